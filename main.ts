@@ -1,0 +1,114 @@
+/**
+ * The `chat` program: parse the command line, then run a server or join one. This is the only
+ * place that exits the process; signals become a graceful shutdown or a clean leave.
+ */
+import { parseCli } from "./src/cli.ts";
+import { connectTcp } from "./src/client/connection.ts";
+import { join } from "./src/client/join.ts";
+import { LineUi } from "./src/client/line_ui.ts";
+import { denoStdio, type Stdio } from "./src/client/stdio.ts";
+import { TerminalUi } from "./src/client/terminal_ui.ts";
+import type { ChatUi } from "./src/client/ui.ts";
+import { Logger } from "./src/log.ts";
+import { ChatServer } from "./src/server/server.ts";
+import type { JoinCommand, ServeCommand } from "./src/cli.ts";
+
+const encoder = new TextEncoder();
+
+function printErr(text: string): void {
+  Deno.stderr.writeSync(encoder.encode(text.endsWith("\n") ? text : text + "\n"));
+}
+
+function printOut(text: string): void {
+  Deno.stdout.writeSync(encoder.encode(text.endsWith("\n") ? text : text + "\n"));
+}
+
+/** Calls `handler` on SIGINT and SIGTERM; returns a function that removes it. */
+function onSignals(handler: () => void): () => void {
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const signal of signals) Deno.addSignalListener(signal, handler);
+  return () => {
+    for (const signal of signals) Deno.removeSignalListener(signal, handler);
+  };
+}
+
+async function serve(command: ServeCommand): Promise<number> {
+  const log = new Logger({ format: command.logFormat, sink: printErr });
+  let server: ChatServer;
+  try {
+    server = new ChatServer({ hostname: command.hostname, port: command.port }, log);
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      printErr(`chat: Cannot listen on port ${command.port}: it is already in use`);
+    } else if (error instanceof Deno.errors.AddrNotAvailable) {
+      printErr(`chat: Cannot listen on ${command.hostname}: no such address on this machine`);
+    } else if (error instanceof Deno.errors.PermissionDenied) {
+      printErr(`chat: Cannot listen on port ${command.port}: permission denied`);
+    } else {
+      printErr(`chat: Cannot start the server: ${error instanceof Error ? error.message : error}`);
+    }
+    return 1;
+  }
+  printOut(`chat server ${server.address} is listening (Ctrl-C to stop)`);
+  const stop = onSignals(() => void server.shutdown("Server is shutting down"));
+  try {
+    await server.finished;
+  } finally {
+    stop();
+  }
+  return 0;
+}
+
+async function joinServer(command: JoinCommand, stdio: Stdio): Promise<number> {
+  const ui: ChatUi = stdio.isTerminal
+    ? new TerminalUi(stdio, { color: command.color && !Deno.env.get("NO_COLOR") })
+    : new LineUi(stdio);
+  const controller = new AbortController();
+  const stop = onSignals(() => controller.abort());
+  try {
+    return await join(command, {
+      ui,
+      connect: connectTcp,
+      error: printErr,
+      signal: controller.signal,
+    });
+  } finally {
+    stop();
+    ui.close();
+  }
+}
+
+async function main(args: string[]): Promise<number> {
+  const stdio = denoStdio();
+  const command = parseCli(args, { interactive: stdio.isTerminal });
+  switch (command.kind) {
+    case "exit":
+      if (command.stdout) Deno.stdout.writeSync(encoder.encode(command.stdout));
+      if (command.stderr) Deno.stderr.writeSync(encoder.encode(command.stderr));
+      return command.code;
+    case "serve":
+      return await serve(command);
+    case "join":
+      return await joinServer(command, stdio);
+  }
+}
+
+if (import.meta.main) {
+  // Anything unexpected is a bug: report it in one line (the details only with CHAT_DEBUG=1).
+  const report = (error: unknown) => {
+    printErr(`chat: Internal error: ${error instanceof Error ? error.message : String(error)}`);
+    if (Deno.env.get("CHAT_DEBUG") && error instanceof Error) printErr(error.stack ?? "");
+  };
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    report(event.reason);
+  });
+  let code: number;
+  try {
+    code = await main(Deno.args);
+  } catch (error) {
+    report(error);
+    code = 1;
+  }
+  Deno.exit(code);
+}

@@ -1,0 +1,208 @@
+/**
+ * Command line -> typed options for each subcommand. Pure: commander's output is captured and
+ * returned, never printed here, and nothing exits. Usage mistakes become exit code 2.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from "@commander-js/extra-typings";
+import { ChatError, UsageError } from "./errors.ts";
+import { DEFAULT_PORT } from "./limits.ts";
+import type { LogFormat } from "./log.ts";
+import { validateNick } from "./nick.ts";
+import { VERSION } from "./version.ts";
+
+/** `chat serve`. */
+export interface ServeCommand {
+  kind: "serve";
+  hostname: string;
+  port: number;
+  logFormat: LogFormat;
+}
+
+/** `chat join`. Address and nick may be missing, to be asked for on a terminal. */
+export interface JoinCommand {
+  kind: "join";
+  host?: string;
+  port: number;
+  nick?: string;
+  color: boolean;
+}
+
+/** Nothing to run: print this and exit (help, version, usage errors). */
+export interface ExitCommand {
+  kind: "exit";
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export type CliCommand = ServeCommand | JoinCommand | ExitCommand;
+
+/** A host and port, as typed by a user. */
+export interface HostPort {
+  host: string;
+  port?: number;
+}
+
+/**
+ * Parses `HOST`, `HOST:PORT`, `[IPV6]`, `[IPV6]:PORT` or a bare IPv6 address.
+ * Throws `UsageError` with the reason.
+ */
+export function parseAddress(text: string): HostPort {
+  const input = text.trim();
+  if (input === "") throw new UsageError("Address is empty: expected HOST[:PORT]");
+  const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(input);
+  if (bracketed) {
+    const host = bracketed[1] ?? "";
+    if (host === "") throw new UsageError(`Address has an empty host: ${input}`);
+    return bracketed[2] === undefined ? { host } : { host, port: parsePort(bracketed[2], false) };
+  }
+  const colons = input.split(":").length - 1;
+  if (colons > 1) return { host: input }; // a bare IPv6 address such as ::1
+  if (colons === 0) return { host: input };
+  const [host = "", port = ""] = input.split(":");
+  if (host === "") throw new UsageError(`Address has an empty host: ${input}`);
+  return { host, port: parsePort(port, false) };
+}
+
+/** Parses a port number: 1 to 65535, or 0 as well when `allowZero` (pick any free port). */
+export function parsePort(text: string, allowZero: boolean): number {
+  const low = allowZero ? 0 : 1;
+  if (!/^\d{1,5}$/.test(text.trim())) {
+    throw new UsageError(`Port must be a number from ${low} to 65535: got "${text}"`);
+  }
+  const port = Number(text.trim());
+  if (port < low || port > 65535) {
+    throw new UsageError(`Port must be a number from ${low} to 65535: got ${port}`);
+  }
+  return port;
+}
+
+/** Wraps a parser so commander reports its `UsageError` as an invalid argument. */
+function argParser<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      if (error instanceof UsageError || error instanceof ChatError) {
+        throw new InvalidArgumentError(error.message);
+      }
+      throw error;
+    }
+  };
+}
+
+/** Options for {@linkcode parseCli}. */
+export interface ParseCliOptions {
+  /** Whether a missing address or nick can be asked for (stdin is a terminal). */
+  interactive: boolean;
+}
+
+/** Parses the arguments after the program name. */
+export function parseCli(args: readonly string[], options: ParseCliOptions): CliCommand {
+  let stdout = "";
+  let stderr = "";
+  let result: ServeCommand | JoinCommand | undefined;
+
+  const program = new Command("chat")
+    .description("Chat over a network: run a server, or join one from a terminal.")
+    .version(VERSION, "-V, --version", "Print the version")
+    .helpOption("-h, --help", "Show help")
+    .helpCommand(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => stdout += text,
+      writeErr: (text) => stderr += text,
+      outputError: (text, write) => write(text),
+    })
+    .addHelpText(
+      "after",
+      "\nExamples:\n  chat serve --port 12345\n  chat join 127.0.0.1:12345 --nick ana",
+    );
+
+  const serve = program.command("serve")
+    .description("Run a chat server")
+    .option("--host <host>", "Address to listen on", "0.0.0.0")
+    .option(
+      "--port <port>",
+      "Port to listen on (0 picks a free port)",
+      argParser((text) => parsePort(text, true)),
+      DEFAULT_PORT,
+    )
+    .addOption(
+      new Option("--log-format <format>", "Event log format on stderr")
+        .choices(["text", "json"] as const)
+        .default("text" as const),
+    )
+    .action((opts) => {
+      result = { kind: "serve", hostname: opts.host, port: opts.port, logFormat: opts.logFormat };
+    });
+
+  const join = program.command("join")
+    .description("Join a chat server")
+    .argument(
+      "[address]",
+      `Server as HOST[:PORT] (port ${DEFAULT_PORT} if omitted)`,
+      argParser(parseAddress),
+    )
+    .option("--nick <nick>", "Your nick", argParser(validateNick))
+    .option("--no-color", "Do not use colours")
+    .action((address, opts) => {
+      result = {
+        kind: "join",
+        host: address?.host,
+        port: address?.port ?? DEFAULT_PORT,
+        nick: opts.nick,
+        color: opts.color,
+      };
+    });
+
+  for (const command of [serve, join]) {
+    command.exitOverride().configureOutput({
+      writeOut: (text) => stdout += text,
+      writeErr: (text) => stderr += text,
+      outputError: (text, write) => write(text),
+    });
+  }
+
+  try {
+    if (args.length === 0) {
+      return { kind: "exit", code: 2, stdout: "", stderr: program.helpInformation() };
+    }
+    program.parse([...args], { from: "user" });
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    // Help and version exit 0; everything else is a usage mistake.
+    if (error.exitCode === 0) return { kind: "exit", code: 0, stdout, stderr };
+    const sub = args.find((arg) => arg === "serve" || arg === "join");
+    const usage = sub === "serve" ? serve : sub === "join" ? join : program;
+    return usageError(stderr.trim(), usage);
+  }
+  if (result === undefined) {
+    return usageError("error: missing command", program);
+  }
+  if (result.kind === "join" && !options.interactive) {
+    const missing = result.host === undefined
+      ? "address"
+      : result.nick === undefined
+      ? "--nick"
+      : undefined;
+    if (missing !== undefined) {
+      return usageError(
+        `error: missing ${missing} (it can only be asked for when stdin is a terminal)`,
+        join,
+      );
+    }
+  }
+  return result;
+}
+
+function usageError(message: string, command: { name(): string; usage(): string }): ExitCommand {
+  const name = command.name() === "chat" ? "chat" : `chat ${command.name()}`;
+  const line = message.split("\n")[0] ?? message;
+  return {
+    kind: "exit",
+    code: 2,
+    stdout: "",
+    stderr: `chat: ${line.replace(/^error: /, "")}\nUsage: ${name} ${command.usage()}\n` +
+      `Run "${name} --help" for more.\n`,
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * One client's bounded outgoing queue. Frames are queued as encoded bytes (shared between
+ * recipients) and written together: at most one write per client in flight, and everything that
+ * piled up meanwhile goes out in the next single write. A client whose queue passes the cap is
+ * reported through `onOverflow`, so one slow reader never holds up anyone else.
+ */
+
+/** Options for {@linkcode Outbox}. */
+export interface OutboxOptions {
+  /** Bytes that may wait (queued plus being written) before `onOverflow` is called. */
+  maxBytes: number;
+  /** Writes all the bytes; rejects if the connection is gone. */
+  write: (bytes: Uint8Array) => Promise<void>;
+  /** Called once when the queue passes `maxBytes`; later frames are dropped. */
+  onOverflow: () => void;
+  /** Called once when a write fails. */
+  onError: (error: unknown) => void;
+  /** Asks for `flush()` to be called soon, once per turn of the event loop. */
+  schedule: (outbox: Outbox) => void;
+}
+
+/** A capped queue of encoded frames with coalesced writes. */
+export class Outbox {
+  readonly #options: OutboxOptions;
+  #queue: Uint8Array[] = [];
+  #queuedBytes = 0;
+  #writingBytes = 0;
+  #failed = false;
+  #drainWaiters: (() => void)[] = [];
+
+  constructor(options: OutboxOptions) {
+    this.#options = options;
+  }
+
+  /** Bytes queued or being written. */
+  get pendingBytes(): number {
+    return this.#queuedBytes + this.#writingBytes;
+  }
+
+  /** Queues bytes. Returns false (and drops them) once the outbox has overflowed or failed. */
+  push(bytes: Uint8Array): boolean {
+    if (this.#failed) return false;
+    if (this.pendingBytes + bytes.length > this.#options.maxBytes) {
+      this.#fail();
+      this.#options.onOverflow();
+      return false;
+    }
+    const idle = this.#queue.length === 0 && this.#writingBytes === 0;
+    this.#queue.push(bytes);
+    this.#queuedBytes += bytes.length;
+    if (idle) this.#options.schedule(this);
+    return true;
+  }
+
+  /** Starts writing everything queued, unless a write is already in flight. */
+  flush(): void {
+    if (this.#writingBytes > 0 || this.#queue.length === 0 || this.#failed) return;
+    const chunk = this.#queue.length === 1 ? this.#queue[0] as Uint8Array : concat(this.#queue);
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#writingBytes = chunk.length;
+    this.#options.write(chunk).then(
+      () => {
+        this.#writingBytes = 0;
+        if (this.#queue.length > 0) this.flush();
+        else this.#wakeDrainWaiters();
+      },
+      (error) => {
+        this.#writingBytes = 0;
+        if (this.#failed) return;
+        this.#fail();
+        this.#options.onError(error);
+      },
+    );
+  }
+
+  /** Resolves when everything queued has been written (or can never be). */
+  drained(): Promise<void> {
+    if (this.pendingBytes === 0 || this.#failed) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  #fail(): void {
+    this.#failed = true;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#wakeDrainWaiters();
+  }
+
+  #wakeDrainWaiters(): void {
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+/** Calls `flush()` on every outbox that asked, once per turn of the event loop. */
+export class FlushScheduler {
+  #dirty: Outbox[] = [];
+  #pending = false;
+
+  readonly schedule = (outbox: Outbox): void => {
+    this.#dirty.push(outbox);
+    if (this.#pending) return;
+    this.#pending = true;
+    setTimeout(this.#run, 0);
+  };
+
+  readonly #run = (): void => {
+    const dirty = this.#dirty;
+    this.#dirty = [];
+    this.#pending = false;
+    for (const outbox of dirty) outbox.flush();
+  };
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const part of parts) total += part.length;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

@@ -1,0 +1,130 @@
+/**
+ * The chat server: accepts TCP connections (each served concurrently), owns the hub, delivers
+ * frames to sessions, greets silent `nc` users, and shuts down gracefully.
+ */
+import { DEFAULT_MAX_OUTBOX_BYTES, MAX_LINE_BYTES, SHUTDOWN_FLUSH_MS } from "../limits.ts";
+import type { Logger } from "../log.ts";
+import { formatAddr, TcpLineConnection } from "../transport/tcp.ts";
+import { type ClientId, type Delivery, Hub } from "./hub.ts";
+import { FlushScheduler, type Outbox } from "./outbox.ts";
+import { type EncodedFrame, Session, type SessionHost } from "./session.ts";
+
+/** Options for {@linkcode ChatServer}. */
+export interface ServerOptions {
+  /** Address to listen on. @default "0.0.0.0" */
+  hostname?: string;
+  /** Port to listen on; 0 picks a free one. @default 12345 */
+  port: number;
+  /** Bytes that may wait for one client before it is dropped. @default DEFAULT_MAX_OUTBOX_BYTES */
+  maxOutboxBytes?: number;
+  /** How long a silent connection waits before it gets the plain-text greeting, in ms. @default 500 */
+  greetAfterMs?: number;
+  /** @default Date.now */
+  clock?: () => number;
+}
+
+/** A running chat server. */
+export class ChatServer implements SessionHost {
+  readonly hub = new Hub();
+  readonly log: Logger;
+  readonly maxOutboxBytes: number;
+  /** Where the server listens (port 0 resolved to the real port). */
+  readonly addr: Deno.NetAddr;
+  /** Resolves when the server has shut down and every connection is closed. */
+  readonly finished: Promise<void>;
+  readonly #listener: Deno.TcpListener;
+  readonly #sessions = new Map<ClientId, Session>();
+  readonly #running = new Set<Promise<void>>();
+  readonly #flusher = new FlushScheduler();
+  readonly #clock: () => number;
+  readonly #greetAfterMs: number;
+  #nextId = 1;
+  #shuttingDown = false;
+
+  /** Binds the port and starts accepting. Throws if the port cannot be bound. */
+  constructor(options: ServerOptions, log: Logger) {
+    this.log = log;
+    this.maxOutboxBytes = options.maxOutboxBytes ?? DEFAULT_MAX_OUTBOX_BYTES;
+    this.#clock = options.clock ?? Date.now;
+    this.#greetAfterMs = options.greetAfterMs ?? 500;
+    this.#listener = Deno.listen({ hostname: options.hostname ?? "0.0.0.0", port: options.port });
+    this.addr = this.#listener.addr;
+    this.finished = this.#acceptLoop();
+  }
+
+  /** Listening address as `host:port`. */
+  get address(): string {
+    return formatAddr(this.addr);
+  }
+
+  now(): number {
+    return this.#clock();
+  }
+
+  readonly schedule = (outbox: Outbox): void => this.#flusher.schedule(outbox);
+
+  deliver(deliveries: readonly Delivery[]): void {
+    for (const delivery of deliveries) {
+      const encoded: EncodedFrame = {};
+      for (const id of delivery.to) this.#sessions.get(id)?.send(delivery.frame, encoded);
+    }
+  }
+
+  remove(id: ClientId): void {
+    this.#sessions.delete(id);
+  }
+
+  /**
+   * Stops accepting, tells every client why, gives their queues a moment to drain, closes every
+   * connection. `finished` resolves when all of that is done.
+   */
+  async shutdown(reason = "Server is shutting down"): Promise<void> {
+    if (!this.#shuttingDown) {
+      this.#shuttingDown = true;
+      this.log.info("shutdown", { reason, clients: this.#sessions.size });
+      try {
+        this.#listener.close();
+      } catch {
+        // Already closed.
+      }
+      await Promise.all(
+        [...this.#sessions.values()].map((session) =>
+          session.close(reason, reason, SHUTDOWN_FLUSH_MS)
+        ),
+      );
+    }
+    await this.finished;
+  }
+
+  async #acceptLoop(): Promise<void> {
+    try {
+      for await (const conn of this.#listener) {
+        if (this.#shuttingDown) {
+          conn.close();
+          continue;
+        }
+        this.#serve(conn);
+      }
+    } catch (error) {
+      if (!this.#shuttingDown) this.log.error("accept_error", { error: String(error) });
+    }
+    await Promise.all(this.#running);
+  }
+
+  #serve(conn: Deno.TcpConn): void {
+    const id = this.#nextId++;
+    const session = new Session(
+      id,
+      new TcpLineConnection(conn, { maxLineBytes: MAX_LINE_BYTES }),
+      this,
+    );
+    this.#sessions.set(id, session);
+    this.log.info("connect", { id, remote: session.remote });
+    const greeting = setTimeout(() => session.greet(), this.#greetAfterMs);
+    const running = session.run().finally(() => {
+      clearTimeout(greeting);
+      this.#running.delete(running);
+    });
+    this.#running.add(running);
+  }
+}

@@ -1,0 +1,42 @@
+/** Rules for message text (server side) and for showing untrusted text on a terminal. Pure. */
+import { ChatError } from "./errors.ts";
+import { MAX_TEXT_BYTES } from "./limits.ts";
+
+// C0 controls but tab, DEL, and C1 controls: matching them is the point.
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/u;
+const encoder = new TextEncoder();
+
+/** Checks message text: not blank, no control characters but tab, at most MAX_TEXT_BYTES. */
+export function validateText(text: string): string {
+  if (text.trim() === "") throw new ChatError("text_invalid", "Message is empty");
+  const bytes = encoder.encode(text).length;
+  if (bytes > MAX_TEXT_BYTES) {
+    throw new ChatError(
+      "text_invalid",
+      `Message is too long: ${bytes} bytes, at most ${MAX_TEXT_BYTES}`,
+    );
+  }
+  if (CONTROL.test(text)) {
+    throw new ChatError("text_invalid", "Message contains control characters");
+  }
+  return text;
+}
+
+// Controls (C0, DEL, C1), bidi embeddings/overrides/isolates and marks, zero-width characters,
+// line and paragraph separators, and the BOM.
+const UNSAFE =
+  // deno-lint-ignore no-control-regex
+  /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu;
+
+/**
+ * Makes untrusted text safe to print on a terminal: every control, bidi or invisible character
+ * becomes a visible `\u{...}` escape (tab becomes a space), so no escape sequence reaches the
+ * terminal and nothing can fake a line break or reorder the line.
+ */
+export function safeText(text: string): string {
+  return text.replaceAll("\t", " ").replace(
+    UNSAFE,
+    (ch) => `\\u{${(ch.codePointAt(0) ?? 0).toString(16)}}`,
+  );
+}

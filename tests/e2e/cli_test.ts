@@ -1,0 +1,96 @@
+/** End-to-end: the command line, its errors and exit codes, run as a real process. */
+import assert from "node:assert/strict";
+import { ChatProcess, startServer } from "./harness.ts";
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const process = new ChatProcess(args, {});
+  const status = await process.exit();
+  return { code: status.code, stdout: process.stdout.text(), stderr: process.stderr.text() };
+}
+
+function assertNoStackTrace(text: string): void {
+  assert.ok(!/\n\s+at |Stack backtrace|error: Uncaught/.test(text), text);
+}
+
+for (
+  const [args, message] of [
+    [["serve", "--port", "70000"], /Port must be a number from 0 to 65535/],
+    [["serve", "--port", "abc"], /Port must be a number/],
+    [["serve", "--bogus"], /unknown option '--bogus'/],
+    [["join", "127.0.0.1:abc", "--nick", "ana"], /Port must be a number from 1 to 65535/],
+    [["join", "127.0.0.1:12345"], /missing --nick/],
+    [["join", "127.0.0.1", "--nick", "bad nick"], /Nick "bad nick" is not allowed/],
+    [["frobnicate"], /unknown command 'frobnicate'/],
+  ] as const
+) {
+  Deno.test(`chat ${args.join(" ")} is a usage error: one line, usage, exit 2`, async () => {
+    const result = await run([...args]);
+    assert.equal(result.code, 2, result.stderr);
+    const lines = result.stderr.trim().split("\n");
+    assert.match(lines[0] ?? "", message);
+    assert.match(lines[1] ?? "", /^Usage: chat/);
+    assertNoStackTrace(result.stderr);
+  });
+}
+
+Deno.test("chat --version prints the version and exits 0", async () => {
+  const result = await run(["--version"]);
+  assert.equal(result.code, 0);
+  assert.match(result.stdout.trim(), /^\d+\.\d+\.\d+$/);
+});
+
+Deno.test("chat --help and chat join --help describe the commands", async () => {
+  const top = await run(["--help"]);
+  assert.equal(top.code, 0);
+  assert.match(top.stdout, /serve/);
+  assert.match(top.stdout, /join/);
+  const join = await run(["join", "--help"]);
+  assert.equal(join.code, 0);
+  assert.match(join.stdout, /--nick <nick>/);
+});
+
+Deno.test("chat join to a closed port says connection refused in one line, exit 1", async () => {
+  // Find a port nobody listens on: bind, note it, close.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const result = await run(["join", `127.0.0.1:${port}`, "--nick", "ana"]);
+  assert.equal(result.code, 1);
+  assert.equal(
+    result.stderr.trim(),
+    `chat: Cannot connect to 127.0.0.1:${port}: connection refused (is the server running?)`,
+  );
+});
+
+Deno.test("chat join to an unknown host says so in one line, exit 1", async () => {
+  const result = await run(["join", "no-such-host.invalid:12345", "--nick", "ana"]);
+  assert.equal(result.code, 1);
+  assert.equal(
+    result.stderr.trim(),
+    "chat: Cannot connect to no-such-host.invalid:12345: unknown host",
+  );
+});
+
+Deno.test("chat serve on a port in use says so in one line, exit 1", async () => {
+  const server = await startServer();
+  try {
+    const result = await run(["serve", "--host", "127.0.0.1", "--port", String(server.port)]);
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr.trim(),
+      `chat: Cannot listen on port ${server.port}: it is already in use`,
+    );
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("chat serve prints the address it listens on, with the real port for --port 0", async () => {
+  const server = await startServer();
+  try {
+    assert.match(server.stdout.lines[0] ?? "", /^chat server 127\.0\.0\.1:\d+ is listening/);
+    assert.ok(server.port > 0);
+  } finally {
+    await server.stop();
+  }
+});

@@ -1,0 +1,271 @@
+/**
+ * Helpers for end-to-end tests: start real `chat` processes on loopback, talk to them through
+ * real sockets, and wait for output with a deadline (never a fixed sleep).
+ */
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** Default deadline for one expected event. */
+export const DEADLINE_MS = 10_000;
+
+/** Arguments that run `chat` from source with the permissions the program needs. */
+export function chatCommand(args: readonly string[]): { command: string; args: string[] } {
+  return {
+    command: Deno.execPath(),
+    args: ["run", "--quiet", "--config", CONFIG, "--allow-net", "--allow-env", MAIN, ...args],
+  };
+}
+
+/** Collects lines from a byte stream and lets a test wait for one that matches. */
+export class LineCollector {
+  readonly lines: string[] = [];
+  readonly done: Promise<void>;
+  #waiters: (() => void)[] = [];
+  #ended = false;
+
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.done = this.#pump(stream);
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Everything received so far, one line per line. */
+  text(): string {
+    return this.lines.join("\n");
+  }
+
+  /**
+   * Waits until a line after index `from` matches; returns its index. Fails with what was seen
+   * when the deadline passes or the stream ends first.
+   */
+  async waitFor(
+    match: string | RegExp | ((line: string) => boolean),
+    options: { from?: number; timeoutMs?: number } = {},
+  ): Promise<number> {
+    const test = typeof match === "function"
+      ? match
+      : typeof match === "string"
+      ? (line: string) => line.includes(match)
+      : (line: string) => match.test(line);
+    const deadline = Date.now() + (options.timeoutMs ?? DEADLINE_MS);
+    let index = options.from ?? 0;
+    while (true) {
+      for (; index < this.lines.length; index++) {
+        if (test(this.lines[index] ?? "")) return index;
+      }
+      if (this.#ended) break;
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        timer = setTimeout(resolve, left);
+      });
+      clearTimeout(timer);
+    }
+    throw new Error(
+      `No line matching ${String(match)} ${this.#ended ? "before the end" : "in time"}; got:\n` +
+        this.lines.slice(-40).join("\n"),
+    );
+  }
+
+  /** Waits for a line and returns the index after it, for a following `waitFor`. */
+  async next(match: string | RegExp, from = 0): Promise<number> {
+    return await this.waitFor(match, { from }) + 1;
+  }
+
+  async #pump(stream: ReadableStream<Uint8Array>): Promise<void> {
+    let buffered = "";
+    try {
+      for await (const chunk of stream) {
+        buffered += decoder.decode(chunk, { stream: true });
+        const parts = buffered.split("\n");
+        buffered = parts.pop() ?? "";
+        if (parts.length > 0) {
+          this.lines.push(...parts.map((line) => line.replace(/\r$/, "")));
+          this.#wake();
+        }
+      }
+    } catch {
+      // The stream broke (socket reset); treat as its end.
+    } finally {
+      if (buffered !== "") this.lines.push(buffered);
+      this.#ended = true;
+      this.#wake();
+    }
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+/** A running `chat` process with its output collected. */
+export class ChatProcess {
+  readonly child: Deno.ChildProcess;
+  readonly stdout: LineCollector;
+  readonly stderr: LineCollector;
+  readonly #stdin: WritableStreamDefaultWriter<Uint8Array> | undefined;
+
+  constructor(args: readonly string[], options: { stdin?: boolean; env?: Record<string, string> }) {
+    const { command, args: fullArgs } = chatCommand(args);
+    this.child = new Deno.Command(command, {
+      args: fullArgs,
+      stdin: options.stdin ? "piped" : "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1", ...options.env },
+    }).spawn();
+    this.stdout = new LineCollector(this.child.stdout);
+    this.stderr = new LineCollector(this.child.stderr);
+    this.#stdin = options.stdin ? this.child.stdin.getWriter() : undefined;
+  }
+
+  /** Types a line into the process's stdin. */
+  async send(line: string): Promise<void> {
+    if (this.#stdin === undefined) throw new Error("This process has no stdin");
+    await this.#stdin.write(encoder.encode(line + "\n"));
+  }
+
+  /** Closes stdin (end of input). */
+  async closeStdin(): Promise<void> {
+    await this.#stdin?.close().catch(() => {});
+  }
+
+  /** Waits for the process to exit (with a deadline) and for its output to be read. */
+  async exit(timeoutMs = DEADLINE_MS): Promise<Deno.CommandStatus> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.kill("SIGKILL");
+        reject(new Error(`Process did not exit in ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+    try {
+      const status = await Promise.race([this.child.status, timeout]);
+      await Promise.all([this.stdout.done, this.stderr.done]);
+      return status;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  kill(signal: Deno.Signal = "SIGTERM"): void {
+    try {
+      this.child.kill(signal);
+    } catch {
+      // Already gone.
+    }
+  }
+
+  /** Kills the process if still running and waits for it, for test cleanup. */
+  async stop(): Promise<void> {
+    await this.closeStdin();
+    this.kill("SIGKILL");
+    await this.child.status;
+    await Promise.all([this.stdout.done, this.stderr.done]);
+  }
+}
+
+/** A `chat serve` process on loopback. */
+export interface ServerProcess extends ChatProcess {
+  readonly port: number;
+  readonly host: string;
+}
+
+/** Starts `chat serve --port 0` on `host` and waits until it prints its address. */
+export async function startServer(
+  options: { host?: string; args?: readonly string[] } = {},
+): Promise<ChatProcess & { port: number; host: string }> {
+  const host = options.host ?? "127.0.0.1";
+  const process = new ChatProcess(
+    ["serve", "--host", host, "--port", "0", ...options.args ?? []],
+    {},
+  );
+  const index = await process.stdout.waitFor(/listening/);
+  const match = /(\d+) is listening/.exec(process.stdout.lines[index] ?? "");
+  if (!match) throw new Error(`Cannot read the port from: ${process.stdout.lines[index]}`);
+  return Object.assign(process, { port: Number(match[1]), host });
+}
+
+/** Starts `chat join` in line mode (stdin piped, so not a terminal). */
+export function startClient(
+  server: { port: number; host: string },
+  nick: string,
+  args: readonly string[] = [],
+): ChatProcess {
+  const address = server.host.includes(":")
+    ? `[${server.host}]:${server.port}`
+    : `${server.host}:${server.port}`;
+  return new ChatProcess(["join", address, "--nick", nick, ...args], { stdin: true });
+}
+
+/** Starts a line-mode client and waits until it is in the room. */
+export async function joinedClient(
+  server: { port: number; host: string },
+  nick: string,
+): Promise<ChatProcess> {
+  const client = startClient(server, nick);
+  await client.stdout.waitFor(/^\* You are in lobby/);
+  return client;
+}
+
+/** A raw TCP connection, as `nc` would make. */
+export class RawClient {
+  readonly conn: Deno.TcpConn;
+  readonly lines: LineCollector;
+
+  private constructor(conn: Deno.TcpConn) {
+    this.conn = conn;
+    this.lines = new LineCollector(conn.readable);
+  }
+
+  static async connect(port: number, hostname = "127.0.0.1"): Promise<RawClient> {
+    return new RawClient(await Deno.connect({ hostname, port }));
+  }
+
+  /** Writes raw bytes or text, exactly as given. */
+  async write(data: string | Uint8Array): Promise<void> {
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    let offset = 0;
+    while (offset < bytes.length) offset += await this.conn.write(bytes.subarray(offset));
+  }
+
+  async sendLine(line: string): Promise<void> {
+    await this.write(line + "\n");
+  }
+
+  async sendFrame(frame: Record<string, unknown>): Promise<void> {
+    await this.write(JSON.stringify(frame) + "\n");
+  }
+
+  close(): void {
+    try {
+      this.conn.close();
+    } catch {
+      // Already closed.
+    }
+  }
+}
+
+/** Connects a raw socket as a native-protocol client and waits for the welcome. */
+export async function nativeClient(port: number, nick: string): Promise<RawClient> {
+  const client = await RawClient.connect(port);
+  await client.sendFrame({ type: "hello", version: 1, nick });
+  await client.lines.waitFor(/"type":"room"/);
+  return client;
+}
+
+/** Peak resident memory (VmHWM) and current RSS of a process, in KiB, from /proc. */
+export async function memoryKiB(pid: number): Promise<{ rss: number; peak: number }> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const read = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  return { rss: read("VmRSS"), peak: read("VmHWM") };
+}
