@@ -70,6 +70,7 @@ async function joinServer(command: JoinCommand, stdio: Stdio): Promise<number> {
       ui,
       connect: connectTcp,
       error: printErr,
+      echo: stdio.isTerminal,
       signal: controller.signal,
     });
   } finally {

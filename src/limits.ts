@@ -12,6 +12,9 @@ export const MAX_LINE_BYTES = 16 * 1024;
 /** Longest message text, in bytes of UTF-8. Longer messages are refused, never truncated. */
 export const MAX_TEXT_BYTES = 4096;
 
+/** Longest quit or kick reason, in characters; longer reasons are cut (a reason never blocks). */
+export const MAX_REASON_CHARS = 200;
+
 /** Longest nick, in characters (code points). */
 export const MAX_NICK_CHARS = 24;
 

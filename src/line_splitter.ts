@@ -61,12 +61,12 @@ export class LineSplitter {
         }
       } else if (lf !== -1) {
         out.push(this.#take(chunk, start, end));
-      } else if (this.#partBytes + end - start > this.#max + 1) {
+      } else if (this.#overCap(this.#partBytes + end - start, chunk[end - 1])) {
         // Over the cap with no line end in sight (one spare byte allows for a final CR).
+        this.#discardedBytes = this.#partBytes + end - start;
         this.#reset();
         out.push(null);
         this.#discarding = true;
-        this.#discardedBytes = end - start;
       } else {
         // Copied: the caller may reuse its read buffer.
         this.#parts.push(chunk.slice(start, end));
@@ -108,6 +108,11 @@ export class LineSplitter {
     this.#reset();
     if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
     return line.length > this.#max ? null : line;
+  }
+
+  /** Whether an unfinished line of `total` bytes ending in `last` is already too long. */
+  #overCap(total: number, last: number | undefined): boolean {
+    return total > this.#max + 1 || (total === this.#max + 1 && last !== CR);
   }
 
   #reset(): void {

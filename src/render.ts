@@ -48,7 +48,9 @@ export function renderFrame(frame: ServerFrame, self?: string): Line[] {
       return [{ spans: [sys("* "), nick(frame.nick), sys(` left${reason}`)], time: frame.time }];
     }
     case "nick":
-      if (frame.old === self) {
+      // Nicks are unique, so either name matching the viewer's means the viewer renamed (the
+      // viewer's nick may be read before or after the change).
+      if (self !== undefined && (frame.old === self || frame.new === self)) {
         return [{ spans: [sys("* You are now known as "), nick(frame.new)], time: frame.time }];
       }
       return [{

@@ -1,6 +1,6 @@
 /** Rules for message text (server side) and for showing untrusted text on a terminal. Pure. */
 import { ChatError } from "./errors.ts";
-import { MAX_TEXT_BYTES } from "./limits.ts";
+import { MAX_REASON_CHARS, MAX_TEXT_BYTES } from "./limits.ts";
 
 // C0 controls but tab, DEL, and C1 controls: matching them is the point.
 // deno-lint-ignore no-control-regex
@@ -27,7 +27,7 @@ export function validateText(text: string): string {
 // line and paragraph separators, and the BOM.
 const UNSAFE =
   // deno-lint-ignore no-control-regex
-  /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu;
+  /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu;
 
 /**
  * Makes untrusted text safe to print on a terminal: every control, bidi or invisible character
@@ -39,4 +39,17 @@ export function safeText(text: string): string {
     UNSAFE,
     (ch) => `\\u{${(ch.codePointAt(0) ?? 0).toString(16)}}`,
   );
+}
+
+/**
+ * Cleans a free-form reason (such as a quit message) that must not be refused: control
+ * characters become spaces, the ends are trimmed, and anything past
+ * MAX_REASON_CHARS is cut with "...".
+ */
+export function cleanReason(text: string): string {
+  const cleaned = text.replace(new RegExp(CONTROL.source, "gu"), " ").trim();
+  const chars = [...cleaned];
+  return chars.length > MAX_REASON_CHARS
+    ? chars.slice(0, MAX_REASON_CHARS - 3).join("") + "..."
+    : cleaned;
 }

@@ -20,6 +20,8 @@ export interface JoinIo {
   connect(host: string, port: number): Promise<ServerConnection>;
   /** Writes one line to stderr. */
   error(message: string): void;
+  /** Show the user's own messages (a terminal clears the typed line on Enter; line mode does not). */
+  echo?: boolean;
   /** Aborted on SIGINT/SIGTERM: leave cleanly. */
   signal?: AbortSignal;
   now?: () => number;
@@ -94,11 +96,12 @@ class ChatSession {
     try {
       const early = await this.#handshake(nick);
       if (early !== undefined) return early;
-      const input = this.#inputLoop();
+      // Input is read until the connection ends; a read pending then is abandoned (the UI is
+      // closed and the process exits).
+      this.#inputLoop().catch(() => {});
       const code = await this.#receiveLoop();
       this.#quitting = true;
       this.#ui.close();
-      await input.catch(() => {});
       return code;
     } finally {
       this.#io.signal?.removeEventListener("abort", onAbort);
@@ -195,7 +198,7 @@ class ChatSession {
       return;
     }
     const text = line.startsWith("//") ? line.slice(1) : line;
-    if (await this.#send({ type: "say", room: this.#room, text })) {
+    if (await this.#send({ type: "say", room: this.#room, text }) && this.#io.echo) {
       this.#show({
         type: "message",
         room: this.#room,

@@ -17,6 +17,9 @@ export class LineUi implements ChatUi {
   #queued: string[] = [];
   #ended = false;
   #closed = false;
+  #wakeOnClose: (value: null) => void = () => {};
+  /** Resolves when `close()` is called, so a pending `nextLine()` returns null at once. */
+  readonly #closing: Promise<null> = new Promise((resolve) => this.#wakeOnClose = resolve);
 
   constructor(stdio: Stdio) {
     this.#stdio = stdio;
@@ -34,7 +37,8 @@ export class LineUi implements ChatUi {
   async nextLine(): Promise<string | null> {
     while (this.#queued.length === 0) {
       if (this.#ended || this.#closed) return null;
-      const chunk = await this.#stdio.read();
+      const chunk = await Promise.race([this.#stdio.read(), this.#closing]);
+      if (this.#closed) return null;
       if (chunk === null) {
         this.#ended = true;
         const tail = this.#splitter.end();
@@ -56,5 +60,6 @@ export class LineUi implements ChatUi {
 
   close(): void {
     this.#closed = true;
+    this.#wakeOnClose(null);
   }
 }

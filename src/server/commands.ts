@@ -5,6 +5,7 @@
  */
 import { ChatError } from "../errors.ts";
 import { quote } from "../nick.ts";
+import { cleanReason } from "../text.ts";
 import type { HelpEntry } from "../protocol.ts";
 import type { ClientId, Delivery, Hub } from "./hub.ts";
 
@@ -17,9 +18,10 @@ export interface CommandContext {
   readonly now: number;
 }
 
-/** What a handler returns: frames to deliver, and a reason if the user is leaving. */
+/** What a handler returns: frames to deliver, and whether (and why) the user is leaving. */
 export interface CommandResult {
   deliveries: Delivery[];
+  /** Set when the user leaves: their reason, cleaned, possibly empty. */
   quit?: string;
 }
 
@@ -80,7 +82,7 @@ export const COMMANDS: readonly Command[] = [
     minArgs: 0,
     maxArgs: 1,
     rest: true,
-    run: (_context, [reason]) => ({ deliveries: [], quit: reason ?? "Quit" }),
+    run: (_context, [reason = ""]) => ({ deliveries: [], quit: cleanReason(reason) }),
   },
 ];
 

@@ -40,6 +40,8 @@ export class Outbox {
   /** Queues bytes. Returns false (and drops them) once the outbox has overflowed or failed. */
   push(bytes: Uint8Array): boolean {
     if (this.#failed) return false;
+    // Nothing to write: queuing it would start a write that looks idle (0 bytes in flight).
+    if (bytes.length === 0) return true;
     if (this.pendingBytes + bytes.length > this.#options.maxBytes) {
       this.#fail();
       this.#options.onOverflow();

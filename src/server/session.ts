@@ -250,7 +250,8 @@ export class Session {
     const after = hub.nickOf(this.id);
     if (before !== after) this.#host.log.info("nick", { id: this.id, old: before, new: after });
     if (result.quit !== undefined) {
-      void this.close(`Quit: ${result.quit}`, "Goodbye", DRAIN_ON_EOF_MS);
+      const reason = result.quit === "" ? "Quit" : `Quit: ${result.quit}`;
+      void this.close(reason, "Goodbye", DRAIN_ON_EOF_MS);
     }
   }
 

@@ -70,7 +70,8 @@ export class LineCollector {
     }
     throw new Error(
       `No line matching ${String(match)} ${this.#ended ? "before the end" : "in time"}; got:\n` +
-        this.lines.slice(-40).join("\n"),
+        this.lines.slice(-40).map((line) => line.length > 300 ? line.slice(0, 300) + "..." : line)
+          .join("\n"),
     );
   }
 
@@ -113,8 +114,10 @@ export class ChatProcess {
   readonly stdout: LineCollector;
   readonly stderr: LineCollector;
   readonly #stdin: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  readonly #args: readonly string[];
 
   constructor(args: readonly string[], options: { stdin?: boolean; env?: Record<string, string> }) {
+    this.#args = args;
     const { command, args: fullArgs } = chatCommand(args);
     this.child = new Deno.Command(command, {
       args: fullArgs,
@@ -145,7 +148,7 @@ export class ChatProcess {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         this.kill("SIGKILL");
-        reject(new Error(`Process did not exit in ${timeoutMs} ms`));
+        reject(new Error(`Process did not exit in ${timeoutMs} ms: ${this.#args.join(" ")}`));
       }, timeoutMs);
     });
     try {

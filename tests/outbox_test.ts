@@ -1,0 +1,261 @@
+import assert from "node:assert/strict";
+import { Outbox, type OutboxOptions } from "../src/server/outbox.ts";
+
+interface PendingWrite {
+  readonly text: string;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** An outbox over a fake connection whose writes finish only when the test says so. */
+function setup(options: Partial<Pick<OutboxOptions, "maxBytes">> = {}) {
+  const writes: PendingWrite[] = [];
+  const scheduled: Outbox[] = [];
+  const errors: unknown[] = [];
+  let overflows = 0;
+  const outbox = new Outbox({
+    maxBytes: options.maxBytes ?? 1024,
+    write: (bytes) =>
+      new Promise<void>((resolve, reject) => {
+        // Decoded now: the outbox must not change the bytes after handing them over.
+        writes.push({ text: new TextDecoder().decode(bytes), resolve, reject });
+      }),
+    onOverflow: () => overflows++,
+    onError: (error) => errors.push(error),
+    schedule: (target) => scheduled.push(target),
+  });
+  return {
+    outbox,
+    writes,
+    scheduled,
+    errors,
+    overflows: () => overflows,
+    texts: () => writes.map((write) => write.text),
+  };
+}
+
+function bytes(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+/** Lets promise callbacks run (no timers involved). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+}
+
+Deno.test("Outbox.push() schedules a flush once and writes nothing by itself", () => {
+  const { outbox, scheduled, writes } = setup();
+  assert.equal(outbox.push(bytes("a\n")), true);
+  assert.equal(outbox.push(bytes("b\n")), true);
+  assert.deepEqual(scheduled, [outbox]);
+  assert.equal(writes.length, 0);
+  assert.equal(outbox.pendingBytes, 4);
+});
+
+Deno.test("Outbox.flush() writes everything queued in one write", () => {
+  const { outbox, texts } = setup();
+  outbox.push(bytes("a\n"));
+  outbox.push(bytes("bb\n"));
+  outbox.push(bytes("ccc\n"));
+  outbox.flush();
+  assert.deepEqual(texts(), ["a\nbb\nccc\n"]);
+  assert.equal(outbox.pendingBytes, 9);
+});
+
+Deno.test("Outbox.flush() does nothing when empty or while a write is in flight", () => {
+  const { outbox, texts } = setup();
+  outbox.flush();
+  assert.deepEqual(texts(), []);
+  outbox.push(bytes("a\n"));
+  outbox.flush();
+  outbox.push(bytes("b\n"));
+  outbox.flush();
+  outbox.flush();
+  assert.deepEqual(texts(), ["a\n"]);
+});
+
+Deno.test("Outbox coalesces frames queued during a write into one next write, in order", async () => {
+  const { outbox, writes, texts, scheduled } = setup();
+  outbox.push(bytes("1\n"));
+  outbox.flush();
+  for (const frame of ["2\n", "3\n", "4\n"]) outbox.push(bytes(frame));
+  assert.equal(writes.length, 1);
+  writes[0]?.resolve();
+  await settle();
+  assert.deepEqual(texts(), ["1\n", "2\n3\n4\n"]);
+  writes[1]?.resolve();
+  await settle();
+  assert.equal(writes.length, 2);
+  assert.equal(outbox.pendingBytes, 0);
+  assert.equal(scheduled.length, 1);
+});
+
+Deno.test("Outbox keeps order across many writes", async () => {
+  const { outbox, writes, texts } = setup({ maxBytes: 1 << 20 });
+  const sent: string[] = [];
+  outbox.push(bytes("0,"));
+  sent.push("0,");
+  outbox.flush();
+  for (let round = 1; round <= 20; round++) {
+    for (let i = 0; i < round % 4; i++) {
+      const frame = `${round}.${i},`;
+      outbox.push(bytes(frame));
+      sent.push(frame);
+    }
+    outbox.flush(); // what the scheduler does; a no-op while a write is in flight
+    writes.at(-1)?.resolve();
+    await settle();
+  }
+  writes.at(-1)?.resolve();
+  await settle();
+  assert.equal(texts().join(""), sent.join(""));
+  assert.ok(texts().length < sent.length);
+});
+
+Deno.test("Outbox schedules once per idle-to-busy transition", async () => {
+  const { outbox, writes, scheduled } = setup();
+  outbox.push(bytes("a\n"));
+  assert.equal(scheduled.length, 1);
+  outbox.flush();
+  outbox.push(bytes("b\n")); // a write is in flight: its completion flushes this
+  assert.equal(scheduled.length, 1);
+  writes[0]?.resolve();
+  await settle();
+  assert.equal(writes.length, 2);
+  assert.equal(scheduled.length, 1);
+  writes[1]?.resolve();
+  await settle();
+  outbox.push(bytes("c\n"));
+  assert.equal(scheduled.length, 2);
+  outbox.push(bytes("d\n"));
+  assert.equal(scheduled.length, 2);
+});
+
+Deno.test("Outbox.push() over maxBytes calls onOverflow once and drops later frames", async () => {
+  const { outbox, writes, texts, overflows } = setup({ maxBytes: 10 });
+  assert.equal(outbox.push(bytes("12345\n")), true); // 6 bytes
+  outbox.flush();
+  assert.equal(outbox.push(bytes("abc\n")), true); // 10 bytes pending: exactly the cap
+  assert.equal(outbox.pendingBytes, 10);
+  assert.equal(outbox.push(bytes("x")), false); // 11: over
+  assert.equal(overflows(), 1);
+  assert.equal(outbox.push(bytes("y")), false);
+  assert.equal(outbox.push(bytes("z\n")), false);
+  assert.equal(overflows(), 1);
+  writes[0]?.resolve();
+  await settle();
+  outbox.flush();
+  assert.deepEqual(texts(), ["12345\n"]);
+});
+
+Deno.test("Outbox counts bytes being written towards maxBytes", () => {
+  const { outbox, overflows } = setup({ maxBytes: 8 });
+  outbox.push(bytes("123456\n"));
+  outbox.flush();
+  assert.equal(outbox.pendingBytes, 7);
+  assert.equal(outbox.push(bytes("ab")), false);
+  assert.equal(overflows(), 1);
+});
+
+Deno.test("Outbox calls onError once when a write fails, then drops frames", async () => {
+  const { outbox, writes, errors, scheduled, overflows } = setup();
+  outbox.push(bytes("a\n"));
+  outbox.flush();
+  outbox.push(bytes("b\n"));
+  const failure = new Error("Broken pipe");
+  writes[0]?.reject(failure);
+  await settle();
+  assert.deepEqual(errors, [failure]);
+  assert.equal(outbox.pendingBytes, 0);
+  assert.equal(outbox.push(bytes("c\n")), false);
+  outbox.flush();
+  await settle();
+  assert.equal(writes.length, 1);
+  assert.deepEqual(errors, [failure]);
+  assert.equal(scheduled.length, 1);
+  assert.equal(overflows(), 0);
+});
+
+Deno.test("Outbox does not report a write error after an overflow", async () => {
+  const { outbox, writes, errors, overflows } = setup({ maxBytes: 4 });
+  outbox.push(bytes("abc\n"));
+  outbox.flush();
+  outbox.push(bytes("d"));
+  assert.equal(overflows(), 1);
+  writes[0]?.reject(new Error("closed"));
+  await settle();
+  assert.deepEqual(errors, []);
+});
+
+Deno.test("Outbox.drained() resolves at once when nothing is pending", async () => {
+  const { outbox } = setup();
+  let done = false;
+  outbox.drained().then(() => done = true);
+  await settle();
+  assert.equal(done, true);
+});
+
+Deno.test("Outbox.drained() resolves only when the queue has emptied", async () => {
+  const { outbox, writes } = setup();
+  outbox.push(bytes("a\n"));
+  outbox.flush();
+  outbox.push(bytes("b\n"));
+  let done = false;
+  outbox.drained().then(() => done = true);
+  writes[0]?.resolve();
+  await settle();
+  assert.equal(done, false, "the second write is still in flight");
+  assert.equal(writes.length, 2);
+  writes[1]?.resolve();
+  await settle();
+  assert.equal(done, true);
+  assert.equal(outbox.pendingBytes, 0);
+});
+
+Deno.test("Outbox.drained() resolves when a write fails or the queue overflows", async () => {
+  const failed = setup();
+  failed.outbox.push(bytes("a\n"));
+  failed.outbox.flush();
+  let failedDone = false;
+  failed.outbox.drained().then(() => failedDone = true);
+  failed.writes[0]?.reject(new Error("gone"));
+  await settle();
+  assert.equal(failedDone, true);
+
+  const full = setup({ maxBytes: 3 });
+  full.outbox.push(bytes("ab"));
+  let fullDone = false;
+  full.outbox.drained().then(() => fullDone = true);
+  await settle();
+  assert.equal(fullDone, false);
+  full.outbox.push(bytes("cd"));
+  await settle();
+  assert.equal(fullDone, true);
+});
+
+Deno.test("Outbox.push() of an empty frame never starts a second write in flight", async () => {
+  const { outbox, writes, scheduled } = setup();
+  assert.equal(outbox.push(new Uint8Array(0)), true);
+  outbox.flush();
+  outbox.push(bytes("a\n"));
+  outbox.flush();
+  outbox.push(bytes("b\n"));
+  outbox.flush();
+  assert.equal(writes.length, 1, "at most one write in flight");
+  writes[0]?.resolve();
+  await settle();
+  assert.deepEqual(writes.map((write) => write.text), ["a\n", "b\n"]);
+  assert.equal(scheduled.length, 1);
+});
+
+Deno.test("Outbox hands over bytes that later pushes do not change", async () => {
+  const { outbox, writes, texts } = setup();
+  const shared = bytes("hi\n");
+  outbox.push(shared);
+  outbox.push(bytes("yo\n"));
+  outbox.flush();
+  shared.fill(0x5a);
+  writes[0]?.resolve();
+  await settle();
+  assert.deepEqual(texts(), ["hi\nyo\n"]);
+});
