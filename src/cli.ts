@@ -165,7 +165,8 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
 
   try {
     if (args.length === 0) {
-      return { kind: "exit", code: 2, stdout: "", stderr: program.helpInformation() };
+      program.outputHelp({ error: true });
+      return { kind: "exit", code: 2, stdout: "", stderr };
     }
     program.parse([...args], { from: "user" });
   } catch (error) {

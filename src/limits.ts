@@ -9,6 +9,12 @@ export const DEFAULT_PORT = 12345;
 /** Longest accepted line (one frame, or one plain-text line), in bytes, excluding the line end. */
 export const MAX_LINE_BYTES = 16 * 1024;
 
+/**
+ * Longest line a client accepts from a server. Server frames such as `room` and `users` grow
+ * with the number of members, so this is far above MAX_LINE_BYTES.
+ */
+export const MAX_SERVER_LINE_BYTES = 4 * 1024 * 1024;
+
 /** Longest message text, in bytes of UTF-8. Longer messages are refused, never truncated. */
 export const MAX_TEXT_BYTES = 4096;
 

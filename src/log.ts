@@ -44,7 +44,10 @@ export class Logger {
   #write(level: LogLevel, event: string, fields: LogFields): void {
     const time = new Date(this.#clock()).toISOString();
     if (this.#format === "json") {
-      this.#sink(JSON.stringify({ time, level, event, ...fields }));
+      // The record's own keys come first and win over fields of the same name.
+      const record: Record<string, unknown> = { time, level, event };
+      for (const [key, value] of Object.entries(fields)) if (!(key in record)) record[key] = value;
+      this.#sink(JSON.stringify(record));
       return;
     }
     const pairs = Object.entries(fields)

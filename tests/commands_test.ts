@@ -231,3 +231,7 @@ Deno.test("runCommand() /quit cleans control characters out of the reason and ca
   assert.equal(long.length, 200);
   assert.ok(long.endsWith("..."));
 });
+
+Deno.test("splitCommandLine() ignores white space before the slash", () => {
+  assert.deepEqual(splitCommandLine("  /users  "), { name: "users", argText: "" });
+});

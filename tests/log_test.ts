@@ -95,3 +95,15 @@ Deno.test("Logger reads the injected clock for every event", () => {
     "1970-01-02T00:00:00.001Z INFO  b",
   ]);
 });
+
+Deno.test("Logger json keeps its own time, level and event over fields of the same name", () => {
+  const lines: string[] = [];
+  const log = new Logger({ format: "json", sink: (line) => lines.push(line), clock: () => T });
+  log.info("connect", { event: "spoof", level: "error", time: "never", id: 3 });
+  assert.deepEqual(JSON.parse(lines[0] ?? ""), {
+    time: ISO,
+    level: "info",
+    event: "connect",
+    id: 3,
+  });
+});

@@ -259,3 +259,21 @@ Deno.test("Outbox hands over bytes that later pushes do not change", async () =>
   await settle();
   assert.deepEqual(texts(), ["hi\nyo\n"]);
 });
+
+Deno.test("Outbox.flush() reports a write that throws instead of rejecting, without throwing", async () => {
+  const errors: unknown[] = [];
+  const outbox = new Outbox({
+    maxBytes: 1024,
+    write: () => {
+      throw new Error("socket gone");
+    },
+    onOverflow: () => {},
+    onError: (error) => errors.push(error),
+    schedule: () => {},
+  });
+  outbox.push(bytes("a\n"));
+  outbox.flush(); // must not throw: one bad socket cannot stop the flush of everyone else
+  await outbox.drained();
+  assert.equal(errors.length, 1);
+  assert.equal(outbox.push(bytes("b\n")), false);
+});

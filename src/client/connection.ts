@@ -1,5 +1,5 @@
 /** The client's connection to a server: connect, read frames, send frames. */
-import { MAX_LINE_BYTES } from "../limits.ts";
+import { MAX_SERVER_LINE_BYTES } from "../limits.ts";
 import {
   type ClientFrame,
   decodeServerFrame,
@@ -23,7 +23,11 @@ export async function connectTcp(host: string, port: number): Promise<ServerConn
   const where = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
   try {
     const conn = await Deno.connect({ hostname: host, port });
-    return new ServerConnection(new TcpLineConnection(conn, { maxLineBytes: MAX_LINE_BYTES }));
+    return new ServerConnection(
+      new TcpLineConnection(conn, {
+        maxLineBytes: MAX_SERVER_LINE_BYTES,
+      }),
+    );
   } catch (error) {
     throw new ConnectError(`Cannot connect to ${where}: ${describeConnectError(error)}`);
   }

@@ -97,7 +97,7 @@ export function helpEntries(commands: readonly Command[]): HelpEntry[] {
 
 /** Splits `/name args` into the lowercased name and the argument text. */
 export function splitCommandLine(line: string): { name: string; argText: string } {
-  const body = line.replace(/^\//, "").trim();
+  const body = line.trim().replace(/^\//, "").trim();
   const space = body.search(/\s/);
   return space === -1
     ? { name: body.toLowerCase(), argText: "" }

@@ -61,7 +61,13 @@ export class Outbox {
     this.#queue = [];
     this.#queuedBytes = 0;
     this.#writingBytes = chunk.length;
-    this.#options.write(chunk).then(
+    let writing: Promise<void>;
+    try {
+      writing = this.#options.write(chunk);
+    } catch (error) {
+      writing = Promise.reject(error);
+    }
+    writing.then(
       () => {
         this.#writingBytes = 0;
         if (this.#queue.length > 0) this.flush();

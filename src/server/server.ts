@@ -64,6 +64,9 @@ export class ChatServer implements SessionHost {
   readonly schedule = (outbox: Outbox): void => this.#flusher.schedule(outbox);
 
   deliver(deliveries: readonly Delivery[]): void {
+    // Shutting down, everyone leaves at once: only each client's own `bye` goes out, not a
+    // cascade of leave notices (n squared frames).
+    if (this.#shuttingDown) return;
     for (const delivery of deliveries) {
       const encoded: EncodedFrame = {};
       for (const id of delivery.to) this.#sessions.get(id)?.send(delivery.frame, encoded);

@@ -62,6 +62,7 @@ export class Session {
   readonly #outbox: Outbox;
   #mode: Mode = "unknown";
   #closing = false;
+  #aborting = false;
   #closeReason = "Connection closed";
   #closed: Promise<void> = Promise.resolve();
 
@@ -213,7 +214,14 @@ export class Session {
   #handlePlain(line: string): void {
     const hub = this.#host.hub;
     if (hub.nickOf(this.id) === undefined) {
-      if (line.trim() !== "") this.#register(line.trim());
+      const nick = line.trim();
+      if (/^\/(quit|exit|close)\b/i.test(nick)) {
+        void this.close("Quit", "Goodbye", DRAIN_ON_EOF_MS);
+      } else if (nick.startsWith("/")) {
+        throw new ChatError("not_registered", "Type a nick first (or /quit to leave)");
+      } else if (nick !== "") {
+        this.#register(nick);
+      }
       return;
     }
     if (line.trim() === "") return;
@@ -263,9 +271,12 @@ export class Session {
 
   /** Drops the connection at once (overflow, write error, bug); the rooms hear `reason`. */
   #abort(reason: string): void {
-    if (this.#closing) return;
+    if (this.#closing || this.#aborting) return;
+    this.#aborting = true;
     this.#host.log.warn("drop", { id: this.id, reason });
-    void this.close(reason, undefined, 0);
+    // Deferred: this may run in the middle of a fan-out, and the room must see the frame being
+    // delivered before it sees this client leave.
+    queueMicrotask(() => void this.close(reason, undefined, 0));
   }
 
   #leaveHub(reason: string): void {

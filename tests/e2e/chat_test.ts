@@ -75,6 +75,17 @@ Deno.test("a plain-text nc user joins with a nick line and chats with a chat joi
   });
 });
 
+Deno.test("a plain-text user can /quit before choosing a nick", async () => {
+  await withServer(async (server, track) => {
+    const nc = track(await RawClient.connect(server.port));
+    await nc.sendLine("/users");
+    await nc.lines.waitFor("! Type a nick first (or /quit to leave)");
+    await nc.sendLine("/quit");
+    await nc.lines.waitFor("* Disconnected: Goodbye");
+    await nc.lines.done; // the server closed the connection
+  });
+});
+
 Deno.test("a silent nc connection is greeted with how to pick a nick", async () => {
   await withServer(async (server, track) => {
     const nc = track(await RawClient.connect(server.port));
@@ -188,6 +199,8 @@ Deno.test("SIGTERM tells clients, closes, and the server exits 0", async () => {
     const status = await server.exit();
     assert.equal(status.code, 0, server.stderr.text());
     await nc.lines.waitFor("* Disconnected: Server is shutting down");
+    // Everyone leaves at once: no cascade of leave notices before the goodbye.
+    assert.ok(!nc.lines.lines.some((line) => line.includes("left")), nc.lines.text());
     const clientStatus = await ana.exit();
     assert.equal(clientStatus.code, 1);
     assert.deepEqual(ana.stderr.lines.filter((line) => line !== ""), [
