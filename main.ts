@@ -5,10 +5,10 @@
 import { parseCli } from "./src/cli.ts";
 import { connectTcp } from "./src/client/connection.ts";
 import { join } from "./src/client/join.ts";
-import { LineUi } from "./src/client/line_ui.ts";
-import { denoStdio, type Stdio } from "./src/client/stdio.ts";
-import { TerminalUi } from "./src/client/terminal_ui.ts";
-import type { ChatUi } from "./src/client/ui.ts";
+import { LineUi } from "./src/terminal/line_ui.ts";
+import { denoStdio, type Stdio } from "./src/terminal/stdio.ts";
+import { TerminalUi } from "./src/terminal/terminal_ui.ts";
+import type { ChatUi } from "./src/terminal/ui.ts";
 import { Logger } from "./src/log.ts";
 import { ChatServer } from "./src/server/server.ts";
 import type { JoinCommand, ServeCommand } from "./src/cli.ts";

@@ -1,5 +1,5 @@
 import { equal, ok } from "node:assert/strict";
-import { formatLine, NICK_COLORS, nickColor } from "../src/client/ansi.ts";
+import { formatLine, NICK_COLORS, nickColor } from "../src/terminal/ansi.ts";
 import type { Line } from "../src/render.ts";
 
 const message: Line = {

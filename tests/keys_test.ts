@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { type Key, type KeyName, KeyParser, parseKeys } from "../src/client/keys.ts";
+import { type Key, type KeyName, KeyParser, parseKeys } from "../src/terminal/keys.ts";
 
 const encoder = new TextEncoder();
 

@@ -1,5 +1,5 @@
 import { deepStrictEqual, equal } from "node:assert/strict";
-import { graphemeWidth, LineEditor, textWidth } from "../src/client/line_editor.ts";
+import { graphemeWidth, LineEditor, textWidth } from "../src/terminal/line_editor.ts";
 
 /** An editor holding `text`, with the cursor at the end. */
 function editorWith(text: string): LineEditor {

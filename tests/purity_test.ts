@@ -21,9 +21,9 @@ const PURE_FILES = [
 
 /** Pure files that may not exist yet; checked when they do. */
 const OPTIONAL_PURE_FILES = [
-  "src/client/keys.ts",
-  "src/client/line_editor.ts",
-  "src/client/ansi.ts",
+  "src/terminal/keys.ts",
+  "src/terminal/line_editor.ts",
+  "src/terminal/ansi.ts",
 ];
 
 const FORBIDDEN = ["Deno.", "setTimeout", "setInterval", "console."];

@@ -1,7 +1,7 @@
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
-import type { Stdio } from "../src/client/stdio.ts";
-import { TerminalUi } from "../src/client/terminal_ui.ts";
-import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON } from "../src/client/keys.ts";
+import type { Stdio } from "../src/terminal/stdio.ts";
+import { TerminalUi } from "../src/terminal/terminal_ui.ts";
+import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON } from "../src/terminal/keys.ts";
 
 const encoder = new TextEncoder();
 const NOW = new Date(2024, 0, 2, 13, 7).getTime();

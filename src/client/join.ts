@@ -11,7 +11,7 @@ import { type Line, renderFrame } from "../render.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
 import { ConnectError, type ServerConnection } from "./connection.ts";
 import { findLocalCommand, isQuitLine, LOCAL_COMMANDS } from "./local_commands.ts";
-import type { ChatUi } from "./ui.ts";
+import type { ChatUi } from "../terminal/ui.ts";
 
 /** What `join` needs from the outside world. */
 export interface JoinIo {

@@ -127,6 +127,7 @@ export class TerminalUi implements ChatUi {
   /** Whether the terminal is still in raw mode and bracketed paste mode. */
   #terminalTaken = false;
   #closed = false;
+  #endedBy: "interrupt" | "end" | "close" | undefined;
   /** Whether keys of a chunk are being handled: the input line is drawn once, at the end. */
   #handlingKeys = false;
 
@@ -144,6 +145,14 @@ export class TerminalUi implements ChatUi {
       throw error;
     }
     void this.#readLoop();
+  }
+
+  /**
+   * Why input ended, once it has: `interrupt` (Ctrl-C), `end` (Ctrl-D on an empty line, end of
+   * stdin, or a terminal that cannot be read) or `close` (`close()` was called).
+   */
+  get endedBy(): "interrupt" | "end" | "close" | undefined {
+    return this.#endedBy;
   }
 
   /** Prints lines above the input line, then redraws the input line as it was. */
@@ -195,7 +204,7 @@ export class TerminalUi implements ChatUi {
     try {
       this.#stopResize();
     } finally {
-      this.#endInput();
+      this.#endInput("close");
     }
   }
 
@@ -261,7 +270,7 @@ export class TerminalUi implements ChatUi {
       case "tab":
         return this.#complete();
       case "ctrl_c":
-        return this.#endInput();
+        return this.#endInput("interrupt");
       case "ctrl_d":
         if (this.#editor.text === "") return this.#endInput();
         return this.#editor.deleteForward();
@@ -328,9 +337,10 @@ export class TerminalUi implements ChatUi {
   }
 
   /** Ends input: wakes waiting `nextLine()` calls with `null` and gives the terminal back. */
-  #endInput(): void {
+  #endInput(reason: "interrupt" | "end" | "close" = "end"): void {
     if (this.#inputEnded) return;
     this.#inputEnded = true;
+    this.#endedBy = reason;
     try {
       this.#giveBackTerminal();
     } finally {
