@@ -11,6 +11,7 @@ import { TerminalUi } from "./src/terminal/terminal_ui.ts";
 import type { ChatUi } from "./src/terminal/ui.ts";
 import { Logger } from "./src/log.ts";
 import { ChatServer } from "./src/server/server.ts";
+import { runConsole } from "./src/server/console.ts";
 import type { JoinCommand, ServeCommand } from "./src/cli.ts";
 
 const encoder = new TextEncoder();
@@ -32,11 +33,17 @@ function onSignals(handler: () => void): () => void {
   };
 }
 
-async function serve(command: ServeCommand): Promise<number> {
+async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
   const log = new Logger({ format: command.logFormat, sink: printErr });
   let server: ChatServer;
   try {
-    server = new ChatServer({ hostname: command.hostname, port: command.port }, log);
+    server = new ChatServer({
+      hostname: command.hostname,
+      port: command.port,
+      rooms: command.rooms,
+      historySize: command.history,
+      userRooms: command.userRooms,
+    }, log);
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {
       printErr(`chat: Cannot listen on port ${command.port}: it is already in use`);
@@ -51,12 +58,36 @@ async function serve(command: ServeCommand): Promise<number> {
   }
   printOut(`chat server ${server.address} is listening (Ctrl-C to stop)`);
   const stop = onSignals(() => void server.shutdown("Server is shutting down"));
+  const adminConsole = stdio.isTerminal && Deno.stdout.isTerminal()
+    ? startConsole(server, log, stdio, command.color)
+    : undefined;
   try {
     await server.finished;
   } finally {
     stop();
+    adminConsole?.close();
   }
   return 0;
+}
+
+/** Runs the admin console on the terminal; log lines print above its input line. */
+function startConsole(server: ChatServer, log: Logger, stdio: Stdio, color: boolean): TerminalUi {
+  const ui = new TerminalUi(stdio, {
+    color: color && !Deno.env.get("NO_COLOR"),
+    timestamps: false,
+  });
+  log.redirect((line) => ui.show([{ spans: [{ text: line, style: "dim" }] }]));
+  void runConsole(server, ui).then((outcome) => {
+    ui.close();
+    log.redirect(printErr);
+    if (outcome === "interrupt") void server.shutdown("Server is shutting down");
+    if (outcome === "end") {
+      printErr(
+        "chat: Admin console closed; the server keeps running (stop it with SIGINT or SIGTERM)",
+      );
+    }
+  });
+  return ui;
 }
 
 async function joinServer(command: JoinCommand, stdio: Stdio): Promise<number> {
@@ -88,7 +119,7 @@ async function main(args: string[]): Promise<number> {
       if (command.stderr) Deno.stderr.writeSync(encoder.encode(command.stderr));
       return command.code;
     case "serve":
-      return await serve(command);
+      return await serve(command, stdio);
     case "join":
       return await joinServer(command, stdio);
   }

@@ -4,7 +4,8 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { ChatError, UsageError } from "./errors.ts";
-import { DEFAULT_PORT } from "./limits.ts";
+import { DEFAULT_HISTORY, DEFAULT_PORT, LOBBY, MAX_HISTORY, MAX_ROOM_LIMIT } from "./limits.ts";
+import { roomKey, validateRoomName } from "./room_name.ts";
 import type { LogFormat } from "./log.ts";
 import { validateNick } from "./nick.ts";
 import { VERSION } from "./version.ts";
@@ -15,6 +16,14 @@ export interface ServeCommand {
   hostname: string;
   port: number;
   logFormat: LogFormat;
+  /** Rooms to create at start. */
+  rooms: { name: string; limit?: number }[];
+  /** Messages each room keeps for people who join. */
+  history: number;
+  /** Whether users may create rooms. */
+  userRooms: boolean;
+  /** Colours in the admin console. */
+  color: boolean;
 }
 
 /** `chat join`. Address and nick may be missing, to be asked for on a terminal. */
@@ -23,6 +32,8 @@ export interface JoinCommand {
   host?: string;
   port: number;
   nick?: string;
+  /** A room to join straight away. */
+  room?: string;
   color: boolean;
 }
 
@@ -76,6 +87,28 @@ export function parsePort(text: string, allowZero: boolean): number {
   return port;
 }
 
+/** Parses `NAME[:LIMIT]` for `chat serve --room`. */
+export function parseRoomSpec(text: string): { name: string; limit?: number } {
+  const [rawName = "", limitText, ...rest] = text.split(":");
+  if (rest.length > 0) throw new UsageError(`Room must be NAME or NAME:LIMIT: got "${text}"`);
+  const name = validateRoomName(rawName);
+  if (limitText === undefined) return { name };
+  if (!/^[1-9]\d{0,5}$/.test(limitText) || Number(limitText) > MAX_ROOM_LIMIT) {
+    throw new UsageError(
+      `Room limit must be a number from 1 to ${MAX_ROOM_LIMIT}: got "${limitText}"`,
+    );
+  }
+  return { name, limit: Number(limitText) };
+}
+
+/** Parses a history length: 0 (off) to MAX_HISTORY. */
+export function parseHistory(text: string): number {
+  if (!/^\d{1,6}$/.test(text) || Number(text) > MAX_HISTORY) {
+    throw new UsageError(`History must be a number from 0 to ${MAX_HISTORY}: got "${text}"`);
+  }
+  return Number(text);
+}
+
 /** Wraps a parser so commander reports its `UsageError` as an invalid argument. */
 function argParser<T>(parse: (text: string) => T): (text: string) => T {
   return (text) => {
@@ -115,7 +148,8 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
     })
     .addHelpText(
       "after",
-      "\nExamples:\n  chat serve --port 12345\n  chat join 127.0.0.1:12345 --nick ana",
+      "\nExamples:\n  chat serve --port 12345 --room games:8\n" +
+        "  chat join 127.0.0.1:12345 --nick ana --room games",
     );
 
   const serve = program.command("serve")
@@ -132,8 +166,34 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         .choices(["text", "json"] as const)
         .default("text" as const),
     )
+    .option(
+      "--room <name[:limit]>",
+      "Create a room at start, with an optional participant limit (repeatable)",
+      (text: string, previous: { name: string; limit?: number }[]) => [
+        ...previous,
+        argParser(parseRoomSpec)(text),
+      ],
+      [] as { name: string; limit?: number }[],
+    )
+    .option(
+      "--history <count>",
+      `Messages each room keeps for people who join (0 turns it off)`,
+      argParser(parseHistory),
+      DEFAULT_HISTORY,
+    )
+    .option("--no-user-rooms", "Do not let users create rooms (only --room and the console)")
+    .option("--no-color", "Do not use colours in the admin console")
     .action((opts) => {
-      result = { kind: "serve", hostname: opts.host, port: opts.port, logFormat: opts.logFormat };
+      result = {
+        kind: "serve",
+        hostname: opts.host,
+        port: opts.port,
+        logFormat: opts.logFormat,
+        rooms: opts.room,
+        history: opts.history,
+        userRooms: opts.userRooms,
+        color: opts.color,
+      };
     });
 
   const join = program.command("join")
@@ -144,6 +204,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       argParser(parseAddress),
     )
     .option("--nick <nick>", "Your nick", argParser(validateNick))
+    .option("--room <room>", "A room to join straight away", argParser(validateRoomName))
     .option("--no-color", "Do not use colours")
     .action((address, opts) => {
       result = {
@@ -151,6 +212,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         host: address?.host,
         port: address?.port ?? DEFAULT_PORT,
         nick: opts.nick,
+        room: opts.room,
         color: opts.color,
       };
     });
@@ -179,6 +241,18 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
   }
   if (result === undefined) {
     return usageError("error: missing command", program);
+  }
+  if (result.kind === "serve") {
+    const seen = new Set([roomKey(LOBBY)]);
+    for (const room of result.rooms) {
+      if (seen.has(roomKey(room.name))) {
+        return usageError(
+          `error: --room ${room.name} is given twice (the lobby always exists)`,
+          serve,
+        );
+      }
+      seen.add(roomKey(room.name));
+    }
   }
   if (result.kind === "join" && !options.interactive) {
     const missing = result.host === undefined

@@ -16,7 +16,17 @@ export type ErrorCode =
   | "unknown_command" // no such slash command
   | "bad_arguments" // a slash command got too few or too many arguments
   | "no_such_room" // the room does not exist
-  | "not_in_room"; // the user is not a member of that room
+  | "not_in_room" // the user is not a member of that room
+  | "room_invalid" // the room name breaks the room-name rule, or a setting is out of range
+  | "room_exists" // a room with that name (ignoring case) already exists
+  | "room_full" // the room has reached its participant limit
+  | "wrong_password" // the room needs a password and this is not it
+  | "already_in_room" // the user is already a member of that room
+  | "last_room" // leaving would leave the user in no room at all
+  | "not_allowed" // only the room's owner (or the server's admin) may do that
+  | "rooms_disabled" // the server does not let users create rooms
+  | "too_many_rooms" // the server has as many rooms as it allows
+  | "no_such_nick"; // nobody by that nick is connected
 
 /** A user-facing failure: caught at the session edge and sent to the sender as an `error` frame. */
 export class ChatError extends Error {

@@ -37,5 +37,26 @@ export const DEFAULT_MAX_OUTBOX_BYTES = 256 * 1024;
 /** How long shutdown waits for farewell frames to be written before closing sockets, in ms. */
 export const SHUTDOWN_FLUSH_MS = 1000;
 
-/** Name of the room everyone joins on arrival. */
+/** Name of the room everyone joins on arrival. It always exists and cannot be closed. */
 export const LOBBY = "lobby";
+
+/** Longest room name, in characters. */
+export const MAX_ROOM_NAME_CHARS = 32;
+
+/** Largest participant limit a room may have. */
+export const MAX_ROOM_LIMIT = 10_000;
+
+/** Most rooms a server holds (the lobby included). */
+export const MAX_ROOMS = 1000;
+
+/** Longest room topic, in characters. */
+export const MAX_TOPIC_CHARS = 300;
+
+/** Longest room password, in characters (no spaces). */
+export const MAX_PASSWORD_CHARS = 64;
+
+/** Messages each room keeps for replay to people who join (0 turns history off). */
+export const DEFAULT_HISTORY = 50;
+
+/** Most messages a room may be configured to keep. */
+export const MAX_HISTORY = 10_000;

@@ -3,7 +3,7 @@
  * docs/PROTOCOL.md describes every frame; this file is the codec. Pure: no I/O.
  */
 import { ChatError, type ErrorCode } from "./errors.ts";
-import { MAX_LINE_BYTES } from "./limits.ts";
+import { MAX_LINE_BYTES, MAX_SERVER_LINE_BYTES } from "./limits.ts";
 
 // ---- client -> server ----------------------------------------------------------------------
 
@@ -54,11 +54,85 @@ export interface WelcomeFrame {
   nick: string;
 }
 
-/** You are now in `room`; `members` lists everyone there, you included. */
+/**
+ * You are now in `room`; `members` lists everyone there, you included. `history` says how many
+ * `message` frames marked `history` follow (the room's recent messages).
+ */
 export interface RoomFrame {
   type: "room";
   room: string;
   members: string[];
+  topic?: string;
+  limit?: number;
+  /** Nick of the room's owner, if it has one and they are connected. */
+  owner?: string;
+  history?: number;
+}
+
+/** You are no longer in `room` (you left, were kicked, or it was closed), and why. */
+export interface LeftFrame {
+  type: "left";
+  room: string;
+  reason?: string;
+}
+
+/** One row of the room list. */
+export interface RoomInfo {
+  name: string;
+  members: number;
+  limit?: number;
+  topic?: string;
+  /** Unlisted: only its members (and the server's admin) see it in the list. */
+  private?: boolean;
+  /** Joining needs a password. */
+  password?: boolean;
+}
+
+/** The room list: sent on registration and as the answer to `/rooms`. */
+export interface RoomsFrame {
+  type: "rooms";
+  rooms: RoomInfo[];
+}
+
+/** A room's topic changed. */
+export interface TopicFrame {
+  type: "topic";
+  room: string;
+  topic: string;
+  nick: string;
+  time: number;
+}
+
+/** A private message between two people; both the recipient and the sender get it. */
+export interface PrivateFrame {
+  type: "private";
+  from: string;
+  to: string;
+  text: string;
+  time: number;
+  /** Sent with `/me`. */
+  action?: boolean;
+}
+
+/** Answer to `/whois`: what others may know about someone (never their address). */
+export interface WhoisFrame {
+  type: "whois";
+  nick: string;
+  /** Rooms the asker shares with them. */
+  rooms: string[];
+  /** Seconds since they last sent a message. */
+  idle: number;
+  /** When they connected (ms since epoch). */
+  since: number;
+  away?: string;
+}
+
+/** A message from the server's operator, to everyone or to one room. */
+export interface AnnounceFrame {
+  type: "announce";
+  text: string;
+  room?: string;
+  time: number;
 }
 
 /** Someone else joined a room you are in. */
@@ -86,7 +160,10 @@ export interface NickFrame {
   time: number;
 }
 
-/** A message from someone else. `seq` numbers accepted messages per room, from 1. */
+/**
+ * A message from someone else. `seq` numbers accepted messages per room, from 1. `action` marks a
+ * `/me` message; `history` marks a replayed message (sent after `room`), with its original time.
+ */
 export interface MessageFrame {
   type: "message";
   room: string;
@@ -94,6 +171,8 @@ export interface MessageFrame {
   text: string;
   time: number;
   seq: number;
+  action?: boolean;
+  history?: boolean;
 }
 
 /** Answer to `/users`. */
@@ -116,10 +195,11 @@ export interface HelpFrame {
   commands: HelpEntry[];
 }
 
-/** Information from the server, such as an announcement. */
+/** Information from the server for you, possibly about one room. */
 export interface NoticeFrame {
   type: "notice";
   text: string;
+  room?: string;
 }
 
 /** A request failed; only its sender gets this. */
@@ -138,6 +218,12 @@ export interface ByeFrame {
 export type ServerFrame =
   | WelcomeFrame
   | RoomFrame
+  | LeftFrame
+  | RoomsFrame
+  | TopicFrame
+  | PrivateFrame
+  | WhoisFrame
+  | AnnounceFrame
   | JoinFrame
   | LeaveFrame
   | NickFrame
@@ -152,7 +238,7 @@ export type ServerFrame =
 
 // ---- codec --------------------------------------------------------------------------------
 
-type FieldKind = "string" | "number" | "strings" | "help";
+type FieldKind = "string" | "number" | "boolean" | "strings" | "help" | "rooms";
 
 interface FieldSpec {
   kind: FieldKind;
@@ -164,6 +250,8 @@ type Schema = Record<string, FieldSpec>;
 const str: FieldSpec = { kind: "string" };
 const optStr: FieldSpec = { kind: "string", optional: true };
 const num: FieldSpec = { kind: "number" };
+const optNum: FieldSpec = { kind: "number", optional: true };
+const optBool: FieldSpec = { kind: "boolean", optional: true };
 
 const CLIENT_SCHEMAS: Record<ClientFrame["type"], Schema> = {
   hello: { version: num, nick: str, client: optStr },
@@ -175,14 +263,35 @@ const CLIENT_SCHEMAS: Record<ClientFrame["type"], Schema> = {
 
 const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
   welcome: { version: num, server: str, nick: str },
-  room: { room: str, members: { kind: "strings" } },
+  room: {
+    room: str,
+    members: { kind: "strings" },
+    topic: optStr,
+    limit: optNum,
+    owner: optStr,
+    history: optNum,
+  },
+  left: { room: str, reason: optStr },
+  rooms: { rooms: { kind: "rooms" } },
+  topic: { room: str, topic: str, nick: str, time: num },
+  private: { from: str, to: str, text: str, time: num, action: optBool },
+  whois: { nick: str, rooms: { kind: "strings" }, idle: num, since: num, away: optStr },
+  announce: { text: str, room: optStr, time: num },
   join: { room: str, nick: str, time: num },
   leave: { room: str, nick: str, reason: optStr, time: num },
   nick: { old: str, new: str, time: num },
-  message: { room: str, nick: str, text: str, time: num, seq: num },
+  message: {
+    room: str,
+    nick: str,
+    text: str,
+    time: num,
+    seq: num,
+    action: optBool,
+    history: optBool,
+  },
   users: { room: str, nicks: { kind: "strings" } },
   help: { commands: { kind: "help" } },
-  notice: { text: str },
+  notice: { text: str, room: optStr },
   error: { code: str, message: str },
   ping: { token: optStr },
   pong: { token: optStr },
@@ -208,17 +317,23 @@ export function decodeUtf8(bytes: Uint8Array): string {
 
 /** Parses one line from a client into a checked frame; throws `ChatError("bad_frame")`. */
 export function decodeClientFrame(line: string): ClientFrame {
-  return decodeWith(CLIENT_SCHEMAS, line) as unknown as ClientFrame;
+  return decodeWith(CLIENT_SCHEMAS, line, MAX_LINE_BYTES) as unknown as ClientFrame;
 }
 
 /** Parses one line from a server into a checked frame; throws `ChatError("bad_frame")`. */
 export function decodeServerFrame(line: string): ServerFrame {
-  return decodeWith(SERVER_SCHEMAS, line) as unknown as ServerFrame;
+  return decodeWith(SERVER_SCHEMAS, line, MAX_SERVER_LINE_BYTES) as unknown as ServerFrame;
 }
 
-function decodeWith(schemas: Record<string, Schema>, line: string): Record<string, unknown> {
-  if (line.length > MAX_LINE_BYTES) {
-    throw new ChatError("frame_too_large", `Frame is too large: over ${MAX_LINE_BYTES} bytes`);
+function decodeWith(
+  schemas: Record<string, Schema>,
+  line: string,
+  maxBytes: number,
+): Record<string, unknown> {
+  // A guard for callers that skip the line splitter: more characters than bytes allowed is
+  // always too many bytes.
+  if (line.length > maxBytes) {
+    throw new ChatError("frame_too_large", `Frame is too large: over ${maxBytes} bytes`);
   }
   let value: unknown;
   try {
@@ -263,13 +378,26 @@ function fits(kind: FieldKind, value: unknown): boolean {
       return typeof value === "string";
     case "number":
       return typeof value === "number" && Number.isFinite(value);
+    case "boolean":
+      return typeof value === "boolean";
     case "strings":
       return Array.isArray(value) && value.every((item) => typeof item === "string");
     case "help":
       return Array.isArray(value) && value.every(isHelpEntry);
+    case "rooms":
+      return Array.isArray(value) && value.every(isRoomInfo);
     default:
       return unreachable(kind);
   }
+}
+
+function isRoomInfo(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const info = value as Record<string, unknown>;
+  const optional = (field: unknown, kind: FieldKind) => field === undefined || fits(kind, field);
+  return typeof info.name === "string" && fits("number", info.members) &&
+    optional(info.limit, "number") && optional(info.topic, "string") &&
+    optional(info.private, "boolean") && optional(info.password, "boolean");
 }
 
 function isHelpEntry(value: unknown): boolean {

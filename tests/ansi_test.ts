@@ -74,3 +74,21 @@ Deno.test("nickColor() gives the same nick the same colour, from the palette", (
   }
   equal(colors.size, NICK_COLORS.length, "nicks spread over the whole palette");
 });
+
+Deno.test("formatLine() shows a history line faint as a whole, after its original time", () => {
+  const time = new Date(2024, 0, 2, 9, 5).getTime();
+  const replayed: Line = { ...message, time, history: true };
+  equal(formatLine(replayed), "\x1b[90m09:05 \x1b[0m\x1b[2m<alice> hi\x1b[0m");
+  equal(formatLine(replayed, { color: false }), "09:05 <alice> hi");
+  equal(formatLine(replayed, { color: false, timestamps: false }), "<alice> hi");
+  // The nick is not coloured in a replayed line: the whole line is faint.
+  ok(!formatLine(replayed).includes("38;5;"));
+});
+
+Deno.test("formatLine() shows highlights bold yellow and private tags magenta", () => {
+  const line: Line = {
+    spans: [{ text: "[private] ", style: "private" }, { text: "ana!", style: "highlight" }],
+  };
+  equal(formatLine(line), "\x1b[35m[private] \x1b[0m\x1b[1;33mana!\x1b[0m");
+  equal(formatLine(line, { color: false }), "[private] ana!");
+});

@@ -4,10 +4,12 @@ import {
   type ExitCommand,
   parseAddress,
   parseCli,
+  parseHistory,
   parsePort,
+  parseRoomSpec,
 } from "../src/cli.ts";
-import { UsageError } from "../src/errors.ts";
-import { DEFAULT_PORT } from "../src/limits.ts";
+import { ChatError, UsageError } from "../src/errors.ts";
+import { DEFAULT_HISTORY, DEFAULT_PORT } from "../src/limits.ts";
 import { VERSION } from "../src/version.ts";
 
 const batch = { interactive: false };
@@ -30,26 +32,29 @@ function assertUsageError(result: CliCommand, message: string | RegExp, usage: s
   assert.doesNotMatch(exit.stderr, /Error:/);
 }
 
+/** What `chat serve` gives without options. */
+const SERVE_DEFAULTS = {
+  kind: "serve",
+  hostname: "0.0.0.0",
+  port: DEFAULT_PORT,
+  logFormat: "text",
+  rooms: [],
+  history: DEFAULT_HISTORY,
+  userRooms: true,
+  color: true,
+} as const;
+
 Deno.test("parseCli() serve uses the defaults", () => {
-  assert.deepEqual(parseCli(["serve"], batch), {
-    kind: "serve",
-    hostname: "0.0.0.0",
-    port: DEFAULT_PORT,
-    logFormat: "text",
-  });
+  assert.deepEqual(parseCli(["serve"], batch), SERVE_DEFAULTS);
   assert.equal(DEFAULT_PORT, 12345);
+  assert.equal(DEFAULT_HISTORY, 50);
 });
 
 Deno.test("parseCli() serve accepts --port 0, --host and --log-format json", () => {
-  assert.deepEqual(parseCli(["serve", "--port", "0"], batch), {
-    kind: "serve",
-    hostname: "0.0.0.0",
-    port: 0,
-    logFormat: "text",
-  });
+  assert.deepEqual(parseCli(["serve", "--port", "0"], batch), { ...SERVE_DEFAULTS, port: 0 });
   assert.deepEqual(
     parseCli(["serve", "--host", "127.0.0.1", "--port=8080", "--log-format", "json"], batch),
-    { kind: "serve", hostname: "127.0.0.1", port: 8080, logFormat: "json" },
+    { ...SERVE_DEFAULTS, hostname: "127.0.0.1", port: 8080, logFormat: "json" },
   );
 });
 
@@ -112,19 +117,28 @@ Deno.test("parseCli() join takes HOST:PORT", () => {
     host: "example.org",
     port: 4000,
     nick: "ana",
+    room: undefined,
     color: true,
   });
 });
 
 Deno.test("parseCli() join takes [IPV6]:PORT and a bare IPv6 address", () => {
   const bracketed = parseCli(["join", "[::1]:12345", "--nick", "ana"], batch);
-  assert.deepEqual(bracketed, { kind: "join", host: "::1", port: 12345, nick: "ana", color: true });
+  assert.deepEqual(bracketed, {
+    kind: "join",
+    host: "::1",
+    port: 12345,
+    nick: "ana",
+    room: undefined,
+    color: true,
+  });
   const bare = parseCli(["join", "::1", "--nick", "ana"], batch);
   assert.deepEqual(bare, {
     kind: "join",
     host: "::1",
     port: DEFAULT_PORT,
     nick: "ana",
+    room: undefined,
     color: true,
   });
 });
@@ -136,6 +150,7 @@ Deno.test("parseCli() join with a host only uses the default port", () => {
     host: "localhost",
     port: DEFAULT_PORT,
     nick: "ana",
+    room: undefined,
     color: true,
   });
 });
@@ -209,7 +224,8 @@ Deno.test("parseCli() --help prints help on stdout and exits 0", () => {
     assert.match(exit.stdout, /^Usage: chat \[options\] \[command\]\n/);
     assert.match(exit.stdout, /\n {2}serve \[options\] +Run a chat server\n/);
     assert.match(exit.stdout, /\n {2}join \[options\] \[address\] +Join a chat server\n/);
-    assert.match(exit.stdout, /Examples:\n {2}chat serve --port 12345\n/);
+    assert.match(exit.stdout, /Examples:\n {2}chat serve --port 12345 --room games:8\n/);
+    assert.match(exit.stdout, /\n {2}chat join 127\.0\.0\.1:12345 --nick ana --room games\n/);
   }
 });
 
@@ -221,6 +237,9 @@ Deno.test("parseCli() serve --help prints the serve options on stdout and exits 
   assert.equal(exit.stderr, "");
   assert.match(exit.stdout, /^Usage: chat serve \[options\]\n/);
   assert.match(exit.stdout, /--log-format <format>/);
+  assert.match(exit.stdout, /--room <name\[:limit\]>/);
+  assert.match(exit.stdout, /--history <count>/);
+  assert.match(exit.stdout, /--no-user-rooms/);
 });
 
 Deno.test("parseCli() --version prints the version on stdout and exits 0", () => {
@@ -246,13 +265,12 @@ Deno.test("parseCli() with no arguments exits 2 with the help on stderr", () => 
 });
 
 Deno.test("parseCli() does not keep state between calls", () => {
-  parseCli(["serve", "--port", "1"], batch);
-  assert.deepEqual(parseCli(["serve"], batch), {
-    kind: "serve",
-    hostname: "0.0.0.0",
-    port: DEFAULT_PORT,
-    logFormat: "text",
-  });
+  parseCli(["serve", "--port", "1", "--room", "a:2", "--room", "b", "--history", "3"], batch);
+  parseCli(["serve", "--no-user-rooms"], batch);
+  assert.deepEqual(parseCli(["serve"], batch), SERVE_DEFAULTS);
+  parseCli(["join", "h", "--nick", "ana", "--room", "games"], batch);
+  const join = parseCli(["join", "h", "--nick", "ana"], batch);
+  assert.equal(join.kind === "join" && join.room, undefined);
 });
 
 function assertUsage(fn: () => unknown, message: string | RegExp): void {
@@ -300,5 +318,122 @@ Deno.test("parsePort() accepts 1 to 65535, and 0 only when allowed", () => {
 Deno.test("parsePort() refuses anything but digits", () => {
   for (const text of ["", "-1", "+1", "1e3", "0x10", "12.0", "abc", "123456", "1 2"]) {
     assertUsage(() => parsePort(text, true), /^Port must be a number from 0 to 65535: got /);
+  }
+});
+
+// ---- rooms and history -------------------------------------------------------------------------
+
+Deno.test("parseCli() serve --room is repeatable, with an optional limit", () => {
+  assert.deepEqual(
+    parseCli(["serve", "--room", "a", "--room", "b:8", "--room=#Games:10000"], batch),
+    {
+      ...SERVE_DEFAULTS,
+      rooms: [{ name: "a" }, { name: "b", limit: 8 }, { name: "Games", limit: 10_000 }],
+    },
+  );
+});
+
+Deno.test("parseCli() serve refuses a bad --room spec with exit 2", () => {
+  const cases: [string, RegExp][] = [
+    ["b:0", /'b:0' is invalid\. Room limit must be a number from 1 to 10000: got "0"$/],
+    ["b:-1", /Room limit must be a number from 1 to 10000: got "-1"$/],
+    ["b:x", /Room limit must be a number from 1 to 10000: got "x"$/],
+    ["b:", /Room limit must be a number from 1 to 10000: got ""$/],
+    ["b:10001", /Room limit must be a number from 1 to 10000: got "10001"$/],
+    ["b:1e3", /Room limit must be a number from 1 to 10000: got "1e3"$/],
+    ["bad room", /'bad room' is invalid\. Room name "bad room" is not allowed: use 1 to 32/],
+    ["a:1:2", /'a:1:2' is invalid\. Room must be NAME or NAME:LIMIT: got "a:1:2"$/],
+    ["", /Room name is empty/],
+    [":5", /Room name is empty/],
+    ["x".repeat(33), /Room name is too long: 33 characters, at most 32$/],
+  ];
+  for (const [spec, message] of cases) {
+    assertUsageError(parseCli(["serve", "--room", spec], batch), message, "chat serve [options]");
+  }
+});
+
+Deno.test("parseCli() serve --history takes 0 to 10000", () => {
+  assert.deepEqual(parseCli(["serve", "--history", "0"], batch), { ...SERVE_DEFAULTS, history: 0 });
+  assert.equal(
+    (parseCli(["serve", "--history=10000"], batch) as { history: number }).history,
+    10_000,
+  );
+  for (const bad of ["-1", "abc", "1e3", "10001", "", "2.5", "0x10"]) {
+    assertUsageError(
+      parseCli(["serve", "--history", bad], batch),
+      new RegExp(`History must be a number from 0 to 10000: got "${bad}"$`),
+      "chat serve [options]",
+    );
+  }
+});
+
+Deno.test("parseCli() serve --no-user-rooms turns user rooms off", () => {
+  assert.deepEqual(parseCli(["serve", "--no-user-rooms", "--room", "games"], batch), {
+    ...SERVE_DEFAULTS,
+    rooms: [{ name: "games" }],
+    userRooms: false,
+  });
+});
+
+Deno.test("parseCli() serve --no-color turns the admin console's colours off", () => {
+  assert.deepEqual(parseCli(["serve", "--no-color"], batch), { ...SERVE_DEFAULTS, color: false });
+});
+
+Deno.test("parseCli() join --room names a room to join straight away", () => {
+  assert.deepEqual(parseCli(["join", "h", "--nick", "ana", "--room", "#games"], batch), {
+    kind: "join",
+    host: "h",
+    port: DEFAULT_PORT,
+    nick: "ana",
+    room: "games",
+    color: true,
+  });
+  assertUsageError(
+    parseCli(["join", "h", "--nick", "ana", "--room", "bad room"], batch),
+    /^chat: .*'bad room' is invalid\. Room name "bad room" is not allowed: use 1 to 32/,
+    "chat join [options] [address]",
+  );
+  assertUsageError(
+    parseCli(["join", "h", "--nick", "ana", "--room", "-x"], tty),
+    /Room name "-x" is not allowed/,
+    "chat join [options] [address]",
+  );
+});
+
+Deno.test("parseRoomSpec() parses NAME and NAME:LIMIT", () => {
+  assert.deepEqual(parseRoomSpec("games"), { name: "games" });
+  assert.deepEqual(parseRoomSpec("#games:1"), { name: "games", limit: 1 });
+  assertUsage(() => parseRoomSpec("a:1:2"), 'Room must be NAME or NAME:LIMIT: got "a:1:2"');
+  assertUsage(() => parseRoomSpec("a:08"), 'Room limit must be a number from 1 to 10000: got "08"');
+  // A bad name is the room-name rule's own error.
+  assert.throws(() => parseRoomSpec("a b:3"), (error: unknown) => {
+    assert.ok(error instanceof ChatError);
+    assert.equal(error.code, "room_invalid");
+    return true;
+  });
+});
+
+Deno.test("parseHistory() accepts 0 to MAX_HISTORY digits only", () => {
+  assert.equal(parseHistory("0"), 0);
+  assert.equal(parseHistory("50"), 50);
+  assert.equal(parseHistory("10000"), 10_000);
+  for (const bad of ["-1", "+1", " 5", "10001", "1e3", "", "five"]) {
+    assertUsage(
+      () => parseHistory(bad),
+      `History must be a number from 0 to 10000: got ${JSON.stringify(bad)}`,
+    );
+  }
+});
+
+Deno.test("parseCli() serve refuses a --room given twice, or the lobby, as a usage error", () => {
+  for (const args of [["--room", "games", "--room", "GAMES:4"], ["--room", "lobby"]]) {
+    const result = parseCli(["serve", ...args], { interactive: false });
+    assert.equal(result.kind, "exit");
+    if (result.kind !== "exit") return;
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stderr,
+      /^chat: --room \S+ is given twice \(the lobby always exists\)\nUsage:/,
+    );
   }
 });

@@ -1,16 +1,14 @@
 import assert from "node:assert/strict";
 import { ChatError, type ErrorCode } from "../src/errors.ts";
 import { LOBBY } from "../src/limits.ts";
-import type { HelpFrame } from "../src/protocol.ts";
+import type { HelpFrame, MessageFrame, RoomFrame, WhoisFrame } from "../src/protocol.ts";
 import {
-  type Command,
-  type CommandContext,
-  COMMANDS,
-  findCommand,
+  findEntry as findCommand,
   helpEntries,
-  runCommand,
+  runTable as runCommand,
   splitCommandLine,
-} from "../src/server/commands.ts";
+} from "../src/command_table.ts";
+import { type Command, type CommandContext, COMMANDS, parseLimit } from "../src/server/commands.ts";
 import { Hub } from "../src/server/hub.ts";
 
 const NOW = 5000;
@@ -63,18 +61,74 @@ Deno.test("splitCommandLine() lowercases the name and trims the argument text", 
 Deno.test("helpEntries() lists every command of the table with /aliases", () => {
   assert.deepEqual(helpEntries(COMMANDS), [
     { usage: "/help", summary: "List the commands", aliases: [] },
-    { usage: "/users", summary: "List who is in the room", aliases: ["/names"] },
+    {
+      usage: "/rooms",
+      summary: "List the rooms, with members/limit and topic",
+      aliases: ["/list"],
+    },
+    { usage: "/join ROOM [PASSWORD]", summary: "Join a room; you then talk there", aliases: [] },
+    { usage: "/switch ROOM", summary: "Talk in another room you are in", aliases: ["/go"] },
+    {
+      usage: "/leave [ROOM]",
+      summary: "Leave a room (this one if none is named)",
+      aliases: ["/part"],
+    },
+    { usage: "/users [ROOM]", summary: "List who is in a room", aliases: ["/names", "/who"] },
+    { usage: "/msg NICK TEXT", summary: "Send a private message", aliases: ["/tell", "/query"] },
+    {
+      usage: "/me ACTION",
+      summary: "Say what you are doing (shown as ** you ACTION)",
+      aliases: ["/action"],
+    },
+    { usage: "/away [TEXT]", summary: "Mark yourself away (no text: back)", aliases: [] },
+    { usage: "/back", summary: "Mark yourself back", aliases: [] },
+    {
+      usage: "/whois NICK",
+      summary: "Rooms you share with someone, and how long they have been idle",
+      aliases: [],
+    },
     { usage: "/nick NEW", summary: "Change your nick", aliases: [] },
+    {
+      usage: "/create ROOM [LIMIT]",
+      summary: "Create a room and join it; you own it",
+      aliases: [],
+    },
+    {
+      usage: "/topic [TEXT]",
+      summary: "Set this room's topic (owner; no text clears it)",
+      aliases: [],
+    },
+    {
+      usage: "/limit N|off",
+      summary: "Set or remove this room's participant limit (owner)",
+      aliases: [],
+    },
+    {
+      usage: "/password PASSWORD|off",
+      summary: "Set or remove this room's password (owner)",
+      aliases: [],
+    },
+    {
+      usage: "/private [on|off]",
+      summary: "Hide this room from /rooms, or show it again (owner)",
+      aliases: [],
+    },
+    { usage: "/kick NICK [REASON]", summary: "Remove someone from this room (owner)", aliases: [] },
+    {
+      usage: "/closeroom [REASON]",
+      summary: "Close this room (owner); its members move to the lobby",
+      aliases: [],
+    },
     { usage: "/quit [REASON]", summary: "Leave the chat", aliases: ["/exit", "/close"] },
   ]);
 });
 
 Deno.test("helpEntries() follows the table: an added command appears in help", () => {
   const extra: Command = {
-    name: "me",
-    aliases: ["action"],
-    usage: "/me TEXT",
-    summary: "Describe an action",
+    name: "shout",
+    aliases: ["yell"],
+    usage: "/shout TEXT",
+    summary: "Say it loudly",
     minArgs: 1,
     maxArgs: 1,
     rest: true,
@@ -83,9 +137,9 @@ Deno.test("helpEntries() follows the table: an added command appears in help", (
   const entries = helpEntries([...COMMANDS, extra]);
   assert.equal(entries.length, COMMANDS.length + 1);
   assert.deepEqual(entries.at(-1), {
-    usage: "/me TEXT",
-    summary: "Describe an action",
-    aliases: ["/action"],
+    usage: "/shout TEXT",
+    summary: "Say it loudly",
+    aliases: ["/yell"],
   });
 });
 
@@ -104,10 +158,10 @@ Deno.test("runCommand() runs a command added to a table", () => {
   const { context } = setup();
   const calls: string[][] = [];
   const extra: Command = {
-    name: "me",
+    name: "shout",
     aliases: [],
-    usage: "/me TEXT",
-    summary: "Describe an action",
+    usage: "/shout TEXT",
+    summary: "Say it loudly",
     minArgs: 1,
     maxArgs: 1,
     rest: true,
@@ -116,8 +170,13 @@ Deno.test("runCommand() runs a command added to a table", () => {
       return { deliveries: [] };
     },
   };
-  runCommand([...COMMANDS, extra], context, "/ME waves  hello");
+  runCommand([...COMMANDS, extra], context, "/SHOUT waves  hello");
   assert.deepEqual(calls, [["waves  hello"]]);
+  // A built-in command of the same name wins: the first match in the table runs.
+  const shadow: Command = { ...extra, name: "me", usage: "/me TEXT" };
+  const result = runCommand([...COMMANDS, shadow], context, "/me waves");
+  assert.equal(calls.length, 1);
+  assert.equal((result.deliveries[0]?.frame as MessageFrame).action, true);
 });
 
 Deno.test("runCommand() /users and its /names alias list the room", () => {
@@ -186,9 +245,9 @@ Deno.test("runCommand() with too many arguments says so, with the usage", () => 
     "Too many arguments: usage: /help",
   );
   assertChatError(
-    () => runCommand(COMMANDS, context, "/names lobby"),
+    () => runCommand(COMMANDS, context, "/names lobby extra"),
     "bad_arguments",
-    "Too many arguments: usage: /users",
+    "Too many arguments: usage: /users [ROOM]",
   );
   assert.equal(hub.nickOf(1), "ana");
 });
@@ -234,4 +293,370 @@ Deno.test("runCommand() /quit cleans control characters out of the reason and ca
 
 Deno.test("splitCommandLine() ignores white space before the slash", () => {
   assert.deepEqual(splitCommandLine("  /users  "), { name: "users", argText: "" });
+});
+
+/** The context of member `id` typing in `room`. */
+function at(hub: Hub, id: number, room: string): CommandContext {
+  return { hub, id, room, now: NOW };
+}
+
+/** setup(), plus a room "games" that ana (1) owns and talks in, with bob (2) in it too. */
+function gamesSetup(): { hub: Hub; context: CommandContext } {
+  const { hub } = setup();
+  hub.createRoom(1, "games", {}, 0);
+  hub.join(2, "games", undefined, 0);
+  return { hub, context: at(hub, 1, "games") };
+}
+
+// ---- parseLimit --------------------------------------------------------------------------------
+
+Deno.test("parseLimit() accepts whole numbers from 1 to 10000", () => {
+  assert.equal(parseLimit("1"), 1);
+  assert.equal(parseLimit("8"), 8);
+  assert.equal(parseLimit("250"), 250);
+  assert.equal(parseLimit("10000"), 10_000);
+});
+
+Deno.test("parseLimit() reads off and none as no limit, and refuses 0", () => {
+  for (const text of ["off", "OFF", "none", "None"]) assert.equal(parseLimit(text), undefined);
+  assert.throws(() => parseLimit("0"), (error: unknown) => error instanceof ChatError);
+});
+
+Deno.test("parseLimit() refuses signs, exponents, hex, fractions, blanks and too much", () => {
+  for (
+    const text of [
+      "-1",
+      "+5",
+      "1e3",
+      "0x10",
+      "8.5",
+      "08",
+      "00",
+      "",
+      " 8",
+      "8 ",
+      "10001",
+      "99999999",
+      "ten",
+      "\uff18",
+    ]
+  ) {
+    assertChatError(
+      () => parseLimit(text),
+      "room_invalid",
+      `Limit must be a whole number from 1 to 10000, or off: got ${JSON.stringify(text)}`,
+    );
+  }
+});
+
+// ---- room commands -----------------------------------------------------------------------------
+
+Deno.test("runCommand() /rooms and /list reply with the member's room list", () => {
+  const { hub, context } = setup();
+  const expected = { deliveries: [{ to: [1], frame: hub.listRooms(1) }] };
+  assert.deepEqual(runCommand(COMMANDS, context, "/rooms"), expected);
+  assert.deepEqual(runCommand(COMMANDS, context, "/LIST"), expected);
+  assert.deepEqual(expected.deliveries[0]?.frame, {
+    type: "rooms",
+    rooms: [{ name: LOBBY, members: 2 }],
+  });
+  assertChatError(
+    () => runCommand(COMMANDS, context, "/rooms all"),
+    "bad_arguments",
+    "Too many arguments: usage: /rooms",
+  );
+});
+
+Deno.test("runCommand() /create makes the room with an optional limit", () => {
+  const { hub, context } = setup();
+  assert.deepEqual(runCommand(COMMANDS, context, "/create #Games 8"), {
+    deliveries: [{
+      to: [1],
+      frame: { type: "room", room: "Games", members: ["ana"], limit: 8, owner: "ana" },
+    }],
+  });
+  const open = runCommand(COMMANDS, at(hub, 2, LOBBY), "/create chess off");
+  assert.deepEqual(open.deliveries[0]?.frame, {
+    type: "room",
+    room: "chess",
+    members: ["bob"],
+    owner: "bob",
+  });
+  assertChatError(() => runCommand(COMMANDS, context, "/create go 1e3"), "room_invalid");
+  assertChatError(() => runCommand(COMMANDS, context, "/create bad!name"), "room_invalid");
+  assertChatError(
+    () => runCommand(COMMANDS, context, "/create"),
+    "bad_arguments",
+    "Not enough arguments: usage: /create ROOM [LIMIT]",
+  );
+  assertChatError(
+    () => runCommand(COMMANDS, context, "/create go 5 6"),
+    "bad_arguments",
+    "Too many arguments: usage: /create ROOM [LIMIT]",
+  );
+  assert.deepEqual(hub.roomsOf(1), [LOBBY, "Games"]);
+});
+
+Deno.test("runCommand() /join passes the room and the password to the hub", () => {
+  const { hub, context } = setup();
+  hub.createRoom("admin", "vault", { password: "pw" }, 0);
+  assertChatError(() => runCommand(COMMANDS, context, "/join vault"), "wrong_password");
+  const result = runCommand(COMMANDS, context, "/join #VAULT pw");
+  assert.deepEqual(result, {
+    deliveries: [{ to: [1], frame: { type: "room", room: "vault", members: ["ana"] } }],
+  });
+  assertChatError(
+    () => runCommand(COMMANDS, context, "/join"),
+    "bad_arguments",
+    "Not enough arguments: usage: /join ROOM [PASSWORD]",
+  );
+  assertChatError(
+    () => runCommand(COMMANDS, context, "/join vault pass word"),
+    "bad_arguments",
+    "Too many arguments: usage: /join ROOM [PASSWORD]",
+  );
+});
+
+Deno.test("runCommand() /switch only switches to a room the member is in", () => {
+  const { hub, context } = gamesSetup();
+  const lobby = at(hub, 1, LOBBY);
+  assert.deepEqual(runCommand(COMMANDS, lobby, "/switch GAMES"), {
+    deliveries: [{ to: [1], frame: { type: "notice", text: "Now talking in games" } }],
+    switchTo: "games",
+  });
+  assert.equal(runCommand(COMMANDS, context, "/go #lobby").switchTo, LOBBY);
+  hub.createRoom("admin", "other", {}, 0);
+  assertChatError(() => runCommand(COMMANDS, lobby, "/switch other"), "not_in_room");
+  assertChatError(() => runCommand(COMMANDS, lobby, "/switch nowhere"), "no_such_room");
+  assertChatError(
+    () => runCommand(COMMANDS, lobby, "/switch"),
+    "bad_arguments",
+    "Not enough arguments: usage: /switch ROOM",
+  );
+  // Other commands never switch.
+  assert.equal(runCommand(COMMANDS, lobby, "/users games").switchTo, undefined);
+  assert.equal(runCommand(COMMANDS, lobby, "/join other").switchTo, undefined);
+});
+
+Deno.test("runCommand() /leave leaves the current room, or the one named", () => {
+  const { hub, context } = gamesSetup();
+  assert.deepEqual(runCommand(COMMANDS, at(hub, 2, "games"), "/leave").deliveries[0], {
+    to: [2],
+    frame: { type: "left", room: "games" },
+  });
+  assert.deepEqual(hub.roomsOf(2), [LOBBY]);
+  runCommand(COMMANDS, at(hub, 1, "games"), "/part lobby");
+  assert.deepEqual(hub.roomsOf(1), ["games"]);
+  assertChatError(() => runCommand(COMMANDS, context, "/leave"), "last_room");
+  assertChatError(
+    () => runCommand(COMMANDS, context, "/leave a b"),
+    "bad_arguments",
+    "Too many arguments: usage: /leave [ROOM]",
+  );
+});
+
+Deno.test("runCommand() /users ROOM lists another room the member is in", () => {
+  const { hub } = gamesSetup();
+  const lobby = at(hub, 1, LOBBY);
+  assert.deepEqual(runCommand(COMMANDS, lobby, "/who games"), {
+    deliveries: [{ to: [1], frame: { type: "users", room: "games", nicks: ["ana", "bob"] } }],
+  });
+  hub.register(3, "carl", 0);
+  assertChatError(() => runCommand(COMMANDS, at(hub, 3, LOBBY), "/users games"), "not_in_room");
+});
+
+Deno.test("runCommand() /topic sets the current room's topic, keeping spaces; no text clears", () => {
+  const { context } = gamesSetup();
+  const set = runCommand(COMMANDS, context, "/topic Chess  at 8 ");
+  assert.deepEqual(set.deliveries[0]?.frame, {
+    type: "topic",
+    room: "games",
+    topic: "Chess  at 8",
+    nick: "ana",
+    time: NOW,
+  });
+  assert.equal(
+    (runCommand(COMMANDS, context, "/topic").deliveries[0]?.frame as { topic: string }).topic,
+    "",
+  );
+  assertChatError(() => runCommand(COMMANDS, { ...context, id: 2 }, "/topic mine"), "not_allowed");
+});
+
+Deno.test("runCommand() /limit sets or removes the current room's limit", () => {
+  const { hub, context } = gamesSetup();
+  assert.deepEqual(runCommand(COMMANDS, context, "/limit 5").deliveries[0]?.frame, {
+    type: "notice",
+    text: "ana set the limit to 5",
+    room: "games",
+  });
+  assert.equal(hub.listRooms(1).rooms[1]?.limit, 5);
+  runCommand(COMMANDS, context, "/limit OFF");
+  assert.equal(hub.listRooms(1).rooms[1]?.limit, undefined);
+  assertChatError(() => runCommand(COMMANDS, context, "/limit -1"), "room_invalid");
+  assertChatError(
+    () => runCommand(COMMANDS, context, "/limit"),
+    "bad_arguments",
+    "Not enough arguments: usage: /limit N|off",
+  );
+  assertChatError(() => runCommand(COMMANDS, at(hub, 1, LOBBY), "/limit 5"), "not_allowed");
+});
+
+Deno.test("runCommand() /password sets or removes the current room's password", () => {
+  const { hub, context } = gamesSetup();
+  const set = runCommand(COMMANDS, context, "/password hunter2");
+  assert.doesNotMatch(JSON.stringify(set), /hunter2/);
+  assert.equal(hub.listRooms(1).rooms[1]?.password, true);
+  runCommand(COMMANDS, context, "/password off");
+  assert.equal(hub.listRooms(1).rooms[1]?.password, undefined);
+  assertChatError(
+    () => runCommand(COMMANDS, context, "/password two words"),
+    "bad_arguments",
+    "Too many arguments: usage: /password PASSWORD|off",
+  );
+});
+
+Deno.test("runCommand() /private hides the current room; /private off shows it again", () => {
+  const { hub, context } = gamesSetup();
+  hub.register(3, "carl", 0);
+  const visible = () => hub.listRooms(3).rooms.some((room) => room.name === "games");
+  runCommand(COMMANDS, context, "/private");
+  assert.equal(visible(), false);
+  runCommand(COMMANDS, context, "/private off");
+  assert.equal(visible(), true);
+  runCommand(COMMANDS, context, "/private ON");
+  assert.equal(visible(), false);
+  runCommand(COMMANDS, context, "/private no");
+  assert.equal(visible(), true);
+  assertChatError(
+    () => runCommand(COMMANDS, context, "/private maybe"),
+    "bad_arguments",
+    'Expected on or off: got "maybe"',
+  );
+});
+
+Deno.test("runCommand() /kick removes someone from the current room with a reason", () => {
+  const { hub, context } = gamesSetup();
+  assert.deepEqual(runCommand(COMMANDS, context, "/kick bob  too  loud ").deliveries[0], {
+    to: [2],
+    frame: { type: "left", room: "games", reason: "Kicked by ana: too  loud" },
+  });
+  assert.deepEqual(hub.membersOf("games"), ["ana"]);
+  assertChatError(
+    () => runCommand(COMMANDS, context, "/kick"),
+    "bad_arguments",
+    "Not enough arguments: usage: /kick NICK [REASON]",
+  );
+  const cleaned = gamesSetup();
+  const result = runCommand(COMMANDS, cleaned.context, "/kick bob a\u001b[2Jb");
+  assert.deepEqual(result.deliveries[0]?.frame, {
+    type: "left",
+    room: "games",
+    reason: "Kicked by ana: a [2Jb",
+  });
+});
+
+Deno.test("runCommand() /closeroom closes the current room with a reason", () => {
+  const { hub, context } = gamesSetup();
+  assert.deepEqual(runCommand(COMMANDS, context, "/closeroom see you").deliveries[0], {
+    to: [1, 2],
+    frame: { type: "left", room: "games", reason: "Room closed by ana: see you" },
+  });
+  assert.deepEqual(hub.listRooms(1).rooms.map((room) => room.name), [LOBBY]);
+  assertChatError(() => runCommand(COMMANDS, at(hub, 1, LOBBY), "/closeroom"), "not_allowed");
+});
+
+// ---- people commands ---------------------------------------------------------------------------
+
+Deno.test("runCommand() /msg sends the rest of the line privately, also as /tell and /query", () => {
+  const { context } = setup();
+  const expected = {
+    deliveries: [{
+      to: [2, 1],
+      frame: { type: "private", from: "ana", to: "bob", text: "see  you there", time: NOW },
+    }],
+  };
+  assert.deepEqual(runCommand(COMMANDS, context, "/msg bob see  you there"), expected);
+  assert.deepEqual(runCommand(COMMANDS, context, "/tell BOB see  you there"), expected);
+  assert.deepEqual(runCommand(COMMANDS, context, "/query bob see  you there"), expected);
+  assertChatError(
+    () => runCommand(COMMANDS, context, "/msg bob"),
+    "bad_arguments",
+    "Not enough arguments: usage: /msg NICK TEXT",
+  );
+  assertChatError(() => runCommand(COMMANDS, context, "/msg zed hi"), "no_such_nick");
+});
+
+Deno.test("runCommand() /me sends an action to the current room", () => {
+  const { hub, context } = gamesSetup();
+  hub.register(3, "carl", 0);
+  assert.deepEqual(runCommand(COMMANDS, context, "/me waves  hello"), {
+    deliveries: [{
+      to: [2],
+      frame: {
+        type: "message",
+        room: "games",
+        nick: "ana",
+        text: "waves  hello",
+        time: NOW,
+        seq: 1,
+        action: true,
+      },
+    }],
+  });
+  assert.equal(runCommand(COMMANDS, context, "/action nods").deliveries[0]?.frame.type, "message");
+  assertChatError(
+    () => runCommand(COMMANDS, context, "/me"),
+    "bad_arguments",
+    "Not enough arguments: usage: /me ACTION",
+  );
+  assertChatError(() => runCommand(COMMANDS, at(hub, 3, "games"), "/me hi"), "not_in_room");
+});
+
+Deno.test("runCommand() /away with text marks away, without text or /back marks back", () => {
+  const { hub, context } = setup();
+  assert.deepEqual(runCommand(COMMANDS, context, "/away gone  fishing"), {
+    deliveries: [{ to: [1], frame: { type: "notice", text: "You are away: gone  fishing" } }],
+  });
+  assert.equal(hub.whois(2, "ana", NOW).away, "gone  fishing");
+  const back = { deliveries: [{ to: [1], frame: { type: "notice", text: "You are back" } }] };
+  assert.deepEqual(runCommand(COMMANDS, context, "/away"), back);
+  runCommand(COMMANDS, context, "/away again");
+  assert.deepEqual(runCommand(COMMANDS, context, "/back"), back);
+  assert.equal(hub.whois(2, "ana", NOW).away, undefined);
+  assertChatError(
+    () => runCommand(COMMANDS, context, "/back now"),
+    "bad_arguments",
+    "Too many arguments: usage: /back",
+  );
+});
+
+Deno.test("runCommand() /whois replies to the sender only", () => {
+  const { context } = setup();
+  const result = runCommand(COMMANDS, context, "/whois BOB");
+  assert.deepEqual(result.deliveries.map((delivery) => delivery.to), [[1]]);
+  const frame = result.deliveries[0]?.frame as WhoisFrame;
+  assert.deepEqual(frame, { type: "whois", nick: "bob", rooms: [LOBBY], idle: 5, since: 0 });
+  assertChatError(
+    () => runCommand(COMMANDS, context, "/whois"),
+    "bad_arguments",
+    "Not enough arguments: usage: /whois NICK",
+  );
+  assertChatError(
+    () => runCommand(COMMANDS, context, "/whois bob carl"),
+    "bad_arguments",
+    "Too many arguments: usage: /whois NICK",
+  );
+  assertChatError(() => runCommand(COMMANDS, context, "/whois zed"), "no_such_nick");
+});
+
+Deno.test("runCommand() room commands act on the context's room", () => {
+  const { hub } = gamesSetup();
+  // ana owns games but talks in the lobby: /topic there is about the lobby.
+  assertChatError(
+    () => runCommand(COMMANDS, at(hub, 1, LOBBY), "/topic hi"),
+    "not_allowed",
+    "Only the owner of lobby may set the topic",
+  );
+  const created = runCommand(COMMANDS, at(hub, 1, LOBBY), "/create chess");
+  assert.equal((created.deliveries[0]?.frame as RoomFrame).room, "chess");
 });

@@ -107,3 +107,81 @@ Deno.test("Logger json keeps its own time, level and event over fields of the sa
     id: 3,
   });
 });
+
+/** The event names of text log lines. */
+function events(lines: string[]): string[] {
+  return lines.map((line) => line.split(/ +/)[2] ?? "");
+}
+
+Deno.test("Logger.recent() returns the last n lines written, oldest first", () => {
+  const { logger, lines } = capture();
+  for (let i = 1; i <= 5; i++) logger.info(`e${i}`, { i });
+  assert.deepEqual(logger.recent(3), lines.slice(2));
+  assert.deepEqual(events(logger.recent(3)), ["e3", "e4", "e5"]);
+  assert.deepEqual(events(logger.recent(1)), ["e5"]);
+  assert.deepEqual(logger.recent(5), lines);
+  assert.deepEqual(logger.recent(0), []);
+  assert.deepEqual(logger.recent(-1), []);
+});
+
+Deno.test("Logger.recent() keeps the same text as the sink, in both formats", () => {
+  const { logger, lines } = capture({ format: "json" });
+  logger.warn("drop", { id: 2 });
+  assert.deepEqual(logger.recent(10), lines);
+  assert.deepEqual(JSON.parse(logger.recent(1)[0] ?? ""), {
+    time: ISO,
+    level: "warn",
+    event: "drop",
+    id: 2,
+  });
+});
+
+Deno.test("Logger.recent() returns a copy that later events do not change", () => {
+  const { logger } = capture();
+  logger.info("a");
+  const before = logger.recent(10);
+  logger.info("b");
+  assert.deepEqual(events(before), ["a"]);
+});
+
+Deno.test("Logger keeps the last `keep` lines however many are written", () => {
+  const { logger, lines } = capture({ keep: 3 });
+  for (let i = 1; i <= 1000; i++) {
+    logger.info(`e${i}`);
+    const expected = Array.from(
+      { length: Math.min(3, i) },
+      (_, k) => `e${i - Math.min(3, i) + k + 1}`,
+    );
+    assert.deepEqual(events(logger.recent(3)), expected, `after ${i}`);
+  }
+  // The sink still got every line.
+  assert.equal(lines.length, 1000);
+});
+
+// Known bug (src/log.ts is not this suite's to change): `recent()` trims its buffer in batches but
+// does not cap what it returns, so recent(n > keep) can return up to 2 * keep - 1 lines, and with
+// `keep: 0` the buffer is never trimmed at all. Un-ignore once recent() caps at `keep`.
+Deno.test({
+  name: "Logger.recent() never returns more than `keep` lines",
+  fn() {
+    const { logger } = capture({ keep: 3 });
+    for (let i = 1; i <= 10; i++) logger.info(`e${i}`);
+    assert.deepEqual(events(logger.recent(100)), ["e8", "e9", "e10"]);
+    const none = capture({ keep: 0 });
+    for (let i = 1; i <= 10; i++) none.logger.info(`e${i}`);
+    assert.deepEqual(none.logger.recent(100), []);
+  },
+});
+
+Deno.test("Logger.redirect() sends later lines to the new sink only", () => {
+  const { logger, lines } = capture();
+  logger.info("before");
+  const moved: string[] = [];
+  logger.redirect((line) => moved.push(line));
+  logger.info("after", { id: 1 });
+  logger.error("later");
+  assert.deepEqual(events(lines), ["before"]);
+  assert.deepEqual(moved, [`${ISO} INFO  after id=1`, `${ISO} ERROR later`]);
+  // The recent lines span both sinks.
+  assert.deepEqual(events(logger.recent(10)), ["before", "after", "later"]);
+});

@@ -67,6 +67,36 @@ const SERVER_FRAMES: ServerFrame[] = [
   { type: "ping", token: "abc" },
   { type: "pong" },
   { type: "bye", reason: "Server shutting down" },
+  {
+    type: "room",
+    room: "games",
+    members: ["ana"],
+    topic: "Chess",
+    limit: 8,
+    owner: "ana",
+    history: 2,
+  },
+  { type: "left", room: "games" },
+  { type: "left", room: "games", reason: "Kicked by ana: spam" },
+  { type: "rooms", rooms: [] },
+  {
+    type: "rooms",
+    rooms: [
+      { name: "lobby", members: 3 },
+      { name: "games", members: 2, limit: 8, topic: "Chess", private: true, password: true },
+    ],
+  },
+  { type: "topic", room: "games", topic: "Chess", nick: "ana", time: 5 },
+  { type: "topic", room: "games", topic: "", nick: "the server admin", time: 5 },
+  { type: "private", from: "ana", to: "bob", text: "psst", time: 5 },
+  { type: "private", from: "ana", to: "bob", text: "waves", time: 5, action: true },
+  { type: "whois", nick: "bob", rooms: ["lobby"], idle: 65, since: 1700000000000 },
+  { type: "whois", nick: "bob", rooms: [], idle: 0, since: 1, away: "lunch" },
+  { type: "announce", text: "Restart at noon", time: 5 },
+  { type: "announce", text: "Final", room: "games", time: 5 },
+  { type: "message", room: "lobby", nick: "ana", text: "waves", time: 1, seq: 2, action: true },
+  { type: "message", room: "lobby", nick: "ana", text: "old", time: 1, seq: 3, history: true },
+  { type: "notice", text: "ana set the limit to 8", room: "games" },
 ];
 
 Deno.test("decodeClientFrame() round-trips every client frame type", () => {
@@ -85,19 +115,25 @@ Deno.test("decodeServerFrame() round-trips every server frame type", () => {
     types.add(frame.type);
   }
   assert.deepEqual([...types].sort(), [
+    "announce",
     "bye",
     "error",
     "help",
     "join",
     "leave",
+    "left",
     "message",
     "nick",
     "notice",
     "ping",
     "pong",
+    "private",
     "room",
+    "rooms",
+    "topic",
     "users",
     "welcome",
+    "whois",
   ]);
 });
 
@@ -338,4 +374,92 @@ Deno.test("decodeClientFrame() gives every refusal a ChatError with a code", () 
       return true;
     });
   }
+});
+
+Deno.test("decodeServerFrame() refuses bad types in the new optional fields", () => {
+  const cases: [string, string][] = [
+    ['{"type":"room","room":"r","members":[],"history":"yes"}', "history"],
+    ['{"type":"room","room":"r","members":[],"limit":"8"}', "limit"],
+    ['{"type":"room","room":"r","members":[],"topic":5}', "topic"],
+    ['{"type":"room","room":"r","members":[],"owner":["ana"]}', "owner"],
+    [
+      '{"type":"message","room":"r","nick":"n","text":"t","time":1,"seq":1,"history":"yes"}',
+      "history",
+    ],
+    ['{"type":"message","room":"r","nick":"n","text":"t","time":1,"seq":1,"action":1}', "action"],
+    ['{"type":"private","from":"a","to":"b","text":"t","time":1,"action":"true"}', "action"],
+    ['{"type":"whois","nick":"b","rooms":[],"idle":1,"since":1,"away":false}', "away"],
+    ['{"type":"announce","text":"t","room":5,"time":1}', "room"],
+    ['{"type":"notice","text":"t","room":true}', "room"],
+    ['{"type":"left","room":"r","reason":1}', "reason"],
+  ];
+  for (const [line, field] of cases) {
+    assertChatError(() => decodeServerFrame(line), "bad_frame", new RegExp(`has a bad "${field}"`));
+  }
+});
+
+Deno.test("decodeServerFrame() refuses bad types in the new required fields", () => {
+  const cases: [string, string][] = [
+    ['{"type":"whois","nick":"b","rooms":"lobby","idle":1,"since":1}', "rooms"],
+    ['{"type":"whois","nick":"b","rooms":[1],"idle":1,"since":1}', "rooms"],
+    ['{"type":"whois","nick":"b","rooms":[],"idle":"5","since":1}', "idle"],
+    ['{"type":"topic","room":"r","topic":1,"nick":"n","time":1}', "topic"],
+    ['{"type":"private","from":"a","to":["b"],"text":"t","time":1}', "to"],
+    ['{"type":"announce","text":"t","time":1e309}', "time"],
+  ];
+  for (const [line, field] of cases) {
+    assertChatError(() => decodeServerFrame(line), "bad_frame", new RegExp(`has a bad "${field}"`));
+  }
+  assertChatError(
+    () => decodeServerFrame('{"type":"topic","room":"r","nick":"n","time":1}'),
+    "bad_frame",
+    'Frame "topic" needs field "topic"',
+  );
+  assertChatError(
+    () => decodeServerFrame('{"type":"private","from":"a","to":"b","time":1}'),
+    "bad_frame",
+    'Frame "private" needs field "text"',
+  );
+});
+
+Deno.test("decodeServerFrame() refuses malformed room list rows", () => {
+  const rows = [
+    "{}",
+    "null",
+    "1",
+    '"lobby"',
+    "[]",
+    '{"name":"a"}',
+    '{"members":1}',
+    '{"name":1,"members":1}',
+    '{"name":"a","members":"1"}',
+    '{"name":"a","members":1e309}',
+    '{"name":"a","members":1,"limit":"8"}',
+    '{"name":"a","members":1,"limit":-1e309}',
+    '{"name":"a","members":1,"topic":5}',
+    '{"name":"a","members":1,"private":"yes"}',
+    '{"name":"a","members":1,"password":1}',
+  ];
+  for (const row of rows) {
+    assertChatError(
+      () => decodeServerFrame(`{"type":"rooms","rooms":[{"name":"ok","members":0},${row}]}`),
+      "bad_frame",
+      'Frame "rooms" has a bad "rooms": expected rooms',
+    );
+  }
+  assertChatError(() => decodeServerFrame('{"type":"rooms","rooms":{}}'), "bad_frame", /bad/);
+  assertChatError(() => decodeServerFrame('{"type":"rooms"}'), "bad_frame", /needs field/);
+});
+
+Deno.test("decodeServerFrame() treats null new optional fields as absent", () => {
+  assert.deepEqual(
+    decodeServerFrame(
+      '{"type":"message","room":"r","nick":"n","text":"t","time":1,"seq":1,"history":null}',
+    ),
+    { type: "message", room: "r", nick: "n", text: "t", time: 1, seq: 1 },
+  );
+  assert.deepEqual(decodeServerFrame('{"type":"notice","text":"t","room":null}'), {
+    type: "notice",
+    text: "t",
+  });
 });

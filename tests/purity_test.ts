@@ -15,7 +15,9 @@ const PURE_FILES = [
   "src/limits.ts",
   "src/errors.ts",
   "src/cli.ts",
+  "src/room_name.ts",
   "src/server/hub.ts",
+  "src/server/room.ts",
   "src/server/commands.ts",
 ];
 

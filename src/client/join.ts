@@ -10,7 +10,8 @@ import type { ServerFrame } from "../protocol.ts";
 import { type Line, renderFrame } from "../render.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
 import { ConnectError, type ServerConnection } from "./connection.ts";
-import { findLocalCommand, isQuitLine, LOCAL_COMMANDS } from "./local_commands.ts";
+import { findLocalCommand, isQuitLine, LOCAL_COMMANDS, switchTarget } from "./local_commands.ts";
+import { roomKey } from "../room_name.ts";
 import type { ChatUi } from "../terminal/ui.ts";
 
 /** What `join` needs from the outside world. */
@@ -65,7 +66,7 @@ export async function join(command: JoinCommand, io: JoinIo): Promise<number> {
     }
     const where = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
     ui.show([system(`* Connected to ${where}`)]);
-    return await new ChatSession(server, ui, io).run(command.nick);
+    return await new ChatSession(server, ui, io, command.room).run(command.nick);
   } finally {
     ui.close();
   }
@@ -77,12 +78,17 @@ class ChatSession {
   readonly #ui: ChatUi;
   readonly #io: JoinIo;
   #nick = "";
+  /** The room typed messages go to. */
   #room = LOBBY;
-  #members = new Set<string>();
+  /** The rooms we are in, with their members' nicks. */
+  #rooms = new Map<string, Set<string>>();
   #quitting = false;
   #quitTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(server: ServerConnection, ui: ChatUi, io: JoinIo) {
+  readonly #joinRoom: string | undefined;
+
+  constructor(server: ServerConnection, ui: ChatUi, io: JoinIo, joinRoom?: string) {
+    this.#joinRoom = joinRoom;
     this.#server = server;
     this.#ui = ui;
     this.#io = io;
@@ -128,6 +134,9 @@ class ChatSession {
           this.#nick = frame.nick;
           this.#ui.setPrompt(this.#prompt());
           this.#show(frame);
+          if (this.#joinRoom !== undefined) {
+            await this.#send({ type: "command", line: `/join ${this.#joinRoom}` });
+          }
           return undefined;
         }
         this.#show(frame);
@@ -193,6 +202,22 @@ class ChatSession {
       await this.#quit(line.trim().replace(/^\/\S+\s*/, "") || undefined);
       return;
     }
+    // Switching between rooms we are in is local: the server needs no round trip for it.
+    const target = switchTarget(line);
+    if (target !== undefined) {
+      const room = this.#findRoom(target);
+      if (room !== undefined) {
+        this.#room = room;
+        this.#ui.setPrompt(this.#prompt());
+        this.#ui.setCompletions(this.#completions());
+        this.#ui.show([system(`* Now talking in ${room}`)]);
+        return;
+      }
+      if (!/^\/join\s/i.test(line.trim())) {
+        this.#ui.show([errorLine(`! You are not in ${target}: /join ${target} first`)]);
+        return;
+      }
+    }
     if (line.startsWith("/") && !line.startsWith("//")) {
       await this.#send({ type: "command", line, room: this.#room });
       return;
@@ -228,38 +253,55 @@ class ChatSession {
     }
   }
 
-  /** Keeps the nick, room and member list (for tab completion) in step with events. */
+  /** Keeps the nick, rooms and member lists (for tab completion) in step with events. */
   #track(frame: ServerFrame): void {
     switch (frame.type) {
       case "room":
+        this.#rooms.set(frame.room, new Set(frame.members));
         this.#room = frame.room;
-        this.#members = new Set(frame.members);
+        break;
+      case "left":
+        this.#rooms.delete(frame.room);
+        if (this.#room === frame.room) this.#room = this.#rooms.keys().next().value ?? LOBBY;
         break;
       case "join":
-        this.#members.add(frame.nick);
+        this.#rooms.get(frame.room)?.add(frame.nick);
         break;
       case "leave":
-        this.#members.delete(frame.nick);
+        this.#rooms.get(frame.room)?.delete(frame.nick);
         break;
       case "nick":
-        this.#members.delete(frame.old);
-        this.#members.add(frame.new);
-        if (frame.old === this.#nick) {
-          this.#nick = frame.new;
-          this.#ui.setPrompt(this.#prompt());
+        for (const members of this.#rooms.values()) {
+          if (members.delete(frame.old)) members.add(frame.new);
         }
+        if (frame.old === this.#nick) this.#nick = frame.new;
         break;
       default:
         return;
     }
-    this.#ui.setCompletions([...this.#members]);
+    this.#ui.setPrompt(this.#prompt());
+    this.#ui.setCompletions(this.#completions());
+  }
+
+  /** The name of a room we are in, matched ignoring case and a leading `#`. */
+  #findRoom(name: string): string | undefined {
+    const key = roomKey(name);
+    return [...this.#rooms.keys()].find((room) => roomKey(room) === key);
+  }
+
+  /** Tab completion: the active room's members, then the other rooms' names. */
+  #completions(): string[] {
+    const members = [...(this.#rooms.get(this.#room) ?? [])].filter((nick) => nick !== this.#nick);
+    return [...members, ...this.#rooms.keys()];
   }
 
   #show(frame: ServerFrame): void {
     if (frame.type === "help") {
       frame = { ...frame, commands: [...frame.commands, ...LOCAL_COMMANDS] };
     }
-    this.#ui.show(renderFrame(frame, this.#nick));
+    const lines = renderFrame(frame, { self: this.#nick, room: this.#room });
+    this.#ui.show(lines);
+    if (lines.some((line) => line.alert)) this.#ui.bell();
   }
 
   #prompt(): string {

@@ -35,3 +35,12 @@ export function findLocalCommand(line: string): LocalCommand | undefined {
 export function isQuitLine(line: string): boolean {
   return /^\/(quit|exit|close)(\s|$)/i.test(line.trim());
 }
+
+/**
+ * The room a line switches to: `/switch ROOM`, `/go ROOM`, or `/join ROOM` (which only switches
+ * when we are already in ROOM; the caller checks). Undefined for any other line.
+ */
+export function switchTarget(line: string): string | undefined {
+  const match = /^\/(switch|go|join)\s+(\S+)\s*$/i.exec(line.trim());
+  return match?.[2];
+}

@@ -1,12 +1,13 @@
 /**
- * Slash commands, as a data table: each entry declares its usage, summary, aliases and argument
- * counts; `runCommand` checks those once, then runs the handler. `/help` is generated from the
- * table. Pure: handlers change the hub and return deliveries.
+ * The users' slash commands, as a data table (see `command_table.ts`: argument counts are checked
+ * once by `runTable`, and `/help` is generated from the table). Pure: handlers change the hub and
+ * return deliveries.
  */
+import { helpEntries, type TableEntry } from "../command_table.ts";
 import { ChatError } from "../errors.ts";
 import { quote } from "../nick.ts";
 import { cleanReason } from "../text.ts";
-import type { HelpEntry } from "../protocol.ts";
+import { MAX_ROOM_LIMIT } from "../limits.ts";
 import type { ClientId, Delivery, Hub } from "./hub.ts";
 
 /** What a handler may use. */
@@ -18,30 +19,45 @@ export interface CommandContext {
   readonly now: number;
 }
 
-/** What a handler returns: frames to deliver, and whether (and why) the user is leaving. */
+/** What a handler returns. */
 export interface CommandResult {
   deliveries: Delivery[];
   /** Set when the user leaves: their reason, cleaned, possibly empty. */
   quit?: string;
+  /** The room the user now looks at (for connections whose active room the server keeps). */
+  switchTo?: string;
 }
 
-/** One command of the table. */
-export interface Command {
-  readonly name: string;
-  readonly aliases: readonly string[];
-  /** Usage as shown in /help, such as `/nick NEW`. */
-  readonly usage: string;
-  readonly summary: string;
-  readonly minArgs: number;
-  /** Most arguments; with `rest`, the last one takes the rest of the line, spaces included. */
-  readonly maxArgs: number;
-  readonly rest?: boolean;
-  run(context: CommandContext, args: readonly string[]): CommandResult;
-}
+/** One command of the users' table. */
+export type Command = TableEntry<CommandContext, CommandResult>;
 
 const reply = (context: CommandContext, frame: Delivery["frame"]): CommandResult => ({
   deliveries: [{ to: [context.id], frame }],
 });
+
+const deliver = (deliveries: Delivery[]): CommandResult => ({ deliveries });
+
+/**
+ * Parses a participant limit typed by a user: a plain whole number from 1 to MAX_ROOM_LIMIT,
+ * or `off`/`none` for no limit. `-1`, `1e3`, `0x10`, `08.5` and the like are refused.
+ */
+export function parseLimit(text: string): number | undefined {
+  if (/^(off|none)$/i.test(text)) return undefined;
+  if (!/^[1-9]\d{0,5}$/.test(text) || Number(text) > MAX_ROOM_LIMIT) {
+    throw new ChatError(
+      "room_invalid",
+      `Limit must be a whole number from 1 to ${MAX_ROOM_LIMIT}, or off: got ${quote(text)}`,
+    );
+  }
+  return Number(text);
+}
+
+function parseOnOff(text: string | undefined, fallback: boolean): boolean {
+  if (text === undefined) return fallback;
+  if (/^(on|yes|true)$/i.test(text)) return true;
+  if (/^(off|no|false)$/i.test(text)) return false;
+  throw new ChatError("bad_arguments", `Expected on or off: got ${quote(text)}`);
+}
 
 /** The server's commands, in the order /help lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -55,13 +71,110 @@ export const COMMANDS: readonly Command[] = [
     run: (context) => reply(context, { type: "help", commands: helpEntries(COMMANDS) }),
   },
   {
-    name: "users",
-    aliases: ["names"],
-    usage: "/users",
-    summary: "List who is in the room",
+    name: "rooms",
+    aliases: ["list"],
+    usage: "/rooms",
+    summary: "List the rooms, with members/limit and topic",
     minArgs: 0,
     maxArgs: 0,
-    run: (context) => reply(context, context.hub.users(context.id, context.room)),
+    run: (context) => reply(context, context.hub.listRooms(context.id)),
+  },
+  {
+    name: "join",
+    aliases: [],
+    usage: "/join ROOM [PASSWORD]",
+    summary: "Join a room; you then talk there",
+    minArgs: 1,
+    maxArgs: 2,
+    run: (context, [room = "", password]) =>
+      deliver(context.hub.join(context.id, room, password, context.now)),
+  },
+  {
+    name: "switch",
+    aliases: ["go"],
+    usage: "/switch ROOM",
+    summary: "Talk in another room you are in",
+    minArgs: 1,
+    maxArgs: 1,
+    run: (context, [room = ""]) => {
+      const users = context.hub.users(context.id, room); // checks membership
+      return {
+        deliveries: [{
+          to: [context.id],
+          frame: { type: "notice", text: `Now talking in ${users.room}` },
+        }],
+        switchTo: users.room,
+      };
+    },
+  },
+  {
+    name: "leave",
+    aliases: ["part"],
+    usage: "/leave [ROOM]",
+    summary: "Leave a room (this one if none is named)",
+    minArgs: 0,
+    maxArgs: 1,
+    run: (context, [room = context.room]) =>
+      deliver(context.hub.leave(context.id, room, "", context.now)),
+  },
+  {
+    name: "users",
+    aliases: ["names", "who"],
+    usage: "/users [ROOM]",
+    summary: "List who is in a room",
+    minArgs: 0,
+    maxArgs: 1,
+    run: (context, [room = context.room]) => reply(context, context.hub.users(context.id, room)),
+  },
+  {
+    name: "msg",
+    aliases: ["tell", "query"],
+    usage: "/msg NICK TEXT",
+    summary: "Send a private message",
+    minArgs: 2,
+    maxArgs: 2,
+    rest: true,
+    run: (context, [nick = "", text = ""]) =>
+      deliver(context.hub.privateMessage(context.id, nick, text, context.now)),
+  },
+  {
+    name: "me",
+    aliases: ["action"],
+    usage: "/me ACTION",
+    summary: "Say what you are doing (shown as ** you ACTION)",
+    minArgs: 1,
+    maxArgs: 1,
+    rest: true,
+    run: (context, [text = ""]) =>
+      deliver(context.hub.say(context.id, context.room, text, context.now, true)),
+  },
+  {
+    name: "away",
+    aliases: [],
+    usage: "/away [TEXT]",
+    summary: "Mark yourself away (no text: back)",
+    minArgs: 0,
+    maxArgs: 1,
+    rest: true,
+    run: (context, [text = ""]) => deliver(context.hub.setAway(context.id, text)),
+  },
+  {
+    name: "back",
+    aliases: [],
+    usage: "/back",
+    summary: "Mark yourself back",
+    minArgs: 0,
+    maxArgs: 0,
+    run: (context) => deliver(context.hub.setAway(context.id, "")),
+  },
+  {
+    name: "whois",
+    aliases: [],
+    usage: "/whois NICK",
+    summary: "Rooms you share with someone, and how long they have been idle",
+    minArgs: 1,
+    maxArgs: 1,
+    run: (context, [nick = ""]) => reply(context, context.hub.whois(context.id, nick, context.now)),
   },
   {
     name: "nick",
@@ -70,9 +183,92 @@ export const COMMANDS: readonly Command[] = [
     summary: "Change your nick",
     minArgs: 1,
     maxArgs: 1,
-    run: (context, [nick = ""]) => ({
-      deliveries: context.hub.rename(context.id, nick, context.now),
+    run: (context, [nick = ""]) => deliver(context.hub.rename(context.id, nick, context.now)),
+  },
+  {
+    name: "create",
+    aliases: [],
+    usage: "/create ROOM [LIMIT]",
+    summary: "Create a room and join it; you own it",
+    minArgs: 1,
+    maxArgs: 2,
+    run: (context, [room = "", limit]) => ({
+      deliveries: context.hub.createRoom(
+        context.id,
+        room,
+        { limit: limit === undefined ? undefined : parseLimit(limit) },
+        context.now,
+      ),
     }),
+  },
+  {
+    name: "topic",
+    aliases: [],
+    usage: "/topic [TEXT]",
+    summary: "Set this room's topic (owner; no text clears it)",
+    minArgs: 0,
+    maxArgs: 1,
+    rest: true,
+    run: (context, [text = ""]) =>
+      deliver(context.hub.setTopic(context.id, context.room, text, context.now)),
+  },
+  {
+    name: "limit",
+    aliases: [],
+    usage: "/limit N|off",
+    summary: "Set or remove this room's participant limit (owner)",
+    minArgs: 1,
+    maxArgs: 1,
+    run: (context, [limit = ""]) =>
+      deliver(context.hub.setLimit(context.id, context.room, parseLimit(limit))),
+  },
+  {
+    name: "password",
+    aliases: [],
+    usage: "/password PASSWORD|off",
+    summary: "Set or remove this room's password (owner)",
+    minArgs: 1,
+    maxArgs: 1,
+    run: (context, [password = ""]) =>
+      deliver(
+        context.hub.setPassword(
+          context.id,
+          context.room,
+          /^off$/i.test(password) ? undefined : password,
+        ),
+      ),
+  },
+  {
+    name: "private",
+    aliases: [],
+    usage: "/private [on|off]",
+    summary: "Hide this room from /rooms, or show it again (owner)",
+    minArgs: 0,
+    maxArgs: 1,
+    run: (context, [value]) =>
+      deliver(context.hub.setListed(context.id, context.room, !parseOnOff(value, true))),
+  },
+  {
+    name: "kick",
+    aliases: [],
+    usage: "/kick NICK [REASON]",
+    summary: "Remove someone from this room (owner)",
+    minArgs: 1,
+    maxArgs: 2,
+    rest: true,
+    run: (context, [nick = "", reason = ""]) =>
+      deliver(context.hub.kick(context.id, context.room, nick, cleanReason(reason), context.now)),
+  },
+  {
+    name: "closeroom",
+    aliases: [],
+    usage: "/closeroom [REASON]",
+    summary: "Close this room (owner); its members move to the lobby",
+    minArgs: 0,
+    maxArgs: 1,
+    rest: true,
+    run: (context, [reason = ""]) =>
+      deliver(context.hub.closeRoom(context.id, context.room, cleanReason(reason), context.now)),
   },
   {
     name: "quit",
@@ -85,72 +281,3 @@ export const COMMANDS: readonly Command[] = [
     run: (_context, [reason = ""]) => ({ deliveries: [], quit: cleanReason(reason) }),
   },
 ];
-
-/** /help rows for a table. */
-export function helpEntries(commands: readonly Command[]): HelpEntry[] {
-  return commands.map((command) => ({
-    usage: command.usage,
-    summary: command.summary,
-    aliases: command.aliases.map((alias) => `/${alias}`),
-  }));
-}
-
-/** Splits `/name args` into the lowercased name and the argument text. */
-export function splitCommandLine(line: string): { name: string; argText: string } {
-  const body = line.trim().replace(/^\//, "").trim();
-  const space = body.search(/\s/);
-  return space === -1
-    ? { name: body.toLowerCase(), argText: "" }
-    : { name: body.slice(0, space).toLowerCase(), argText: body.slice(space).trim() };
-}
-
-/** Finds a command by name or alias, ignoring case. */
-export function findCommand(commands: readonly Command[], name: string): Command | undefined {
-  const wanted = name.toLowerCase();
-  return commands.find((command) => command.name === wanted || command.aliases.includes(wanted));
-}
-
-/**
- * Runs one slash-command line such as `/nick bob`. Throws `unknown_command` or `bad_arguments`
- * (with the usage) before the handler runs; the handler may throw other `ChatError`s.
- */
-export function runCommand(
-  commands: readonly Command[],
-  context: CommandContext,
-  line: string,
-): CommandResult {
-  const { name, argText } = splitCommandLine(line);
-  const command = findCommand(commands, name);
-  if (command === undefined) {
-    throw new ChatError(
-      "unknown_command",
-      `Unknown command: ${quote("/" + name)}: type /help for the list`,
-    );
-  }
-  const args = splitArgs(argText, command.rest ? command.maxArgs : Infinity);
-  if (args.length < command.minArgs || args.length > command.maxArgs) {
-    const count = args.length < command.minArgs ? "Not enough" : "Too many";
-    throw new ChatError("bad_arguments", `${count} arguments: usage: ${command.usage}`);
-  }
-  return command.run(context, args);
-}
-
-/** Splits on white space into at most `limit` parts; the last part keeps the rest of the text. */
-function splitArgs(text: string, limit: number): string[] {
-  const args: string[] = [];
-  let rest = text.trim();
-  while (rest !== "") {
-    if (args.length === limit - 1) {
-      args.push(rest);
-      break;
-    }
-    const space = rest.search(/\s/);
-    if (space === -1) {
-      args.push(rest);
-      break;
-    }
-    args.push(rest.slice(0, space));
-    rest = rest.slice(space).trim();
-  }
-  return args;
-}

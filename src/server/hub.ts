@@ -4,13 +4,25 @@
  * Errors meant for the requester are thrown as `ChatError`.
  */
 import { ChatError } from "../errors.ts";
-import { LOBBY } from "../limits.ts";
+import {
+  DEFAULT_HISTORY,
+  LOBBY,
+  MAX_PASSWORD_CHARS,
+  MAX_ROOM_LIMIT,
+  MAX_ROOMS,
+  MAX_TOPIC_CHARS,
+} from "../limits.ts";
 import { nickKey, quote, validateNick } from "../nick.ts";
-import type { ServerFrame, UsersFrame } from "../protocol.ts";
+import type { MessageFrame, RoomsFrame, ServerFrame, UsersFrame, WhoisFrame } from "../protocol.ts";
+import { roomKey, validateRoomName } from "../room_name.ts";
 import { validateText } from "../text.ts";
+import { Room, type RoomSettings } from "./room.ts";
 
 /** A connection's identity inside the hub. */
 export type ClientId = number;
+
+/** Who asks for a change: a member, or the server's operator at the admin console. */
+export type Actor = ClientId | "admin";
 
 /** A frame and who receives it. The server encodes it once for all recipients. */
 export interface Delivery {
@@ -18,17 +30,25 @@ export interface Delivery {
   readonly frame: ServerFrame;
 }
 
+/** Options for {@linkcode Hub}. */
+export interface HubOptions {
+  /** Messages each room keeps for replay. @default DEFAULT_HISTORY */
+  historySize?: number;
+  /** Whether members may create rooms with `/create`. @default true */
+  userRooms?: boolean;
+  /** Most rooms at once, the lobby included. @default MAX_ROOMS */
+  maxRooms?: number;
+}
+
 interface Member {
   readonly id: ClientId;
   nick: string;
+  /** Keys of the rooms the member is in, in the order joined. */
   readonly rooms: Set<string>;
-}
-
-interface Room {
-  readonly name: string;
-  readonly members: Set<ClientId>;
-  /** Sequence number of the last accepted message. */
-  seq: number;
+  away: string | undefined;
+  /** When the member last sent a message (or registered). */
+  lastActive: number;
+  readonly since: number;
 }
 
 /** The state of one chat server. */
@@ -36,9 +56,15 @@ export class Hub {
   readonly #members = new Map<ClientId, Member>();
   readonly #byKey = new Map<string, ClientId>();
   readonly #rooms = new Map<string, Room>();
+  readonly #historySize: number;
+  readonly #userRooms: boolean;
+  readonly #maxRooms: number;
 
-  constructor() {
-    this.#rooms.set(LOBBY, { name: LOBBY, members: new Set(), seq: 0 });
+  constructor(options: HubOptions = {}) {
+    this.#historySize = options.historySize ?? DEFAULT_HISTORY;
+    this.#userRooms = options.userRooms ?? true;
+    this.#maxRooms = options.maxRooms ?? MAX_ROOMS;
+    this.#addRoom(new Room(LOBBY, {}, { persistent: true, historySize: this.#historySize }));
   }
 
   /** Number of registered members. */
@@ -56,38 +82,94 @@ export class Hub {
     return this.#members.get(id)?.nick;
   }
 
+  /** The id of whoever holds a nick (ignoring case), if anyone. */
+  idOf(nick: string): ClientId | undefined {
+    return this.#byKey.get(nickKey(nick));
+  }
+
+  /** Names of the rooms a member is in, in the order joined. */
+  roomsOf(id: ClientId): string[] {
+    const member = this.#members.get(id);
+    if (member === undefined) return [];
+    return [...member.rooms].map((key) => this.#rooms.get(key)?.name ?? key);
+  }
+
+  /** Every room, for the admin console. */
+  allRooms(): readonly Room[] {
+    return [...this.#rooms.values()];
+  }
+
+  /** Nicks of a room's members, sorted. Throws `no_such_room`. */
+  membersOf(roomName: string): string[] {
+    return this.#nicks(this.#room(roomName));
+  }
+
   /**
-   * Registers a nick for a connection and puts it in the lobby. Throws `nick_invalid`,
-   * `nick_taken` or `already_registered`; the connection may try again with another nick.
+   * Registers a nick for a connection and puts it in the lobby: the newcomer gets the room list,
+   * then the lobby's `room` frame and history. Throws `nick_invalid`, `nick_taken` or
+   * `already_registered`; the connection may try again with another nick.
    */
   register(id: ClientId, rawNick: string, now: number): Delivery[] {
     if (this.#members.has(id)) {
       throw new ChatError("already_registered", "You are already registered: use /nick to rename");
     }
     const nick = this.#claimNick(rawNick, id);
-    const member: Member = { id, nick, rooms: new Set() };
+    const member: Member = {
+      id,
+      nick,
+      rooms: new Set(),
+      away: undefined,
+      lastActive: now,
+      since: now,
+    };
     this.#members.set(id, member);
     this.#byKey.set(nickKey(nick), id);
-    return this.#enter(member, LOBBY, now);
+    const entered = this.#enter(member, this.#lobby(), now);
+    // The list comes first but counts the newcomer in the lobby.
+    return [{ to: [id], frame: this.listRooms(id) }, ...entered];
   }
 
   /** Sends a message to a room the member is in: everyone there but the sender gets it. */
-  say(id: ClientId, roomName: string, text: string, now: number): Delivery[] {
+  say(id: ClientId, roomName: string, text: string, now: number, action = false): Delivery[] {
     const member = this.#member(id);
     const room = this.#joinedRoom(member, roomName);
     validateText(text);
+    member.lastActive = now;
     room.seq += 1;
-    return [{
-      to: others(room, id),
-      frame: {
-        type: "message",
-        room: room.name,
-        nick: member.nick,
-        text,
-        time: now,
-        seq: room.seq,
-      },
-    }];
+    const frame: MessageFrame = {
+      type: "message",
+      room: room.name,
+      nick: member.nick,
+      text,
+      time: now,
+      seq: room.seq,
+    };
+    if (action) frame.action = true;
+    room.remember(frame);
+    return [{ to: others(room, id), frame }];
+  }
+
+  /** Sends a private message; both the recipient and the sender get the `private` frame. */
+  privateMessage(
+    id: ClientId,
+    nick: string,
+    text: string,
+    now: number,
+    action = false,
+  ): Delivery[] {
+    const member = this.#member(id);
+    const target = this.#memberByNick(nick);
+    if (target.id === id) throw new ChatError("bad_arguments", "That is you: pick someone else");
+    validateText(text);
+    member.lastActive = now;
+    const frame: ServerFrame = action
+      ? { type: "private", from: member.nick, to: target.nick, text, time: now, action: true }
+      : { type: "private", from: member.nick, to: target.nick, text, time: now };
+    const deliveries: Delivery[] = [{ to: [target.id, id], frame }];
+    if (target.away !== undefined) {
+      deliveries.push(notice(id, `${target.nick} is away: ${target.away}`));
+    }
+    return deliveries;
   }
 
   /** Changes a member's nick and tells everyone who shares a room with them (and them). */
@@ -95,9 +177,7 @@ export class Hub {
     const member = this.#member(id);
     const nick = this.#claimNick(rawNick, id);
     const old = member.nick;
-    if (nick === old) {
-      return [{ to: [id], frame: { type: "notice", text: `You are already known as ${nick}` } }];
-    }
+    if (nick === old) return [notice(id, `You are already known as ${nick}`)];
     this.#byKey.delete(nickKey(old));
     this.#byKey.set(nickKey(nick), id);
     member.nick = nick;
@@ -107,11 +187,229 @@ export class Hub {
     }];
   }
 
+  /** Marks a member away with a reason, or back when `text` is empty. */
+  setAway(id: ClientId, text: string): Delivery[] {
+    const member = this.#member(id);
+    if (text.trim() === "") {
+      member.away = undefined;
+      return [notice(id, "You are back")];
+    }
+    try {
+      member.away = validateText(text);
+    } catch (error) {
+      if (error instanceof ChatError) {
+        throw new ChatError(error.code, error.message.replace(/^Message/, "Away text"));
+      }
+      throw error;
+    }
+    return [notice(id, `You are away: ${member.away}`)];
+  }
+
+  /** What a member may know about someone: shared rooms, idle time, away text. */
+  whois(id: ClientId, nick: string, now: number): WhoisFrame {
+    const asker = this.#member(id);
+    const target = this.#memberByNick(nick);
+    const shared = [...target.rooms].filter((key) => asker.rooms.has(key))
+      .map((key) => this.#rooms.get(key)?.name ?? key);
+    const frame: WhoisFrame = {
+      type: "whois",
+      nick: target.nick,
+      rooms: shared,
+      idle: Math.max(0, Math.floor((now - target.lastActive) / 1000)),
+      since: target.since,
+    };
+    if (target.away !== undefined) frame.away = target.away;
+    return frame;
+  }
+
   /** Who is in a room. The member must be in it. */
   users(id: ClientId, roomName: string): UsersFrame {
     const room = this.#joinedRoom(this.#member(id), roomName);
-    const nicks = [...room.members].map((memberId) => this.#member(memberId).nick);
-    return { type: "users", room: room.name, nicks: nicks.sort(compareNicks) };
+    return { type: "users", room: room.name, nicks: this.#nicks(room) };
+  }
+
+  /** The room list a member may see: listed rooms and the unlisted ones they are in. */
+  listRooms(actor: Actor): RoomsFrame {
+    const member = actor === "admin" ? undefined : this.#member(actor);
+    const visible = [...this.#rooms.values()].filter((room) =>
+      actor === "admin" || room.listed || (member?.rooms.has(room.key) ?? false)
+    );
+    return { type: "rooms", rooms: visible.map((room) => room.info()) };
+  }
+
+  /**
+   * Creates a room. A member becomes its owner and joins it; the admin's rooms have no owner and
+   * stay when empty. Throws `rooms_disabled`, `too_many_rooms`, `room_exists`, `room_invalid`.
+   */
+  createRoom(actor: Actor, rawName: string, settings: RoomSettings, now: number): Delivery[] {
+    const member = actor === "admin" ? undefined : this.#member(actor);
+    if (member !== undefined && !this.#userRooms) {
+      throw new ChatError("rooms_disabled", "Creating rooms is turned off on this server");
+    }
+    const name = validateRoomName(rawName);
+    if (this.#rooms.has(roomKey(name))) {
+      throw new ChatError("room_exists", `Room ${quote(name)} already exists: /join it instead`);
+    }
+    if (this.#rooms.size >= this.#maxRooms) {
+      throw new ChatError(
+        "too_many_rooms",
+        `Cannot create room: the server has ${this.#rooms.size} rooms, its most`,
+      );
+    }
+    const room = new Room(name, checkSettings(settings), {
+      persistent: member === undefined,
+      owner: member?.id,
+      historySize: this.#historySize,
+    });
+    this.#addRoom(room);
+    return member === undefined ? [] : this.#enter(member, room, now);
+  }
+
+  /** Joins a room. Throws `no_such_room`, `already_in_room`, `wrong_password`, `room_full`. */
+  join(id: ClientId, roomName: string, password: string | undefined, now: number): Delivery[] {
+    const member = this.#member(id);
+    const room = this.#room(roomName);
+    if (member.rooms.has(room.key)) {
+      throw new ChatError(
+        "already_in_room",
+        `You are already in room ${quote(room.name)}: /switch ${room.name} to talk there`,
+      );
+    }
+    if (room.password !== undefined && password !== room.password) {
+      throw new ChatError(
+        "wrong_password",
+        password === undefined
+          ? `Cannot join room ${
+            quote(room.name)
+          }: it needs a password (/join ${room.name} PASSWORD)`
+          : `Cannot join room ${quote(room.name)}: wrong password`,
+      );
+    }
+    if (room.full) {
+      throw new ChatError(
+        "room_full",
+        `Cannot join room ${quote(room.name)}: room is full (${room.members.size}/${room.limit})`,
+      );
+    }
+    return this.#enter(member, room, now);
+  }
+
+  /** Leaves a room by choice. Throws `not_in_room`, or `last_room` for the member's only room. */
+  leave(id: ClientId, roomName: string, reason: string, now: number): Delivery[] {
+    const member = this.#member(id);
+    const room = this.#joinedRoom(member, roomName);
+    if (member.rooms.size === 1) {
+      throw new ChatError(
+        "last_room",
+        `You are only in ${room.name}: /join another room first, or /quit`,
+      );
+    }
+    return this.#remove(member, room, reason, now);
+  }
+
+  /** Removes someone from a room (owner or admin); someone left in no room goes to the lobby. */
+  kick(actor: Actor, roomName: string, nick: string, reason: string, now: number): Delivery[] {
+    const room = this.#room(roomName);
+    this.#requireOwner(actor, room, "kick people");
+    const target = this.#memberByNick(nick);
+    if (target.id === actor) throw new ChatError("bad_arguments", "That is you: use /leave");
+    if (!room.members.has(target.id)) {
+      throw new ChatError("not_in_room", `${target.nick} is not in room ${quote(room.name)}`);
+    }
+    const why = `Kicked by ${this.#actorName(actor)}${reason ? `: ${reason}` : ""}`;
+    const deliveries = this.#remove(target, room, why, now);
+    if (target.rooms.size === 0) deliveries.push(...this.#enter(target, this.#lobby(), now));
+    return deliveries;
+  }
+
+  /** Closes a room (owner or admin): its members are told why and moved to the lobby. */
+  closeRoom(actor: Actor, roomName: string, reason: string, now: number): Delivery[] {
+    const room = this.#room(roomName);
+    if (room.key === roomKey(LOBBY)) {
+      throw new ChatError("not_allowed", "The lobby cannot be closed");
+    }
+    this.#requireOwner(actor, room, "close it");
+    const why = `Room closed by ${this.#actorName(actor)}${reason ? `: ${reason}` : ""}`;
+    const members = [...room.members].map((id) => this.#member(id));
+    const deliveries: Delivery[] = [];
+    if (members.length > 0) {
+      deliveries.push({
+        to: [...room.members],
+        frame: { type: "left", room: room.name, reason: why },
+      });
+    }
+    for (const member of members) member.rooms.delete(room.key);
+    room.members.clear();
+    this.#rooms.delete(room.key);
+    const lobby = this.#lobby();
+    for (const member of members) {
+      if (!member.rooms.has(lobby.key)) deliveries.push(...this.#enter(member, lobby, now));
+    }
+    return deliveries;
+  }
+
+  /** Sets or clears (empty text) a room's topic; everyone in the room is told. */
+  setTopic(actor: Actor, roomName: string, text: string, now: number): Delivery[] {
+    const room = this.#room(roomName);
+    this.#requireOwner(actor, room, "set the topic");
+    const topic = text.trim() === "" ? undefined : checkTopic(text.trim());
+    room.topic = topic;
+    return [{
+      to: [...room.members],
+      frame: {
+        type: "topic",
+        room: room.name,
+        topic: topic ?? "",
+        nick: this.#actorName(actor),
+        time: now,
+      },
+    }];
+  }
+
+  /** Sets or removes (undefined) a room's participant limit. */
+  setLimit(actor: Actor, roomName: string, limit: number | undefined): Delivery[] {
+    const room = this.#room(roomName);
+    if (room.key === roomKey(LOBBY)) {
+      throw new ChatError("not_allowed", "The lobby has no limit: everyone arrives there");
+    }
+    this.#requireOwner(actor, room, "change its limit");
+    room.limit = limit === undefined ? undefined : checkLimit(limit);
+    const what = limit === undefined ? "removed the limit" : `set the limit to ${limit}`;
+    return [this.#roomNotice(room, `${this.#actorName(actor)} ${what}`)];
+  }
+
+  /** Sets or removes (undefined) a room's password. The password itself is never echoed. */
+  setPassword(actor: Actor, roomName: string, password: string | undefined): Delivery[] {
+    const room = this.#room(roomName);
+    this.#requireOwner(actor, room, "change its password");
+    room.password = password === undefined ? undefined : checkPassword(password);
+    const what = password === undefined ? "removed the password" : "set a password";
+    return [this.#roomNotice(room, `${this.#actorName(actor)} ${what}`)];
+  }
+
+  /** Makes a room listed (public) or unlisted (private). */
+  setListed(actor: Actor, roomName: string, listed: boolean): Delivery[] {
+    const room = this.#room(roomName);
+    if (room.key === roomKey(LOBBY)) {
+      throw new ChatError("not_allowed", "The lobby is always listed");
+    }
+    this.#requireOwner(actor, room, "change who sees it");
+    room.listed = listed;
+    const what = listed ? "made the room public" : "made the room private (unlisted)";
+    return [this.#roomNotice(room, `${this.#actorName(actor)} ${what}`)];
+  }
+
+  /** An announcement from the server's operator, to one room or to everyone. */
+  announce(text: string, roomName: string | undefined, now: number): Delivery[] {
+    validateText(text);
+    if (roomName === undefined) {
+      return [{ to: this.ids(), frame: { type: "announce", text, time: now } }];
+    }
+    const room = this.#room(roomName);
+    return [{
+      to: [...room.members],
+      frame: { type: "announce", text, room: room.name, time: now },
+    }];
   }
 
   /** Removes a member (quit, disconnect, kick): every room they were in is told. No-op if unknown. */
@@ -119,24 +417,18 @@ export class Hub {
     const member = this.#members.get(id);
     if (member === undefined) return [];
     const deliveries: Delivery[] = [];
-    for (const roomName of member.rooms) {
-      const room = this.#rooms.get(roomName);
-      if (room === undefined) continue;
-      room.members.delete(id);
-      if (room.members.size > 0) {
-        deliveries.push({
-          to: [...room.members],
-          frame: { type: "leave", room: room.name, nick: member.nick, reason, time: now },
-        });
-      }
+    for (const key of [...member.rooms]) {
+      const room = this.#rooms.get(key);
+      if (room !== undefined) deliveries.push(...this.#remove(member, room, reason, now, false));
     }
+    for (const room of this.#rooms.values()) if (room.owner === id) room.owner = undefined;
     this.#members.delete(id);
     this.#byKey.delete(nickKey(member.nick));
     return deliveries;
   }
 
-  #enter(member: Member, roomName: string, now: number): Delivery[] {
-    const room = this.#room(roomName);
+  /** Puts a member in a room: the others hear `join`, the member gets `room` and the history. */
+  #enter(member: Member, room: Room, now: number): Delivery[] {
     const deliveries: Delivery[] = [];
     if (room.members.size > 0) {
       deliveries.push({
@@ -145,13 +437,68 @@ export class Hub {
       });
     }
     room.members.add(member.id);
-    member.rooms.add(room.name);
-    const members = [...room.members].map((memberId) => this.#member(memberId).nick);
-    deliveries.push({
-      to: [member.id],
-      frame: { type: "room", room: room.name, members: members.sort(compareNicks) },
-    });
+    member.rooms.add(room.key);
+    const history = room.history();
+    const frame: ServerFrame = { type: "room", room: room.name, members: this.#nicks(room) };
+    if (room.topic !== undefined) frame.topic = room.topic;
+    if (room.limit !== undefined) frame.limit = room.limit;
+    const owner = room.owner === undefined ? undefined : this.nickOf(room.owner);
+    if (owner !== undefined) frame.owner = owner;
+    if (history.length > 0) frame.history = history.length;
+    deliveries.push({ to: [member.id], frame });
+    for (const message of history) {
+      deliveries.push({ to: [member.id], frame: { ...message, history: true } });
+    }
     return deliveries;
+  }
+
+  /** Takes a member out of a room: `left` to them (if `tell`), `leave` to the others. */
+  #remove(member: Member, room: Room, reason: string, now: number, tell = true): Delivery[] {
+    room.members.delete(member.id);
+    member.rooms.delete(room.key);
+    const deliveries: Delivery[] = [];
+    const why = reason === "" ? {} : { reason };
+    if (tell) {
+      deliveries.push({ to: [member.id], frame: { type: "left", room: room.name, ...why } });
+    }
+    if (room.members.size > 0) {
+      deliveries.push({
+        to: [...room.members],
+        frame: { type: "leave", room: room.name, nick: member.nick, ...why, time: now },
+      });
+    } else if (!room.persistent) {
+      this.#rooms.delete(room.key);
+    }
+    return deliveries;
+  }
+
+  #addRoom(room: Room): void {
+    this.#rooms.set(room.key, room);
+  }
+
+  #lobby(): Room {
+    return this.#room(LOBBY);
+  }
+
+  #roomNotice(room: Room, text: string): Delivery {
+    return { to: [...room.members], frame: { type: "notice", text, room: room.name } };
+  }
+
+  #requireOwner(actor: Actor, room: Room, what: string): void {
+    if (actor === "admin" || room.owner === actor) return;
+    const owner = room.owner === undefined ? undefined : this.nickOf(room.owner);
+    throw new ChatError(
+      "not_allowed",
+      `Only the owner of ${room.name} may ${what}` + (owner ? `: that is ${owner}` : ""),
+    );
+  }
+
+  #actorName(actor: Actor): string {
+    return actor === "admin" ? "the server admin" : this.#member(actor).nick;
+  }
+
+  #nicks(room: Room): string[] {
+    return [...room.members].map((id) => this.#member(id).nick).sort(compareNicks);
   }
 
   /** Validates a nick and checks nobody else holds it; returns the normalised nick. */
@@ -167,8 +514,10 @@ export class Hub {
   /** Everyone who shares at least one room with the member, without the member. */
   #neighbours(member: Member): ClientId[] {
     const ids = new Set<ClientId>();
-    for (const roomName of member.rooms) {
-      for (const other of this.#room(roomName).members) if (other !== member.id) ids.add(other);
+    for (const key of member.rooms) {
+      for (const other of this.#rooms.get(key)?.members ?? []) {
+        if (other !== member.id) ids.add(other);
+      }
     }
     return [...ids];
   }
@@ -181,19 +530,32 @@ export class Hub {
     return member;
   }
 
+  #memberByNick(nick: string): Member {
+    const id = this.#byKey.get(nickKey(nick));
+    const member = id === undefined ? undefined : this.#members.get(id);
+    if (member === undefined) {
+      throw new ChatError("no_such_nick", `Nobody is called ${quote(nick)}`);
+    }
+    return member;
+  }
+
   #room(name: string): Room {
-    const room = this.#rooms.get(name);
+    const room = this.#rooms.get(roomKey(name));
     if (room === undefined) throw new ChatError("no_such_room", `No such room: ${quote(name)}`);
     return room;
   }
 
   #joinedRoom(member: Member, name: string): Room {
     const room = this.#room(name);
-    if (!room.members.has(member.id)) {
-      throw new ChatError("not_in_room", `You are not in room ${quote(name)}`);
+    if (!member.rooms.has(room.key)) {
+      throw new ChatError("not_in_room", `You are not in room ${quote(room.name)}`);
     }
     return room;
   }
+}
+
+function notice(id: ClientId, text: string): Delivery {
+  return { to: [id], frame: { type: "notice", text } };
 }
 
 function others(room: Room, id: ClientId): ClientId[] {
@@ -204,4 +566,50 @@ function others(room: Room, id: ClientId): ClientId[] {
 
 function compareNicks(a: string, b: string): number {
   return a.localeCompare(b, "en", { sensitivity: "base" });
+}
+
+function checkSettings(settings: RoomSettings): RoomSettings {
+  return {
+    limit: settings.limit === undefined ? undefined : checkLimit(settings.limit),
+    topic: settings.topic === undefined ? undefined : checkTopic(settings.topic),
+    password: settings.password === undefined ? undefined : checkPassword(settings.password),
+    listed: settings.listed ?? true,
+  };
+}
+
+function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_ROOM_LIMIT) {
+    throw new ChatError("room_invalid", `Limit must be a whole number from 1 to ${MAX_ROOM_LIMIT}`);
+  }
+  return limit;
+}
+
+function checkTopic(topic: string): string {
+  try {
+    validateText(topic);
+  } catch (error) {
+    if (error instanceof ChatError) {
+      throw new ChatError("room_invalid", error.message.replace(/^Message/, "Topic"));
+    }
+    throw error;
+  }
+  const chars = [...topic].length;
+  if (chars > MAX_TOPIC_CHARS) {
+    throw new ChatError(
+      "room_invalid",
+      `Topic is too long: ${chars} characters, at most ${MAX_TOPIC_CHARS}`,
+    );
+  }
+  return topic;
+}
+
+function checkPassword(password: string): string {
+  const chars = [...password].length;
+  if (chars === 0 || chars > MAX_PASSWORD_CHARS || /[\s\p{Cc}]/u.test(password)) {
+    throw new ChatError(
+      "room_invalid",
+      `Password must be 1 to ${MAX_PASSWORD_CHARS} characters without spaces`,
+    );
+  }
+  return password;
 }

@@ -8,6 +8,7 @@ import { formatAddr, TcpLineConnection } from "../transport/tcp.ts";
 import { type ClientId, type Delivery, Hub } from "./hub.ts";
 import { FlushScheduler, type Outbox } from "./outbox.ts";
 import { type EncodedFrame, Session, type SessionHost } from "./session.ts";
+import type { AdminApi } from "./console_commands.ts";
 
 /** Options for {@linkcode ChatServer}. */
 export interface ServerOptions {
@@ -19,13 +20,19 @@ export interface ServerOptions {
   maxOutboxBytes?: number;
   /** How long a silent connection waits before it gets the plain-text greeting, in ms. @default 500 */
   greetAfterMs?: number;
+  /** Rooms to create at start (persistent, no owner). */
+  rooms?: readonly { name: string; limit?: number }[];
+  /** Messages each room keeps for replay. @default DEFAULT_HISTORY */
+  historySize?: number;
+  /** Whether users may create rooms. @default true */
+  userRooms?: boolean;
   /** @default Date.now */
   clock?: () => number;
 }
 
 /** A running chat server. */
-export class ChatServer implements SessionHost {
-  readonly hub = new Hub();
+export class ChatServer implements SessionHost, AdminApi {
+  readonly hub: Hub;
   readonly log: Logger;
   readonly maxOutboxBytes: number;
   /** Where the server listens (port 0 resolved to the real port). */
@@ -41,9 +48,16 @@ export class ChatServer implements SessionHost {
   #nextId = 1;
   #shuttingDown = false;
 
-  /** Binds the port and starts accepting. Throws if the port cannot be bound. */
+  /**
+   * Creates the rooms, binds the port and starts accepting. Throws `ChatError` for a bad room
+   * and Deno's errors if the port cannot be bound.
+   */
   constructor(options: ServerOptions, log: Logger) {
     this.log = log;
+    this.hub = new Hub({ historySize: options.historySize, userRooms: options.userRooms });
+    for (const room of options.rooms ?? []) {
+      this.hub.createRoom("admin", room.name, { limit: room.limit }, Date.now());
+    }
     this.maxOutboxBytes = options.maxOutboxBytes ?? DEFAULT_MAX_OUTBOX_BYTES;
     this.#clock = options.clock ?? Date.now;
     this.#greetAfterMs = options.greetAfterMs ?? 500;
@@ -68,6 +82,7 @@ export class ChatServer implements SessionHost {
     // cascade of leave notices (n squared frames).
     if (this.#shuttingDown) return;
     for (const delivery of deliveries) {
+      this.#logDelivery(delivery);
       const encoded: EncodedFrame = {};
       for (const id of delivery.to) this.#sessions.get(id)?.send(delivery.frame, encoded);
     }
@@ -75,6 +90,60 @@ export class ChatServer implements SessionHost {
 
   remove(id: ClientId): void {
     this.#sessions.delete(id);
+  }
+
+  /** Number of open connections (registered or not). */
+  get connections(): number {
+    return this.#sessions.size;
+  }
+
+  recentEvents(count: number): string[] {
+    return this.log.recent(count);
+  }
+
+  /** Disconnects someone by nick, telling them and their rooms why. False if nobody has it. */
+  kick(nick: string, reason: string): boolean {
+    const id = this.hub.idOf(nick);
+    const session = id === undefined ? undefined : this.#sessions.get(id);
+    if (session === undefined) return false;
+    const why = `Kicked by the server admin${reason ? `: ${reason}` : ""}`;
+    this.log.info("kick", { id: session.id, nick, reason });
+    void session.close(why, why, SHUTDOWN_FLUSH_MS);
+    return true;
+  }
+
+  /** Writes the event log entries that room changes deserve. */
+  #logDelivery({ to, frame }: Delivery): void {
+    switch (frame.type) {
+      case "room":
+        for (const id of to) {
+          this.log.info("join", { id, nick: this.hub.nickOf(id), room: frame.room });
+        }
+        return;
+      case "left":
+        for (const id of to) {
+          this.log.info("part", {
+            id,
+            nick: this.hub.nickOf(id),
+            room: frame.room,
+            reason: frame.reason,
+          });
+        }
+        return;
+      case "topic":
+        this.log.info("topic", { room: frame.room, by: frame.nick, topic: frame.topic });
+        return;
+      case "notice":
+        if (frame.room !== undefined) {
+          this.log.info("room_change", { room: frame.room, change: frame.text });
+        }
+        return;
+      case "announce":
+        this.log.info("announce", { room: frame.room, text: frame.text });
+        return;
+      default:
+        return;
+    }
   }
 
   /**

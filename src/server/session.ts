@@ -15,10 +15,11 @@ import {
   type ServerFrame,
   unreachable,
 } from "../protocol.ts";
-import { plainText, renderFrame } from "../render.ts";
+import { plainText, renderFrame, type Viewer } from "../render.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
 import type { LineConnection } from "../transport/connection.ts";
-import { COMMANDS, runCommand } from "./commands.ts";
+import { runTable } from "../command_table.ts";
+import { COMMANDS } from "./commands.ts";
 import type { ClientId, Delivery, Hub } from "./hub.ts";
 import { Outbox } from "./outbox.ts";
 import type { Logger } from "../log.ts";
@@ -40,7 +41,8 @@ export interface SessionHost {
 /** Encodings of one frame, filled in lazily and shared by all its recipients. */
 export interface EncodedFrame {
   json?: Uint8Array;
-  text?: Uint8Array;
+  /** Plain-text renderings, by the viewer's active room (it decides the `[room]` prefix). */
+  text?: Map<string, Uint8Array>;
 }
 
 type Mode = "unknown" | "native" | "plain";
@@ -61,6 +63,8 @@ export class Session {
   readonly #host: SessionHost;
   readonly #outbox: Outbox;
   #mode: Mode = "unknown";
+  /** The room a plain-text user talks in (native clients name the room in each frame). */
+  #room = LOBBY;
   #closing = false;
   #aborting = false;
   #closeReason = "Connection closed";
@@ -117,12 +121,24 @@ export class Session {
       this.#outbox.push(encoded.json);
       return;
     }
-    // Plain text: frames whose rendering depends on the viewer are rendered per recipient.
-    const personal = frame.type === "nick" || frame.type === "room";
-    const bytes = personal ? undefined : encoded.text;
-    const text = bytes ?? encodePlain(frame, this.#host.hub.nickOf(this.id));
-    if (!personal) encoded.text = text;
+    this.#followRoom(frame);
+    // Plain text: frames whose rendering depends on the viewer's nick are rendered per recipient;
+    // the rest once per active room.
+    const personal = frame.type === "nick" || frame.type === "room" || frame.type === "private";
+    let text = personal ? undefined : encoded.text?.get(this.#room);
+    if (text === undefined) {
+      text = encodePlain(frame, { self: this.#host.hub.nickOf(this.id), room: this.#room });
+      if (!personal) (encoded.text ??= new Map()).set(this.#room, text);
+    }
     if (text.length > 0) this.#outbox.push(text);
+  }
+
+  /** Keeps a plain-text user's active room in step: the room just entered, or one still held. */
+  #followRoom(frame: ServerFrame): void {
+    if (frame.type === "room") this.#room = frame.room;
+    if (frame.type === "left" && frame.room === this.#room) {
+      this.#room = this.#host.hub.roomsOf(this.id)[0] ?? LOBBY;
+    }
   }
 
   /** Sends a plain-text line to a connection that has not spoken yet. */
@@ -226,11 +242,11 @@ export class Session {
     }
     if (line.trim() === "") return;
     if (line.startsWith("/") && !line.startsWith("//")) {
-      this.#command(line, LOBBY);
+      this.#command(line, this.#room);
       return;
     }
     const text = line.startsWith("//") ? line.slice(1) : line;
-    this.#host.deliver(hub.say(this.id, LOBBY, text, this.#host.now()));
+    this.#host.deliver(hub.say(this.id, this.#room, text, this.#host.now()));
   }
 
   #register(nick: string): void {
@@ -253,7 +269,8 @@ export class Session {
   #command(line: string, room: string): void {
     const hub = this.#host.hub;
     const before = hub.nickOf(this.id);
-    const result = runCommand(COMMANDS, { hub, id: this.id, room, now: this.#host.now() }, line);
+    const result = runTable(COMMANDS, { hub, id: this.id, room, now: this.#host.now() }, line);
+    if (result.switchTo !== undefined && this.#mode === "plain") this.#room = result.switchTo;
     this.#host.deliver(result.deliveries);
     const after = hub.nickOf(this.id);
     if (before !== after) this.#host.log.info("nick", { id: this.id, old: before, new: after });
@@ -287,8 +304,8 @@ export class Session {
   }
 }
 
-function encodePlain(frame: ServerFrame, self: string | undefined): Uint8Array {
-  const lines = renderFrame(frame, self).map(plainText);
+function encodePlain(frame: ServerFrame, viewer: Viewer): Uint8Array {
+  const lines = renderFrame(frame, viewer).map(plainText);
   return lines.length === 0 ? new Uint8Array(0) : encoder.encode(lines.join("\n") + "\n");
 }
 

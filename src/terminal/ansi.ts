@@ -5,7 +5,7 @@
  * Span text is printed as given: it has already passed through `safeText` in `render.ts`, so it
  * holds no control characters.
  */
-import type { Line, Style } from "../render.ts";
+import { clockTime, type Line, type Style } from "../render.ts";
 import { nickKey } from "../nick.ts";
 
 /** Options for {@linkcode formatLine}. */
@@ -37,6 +37,8 @@ const STYLE_CODES: Readonly<Record<Exclude<Style, "nick">, string>> = {
   system: "90",
   dim: "2",
   error: "31",
+  highlight: "1;33",
+  private: "35",
 };
 const TIME_CODE = "90";
 const RESET = "\x1b[0m";
@@ -78,7 +80,11 @@ export function formatLine(line: Line, options: FormatOptions = {}): string {
   const time = line.time ?? options.now;
   let text = "";
   if ((options.timestamps ?? true) && time !== undefined && Number.isFinite(time)) {
-    text += paint(`${clock(time)} `, TIME_CODE, color);
+    text += paint(`${clockTime(time)} `, TIME_CODE, color);
+  }
+  if (line.history) {
+    // A replayed message is shown faint as a whole, so it stands apart from live ones.
+    return text + paint(line.spans.map((span) => span.text).join(""), STYLE_CODES.dim, color);
   }
   for (const span of line.spans) {
     if (span.style === undefined) text += span.text;
@@ -86,16 +92,6 @@ export function formatLine(line: Line, options: FormatOptions = {}): string {
     else text += paint(span.text, STYLE_CODES[span.style], color);
   }
   return text;
-}
-
-/** `HH:MM` of a time, in local time. */
-function clock(time: number): string {
-  const date = new Date(time);
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
-function pad(value: number): string {
-  return String(value).padStart(2, "0");
 }
 
 function paint(text: string, code: string, color: boolean): string {

@@ -58,6 +58,8 @@ export class LineUi implements ChatUi {
 
   clear(): void {}
 
+  bell(): void {}
+
   close(): void {
     this.#closed = true;
     this.#wakeOnClose(null);

@@ -51,6 +51,12 @@ export interface TerminalUiOptions {
    * @default {Date.now}
    */
   now?: () => number;
+  /**
+   * Whether lines start with their `HH:MM` time.
+   *
+   * @default {true}
+   */
+  timestamps?: boolean;
 }
 
 /** Carriage return, then erase the whole row. */
@@ -112,6 +118,7 @@ const EDITING_KEYS: Readonly<Partial<Record<KeyName, (editor: LineEditor) => voi
 export class TerminalUi implements ChatUi {
   readonly #stdio: Stdio;
   readonly #color: boolean;
+  readonly #timestamps: boolean;
   readonly #now: () => number;
   readonly #parser = new KeyParser();
   readonly #editor = new LineEditor();
@@ -134,6 +141,7 @@ export class TerminalUi implements ChatUi {
   constructor(stdio: Stdio, options: TerminalUiOptions = {}) {
     this.#stdio = stdio;
     this.#color = options.color ?? true;
+    this.#timestamps = options.timestamps ?? true;
     this.#now = options.now ?? Date.now;
     stdio.setRaw(true);
     this.#terminalTaken = true;
@@ -158,7 +166,11 @@ export class TerminalUi implements ChatUi {
   /** Prints lines above the input line, then redraws the input line as it was. */
   show(lines: readonly Line[]): void {
     const now = this.#now();
-    this.#print(lines.map((line) => formatLine(line, { color: this.#color, now })));
+    this.#print(
+      lines.map((line) =>
+        formatLine(line, { color: this.#color, now, timestamps: this.#timestamps })
+      ),
+    );
   }
 
   /** Sets the prompt and redraws the input line. */

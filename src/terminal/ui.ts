@@ -13,6 +13,8 @@ export interface ChatUi {
    * of file, Ctrl-D on an empty line, or Ctrl-C.
    */
   nextLine(): Promise<string | null>;
+  /** Rings the terminal bell (terminal) or does nothing (line mode). */
+  bell(): void;
   /** Clears the screen (terminal) or does nothing (line mode). */
   clear(): void;
   /** Restores the terminal and stops reading input. Safe to call more than once. */

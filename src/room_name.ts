@@ -1,0 +1,37 @@
+/** The room-name rule, shared by server (which enforces it) and client (which explains it). Pure. */
+import { ChatError } from "./errors.ts";
+import { MAX_ROOM_NAME_CHARS, NICK_REGEXP } from "./limits.ts";
+import { nickKey, quote } from "./nick.ts";
+
+/** The rule in words, for error messages and docs. */
+export const ROOM_RULE = `1 to ${MAX_ROOM_NAME_CHARS} letters or digits, plus _ - . ` +
+  "(not first: - or .); a leading # is ignored";
+
+/**
+ * Checks a room name and returns it NFC-normalised, without a leading `#` (so IRC habits work);
+ * throws `ChatError("room_invalid")` with the reason otherwise. Room names follow the nick
+ * rule's characters, so they cannot carry control, invisible or bidi characters either.
+ */
+export function validateRoomName(raw: string): string {
+  const name = raw.normalize("NFC").replace(/^#/, "");
+  const chars = [...name].length;
+  if (chars === 0) throw new ChatError("room_invalid", `Room name is empty: use ${ROOM_RULE}`);
+  if (chars > MAX_ROOM_NAME_CHARS) {
+    throw new ChatError(
+      "room_invalid",
+      `Room name is too long: ${chars} characters, at most ${MAX_ROOM_NAME_CHARS}`,
+    );
+  }
+  if (!NICK_REGEXP.test(name)) {
+    throw new ChatError(
+      "room_invalid",
+      `Room name ${quote(name)} is not allowed: use ${ROOM_RULE}`,
+    );
+  }
+  return name;
+}
+
+/** The key under which a room name is unique: the same folding as nicks. */
+export function roomKey(name: string): string {
+  return nickKey(name.replace(/^#/, ""));
+}

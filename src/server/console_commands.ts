@@ -1,0 +1,225 @@
+/**
+ * The admin console's commands, as a data table (its `/help` is generated from it). Handlers
+ * work through `AdminApi`, which the server implements, and return lines to show. Pure.
+ */
+import { helpEntries, runTable, type TableEntry } from "../command_table.ts";
+import { ChatError } from "../errors.ts";
+import { LOBBY } from "../limits.ts";
+import { cleanReason } from "../text.ts";
+import { parseLimit } from "./commands.ts";
+import type { Delivery, Hub } from "./hub.ts";
+
+/** What the console may do to the running server. */
+export interface AdminApi {
+  readonly hub: Hub;
+  /** Open connections, registered or not. */
+  readonly connections: number;
+  now(): number;
+  deliver(deliveries: readonly Delivery[]): void;
+  /** Disconnects someone, telling them and their rooms why; false if nobody has that nick. */
+  kick(nick: string, reason: string): boolean;
+  /** Starts a graceful shutdown. */
+  shutdown(reason: string): void;
+  /** The last `count` event log lines, oldest first. */
+  recentEvents(count: number): string[];
+}
+
+/** What a console command returns: lines to show, and whether the console should end. */
+export interface ConsoleResult {
+  lines: string[];
+  stop?: boolean;
+}
+
+type ConsoleCommand = TableEntry<AdminApi, ConsoleResult>;
+
+const show = (...lines: string[]): ConsoleResult => ({ lines });
+
+/** How many event log lines `/log` shows without an argument. */
+const DEFAULT_LOG_LINES = 20;
+
+/** The console's commands, in the order /help lists them. */
+export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
+  {
+    name: "help",
+    aliases: [],
+    usage: "/help",
+    summary: "List the console's commands",
+    minArgs: 0,
+    maxArgs: 0,
+    run: () => {
+      const entries = helpEntries(CONSOLE_COMMANDS);
+      const width = Math.max(...entries.map((entry) => entry.usage.length));
+      return show(
+        "Console commands:",
+        ...entries.map((entry) =>
+          `  ${entry.usage.padEnd(width)}  ${entry.summary}` +
+          (entry.aliases.length > 0 ? ` (also ${entry.aliases.join(", ")})` : "")
+        ),
+      );
+    },
+  },
+  {
+    name: "rooms",
+    aliases: ["list"],
+    usage: "/rooms",
+    summary: "List every room (private ones too) with members/limit",
+    minArgs: 0,
+    maxArgs: 0,
+    run: (api) => {
+      const rooms = api.hub.allRooms();
+      return show(
+        `${rooms.length} rooms, ${api.hub.size} people, ${api.connections} connections:`,
+        ...rooms.map((room) => {
+          const count = room.limit === undefined
+            ? `${room.members.size}`
+            : `${room.members.size}/${room.limit}`;
+          const owner = room.owner === undefined ? undefined : api.hub.nickOf(room.owner);
+          const marks = [
+            room.listed ? "" : "private",
+            room.password === undefined ? "" : "password",
+            owner === undefined ? "" : `owner ${owner}`,
+          ].filter((mark) => mark !== "");
+          return `  ${room.name}  ${count}` + (marks.length > 0 ? ` (${marks.join(", ")})` : "") +
+            (room.topic ? `  ${room.topic}` : "");
+        }),
+      );
+    },
+  },
+  {
+    name: "users",
+    aliases: ["names", "who"],
+    usage: "/users [ROOM]",
+    summary: "List everyone (and their rooms), or one room's members",
+    minArgs: 0,
+    maxArgs: 1,
+    run: (api, [room]) => {
+      if (room !== undefined) {
+        const nicks = api.hub.membersOf(room);
+        return show(`In ${room} (${nicks.length}): ${nicks.join(", ") || "nobody"}`);
+      }
+      const ids = api.hub.ids();
+      return show(
+        `${ids.length} people:`,
+        ...ids.map((id) => `  ${api.hub.nickOf(id)}  in ${api.hub.roomsOf(id).join(", ")}`),
+      );
+    },
+  },
+  {
+    name: "create",
+    aliases: [],
+    usage: "/create ROOM [LIMIT]",
+    summary: "Create a room that stays when empty",
+    minArgs: 1,
+    maxArgs: 2,
+    run: (api, [room = "", limit]) => {
+      api.deliver(
+        api.hub.createRoom(
+          "admin",
+          room,
+          { limit: limit === undefined ? undefined : parseLimit(limit) },
+          api.now(),
+        ),
+      );
+      return show(`Created room ${room}`);
+    },
+  },
+  {
+    name: "close",
+    aliases: ["closeroom"],
+    usage: "/close ROOM [REASON]",
+    summary: "Close a room; its members move to the lobby",
+    minArgs: 1,
+    maxArgs: 2,
+    rest: true,
+    run: (api, [room = "", reason = ""]) => {
+      api.deliver(api.hub.closeRoom("admin", room, cleanReason(reason), api.now()));
+      return show(`Closed room ${room}`);
+    },
+  },
+  {
+    name: "kick",
+    aliases: [],
+    usage: "/kick NICK [REASON]",
+    summary: "Disconnect someone, with a reason they and their rooms see",
+    minArgs: 1,
+    maxArgs: 2,
+    rest: true,
+    run: (api, [nick = "", reason = ""]) => {
+      if (!api.kick(nick, cleanReason(reason))) {
+        throw new ChatError("no_such_nick", `Nobody is called "${nick}"`);
+      }
+      return show(`Kicked ${nick}`);
+    },
+  },
+  {
+    name: "announce",
+    aliases: ["wall"],
+    usage: "/announce [#ROOM] TEXT",
+    summary: "Announce to everyone, or to one room when the text starts with #ROOM",
+    minArgs: 1,
+    maxArgs: 1,
+    rest: true,
+    run: (api, [text = ""]) => {
+      const match = /^#(\S+)\s+([\s\S]+)$/.exec(text);
+      const room = match?.[1];
+      const body = match?.[2] ?? text;
+      api.deliver(api.hub.announce(body, room, api.now()));
+      return show(room === undefined ? "Announced to everyone" : `Announced to ${room}`);
+    },
+  },
+  {
+    name: "topic",
+    aliases: [],
+    usage: "/topic ROOM [TEXT]",
+    summary: "Set a room's topic (no text clears it)",
+    minArgs: 1,
+    maxArgs: 2,
+    rest: true,
+    run: (api, [room = LOBBY, text = ""]) => {
+      api.deliver(api.hub.setTopic("admin", room, text, api.now()));
+      return show(text === "" ? `Cleared the topic of ${room}` : `Set the topic of ${room}`);
+    },
+  },
+  {
+    name: "log",
+    aliases: ["events"],
+    usage: "/log [N]",
+    summary: `Show the last N events (default ${DEFAULT_LOG_LINES})`,
+    minArgs: 0,
+    maxArgs: 1,
+    run: (api, [count]) => {
+      if (count !== undefined && !/^\d{1,5}$/.test(count)) {
+        throw new ChatError("bad_arguments", `N must be a whole number: got "${count}"`);
+      }
+      const lines = api.recentEvents(count === undefined ? DEFAULT_LOG_LINES : Number(count));
+      return show(...(lines.length > 0 ? lines : ["No events yet"]));
+    },
+  },
+  {
+    name: "shutdown",
+    aliases: ["stop", "quit", "exit"],
+    usage: "/shutdown [REASON]",
+    summary: "Tell everyone, close every connection and stop the server",
+    minArgs: 0,
+    maxArgs: 1,
+    rest: true,
+    run: (api, [reason = ""]) => {
+      api.shutdown(cleanReason(reason) || "Server is shutting down");
+      return { lines: ["Shutting down"], stop: true };
+    },
+  },
+];
+
+/**
+ * Runs one console line. Lines without a leading `/` are taken as commands too (`rooms` works
+ * like `/rooms`). Errors come back as lines starting with `!`; nothing throws.
+ */
+export function runConsoleLine(api: AdminApi, line: string): ConsoleResult {
+  if (line.trim() === "") return show();
+  try {
+    return runTable(CONSOLE_COMMANDS, api, line.trim().startsWith("/") ? line : `/${line.trim()}`);
+  } catch (error) {
+    if (error instanceof ChatError) return show(`! ${error.message}`);
+    throw error;
+  }
+}

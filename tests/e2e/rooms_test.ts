@@ -1,0 +1,282 @@
+/** End-to-end: rooms, private messages, history and the admin console, with real processes. */
+import assert from "node:assert/strict";
+import {
+  chatCommand,
+  type ChatProcess,
+  DEADLINE_MS,
+  joinedClient,
+  RawClient,
+  startClient,
+  startServer,
+} from "./harness.ts";
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+
+async function withServer(
+  args: string[],
+  body: (server: Server, track: <T extends ChatProcess | RawClient>(item: T) => T) => Promise<void>,
+): Promise<void> {
+  const server = await startServer({ args });
+  const started: (ChatProcess | RawClient)[] = [];
+  try {
+    await body(server, (item) => {
+      started.push(item);
+      return item;
+    });
+  } finally {
+    for (const item of started) {
+      if (item instanceof RawClient) {
+        item.close();
+        await item.lines.done;
+      } else {
+        await item.stop();
+      }
+    }
+    await server.stop();
+  }
+}
+
+/** An nc-style user who has picked a nick. */
+async function ncUser(server: Server, nick: string): Promise<RawClient> {
+  const nc = await RawClient.connect(server.port);
+  await nc.sendLine(nick);
+  await nc.lines.waitFor("* You are in lobby");
+  return nc;
+}
+
+Deno.test("the room list is shown on arrival with members/limit", async () => {
+  await withServer(["--room", "games:8"], async (server, track) => {
+    const ana = track(startClient(server, "ana"));
+    const list = await ana.stdout.waitFor("* Rooms (2):");
+    await ana.stdout.waitFor(/^\* {3}lobby {2}1$/, { from: list }); // ana herself
+    await ana.stdout.waitFor(/^\* {3}games {2}0\/8$/, { from: list });
+  });
+});
+
+Deno.test("a room with limit 2 refuses the third joiner as full", async () => {
+  await withServer(["--room", "games:2"], async (server, track) => {
+    const ana = track(await joinedClient(server, "ana"));
+    const bob = track(await ncUser(server, "bob"));
+    const cy = track(await ncUser(server, "cy"));
+    await ana.send("/join games");
+    await ana.stdout.waitFor("* You are in games (just you so far, limit 2)");
+    await bob.sendLine("/join games");
+    await bob.lines.waitFor("* You are in games with ana (2/2 here)");
+    await cy.sendLine("/join games");
+    await cy.lines.waitFor('! Cannot join room "games": room is full (2/2)');
+    await cy.sendLine("/join nowhere");
+    await cy.lines.waitFor('! No such room: "nowhere"');
+    await bob.sendLine("/join games");
+    await bob.lines.waitFor(/^! You are already in room "games"/);
+  });
+});
+
+Deno.test("a private room is absent from /rooms but joinable with its password", async () => {
+  await withServer([], async (server, track) => {
+    const owner = track(await joinedClient(server, "owner"));
+    const guest = track(await ncUser(server, "guest"));
+    await owner.send("/create hideout");
+    await owner.stdout.waitFor("* You are in hideout (just you so far)");
+    await owner.send("/private");
+    await owner.stdout.waitFor("* owner made the room private (unlisted)");
+    await owner.send("/password s3cret");
+    await owner.stdout.waitFor("* owner set a password");
+    await guest.sendLine("/rooms");
+    const list = await guest.lines.waitFor("* Rooms (1):");
+    await guest.lines.waitFor("* Type /join ROOM to join one", { from: list });
+    assert.ok(!guest.lines.lines.slice(list).some((line) => line.includes("hideout")));
+    await guest.sendLine("/join hideout");
+    await guest.lines.waitFor(/^! Cannot join room "hideout": it needs a password/);
+    await guest.sendLine("/join hideout wrong");
+    await guest.lines.waitFor('! Cannot join room "hideout": wrong password');
+    await guest.sendLine("/join hideout s3cret");
+    await guest.lines.waitFor("* You are in hideout with owner (2 here)");
+    await owner.stdout.waitFor("* guest joined");
+    // Members see their private room in the list, marked.
+    await guest.sendLine("/rooms");
+    await guest.lines.waitFor("*   hideout  2 (private, password)");
+  });
+});
+
+Deno.test("a late joiner gets the room's recent messages, marked as history", async () => {
+  await withServer(["--room", "games", "--history", "3"], async (server, track) => {
+    const ana = track(await joinedClient(server, "ana"));
+    await ana.send("/join games");
+    await ana.stdout.waitFor("* You are in games");
+    for (const text of ["one", "two", "three", "four"]) await ana.send(text);
+    await ana.send("/me waves");
+    // The sender's messages are in order on the server once a later command is answered.
+    await ana.send("/users");
+    await ana.stdout.waitFor("* In games (1): ana");
+    const late = track(await ncUser(server, "late"));
+    await late.sendLine("/join games");
+    const header = await late.lines.waitFor("* Last 3 messages in games:");
+    const history = late.lines.lines.slice(header + 1, header + 4);
+    assert.equal(history.length, 3, late.lines.text());
+    assert.match(history[0] ?? "", /^\[\d\d:\d\d\] <ana> three$/);
+    assert.match(history[1] ?? "", /^\[\d\d:\d\d\] <ana> four$/);
+    assert.match(history[2] ?? "", /^\[\d\d:\d\d\] \*\* ana waves$/);
+  });
+});
+
+Deno.test("a private message reaches only its target, and both see it marked private", async () => {
+  await withServer([], async (server, track) => {
+    const ana = track(await joinedClient(server, "ana"));
+    const bob = track(await joinedClient(server, "bob"));
+    const eve = track(await ncUser(server, "eve"));
+    await ana.send("/msg bob the password is swordfish");
+    await bob.stdout.waitFor("[private] <ana> the password is swordfish");
+    await ana.stdout.waitFor("[private to bob] <ana> the password is swordfish");
+    // Eve hears a later public message, but never the private one.
+    await ana.send("public now");
+    await eve.lines.waitFor("<ana> public now");
+    assert.ok(!eve.lines.lines.some((line) => line.includes("swordfish")), eve.lines.text());
+    await ana.send("/msg nobody hi");
+    await ana.stdout.waitFor('! Nobody is called "nobody"');
+  });
+});
+
+Deno.test("closing a room tells its members why and moves them to the lobby", async () => {
+  await withServer([], async (server, track) => {
+    const owner = track(await joinedClient(server, "owner"));
+    const ana = track(await ncUser(server, "ana"));
+    await owner.send("/create party");
+    await owner.stdout.waitFor("* You are in party");
+    await ana.sendLine("/join party");
+    await ana.lines.waitFor("* You are in party with owner (2 here)");
+    await ana.sendLine("/leave lobby");
+    await ana.lines.waitFor("* You left lobby");
+    await ana.sendLine("/closeroom");
+    await ana.lines.waitFor(/^! Only the owner of party may close it: that is owner/);
+    await owner.send("/closeroom party is over");
+    await ana.lines.waitFor("* You left party (Room closed by owner: party is over)");
+    await ana.lines.waitFor("* You are in lobby with owner (2 here)");
+    // Ana talks in the lobby again.
+    await ana.sendLine("back in the lobby");
+    await owner.stdout.waitFor("<ana> back in the lobby");
+  });
+});
+
+Deno.test("the owner kicks someone from a room, who lands in the lobby", async () => {
+  await withServer([], async (server, track) => {
+    const owner = track(await joinedClient(server, "owner"));
+    const pest = track(await ncUser(server, "pest"));
+    await owner.send("/create quiet");
+    await owner.stdout.waitFor("* You are in quiet");
+    await pest.sendLine("/join quiet");
+    await pest.lines.waitFor("* You are in quiet");
+    await owner.send("/kick pest too loud");
+    await pest.lines.waitFor("* You left quiet (Kicked by owner: too loud)");
+    await owner.stdout.waitFor("* pest left (Kicked by owner: too loud)");
+  });
+});
+
+Deno.test("away, back and whois", async () => {
+  await withServer([], async (server, track) => {
+    const ana = track(await joinedClient(server, "ana"));
+    const bob = track(await ncUser(server, "bob"));
+    await ana.send("/away at lunch");
+    await ana.stdout.waitFor("* You are away: at lunch");
+    await bob.sendLine("/whois ana");
+    await bob.lines.waitFor(/^\* ana: in lobby; idle \d+s; here since \d\d:\d\d; away: at lunch$/);
+    await bob.sendLine("/msg ana are you there?");
+    await bob.lines.waitFor("* ana is away: at lunch");
+    await ana.send("/back");
+    await ana.stdout.waitFor("* You are back");
+    assert.ok(!bob.lines.lines.some((line) => /127\.0\.0\.1|::1/.test(line)), bob.lines.text());
+  });
+});
+
+Deno.test("chat join --room joins straight away and talks there", async () => {
+  await withServer(["--room", "games"], async (server, track) => {
+    const ana = track(startClient(server, "ana", ["--room", "games"]));
+    await ana.stdout.waitFor("* You are in games (just you so far)");
+    const bob = track(await ncUser(server, "bob"));
+    await bob.sendLine("/join games");
+    await bob.lines.waitFor("* You are in games with ana (2 here)");
+    await ana.send("in games");
+    await bob.lines.waitFor("<ana> in games");
+  });
+});
+
+// ---- the admin console, in a real terminal ----------------------------------------------
+
+async function tmux(...args: string[]): Promise<string> {
+  const output = await new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" })
+    .output();
+  if (!output.success) throw new Error(new TextDecoder().decode(output.stderr));
+  return new TextDecoder().decode(output.stdout);
+}
+
+async function waitForScreen(session: string, check: (screen: string) => boolean): Promise<string> {
+  const deadline = Date.now() + DEADLINE_MS;
+  while (true) {
+    const screen = await tmux("capture-pane", "-p", "-t", session, "-S", "-200");
+    if (check(screen)) return screen;
+    if (Date.now() > deadline) throw new Error(`Screen never matched:\n${screen}`);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // poll interval, not a sync sleep
+  }
+}
+
+Deno.test("the admin console lists rooms, announces and kicks a user", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const session = `chat-console-${Deno.pid}`;
+  const { command, args } = chatCommand([
+    "serve",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--room",
+    "games:4",
+  ]);
+  const quoted = [command, ...args].map((word) => `'${word}'`).join(" ");
+  await tmux(
+    "new-session",
+    "-d",
+    "-s",
+    session,
+    "-x",
+    "120",
+    "-y",
+    "40",
+    `NO_COLOR=1 ${quoted}; sleep 60`,
+  );
+  let bob: ChatProcess | undefined;
+  let ana: RawClient | undefined;
+  try {
+    await waitForScreen(session, (screen) => screen.includes("admin>"));
+    const server = { host: "127.0.0.1", port };
+    bob = await joinedClient(server, "bob");
+    ana = await RawClient.connect(port);
+    await ana.sendLine("ana");
+    await ana.lines.waitFor("* You are in lobby");
+    const type = async (line: string) => {
+      await tmux("send-keys", "-t", session, "-l", line);
+      await tmux("send-keys", "-t", session, "Enter");
+    };
+    await type("/rooms");
+    await waitForScreen(session, (s) => /2 rooms, 2 people/.test(s) && /games {2}0\/4/.test(s));
+    await type("/announce Pizza in 5 minutes");
+    await ana.lines.waitFor("* Announcement: Pizza in 5 minutes");
+    await type("/kick bob flooding");
+    const status = await bob.exit();
+    assert.equal(status.code, 1);
+    assert.match(bob.stderr.text(), /Disconnected: Kicked by the server admin: flooding/);
+    await ana.lines.waitFor("* bob left (Kicked by the server admin: flooding)");
+    await type("/log 50");
+    await waitForScreen(
+      session,
+      (s) => /admin> \/log 50[\s\S]*INFO {2}kick id=\d+ nick=bob/.test(s),
+    );
+    await type("/shutdown");
+    await ana.lines.waitFor("* Disconnected: Server is shutting down");
+  } finally {
+    ana?.close();
+    await ana?.lines.done;
+    await bob?.stop();
+    await tmux("kill-session", "-t", session).catch(() => "");
+  }
+});
