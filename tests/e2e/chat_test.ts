@@ -1,41 +1,17 @@
 /** End-to-end: a real `chat serve` process, real `chat join` clients and raw TCP sockets. */
 import assert from "node:assert/strict";
 import {
-  type ChatProcess,
   joinedClient,
   memoryKiB,
   nativeClient,
   RawClient,
   startClient,
   startServer,
+  withServer,
 } from "./harness.ts";
 
-type Server = Awaited<ReturnType<typeof startServer>>;
-
-/** Runs a test body with a fresh server, then stops everything it started. */
-async function withServer(
-  body: (server: Server, track: <T extends ChatProcess | RawClient>(item: T) => T) => Promise<void>,
-  options: { host?: string; args?: string[] } = {},
-): Promise<void> {
-  const server = await startServer(options);
-  const started: (ChatProcess | RawClient)[] = [];
-  try {
-    await body(server, (item) => {
-      started.push(item);
-      return item;
-    });
-  } finally {
-    for (const item of started) {
-      if (item instanceof RawClient) item.close();
-      else await item.stop();
-    }
-    for (const item of started) if (item instanceof RawClient) await item.lines.done;
-    await server.stop();
-  }
-}
-
 Deno.test("chat join clients exchange messages, and the sender does not get its own back", async () => {
-  await withServer(async (server, track) => {
+  await withServer({}, async (server, track) => {
     const ana = track(await joinedClient(server, "ana"));
     const bob = track(await joinedClient(server, "bob"));
     await ana.stdout.waitFor("* bob joined");
@@ -49,7 +25,7 @@ Deno.test("chat join clients exchange messages, and the sender does not get its 
 });
 
 Deno.test("chat join greets with who is here and how to get help", async () => {
-  await withServer(async (server, track) => {
+  await withServer({}, async (server, track) => {
     track(await joinedClient(server, "ana"));
     const bob = track(startClient(server, "bob"));
     await bob.stdout.waitFor(/^\* Welcome, bob! You are connected to chat .*Type \/help/);
@@ -58,7 +34,7 @@ Deno.test("chat join greets with who is here and how to get help", async () => {
 });
 
 Deno.test("a plain-text nc user joins with a nick line and chats with a chat join user", async () => {
-  await withServer(async (server, track) => {
+  await withServer({}, async (server, track) => {
     const ana = track(await joinedClient(server, "ana"));
     const nc = track(await RawClient.connect(server.port));
     await nc.write("carol\r\n"); // telnet sends CRLF
@@ -76,7 +52,7 @@ Deno.test("a plain-text nc user joins with a nick line and chats with a chat joi
 });
 
 Deno.test("a plain-text user can /quit before choosing a nick", async () => {
-  await withServer(async (server, track) => {
+  await withServer({}, async (server, track) => {
     const nc = track(await RawClient.connect(server.port));
     await nc.sendLine("/users");
     await nc.lines.waitFor("! Type a nick first (or /quit to leave)");
@@ -87,7 +63,7 @@ Deno.test("a plain-text user can /quit before choosing a nick", async () => {
 });
 
 Deno.test("a silent nc connection is greeted with how to pick a nick", async () => {
-  await withServer(async (server, track) => {
+  await withServer({}, async (server, track) => {
     const nc = track(await RawClient.connect(server.port));
     await nc.lines.waitFor(/^\* Welcome to chat .*Type a nick/);
     await nc.sendLine("dave");
@@ -96,7 +72,7 @@ Deno.test("a silent nc connection is greeted with how to pick a nick", async () 
 });
 
 Deno.test("a taken nick is refused with the reason and another is accepted on the same connection", async () => {
-  await withServer(async (server, track) => {
+  await withServer({}, async (server, track) => {
     track(await joinedClient(server, "ana"));
     // Line-mode client: the next stdin line is the new nick.
     const second = track(startClient(server, "ANA"));
@@ -115,7 +91,7 @@ Deno.test("a taken nick is refused with the reason and another is accepted on th
 });
 
 Deno.test("/users lists the room and /nick renames with a notice to everyone", async () => {
-  await withServer(async (server, track) => {
+  await withServer({}, async (server, track) => {
     const ana = track(await joinedClient(server, "ana"));
     const bob = track(await joinedClient(server, "bob"));
     await ana.send("/users");
@@ -135,7 +111,7 @@ Deno.test("/users lists the room and /nick renames with a notice to everyone", a
 });
 
 Deno.test("/quit with a reason leaves cleanly and the room is told", async () => {
-  await withServer(async (server, track) => {
+  await withServer({}, async (server, track) => {
     const ana = track(await joinedClient(server, "ana"));
     const bob = track(await joinedClient(server, "bob"));
     await bob.send("/quit see you");
@@ -151,7 +127,7 @@ Deno.test("/quit with a reason leaves cleanly and the room is told", async () =>
 });
 
 Deno.test("a client that stops reading is dropped while the others keep chatting", async () => {
-  await withServer(async (server, track) => {
+  await withServer({}, async (server, track) => {
     const watcher = track(await nativeClient(server.port, "watcher"));
     // A client that registers and then never reads a byte.
     const slow = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
@@ -215,16 +191,16 @@ Deno.test("SIGTERM tells clients, closes, and the server exits 0", async () => {
 });
 
 Deno.test("IPv6 loopback works for the server and the client", async () => {
-  await withServer(async (server, track) => {
+  await withServer({ host: "::1" }, async (server, track) => {
     const ana = track(await joinedClient(server, "ana"));
     const bob = track(await joinedClient(server, "bob"));
     await bob.send("over v6");
     await ana.stdout.waitFor("<bob> over v6");
-  }, { host: "::1" });
+  });
 });
 
 Deno.test("native protocol errors come back as error frames and the connection stays", async () => {
-  await withServer(async (server, track) => {
+  await withServer({}, async (server, track) => {
     const client = track(await RawClient.connect(server.port));
     await client.sendLine('{"type":"say","room":"lobby","text":"too early"}');
     await client.lines.waitFor('"code":"not_registered"');

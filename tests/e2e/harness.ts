@@ -272,3 +272,37 @@ export async function memoryKiB(pid: number): Promise<{ rss: number; peak: numbe
   const read = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
   return { rss: read("VmRSS"), peak: read("VmHWM") };
 }
+
+/** A started server, as `startServer` returns it. */
+export type Server = Awaited<ReturnType<typeof startServer>>;
+
+/** Registers something a test started, so `withServer` stops it afterwards. */
+export type Track = <T extends ChatProcess | RawClient>(item: T) => T;
+
+/**
+ * Runs a test body with a fresh server (`chat serve --port 0` plus `options.args`), then stops
+ * the server and everything the body tracked, whatever happened.
+ */
+export async function withServer(
+  options: { host?: string; args?: readonly string[] },
+  body: (server: Server, track: Track) => Promise<void>,
+): Promise<void> {
+  const server = await startServer(options);
+  const started: (ChatProcess | RawClient)[] = [];
+  try {
+    await body(server, (item) => {
+      started.push(item);
+      return item;
+    });
+  } finally {
+    for (const item of started) {
+      if (item instanceof RawClient) {
+        item.close();
+        await item.lines.done;
+      } else {
+        await item.stop();
+      }
+    }
+    await server.stop();
+  }
+}

@@ -6,35 +6,10 @@ import {
   DEADLINE_MS,
   joinedClient,
   RawClient,
+  type Server,
   startClient,
-  startServer,
+  withServer,
 } from "./harness.ts";
-
-type Server = Awaited<ReturnType<typeof startServer>>;
-
-async function withServer(
-  args: string[],
-  body: (server: Server, track: <T extends ChatProcess | RawClient>(item: T) => T) => Promise<void>,
-): Promise<void> {
-  const server = await startServer({ args });
-  const started: (ChatProcess | RawClient)[] = [];
-  try {
-    await body(server, (item) => {
-      started.push(item);
-      return item;
-    });
-  } finally {
-    for (const item of started) {
-      if (item instanceof RawClient) {
-        item.close();
-        await item.lines.done;
-      } else {
-        await item.stop();
-      }
-    }
-    await server.stop();
-  }
-}
 
 /** An nc-style user who has picked a nick. */
 async function ncUser(server: Server, nick: string): Promise<RawClient> {
@@ -45,7 +20,7 @@ async function ncUser(server: Server, nick: string): Promise<RawClient> {
 }
 
 Deno.test("the room list is shown on arrival with members/limit", async () => {
-  await withServer(["--room", "games:8"], async (server, track) => {
+  await withServer({ args: ["--room", "games:8"] }, async (server, track) => {
     const ana = track(startClient(server, "ana"));
     const list = await ana.stdout.waitFor("* Rooms (2):");
     await ana.stdout.waitFor(/^\* {3}lobby {2}1$/, { from: list }); // ana herself
@@ -54,7 +29,7 @@ Deno.test("the room list is shown on arrival with members/limit", async () => {
 });
 
 Deno.test("a room with limit 2 refuses the third joiner as full", async () => {
-  await withServer(["--room", "games:2"], async (server, track) => {
+  await withServer({ args: ["--room", "games:2"] }, async (server, track) => {
     const ana = track(await joinedClient(server, "ana"));
     const bob = track(await ncUser(server, "bob"));
     const cy = track(await ncUser(server, "cy"));
@@ -72,7 +47,7 @@ Deno.test("a room with limit 2 refuses the third joiner as full", async () => {
 });
 
 Deno.test("a private room is absent from /rooms but joinable with its password", async () => {
-  await withServer([], async (server, track) => {
+  await withServer({ args: [] }, async (server, track) => {
     const owner = track(await joinedClient(server, "owner"));
     const guest = track(await ncUser(server, "guest"));
     await owner.send("/create hideout");
@@ -99,7 +74,7 @@ Deno.test("a private room is absent from /rooms but joinable with its password",
 });
 
 Deno.test("a late joiner gets the room's recent messages, marked as history", async () => {
-  await withServer(["--room", "games", "--history", "3"], async (server, track) => {
+  await withServer({ args: ["--room", "games", "--history", "3"] }, async (server, track) => {
     const ana = track(await joinedClient(server, "ana"));
     await ana.send("/join games");
     await ana.stdout.waitFor("* You are in games");
@@ -120,7 +95,7 @@ Deno.test("a late joiner gets the room's recent messages, marked as history", as
 });
 
 Deno.test("a private message reaches only its target, and both see it marked private", async () => {
-  await withServer([], async (server, track) => {
+  await withServer({ args: [] }, async (server, track) => {
     const ana = track(await joinedClient(server, "ana"));
     const bob = track(await joinedClient(server, "bob"));
     const eve = track(await ncUser(server, "eve"));
@@ -137,7 +112,7 @@ Deno.test("a private message reaches only its target, and both see it marked pri
 });
 
 Deno.test("closing a room tells its members why and moves them to the lobby", async () => {
-  await withServer([], async (server, track) => {
+  await withServer({ args: [] }, async (server, track) => {
     const owner = track(await joinedClient(server, "owner"));
     const ana = track(await ncUser(server, "ana"));
     await owner.send("/create party");
@@ -158,7 +133,7 @@ Deno.test("closing a room tells its members why and moves them to the lobby", as
 });
 
 Deno.test("the owner kicks someone from a room, who lands in the lobby", async () => {
-  await withServer([], async (server, track) => {
+  await withServer({ args: [] }, async (server, track) => {
     const owner = track(await joinedClient(server, "owner"));
     const pest = track(await ncUser(server, "pest"));
     await owner.send("/create quiet");
@@ -172,7 +147,7 @@ Deno.test("the owner kicks someone from a room, who lands in the lobby", async (
 });
 
 Deno.test("away, back and whois", async () => {
-  await withServer([], async (server, track) => {
+  await withServer({ args: [] }, async (server, track) => {
     const ana = track(await joinedClient(server, "ana"));
     const bob = track(await ncUser(server, "bob"));
     await ana.send("/away at lunch");
@@ -188,7 +163,7 @@ Deno.test("away, back and whois", async () => {
 });
 
 Deno.test("chat join --room joins straight away and talks there", async () => {
-  await withServer(["--room", "games"], async (server, track) => {
+  await withServer({ args: ["--room", "games"] }, async (server, track) => {
     const ana = track(startClient(server, "ana", ["--room", "games"]));
     await ana.stdout.waitFor("* You are in games (just you so far)");
     const bob = track(await ncUser(server, "bob"));
