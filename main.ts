@@ -43,6 +43,15 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
       rooms: command.rooms,
       historySize: command.history,
       userRooms: command.userRooms,
+      maxClients: command.maxClients,
+      maxPerIp: command.maxPerIp,
+      maxOutboxBytes: command.maxQueueKiB * 1024,
+      limits: {
+        flood: { burst: command.floodBurst, perSecond: command.floodRate },
+        registrationTimeoutMs: command.registrationTimeout * 1000,
+        pingAfterMs: command.pingInterval * 1000,
+        pingTimeoutMs: command.pingInterval * 2000,
+      },
     }, log);
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {

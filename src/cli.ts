@@ -4,7 +4,20 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { ChatError, UsageError } from "./errors.ts";
-import { DEFAULT_HISTORY, DEFAULT_PORT, LOBBY, MAX_HISTORY, MAX_ROOM_LIMIT } from "./limits.ts";
+import {
+  DEFAULT_HISTORY,
+  DEFAULT_MAX_CLIENTS,
+  DEFAULT_MAX_OUTBOX_BYTES,
+  DEFAULT_MAX_PER_IP,
+  DEFAULT_PORT,
+  FLOOD_BURST,
+  FLOOD_PER_SECOND,
+  LOBBY,
+  MAX_HISTORY,
+  MAX_ROOM_LIMIT,
+  PING_AFTER_MS,
+  REGISTRATION_TIMEOUT_MS,
+} from "./limits.ts";
 import { roomKey, validateRoomName } from "./room_name.ts";
 import type { LogFormat } from "./log.ts";
 import { validateNick } from "./nick.ts";
@@ -24,6 +37,19 @@ export interface ServeCommand {
   userRooms: boolean;
   /** Colours in the admin console. */
   color: boolean;
+  /** Most connections at once (0: no limit). */
+  maxClients: number;
+  /** Most connections from one address (0: no limit). */
+  maxPerIp: number;
+  /** Lines per second per client after the burst (0: no flood control). */
+  floodRate: number;
+  floodBurst: number;
+  /** Outgoing queue cap per client, in KiB. */
+  maxQueueKiB: number;
+  /** Seconds to pick a nick (0: no limit). */
+  registrationTimeout: number;
+  /** Seconds of silence before a native client is pinged; dropped after twice that (0: never). */
+  pingInterval: number;
 }
 
 /** `chat join`. Address and nick may be missing, to be asked for on a terminal. */
@@ -99,6 +125,14 @@ export function parseRoomSpec(text: string): { name: string; limit?: number } {
     );
   }
   return { name, limit: Number(limitText) };
+}
+
+/** Parses a whole number option from `min` to `max`. */
+export function parseCount(text: string, min: number, max: number, what: string): number {
+  if (!/^\d{1,9}$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new UsageError(`${what} must be a whole number from ${min} to ${max}: got "${text}"`);
+  }
+  return Number(text);
 }
 
 /** Parses a history length: 0 (off) to MAX_HISTORY. */
@@ -183,6 +217,48 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
     )
     .option("--no-user-rooms", "Do not let users create rooms (only --room and the console)")
     .option("--no-color", "Do not use colours in the admin console")
+    .option(
+      "--max-clients <n>",
+      "Most connections at once (0: no limit)",
+      argParser((t) => parseCount(t, 0, 1_000_000, "--max-clients")),
+      DEFAULT_MAX_CLIENTS,
+    )
+    .option(
+      "--max-per-ip <n>",
+      "Most connections from one address (0: no limit)",
+      argParser((t) => parseCount(t, 0, 1_000_000, "--max-per-ip")),
+      DEFAULT_MAX_PER_IP,
+    )
+    .option(
+      "--flood-rate <n>",
+      "Lines per second per client after a burst; 0 turns flood control off",
+      argParser((t) => parseCount(t, 0, 1_000_000, "--flood-rate")),
+      FLOOD_PER_SECOND,
+    )
+    .option(
+      "--flood-burst <n>",
+      "Lines a client may send at once before being slowed",
+      argParser((t) => parseCount(t, 1, 1_000_000, "--flood-burst")),
+      FLOOD_BURST,
+    )
+    .option(
+      "--max-queue <kib>",
+      "Outgoing queue per client, in KiB; a client that falls this far behind is dropped",
+      argParser((t) => parseCount(t, 16, 1_048_576, "--max-queue")),
+      DEFAULT_MAX_OUTBOX_BYTES / 1024,
+    )
+    .option(
+      "--registration-timeout <seconds>",
+      "Close connections that pick no nick in time (0: never)",
+      argParser((t) => parseCount(t, 0, 86_400, "--registration-timeout")),
+      REGISTRATION_TIMEOUT_MS / 1000,
+    )
+    .option(
+      "--ping-interval <seconds>",
+      "Ping silent clients after this long, drop them after twice that (0: never)",
+      argParser((t) => parseCount(t, 0, 86_400, "--ping-interval")),
+      PING_AFTER_MS / 1000,
+    )
     .action((opts) => {
       result = {
         kind: "serve",
@@ -193,6 +269,13 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         history: opts.history,
         userRooms: opts.userRooms,
         color: opts.color,
+        maxClients: opts.maxClients,
+        maxPerIp: opts.maxPerIp,
+        floodRate: opts.floodRate,
+        floodBurst: opts.floodBurst,
+        maxQueueKiB: opts.maxQueue,
+        registrationTimeout: opts.registrationTimeout,
+        pingInterval: opts.pingInterval,
       };
     });
 

@@ -26,7 +26,9 @@ export type ErrorCode =
   | "not_allowed" // only the room's owner (or the server's admin) may do that
   | "rooms_disabled" // the server does not let users create rooms
   | "too_many_rooms" // the server has as many rooms as it allows
-  | "no_such_nick"; // nobody by that nick is connected
+  | "no_such_nick" // nobody by that nick is connected
+  | "rate_limited" // too many renames, joins or room creations in a short time: try again later
+  | "server_full"; // the server, or this address, has as many connections as it allows
 
 /** A user-facing failure: caught at the session edge and sent to the sender as an `error` frame. */
 export class ChatError extends Error {

@@ -34,6 +34,52 @@ export const NICK_REGEXP = /^[\p{L}\p{Nd}_][\p{L}\p{Nd}_.\-]*$/u;
 /** Bytes a client may have waiting to be written to it before it is disconnected. */
 export const DEFAULT_MAX_OUTBOX_BYTES = 256 * 1024;
 
+/** A write that makes no progress for this long means the client is gone or stuck: drop it. */
+export const WRITE_STALL_MS = 30_000;
+
+/** Input without a line end past this many bytes: disconnect (memory stays bounded anyway). */
+export const MAX_UNTERMINATED_BYTES = 64 * 1024;
+
+/** Flood control: lines a client may send at once, then lines per second. */
+export const FLOOD_BURST = 10;
+export const FLOOD_PER_SECOND = 5;
+
+/** A client kept slowed by flood control this long without a pause is disconnected. */
+export const FLOOD_DISCONNECT_MS = 10_000;
+
+/** Nick changes: a burst, then one per ten seconds. */
+export const NICK_CHANGE_LIMIT = { burst: 3, perSecond: 0.1 };
+
+/** Joining rooms: a burst, then one per two seconds. */
+export const JOIN_LIMIT = { burst: 5, perSecond: 0.5 };
+
+/** Creating rooms: a burst, then one per thirty seconds. */
+export const CREATE_LIMIT = { burst: 2, perSecond: 1 / 30 };
+
+/** A connection that has not picked a nick after this long is closed. */
+export const REGISTRATION_TIMEOUT_MS = 60_000;
+
+/** A native client silent this long is sent a ping... */
+export const PING_AFTER_MS = 60_000;
+
+/** ...and one silent this long (no pong, nothing) is taken for dead and removed. */
+export const PING_TIMEOUT_MS = 120_000;
+
+/** How often the server checks timeouts, in ms. */
+export const SWEEP_MS = 1000;
+
+/** Most connections at once (0: no limit). */
+export const DEFAULT_MAX_CLIENTS = 10_000;
+
+/** Most connections from one IP address (0: no limit). */
+export const DEFAULT_MAX_PER_IP = 32;
+
+/** How long after a dropped connection its resume token still gets the user back in. */
+export const RESUME_WINDOW_MS = 5 * 60_000;
+
+/** Longest message id a client may attach to a `say` frame, in characters. */
+export const MAX_MESSAGE_ID_CHARS = 64;
+
 /** How long shutdown waits for farewell frames to be written before closing sockets, in ms. */
 export const SHUTDOWN_FLUSH_MS = 1000;
 

@@ -23,15 +23,120 @@ export function validateNick(raw: string): string {
   if (!NICK_REGEXP.test(nick)) {
     throw new ChatError("nick_invalid", `Nick ${quote(nick)} is not allowed: use ${NICK_RULE}`);
   }
+  checkLookAlikes(nick, "Nick", "nick_invalid");
   return nick;
 }
 
+// Alphabets a nick may not mix (so "\u0430na", Cyrillic a then Latin na, cannot pass for
+// "ana"). Han, Hiragana and Katakana together are one: Japanese mixes them.
+const SCRIPTS: readonly [string, RegExp][] = [
+  ["Latin", /\p{Script=Latin}/u],
+  ["Cyrillic", /\p{Script=Cyrillic}/u],
+  ["Greek", /\p{Script=Greek}/u],
+  ["Armenian", /\p{Script=Armenian}/u],
+  ["Georgian", /\p{Script=Georgian}/u],
+  ["Hebrew", /\p{Script=Hebrew}/u],
+  ["Arabic", /\p{Script=Arabic}/u],
+  ["Cherokee", /\p{Script=Cherokee}/u],
+  ["Japanese or Chinese", /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u],
+  ["Korean", /\p{Script=Hangul}/u],
+];
+
+/** The alphabets of a text's letters, in order of first use. */
+function scriptsOf(text: string): string[] {
+  const found: string[] = [];
+  for (const char of text) {
+    const script = SCRIPTS.find(([, regexp]) => regexp.test(char))?.[0];
+    if (script !== undefined && !found.includes(script)) found.push(script);
+  }
+  return found;
+}
+
+// Letters that look like Latin ones in most fonts, after lowercasing: Cyrillic, Greek, and the
+// digits 0 and 1. Folded into the key, they make look-alike nicks count as taken.
+const CONFUSABLES: Readonly<Record<string, string>> = {
+  "\u0430": "a", // Cyrillic a
+  "\u0432": "b", // Cyrillic ve (like B)
+  "\u0435": "e", // Cyrillic ie
+  "\u0451": "e", // Cyrillic io
+  "\u043a": "k", // Cyrillic ka
+  "\u043c": "m", // Cyrillic em (like M)
+  "\u043d": "h", // Cyrillic en (like H)
+  "\u043e": "o", // Cyrillic o
+  "\u0440": "p", // Cyrillic er
+  "\u0441": "c", // Cyrillic es
+  "\u0442": "t", // Cyrillic te (like T)
+  "\u0443": "y", // Cyrillic u
+  "\u0445": "x", // Cyrillic ha
+  "\u0456": "i", // Cyrillic i
+  "\u0458": "j", // Cyrillic je
+  "\u0455": "s", // Cyrillic dze
+  "\u0501": "d", // Cyrillic komi de
+  "\u04bb": "h", // Cyrillic shha
+  "\u03b1": "a", // Greek alpha
+  "\u03b2": "b", // Greek beta
+  "\u03b5": "e", // Greek epsilon
+  "\u03b9": "i", // Greek iota
+  "\u03ba": "k", // Greek kappa
+  "\u03bd": "v", // Greek nu
+  "\u03bf": "o", // Greek omicron
+  "\u03c1": "p", // Greek rho
+  "\u03c4": "t", // Greek tau
+  "\u03c5": "u", // Greek upsilon
+  "\u03c7": "x", // Greek chi
+  "\u03b7": "n", // Greek eta
+  "\u0251": "a", // Latin alpha
+  "\u0131": "i", // Latin dotless i
+  "\u0261": "g", // Latin script g
+  "\u026a": "i", // Latin small capital i
+  "\u0269": "i", // Latin iota
+  "\u028f": "y", // Latin small capital y
+  "\u1d00": "a", // Latin small capital a
+  "\u1d04": "c", // Latin small capital c
+  "\u1d0f": "o", // Latin small capital o
+  "\u1d1c": "u", // Latin small capital u
+  "\u1d20": "v", // Latin small capital v
+  "\u1d21": "w", // Latin small capital w
+  "\u1d22": "z", // Latin small capital z
+  "0": "o",
+  "1": "l",
+};
+
+/** Characters that show as nothing (fillers, joiners): letters by category, but invisible. */
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
+
 /**
- * The key under which a nick is unique: case-folded and compatibility-normalised, so `Ana`,
+ * Throws `invalid` (with `what` in the message) for text that mixes alphabets or holds invisible
+ * characters; used for nicks and room names.
+ */
+export function checkLookAlikes(
+  text: string,
+  what: string,
+  code: "nick_invalid" | "room_invalid",
+): void {
+  if (INVISIBLE.test(text)) {
+    throw new ChatError(code, `${what} ${quote(text)} contains invisible characters`);
+  }
+  const scripts = scriptsOf(text);
+  if (scripts.length > 1) {
+    throw new ChatError(
+      code,
+      `${what} ${quote(text)} mixes alphabets (${scripts.join(" and ")}): use one`,
+    );
+  }
+}
+
+/**
+ * The key under which a nick is unique: case-folded, compatibility-normalised and with common
+ * look-alike letters folded to Latin ones, so `Ana`, `b0b` and `bob`, Cyrillic `\u0430na` and
+ * `ana` are the same person; also `Ana`,
  * `ANA` and the full-width `\uFF21\uFF4E\uFF41` are the same person.
  */
 export function nickKey(nick: string): string {
-  return nick.normalize("NFKC").toLowerCase().normalize("NFKC");
+  const folded = nick.normalize("NFKC").toLowerCase().normalize("NFKC");
+  let key = "";
+  for (const char of folded) key += CONFUSABLES[char] ?? char;
+  return key;
 }
 
 /** Quotes user text for an error message, with anything invisible made visible. */

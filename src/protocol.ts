@@ -13,6 +13,14 @@ export interface HelloFrame {
   version: number;
   nick: string;
   client?: string;
+  /** Reconnecting: the token from the last `welcome`, and the last `seq` seen in each room. */
+  resume?: ResumeRequest;
+}
+
+/** What a reconnecting client asks for: its old session back, and what it missed. */
+export interface ResumeRequest {
+  token: string;
+  rooms: { room: string; seq: number }[];
 }
 
 /** A chat message for a room. Never interpreted as a command, even when it starts with `/`. */
@@ -20,12 +28,19 @@ export interface SayFrame {
   type: "say";
   room: string;
   text: string;
+  /**
+   * The client's id for this message: the server answers `ack` (or an `error` with this id), and
+   * a message resent with the same id after a reconnect is not delivered twice.
+   */
+  id?: string;
 }
 
 /** A slash command line such as `/nick bob`, run by the server's command table. */
 export interface CommandFrame {
   type: "command";
   line: string;
+  /** Echoed in an `error` about this command. */
+  id?: string;
   /** The room the user is looking at, for commands that default to it (such as `/users`). */
   room?: string;
 }
@@ -52,6 +67,16 @@ export interface WelcomeFrame {
   version: number;
   server: string;
   nick: string;
+  /** Secret that lets this client resume after a dropped connection (`hello.resume`). */
+  token?: string;
+}
+
+/** A `say` with an `id` was accepted as message `seq` of `room`. */
+export interface AckFrame {
+  type: "ack";
+  id: string;
+  room: string;
+  seq: number;
 }
 
 /**
@@ -67,6 +92,12 @@ export interface RoomFrame {
   /** Nick of the room's owner, if it has one and they are connected. */
   owner?: string;
   history?: number;
+  /** The room's last message number when you entered. */
+  seq?: number;
+  /** Resuming: replay starts after this seq (from `hello.resume`). */
+  since?: number;
+  /** Resuming: messages after `since` were lost, because history does not reach back far enough. */
+  gap?: boolean;
 }
 
 /** You are no longer in `room` (you left, were kicked, or it was closed), and why. */
@@ -207,6 +238,8 @@ export interface ErrorFrame {
   type: "error";
   code: ErrorCode;
   message: string;
+  /** The `id` of the `say` or `command` frame that failed, if it had one. */
+  id?: string;
 }
 
 /** The server is closing this connection, and why. Nothing follows it. */
@@ -217,6 +250,7 @@ export interface ByeFrame {
 
 export type ServerFrame =
   | WelcomeFrame
+  | AckFrame
   | RoomFrame
   | LeftFrame
   | RoomsFrame
@@ -238,7 +272,7 @@ export type ServerFrame =
 
 // ---- codec --------------------------------------------------------------------------------
 
-type FieldKind = "string" | "number" | "boolean" | "strings" | "help" | "rooms";
+type FieldKind = "string" | "number" | "boolean" | "strings" | "help" | "rooms" | "resume";
 
 interface FieldSpec {
   kind: FieldKind;
@@ -254,15 +288,16 @@ const optNum: FieldSpec = { kind: "number", optional: true };
 const optBool: FieldSpec = { kind: "boolean", optional: true };
 
 const CLIENT_SCHEMAS: Record<ClientFrame["type"], Schema> = {
-  hello: { version: num, nick: str, client: optStr },
-  say: { room: str, text: str },
-  command: { line: str, room: optStr },
+  hello: { version: num, nick: str, client: optStr, resume: { kind: "resume", optional: true } },
+  say: { room: str, text: str, id: optStr },
+  command: { line: str, room: optStr, id: optStr },
   ping: { token: optStr },
   pong: { token: optStr },
 };
 
 const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
-  welcome: { version: num, server: str, nick: str },
+  welcome: { version: num, server: str, nick: str, token: optStr },
+  ack: { id: str, room: str, seq: num },
   room: {
     room: str,
     members: { kind: "strings" },
@@ -270,6 +305,9 @@ const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
     limit: optNum,
     owner: optStr,
     history: optNum,
+    seq: optNum,
+    since: optNum,
+    gap: optBool,
   },
   left: { room: str, reason: optStr },
   rooms: { rooms: { kind: "rooms" } },
@@ -292,7 +330,7 @@ const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
   users: { room: str, nicks: { kind: "strings" } },
   help: { commands: { kind: "help" } },
   notice: { text: str, room: optStr },
-  error: { code: str, message: str },
+  error: { code: str, message: str, id: optStr },
   ping: { token: optStr },
   pong: { token: optStr },
   bye: { reason: str },
@@ -386,9 +424,23 @@ function fits(kind: FieldKind, value: unknown): boolean {
       return Array.isArray(value) && value.every(isHelpEntry);
     case "rooms":
       return Array.isArray(value) && value.every(isRoomInfo);
+    case "resume":
+      return isResumeRequest(value);
     default:
       return unreachable(kind);
   }
+}
+
+function isResumeRequest(value: unknown): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const request = value as Record<string, unknown>;
+  return typeof request.token === "string" && Array.isArray(request.rooms) &&
+    request.rooms.every((entry: unknown) => {
+      if (typeof entry !== "object" || entry === null) return false;
+      const { room, seq } = entry as Record<string, unknown>;
+      return typeof room === "string" && typeof seq === "number" && Number.isInteger(seq) &&
+        seq >= 0;
+    });
 }
 
 function isRoomInfo(value: unknown): boolean {

@@ -63,12 +63,35 @@ export function renderFrame(frame: ServerFrame, viewer: Viewer = {}): Line[] {
       const who = others.length === 0
         ? ` (just you so far${frame.limit === undefined ? "" : `, limit ${frame.limit}`})`
         : ` with ${others.map(safeText).join(", ")} (${count} here)`;
-      const lines: Line[] = [{ spans: [sys(`* You are in ${safeText(frame.room)}${who}`)] }];
+      const room = safeText(frame.room);
+      if (frame.since !== undefined) {
+        // Resuming after a dropped connection: only what was missed follows.
+        const missed = frame.history ?? 0;
+        const lines: Line[] = [{
+          spans: [sys(
+            `* Back in ${room}${who}; ` +
+              (missed === 0
+                ? "you missed nothing"
+                : `${missed} missed message${missed === 1 ? "" : "s"} follow`),
+          )],
+        }];
+        if (frame.gap) {
+          lines.push({
+            spans: [{
+              text: `! Some messages in ${room} were lost while you were away: ` +
+                "the room's history does not reach back that far",
+              style: "error",
+            }],
+          });
+        }
+        return lines;
+      }
+      const lines: Line[] = [{ spans: [sys(`* You are in ${room}${who}`)] }];
       if (frame.topic) lines.push({ spans: [sys(`* Topic: ${safeText(frame.topic)}`)] });
       if (frame.owner) lines.push({ spans: [sys("* Owner: "), nick(frame.owner)] });
       if (frame.history) {
         const messages = frame.history === 1 ? "message" : `${frame.history} messages`;
-        lines.push({ spans: [sys(`* Last ${messages} in ${safeText(frame.room)}:`)] });
+        lines.push({ spans: [sys(`* Last ${messages} in ${room}:`)] });
       }
       return lines;
     }
@@ -219,6 +242,7 @@ export function renderFrame(frame: ServerFrame, viewer: Viewer = {}): Line[] {
       return [{ spans: [sys(`* Disconnected: ${safeText(frame.reason)}`)] }];
     case "ping":
     case "pong":
+    case "ack":
       return [];
     default:
       return unreachable(frame);

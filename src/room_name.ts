@@ -1,7 +1,7 @@
 /** The room-name rule, shared by server (which enforces it) and client (which explains it). Pure. */
 import { ChatError } from "./errors.ts";
 import { MAX_ROOM_NAME_CHARS, NICK_REGEXP } from "./limits.ts";
-import { nickKey, quote } from "./nick.ts";
+import { checkLookAlikes, nickKey, quote } from "./nick.ts";
 
 /** The rule in words, for error messages and docs. */
 export const ROOM_RULE = `1 to ${MAX_ROOM_NAME_CHARS} letters or digits, plus _ - . ` +
@@ -28,6 +28,7 @@ export function validateRoomName(raw: string): string {
       `Room name ${quote(name)} is not allowed: use ${ROOM_RULE}`,
     );
   }
+  checkLookAlikes(name, "Room name", "room_invalid");
   return name;
 }
 

@@ -1,18 +1,22 @@
 /**
- * `chat join`: connect, pick a nick, then chat until the user quits or the server goes away.
- * Works through a `ChatUi` (terminal or line mode) and a `ServerConnection`; returns the exit code.
+ * `chat join`: connect, pick a nick, then chat until the user quits or the server ends the
+ * session. A dropped connection is not the end: the client reconnects by itself (backoff with
+ * jitter, a status line each attempt), resumes with its token, gets what it missed from each
+ * room's history, and resends messages the server had not acknowledged (under the same ids, so
+ * none is delivered twice). Works through a `ChatUi` and `ServerConnection`s; returns the exit
+ * code.
  */
 import type { JoinCommand } from "../cli.ts";
 import { parseAddress } from "../cli.ts";
 import { UsageError } from "../errors.ts";
 import { LOBBY } from "../limits.ts";
-import type { ServerFrame } from "../protocol.ts";
+import type { ClientFrame, SayFrame, ServerFrame } from "../protocol.ts";
 import { type Line, renderFrame } from "../render.ts";
+import { roomKey } from "../room_name.ts";
+import type { ChatUi } from "../terminal/ui.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
 import { ConnectError, type ServerConnection } from "./connection.ts";
 import { findLocalCommand, isQuitLine, LOCAL_COMMANDS, switchTarget } from "./local_commands.ts";
-import { roomKey } from "../room_name.ts";
-import type { ChatUi } from "../terminal/ui.ts";
 
 /** What `join` needs from the outside world. */
 export interface JoinIo {
@@ -26,7 +30,27 @@ export interface JoinIo {
   /** Aborted on SIGINT/SIGTERM: leave cleanly. */
   signal?: AbortSignal;
   now?: () => number;
+  /** Reconnection timing (tests shorten it). */
+  reconnect?: Partial<ReconnectPolicy>;
 }
+
+/** How the client retries a dropped connection. */
+export interface ReconnectPolicy {
+  /** First delay, doubled each attempt up to `maxDelayMs`, then jittered by +-50%. */
+  firstDelayMs: number;
+  maxDelayMs: number;
+  /** Stop trying after this long without a connection. */
+  giveUpAfterMs: number;
+  /** With nothing heard from the server this long, ping it; twice this long, it is gone. */
+  silenceMs: number;
+}
+
+const DEFAULT_RECONNECT: ReconnectPolicy = {
+  firstDelayMs: 500,
+  maxDelayMs: 30_000,
+  giveUpAfterMs: 5 * 60_000,
+  silenceMs: 45_000,
+};
 
 const system = (text: string): Line => ({ spans: [{ text, style: "system" }] });
 const errorLine = (text: string): Line => ({ spans: [{ text, style: "error" }] });
@@ -66,74 +90,108 @@ export async function join(command: JoinCommand, io: JoinIo): Promise<number> {
     }
     const where = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
     ui.show([system(`* Connected to ${where}`)]);
-    return await new ChatSession(server, ui, io, command.room).run(command.nick);
+    const session = new ChatSession(io, () => io.connect(host, port), command.room);
+    return await session.run(server, command.nick);
   } finally {
     ui.close();
   }
 }
 
-/** One connected session: handshake, then the receive and input loops. */
+/** How one connection ended. */
+type Ending = { kind: "closed" } | { kind: "bye"; reason: string };
+
+/** One chat session, across reconnects. */
 class ChatSession {
-  readonly #server: ServerConnection;
   readonly #ui: ChatUi;
   readonly #io: JoinIo;
+  readonly #reconnectTo: () => Promise<ServerConnection>;
+  readonly #policy: ReconnectPolicy;
+  readonly #joinRoom: string | undefined;
+  #server: ServerConnection | undefined;
   #nick = "";
+  #token: string | undefined;
   /** The room typed messages go to. */
   #room = LOBBY;
+  /** A room to make active again once a reconnect has rejoined it. */
+  #restoring: string | undefined;
   /** The rooms we are in, with their members' nicks. */
   #rooms = new Map<string, Set<string>>();
+  /** The last message number seen in each room (by room name). */
+  #lastSeq = new Map<string, number>();
+  /** Rooms whose resume replay is under way: our own replayed messages are not shown again. */
+  #replaying = new Set<string>();
+  /** Messages sent but not acknowledged, in order, by id: resent after a reconnect. */
+  #unacked = new Map<string, SayFrame>();
+  #nextId = 1;
   #quitting = false;
   #quitTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastHeard = 0;
+  #pingedAt: number | undefined;
 
-  readonly #joinRoom: string | undefined;
-
-  constructor(server: ServerConnection, ui: ChatUi, io: JoinIo, joinRoom?: string) {
-    this.#joinRoom = joinRoom;
-    this.#server = server;
-    this.#ui = ui;
+  constructor(
+    io: JoinIo,
+    reconnectTo: () => Promise<ServerConnection>,
+    joinRoom: string | undefined,
+  ) {
+    this.#ui = io.ui;
     this.#io = io;
-    server.onBadLine = (reason) =>
-      ui.show([errorLine(`! Ignored a bad frame from the server: ${reason}`)]);
+    this.#reconnectTo = reconnectTo;
+    this.#policy = { ...DEFAULT_RECONNECT, ...io.reconnect };
+    this.#joinRoom = joinRoom;
   }
 
-  async run(nick: string | undefined): Promise<number> {
+  async run(first: ServerConnection, nick: string | undefined): Promise<number> {
     const onAbort = () => void this.#quit("Interrupted");
     this.#io.signal?.addEventListener("abort", onAbort, { once: true });
+    const watchdog = setInterval(() => this.#checkSilence(), 1000);
     try {
-      const early = await this.#handshake(nick);
+      this.#attach(first);
+      const early = await this.#handshake(first, nick);
       if (early !== undefined) return early;
-      // Input is read until the connection ends; a read pending then is abandoned (the UI is
+      // Input is read until the session ends; a read pending then is abandoned (the UI is
       // closed and the process exits).
       this.#inputLoop().catch(() => {});
-      const code = await this.#receiveLoop();
-      this.#quitting = true;
-      this.#ui.close();
-      return code;
+      let server: ServerConnection | undefined = first;
+      while (server !== undefined) {
+        const ending = await this.#receiveLoop(server);
+        server.close();
+        this.#server = undefined;
+        if (this.#quitting && this.#unacked.size === 0) return 0;
+        if (ending.kind === "bye") return this.#lost(ending.reason);
+        server = await this.#reconnect();
+      }
+      return this.#quitting ? 0 : this.#lost("could not reconnect to the server");
     } finally {
+      clearInterval(watchdog);
       this.#io.signal?.removeEventListener("abort", onAbort);
       clearTimeout(this.#quitTimer);
-      this.#server.close();
+      this.#server?.close();
+      this.#ui.close();
     }
   }
 
+  #attach(server: ServerConnection): void {
+    this.#server = server;
+    this.#lastHeard = this.#now();
+    this.#pingedAt = undefined;
+    server.onBadLine = (reason) =>
+      this.#ui.show([errorLine(`! Ignored a bad frame from the server: ${reason}`)]);
+  }
+
   /** Sends hello until a nick is accepted; returns an exit code if the session ends first. */
-  async #handshake(nick: string | undefined): Promise<number | undefined> {
+  async #handshake(
+    server: ServerConnection,
+    nick: string | undefined,
+  ): Promise<number | undefined> {
     let wanted = nick ?? await this.#askNick();
     while (wanted !== null) {
-      await this.#send({
-        type: "hello",
-        version: PROTOCOL_VERSION,
-        nick: wanted,
-        client: `chat ${VERSION}`,
-      });
+      await server.send(this.#hello(wanted)).catch(() => {});
       while (true) {
-        const frame = await this.#server.next();
+        const frame = await this.#next(server);
         if (frame === null) return this.#lost();
         if (frame.type === "bye") return this.#lost(frame.reason);
         if (frame.type === "welcome") {
-          this.#nick = frame.nick;
-          this.#ui.setPrompt(this.#prompt());
-          this.#show(frame);
+          this.#welcomed(frame);
           if (this.#joinRoom !== undefined) {
             await this.#send({ type: "command", line: `/join ${this.#joinRoom}` });
           }
@@ -147,6 +205,29 @@ class ChatSession {
     return 0; // Input ended while choosing a nick: the user left.
   }
 
+  #hello(nick: string): ClientFrame {
+    const hello: ClientFrame = {
+      type: "hello",
+      version: PROTOCOL_VERSION,
+      nick,
+      client: `chat ${VERSION}`,
+    };
+    if (this.#token !== undefined) {
+      hello.resume = {
+        token: this.#token,
+        rooms: [...this.#rooms.keys()].map((room) => ({ room, seq: this.#lastSeq.get(room) ?? 0 })),
+      };
+    }
+    return hello;
+  }
+
+  #welcomed(frame: ServerFrame & { type: "welcome" }): void {
+    this.#nick = frame.nick;
+    this.#token = frame.token;
+    this.#ui.setPrompt(this.#prompt());
+    this.#show(frame);
+  }
+
   async #askNick(): Promise<string | null> {
     this.#ui.setPrompt("Nick: ");
     this.#ui.show([system("* Type a nick and press Enter")]);
@@ -157,25 +238,127 @@ class ChatSession {
     }
   }
 
-  async #receiveLoop(): Promise<number> {
-    let bye: string | undefined;
+  /** Handles frames until the connection ends; says how. */
+  async #receiveLoop(server: ServerConnection): Promise<Ending> {
     while (true) {
-      const frame = await this.#server.next();
-      if (frame === null) break;
+      const frame = await this.#next(server);
+      if (frame === null) return { kind: "closed" };
       if (frame.type === "bye") {
-        bye = frame.reason;
-        continue;
+        // Our own /quit ends with a bye too; anything else is the server ending the session.
+        if (this.#quitting) continue;
+        return { kind: "bye", reason: frame.reason };
       }
-      this.#track(frame);
-      this.#show(frame);
+      this.#handle(frame);
     }
-    return this.#quitting ? 0 : this.#lost(bye);
+  }
+
+  /** The next frame, noting that the server is alive. */
+  async #next(server: ServerConnection): Promise<ServerFrame | null> {
+    const frame = await server.next();
+    this.#lastHeard = this.#now();
+    this.#pingedAt = undefined;
+    return frame;
+  }
+
+  #handle(frame: ServerFrame): void {
+    switch (frame.type) {
+      case "ping":
+        void this.#send(
+          frame.token === undefined ? { type: "pong" } : { type: "pong", token: frame.token },
+        );
+        return;
+      case "ack":
+        this.#unacked.delete(frame.id);
+        this.#seen(frame.room, frame.seq);
+        return;
+      case "error":
+        if (frame.id !== undefined) this.#unacked.delete(frame.id);
+        break;
+      case "message":
+        this.#seen(frame.room, frame.seq);
+        if (frame.history && frame.nick === this.#nick && this.#replaying.has(frame.room)) return;
+        if (!frame.history) this.#replaying.delete(frame.room);
+        break;
+      default:
+        break;
+    }
+    this.#track(frame);
+    this.#show(frame);
+  }
+
+  #seen(room: string, seq: number): void {
+    if (seq > (this.#lastSeq.get(room) ?? 0)) this.#lastSeq.set(room, seq);
+  }
+
+  /** Retries the connection with backoff and jitter; resumes; resends what was not acked. */
+  async #reconnect(): Promise<ServerConnection | undefined> {
+    const started = this.#now();
+    this.#restoring = this.#room;
+    let delay = this.#policy.firstDelayMs;
+    for (let attempt = 1; !this.#quitting || this.#unacked.size > 0; attempt++) {
+      if (this.#now() - started > this.#policy.giveUpAfterMs) return undefined;
+      const wait = Math.round(delay * (0.5 + Math.random()));
+      this.#ui.show([
+        errorLine(
+          `! Connection lost: reconnecting in ${(wait / 1000).toFixed(1)} s (attempt ${attempt})`,
+        ),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      delay = Math.min(this.#policy.maxDelayMs, delay * 2);
+      let server: ServerConnection;
+      try {
+        server = await this.#reconnectTo();
+      } catch (error) {
+        if (error instanceof ConnectError) continue;
+        throw error;
+      }
+      this.#attach(server);
+      const hello = this.#hello(this.#nick); // Asks for the rooms we were in, so built first.
+      this.#rooms.clear();
+      await server.send(hello).catch(() => {});
+      const frame = await this.#next(server);
+      if (frame?.type === "welcome") {
+        this.#welcomed(frame);
+        this.#ui.show([system(`* Reconnected (attempt ${attempt})`)]);
+        for (const say of this.#unacked.values()) await this.#send(say);
+        if (this.#quitting) await this.#sendQuit(undefined);
+        return server;
+      }
+      server.close();
+      if (frame?.type === "error" || frame?.type === "bye") {
+        // The server is there but will not take us back (say, the nick is taken): stop here.
+        this.#show(
+          frame.type === "error"
+            ? frame
+            : { type: "error", code: "bad_frame", message: frame.reason },
+        );
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+
+  /** Pings a silent server; one silent for twice as long is taken for gone. */
+  #checkSilence(): void {
+    const server = this.#server;
+    if (server === undefined) return;
+    const silent = this.#now() - this.#lastHeard;
+    if (silent > 2 * this.#policy.silenceMs) {
+      server.close(); // The receive loop ends and the reconnect begins.
+    } else if (silent > this.#policy.silenceMs && this.#pingedAt === undefined) {
+      this.#pingedAt = this.#now();
+      void this.#send({ type: "ping", token: String(this.#pingedAt) });
+    }
   }
 
   /** The server ended the session (with a reason, or by dropping the connection). */
   #lost(reason = "the server closed the connection"): number {
     this.#ui.close();
-    this.#io.error(`chat: Disconnected: ${reason}`);
+    const unsent = this.#unacked.size;
+    this.#io.error(
+      `chat: Disconnected: ${reason}` +
+        (unsent > 0 ? ` (${unsent} message${unsent === 1 ? "" : "s"} not delivered)` : ""),
+    );
     return 1;
   }
 
@@ -219,17 +402,25 @@ class ChatSession {
       }
     }
     if (line.startsWith("/") && !line.startsWith("//")) {
+      if (this.#server === undefined) {
+        this.#ui.show([errorLine("! Not connected: try the command again once reconnected")]);
+        return;
+      }
       await this.#send({ type: "command", line, room: this.#room });
       return;
     }
     const text = line.startsWith("//") ? line.slice(1) : line;
-    if (await this.#send({ type: "say", room: this.#room, text }) && this.#io.echo) {
+    const say: SayFrame = { type: "say", room: this.#room, text, id: String(this.#nextId++) };
+    // Kept until acknowledged: a reconnect resends it under the same id.
+    this.#unacked.set(say.id ?? "", say);
+    if (this.#server !== undefined) await this.#send(say);
+    if (this.#io.echo) {
       this.#show({
         type: "message",
         room: this.#room,
         nick: this.#nick,
         text,
-        time: (this.#io.now ?? Date.now)(),
+        time: this.#now(),
         seq: 0,
       });
     }
@@ -239,14 +430,22 @@ class ChatSession {
   async #quit(reason?: string): Promise<void> {
     if (this.#quitting) return;
     this.#quitting = true;
-    await this.#send({ type: "command", line: reason ? `/quit ${reason}` : "/quit" });
-    // The receive loop ends when the server closes; the timer covers a server that does not.
-    this.#quitTimer = setTimeout(() => this.#server.close(), QUIT_WAIT_MS);
+    // While reconnecting, the reconnect sends the quit once unsent messages are out.
+    if (this.#server !== undefined) await this.#sendQuit(reason);
   }
 
-  async #send(frame: Parameters<ServerConnection["send"]>[0]): Promise<boolean> {
+  async #sendQuit(reason: string | undefined): Promise<void> {
+    await this.#send({ type: "command", line: reason ? `/quit ${reason}` : "/quit" });
+    // The receive loop ends when the server closes; the timer covers a server that does not.
+    const server = this.#server;
+    this.#quitTimer = setTimeout(() => server?.close(), QUIT_WAIT_MS);
+  }
+
+  async #send(frame: ClientFrame): Promise<boolean> {
+    const server = this.#server;
+    if (server === undefined) return false;
     try {
-      await this.#server.send(frame);
+      await server.send(frame);
       return true;
     } catch {
       return false;
@@ -258,7 +457,14 @@ class ChatSession {
     switch (frame.type) {
       case "room":
         this.#rooms.set(frame.room, new Set(frame.members));
-        this.#room = frame.room;
+        this.#lastSeq.set(frame.room, frame.seq ?? 0);
+        if (frame.since !== undefined) this.#replaying.add(frame.room);
+        if (this.#restoring === undefined || frame.room === this.#restoring) {
+          this.#room = frame.room;
+          this.#restoring = undefined;
+        } else if (!this.#rooms.has(this.#room)) {
+          this.#room = frame.room;
+        }
         break;
       case "left":
         this.#rooms.delete(frame.room);
@@ -306,5 +512,9 @@ class ChatSession {
 
   #prompt(): string {
     return `[${this.#room}] ${this.#nick}> `;
+  }
+
+  #now(): number {
+    return (this.#io.now ?? Date.now)();
   }
 }

@@ -24,6 +24,21 @@ export type ClientId = number;
 /** Who asks for a change: a member, or the server's operator at the admin console. */
 export type Actor = ClientId | "admin";
 
+/** A client's id for a message, and the key under which resends are recognised. */
+export interface MessageRef {
+  /** As the client sent it; echoed in the `ack`. */
+  readonly id: string;
+  /** Unique to the sender across reconnects (the server builds it from the resume token). */
+  readonly key: string;
+}
+
+/** A reconnecting member's request: the rooms they were in with the last seq seen in each. */
+export interface Resume {
+  readonly rooms: readonly { room: string; seq: number }[];
+  /** Room keys the server knows the member was in: their passwords are not asked again. */
+  readonly trusted: readonly string[];
+}
+
 /** A frame and who receives it. The server encodes it once for all recipients. */
 export interface Delivery {
   readonly to: readonly ClientId[];
@@ -109,7 +124,7 @@ export class Hub {
    * then the lobby's `room` frame and history. Throws `nick_invalid`, `nick_taken` or
    * `already_registered`; the connection may try again with another nick.
    */
-  register(id: ClientId, rawNick: string, now: number): Delivery[] {
+  register(id: ClientId, rawNick: string, now: number, resume?: Resume): Delivery[] {
     if (this.#members.has(id)) {
       throw new ChatError("already_registered", "You are already registered: use /nick to rename");
     }
@@ -124,15 +139,56 @@ export class Hub {
     };
     this.#members.set(id, member);
     this.#byKey.set(nickKey(nick), id);
-    const entered = this.#enter(member, this.#lobby(), now);
+    const since = new Map(resume?.rooms.map(({ room, seq }) => [roomKey(room), seq]));
+    const lobby = this.#lobby();
+    const entered = this.#enter(member, lobby, now, since.get(lobby.key));
+    for (const { room: name } of resume?.rooms ?? []) {
+      entered.push(...this.#reenter(member, name, resume?.trusted ?? [], since, now));
+    }
     // The list comes first but counts the newcomer in the lobby.
     return [{ to: [id], frame: this.listRooms(id) }, ...entered];
   }
 
-  /** Sends a message to a room the member is in: everyone there but the sender gets it. */
-  say(id: ClientId, roomName: string, text: string, now: number, action = false): Delivery[] {
+  /** Puts a resuming member back in a room they were in, or says why it cannot. */
+  #reenter(
+    member: Member,
+    name: string,
+    trusted: readonly string[],
+    since: Map<string, number>,
+    now: number,
+  ): Delivery[] {
+    const key = roomKey(name);
+    if (member.rooms.has(key)) return [];
+    const room = this.#rooms.get(key);
+    const cannot = (why: string) => [notice(member.id, `Could not rejoin ${name}: ${why}`)];
+    if (room === undefined) return cannot("it no longer exists");
+    if (room.password !== undefined && !trusted.includes(key)) {
+      return cannot(`it needs a password (/join ${room.name} PASSWORD)`);
+    }
+    if (room.full) return cannot(`it is full (${room.members.size}/${room.limit})`);
+    return this.#enter(member, room, now, since.get(key));
+  }
+
+  /**
+   * Sends a message to a room the member is in: everyone there but the sender gets it. With a
+   * `ref`, the sender gets an `ack` with the message's seq, and a resend of the same ref is
+   * acknowledged again without being delivered twice.
+   */
+  say(
+    id: ClientId,
+    roomName: string,
+    text: string,
+    now: number,
+    action = false,
+    ref?: MessageRef,
+  ): Delivery[] {
     const member = this.#member(id);
     const room = this.#joinedRoom(member, roomName);
+    const already = ref === undefined ? undefined : room.sentSeq(ref.key);
+    if (ref !== undefined && already !== undefined) {
+      // A resend after a reconnect: acknowledged again, not delivered twice.
+      return [{ to: [id], frame: { type: "ack", id: ref.id, room: room.name, seq: already } }];
+    }
     validateText(text);
     member.lastActive = now;
     room.seq += 1;
@@ -146,7 +202,15 @@ export class Hub {
     };
     if (action) frame.action = true;
     room.remember(frame);
-    return [{ to: others(room, id), frame }];
+    const deliveries: Delivery[] = [{ to: others(room, id), frame }];
+    if (ref !== undefined) {
+      room.markSent(ref.key, room.seq);
+      deliveries.push({
+        to: [id],
+        frame: { type: "ack", id: ref.id, room: room.name, seq: room.seq },
+      });
+    }
+    return deliveries;
   }
 
   /** Sends a private message; both the recipient and the sender get the `private` frame. */
@@ -427,8 +491,11 @@ export class Hub {
     return deliveries;
   }
 
-  /** Puts a member in a room: the others hear `join`, the member gets `room` and the history. */
-  #enter(member: Member, room: Room, now: number): Delivery[] {
+  /**
+   * Puts a member in a room: the others hear `join`, the member gets `room` and the history (all
+   * of it, or for a resuming member only what came after `since`).
+   */
+  #enter(member: Member, room: Room, now: number, since?: number): Delivery[] {
     const deliveries: Delivery[] = [];
     if (room.members.size > 0) {
       deliveries.push({
@@ -438,8 +505,22 @@ export class Hub {
     }
     room.members.add(member.id);
     member.rooms.add(room.key);
-    const history = room.history();
-    const frame: ServerFrame = { type: "room", room: room.name, members: this.#nicks(room) };
+    const retained = room.history();
+    const history = since === undefined
+      ? retained
+      : retained.filter((message) => message.seq > since);
+    const frame: ServerFrame = {
+      type: "room",
+      room: room.name,
+      members: this.#nicks(room),
+      seq: room.seq,
+    };
+    if (since !== undefined) {
+      frame.since = since;
+      // Lost: messages after `since` that history no longer holds (or a restarted server's).
+      const first = history[0]?.seq ?? room.seq + 1;
+      if (since > room.seq || (room.seq > since && first > since + 1)) frame.gap = true;
+    }
     if (room.topic !== undefined) frame.topic = room.topic;
     if (room.limit !== undefined) frame.limit = room.limit;
     const owner = room.owner === undefined ? undefined : this.nickOf(room.owner);

@@ -25,6 +25,7 @@ export class Outbox {
   #queue: Uint8Array[] = [];
   #queuedBytes = 0;
   #writingBytes = 0;
+  #writingSince: number | undefined;
   #failed = false;
   #drainWaiters: (() => void)[] = [];
 
@@ -35,6 +36,11 @@ export class Outbox {
   /** Bytes queued or being written. */
   get pendingBytes(): number {
     return this.#queuedBytes + this.#writingBytes;
+  }
+
+  /** When the write in flight started (ms since epoch), if one is. */
+  get writingSince(): number | undefined {
+    return this.#writingSince;
   }
 
   /** Queues bytes. Returns false (and drops them) once the outbox has overflowed or failed. */
@@ -61,6 +67,7 @@ export class Outbox {
     this.#queue = [];
     this.#queuedBytes = 0;
     this.#writingBytes = chunk.length;
+    this.#writingSince = Date.now();
     let writing: Promise<void>;
     try {
       writing = this.#options.write(chunk);
@@ -70,11 +77,13 @@ export class Outbox {
     writing.then(
       () => {
         this.#writingBytes = 0;
+        this.#writingSince = undefined;
         if (this.#queue.length > 0) this.flush();
         else this.#wakeDrainWaiters();
       },
       (error) => {
         this.#writingBytes = 0;
+        this.#writingSince = undefined;
         if (this.#failed) return;
         this.#fail();
         this.#options.onError(error);

@@ -32,6 +32,8 @@ export class Room {
   seq = 0;
   readonly #historySize: number;
   #history: MessageFrame[] = [];
+  /** Recent client message ids (sender's key) and the seq each got, to drop resent duplicates. */
+  #sent = new Map<string, number>();
 
   constructor(
     name: string,
@@ -61,6 +63,22 @@ export class Room {
     // Trimmed in batches, so remembering stays O(1) amortised even for long histories.
     if (this.#history.length >= 2 * this.#historySize) {
       this.#history = this.#history.slice(-this.#historySize);
+    }
+  }
+
+  /** The seq a message with this client id key was accepted as, if it is still remembered. */
+  sentSeq(key: string): number | undefined {
+    return this.#sent.get(key);
+  }
+
+  /** Remembers a client message id key; the oldest are forgotten past a bound. */
+  markSent(key: string, seq: number): void {
+    this.#sent.set(key, seq);
+    const bound = Math.max(this.#historySize, 1000);
+    if (this.#sent.size > bound) {
+      // Maps keep insertion order: the first key is the oldest.
+      const oldest = this.#sent.keys().next().value;
+      if (oldest !== undefined) this.#sent.delete(oldest);
     }
   }
 

@@ -2,12 +2,27 @@
  * The chat server: accepts TCP connections (each served concurrently), owns the hub, delivers
  * frames to sessions, greets silent `nc` users, and shuts down gracefully.
  */
-import { DEFAULT_MAX_OUTBOX_BYTES, MAX_LINE_BYTES, SHUTDOWN_FLUSH_MS } from "../limits.ts";
+import {
+  DEFAULT_MAX_CLIENTS,
+  DEFAULT_MAX_OUTBOX_BYTES,
+  DEFAULT_MAX_PER_IP,
+  FLOOD_BURST,
+  FLOOD_PER_SECOND,
+  MAX_LINE_BYTES,
+  MAX_UNTERMINATED_BYTES,
+  PING_AFTER_MS,
+  PING_TIMEOUT_MS,
+  REGISTRATION_TIMEOUT_MS,
+  RESUME_WINDOW_MS,
+  SHUTDOWN_FLUSH_MS,
+  SWEEP_MS,
+  WRITE_STALL_MS,
+} from "../limits.ts";
 import type { Logger } from "../log.ts";
 import { formatAddr, TcpLineConnection } from "../transport/tcp.ts";
 import { type ClientId, type Delivery, Hub } from "./hub.ts";
 import { FlushScheduler, type Outbox } from "./outbox.ts";
-import { type EncodedFrame, Session, type SessionHost } from "./session.ts";
+import { type EncodedFrame, Session, type SessionHost, type SessionLimits } from "./session.ts";
 import type { AdminApi } from "./console_commands.ts";
 
 /** Options for {@linkcode ChatServer}. */
@@ -26,8 +41,20 @@ export interface ServerOptions {
   historySize?: number;
   /** Whether users may create rooms. @default true */
   userRooms?: boolean;
+  /** Most connections at once; 0 for no limit. @default DEFAULT_MAX_CLIENTS */
+  maxClients?: number;
+  /** Most connections from one IP address; 0 for no limit. @default DEFAULT_MAX_PER_IP */
+  maxPerIp?: number;
+  /** Time limits and flood control (each field has a default from limits.ts). */
+  limits?: Partial<SessionLimits>;
   /** @default Date.now */
   clock?: () => number;
+}
+
+/** Where a client that lost its connection may come back: its nick and rooms, for a while. */
+interface ResumeRecord {
+  rooms: readonly string[];
+  expires: number;
 }
 
 /** A running chat server. */
@@ -35,6 +62,7 @@ export class ChatServer implements SessionHost, AdminApi {
   readonly hub: Hub;
   readonly log: Logger;
   readonly maxOutboxBytes: number;
+  readonly limits: SessionLimits;
   /** Where the server listens (port 0 resolved to the real port). */
   readonly addr: Deno.NetAddr;
   /** Resolves when the server has shut down and every connection is closed. */
@@ -45,6 +73,14 @@ export class ChatServer implements SessionHost, AdminApi {
   readonly #flusher = new FlushScheduler();
   readonly #clock: () => number;
   readonly #greetAfterMs: number;
+  readonly #maxClients: number;
+  readonly #maxPerIp: number;
+  /** Open connections per remote IP address. */
+  readonly #perIp = new Map<string, number>();
+  /** Live sessions by resume token, and records of dropped ones. */
+  readonly #byToken = new Map<string, Session>();
+  readonly #resumable = new Map<string, ResumeRecord>();
+  readonly #sweeper: ReturnType<typeof setInterval>;
   #nextId = 1;
   #shuttingDown = false;
 
@@ -61,8 +97,19 @@ export class ChatServer implements SessionHost, AdminApi {
     this.maxOutboxBytes = options.maxOutboxBytes ?? DEFAULT_MAX_OUTBOX_BYTES;
     this.#clock = options.clock ?? Date.now;
     this.#greetAfterMs = options.greetAfterMs ?? 500;
+    this.#maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS;
+    this.#maxPerIp = options.maxPerIp ?? DEFAULT_MAX_PER_IP;
+    this.limits = {
+      flood: { burst: FLOOD_BURST, perSecond: FLOOD_PER_SECOND },
+      registrationTimeoutMs: REGISTRATION_TIMEOUT_MS,
+      pingAfterMs: PING_AFTER_MS,
+      pingTimeoutMs: PING_TIMEOUT_MS,
+      writeStallMs: WRITE_STALL_MS,
+      ...options.limits,
+    };
     this.#listener = Deno.listen({ hostname: options.hostname ?? "0.0.0.0", port: options.port });
     this.addr = this.#listener.addr;
+    this.#sweeper = setInterval(() => this.#sweep(), SWEEP_MS);
     this.finished = this.#acceptLoop();
   }
 
@@ -88,8 +135,42 @@ export class ChatServer implements SessionHost, AdminApi {
     }
   }
 
-  remove(id: ClientId): void {
-    this.#sessions.delete(id);
+  ended(session: Session, resumable: boolean): void {
+    this.#sessions.delete(session.id);
+    const ip = hostOf(session.remote);
+    const count = (this.#perIp.get(ip) ?? 1) - 1;
+    if (count <= 0) this.#perIp.delete(ip);
+    else this.#perIp.set(ip, count);
+    if (this.#byToken.get(session.token) === session) this.#byToken.delete(session.token);
+    if (resumable && !this.#shuttingDown) {
+      this.#resumable.set(session.token, {
+        rooms: session.roomsAtClose,
+        expires: this.now() + RESUME_WINDOW_MS,
+      });
+    }
+  }
+
+  takeResume(token: string, by: Session): readonly string[] | undefined {
+    const live = this.#byToken.get(token);
+    if (live !== undefined && live !== by) {
+      // The old connection is still here (half-open): it gives way to the new one.
+      const rooms = live.currentRoomKeys();
+      this.log.info("resume_replaces", { id: live.id, by: by.id });
+      void live.close("Reconnected", undefined, 0);
+      this.#adoptToken(token, by);
+      return rooms;
+    }
+    const record = this.#resumable.get(token);
+    this.#resumable.delete(token);
+    if (record === undefined || record.expires < this.now()) return undefined;
+    this.#adoptToken(token, by);
+    return record.rooms;
+  }
+
+  /** The session takes over a resumed token (the caller sets `session.token`). */
+  #adoptToken(token: string, session: Session): void {
+    if (this.#byToken.get(session.token) === session) this.#byToken.delete(session.token);
+    this.#byToken.set(token, session);
   }
 
   /** Number of open connections (registered or not). */
@@ -168,30 +249,61 @@ export class ChatServer implements SessionHost, AdminApi {
     await this.finished;
   }
 
-  async #acceptLoop(): Promise<void> {
-    try {
-      for await (const conn of this.#listener) {
-        if (this.#shuttingDown) {
-          conn.close();
-          continue;
-        }
-        this.#serve(conn);
-      }
-    } catch (error) {
-      if (!this.#shuttingDown) this.log.error("accept_error", { error: String(error) });
+  /** Once a second: each session's time limits, and expired resume records. */
+  #sweep(): void {
+    const now = this.now();
+    for (const session of this.#sessions.values()) session.sweep(now);
+    for (const [token, record] of this.#resumable) {
+      if (record.expires < now) this.#resumable.delete(token);
     }
+  }
+
+  async #acceptLoop(): Promise<void> {
+    // An accept can fail (out of file descriptors, say): log it, pause briefly, keep accepting.
+    while (!this.#shuttingDown) {
+      try {
+        for await (const conn of this.#listener) {
+          if (this.#shuttingDown) {
+            conn.close();
+            continue;
+          }
+          this.#serve(conn);
+        }
+        break; // The listener was closed.
+      } catch (error) {
+        if (this.#shuttingDown || error instanceof Deno.errors.BadResource) break;
+        this.log.error("accept_error", { error: String(error) });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    clearInterval(this.#sweeper);
     await Promise.all(this.#running);
   }
 
   #serve(conn: Deno.TcpConn): void {
     const id = this.#nextId++;
+    const ip = conn.remoteAddr.hostname;
+    const fromIp = this.#perIp.get(ip) ?? 0;
+    const refuse = this.#maxClients > 0 && this.#sessions.size >= this.#maxClients
+      ? `Server is full: ${this.#sessions.size} connections, its most; try again later`
+      : this.#maxPerIp > 0 && fromIp >= this.#maxPerIp
+      ? `Too many connections from your address (${fromIp}, at most ${this.#maxPerIp})`
+      : undefined;
     const session = new Session(
       id,
-      new TcpLineConnection(conn, { maxLineBytes: MAX_LINE_BYTES }),
+      new TcpLineConnection(conn, {
+        maxLineBytes: MAX_LINE_BYTES,
+        maxUnterminatedBytes: MAX_UNTERMINATED_BYTES,
+      }),
       this,
+      refuse,
     );
     this.#sessions.set(id, session);
-    this.log.info("connect", { id, remote: session.remote });
+    this.#perIp.set(ip, fromIp + 1);
+    this.#byToken.set(session.token, session);
+    if (refuse !== undefined) {
+      this.log.warn("refuse", { id, remote: session.remote, reason: refuse });
+    } else this.log.info("connect", { id, remote: session.remote });
     const greeting = setTimeout(() => session.greet(), this.#greetAfterMs);
     const running = session.run().finally(() => {
       clearTimeout(greeting);
@@ -199,4 +311,9 @@ export class ChatServer implements SessionHost, AdminApi {
     });
     this.#running.add(running);
   }
+}
+
+/** The host part of `host:port` or `[v6]:port`. */
+function hostOf(address: string): string {
+  return address.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1");
 }

@@ -1,4 +1,5 @@
 /** TCP transport: a `Deno.TcpConn` as a {@linkcode LineConnection}. */
+import { ChatError } from "../errors.ts";
 import { LineSplitter } from "../line_splitter.ts";
 import type { LineConnection } from "./connection.ts";
 
@@ -6,6 +7,11 @@ import type { LineConnection } from "./connection.ts";
 export interface TcpOptions {
   /** Longest line accepted, in bytes. */
   maxLineBytes: number;
+  /**
+   * Input without a line end past this many bytes makes `readLines` throw (a `ChatError`): the
+   * peer is not sending lines at all. No cap when left out.
+   */
+  maxUnterminatedBytes?: number;
   /**
    * Read buffer size in bytes.
    * @default 16384
@@ -27,15 +33,20 @@ export class TcpLineConnection implements LineConnection {
   readonly #conn: Deno.TcpConn;
   readonly #splitter: LineSplitter;
   readonly #buffer: Uint8Array;
+  readonly #maxUnterminated: number;
   #closed = false;
+  #firstRead = true;
 
   constructor(conn: Deno.TcpConn, options: TcpOptions) {
     this.#conn = conn;
     this.#splitter = new LineSplitter({ maxLineBytes: options.maxLineBytes });
     this.#buffer = new Uint8Array(options.readBufferBytes ?? 16384);
+    this.#maxUnterminated = options.maxUnterminatedBytes ?? Infinity;
     this.remote = formatAddr(conn.remoteAddr);
     try {
       conn.setNoDelay(true);
+      // Finds dead peers eventually even where no application ping runs (plain-text users).
+      conn.setKeepAlive(true);
     } catch {
       // The socket may already be closed; the first read will say so.
     }
@@ -54,7 +65,21 @@ export class TcpLineConnection implements LineConnection {
         const tail = this.#splitter.end();
         return tail === undefined ? null : [tail];
       }
-      const lines = this.#splitter.push(this.#buffer.subarray(0, n));
+      const chunk = this.#buffer.subarray(0, n);
+      if (this.#firstRead) {
+        this.#firstRead = false;
+        // A TLS ClientHello starts with a handshake record: 0x16, then version 3.x.
+        if (chunk[0] === 0x16 && chunk[1] === 0x03) {
+          throw new ChatError("bad_frame", "TLS is not spoken on this port: connect without TLS");
+        }
+      }
+      const lines = this.#splitter.push(chunk);
+      if (this.#splitter.discardedBytes + this.#splitter.bufferedBytes > this.#maxUnterminated) {
+        throw new ChatError(
+          "frame_too_large",
+          `Input has no line end after ${this.#maxUnterminated} bytes`,
+        );
+      }
       if (lines.length > 0) return lines;
     }
   }

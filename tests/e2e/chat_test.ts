@@ -127,7 +127,7 @@ Deno.test("/quit with a reason leaves cleanly and the room is told", async () =>
 });
 
 Deno.test("a client that stops reading is dropped while the others keep chatting", async () => {
-  await withServer({}, async (server, track) => {
+  await withServer({ args: ["--flood-rate", "0"] }, async (server, track) => {
     const watcher = track(await nativeClient(server.port, "watcher"));
     // A client that registers and then never reads a byte.
     const slow = await Deno.connect({ hostname: "127.0.0.1", port: server.port });

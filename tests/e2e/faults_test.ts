@@ -1,0 +1,297 @@
+/**
+ * End-to-end faults with real processes: floods, silent and dead connections, a client killed
+ * mid-stream, connection limits, and a dropped connection that the client resumes without losing
+ * or duplicating anything (checked by sequence numbers).
+ */
+import assert from "node:assert/strict";
+import {
+  ChatProcess,
+  DEADLINE_MS,
+  joinedClient,
+  memoryKiB,
+  nativeClient,
+  RawClient,
+  startClient,
+  withServer,
+} from "./harness.ts";
+
+/** A TCP proxy to the server that the test can cut, or make deaf (nothing reaches the client). */
+class Proxy {
+  readonly #listener: Deno.TcpListener;
+  readonly #pairs = new Set<[Deno.TcpConn, Deno.TcpConn]>();
+  readonly #pumps = new Set<Promise<void>>();
+  #deaf = false;
+  readonly done: Promise<void>;
+
+  constructor(targetPort: number) {
+    this.#listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    this.done = this.#accept(targetPort);
+  }
+
+  get port(): number {
+    return (this.#listener.addr as Deno.NetAddr).port;
+  }
+
+  /** Closes every proxied connection (new ones still get through). */
+  cut(): void {
+    this.#deaf = false;
+    for (const [a, b] of this.#pairs) {
+      for (const conn of [a, b]) {
+        try {
+          conn.close();
+        } catch {
+          // Already closed.
+        }
+      }
+    }
+    this.#pairs.clear();
+  }
+
+  /** From now on, data from the server is dropped before it reaches the client. */
+  deafen(): void {
+    this.#deaf = true;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    this.#listener.close();
+    await this.done;
+    await Promise.all(this.#pumps);
+  }
+
+  async #accept(targetPort: number): Promise<void> {
+    try {
+      for await (const client of this.#listener) {
+        const server = await Deno.connect({ hostname: "127.0.0.1", port: targetPort });
+        const pair: [Deno.TcpConn, Deno.TcpConn] = [client, server];
+        this.#pairs.add(pair);
+        this.#pump(client, server, () => false);
+        this.#pump(server, client, () => this.#deaf);
+      }
+    } catch {
+      // Listener closed.
+    }
+  }
+
+  #pump(from: Deno.TcpConn, to: Deno.TcpConn, drop: () => boolean): void {
+    const pump = (async () => {
+      const buffer = new Uint8Array(65536);
+      try {
+        while (true) {
+          const n = await from.read(buffer);
+          if (n === null) break;
+          if (drop()) continue;
+          let offset = 0;
+          while (offset < n) offset += await to.write(buffer.subarray(offset, n));
+        }
+      } catch {
+        // One side went away.
+      }
+      for (const conn of [from, to]) {
+        try {
+          conn.close();
+        } catch {
+          // Already closed.
+        }
+      }
+    })();
+    this.#pumps.add(pump);
+    void pump.finally(() => this.#pumps.delete(pump));
+  }
+}
+
+Deno.test("a flooding client is slowed, then disconnected, and others are unaffected", async () => {
+  await withServer({}, async (server, track) => {
+    const watcher = track(await nativeClient(server.port, "watcher"));
+    const bystander = track(await nativeClient(server.port, "bystander"));
+    const flooder = track(await nativeClient(server.port, "flooder"));
+    const started = Date.now();
+    let burst = "";
+    for (let i = 0; i < 2000; i++) {
+      burst += JSON.stringify({ type: "say", room: "lobby", text: `flood ${i}` }) + "\n";
+    }
+    await flooder.write(burst);
+    // Slowed: the first messages come through, but nowhere near all of them at once.
+    await watcher.lines.waitFor('"text":"flood 9"');
+    await bystander.sendFrame({ type: "say", room: "lobby", text: "still here" });
+    const line = await watcher.lines.waitFor('"text":"still here"');
+    const floodSeen = watcher.lines.lines.slice(0, line).filter((l) => l.includes("flood ")).length;
+    assert.ok(floodSeen < 100, `${floodSeen} flood messages came through before the bystander's`);
+    // Then disconnected with a reason, after about ten seconds of flooding.
+    await flooder.lines.waitFor('"reason":"Disconnected for flooding: slow down"', {
+      timeoutMs: 20_000,
+    });
+    await watcher.lines.waitFor('"nick":"flooder","reason":"Excess flood"', { timeoutMs: 5000 });
+    assert.ok(Date.now() - started >= 9000, "disconnected before the flood allowance ran out");
+    const delivered = watcher.lines.lines.filter((l) => l.includes('"text":"flood ')).length;
+    assert.ok(delivered < 2000 * 0.1, `${delivered} of 2000 flood messages were delivered`);
+  });
+});
+
+Deno.test("renames are rate-limited with a clear error", async () => {
+  await withServer({}, async (server, track) => {
+    const nc = track(await RawClient.connect(server.port));
+    await nc.sendLine("ana");
+    await nc.lines.waitFor("* You are in lobby");
+    for (const nick of ["ana1", "ana2", "ana3"]) await nc.sendLine(`/nick ${nick}`);
+    await nc.lines.waitFor(/^! Slow down: too many nick changes: try again in \d+ s$/);
+  });
+});
+
+Deno.test("a connection that never picks a nick is closed after the registration timeout", async () => {
+  await withServer({ args: ["--registration-timeout", "1"] }, async (server, track) => {
+    const silent = track(await RawClient.connect(server.port));
+    await silent.lines.waitFor(/^\* Welcome to chat/);
+    await silent.lines.waitFor("* Disconnected: No nick chosen within 1 s", { timeoutMs: 5000 });
+    await silent.lines.done;
+  });
+});
+
+Deno.test("a native client that stops answering pings is removed from its rooms", async () => {
+  await withServer({ args: ["--ping-interval", "1"] }, async (server, track) => {
+    const watcher = track(await joinedClient(server, "watcher")); // answers pings
+    const dead = track(await nativeClient(server.port, "dead")); // reads, never answers
+    await dead.lines.waitFor('"type":"ping"', { timeoutMs: 5000 });
+    await watcher.stdout.waitFor(/^\* dead left \(Ping timeout: no answer for \d+ s\)$/, {
+      timeoutMs: 8000,
+    });
+    // The one that answers stays.
+    await watcher.send("/users");
+    await watcher.stdout.waitFor("* In lobby (1): watcher");
+  });
+});
+
+Deno.test("a client killed with SIGKILL mid-stream leaves; the others keep chatting", async () => {
+  await withServer({ args: ["--flood-rate", "0"] }, async (server, track) => {
+    const victim = track(await joinedClient(server, "victim"));
+    const ana = track(await joinedClient(server, "ana"));
+    const bob = track(await nativeClient(server.port, "bob"));
+    let batch = "";
+    for (let i = 0; i < 500; i++) {
+      batch += JSON.stringify({ type: "say", room: "lobby", text: `stream ${i}` }) + "\n";
+    }
+    await bob.write(batch);
+    await victim.stdout.waitFor("<bob> stream 10");
+    victim.kill("SIGKILL");
+    await ana.stdout.waitFor(/^\* victim left \((Connection closed|Connection lost)\)$/);
+    await ana.stdout.waitFor("<bob> stream 499");
+    await bob.sendFrame({ type: "say", room: "lobby", text: "after the kill" });
+    await ana.stdout.waitFor("<bob> after the kill");
+  });
+});
+
+Deno.test("connections past the per-address limit are refused with the reason", async () => {
+  await withServer({ args: ["--max-per-ip", "2"] }, async (server, track) => {
+    track(await nativeClient(server.port, "one"));
+    track(await joinedClient(server, "two"));
+    const third = track(startClient(server, "three"));
+    assert.equal((await third.exit()).code, 1);
+    assert.match(third.stderr.text(), /Too many connections from your address \(2, at most 2\)/);
+    const nc = track(await RawClient.connect(server.port));
+    await nc.sendLine("four");
+    await nc.lines.waitFor("! Too many connections from your address (2, at most 2)");
+    await nc.lines.done;
+  });
+});
+
+Deno.test("input with no line end past the hard cap is cut off with a reason", async () => {
+  await withServer({}, async (server, track) => {
+    const nc = track(await RawClient.connect(server.port));
+    await nc.sendLine("ana");
+    await nc.lines.waitFor("* You are in lobby");
+    await nc.write("x".repeat(100_000));
+    await nc.lines.waitFor("! Line is too long: over 16384 bytes");
+    await nc.lines.waitFor("* Disconnected: Input has no line end after 65536 bytes");
+    await nc.lines.done;
+    const { rss } = await memoryKiB(server.child.pid);
+    assert.ok(rss < 300 * 1024, `server RSS ${rss} KiB`);
+  });
+});
+
+Deno.test("a dropped connection resumes: nothing missed, nothing twice, unsent messages go out", async () => {
+  await withServer({}, async (server, track) => {
+    const proxy = new Proxy(server.port);
+    try {
+      const ana = track(
+        new ChatProcess(["join", `127.0.0.1:${proxy.port}`, "--nick", "ana"], { stdin: true }),
+      );
+      await ana.stdout.waitFor(/^\* You are in lobby/);
+      const bob = track(await nativeClient(server.port, "bob"));
+      await bob.sendFrame({ type: "say", room: "lobby", text: "before 1" });
+      await ana.stdout.waitFor("<bob> before 1");
+
+      // The connection drops; bob keeps talking; ana types while disconnected.
+      proxy.cut();
+      await ana.stdout.waitFor(/^! Connection lost: reconnecting in/);
+      await bob.lines.waitFor('"nick":"ana","reason":"Connection closed"');
+      for (const text of ["during 1", "during 2", "during 3"]) {
+        await bob.sendFrame({ type: "say", room: "lobby", text });
+      }
+      await ana.send("typed while away");
+      await ana.stdout.waitFor(/^\* Reconnected/);
+      await ana.stdout.waitFor("* Back in lobby with bob (2 here); 3 missed messages follow");
+      await bob.lines.waitFor('"text":"typed while away"');
+      await ana.stdout.waitFor(/^\[\d\d:\d\d\] <bob> during 3$/);
+
+      // The server takes a message but the ack never arrives: the resend is not delivered twice.
+      proxy.deafen();
+      await ana.send("sent once");
+      await bob.lines.waitFor('"text":"sent once"');
+      proxy.cut();
+      await ana.stdout.waitFor(/^\* Reconnected/, { from: ana.stdout.lines.length - 1 });
+      await bob.sendFrame({ type: "say", room: "lobby", text: "after" });
+      await ana.stdout.waitFor("<bob> after");
+      await bob.sendFrame({ type: "command", line: "/users" });
+      await bob.lines.waitFor('"nicks":["ana","bob"]');
+
+      const seen = (text: string) => bob.lines.lines.filter((l) => l.includes(`"text":"${text}"`));
+      assert.equal(seen("typed while away").length, 1);
+      assert.equal(seen("sent once").length, 1);
+      // Ana saw each of bob's messages exactly once, in order.
+      const fromBob = ana.stdout.lines.filter((l) => /<bob> /.test(l)).map((l) =>
+        l.replace(/^\[\d\d:\d\d\] /, "")
+      );
+      assert.deepEqual(fromBob, [
+        "<bob> before 1",
+        "<bob> during 1",
+        "<bob> during 2",
+        "<bob> during 3",
+        "<bob> after",
+      ]);
+      // Sequence numbers at bob: every message once, in order.
+      const seqs = bob.lines.lines.filter((l) => l.includes('"type":"message"')).map((l) =>
+        JSON.parse(l).seq
+      );
+      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+      assert.equal(new Set(seqs).size, seqs.length);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+Deno.test("a resume past the room's history says messages were lost", async () => {
+  await withServer({ args: ["--history", "2"] }, async (server, track) => {
+    const proxy = new Proxy(server.port);
+    try {
+      const ana = track(
+        new ChatProcess(["join", `127.0.0.1:${proxy.port}`, "--nick", "ana"], { stdin: true }),
+      );
+      await ana.stdout.waitFor(/^\* You are in lobby/);
+      const bob = track(await nativeClient(server.port, "bob"));
+      proxy.cut();
+      await bob.lines.waitFor('"nick":"ana","reason":"Connection closed"');
+      for (let i = 1; i <= 5; i++) {
+        await bob.sendFrame({ type: "say", room: "lobby", text: `m${i}` });
+      }
+      await ana.stdout.waitFor("* Back in lobby with bob (2 here); 2 missed messages follow", {
+        timeoutMs: DEADLINE_MS,
+      });
+      await ana.stdout.waitFor(/^! Some messages in lobby were lost while you were away/);
+      await ana.stdout.waitFor(/<bob> m5$/);
+      assert.ok(!ana.stdout.lines.some((l) => /<bob> m[123]$/.test(l)));
+    } finally {
+      await proxy.close();
+    }
+  });
+});
