@@ -46,6 +46,7 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
       maxClients: command.maxClients,
       maxPerIp: command.maxPerIp,
       maxOutboxBytes: command.maxQueueKiB * 1024,
+      maxFileBytes: command.maxFileMiB * 1024 * 1024,
       limits: {
         flood: { burst: command.floodBurst, perSecond: command.floodRate },
         registrationTimeoutMs: command.registrationTimeout * 1000,
@@ -108,6 +109,8 @@ async function joinServer(command: JoinCommand, stdio: Stdio): Promise<number> {
   try {
     return await join(command, {
       ui,
+      downloads: command.downloads ?? defaultDownloads(),
+      autoReceive: command.autoReceive,
       connect: connectTcp,
       error: printErr,
       echo: stdio.isTerminal,
@@ -117,6 +120,12 @@ async function joinServer(command: JoinCommand, stdio: Stdio): Promise<number> {
     stop();
     ui.close();
   }
+}
+
+/** `~/Downloads/chat` (or `chat-downloads` here when there is no home directory). */
+function defaultDownloads(): string {
+  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
+  return home === undefined ? "chat-downloads" : `${home}/Downloads/chat`;
 }
 
 async function main(args: string[]): Promise<number> {

@@ -17,12 +17,15 @@ import { fileURLToPath } from "node:url";
 /**
  * THE PERMISSIONS BAKED INTO EVERY BINARY: the one place they are defined. README's permission
  * table explains each, and tests/e2e/bundle_test.ts runs the bundle with exactly these.
- * Never `-A`. File transfer will add `--allow-read=DIR` / `--allow-write=DIR` here, scoped to the
- * directories files are sent from, received into or stored in.
+ * Never `-A`. Reading and writing files cannot be narrowed to fixed directories: people send files
+ * from wherever they keep them, choose their download folder with --downloads, and the server
+ * keeps files in transit in the system's temporary directory.
  */
 export const PERMISSIONS: readonly string[] = [
   "--allow-net", // listen for connections (serve) and connect to a server (join)
-  "--allow-env", // read NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE (colours) and CHAT_DEBUG
+  "--allow-env", // read NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE (colours), HOME, CHAT_DEBUG
+  "--allow-read", // files you /send; the server reads files in transit back to receivers
+  "--allow-write", // your download folder; the server's temporary folder for files in transit
 ];
 
 /** A platform a binary is built for. */

@@ -7,6 +7,7 @@ import { ChatError, UsageError } from "./errors.ts";
 import {
   DEFAULT_HISTORY,
   DEFAULT_MAX_CLIENTS,
+  DEFAULT_MAX_FILE_BYTES,
   DEFAULT_MAX_OUTBOX_BYTES,
   DEFAULT_MAX_PER_IP,
   DEFAULT_PORT,
@@ -50,6 +51,8 @@ export interface ServeCommand {
   registrationTimeout: number;
   /** Seconds of silence before a native client is pinged; dropped after twice that (0: never). */
   pingInterval: number;
+  /** Largest shared file, in MiB (0: file sharing off). */
+  maxFileMiB: number;
 }
 
 /** `chat join`. Address and nick may be missing, to be asked for on a terminal. */
@@ -61,6 +64,10 @@ export interface JoinCommand {
   /** A room to join straight away. */
   room?: string;
   color: boolean;
+  /** Where received files go (main fills in the default). */
+  downloads?: string;
+  /** Receive offered files without asking. */
+  autoReceive: boolean;
 }
 
 /** Nothing to run: print this and exit (help, version, usage errors). */
@@ -254,6 +261,12 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       REGISTRATION_TIMEOUT_MS / 1000,
     )
     .option(
+      "--max-file-size <mib>",
+      "Largest file people may share, in MiB (0 turns file sharing off)",
+      argParser((t) => parseCount(t, 0, 1_048_576, "--max-file-size")),
+      DEFAULT_MAX_FILE_BYTES / (1024 * 1024),
+    )
+    .option(
       "--ping-interval <seconds>",
       "Ping silent clients after this long, drop them after twice that (0: never)",
       argParser((t) => parseCount(t, 0, 86_400, "--ping-interval")),
@@ -276,6 +289,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         maxQueueKiB: opts.maxQueue,
         registrationTimeout: opts.registrationTimeout,
         pingInterval: opts.pingInterval,
+        maxFileMiB: opts.maxFileSize,
       };
     });
 
@@ -288,6 +302,8 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
     )
     .option("--nick <nick>", "Your nick", argParser(validateNick))
     .option("--room <room>", "A room to join straight away", argParser(validateRoomName))
+    .option("--downloads <dir>", "Where received files are saved (default: ~/Downloads/chat)")
+    .option("--no-auto-receive", "Ask before receiving files (/files, /accept ID)")
     .option("--no-color", "Do not use colours")
     .action((address, opts) => {
       result = {
@@ -297,6 +313,8 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         nick: opts.nick,
         room: opts.room,
         color: opts.color,
+        downloads: opts.downloads,
+        autoReceive: opts.autoReceive,
       };
     });
 

@@ -28,7 +28,9 @@ export type ErrorCode =
   | "too_many_rooms" // the server has as many rooms as it allows
   | "no_such_nick" // nobody by that nick is connected
   | "rate_limited" // too many renames, joins or room creations in a short time: try again later
-  | "server_full"; // the server, or this address, has as many connections as it allows
+  | "server_full" // the server, or this address, has as many connections as it allows
+  | "file_refused" // the server will not take this file: too large, sharing off, too many at once
+  | "no_such_transfer"; // no transfer with that id and token (or it failed or expired)
 
 /** A user-facing failure: caught at the session edge and sent to the sender as an `error` frame. */
 export class ChatError extends Error {

@@ -77,6 +77,9 @@ export const DEFAULT_MAX_PER_IP = 32;
 /** How long after a dropped connection its resume token still gets the user back in. */
 export const RESUME_WINDOW_MS = 5 * 60_000;
 
+/** Most rooms a reconnecting client may ask to get back into. */
+export const MAX_RESUME_ROOMS = 100;
+
 /** Longest message id a client may attach to a `say` frame, in characters. */
 export const MAX_MESSAGE_ID_CHARS = 64;
 
@@ -106,3 +109,24 @@ export const DEFAULT_HISTORY = 50;
 
 /** Most messages a room may be configured to keep. */
 export const MAX_HISTORY = 10_000;
+
+/** Largest file the server takes by default, in bytes (`--max-file-size` MiB; 0 turns sharing off). */
+export const DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024;
+
+/** Uploads one person may have going at once. */
+export const MAX_TRANSFERS_PER_USER = 3;
+
+/** Bytes of files the server holds at once, all transfers together. */
+export const MAX_SPOOL_BYTES = 2 * 1024 * 1024 * 1024;
+
+/** A transfer connection that moves no data for this long is closed, in ms. */
+export const TRANSFER_STALL_MS = 30_000;
+
+/** How long an uploaded file waits for receivers that have not fetched it yet, in ms. */
+export const TRANSFER_KEEP_MS = 10 * 60_000;
+
+/** Size of the pieces file data is read and written in. */
+export const FILE_CHUNK_BYTES = 256 * 1024;
+
+/** Longest file name a client may offer, in characters (receivers shorten names further). */
+export const MAX_OFFER_NAME_CHARS = 1024;

@@ -117,7 +117,8 @@ export function checkLookAlikes(
   if (INVISIBLE.test(text)) {
     throw new ChatError(code, `${what} ${quote(text)} contains invisible characters`);
   }
-  const scripts = scriptsOf(text);
+  // On the compatibility form, so mathematical and other styled letters count as their alphabet.
+  const scripts = scriptsOf(text.normalize("NFKC"));
   if (scripts.length > 1) {
     throw new ChatError(
       code,

@@ -57,7 +57,45 @@ export interface PongFrame {
   token?: string;
 }
 
-export type ClientFrame = HelloFrame | SayFrame | CommandFrame | PingFrame | PongFrame;
+/**
+ * Offers a file to a room (or, with `to`, one person). The server answers `offer_ok` with where
+ * to upload, or an `error` carrying `ref`. Data never travels on the chat connection.
+ */
+export interface OfferFrame {
+  type: "offer";
+  /** The client's reference, echoed in `offer_ok` or the `error`. */
+  ref: string;
+  name: string;
+  size: number;
+  /** SHA-256 of the whole file, lowercase hex. */
+  sha256: string;
+  room?: string;
+  to?: string;
+}
+
+/** First line of an upload connection; after the server's `ready`, exactly `size` raw bytes. */
+export interface UploadFrame {
+  type: "upload";
+  id: string;
+  token: string;
+}
+
+/** First line of a download connection; the server answers `data`, then the raw bytes. */
+export interface DownloadFrame {
+  type: "download";
+  id: string;
+  token: string;
+}
+
+export type ClientFrame =
+  | HelloFrame
+  | SayFrame
+  | CommandFrame
+  | PingFrame
+  | PongFrame
+  | OfferFrame
+  | UploadFrame
+  | DownloadFrame;
 
 // ---- server -> client ----------------------------------------------------------------------
 
@@ -69,6 +107,50 @@ export interface WelcomeFrame {
   nick: string;
   /** Secret that lets this client resume after a dropped connection (`hello.resume`). */
   token?: string;
+}
+
+/** An offer was accepted: upload the file as transfer `id` with `token` on a new connection. */
+export interface OfferOkFrame {
+  type: "offer_ok";
+  ref: string;
+  id: string;
+  token: string;
+}
+
+/** Someone is sending you a file (to a room you are in, or to you alone): fetch it with `token`. */
+export interface FileFrame {
+  type: "file";
+  id: string;
+  from: string;
+  name: string;
+  size: number;
+  sha256: string;
+  room?: string;
+  to?: string;
+  /** Your own download token for this file. */
+  token: string;
+  time: number;
+}
+
+/** How a transfer went: to the sender, and to receivers if it failed. */
+export interface TransferFrame {
+  type: "transfer";
+  id: string;
+  name: string;
+  state: "uploaded" | "delivered" | "failed";
+  /** Why it failed, or who got it. */
+  reason?: string;
+}
+
+/** On an upload connection: send the bytes now. */
+export interface ReadyFrame {
+  type: "ready";
+}
+
+/** On a download connection: `size` raw bytes follow, then the connection closes. */
+export interface DataFrame {
+  type: "data";
+  size: number;
 }
 
 /** A `say` with an `id` was accepted as message `seq` of `room`. */
@@ -251,6 +333,11 @@ export interface ByeFrame {
 export type ServerFrame =
   | WelcomeFrame
   | AckFrame
+  | OfferOkFrame
+  | FileFrame
+  | TransferFrame
+  | ReadyFrame
+  | DataFrame
   | RoomFrame
   | LeftFrame
   | RoomsFrame
@@ -293,11 +380,29 @@ const CLIENT_SCHEMAS: Record<ClientFrame["type"], Schema> = {
   command: { line: str, room: optStr, id: optStr },
   ping: { token: optStr },
   pong: { token: optStr },
+  offer: { ref: str, name: str, size: num, sha256: str, room: optStr, to: optStr },
+  upload: { id: str, token: str },
+  download: { id: str, token: str },
 };
 
 const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
   welcome: { version: num, server: str, nick: str, token: optStr },
   ack: { id: str, room: str, seq: num },
+  offer_ok: { ref: str, id: str, token: str },
+  file: {
+    id: str,
+    from: str,
+    name: str,
+    size: num,
+    sha256: str,
+    room: optStr,
+    to: optStr,
+    token: str,
+    time: num,
+  },
+  transfer: { id: str, name: str, state: str, reason: optStr },
+  ready: {},
+  data: { size: num },
   room: {
     room: str,
     members: { kind: "strings" },
@@ -405,9 +510,47 @@ function decodeWith(
         `Frame "${type}" has a bad "${name}": expected ${spec.kind}`,
       );
     }
-    frame[name] = field;
+    frame[name] = clean(spec.kind, field);
   }
   return frame;
+}
+
+/** A checked nested value rebuilt from its declared keys only (like the frame itself). */
+function clean(kind: FieldKind, value: unknown): unknown {
+  const pick = (source: unknown, keys: readonly string[]) => {
+    const input = source as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const key of keys) {
+      if (Object.hasOwn(input, key) && input[key] !== undefined) out[key] = input[key];
+    }
+    return out;
+  };
+  switch (kind) {
+    case "strings":
+      return [...(value as string[])];
+    case "help":
+      return (value as unknown[]).map((entry) => {
+        const picked = pick(entry, ["usage", "summary", "aliases"]);
+        return { ...picked, aliases: [...(picked.aliases as string[])] };
+      });
+    case "rooms":
+      return (value as unknown[]).map((row) =>
+        pick(row, ["name", "members", "limit", "topic", "private", "password"])
+      );
+    case "resume": {
+      const resume = value as { token: string; rooms: unknown[] };
+      return {
+        token: resume.token,
+        rooms: resume.rooms.map((room) => pick(room, ["room", "seq"])),
+      };
+    }
+    case "string":
+    case "number":
+    case "boolean":
+      return value;
+    default:
+      return unreachable(kind);
+  }
 }
 
 function fits(kind: FieldKind, value: unknown): boolean {

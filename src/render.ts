@@ -8,6 +8,7 @@
  * named "private" from passing for a private message).
  */
 import { nickKey } from "./nick.ts";
+import { formatBytes } from "./units.ts";
 import { type ServerFrame, unreachable } from "./protocol.ts";
 import { safeText } from "./text.ts";
 
@@ -67,14 +68,12 @@ export function renderFrame(frame: ServerFrame, viewer: Viewer = {}): Line[] {
       if (frame.since !== undefined) {
         // Resuming after a dropped connection: only what was missed follows.
         const missed = frame.history ?? 0;
-        const lines: Line[] = [{
-          spans: [sys(
-            `* Back in ${room}${who}; ` +
-              (missed === 0
-                ? "you missed nothing"
-                : `${missed} missed message${missed === 1 ? "" : "s"} follow`),
-          )],
-        }];
+        const what = missed === 0
+          ? (frame.gap ? "" : "; you missed nothing")
+          : missed === 1
+          ? "; 1 missed message follows"
+          : `; ${missed} missed messages follow`;
+        const lines: Line[] = [{ spans: [sys(`* Back in ${room}${who}${what}`)] }];
         if (frame.gap) {
           lines.push({
             spans: [{
@@ -240,9 +239,47 @@ export function renderFrame(frame: ServerFrame, viewer: Viewer = {}): Line[] {
       return [{ spans: [{ text: `! ${safeText(frame.message)}`, style: "error" }] }];
     case "bye":
       return [{ spans: [sys(`* Disconnected: ${safeText(frame.reason)}`)] }];
+    case "file": {
+      // A size from the wire: rendering never throws, whatever a peer sent.
+      const size = Number.isFinite(frame.size) && frame.size > 0 ? frame.size : 0;
+      const what = `${safeText(frame.name)} (${formatBytes(size)})`;
+      if (frame.to !== undefined) {
+        return [{
+          spans: [
+            { text: "[private] ", style: "private" },
+            sys("* "),
+            nick(frame.from),
+            sys(` is sending you ${what}`),
+          ],
+          time: frame.time,
+          alert: true,
+        }];
+      }
+      return [{
+        spans: [
+          ...where(frame.room ?? ""),
+          sys("* "),
+          nick(frame.from),
+          sys(` is sending ${what}`),
+        ],
+        time: frame.time,
+      }];
+    }
+    case "transfer": {
+      const name = safeText(frame.name);
+      const reason = frame.reason ? `: ${safeText(frame.reason)}` : "";
+      if (frame.state === "failed") {
+        return [{ spans: [{ text: `! Transfer of ${name} failed${reason}`, style: "error" }] }];
+      }
+      const done = frame.state === "delivered" ? "delivered" : "uploaded and verified";
+      return [{ spans: [sys(`* ${name} ${done}${reason}`)] }];
+    }
     case "ping":
     case "pong":
     case "ack":
+    case "offer_ok":
+    case "ready":
+    case "data":
       return [];
     default:
       return unreachable(frame);

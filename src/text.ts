@@ -25,9 +25,15 @@ export function validateText(text: string): string {
 
 // Controls (C0, DEL, C1), bidi embeddings/overrides/isolates and marks, zero-width characters,
 // line and paragraph separators, and the BOM.
-const UNSAFE =
+const UNSAFE = new RegExp(
   // deno-lint-ignore no-control-regex
-  /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu;
+  /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u
+    .source +
+    // Every other invisible character (soft hyphen, tags, fillers), except the emoji
+    // presentation selector U+FE0F.
+    "|(?!\\uFE0F)\\p{Default_Ignorable_Code_Point}",
+  "gu",
+);
 
 /**
  * Makes untrusted text safe to print on a terminal: every control, bidi or invisible character

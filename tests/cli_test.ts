@@ -4,12 +4,25 @@ import {
   type ExitCommand,
   parseAddress,
   parseCli,
+  parseCount,
   parseHistory,
   parsePort,
   parseRoomSpec,
+  type ServeCommand,
 } from "../src/cli.ts";
 import { ChatError, UsageError } from "../src/errors.ts";
-import { DEFAULT_HISTORY, DEFAULT_PORT } from "../src/limits.ts";
+import {
+  DEFAULT_HISTORY,
+  DEFAULT_MAX_CLIENTS,
+  DEFAULT_MAX_FILE_BYTES,
+  DEFAULT_MAX_OUTBOX_BYTES,
+  DEFAULT_MAX_PER_IP,
+  DEFAULT_PORT,
+  FLOOD_BURST,
+  FLOOD_PER_SECOND,
+  PING_AFTER_MS,
+  REGISTRATION_TIMEOUT_MS,
+} from "../src/limits.ts";
 import { VERSION } from "../src/version.ts";
 
 const batch = { interactive: false };
@@ -42,12 +55,54 @@ const SERVE_DEFAULTS = {
   history: DEFAULT_HISTORY,
   userRooms: true,
   color: true,
+  maxClients: DEFAULT_MAX_CLIENTS,
+  maxPerIp: DEFAULT_MAX_PER_IP,
+  floodRate: FLOOD_PER_SECOND,
+  floodBurst: FLOOD_BURST,
+  maxQueueKiB: DEFAULT_MAX_OUTBOX_BYTES / 1024,
+  registrationTimeout: REGISTRATION_TIMEOUT_MS / 1000,
+  pingInterval: PING_AFTER_MS / 1000,
+  maxFileMiB: DEFAULT_MAX_FILE_BYTES / (1024 * 1024),
 } as const;
+
+/** What `chat join` gives for the options not given. */
+const JOIN_DEFAULTS = { room: undefined, color: true, downloads: undefined, autoReceive: true };
+
+/** The serve options that take a whole number, with their field and accepted range. */
+const SERVE_LIMIT_FLAGS: readonly {
+  flag: string;
+  /** The value's name in the help and in errors. */
+  arg: string;
+  field: keyof ServeCommand;
+  min: number;
+  max: number;
+}[] = [
+  { flag: "--max-clients", arg: "n", field: "maxClients", min: 0, max: 1_000_000 },
+  { flag: "--max-per-ip", arg: "n", field: "maxPerIp", min: 0, max: 1_000_000 },
+  { flag: "--flood-rate", arg: "n", field: "floodRate", min: 0, max: 1_000_000 },
+  { flag: "--flood-burst", arg: "n", field: "floodBurst", min: 1, max: 1_000_000 },
+  { flag: "--max-queue", arg: "kib", field: "maxQueueKiB", min: 16, max: 1_048_576 },
+  {
+    flag: "--registration-timeout",
+    arg: "seconds",
+    field: "registrationTimeout",
+    min: 0,
+    max: 86_400,
+  },
+  { flag: "--ping-interval", arg: "seconds", field: "pingInterval", min: 0, max: 86_400 },
+];
 
 Deno.test("parseCli() serve uses the defaults", () => {
   assert.deepEqual(parseCli(["serve"], batch), SERVE_DEFAULTS);
   assert.equal(DEFAULT_PORT, 12345);
   assert.equal(DEFAULT_HISTORY, 50);
+  assert.equal(DEFAULT_MAX_CLIENTS, 10_000);
+  assert.equal(DEFAULT_MAX_PER_IP, 32);
+  assert.equal(FLOOD_PER_SECOND, 5);
+  assert.equal(FLOOD_BURST, 10);
+  assert.equal(DEFAULT_MAX_OUTBOX_BYTES, 256 * 1024);
+  assert.equal(REGISTRATION_TIMEOUT_MS, 60_000);
+  assert.equal(PING_AFTER_MS, 60_000);
 });
 
 Deno.test("parseCli() serve accepts --port 0, --host and --log-format json", () => {
@@ -117,8 +172,7 @@ Deno.test("parseCli() join takes HOST:PORT", () => {
     host: "example.org",
     port: 4000,
     nick: "ana",
-    room: undefined,
-    color: true,
+    ...JOIN_DEFAULTS,
   });
 });
 
@@ -129,8 +183,7 @@ Deno.test("parseCli() join takes [IPV6]:PORT and a bare IPv6 address", () => {
     host: "::1",
     port: 12345,
     nick: "ana",
-    room: undefined,
-    color: true,
+    ...JOIN_DEFAULTS,
   });
   const bare = parseCli(["join", "::1", "--nick", "ana"], batch);
   assert.deepEqual(bare, {
@@ -138,8 +191,7 @@ Deno.test("parseCli() join takes [IPV6]:PORT and a bare IPv6 address", () => {
     host: "::1",
     port: DEFAULT_PORT,
     nick: "ana",
-    room: undefined,
-    color: true,
+    ...JOIN_DEFAULTS,
   });
 });
 
@@ -150,8 +202,7 @@ Deno.test("parseCli() join with a host only uses the default port", () => {
     host: "localhost",
     port: DEFAULT_PORT,
     nick: "ana",
-    room: undefined,
-    color: true,
+    ...JOIN_DEFAULTS,
   });
 });
 
@@ -240,6 +291,9 @@ Deno.test("parseCli() serve --help prints the serve options on stdout and exits 
   assert.match(exit.stdout, /--room <name\[:limit\]>/);
   assert.match(exit.stdout, /--history <count>/);
   assert.match(exit.stdout, /--no-user-rooms/);
+  for (const { flag, arg } of SERVE_LIMIT_FLAGS) {
+    assert.ok(exit.stdout.includes(`${flag} <${arg}>`));
+  }
 });
 
 Deno.test("parseCli() --version prints the version on stdout and exits 0", () => {
@@ -267,6 +321,7 @@ Deno.test("parseCli() with no arguments exits 2 with the help on stderr", () => 
 Deno.test("parseCli() does not keep state between calls", () => {
   parseCli(["serve", "--port", "1", "--room", "a:2", "--room", "b", "--history", "3"], batch);
   parseCli(["serve", "--no-user-rooms"], batch);
+  parseCli(["serve", "--max-clients", "1", "--flood-rate", "0", "--max-queue", "16"], batch);
   assert.deepEqual(parseCli(["serve"], batch), SERVE_DEFAULTS);
   parseCli(["join", "h", "--nick", "ana", "--room", "games"], batch);
   const join = parseCli(["join", "h", "--nick", "ana"], batch);
@@ -385,8 +440,8 @@ Deno.test("parseCli() join --room names a room to join straight away", () => {
     host: "h",
     port: DEFAULT_PORT,
     nick: "ana",
+    ...JOIN_DEFAULTS,
     room: "games",
-    color: true,
   });
   assertUsageError(
     parseCli(["join", "h", "--nick", "ana", "--room", "bad room"], batch),
@@ -434,6 +489,101 @@ Deno.test("parseCli() serve refuses a --room given twice, or the lobby, as a usa
     assert.match(
       result.stderr,
       /^chat: --room \S+ is given twice \(the lobby always exists\)\nUsage:/,
+    );
+  }
+});
+
+// ---- connection and flood limits ---------------------------------------------------------------
+
+Deno.test("parseCli() serve takes each limit flag from its minimum to its maximum", () => {
+  for (const { flag, field, min, max } of SERVE_LIMIT_FLAGS) {
+    for (const value of [min, min + 1, max]) {
+      assert.deepEqual(
+        parseCli(["serve", flag, String(value)], batch),
+        { ...SERVE_DEFAULTS, [field]: value },
+        `${flag} ${value}`,
+      );
+    }
+    assert.deepEqual(
+      parseCli(["serve", `${flag}=${max}`], batch),
+      { ...SERVE_DEFAULTS, [field]: max },
+      `${flag}=${max}`,
+    );
+  }
+});
+
+Deno.test("parseCli() serve sets several limit flags together", () => {
+  assert.deepEqual(
+    parseCli([
+      "serve",
+      "--max-clients",
+      "100",
+      "--max-per-ip",
+      "0",
+      "--flood-rate",
+      "0",
+      "--flood-burst",
+      "3",
+      "--max-queue",
+      "64",
+      "--registration-timeout",
+      "0",
+      "--ping-interval",
+      "30",
+    ], batch),
+    {
+      ...SERVE_DEFAULTS,
+      maxClients: 100,
+      maxPerIp: 0,
+      floodRate: 0,
+      floodBurst: 3,
+      maxQueueKiB: 64,
+      registrationTimeout: 0,
+      pingInterval: 30,
+    },
+  );
+});
+
+Deno.test("parseCli() serve refuses a limit flag out of range or not a whole number with exit 2", () => {
+  for (const { flag, arg, min, max } of SERVE_LIMIT_FLAGS) {
+    const bad = [String(max + 1), "-1", "1.5", "1e3", "abc", "", " 5", "0x10"];
+    if (min > 0) bad.push(String(min - 1));
+    for (const value of bad) {
+      assertUsageError(
+        parseCli(["serve", flag, value], batch),
+        `chat: option '${flag} <${arg}>' argument '${value}' is invalid. ` +
+          `${flag} must be a whole number from ${min} to ${max}: got "${value}"`,
+        "chat serve [options]",
+      );
+    }
+    assertUsageError(
+      parseCli(["serve", flag], batch),
+      `chat: option '${flag} <${arg}>' argument missing`,
+      "chat serve [options]",
+    );
+  }
+});
+
+Deno.test("parseCount() accepts whole numbers from min to max", () => {
+  assert.equal(parseCount("0", 0, 10, "Count"), 0);
+  assert.equal(parseCount("10", 0, 10, "Count"), 10);
+  assert.equal(parseCount("16", 16, 32, "Count"), 16);
+  assert.equal(parseCount("999999999", 0, 1e9, "Count"), 999_999_999);
+});
+
+Deno.test("parseCount() refuses numbers out of range and anything but digits", () => {
+  assertUsage(
+    () => parseCount("11", 0, 10, "--thing"),
+    '--thing must be a whole number from 0 to 10: got "11"',
+  );
+  assertUsage(
+    () => parseCount("15", 16, 32, "--thing"),
+    '--thing must be a whole number from 16 to 32: got "15"',
+  );
+  for (const bad of ["", "-1", "+1", " 1", "1 ", "1.0", "1e1", "0x1", "ten", "1234567890"]) {
+    assertUsage(
+      () => parseCount(bad, 0, 1e10, "--thing"),
+      `--thing must be a whole number from 0 to 10000000000: got ${JSON.stringify(bad)}`,
     );
   }
 });

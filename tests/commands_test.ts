@@ -372,7 +372,14 @@ Deno.test("runCommand() /create makes the room with an optional limit", () => {
   assert.deepEqual(runCommand(COMMANDS, context, "/create #Games 8"), {
     deliveries: [{
       to: [1],
-      frame: { type: "room", room: "Games", members: ["ana"], limit: 8, owner: "ana" },
+      frame: {
+        type: "room",
+        room: "Games",
+        members: ["ana"],
+        limit: 8,
+        owner: "ana",
+        seq: 0,
+      },
     }],
   });
   const open = runCommand(COMMANDS, at(hub, 2, LOBBY), "/create chess off");
@@ -381,6 +388,7 @@ Deno.test("runCommand() /create makes the room with an optional limit", () => {
     room: "chess",
     members: ["bob"],
     owner: "bob",
+    seq: 0,
   });
   assertChatError(() => runCommand(COMMANDS, context, "/create go 1e3"), "room_invalid");
   assertChatError(() => runCommand(COMMANDS, context, "/create bad!name"), "room_invalid");
@@ -403,7 +411,7 @@ Deno.test("runCommand() /join passes the room and the password to the hub", () =
   assertChatError(() => runCommand(COMMANDS, context, "/join vault"), "wrong_password");
   const result = runCommand(COMMANDS, context, "/join #VAULT pw");
   assert.deepEqual(result, {
-    deliveries: [{ to: [1], frame: { type: "room", room: "vault", members: ["ana"] } }],
+    deliveries: [{ to: [1], frame: { type: "room", room: "vault", members: ["ana"], seq: 0 } }],
   });
   assertChatError(
     () => runCommand(COMMANDS, context, "/join"),

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { ChatError, type ErrorCode } from "../src/errors.ts";
 import { DEFAULT_HISTORY, LOBBY } from "../src/limits.ts";
 import type { MessageFrame, RoomFrame, RoomInfo, ServerFrame } from "../src/protocol.ts";
+import { roomKey } from "../src/room_name.ts";
 import { type ClientId, type Delivery, Hub, type HubOptions } from "../src/server/hub.ts";
 
 const T0 = 1000;
@@ -54,7 +55,7 @@ Deno.test("Hub.register() sends the room list, then puts the first member in the
   const hub = new Hub();
   assert.deepEqual(hub.register(1, "ana", T0), [
     { to: [1], frame: { type: "rooms", rooms: [{ name: LOBBY, members: 1 }] } },
-    { to: [1], frame: { type: "room", room: "lobby", members: ["ana"] } },
+    { to: [1], frame: { type: "room", room: "lobby", members: ["ana"], seq: 0 } },
   ]);
   assert.equal(hub.size, 1);
   assert.equal(hub.nickOf(1), "ana");
@@ -66,7 +67,7 @@ Deno.test("Hub.register() tells the others and sends the joiner sorted members",
   assert.deepEqual(sorted(hub.register(3, "ana", T0 + 5)), [
     { to: [3], frame: { type: "rooms", rooms: [{ name: LOBBY, members: 3 }] } },
     { to: [1, 2], frame: { type: "join", room: LOBBY, nick: "ana", time: T0 + 5 } },
-    { to: [3], frame: { type: "room", room: LOBBY, members: ["ana", "Bob", "carl"] } },
+    { to: [3], frame: { type: "room", room: LOBBY, members: ["ana", "Bob", "carl"], seq: 0 } },
   ]);
 });
 
@@ -102,7 +103,7 @@ Deno.test("Hub.register() refuses an invalid nick and lets the client retry", ()
   assert.equal(hub.size, 0);
   assert.deepEqual(hub.register(1, "good", T0), [
     { to: [1], frame: { type: "rooms", rooms: [{ name: LOBBY, members: 1 }] } },
-    { to: [1], frame: { type: "room", room: LOBBY, members: ["good"] } },
+    { to: [1], frame: { type: "room", room: LOBBY, members: ["good"], seq: 0 } },
   ]);
 });
 
@@ -266,7 +267,7 @@ Deno.test("Hub.register() after a disconnect does not list or notify stale membe
   assert.deepEqual(hub.register(3, "carl", T0 + 1), [
     { to: [3], frame: { type: "rooms", rooms: [{ name: LOBBY, members: 2 }] } },
     { to: [2], frame: { type: "join", room: LOBBY, nick: "carl", time: T0 + 1 } },
-    { to: [3], frame: { type: "room", room: LOBBY, members: ["bob", "carl"] } },
+    { to: [3], frame: { type: "room", room: LOBBY, members: ["bob", "carl"], seq: 0 } },
   ]);
   assert.deepEqual(hub.say(3, LOBBY, "hi", T0).map((delivery) => delivery.to), [[2]]);
 });
@@ -325,6 +326,7 @@ Deno.test("Hub.createRoom() by a member makes them its owner and puts them in it
       topic: "Board games",
       limit: 8,
       owner: "ana",
+      seq: 0,
     },
   }]);
   // The room frame is what switches the creator's client to the new room.
@@ -349,7 +351,7 @@ Deno.test("Hub.createRoom() by the admin makes a persistent room with no owner t
   assert.deepEqual(hub.roomsOf(1), [LOBBY]);
   assert.deepEqual(roomRow(hub, 1, "news"), { name: "news", members: 0, topic: "Read me" });
   assert.deepEqual(hub.join(1, "news", undefined, T0), [
-    { to: [1], frame: { type: "room", room: "news", members: ["ana"], topic: "Read me" } },
+    { to: [1], frame: { type: "room", room: "news", members: ["ana"], topic: "Read me", seq: 0 } },
   ]);
   assertChatError(() => hub.setTopic(1, "news", "Mine now", T0), "not_allowed");
   hub.leave(1, "news", "Left", T0);
@@ -435,7 +437,14 @@ Deno.test("Hub.join() tells the room and sends the joiner the room frame", () =>
     { to: [1], frame: { type: "join", room: "games", nick: "bob", time: T0 + 2 } },
     {
       to: [2],
-      frame: { type: "room", room: "games", members: ["ana", "bob"], limit: 4, owner: "ana" },
+      frame: {
+        type: "room",
+        room: "games",
+        members: ["ana", "bob"],
+        limit: 4,
+        owner: "ana",
+        seq: 0,
+      },
     },
   ]);
   assert.deepEqual(hub.roomsOf(2), [LOBBY, "games"]);
@@ -677,7 +686,7 @@ Deno.test("Hub.kick() moves someone left in no room to the lobby", () => {
   const deliveries = hub.kick(1, "games", "bob", "", T0 + 5);
   assert.deepEqual(framesFor(deliveries, 2), [
     { type: "left", room: "games", reason: "Kicked by ana" },
-    { type: "room", room: LOBBY, members: ["ana", "bob", "carl", "dave"] },
+    { type: "room", room: LOBBY, members: ["ana", "bob", "carl", "dave"], seq: 0 },
   ]);
   assert.deepEqual(sorted(deliveries.filter((d) => d.frame.type === "join")), [
     { to: [1, 3, 4], frame: { type: "join", room: LOBBY, nick: "bob", time: T0 + 5 } },
@@ -737,7 +746,10 @@ Deno.test("Hub.closeRoom() tells the members, moves them to the lobby and remove
   assert.deepEqual(sorted(deliveries), [
     { to: [1, 2, 3], frame: { type: "left", room: "games", reason: "Room closed by ana: done" } },
     { to: [1, 3, 4], frame: { type: "join", room: LOBBY, nick: "bob", time: T0 + 6 } },
-    { to: [2], frame: { type: "room", room: LOBBY, members: ["ana", "bob", "carl", "dave"] } },
+    {
+      to: [2],
+      frame: { type: "room", room: LOBBY, members: ["ana", "bob", "carl", "dave"], seq: 0 },
+    },
   ]);
   assert.deepEqual(framesFor(deliveries, 2).map((frame) => frame.type), ["left", "room"]);
   assert.deepEqual(roomNames(hub, "admin"), [LOBBY]);
@@ -975,7 +987,12 @@ Deno.test("Hub.disconnect() of the owner leaves the room without an owner", () =
   hub.disconnect(1, "Connection closed", T0);
   const joined = hub.join(4, "games", undefined, T0);
   const frame = framesFor(joined, 4)[0] as RoomFrame;
-  assert.deepEqual(frame, { type: "room", room: "games", members: ["bob", "carl", "dave"] });
+  assert.deepEqual(frame, {
+    type: "room",
+    room: "games",
+    members: ["bob", "carl", "dave"],
+    seq: 0,
+  });
   assertChatError(
     () => hub.setTopic(2, "games", "mine", T0),
     "not_allowed",
@@ -1020,7 +1037,7 @@ Deno.test("Hub replays a room's history after the room frame, oldest first, as i
   const frames = framesFor(hub.register(3, "carl", T0 + 100), 3);
   assert.deepEqual(frames, [
     { type: "rooms", rooms: [{ name: LOBBY, members: 3 }] },
-    { type: "room", room: LOBBY, members: ["ana", "bob", "carl"], history: 3 },
+    { type: "room", room: LOBBY, members: ["ana", "bob", "carl"], history: 3, seq: 3 },
     {
       type: "message",
       room: LOBBY,
@@ -1107,7 +1124,7 @@ Deno.test("Hub with historySize 0 replays nothing", () => {
   hub.say(1, LOBBY, "gone", T0);
   assert.deepEqual(framesFor(hub.register(2, "bob", T0), 2), [
     { type: "rooms", rooms: [{ name: LOBBY, members: 2 }] },
-    { type: "room", room: LOBBY, members: ["ana", "bob"] },
+    { type: "room", room: LOBBY, members: ["ana", "bob"], seq: 1 },
   ]);
 });
 
@@ -1256,4 +1273,379 @@ Deno.test("Hub.announce() reaches everyone, or the members of one room", () => {
   }]);
   assertChatError(() => hub.announce("x", "nowhere", T0), "no_such_room");
   assertChatError(() => hub.announce(" ", undefined, T0), "text_invalid");
+});
+
+// ---- look-alike nicks --------------------------------------------------------------------------
+
+Deno.test("Hub.register() refuses a look-alike of a taken nick", () => {
+  const hub = hubWith("bob", "ana", "ina", "copex", "aha");
+  const lookAlikes: [string, string][] = [
+    ["b0b", "bob"], // digit 0 for o
+    ["B0B", "bob"],
+    ["an\u0251", "ana"], // Latin alpha
+    ["\u0131na", "ina"], // dotless i
+    ["\u0441\u043e\u0440\u0435\u0445", "copex"], // all Cyrillic
+    ["\u0410\u041d\u0410", "aha"], // all Cyrillic capitals
+  ];
+  for (const [nick, holder] of lookAlikes) {
+    assertChatError(
+      () => hub.register(9, nick, T0),
+      "nick_taken",
+      `Nick "${nick}" is taken: choose another`,
+    );
+    assert.equal(hub.idOf(nick), hub.idOf(holder), nick);
+  }
+  assert.equal(hub.size, 5);
+  assert.equal(hub.nickOf(9), undefined);
+  // The other way round too: the look-alike first, then the plain nick.
+  const other = hubWith("b0b");
+  assertChatError(() => other.register(2, "bob", T0), "nick_taken");
+});
+
+Deno.test("Hub.rename() refuses a look-alike of someone else's nick, not of one's own", () => {
+  const hub = hubWith("ana", "bob");
+  assertChatError(() => hub.rename(2, "an\u0251", T0), "nick_taken");
+  assertChatError(() => hub.rename(2, "\u03b1\u03b7\u03b1", T0), "nick_taken"); // all Greek
+  assert.equal(hub.nickOf(2), "bob");
+  // Ana may switch to a look-alike of her own nick: nobody else is shown it.
+  assert.deepEqual(framesFor(hub.rename(1, "an\u0251", T0), 1), [
+    { type: "nick", old: "ana", new: "an\u0251", time: T0 },
+  ]);
+  assert.equal(hub.idOf("ana"), 1);
+});
+
+// ---- acknowledgements and resends --------------------------------------------------------------
+
+/** A message ref as the server builds it from a resume token and the client's id. */
+function ref(id: string, token = "tok1"): { id: string; key: string } {
+  return { id, key: `${token}:${id}` };
+}
+
+Deno.test("Hub.say() with a ref acks the sender only, with the message's seq", () => {
+  const hub = hubWith("ana", "bob", "carl");
+  hub.say(2, LOBBY, "first", T0);
+  assert.deepEqual(sorted(hub.say(1, "LOBBY", "hi", T0 + 1, false, ref("m1"))), [
+    {
+      to: [2, 3],
+      frame: { type: "message", room: LOBBY, nick: "ana", text: "hi", time: T0 + 1, seq: 2 },
+    },
+    { to: [1], frame: { type: "ack", id: "m1", room: LOBBY, seq: 2 } },
+  ]);
+  // A /me message is acknowledged too.
+  assert.deepEqual(framesFor(hub.say(1, LOBBY, "waves", T0, true, ref("m2")), 1), [
+    { type: "ack", id: "m2", room: LOBBY, seq: 3 },
+  ]);
+  // Without a ref there is no ack.
+  assert.deepEqual(framesFor(hub.say(1, LOBBY, "plain", T0), 1), []);
+});
+
+Deno.test("Hub.say() acks a resent ref with the original seq and delivers nothing again", () => {
+  const hub = hubWith("ana", "bob");
+  hub.say(1, LOBBY, "hi", T0, false, ref("m1"));
+  hub.say(2, LOBBY, "hello", T0);
+  // Resent, even with other text: only an ack, to the sender.
+  assert.deepEqual(hub.say(1, LOBBY, "hi", T0 + 5, false, ref("m1")), [
+    { to: [1], frame: { type: "ack", id: "m1", room: LOBBY, seq: 1 } },
+  ]);
+  assert.deepEqual(hub.say(1, LOBBY, "changed", T0 + 6, false, ref("m1")), [
+    { to: [1], frame: { type: "ack", id: "m1", room: LOBBY, seq: 1 } },
+  ]);
+  // The seq did not move, and the history holds the message once.
+  assert.equal((hub.say(2, LOBBY, "next", T0)[0]?.frame as MessageFrame).seq, 3);
+  const frames = framesFor(hub.register(3, "carl", T0), 3);
+  assert.deepEqual((frames.slice(2) as MessageFrame[]).map((frame) => frame.text), [
+    "hi",
+    "hello",
+    "next",
+  ]);
+});
+
+Deno.test("Hub.say() recognises a resend after a reconnect, by the ref's key", () => {
+  const hub = hubWith("ana", "bob");
+  hub.say(1, LOBBY, "hi", T0, false, ref("m1"));
+  hub.disconnect(1, "Connection lost", T0);
+  hub.register(3, "ana", T0, { rooms: [{ room: LOBBY, seq: 0 }], trusted: [LOBBY] });
+  assert.deepEqual(hub.say(3, LOBBY, "hi", T0, false, ref("m1")), [
+    { to: [3], frame: { type: "ack", id: "m1", room: LOBBY, seq: 1 } },
+  ]);
+});
+
+Deno.test("Hub.say() treats the same id under another key as a new message", () => {
+  const hub = hubWith("ana", "bob");
+  hub.say(1, LOBBY, "hi", T0, false, ref("m1", "tok1"));
+  assert.deepEqual(hub.say(2, LOBBY, "hi", T0, false, ref("m1", "tok2")), [
+    { to: [1], frame: { type: "message", room: LOBBY, nick: "bob", text: "hi", time: T0, seq: 2 } },
+    { to: [2], frame: { type: "ack", id: "m1", room: LOBBY, seq: 2 } },
+  ]);
+});
+
+Deno.test("Hub.say() with a ref that is refused throws, sends no ack and leaves the ref unused", () => {
+  const hub = hubWith("ana", "bob");
+  hub.createRoom(2, "games", {}, T0);
+  assertChatError(() => hub.say(1, LOBBY, " ", T0, false, ref("m1")), "text_invalid");
+  assertChatError(() => hub.say(1, "games", "hi", T0, false, ref("m1")), "not_in_room");
+  assertChatError(() => hub.say(1, "nowhere", "hi", T0, false, ref("m1")), "no_such_room");
+  assertChatError(() => hub.say(9, LOBBY, "hi", T0, false, ref("m1")), "not_registered");
+  // The ref was never accepted, so sending it now is a new message with the first seq.
+  assert.deepEqual(framesFor(hub.say(1, LOBBY, "hi", T0, false, ref("m1")), 1), [
+    { type: "ack", id: "m1", room: LOBBY, seq: 1 },
+  ]);
+});
+
+// ---- resume ------------------------------------------------------------------------------------
+
+/** A hub where bob said m1..m`count` in the lobby and ana (id 1) has dropped. */
+function droppedHub(count: number, options: HubOptions = {}): Hub {
+  const hub = hubWithOptions(options, "ana", "bob");
+  for (let i = 1; i <= count; i++) hub.say(2, LOBBY, `m${i}`, T0 + i);
+  hub.disconnect(1, "Connection lost", T0);
+  return hub;
+}
+
+/** Ana back as id 3, having seen the lobby up to `seq`: the frames she gets. */
+function resumeLobby(hub: Hub, seq: number): ServerFrame[] {
+  return framesFor(
+    hub.register(3, "ana", T0 + 100, { rooms: [{ room: LOBBY, seq }], trusted: [LOBBY] }),
+    3,
+  );
+}
+
+Deno.test("Hub.register() with resume replays only the messages after since", () => {
+  const hub = droppedHub(4);
+  const frames = resumeLobby(hub, 2);
+  assert.deepEqual(frames.slice(0, 2), [
+    { type: "rooms", rooms: [{ name: LOBBY, members: 2 }] },
+    { type: "room", room: LOBBY, members: ["ana", "bob"], seq: 4, since: 2, history: 2 },
+  ]);
+  assert.deepEqual(frames.slice(2), [
+    { type: "message", room: LOBBY, nick: "bob", text: "m3", time: T0 + 3, seq: 3, history: true },
+    { type: "message", room: LOBBY, nick: "bob", text: "m4", time: T0 + 4, seq: 4, history: true },
+  ]);
+});
+
+Deno.test("Hub.register() with resume and nothing missed replays nothing and flags no gap", () => {
+  assert.deepEqual(resumeLobby(droppedHub(4), 4).slice(1), [
+    { type: "room", room: LOBBY, members: ["ana", "bob"], seq: 4, since: 4 },
+  ]);
+  assert.deepEqual(resumeLobby(droppedHub(0), 0).slice(1), [
+    { type: "room", room: LOBBY, members: ["ana", "bob"], seq: 0, since: 0 },
+  ]);
+});
+
+Deno.test("Hub.register() with resume flags a gap when the history no longer reaches back", () => {
+  // History keeps m4 and m5 only.
+  const cases: [number, boolean, string[]][] = [
+    [0, true, ["m4", "m5"]],
+    [1, true, ["m4", "m5"]],
+    [2, true, ["m4", "m5"]], // m3 is lost
+    [3, false, ["m4", "m5"]], // everything missed is still there
+    [4, false, ["m5"]],
+  ];
+  for (const [since, gap, texts] of cases) {
+    const frames = resumeLobby(droppedHub(5, { historySize: 2 }), since);
+    const room = frames[1] as RoomFrame;
+    assert.equal(room.gap, gap ? true : undefined, `since ${since}`);
+    assert.equal(Object.hasOwn(room, "gap"), gap, `since ${since}`);
+    assert.equal(room.since, since);
+    assert.equal(room.seq, 5);
+    assert.equal(room.history, texts.length);
+    assert.deepEqual((frames.slice(2) as MessageFrame[]).map((frame) => frame.text), texts);
+  }
+});
+
+Deno.test("Hub.register() with resume flags a gap when the room keeps no history", () => {
+  assert.deepEqual(resumeLobby(droppedHub(3, { historySize: 0 }), 1).slice(1), [
+    { type: "room", room: LOBBY, members: ["ana", "bob"], seq: 3, since: 1, gap: true },
+  ]);
+  assert.deepEqual(resumeLobby(droppedHub(3, { historySize: 0 }), 3).slice(1), [
+    { type: "room", room: LOBBY, members: ["ana", "bob"], seq: 3, since: 3 },
+  ]);
+});
+
+Deno.test("Hub.register() with resume past the room's seq flags a gap and replays all it has", () => {
+  // The server restarted, say: the room counts from 0 again, so everything it holds is new.
+  const frames = resumeLobby(droppedHub(2), 7).slice(1);
+  assert.deepEqual(frames[0], {
+    type: "room",
+    room: LOBBY,
+    members: ["ana", "bob"],
+    seq: 2,
+    since: 7,
+    gap: true,
+    history: 2,
+  });
+  assert.deepEqual(
+    frames.slice(1).map((frame) => frame.type === "message" ? [frame.text, frame.history] : []),
+    [["m1", true], ["m2", true]],
+  );
+});
+
+Deno.test("Hub.register() with resume puts the member back in their rooms, in order", () => {
+  const hub = hubWith("bob");
+  for (const name of ["news", "games", "chess"]) hub.createRoom("admin", name, {}, T0);
+  hub.join(1, "games", undefined, T0);
+  hub.say(1, "games", "gg", T0);
+  const resume = {
+    rooms: [
+      { room: "news", seq: 0 },
+      { room: "GAMES", seq: 0 },
+      { room: LOBBY, seq: 0 },
+      { room: "chess", seq: 0 },
+      { room: "games", seq: 0 }, // listed twice: entered once
+    ],
+    trusted: [],
+  };
+  const deliveries = hub.register(2, "ana", T0 + 1, resume);
+  assert.deepEqual(hub.roomsOf(2), [LOBBY, "news", "games", "chess"]);
+  const frames = framesFor(deliveries, 2);
+  assert.deepEqual(frames, [
+    {
+      type: "rooms",
+      rooms: [
+        { name: LOBBY, members: 2 },
+        { name: "news", members: 1 },
+        { name: "games", members: 2 },
+        { name: "chess", members: 1 },
+      ],
+    },
+    { type: "room", room: LOBBY, members: ["ana", "bob"], seq: 0, since: 0 },
+    { type: "room", room: "news", members: ["ana"], seq: 0, since: 0 },
+    { type: "room", room: "games", members: ["ana", "bob"], seq: 1, since: 0, history: 1 },
+    { type: "message", room: "games", nick: "bob", text: "gg", time: T0, seq: 1, history: true },
+    { type: "room", room: "chess", members: ["ana"], seq: 0, since: 0 },
+  ]);
+  // Bob hears her arrive in each room they share, once.
+  assert.deepEqual(framesFor(deliveries, 1), [
+    { type: "join", room: LOBBY, nick: "ana", time: T0 + 1 },
+    { type: "join", room: "games", nick: "ana", time: T0 + 1 },
+  ]);
+});
+
+Deno.test("Hub.register() with resume enters the lobby as new when the resume leaves it out", () => {
+  const hub = droppedHub(2);
+  hub.createRoom("admin", "games", {}, T0);
+  const frames = framesFor(
+    hub.register(3, "ana", T0, { rooms: [{ room: "games", seq: 0 }], trusted: [] }),
+    3,
+  );
+  assert.deepEqual(frames.slice(1).map((frame) => frame.type === "room" ? frame : frame.type), [
+    { type: "room", room: LOBBY, members: ["ana", "bob"], seq: 2, history: 2 },
+    "message",
+    "message",
+    { type: "room", room: "games", members: ["ana"], seq: 0, since: 0 },
+  ]);
+});
+
+Deno.test("Hub.register() with resume rejoins a password room only when it is trusted", () => {
+  const setup = () => {
+    const hub = hubWith("bob");
+    hub.createRoom("admin", "Vault", { password: "pw" }, T0);
+    return hub;
+  };
+  const trusted = setup();
+  const rooms = [{ room: "VAULT", seq: 0 }];
+  trusted.register(2, "ana", T0, { rooms, trusted: [roomKey("Vault")] });
+  assert.deepEqual(trusted.roomsOf(2), [LOBBY, "Vault"]);
+
+  for (const keys of [[], ["lobby"], ["Vault-other"]]) {
+    const hub = setup();
+    const frames = framesFor(hub.register(2, "ana", T0, { rooms, trusted: keys }), 2);
+    assert.deepEqual(frames.at(-1), {
+      type: "notice",
+      text: "Could not rejoin VAULT: it needs a password (/join Vault PASSWORD)",
+    });
+    assert.deepEqual(hub.roomsOf(2), [LOBBY]);
+    assert.deepEqual(hub.membersOf("vault"), []);
+  }
+});
+
+Deno.test("Hub.register() with resume explains each room it could not rejoin", () => {
+  const hub = hubWith("bob");
+  hub.createRoom("admin", "small", { limit: 1 }, T0);
+  hub.join(1, "small", undefined, T0);
+  hub.createRoom("admin", "vault", { password: "pw" }, T0);
+  hub.createRoom("admin", "games", {}, T0);
+  const deliveries = hub.register(2, "ana", T0, {
+    rooms: [
+      { room: "gone", seq: 3 },
+      { room: "small", seq: 0 },
+      { room: "vault", seq: 0 },
+      { room: "games", seq: 0 },
+    ],
+    // Trust lets a member past a password, never past a limit.
+    trusted: [roomKey("small")],
+  });
+  assert.deepEqual(framesFor(deliveries, 2).slice(2), [
+    { type: "notice", text: "Could not rejoin gone: it no longer exists" },
+    { type: "notice", text: "Could not rejoin small: it is full (1/1)" },
+    { type: "notice", text: "Could not rejoin vault: it needs a password (/join vault PASSWORD)" },
+    { type: "room", room: "games", members: ["ana"], seq: 0, since: 0 },
+  ]);
+  assert.deepEqual(hub.roomsOf(2), [LOBBY, "games"]);
+  assert.deepEqual(hub.membersOf("small"), ["bob"]);
+});
+
+Deno.test("Hub.register() with resume cannot rejoin a room that went away when its owner dropped", () => {
+  const hub = hubWith("ana", "bob");
+  hub.createRoom(1, "mine", {}, T0);
+  hub.disconnect(1, "Connection lost", T0);
+  const frames = framesFor(
+    hub.register(3, "ana", T0, { rooms: [{ room: "mine", seq: 0 }], trusted: ["mine"] }),
+    3,
+  );
+  assert.deepEqual(frames.at(-1), {
+    type: "notice",
+    text: "Could not rejoin mine: it no longer exists",
+  });
+});
+
+Deno.test("Hub.register() with resume rejoins a private room, which the room list then shows", () => {
+  const hub = hubWith("bob");
+  hub.createRoom("admin", "secret", { listed: false }, T0);
+  const frames = framesFor(
+    hub.register(2, "ana", T0, { rooms: [{ room: "secret", seq: 0 }], trusted: [] }),
+    2,
+  );
+  assert.deepEqual(frames, [
+    {
+      type: "rooms",
+      rooms: [{ name: LOBBY, members: 2 }, { name: "secret", members: 1, private: true }],
+    },
+    { type: "room", room: LOBBY, members: ["ana", "bob"], seq: 0 },
+    { type: "room", room: "secret", members: ["ana"], seq: 0, since: 0 },
+  ]);
+  assert.deepEqual(roomNames(hub, 1), [LOBBY]);
+});
+
+Deno.test("Hub.register() with resume still refuses a taken or invalid nick, entering nothing", () => {
+  const hub = hubWith("ana");
+  hub.createRoom("admin", "games", {}, T0);
+  const resume = { rooms: [{ room: "games", seq: 0 }], trusted: [] };
+  assertChatError(() => hub.register(2, "ana", T0, resume), "nick_taken");
+  assertChatError(() => hub.register(2, "bad nick", T0, resume), "nick_invalid");
+  assert.deepEqual(hub.membersOf("games"), []);
+  assert.equal(hub.size, 1);
+});
+
+// ---- room frame seq ----------------------------------------------------------------------------
+
+Deno.test("Hub sends in every room frame the room's last message number", () => {
+  const hub = hubWithOptions({ historySize: 1 }, "ana", "bob");
+  hub.createRoom(1, "games", {}, T0);
+  for (const text of ["a", "b", "c"]) hub.say(1, "games", text, T0);
+  const joined = framesFor(hub.join(2, "games", undefined, T0), 2)[0] as RoomFrame;
+  assert.equal(joined.seq, 3);
+  assert.equal(joined.history, 1); // history is shorter than seq: only seq says how many there were
+  assert.equal(Object.hasOwn(joined, "since"), false);
+  assert.equal(Object.hasOwn(joined, "gap"), false);
+  hub.say(2, LOBBY, "x", T0);
+  const lobby = framesFor(hub.register(3, "carl", T0), 3)[1] as RoomFrame;
+  assert.equal(lobby.seq, 1);
+  const created = framesFor(hub.createRoom(3, "chess", {}, T0), 3)[0] as RoomFrame;
+  assert.equal(created.seq, 0);
+  // A resend does not count.
+  hub.say(1, "games", "d", T0, false, ref("r1"));
+  hub.say(1, "games", "d", T0, false, ref("r1"));
+  hub.leave(2, "games", "", T0);
+  assert.equal((framesFor(hub.join(2, "games", undefined, T0), 2)[0] as RoomFrame).seq, 4);
 });

@@ -277,3 +277,78 @@ Deno.test("Outbox.flush() reports a write that throws instead of rejecting, with
   assert.equal(errors.length, 1);
   assert.equal(outbox.push(bytes("b\n")), false);
 });
+
+/** Runs `fn` with `Date.now()` reading `clock.now`, restored afterwards. */
+async function withClock(fn: (clock: { now: number }) => Promise<void> | void): Promise<void> {
+  const realNow = Date.now;
+  const clock = { now: 1_700_000_000_000 };
+  Date.now = () => clock.now;
+  try {
+    await fn(clock);
+  } finally {
+    Date.now = realNow;
+  }
+}
+
+Deno.test("Outbox.writingSince is when the write in flight started, and clears after it", async () => {
+  await withClock(async (clock) => {
+    const { outbox, writes } = setup();
+    assert.equal(outbox.writingSince, undefined);
+    outbox.push(bytes("a\n"));
+    assert.equal(outbox.writingSince, undefined, "queued is not writing");
+    const start = clock.now;
+    outbox.flush();
+    assert.equal(outbox.writingSince, start);
+    clock.now += 5000;
+    outbox.push(bytes("b\n")); // queued behind the write: the start does not move
+    outbox.flush();
+    assert.equal(outbox.writingSince, start);
+    writes[0]?.resolve();
+    await settle();
+    // The queued frame went out at once, as a new write that started now.
+    assert.equal(writes.length, 2);
+    assert.equal(outbox.writingSince, start + 5000);
+    writes[1]?.resolve();
+    await settle();
+    assert.equal(outbox.writingSince, undefined);
+  });
+});
+
+Deno.test("Outbox.writingSince clears when a write fails or throws", async () => {
+  await withClock(async (clock) => {
+    const { outbox, writes } = setup();
+    outbox.push(bytes("a\n"));
+    outbox.flush();
+    assert.equal(outbox.writingSince, clock.now);
+    writes[0]?.reject(new Error("Broken pipe"));
+    await settle();
+    assert.equal(outbox.writingSince, undefined);
+
+    const throwing = new Outbox({
+      maxBytes: 1024,
+      write: () => {
+        throw new Error("socket gone");
+      },
+      onOverflow: () => {},
+      onError: () => {},
+      schedule: () => {},
+    });
+    throwing.push(bytes("a\n"));
+    throwing.flush();
+    await settle();
+    assert.equal(throwing.writingSince, undefined);
+  });
+});
+
+Deno.test("Outbox.writingSince reads the real clock by default", async () => {
+  const { outbox, writes } = setup();
+  outbox.push(bytes("a\n"));
+  const before = Date.now();
+  outbox.flush();
+  const after = Date.now();
+  const since = outbox.writingSince ?? -1;
+  assert.ok(since >= before && since <= after, `${since} in [${before}, ${after}]`);
+  writes[0]?.resolve();
+  await settle();
+  assert.equal(outbox.writingSince, undefined);
+});

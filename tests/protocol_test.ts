@@ -38,6 +38,16 @@ const CLIENT_FRAMES: ClientFrame[] = [
   { type: "say", room: "lobby", text: 'hello \u00e9 \u{1f600} "quoted" \\ /' },
   { type: "command", line: "/nick bob" },
   { type: "command", line: "/users", room: "lobby" },
+  {
+    type: "hello",
+    version: 1,
+    nick: "ana",
+    resume: { token: "t0k3n", rooms: [{ room: "lobby", seq: 0 }, { room: "games", seq: 42 }] },
+  },
+  { type: "hello", version: 1, nick: "ana", client: "c", resume: { token: "", rooms: [] } },
+  { type: "say", room: "lobby", text: "hi", id: "m1" },
+  { type: "command", line: "/join games", id: "c7" },
+  { type: "command", line: "/users", room: "lobby", id: "c8" },
   { type: "ping" },
   { type: "ping", token: "t1" },
   { type: "pong" },
@@ -46,6 +56,14 @@ const CLIENT_FRAMES: ClientFrame[] = [
 
 const SERVER_FRAMES: ServerFrame[] = [
   { type: "welcome", version: 1, server: "chat 0.1.0", nick: "ana" },
+  { type: "welcome", version: 1, server: "chat 0.1.0", nick: "ana", token: "t0k3n" },
+  { type: "ack", id: "m1", room: "lobby", seq: 7 },
+  { type: "error", code: "text_invalid", message: "Message is empty", id: "m2" },
+  { type: "error", code: "rate_limited", message: "Too many joins: try again in 2s" },
+  { type: "error", code: "server_full", message: "The server is full" },
+  { type: "room", room: "lobby", members: ["ana", "bob"], seq: 12 },
+  { type: "room", room: "lobby", members: ["ana"], seq: 12, since: 10, history: 2 },
+  { type: "room", room: "lobby", members: ["ana"], seq: 60, since: 3, history: 50, gap: true },
   { type: "room", room: "lobby", members: ["ana", "bob"] },
   { type: "room", room: "lobby", members: [] },
   { type: "join", room: "lobby", nick: "bob", time: 1700000000000 },
@@ -115,6 +133,7 @@ Deno.test("decodeServerFrame() round-trips every server frame type", () => {
     types.add(frame.type);
   }
   assert.deepEqual([...types].sort(), [
+    "ack",
     "announce",
     "bye",
     "error",
@@ -462,4 +481,111 @@ Deno.test("decodeServerFrame() treats null new optional fields as absent", () =>
     type: "notice",
     text: "t",
   });
+});
+
+// ---- resume, message ids, acks -----------------------------------------------------------------
+
+Deno.test("decodeClientFrame() keeps a hello's resume and a say's or command's id", () => {
+  assert.deepEqual(
+    decodeClientFrame(
+      '{"type":"hello","version":1,"nick":"ana","resume":{"token":"t","rooms":[{"room":"lobby","seq":3}]}}',
+    ),
+    {
+      type: "hello",
+      version: 1,
+      nick: "ana",
+      resume: { token: "t", rooms: [{ room: "lobby", seq: 3 }] },
+    },
+  );
+  assert.deepEqual(decodeClientFrame('{"type":"say","room":"r","text":"t","id":"m1"}'), {
+    type: "say",
+    room: "r",
+    text: "t",
+    id: "m1",
+  });
+  assert.deepEqual(decodeClientFrame('{"type":"command","line":"/x","id":"c1"}'), {
+    type: "command",
+    line: "/x",
+    id: "c1",
+  });
+  // Null is absent, as for every optional field.
+  assert.deepEqual(decodeClientFrame('{"type":"hello","version":1,"nick":"a","resume":null}'), {
+    type: "hello",
+    version: 1,
+    nick: "a",
+  });
+  assert.deepEqual(decodeClientFrame('{"type":"say","room":"r","text":"t","id":null}'), {
+    type: "say",
+    room: "r",
+    text: "t",
+  });
+});
+
+Deno.test("decodeClientFrame() refuses a malformed resume", () => {
+  const resumes = [
+    '"t"',
+    "[]",
+    "1",
+    "true",
+    "{}",
+    '{"token":"t"}',
+    '{"rooms":[]}',
+    '{"token":1,"rooms":[]}',
+    '{"token":null,"rooms":[]}',
+    '{"token":"t","rooms":{}}',
+    '{"token":"t","rooms":"lobby"}',
+    '{"token":"t","rooms":null}',
+    '{"token":"t","rooms":[null]}',
+    '{"token":"t","rooms":["lobby"]}',
+    '{"token":"t","rooms":[[]]}',
+    '{"token":"t","rooms":[{"room":"lobby"}]}',
+    '{"token":"t","rooms":[{"seq":1}]}',
+    '{"token":"t","rooms":[{"room":1,"seq":1}]}',
+    '{"token":"t","rooms":[{"room":"lobby","seq":-1}]}',
+    '{"token":"t","rooms":[{"room":"lobby","seq":1.5}]}',
+    '{"token":"t","rooms":[{"room":"lobby","seq":"1"}]}',
+    '{"token":"t","rooms":[{"room":"lobby","seq":null}]}',
+    '{"token":"t","rooms":[{"room":"lobby","seq":1e309}]}',
+    '{"token":"t","rooms":[{"room":"lobby","seq":1},{"room":"games","seq":-2}]}',
+  ];
+  for (const resume of resumes) {
+    assertChatError(
+      () => decodeClientFrame(`{"type":"hello","version":1,"nick":"ana","resume":${resume}}`),
+      "bad_frame",
+      'Frame "hello" has a bad "resume": expected resume',
+    );
+  }
+});
+
+Deno.test("decodeClientFrame() refuses a say or command id that is not a string", () => {
+  for (const id of ["1", "true", "[]", '{"id":"m1"}']) {
+    assertChatError(
+      () => decodeClientFrame(`{"type":"say","room":"r","text":"t","id":${id}}`),
+      "bad_frame",
+      'Frame "say" has a bad "id": expected string',
+    );
+    assertChatError(
+      () => decodeClientFrame(`{"type":"command","line":"/x","id":${id}}`),
+      "bad_frame",
+      'Frame "command" has a bad "id": expected string',
+    );
+  }
+});
+
+Deno.test("decodeServerFrame() refuses malformed acks, tokens, error ids and resume fields", () => {
+  const cases: [string, string][] = [
+    ['{"type":"ack","id":1,"room":"r","seq":1}', 'has a bad "id"'],
+    ['{"type":"ack","id":"m","room":"r","seq":"1"}', 'has a bad "seq"'],
+    ['{"type":"ack","room":"r","seq":1}', 'needs field "id"'],
+    ['{"type":"ack","id":"m","seq":1}', 'needs field "room"'],
+    ['{"type":"ack","id":"m","room":"r"}', 'needs field "seq"'],
+    ['{"type":"welcome","version":1,"server":"s","nick":"n","token":5}', 'has a bad "token"'],
+    ['{"type":"error","code":"bad_frame","message":"m","id":5}', 'has a bad "id"'],
+    ['{"type":"room","room":"r","members":[],"seq":"1"}', 'has a bad "seq"'],
+    ['{"type":"room","room":"r","members":[],"since":true}', 'has a bad "since"'],
+    ['{"type":"room","room":"r","members":[],"gap":1}', 'has a bad "gap"'],
+  ];
+  for (const [line, message] of cases) {
+    assertChatError(() => decodeServerFrame(line), "bad_frame", new RegExp(message));
+  }
 });

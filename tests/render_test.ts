@@ -148,9 +148,14 @@ Deno.test("renderFrame() renders bye", () => {
   ]);
 });
 
-Deno.test("renderFrame() renders nothing for ping and pong", () => {
+Deno.test("renderFrame() renders nothing for ping, pong and ack", () => {
   assert.deepEqual(renderFrame({ type: "ping", token: "x" }), []);
   assert.deepEqual(renderFrame({ type: "pong" }), []);
+  assert.deepEqual(renderFrame({ type: "ack", id: "m1", room: "lobby", seq: 3 }), []);
+  assert.deepEqual(
+    renderFrame({ type: "ack", id: "m1", room: "games", seq: 1 }, { self: "ana", room: "lobby" }),
+    [],
+  );
 });
 
 Deno.test("renderFrame() escapes hostile message text and nicks", () => {
@@ -183,6 +188,7 @@ Deno.test("renderFrame() escapes hostile text in every frame type", () => {
     { type: "error", code: "bad_frame", message: evil },
     { type: "bye", reason: evil },
     { type: "room", room: evil, members: ["ana"], topic: evil, owner: evil, history: 2, limit: 3 },
+    { type: "room", room: evil, members: [evil, "ana"], seq: 5, since: 2, history: 3, gap: true },
     { type: "left", room: evil, reason: evil },
     {
       type: "rooms",
@@ -248,6 +254,86 @@ Deno.test("renderFrame() renders a room alone with a limit, and one message of h
   assert.deepEqual(
     plain({ type: "room", room: "games", members: ["ana"], limit: 4, history: 1 }, "ana"),
     ["* You are in games (just you so far, limit 4)", "* Last message in games:"],
+  );
+});
+
+Deno.test("renderFrame() renders a room the same whatever its seq", () => {
+  const frame: ServerFrame = { type: "room", room: "lobby", members: ["ana", "bob"] };
+  assert.deepEqual(plain({ ...frame, seq: 42 }, "ana"), plain(frame, "ana"));
+  assert.deepEqual(plain({ ...frame, seq: 42 }, "ana"), ["* You are in lobby with bob (2 here)"]);
+});
+
+Deno.test("renderFrame() renders a resumed room where nothing was missed", () => {
+  assert.deepEqual(
+    plain({ type: "room", room: "lobby", members: ["ana", "bob"], seq: 4, since: 4 }, "ana"),
+    ["* Back in lobby with bob (2 here); you missed nothing"],
+  );
+  assert.deepEqual(
+    plain({ type: "room", room: "games", members: ["ana"], limit: 4, seq: 0, since: 0 }, "ana"),
+    ["* Back in games (just you so far, limit 4); you missed nothing"],
+  );
+});
+
+Deno.test("renderFrame() renders a resumed room with the number of missed messages", () => {
+  const frame: ServerFrame = {
+    type: "room",
+    room: "games",
+    members: ["ana", "bob", "carl"],
+    limit: 8,
+    topic: "Chess",
+    owner: "carl",
+    seq: 9,
+    since: 6,
+    history: 3,
+  };
+  // The topic and owner were seen before the connection dropped: only what was missed is told.
+  const lines = renderFrame(frame, { self: "ana" });
+  assert.deepEqual(lines.map(plainText), [
+    "* Back in games with bob, carl (3/8 here); 3 missed messages follow",
+  ]);
+  assert.equal(lines[0]?.spans[0]?.style, "system");
+});
+
+Deno.test("renderFrame() renders a resumed room with a gap as an error line after it", () => {
+  const lines = renderFrame(
+    {
+      type: "room",
+      room: "lobby",
+      members: ["ana", "bob"],
+      seq: 60,
+      since: 3,
+      history: 50,
+      gap: true,
+    },
+    { self: "ana" },
+  );
+  assert.deepEqual(lines, [
+    {
+      spans: [{
+        text: "* Back in lobby with bob (2 here); 50 missed messages follow",
+        style: "system",
+      }],
+    },
+    {
+      spans: [{
+        text: "! Some messages in lobby were lost while you were away: " +
+          "the room's history does not reach back that far",
+        style: "error",
+      }],
+    },
+  ]);
+  // A gap with no history at all (the room keeps none, or the server restarted) still says so.
+  const bare = plain(
+    { type: "room", room: "lobby", members: ["ana"], seq: 2, since: 7, gap: true },
+    "ana",
+  );
+  assert.equal(bare.length, 2);
+  // No "you missed nothing" beside a gap.
+  assert.equal(bare[0], "* Back in lobby (just you so far)");
+  assert.equal(
+    bare[1],
+    "! Some messages in lobby were lost while you were away: " +
+      "the room's history does not reach back that far",
   );
 });
 

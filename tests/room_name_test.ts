@@ -96,3 +96,41 @@ Deno.test("roomKey() folds case, width and a leading #", () => {
   assert.notEqual(roomKey("games"), roomKey("game"));
   assert.notEqual(roomKey("a.b"), roomKey("a-b"));
 });
+
+Deno.test("validateRoomName() refuses a name that mixes alphabets, naming them", () => {
+  assertRoomInvalid(
+    "g\u0430mes",
+    'Room name "g\u0430mes" mixes alphabets (Latin and Cyrillic): use one',
+  );
+  assertRoomInvalid(
+    "#\u03b1games",
+    'Room name "\u03b1games" mixes alphabets (Greek and Latin): use one',
+  );
+  assertRoomInvalid("games\u6e38", /mixes alphabets \(Latin and Japanese or Chinese\): use one$/);
+});
+
+Deno.test("validateRoomName() accepts Japanese and names in one alphabet", () => {
+  for (
+    const name of [
+      "\u65e5\u672c\u3072\u3089\u30ab\u30bf",
+      "\u0441\u043e\u0440\u0435\u0445",
+      "\u03b1\u03b2\u03b3-2",
+      "r00m",
+    ]
+  ) {
+    assert.equal(validateRoomName(name), name);
+  }
+});
+
+Deno.test("validateRoomName() refuses invisible filler letters", () => {
+  for (const name of ["\u3164", "ga\u3164mes", "a\uffa0b", "\u115fgames"]) {
+    assertRoomInvalid(name, /^Room name ".+" contains invisible characters$/);
+  }
+});
+
+Deno.test("roomKey() folds look-alikes like nickKey()", () => {
+  assert.equal(roomKey("r00m"), roomKey("room"));
+  assert.equal(roomKey("#\u0441\u043e\u0440\u0435\u0445"), roomKey("COPEX"));
+  assert.equal(roomKey("g\u0251mes"), roomKey("games"));
+  assert.notEqual(roomKey("\u0431"), roomKey("b"));
+});

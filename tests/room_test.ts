@@ -71,3 +71,31 @@ Deno.test("Room.info() lists only the settings that are set", () => {
   });
   assert.doesNotMatch(JSON.stringify(r.info()), /"pw"/);
 });
+
+Deno.test("Room.sentSeq() returns the seq a key was marked with, and undefined for others", () => {
+  const r = room(5);
+  assert.equal(r.sentSeq("tok:m1"), undefined);
+  r.markSent("tok:m1", 3);
+  r.markSent("tok:m2", 4);
+  assert.equal(r.sentSeq("tok:m1"), 3);
+  assert.equal(r.sentSeq("tok:m2"), 4);
+  assert.equal(r.sentSeq("other:m1"), undefined);
+  assert.equal(r.sentSeq("__proto__"), undefined);
+});
+
+Deno.test("Room.markSent() forgets the oldest keys past max(historySize, 1000)", () => {
+  const cases: [number, number][] = [[0, 1000], [50, 1000], [1500, 1500]];
+  for (const [historySize, bound] of cases) {
+    const r = room(historySize);
+    for (let seq = 1; seq <= bound; seq++) r.markSent(`k${seq}`, seq);
+    assert.equal(r.sentSeq("k1"), 1, `all ${bound} kept`);
+    r.markSent("newest", bound + 1);
+    assert.equal(r.sentSeq("k1"), undefined, "the oldest went");
+    assert.equal(r.sentSeq("k2"), 2);
+    assert.equal(r.sentSeq(`k${bound}`), bound);
+    assert.equal(r.sentSeq("newest"), bound + 1);
+    for (let seq = 1; seq <= 10; seq++) r.markSent(`more${seq}`, bound + 1 + seq);
+    assert.equal(r.sentSeq("k11"), undefined);
+    assert.equal(r.sentSeq("k12"), 12);
+  }
+});

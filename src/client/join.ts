@@ -16,7 +16,16 @@ import { roomKey } from "../room_name.ts";
 import type { ChatUi } from "../terminal/ui.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
 import { ConnectError, type ServerConnection } from "./connection.ts";
-import { findLocalCommand, isQuitLine, LOCAL_COMMANDS, switchTarget } from "./local_commands.ts";
+import {
+  findLocalCommand,
+  isQuitLine,
+  LOCAL_COMMANDS,
+  type LocalAction,
+  parseSendArgs,
+  switchTarget,
+} from "./local_commands.ts";
+import { DataLink } from "./data_link.ts";
+import { FileTransfers } from "./file_transfers.ts";
 
 /** What `join` needs from the outside world. */
 export interface JoinIo {
@@ -32,6 +41,10 @@ export interface JoinIo {
   now?: () => number;
   /** Reconnection timing (tests shorten it). */
   reconnect?: Partial<ReconnectPolicy>;
+  /** Where received files are saved. */
+  downloads: string;
+  /** Receive offered files without asking. */
+  autoReceive: boolean;
 }
 
 /** How the client retries a dropped connection. */
@@ -90,7 +103,13 @@ export async function join(command: JoinCommand, io: JoinIo): Promise<number> {
     }
     const where = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
     ui.show([system(`* Connected to ${where}`)]);
-    const session = new ChatSession(io, () => io.connect(host, port), command.room);
+    const dataHost = host;
+    const session = new ChatSession(
+      io,
+      () => io.connect(dataHost, port),
+      () => DataLink.open(dataHost, port),
+      command.room,
+    );
     return await session.run(server, command.nick);
   } finally {
     ui.close();
@@ -127,14 +146,24 @@ class ChatSession {
   #quitTimer: ReturnType<typeof setTimeout> | undefined;
   #lastHeard = 0;
   #pingedAt: number | undefined;
+  readonly #files: FileTransfers;
 
   constructor(
     io: JoinIo,
     reconnectTo: () => Promise<ServerConnection>,
+    openData: () => Promise<DataLink>,
     joinRoom: string | undefined,
   ) {
     this.#ui = io.ui;
     this.#io = io;
+    this.#files = new FileTransfers({
+      ui: io.ui,
+      send: (frame) => this.#send(frame),
+      openData,
+      downloads: io.downloads,
+      autoReceive: io.autoReceive,
+      now: () => this.#now(),
+    });
     this.#reconnectTo = reconnectTo;
     this.#policy = { ...DEFAULT_RECONNECT, ...io.reconnect };
     this.#joinRoom = joinRoom;
@@ -272,7 +301,18 @@ class ChatSession {
         this.#seen(frame.room, frame.seq);
         return;
       case "error":
+        if (this.#files.onError(frame)) return;
         if (frame.id !== undefined) this.#unacked.delete(frame.id);
+        break;
+      case "offer_ok":
+        this.#files.onOfferOk(frame);
+        return;
+      case "file":
+        this.#show(frame);
+        this.#files.onFile(frame);
+        return;
+      case "transfer":
+        this.#files.onTransfer(frame);
         break;
       case "message":
         this.#seen(frame.room, frame.seq);
@@ -381,6 +421,10 @@ class ChatSession {
       this.#ui.clear();
       return;
     }
+    if (local !== undefined && local.action !== "quit") {
+      this.#fileCommand(local.action, line.trim().replace(/^\/\S+\s*/, ""));
+      return;
+    }
     if (isQuitLine(line)) {
       await this.#quit(line.trim().replace(/^\/\S+\s*/, "") || undefined);
       return;
@@ -423,6 +467,24 @@ class ChatSession {
         time: this.#now(),
         seq: 0,
       });
+    }
+  }
+
+  /** `/send`, `/accept` and `/files`. */
+  #fileCommand(action: LocalAction, args: string): void {
+    const usage = (text: string) => this.#ui.show([errorLine(`! Usage: ${text}`)]);
+    if (action === "files") {
+      this.#files.list();
+    } else if (action === "accept") {
+      if (!/^\S+$/.test(args)) return usage("/accept ID");
+      this.#files.accept(args);
+    } else if (action === "send") {
+      const parsed = parseSendArgs(args, fileExists);
+      if (parsed === undefined) return usage("/send PATH [NICK]");
+      void this.#files.send(
+        parsed.path,
+        parsed.to === undefined ? { room: this.#room } : { to: parsed.to },
+      );
     }
   }
 
@@ -516,5 +578,13 @@ class ChatSession {
 
   #now(): number {
     return (this.#io.now ?? Date.now)();
+  }
+}
+
+function fileExists(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
   }
 }

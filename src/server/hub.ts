@@ -114,6 +114,12 @@ export class Hub {
     return [...this.#rooms.values()];
   }
 
+  /** Ids of the other members of a room the member is in. Throws `not_in_room`, `no_such_room`. */
+  othersIn(id: ClientId, roomName: string): { room: string; ids: ClientId[] } {
+    const room = this.#joinedRoom(this.#member(id), roomName);
+    return { room: room.name, ids: others(room, id) };
+  }
+
   /** Nicks of a room's members, sorted. Throws `no_such_room`. */
   membersOf(roomName: string): string[] {
     return this.#nicks(this.#room(roomName));
@@ -506,9 +512,12 @@ export class Hub {
     room.members.add(member.id);
     member.rooms.add(room.key);
     const retained = room.history();
-    const history = since === undefined
+    // A `since` past the room's count means the room started over (a restart, or a new room of
+    // the same name): all it has is new.
+    const after = since === undefined || since > room.seq ? undefined : since;
+    const history = after === undefined
       ? retained
-      : retained.filter((message) => message.seq > since);
+      : retained.filter((message) => message.seq > after);
     const frame: ServerFrame = {
       type: "room",
       room: room.name,

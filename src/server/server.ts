@@ -4,10 +4,12 @@
  */
 import {
   DEFAULT_MAX_CLIENTS,
+  DEFAULT_MAX_FILE_BYTES,
   DEFAULT_MAX_OUTBOX_BYTES,
   DEFAULT_MAX_PER_IP,
   FLOOD_BURST,
   FLOOD_PER_SECOND,
+  LOBBY,
   MAX_LINE_BYTES,
   MAX_UNTERMINATED_BYTES,
   PING_AFTER_MS,
@@ -24,6 +26,10 @@ import { type ClientId, type Delivery, Hub } from "./hub.ts";
 import { FlushScheduler, type Outbox } from "./outbox.ts";
 import { type EncodedFrame, Session, type SessionHost, type SessionLimits } from "./session.ts";
 import type { AdminApi } from "./console_commands.ts";
+import { Transfers } from "./transfers.ts";
+import type { DownloadFrame, OfferFrame, UploadFrame } from "../protocol.ts";
+import { ChatError } from "../errors.ts";
+import { validateNick } from "../nick.ts";
 
 /** Options for {@linkcode ChatServer}. */
 export interface ServerOptions {
@@ -45,6 +51,8 @@ export interface ServerOptions {
   maxClients?: number;
   /** Most connections from one IP address; 0 for no limit. @default DEFAULT_MAX_PER_IP */
   maxPerIp?: number;
+  /** Largest file people may share, in bytes; 0 turns file sharing off. @default DEFAULT_MAX_FILE_BYTES */
+  maxFileBytes?: number;
   /** Time limits and flood control (each field has a default from limits.ts). */
   limits?: Partial<SessionLimits>;
   /** @default Date.now */
@@ -81,6 +89,7 @@ export class ChatServer implements SessionHost, AdminApi {
   readonly #byToken = new Map<string, Session>();
   readonly #resumable = new Map<string, ResumeRecord>();
   readonly #sweeper: ReturnType<typeof setInterval>;
+  readonly #transfers: Transfers;
   #nextId = 1;
   #shuttingDown = false;
 
@@ -109,6 +118,22 @@ export class ChatServer implements SessionHost, AdminApi {
     };
     this.#listener = Deno.listen({ hostname: options.hostname ?? "0.0.0.0", port: options.port });
     this.addr = this.#listener.addr;
+    let spool = "";
+    let maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    if (maxFileBytes > 0) {
+      try {
+        spool = Deno.makeTempDirSync({ prefix: "chat-files-" });
+      } catch (error) {
+        // Without a place to keep files (no write permission, say) the server still serves chat.
+        log.warn("file_sharing_off", { reason: `cannot create a spool directory: ${error}` });
+        maxFileBytes = 0;
+      }
+    }
+    this.#transfers = new Transfers(
+      spool,
+      { maxFileBytes },
+      { log, clock: this.#clock, deliver: (deliveries) => this.deliver(deliveries) },
+    );
     this.#sweeper = setInterval(() => this.#sweep(), SWEEP_MS);
     this.finished = this.#acceptLoop();
   }
@@ -135,8 +160,32 @@ export class ChatServer implements SessionHost, AdminApi {
     }
   }
 
+  offerFile(id: ClientId, frame: OfferFrame): Delivery[] {
+    const sender = this.hub.nickOf(id) ?? "";
+    if (frame.to !== undefined) {
+      const to = this.hub.idOf(frame.to);
+      if (to === undefined) throw new ChatError("no_such_nick", `Nobody is called "${frame.to}"`);
+      if (to === id) throw new ChatError("bad_arguments", "That is you: pick someone else");
+      return this.#transfers.offer(frame, {
+        senderId: id,
+        sender,
+        to: this.hub.nickOf(to),
+        recipients: [to],
+      });
+    }
+    const { room, ids } = this.hub.othersIn(id, frame.room ?? LOBBY);
+    return this.#transfers.offer(frame, { senderId: id, sender, room, recipients: ids });
+  }
+
+  dataConnection(frame: UploadFrame | DownloadFrame, conn: Deno.Conn): Promise<void> {
+    return frame.type === "upload"
+      ? this.#transfers.upload(conn, frame)
+      : this.#transfers.download(conn, frame);
+  }
+
   ended(session: Session, resumable: boolean): void {
     this.#sessions.delete(session.id);
+    if (session.nickAtClose !== undefined) this.#transfers.left(session.id, session.nickAtClose);
     const ip = hostOf(session.remote);
     const count = (this.#perIp.get(ip) ?? 1) - 1;
     if (count <= 0) this.#perIp.delete(ip);
@@ -150,8 +199,16 @@ export class ChatServer implements SessionHost, AdminApi {
     }
   }
 
-  takeResume(token: string, by: Session): readonly string[] | undefined {
+  takeResume(token: string, by: Session, nick: string): readonly string[] | undefined {
     const live = this.#byToken.get(token);
+    // Only a resume that can succeed ends the old session or uses up the record.
+    try {
+      validateNick(nick);
+    } catch {
+      return undefined;
+    }
+    const holder = this.hub.idOf(nick);
+    if (holder !== undefined && (live === undefined || holder !== live.id)) return undefined;
     if (live !== undefined && live !== by) {
       // The old connection is still here (half-open): it gives way to the new one.
       const rooms = live.currentRoomKeys();
@@ -253,6 +310,7 @@ export class ChatServer implements SessionHost, AdminApi {
   #sweep(): void {
     const now = this.now();
     for (const session of this.#sessions.values()) session.sweep(now);
+    this.#transfers.sweep(now);
     for (const [token, record] of this.#resumable) {
       if (record.expires < now) this.#resumable.delete(token);
     }
@@ -278,6 +336,7 @@ export class ChatServer implements SessionHost, AdminApi {
     }
     clearInterval(this.#sweeper);
     await Promise.all(this.#running);
+    await this.#transfers.close();
   }
 
   #serve(conn: Deno.TcpConn): void {

@@ -17,6 +17,7 @@ import {
   LOBBY,
   MAX_LINE_BYTES,
   MAX_MESSAGE_ID_CHARS,
+  MAX_RESUME_ROOMS,
   NICK_CHANGE_LIMIT,
 } from "../limits.ts";
 import type { Logger } from "../log.ts";
@@ -25,10 +26,13 @@ import {
   type ClientFrame,
   decodeClientFrame,
   decodeUtf8,
+  type DownloadFrame,
   encodeFrame,
   type HelloFrame,
+  type OfferFrame,
   type ServerFrame,
   unreachable,
+  type UploadFrame,
 } from "../protocol.ts";
 import { plainText, renderFrame, type Viewer } from "../render.ts";
 import { roomKey } from "../room_name.ts";
@@ -67,11 +71,16 @@ export interface SessionHost {
   /**
    * A reconnecting client presents its token: the server ends a stale session holding it (a
    * half-open connection) and returns the keys of the rooms that session was in, or undefined
-   * when the token is unknown or expired.
+   * when the token is unknown or expired, or when `nick` could not be registered anyway (then
+   * nothing is used up or ended).
    */
-  takeResume(token: string, by: Session): readonly string[] | undefined;
+  takeResume(token: string, by: Session, nick: string): readonly string[] | undefined;
   /** A session ended; `resumable` when the client may come back with its token. */
   ended(session: Session, resumable: boolean): void;
+  /** Checks and registers a file offer; returns what to deliver. Throws `ChatError`. */
+  offerFile(id: ClientId, frame: OfferFrame): Delivery[];
+  /** Serves an upload or download connection; resolves when it is over (the conn is closed). */
+  dataConnection(frame: UploadFrame | DownloadFrame, conn: Deno.Conn): Promise<void>;
 }
 
 /** Encodings of one frame, filled in lazily and shared by all its recipients. */
@@ -81,7 +90,7 @@ export interface EncodedFrame {
   text?: Map<string, Uint8Array>;
 }
 
-type Mode = "unknown" | "native" | "plain" | "http";
+type Mode = "unknown" | "native" | "plain" | "http" | "data";
 
 const encoder = new TextEncoder();
 
@@ -123,6 +132,11 @@ export class Session {
   #resumable = false;
   #closeReason = "Connection closed";
   #closed: Promise<void> = Promise.resolve();
+  /** An upload or download this connection turned out to be, once handed over. */
+  #dataTask: Promise<void> | undefined;
+  #dataConn: Deno.Conn | undefined;
+  /** The nick the session had when it closed. */
+  #nickAtClose: string | undefined;
   /** Keys of the rooms the session was in when it closed (for a resume record). */
   #roomsAtClose: string[] = [];
   /** The `id` of the frame being handled, for errors about it. */
@@ -161,6 +175,11 @@ export class Session {
   /** Whether the first line has not arrived yet (the server may greet a silent person). */
   get undecided(): boolean {
     return this.#mode === "unknown" && !this.#closing;
+  }
+
+  /** The nick the session had when it closed, if it had one. */
+  get nickAtClose(): string | undefined {
+    return this.#nickAtClose;
   }
 
   /** Keys of the rooms the session was in when it closed. */
@@ -208,10 +227,20 @@ export class Session {
           }
           if (this.#closing) break;
           this.#handleLine(line);
+          if (this.#dataTask !== undefined) break;
         }
+        if (this.#dataTask !== undefined) break;
       }
     } catch (error) {
       this.#readFailed(error);
+    }
+    if (this.#dataTask !== undefined) {
+      // A file transfer connection: the transfer owns (and closes) the socket from here.
+      await this.#dataTask;
+      this.#closing = true;
+      this.#host.ended(this, false);
+      this.#host.log.info("disconnect", { id: this.id, reason: "Transfer connection done" });
+      return;
     }
     // End of input: let what is queued (say, the answer to a last command) go out first.
     await this.close("Connection closed", undefined, DRAIN_ON_EOF_MS, true);
@@ -256,7 +285,7 @@ export class Session {
    * a stalled write. Called about once a second by the server.
    */
   sweep(now: number): void {
-    if (this.#closing) return;
+    if (this.#closing || this.#mode === "data") return;
     const limits = this.#host.limits;
     const registered = this.#host.hub.nickOf(this.id) !== undefined;
     if (!registered) {
@@ -299,9 +328,19 @@ export class Session {
     waitMs: number,
     resumable = false,
   ): Promise<void> {
+    if (this.#dataConn !== undefined) {
+      // A transfer connection: closing the socket ends the transfer's handling of it.
+      try {
+        this.#dataConn.close();
+      } catch {
+        // Already closed.
+      }
+      return this.#dataTask ?? Promise.resolve();
+    }
     if (this.#closing) return this.#closed;
     this.#closing = true;
     this.#closeReason = reason;
+    this.#nickAtClose = this.#host.hub.nickOf(this.id);
     this.#resumable = resumable && this.#mode === "native";
     this.#roomsAtClose = this.currentRoomKeys();
     this.#leaveHub(reason);
@@ -418,6 +457,15 @@ export class Session {
           frame.token === undefined ? { type: "pong" } : { type: "pong", token: frame.token },
         );
         return;
+      case "offer":
+        this.#currentRef = frame.ref;
+        this.#requireNick();
+        this.#host.deliver(this.#host.offerFile(this.id, frame));
+        return;
+      case "upload":
+      case "download":
+        this.#startData(frame);
+        return;
       case "pong":
         return;
       default:
@@ -425,10 +473,27 @@ export class Session {
     }
   }
 
+  /** Hands the connection to the file transfer it was opened for (its first and only line). */
+  #startData(frame: UploadFrame | DownloadFrame): void {
+    if (this.#host.hub.nickOf(this.id) !== undefined) {
+      throw new ChatError("bad_frame", `A ${frame.type} frame must be a connection's first line`);
+    }
+    const conn = this.#conn.detach?.();
+    if (conn === undefined) {
+      throw new ChatError("bad_frame", `Send nothing after the ${frame.type} line until answered`);
+    }
+    this.#mode = "data";
+    this.#dataConn = conn;
+    this.#dataTask = this.#host.dataConnection(frame, conn).catch((error) => {
+      this.#host.log.warn("transfer_error", { id: this.id, error: String(error) });
+    });
+  }
+
   /** The hub's reference for a client message id: unique to this client across reconnects. */
   #ref(id: string | undefined): MessageRef | undefined {
     if (id === undefined) return undefined;
     if (id === "" || id.length > MAX_MESSAGE_ID_CHARS) {
+      this.#currentRef = undefined; // Not echoed back: it may be huge.
       throw new ChatError(
         "bad_frame",
         `Message id must be 1 to ${MAX_MESSAGE_ID_CHARS} characters`,
@@ -466,12 +531,26 @@ export class Session {
     }
     // A known token: its old session (if still hanging on) gives way, and this one inherits the
     // token, so message ids keep deduplicating across the reconnect.
-    const trusted = resume === undefined ? undefined : this.#host.takeResume(resume.token, this);
+    if (resume !== undefined && resume.rooms.length > MAX_RESUME_ROOMS) {
+      throw new ChatError("bad_frame", `A resume may name at most ${MAX_RESUME_ROOMS} rooms`);
+    }
+    const trusted = resume === undefined
+      ? undefined
+      : this.#host.takeResume(resume.token, this, nick);
+    // Without a known token, rejoining is joining: it counts against the join allowance.
+    const now = this.#host.now();
+    const rooms = resume === undefined
+      ? []
+      : trusted !== undefined
+      ? resume.rooms
+      : resume.rooms.filter(({ room }) =>
+        roomKey(room) === roomKey(LOBBY) || this.#joinBucket.tryTake(now)
+      );
     const deliveries = hub.register(
       this.id,
       nick,
-      this.#host.now(),
-      resume === undefined ? undefined : { rooms: resume.rooms, trusted: trusted ?? [] },
+      now,
+      resume === undefined ? undefined : { rooms, trusted: trusted ?? [] },
     );
     if (resume !== undefined && trusted !== undefined) this.token = resume.token;
     const registered = hub.nickOf(this.id) ?? nick;

@@ -60,6 +60,8 @@ export class LineUi implements ChatUi {
 
   bell(): void {}
 
+  setStatus(_text: string | undefined): void {}
+
   close(): void {
     this.#closed = true;
     this.#wakeOnClose(null);

@@ -134,6 +134,10 @@ export class TerminalUi implements ChatUi {
   /** Whether the terminal is still in raw mode and bracketed paste mode. */
   #terminalTaken = false;
   #closed = false;
+  /** A status line (transfer progress) shown above the input line, if any. */
+  #status: string | undefined;
+  /** Whether the status row is on screen now, right above the input row (the cursor's row). */
+  #statusShown = false;
   #endedBy: "interrupt" | "end" | "close" | undefined;
   /** Whether keys of a chunk are being handled: the input line is drawn once, at the end. */
   #handlingKeys = false;
@@ -198,7 +202,20 @@ export class TerminalUi implements ChatUi {
 
   /** Clears the screen and redraws the input line at the top. */
   clear(): void {
+    this.#statusShown = false;
     this.#stdio.write(CLEAR_SCREEN + this.#pendingInputLine());
+  }
+
+  /**
+   * Shows `text` on a status row right above the input line (progress of a file transfer), or
+   * removes the row when `text` is undefined. The line being typed is not disturbed.
+   */
+  setStatus(text: string | undefined): void {
+    const status = text === undefined ? undefined : safeText(text);
+    if (status === this.#status) return;
+    this.#status = status;
+    if (this.#inputEnded || this.#handlingKeys) return;
+    this.#stdio.write(this.#clearStatusRow() + this.#inputLine());
   }
 
   /** Rings the terminal bell. */
@@ -327,7 +344,7 @@ export class TerminalUi implements ChatUi {
   /** Writes formatted rows above the input line, in one write. */
   #print(rows: readonly string[]): void {
     if (rows.length === 0) return;
-    let text = this.#inputEnded ? "" : CLEAR_ROW;
+    let text = this.#inputEnded ? "" : CLEAR_ROW + this.#clearStatusRow();
     for (const row of rows) text += row + "\r\n";
     this.#stdio.write(text + this.#pendingInputLine());
   }
@@ -344,8 +361,23 @@ export class TerminalUi implements ChatUi {
 
   /** Text that draws the prompt and input over the current row and puts the cursor in place. */
   #inputLine(): string {
-    const { text, cursor } = this.#editor.render(this.#prompt, this.#stdio.columns());
-    return `\r${text}${ERASE_RIGHT}\r${cursor > 0 ? `\x1b[${cursor}C` : ""}`;
+    const columns = this.#stdio.columns();
+    const { text, cursor } = this.#editor.render(this.#prompt, columns);
+    let status = "";
+    if (this.#status !== undefined) {
+      const row = [...this.#status].slice(0, Math.max(0, columns - 1)).join("");
+      // Written on the row above the input: up one first if it is already there.
+      status = `${this.#statusShown ? "\x1b[1A" : ""}\r${row}${ERASE_RIGHT}\r\n`;
+      this.#statusShown = true;
+    }
+    return `${status}\r${text}${ERASE_RIGHT}\r${cursor > 0 ? `\x1b[${cursor}C` : ""}`;
+  }
+
+  /** Removes the status row if shown, leaving the cursor at the start of that (now empty) row. */
+  #clearStatusRow(): string {
+    if (!this.#statusShown) return "";
+    this.#statusShown = false;
+    return `${CLEAR_ROW}\x1b[1A${CLEAR_ROW}`;
   }
 
   /** Ends input: wakes waiting `nextLine()` calls with `null` and gives the terminal back. */
@@ -365,7 +397,7 @@ export class TerminalUi implements ChatUi {
     if (!this.#terminalTaken) return;
     this.#terminalTaken = false;
     try {
-      this.#stdio.write(CLEAR_ROW + BRACKETED_PASTE_OFF);
+      this.#stdio.write(CLEAR_ROW + this.#clearStatusRow() + BRACKETED_PASTE_OFF);
     } finally {
       this.#stdio.setRaw(false);
     }

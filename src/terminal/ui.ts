@@ -13,6 +13,8 @@ export interface ChatUi {
    * of file, Ctrl-D on an empty line, or Ctrl-C.
    */
   nextLine(): Promise<string | null>;
+  /** Shows a status line (transfer progress) above the input line; undefined removes it. */
+  setStatus(text: string | undefined): void;
   /** Rings the terminal bell (terminal) or does nothing (line mode). */
   bell(): void;
   /** Clears the screen (terminal) or does nothing (line mode). */

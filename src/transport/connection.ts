@@ -13,6 +13,12 @@ export interface LineConnection {
   readLines(): Promise<(Uint8Array | null)[] | null>;
   /** Writes all the bytes; rejects if the connection is gone. One write at a time. */
   write(bytes: Uint8Array): Promise<void>;
+  /**
+   * Hands over the underlying byte stream (for raw file data after a first line), or returns
+   * undefined if input beyond the lines already returned is buffered, or the transport has no
+   * byte stream. The caller then owns and closes it.
+   */
+  detach?(): Deno.Conn | undefined;
   /** Closes both directions. Safe to call more than once. */
   close(): void;
 }

@@ -91,6 +91,10 @@ export class TcpLineConnection implements LineConnection {
     }
   }
 
+  detach(): Deno.Conn | undefined {
+    return this.#splitter.bufferedBytes > 0 ? undefined : this.#conn;
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

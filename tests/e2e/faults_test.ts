@@ -133,7 +133,7 @@ Deno.test("renames are rate-limited with a clear error", async () => {
     const nc = track(await RawClient.connect(server.port));
     await nc.sendLine("ana");
     await nc.lines.waitFor("* You are in lobby");
-    for (const nick of ["ana1", "ana2", "ana3"]) await nc.sendLine(`/nick ${nick}`);
+    for (const nick of ["ana1", "ana2", "ana3", "ana4"]) await nc.sendLine(`/nick ${nick}`);
     await nc.lines.waitFor(/^! Slow down: too many nick changes: try again in \d+ s$/);
   });
 });

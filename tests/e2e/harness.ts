@@ -15,7 +15,18 @@ export const DEADLINE_MS = 10_000;
 export function chatCommand(args: readonly string[]): { command: string; args: string[] } {
   return {
     command: Deno.execPath(),
-    args: ["run", "--quiet", "--config", CONFIG, "--allow-net", "--allow-env", MAIN, ...args],
+    args: [
+      "run",
+      "--quiet",
+      "--config",
+      CONFIG,
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      "--allow-write",
+      MAIN,
+      ...args,
+    ],
   };
 }
 

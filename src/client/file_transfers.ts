@@ -1,0 +1,340 @@
+/**
+ * The client's side of file sharing: `/send` hashes the file, offers it on the chat connection,
+ * and uploads it on a transfer connection of its own; offered files are fetched (automatically,
+ * or with `/accept`) into the download folder through a `.part` file that is checked for size
+ * and SHA-256 before it gets its final, never-overwriting name. Nothing received is opened.
+ */
+import { createHash } from "node:crypto";
+import { basename } from "node:path";
+import { FILE_CHUNK_BYTES } from "../limits.ts";
+import type {
+  ClientFrame,
+  ErrorFrame,
+  FileFrame,
+  OfferOkFrame,
+  TransferFrame,
+} from "../protocol.ts";
+import type { Line } from "../render.ts";
+import { formatBytes } from "../units.ts";
+import { safeText } from "../text.ts";
+import { progressBar } from "../terminal/progress.ts";
+import type { ChatUi } from "../terminal/ui.ts";
+import type { DataLink } from "./data_link.ts";
+import { DownloadWriter } from "./download_writer.ts";
+
+/** What file transfers need from the session. */
+export interface FileTransferIo {
+  ui: ChatUi;
+  /** Sends a frame on the chat connection; false when not connected. */
+  send(frame: ClientFrame): Promise<boolean>;
+  /** Opens a transfer connection to the server. */
+  openData(): Promise<DataLink>;
+  /** Where received files go. */
+  downloads: string;
+  /** Fetch offered files without asking. */
+  autoReceive: boolean;
+  now(): number;
+}
+
+interface Progress {
+  label: string;
+  done: number;
+  total: number;
+  started: number;
+}
+
+const system = (text: string): Line => ({ spans: [{ text, style: "system" }] });
+const errorLine = (text: string): Line => ({ spans: [{ text, style: "error" }] });
+
+/** How long a cut-short download waits to hear why from the server, in ms. */
+const WHY_WAIT_MS = 2000;
+
+/** How often the progress line is redrawn, in ms. */
+const PROGRESS_EVERY_MS = 100;
+
+/** Sending and receiving files for one chat session. */
+export class FileTransfers {
+  readonly #io: FileTransferIo;
+  /** Offers waiting for the server's answer, by ref. */
+  readonly #offers = new Map<string, { path: string; name: string; size: number }>();
+  /** Files offered to us and not fetched (auto-receive off), by transfer id. */
+  readonly #waiting = new Map<string, FileFrame>();
+  /** Transfers the server said failed, with why. */
+  readonly #failed = new Map<string, string>();
+  /** Downloads that ended short, waiting to hear why from the server. */
+  readonly #whyWaiters = new Map<string, (reason: string) => void>();
+  readonly #progress = new Map<string, Progress>();
+  #nextRef = 1;
+  #lastDrawn = 0;
+
+  constructor(io: FileTransferIo) {
+    this.#io = io;
+  }
+
+  /** `/send PATH` to a room, or to one person with `to`. */
+  async send(path: string, target: { room?: string; to?: string }): Promise<void> {
+    const ui = this.#io.ui;
+    let size: number;
+    try {
+      const info = await Deno.stat(path);
+      if (!info.isFile) {
+        ui.show([errorLine(`! Cannot send ${safeText(path)}: it is not a file`)]);
+        return;
+      }
+      size = info.size;
+    } catch (error) {
+      ui.show([errorLine(`! Cannot send ${safeText(path)}: ${describeFsError(error)}`)]);
+      return;
+    }
+    let sha256: string;
+    try {
+      sha256 = await hashFile(path);
+    } catch (error) {
+      ui.show([errorLine(`! Cannot read ${safeText(path)}: ${describeFsError(error)}`)]);
+      return;
+    }
+    const name = basename(path);
+    const ref = `f${this.#nextRef++}`;
+    this.#offers.set(ref, { path, name, size });
+    const offer: ClientFrame = { type: "offer", ref, name, size, sha256 };
+    if (target.to !== undefined) offer.to = target.to;
+    else if (target.room !== undefined) offer.room = target.room;
+    if (!(await this.#io.send(offer))) {
+      this.#offers.delete(ref);
+      ui.show([errorLine("! Not connected: send the file again once reconnected")]);
+      return;
+    }
+    const to = target.to ?? target.room ?? "the room";
+    ui.show([system(`* Offering ${safeText(name)} (${formatBytes(size)}) to ${safeText(to)}`)]);
+  }
+
+  /** The server refused an offer. Returns whether the error was about one. */
+  onError(frame: ErrorFrame): boolean {
+    if (frame.id === undefined || !this.#offers.has(frame.id)) return false;
+    const offer = this.#offers.get(frame.id);
+    this.#offers.delete(frame.id);
+    this.#io.ui.show([
+      errorLine(`! Cannot send ${safeText(offer?.name ?? "the file")}: ${safeText(frame.message)}`),
+    ]);
+    return true;
+  }
+
+  /** The server took an offer: upload the file. */
+  onOfferOk(frame: OfferOkFrame): void {
+    const offer = this.#offers.get(frame.ref);
+    if (offer === undefined) return;
+    this.#offers.delete(frame.ref);
+    void this.#upload(frame, offer);
+  }
+
+  /** Someone sends us a file. */
+  onFile(frame: FileFrame): void {
+    if (this.#io.autoReceive) {
+      void this.#download(frame);
+      return;
+    }
+    this.#waiting.set(frame.id, frame);
+    this.#io.ui.show([
+      system(`* Type /accept ${frame.id} to receive it (or /files to list offers)`),
+    ]);
+  }
+
+  /** A transfer's outcome from the server. */
+  onTransfer(frame: TransferFrame): void {
+    if (frame.state !== "failed") return;
+    const reason = frame.reason ?? "the transfer failed";
+    this.#failed.set(frame.id, reason);
+    this.#waiting.delete(frame.id);
+    this.#whyWaiters.get(frame.id)?.(reason);
+  }
+
+  /** `/accept ID`: fetch a file offered while auto-receive is off. */
+  accept(id: string): void {
+    const frame = this.#waiting.get(id);
+    if (frame === undefined) {
+      this.#io.ui.show([errorLine(`! No file offer ${safeText(id)}: /files lists them`)]);
+      return;
+    }
+    this.#waiting.delete(id);
+    void this.#download(frame);
+  }
+
+  /** `/files`: the offers waiting for `/accept`. */
+  list(): void {
+    const lines = [...this.#waiting.values()].map((file) =>
+      system(
+        `*   ${file.id}  ${safeText(file.name)} (${formatBytes(file.size)}) from ${
+          safeText(file.from)
+        }`,
+      )
+    );
+    this.#io.ui.show(
+      lines.length === 0 ? [system("* No files waiting")] : [
+        system("* Files offered to you (/accept ID):"),
+        ...lines,
+      ],
+    );
+  }
+
+  async #upload(
+    frame: OfferOkFrame,
+    offer: { path: string; name: string; size: number },
+  ): Promise<void> {
+    const key = `up${frame.id}`;
+    let link: DataLink | undefined;
+    let file: Deno.FsFile | undefined;
+    try {
+      link = await this.#io.openData();
+      await link.writeFrame({ type: "upload", id: frame.id, token: frame.token });
+      const answer = await link.readFrame();
+      if (answer?.type !== "ready") {
+        throw new Error(answer?.type === "error" ? answer.message : "the server did not answer");
+      }
+      file = await Deno.open(offer.path, { read: true });
+      this.#track(key, `sending ${offer.name}`, offer.size);
+      const buffer = new Uint8Array(FILE_CHUNK_BYTES);
+      let sent = 0;
+      while (sent < offer.size) {
+        const n = await file.read(buffer);
+        if (n === null) throw new Error("the file got shorter while it was being sent");
+        const chunk = buffer.subarray(0, Math.min(n, offer.size - sent));
+        await link.write(chunk);
+        sent += chunk.length;
+        this.#advance(key, sent);
+      }
+      // The outcome also comes on the chat connection, where it is shown.
+      await link.readFrame();
+    } catch (error) {
+      this.#io.ui.show([
+        errorLine(`! Sending ${safeText(offer.name)} failed: ${describeFsError(error)}`),
+      ]);
+    } finally {
+      file?.close();
+      link?.close();
+      this.#untrack(key);
+    }
+  }
+
+  async #download(frame: FileFrame): Promise<void> {
+    const key = `down${frame.id}`;
+    const ui = this.#io.ui;
+    const what = `${safeText(frame.name)} from ${safeText(frame.from)}`;
+    let writer: DownloadWriter | undefined;
+    let link: DataLink | undefined;
+    try {
+      writer = await DownloadWriter.open({
+        dir: this.#io.downloads,
+        name: frame.name,
+        size: frame.size,
+        sha256: frame.sha256,
+      });
+      link = await this.#io.openData();
+      await link.writeFrame({ type: "download", id: frame.id, token: frame.token });
+      const answer = await link.readFrame();
+      if (answer?.type !== "data") {
+        throw new Error(answer?.type === "error" ? answer.message : "the server did not answer");
+      }
+      this.#track(key, `receiving ${frame.name}`, frame.size);
+      const buffer = new Uint8Array(FILE_CHUNK_BYTES);
+      let received = 0;
+      while (received < frame.size) {
+        const n = await link.read(buffer);
+        if (n === null) {
+          const short = `the transfer was cut short (${formatBytes(received)} of ` +
+            `${formatBytes(frame.size)})`;
+          throw new Error(await this.#whyFailed(frame.id, short));
+        }
+        await writer.write(buffer.subarray(0, n));
+        received += n;
+        this.#advance(key, received);
+      }
+      const path = await writer.finish();
+      writer = undefined;
+      ui.show([
+        system(`* Saved ${what} (${formatBytes(frame.size)}, verified) to ${safeText(path)}`),
+      ]);
+    } catch (error) {
+      const reason = this.#failed.get(frame.id) ?? describeFsError(error);
+      await writer?.abort(reason);
+      ui.show([errorLine(`! Could not receive ${what}: ${reason}`)]);
+    } finally {
+      link?.close();
+      this.#untrack(key);
+    }
+  }
+
+  /** The server's reason for a failed transfer, waiting briefly for it to arrive. */
+  async #whyFailed(id: string, fallback: string): Promise<string> {
+    const known = this.#failed.get(id);
+    if (known !== undefined) return known;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const reason = await new Promise<string>((resolve) => {
+      this.#whyWaiters.set(id, resolve);
+      timer = setTimeout(() => resolve(fallback), WHY_WAIT_MS);
+    });
+    clearTimeout(timer);
+    this.#whyWaiters.delete(id);
+    return reason;
+  }
+
+  #track(key: string, label: string, total: number): void {
+    this.#progress.set(key, { label, done: 0, total, started: this.#io.now() });
+    this.#draw(true);
+  }
+
+  #advance(key: string, done: number): void {
+    const progress = this.#progress.get(key);
+    if (progress === undefined) return;
+    progress.done = done;
+    this.#draw(false);
+  }
+
+  #untrack(key: string): void {
+    this.#progress.delete(key);
+    this.#draw(true);
+  }
+
+  /** Redraws the progress line, at most every PROGRESS_EVERY_MS unless forced. */
+  #draw(force: boolean): void {
+    const now = this.#io.now();
+    if (!force && now - this.#lastDrawn < PROGRESS_EVERY_MS) return;
+    this.#lastDrawn = now;
+    if (this.#progress.size === 0) {
+      this.#io.ui.setStatus(undefined);
+      return;
+    }
+    const bars = [...this.#progress.values()].map((progress) =>
+      progressBar({
+        label: progress.label,
+        done: progress.done,
+        total: progress.total,
+        elapsedMs: now - progress.started,
+        width: 78,
+      })
+    );
+    this.#io.ui.setStatus(bars.join("  |  "));
+  }
+}
+
+/** SHA-256 of a file, read in pieces (memory does not grow with the file). */
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  using file = await Deno.open(path, { read: true });
+  const buffer = new Uint8Array(FILE_CHUNK_BYTES);
+  while (true) {
+    const n = await file.read(buffer);
+    if (n === null) break;
+    hash.update(buffer.subarray(0, n));
+  }
+  return hash.digest("hex");
+}
+
+function describeFsError(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "no such file";
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (error instanceof Deno.errors.NotCapable) return "this program may not read it";
+  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
+  const message = error instanceof Error ? error.message : String(error);
+  if (/no space/i.test(message)) return "disk is full";
+  return message.split("\n")[0] ?? "failed";
+}

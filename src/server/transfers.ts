@@ -1,0 +1,485 @@
+/**
+ * File transfers on the server. A sender's offer (on its chat connection) is checked against the
+ * limits before any data moves; the bytes then arrive on a separate upload connection and are
+ * spooled to a file while being hashed. Each receiver fetches on its own download connection, at
+ * its own pace, reading the spool file as it grows: chat connections never carry file data, a
+ * slow receiver slows only itself, and the sender uploads once.
+ *
+ * Deliveries (the `file` announcement, `transfer` outcomes) go through a callback; the data
+ * connections are handled here directly.
+ */
+import { createHash, type Hash } from "node:crypto";
+import { ChatError } from "../errors.ts";
+import {
+  FILE_CHUNK_BYTES,
+  MAX_OFFER_NAME_CHARS,
+  MAX_SPOOL_BYTES,
+  MAX_TRANSFERS_PER_USER,
+  TRANSFER_KEEP_MS,
+  TRANSFER_STALL_MS,
+} from "../limits.ts";
+import type { Logger } from "../log.ts";
+import { formatBytes } from "../units.ts";
+import type {
+  DownloadFrame,
+  OfferFrame,
+  ServerFrame,
+  TransferFrame,
+  UploadFrame,
+} from "../protocol.ts";
+import { isFinal, TransferState, type TransferStatus } from "../transfer_state.ts";
+import type { ClientId, Delivery } from "./hub.ts";
+
+/** Limits for file sharing. */
+export interface TransferLimits {
+  /** Largest file, in bytes; 0 turns file sharing off. */
+  maxFileBytes: number;
+  /** Uploads one person may have going at once. @default MAX_TRANSFERS_PER_USER */
+  maxPerUser?: number;
+  /** Bytes held at once, all transfers together. @default MAX_SPOOL_BYTES */
+  maxSpoolBytes?: number;
+  /** Close a data connection that moves nothing for this long (ms). @default TRANSFER_STALL_MS */
+  stallMs?: number;
+  /** Keep an uploaded file this long for receivers still to fetch it (ms). @default TRANSFER_KEEP_MS */
+  keepMs?: number;
+}
+
+/** Who the offer is for, as the server resolved it. */
+export interface OfferTarget {
+  senderId: ClientId;
+  sender: string;
+  /** The room's name, for a room transfer. */
+  room?: string;
+  /** The recipient's nick, for a private transfer. */
+  to?: string;
+  recipients: readonly ClientId[];
+}
+
+interface Transfer {
+  readonly id: string;
+  readonly uploadToken: string;
+  readonly target: OfferTarget;
+  readonly name: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly path: string;
+  /** Where the upload is: offered, uploading, complete (verified), failed or cancelled. */
+  readonly life: TransferState;
+  /** Whether the sender and receivers were told it failed. */
+  failureTold: boolean;
+  /** Download token -> recipient, for those who have not finished fetching. */
+  readonly pending: Map<string, ClientId>;
+  /** Recipients that got the whole file. */
+  delivered: number;
+  /** Wakes downloads waiting for more data or an outcome. */
+  waiters: (() => void)[];
+  uploadedAt?: number;
+  /** Open data connections, closed if the transfer fails or stalls. */
+  readonly connections: Set<DataConnection>;
+}
+
+/** An open upload or download connection, watched for stalls. */
+interface DataConnection {
+  conn: Deno.Conn;
+  lastProgress: number;
+}
+
+const encoder = new TextEncoder();
+
+/** All the server's transfers, spooled in one directory. */
+export class Transfers {
+  readonly #dir: string;
+  readonly #log: Logger;
+  readonly #clock: () => number;
+  readonly #deliver: (deliveries: readonly Delivery[]) => void;
+  readonly #maxFileBytes: number;
+  readonly #maxPerUser: number;
+  readonly #maxSpoolBytes: number;
+  readonly #stallMs: number;
+  readonly #keepMs: number;
+  readonly #transfers = new Map<string, Transfer>();
+  #nextId = 1;
+
+  constructor(
+    dir: string,
+    limits: TransferLimits,
+    options: {
+      log: Logger;
+      clock: () => number;
+      deliver: (deliveries: readonly Delivery[]) => void;
+    },
+  ) {
+    this.#dir = dir;
+    this.#log = options.log;
+    this.#clock = options.clock;
+    this.#deliver = options.deliver;
+    this.#maxFileBytes = limits.maxFileBytes;
+    this.#maxPerUser = limits.maxPerUser ?? MAX_TRANSFERS_PER_USER;
+    this.#maxSpoolBytes = limits.maxSpoolBytes ?? MAX_SPOOL_BYTES;
+    this.#stallMs = limits.stallMs ?? TRANSFER_STALL_MS;
+    this.#keepMs = limits.keepMs ?? TRANSFER_KEEP_MS;
+  }
+
+  /**
+   * Checks an offer against the limits and registers it. Returns the deliveries: `offer_ok` to
+   * the sender and a `file` announcement (with a token of their own) to each recipient.
+   */
+  offer(frame: OfferFrame, target: OfferTarget): Delivery[] {
+    if (this.#maxFileBytes === 0) {
+      throw new ChatError("file_refused", "File sharing is turned off on this server");
+    }
+    if (!Number.isSafeInteger(frame.size) || frame.size < 0) {
+      throw new ChatError("bad_frame", "File size must be a whole number of bytes");
+    }
+    if (!/^[0-9a-f]{64}$/.test(frame.sha256)) {
+      throw new ChatError("bad_frame", "sha256 must be 64 lowercase hex digits");
+    }
+    if (frame.name === "" || frame.name.length > MAX_OFFER_NAME_CHARS) {
+      throw new ChatError("bad_frame", `File name must be 1 to ${MAX_OFFER_NAME_CHARS} characters`);
+    }
+    if (frame.size > this.#maxFileBytes) {
+      throw new ChatError(
+        "file_refused",
+        `File is too large: ${formatBytes(frame.size)}, this server takes at most ` +
+          formatBytes(this.#maxFileBytes),
+      );
+    }
+    if (target.recipients.length === 0) {
+      throw new ChatError("file_refused", "Nobody else is here to receive it");
+    }
+    const mine = [...this.#transfers.values()].filter((t) =>
+      t.target.senderId === target.senderId && !isFinal(t.life.status)
+    );
+    if (mine.length >= this.#maxPerUser) {
+      throw new ChatError(
+        "file_refused",
+        `You are already sending ${mine.length} files: wait for one to finish`,
+      );
+    }
+    const held = [...this.#transfers.values()].reduce((sum, t) => sum + t.size, 0);
+    if (held + frame.size > this.#maxSpoolBytes) {
+      throw new ChatError("file_refused", "The server holds as many files as it can: try later");
+    }
+    const id = String(this.#nextId++);
+    const transfer: Transfer = {
+      id,
+      uploadToken: crypto.randomUUID(),
+      target,
+      name: frame.name,
+      size: frame.size,
+      sha256: frame.sha256,
+      path: `${this.#dir}/${id}.spool`,
+      life: new TransferState({ size: frame.size, now: this.#clock() }),
+      failureTold: false,
+      pending: new Map(),
+      delivered: 0,
+      waiters: [],
+      connections: new Set(),
+    };
+    const deliveries: Delivery[] = [{
+      to: [target.senderId],
+      frame: { type: "offer_ok", ref: frame.ref, id, token: transfer.uploadToken },
+    }];
+    for (const recipient of target.recipients) {
+      const token = crypto.randomUUID();
+      transfer.pending.set(token, recipient);
+      const file: ServerFrame = {
+        type: "file",
+        id,
+        from: target.sender,
+        name: frame.name,
+        size: frame.size,
+        sha256: frame.sha256,
+        token,
+        time: this.#clock(),
+      };
+      if (target.room !== undefined) file.room = target.room;
+      if (target.to !== undefined) file.to = target.to;
+      deliveries.push({ to: [recipient], frame: file });
+    }
+    this.#transfers.set(id, transfer);
+    this.#log.info("file_offer", {
+      id,
+      from: target.sender,
+      name: frame.name,
+      size: frame.size,
+      room: target.room,
+      to: target.to,
+    });
+    return deliveries;
+  }
+
+  /** Handles an upload connection after its first line; resolves when it is over. */
+  async upload(conn: Deno.Conn, frame: UploadFrame): Promise<void> {
+    const transfer = this.#transfers.get(frame.id);
+    if (transfer === undefined || transfer.uploadToken !== frame.token) {
+      await refuse(conn, "no_such_transfer", "No such transfer, or a wrong token");
+      return;
+    }
+    if (transfer.life.status !== "offered") {
+      await refuse(conn, "no_such_transfer", "This transfer is already being uploaded");
+      return;
+    }
+    transfer.life.start(this.#clock());
+    const data: DataConnection = { conn, lastProgress: this.#clock() };
+    transfer.connections.add(data);
+    const hash = createHash("sha256");
+    let file: Deno.FsFile | undefined;
+    try {
+      file = await Deno.open(transfer.path, { write: true, create: true, truncate: true });
+      await writeLine(conn, { type: "ready" });
+      await this.#receive(conn, file, hash, transfer, data);
+    } catch (error) {
+      this.#fail(transfer, "Upload failed: " + describe(error));
+    } finally {
+      file?.close();
+      transfer.connections.delete(data);
+    }
+    if (statusOf(transfer) === "uploading") {
+      if (transfer.life.received < transfer.size) {
+        this.#fail(
+          transfer,
+          `The sender disconnected midway (${formatBytes(transfer.life.received)} of ` +
+            `${formatBytes(transfer.size)})`,
+        );
+      } else if (hash.digest("hex") !== transfer.sha256) {
+        this.#fail(transfer, "The file's checksum does not match what the sender declared");
+      } else if (transfer.life.end().ok) {
+        this.#uploaded(transfer);
+      }
+    }
+    this.#tellFailure(transfer);
+    const outcome: ServerFrame = statusOf(transfer) === "complete"
+      ? { type: "transfer", id: transfer.id, name: transfer.name, state: "uploaded" }
+      : {
+        type: "transfer",
+        id: transfer.id,
+        name: transfer.name,
+        state: "failed",
+        reason: transfer.life.reason ?? "Upload failed",
+      };
+    await writeLine(conn, outcome).catch(() => {});
+    closeQuietly(conn);
+  }
+
+  async #receive(
+    conn: Deno.Conn,
+    file: Deno.FsFile,
+    hash: Hash,
+    transfer: Transfer,
+    data: DataConnection,
+  ): Promise<void> {
+    const buffer = new Uint8Array(FILE_CHUNK_BYTES);
+    while (transfer.life.received < transfer.size) {
+      const n = await conn.read(buffer);
+      if (n === null) return;
+      // Counted before it is kept: more than declared fails the transfer (with the reason).
+      if (!transfer.life.receive(n, this.#clock()).ok) return;
+      const chunk = buffer.subarray(0, n);
+      let offset = 0;
+      while (offset < n) offset += await file.write(chunk.subarray(offset));
+      hash.update(chunk);
+      data.lastProgress = this.#clock();
+      this.#wake(transfer);
+    }
+  }
+
+  /** Handles a download connection after its first line; resolves when it is over. */
+  async download(conn: Deno.Conn, frame: DownloadFrame): Promise<void> {
+    const transfer = this.#transfers.get(frame.id);
+    const recipient = transfer?.pending.get(frame.token);
+    if (transfer === undefined || recipient === undefined) {
+      await refuse(conn, "no_such_transfer", "No such transfer, or a wrong or used token");
+      return;
+    }
+    if (transfer.life.status === "failed" || transfer.life.status === "cancelled") {
+      await refuse(conn, "no_such_transfer", transfer.life.reason ?? "The transfer failed");
+      return;
+    }
+    const data: DataConnection = { conn, lastProgress: this.#clock() };
+    transfer.connections.add(data);
+    let file: Deno.FsFile | undefined;
+    let sent = 0;
+    try {
+      await writeLine(conn, { type: "data", size: transfer.size });
+      const buffer = new Uint8Array(FILE_CHUNK_BYTES);
+      while (sent < transfer.size) {
+        if (statusOf(transfer) === "failed") break;
+        const available = transfer.life.received - sent;
+        if (available === 0) {
+          await new Promise<void>((resolve) => transfer.waiters.push(resolve));
+          continue;
+        }
+        // Opened once the spool file exists (the upload creates it).
+        file ??= await Deno.open(transfer.path, { read: true });
+        await file.seek(sent, Deno.SeekMode.Start);
+        const n = await file.read(buffer.subarray(0, Math.min(buffer.length, available)));
+        if (n === null || n === 0) {
+          await new Promise<void>((resolve) => transfer.waiters.push(resolve));
+          continue;
+        }
+        let offset = 0;
+        while (offset < n) offset += await conn.write(buffer.subarray(offset, n));
+        sent += n;
+        data.lastProgress = this.#clock();
+      }
+    } catch {
+      // The receiver went away (or stalled and was cut off): it may try again with its token.
+    } finally {
+      file?.close();
+      transfer.connections.delete(data);
+      closeQuietly(conn);
+    }
+    if (sent === transfer.size && transfer.pending.delete(frame.token)) {
+      transfer.delivered += 1;
+      this.#log.info("file_delivered", { id: transfer.id, to: recipient });
+      this.#settle(transfer);
+    }
+  }
+
+  /** A member left: transfers waiting for them no longer do; their own uploads fail. */
+  left(id: ClientId, nick: string | undefined): void {
+    for (const transfer of this.#transfers.values()) {
+      for (const [token, recipient] of transfer.pending) {
+        if (recipient !== id) continue;
+        transfer.pending.delete(token);
+        if (transfer.target.to !== undefined) {
+          this.#fail(transfer, `${nick ?? "The recipient"} left before receiving it`);
+        }
+      }
+      this.#settle(transfer);
+    }
+  }
+
+  /** Once a second: stalled connections are closed; old and finished transfers are dropped. */
+  sweep(now: number): void {
+    for (const transfer of [...this.#transfers.values()]) {
+      for (const data of transfer.connections) {
+        if (now - data.lastProgress > this.#stallMs) {
+          this.#log.warn("file_stall", { id: transfer.id });
+          if (transfer.life.status === "uploading") {
+            this.#fail(
+              transfer,
+              `The upload stalled: no data for ${Math.round(this.#stallMs / 1000)} s`,
+            );
+          }
+          closeQuietly(data.conn);
+        }
+      }
+      const waitedTooLong = transfer.life.status === "offered" &&
+        transfer.life.stalled(now, this.#stallMs);
+      if (waitedTooLong) this.#fail(transfer, "The sender never started the upload");
+      if (transfer.uploadedAt !== undefined && now - transfer.uploadedAt > this.#keepMs) {
+        this.#forget(transfer);
+      }
+    }
+  }
+
+  /** Closes every data connection and removes every spooled file. */
+  async close(): Promise<void> {
+    for (const transfer of this.#transfers.values()) {
+      for (const data of transfer.connections) closeQuietly(data.conn);
+      this.#wake(transfer);
+    }
+    if (this.#dir !== "") await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
+  }
+
+  #uploaded(transfer: Transfer): void {
+    transfer.uploadedAt = this.#clock();
+    this.#log.info("file_uploaded", { id: transfer.id, size: transfer.size });
+    this.#wake(transfer);
+    this.#deliver([{
+      to: [transfer.target.senderId],
+      frame: this.#frame(
+        transfer,
+        "uploaded",
+        transfer.target.room ? `shared in ${transfer.target.room}` : `for ${transfer.target.to}`,
+      ),
+    }]);
+  }
+
+  #fail(transfer: Transfer, reason: string): void {
+    transfer.life.fail(reason); // Does nothing if it already ended: the first reason stays.
+    this.#tellFailure(transfer);
+  }
+
+  /** Once a transfer has failed (here or inside `life`), tells everyone concerned, once. */
+  #tellFailure(transfer: Transfer): void {
+    if (transfer.life.status !== "failed" || transfer.failureTold) return;
+    transfer.failureTold = true;
+    const reason = transfer.life.reason ?? "The transfer failed";
+    this.#log.warn("file_failed", { id: transfer.id, reason });
+    this.#wake(transfer);
+    for (const data of transfer.connections) {
+      // Downloads end short; the receivers hear why on their chat connections.
+      if (data.conn !== undefined) closeQuietly(data.conn);
+    }
+    const frame = this.#frame(transfer, "failed", reason);
+    this.#deliver([{ to: [transfer.target.senderId, ...transfer.pending.values()], frame }]);
+    transfer.pending.clear();
+    this.#forget(transfer);
+  }
+
+  /** Everyone who will ever fetch it has: tell the sender and drop the file. */
+  #settle(transfer: Transfer): void {
+    if (transfer.life.status !== "complete" || transfer.pending.size > 0) return;
+    const who = transfer.delivered === 1 ? "1 person" : `${transfer.delivered} people`;
+    this.#deliver([{
+      to: [transfer.target.senderId],
+      frame: this.#frame(transfer, "delivered", `received by ${who}`),
+    }]);
+    this.#forget(transfer);
+  }
+
+  #forget(transfer: Transfer): void {
+    if (transfer.connections.size > 0 && transfer.life.status !== "failed") return;
+    this.#transfers.delete(transfer.id);
+    void Deno.remove(transfer.path).catch(() => {});
+  }
+
+  #frame(transfer: Transfer, state: TransferFrame["state"], reason: string): TransferFrame {
+    return { type: "transfer", id: transfer.id, name: transfer.name, state, reason };
+  }
+
+  #wake(transfer: Transfer): void {
+    const waiters = transfer.waiters;
+    transfer.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+/** The status read afresh: it changes while a handler awaits, which narrowing cannot see. */
+function statusOf(transfer: Transfer): TransferStatus {
+  return transfer.life.status;
+}
+
+async function writeLine(conn: Deno.Conn, frame: ServerFrame): Promise<void> {
+  const bytes = encoder.encode(JSON.stringify(frame) + "\n");
+  let offset = 0;
+  while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
+}
+
+async function refuse(
+  conn: Deno.Conn,
+  code: "no_such_transfer",
+  message: string,
+): Promise<void> {
+  await writeLine(conn, { type: "error", code, message }).catch(() => {});
+  closeQuietly(conn);
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // Already closed.
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "the file vanished";
+  const message = error instanceof Error ? error.message : String(error);
+  return /no space/i.test(message)
+    ? "the server's disk is full"
+    : message.split("\n")[0] ?? "error";
+}
