@@ -1,0 +1,248 @@
+/**
+ * File transfer throughput on loopback: `chat`'s `/send` (sender hashes, uploads to the server's
+ * spool; each receiver downloads, verifies and renames) against a raw TCP copy of the same bytes
+ * between two processes (read the file, send it, write it to disk), measured in the same run.
+ * Also reports peak RSS of the server and of a receiving client, at two file sizes, to show that
+ * memory does not grow with the file.
+ *
+ *   scripts/deno run -A scripts/bench/transfer.ts [--sizes 64,256] [--runs 3] [--receivers 1]
+ *
+ * Prints a Markdown table. Loopback only; everything it starts is stopped at the end.
+ */
+import { parseArgs } from "node:util";
+
+const MiB = 1024 * 1024;
+const ROOT = new URL("../../", import.meta.url).pathname;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    sizes: { type: "string", default: "64,256" },
+    runs: { type: "string", default: "3" },
+    receivers: { type: "string", default: "1" },
+  },
+});
+const sizes = (values.sizes ?? "64,256").split(",").map((size) => Number(size) * MiB);
+const runs = Number(values.runs ?? "3");
+const receivers = Number(values.receivers ?? "1");
+
+/** A child process whose output lines can be awaited. */
+class Child {
+  readonly process: Deno.ChildProcess;
+  readonly lines: string[] = [];
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #waiters: (() => void)[] = [];
+
+  constructor(args: string[]) {
+    this.process = new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: ROOT,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    this.#writer = this.process.stdin.getWriter();
+    void this.#pump();
+  }
+
+  async send(line: string): Promise<void> {
+    await this.#writer.write(encoder.encode(line + "\n"));
+  }
+
+  /** Waits for a line matching `pattern` after index `from`; returns its index. */
+  async waitFor(pattern: RegExp, from = 0, timeoutMs = 120_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (true) {
+      for (let i = from; i < this.lines.length; i++) {
+        if (pattern.test(this.lines[i] ?? "")) return i;
+      }
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${pattern}`);
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.#writer.close().catch(() => {});
+    try {
+      this.process.kill("SIGTERM");
+    } catch {
+      // Gone already.
+    }
+    await this.process.status;
+  }
+
+  async #pump(): Promise<void> {
+    let buffered = "";
+    for await (const chunk of this.process.stdout) {
+      buffered += decoder.decode(chunk, { stream: true });
+      const parts = buffered.split("\n");
+      buffered = parts.pop() ?? "";
+      this.lines.push(...parts);
+      const waiters = this.#waiters;
+      this.#waiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+}
+
+async function peakKiB(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+}
+
+async function makeFile(path: string, size: number): Promise<void> {
+  using file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const chunk = new Uint8Array(MiB);
+  for (let i = 0; i < chunk.length; i += 65536) {
+    crypto.getRandomValues(chunk.subarray(i, i + 65536));
+  }
+  for (let written = 0; written < size; written += chunk.length) {
+    const part = chunk.subarray(0, Math.min(chunk.length, size - written));
+    let offset = 0;
+    while (offset < part.length) offset += await file.write(part.subarray(offset));
+  }
+}
+
+/** The raw copy: a receiver process writes what it reads to a file; the sender sends the file. */
+const RAW_RECEIVER = `
+const [out] = Deno.args;
+const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+console.log("port " + listener.addr.port);
+const conn = await listener.accept();
+using file = await Deno.open(out, { write: true, create: true, truncate: true });
+const buffer = new Uint8Array(256 * 1024);
+while (true) {
+  const n = await conn.read(buffer);
+  if (n === null) break;
+  let offset = 0;
+  while (offset < n) offset += await file.write(buffer.subarray(offset, n));
+}
+console.log("done");
+`;
+const RAW_SENDER = `
+const [path, port] = Deno.args;
+const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+using file = await Deno.open(path, { read: true });
+const buffer = new Uint8Array(256 * 1024);
+while (true) {
+  const n = await file.read(buffer);
+  if (n === null) break;
+  let offset = 0;
+  while (offset < n) offset += await conn.write(buffer.subarray(offset, n));
+}
+conn.close();
+`;
+
+async function rawCopy(dir: string, path: string): Promise<number> {
+  await Deno.writeTextFile(`${dir}/raw_receiver.ts`, RAW_RECEIVER);
+  await Deno.writeTextFile(`${dir}/raw_sender.ts`, RAW_SENDER);
+  const receiver = new Child(["run", "-A", `${dir}/raw_receiver.ts`, `${dir}/raw.out`]);
+  const portLine = receiver.lines[await receiver.waitFor(/^port /)] ?? "";
+  const started = performance.now();
+  const sender = new Child(["run", "-A", `${dir}/raw_sender.ts`, path, portLine.slice(5)]);
+  await receiver.waitFor(/^done$/);
+  const ms = performance.now() - started;
+  await sender.stop();
+  await receiver.stop();
+  await Deno.remove(`${dir}/raw.out`);
+  return ms;
+}
+
+const CHAT = ["run", "--allow-net", "--allow-env", "--allow-read", "--allow-write", "main.ts"];
+
+async function chatTransfer(
+  dir: string,
+  path: string,
+  size: number,
+): Promise<{ ms: number; serverPeak: number; receiverPeak: number }> {
+  const server = new Child([
+    ...CHAT,
+    "serve",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--max-file-size",
+    String(Math.ceil(size / MiB) + 1),
+    "--max-per-ip",
+    "0",
+  ]);
+  const listening = server.lines[await server.waitFor(/is listening/)] ?? "";
+  const port = /:(\d+) is listening/.exec(listening)?.[1] ?? "";
+  const clients: Child[] = [];
+  try {
+    for (let i = 0; i < receivers; i++) {
+      const receiver = new Child([
+        ...CHAT,
+        "join",
+        `127.0.0.1:${port}`,
+        "--nick",
+        `r${i}`,
+        "--downloads",
+        `${dir}/r${i}`,
+      ]);
+      await receiver.waitFor(/^\* You are in lobby/);
+      clients.push(receiver);
+    }
+    const sender = new Child([...CHAT, "join", `127.0.0.1:${port}`, "--nick", "sender"]);
+    await sender.waitFor(/^\* You are in lobby/);
+    clients.push(sender);
+    const started = performance.now();
+    await sender.send(`/send ${path}`);
+    for (const receiver of clients.slice(0, receivers)) await receiver.waitFor(/^\* Saved /);
+    const ms = performance.now() - started;
+    const serverPeak = await peakKiB(server.process.pid);
+    const receiverPeak = await peakKiB(clients[0]?.process.pid ?? 0);
+    for (let i = 0; i < receivers; i++) await Deno.remove(`${dir}/r${i}`, { recursive: true });
+    return { ms, serverPeak, receiverPeak };
+  } finally {
+    for (const client of clients) await client.stop();
+    await server.stop();
+  }
+}
+
+const median = (numbers: number[]) =>
+  [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)] ?? NaN;
+const rate = (bytes: number, ms: number) => (bytes / MiB / (ms / 1000)).toFixed(0);
+
+const dir = await Deno.makeTempDir({ prefix: "chat-bench-transfer-" });
+try {
+  console.log(
+    `| file | raw TCP copy MiB/s | chat /send MiB/s (${receivers} receiver${
+      receivers === 1 ? "" : "s"
+    }) | ratio | server peak RSS | receiver peak RSS |`,
+  );
+  console.log("|---|---|---|---|---|---|");
+  for (const size of sizes) {
+    const path = `${dir}/file-${size}.bin`;
+    await makeFile(path, size);
+    const raw: number[] = [];
+    const chat: number[] = [];
+    let serverPeak = 0;
+    let receiverPeak = 0;
+    for (let run = 0; run < runs; run++) {
+      raw.push(await rawCopy(dir, path));
+      const result = await chatTransfer(dir, path, size);
+      chat.push(result.ms);
+      serverPeak = Math.max(serverPeak, result.serverPeak);
+      receiverPeak = Math.max(receiverPeak, result.receiverPeak);
+    }
+    const rawMs = median(raw);
+    const chatMs = median(chat);
+    console.log(
+      `| ${size / MiB} MiB | ${rate(size, rawMs)} | ${rate(size, chatMs)} | ${
+        (rawMs / chatMs).toFixed(2)
+      } | ` +
+        `${(serverPeak / 1024).toFixed(0)} MiB | ${(receiverPeak / 1024).toFixed(0)} MiB |`,
+    );
+    await Deno.remove(path);
+  }
+} finally {
+  await Deno.remove(dir, { recursive: true });
+}
