@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { basename } from "node:path";
 import { FILE_CHUNK_BYTES } from "../limits.ts";
+import { pump } from "../pump.ts";
 import type {
   ClientFrame,
   ErrorFrame,
@@ -190,18 +191,16 @@ export class FileTransfers {
       if (answer?.type !== "ready") {
         throw new Error(answer?.type === "error" ? answer.message : "the server did not answer");
       }
-      file = await Deno.open(offer.path, { read: true });
+      const source = await Deno.open(offer.path, { read: true });
+      file = source;
       this.#track(key, `sending ${offer.name}`, offer.size);
-      const buffer = new Uint8Array(FILE_CHUNK_BYTES);
       let sent = 0;
-      while (sent < offer.size) {
-        const n = await file.read(buffer);
-        if (n === null) throw new Error("the file got shorter while it was being sent");
-        const chunk = buffer.subarray(0, Math.min(n, offer.size - sent));
-        await link.write(chunk);
+      await pump((buffer) => source.read(buffer), async (chunk) => {
+        await link?.write(chunk);
         sent += chunk.length;
         this.#advance(key, sent);
-      }
+      }, { chunkBytes: FILE_CHUNK_BYTES, limit: offer.size });
+      if (sent < offer.size) throw new Error("the file got shorter while it was being sent");
       // The outcome also comes on the chat connection, where it is shown.
       await link.readFrame();
     } catch (error) {
@@ -235,18 +234,19 @@ export class FileTransfers {
         throw new Error(answer?.type === "error" ? answer.message : "the server did not answer");
       }
       this.#track(key, `receiving ${frame.name}`, frame.size);
-      const buffer = new Uint8Array(FILE_CHUNK_BYTES);
+      const from = link;
+      const into = writer;
       let received = 0;
-      while (received < frame.size) {
-        const n = await link.read(buffer);
-        if (n === null) {
-          const short = `the transfer was cut short (${formatBytes(received)} of ` +
-            `${formatBytes(frame.size)})`;
-          throw new Error(await this.#whyFailed(frame.id, short));
-        }
-        await writer.write(buffer.subarray(0, n));
-        received += n;
+      // The next socket read overlaps writing (and hashing) the last chunk.
+      await pump((buffer) => from.read(buffer), async (chunk) => {
+        await into.write(chunk);
+        received += chunk.length;
         this.#advance(key, received);
+      }, { chunkBytes: FILE_CHUNK_BYTES, limit: frame.size });
+      if (received < frame.size) {
+        const short = `the transfer was cut short (${formatBytes(received)} of ` +
+          `${formatBytes(frame.size)})`;
+        throw new Error(await this.#whyFailed(frame.id, short));
       }
       const path = await writer.finish();
       writer = undefined;

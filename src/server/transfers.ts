@@ -27,6 +27,7 @@ import type {
   TransferFrame,
   UploadFrame,
 } from "../protocol.ts";
+import { pump } from "../pump.ts";
 import { isFinal, TransferState, type TransferStatus } from "../transfer_state.ts";
 import type { ClientId, Delivery } from "./hub.ts";
 
@@ -269,19 +270,15 @@ export class Transfers {
     transfer: Transfer,
     data: DataConnection,
   ): Promise<void> {
-    const buffer = new Uint8Array(FILE_CHUNK_BYTES);
-    while (transfer.life.received < transfer.size) {
-      const n = await conn.read(buffer);
-      if (n === null) return;
-      // Counted before it is kept: more than declared fails the transfer (with the reason).
-      if (!transfer.life.receive(n, this.#clock()).ok) return;
-      const chunk = buffer.subarray(0, n);
-      let offset = 0;
-      while (offset < n) offset += await file.write(chunk.subarray(offset));
+    // Never more than declared is read; the next socket read overlaps the spool write.
+    await pump((buffer) => conn.read(buffer), async (chunk) => {
+      await writeAll(file, chunk);
       hash.update(chunk);
+      // Counted once it is in the spool file, so downloads never read ahead of it.
+      if (!transfer.life.receive(chunk.length, this.#clock()).ok) throw new Error("refused");
       data.lastProgress = this.#clock();
       this.#wake(transfer);
-    }
+    }, { chunkBytes: FILE_CHUNK_BYTES, limit: transfer.size });
   }
 
   /** Handles a download connection after its first line; resolves when it is over. */
@@ -300,29 +297,30 @@ export class Transfers {
     transfer.connections.add(data);
     let file: Deno.FsFile | undefined;
     let sent = 0;
+    let read = 0;
     try {
       await writeLine(conn, { type: "data", size: transfer.size });
-      const buffer = new Uint8Array(FILE_CHUNK_BYTES);
-      while (sent < transfer.size) {
-        if (statusOf(transfer) === "failed") break;
-        const available = transfer.life.received - sent;
-        if (available === 0) {
+      // Reads the spool as the upload grows it; the next read overlaps the socket write.
+      sent = await pump(async (buffer) => {
+        while (true) {
+          if (statusOf(transfer) === "failed") return null;
+          const available = transfer.life.received - read;
+          if (available > 0) {
+            // Opened once the spool file exists (the upload creates it).
+            file ??= await Deno.open(transfer.path, { read: true });
+            await file.seek(read, Deno.SeekMode.Start);
+            const n = await file.read(buffer.subarray(0, Math.min(buffer.length, available)));
+            if (n !== null && n > 0) {
+              read += n;
+              return n;
+            }
+          }
           await new Promise<void>((resolve) => transfer.waiters.push(resolve));
-          continue;
         }
-        // Opened once the spool file exists (the upload creates it).
-        file ??= await Deno.open(transfer.path, { read: true });
-        await file.seek(sent, Deno.SeekMode.Start);
-        const n = await file.read(buffer.subarray(0, Math.min(buffer.length, available)));
-        if (n === null || n === 0) {
-          await new Promise<void>((resolve) => transfer.waiters.push(resolve));
-          continue;
-        }
-        let offset = 0;
-        while (offset < n) offset += await conn.write(buffer.subarray(offset, n));
-        sent += n;
+      }, async (chunk) => {
+        await writeAll(conn, chunk);
         data.lastProgress = this.#clock();
-      }
+      }, { chunkBytes: FILE_CHUNK_BYTES, limit: transfer.size });
     } catch {
       // The receiver went away (or stalled and was cut off): it may try again with its token.
     } finally {
@@ -451,6 +449,14 @@ export class Transfers {
 /** The status read afresh: it changes while a handler awaits, which narrowing cannot see. */
 function statusOf(transfer: Transfer): TransferStatus {
   return transfer.life.status;
+}
+
+async function writeAll(
+  target: { write(bytes: Uint8Array): Promise<number> },
+  bytes: Uint8Array,
+): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) offset += await target.write(bytes.subarray(offset));
 }
 
 async function writeLine(conn: Deno.Conn, frame: ServerFrame): Promise<void> {

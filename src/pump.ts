@@ -1,0 +1,56 @@
+/**
+ * Moves bytes from a source to a sink with one read and one write in flight at once (double
+ * buffering), so reading the next chunk overlaps writing the last. Chunks reach the sink in
+ * order; memory is two buffers, whatever the total.
+ *
+ * @example
+ * ```ts
+ * const moved = await pump((buffer) => file.read(buffer), (chunk) => writeAll(conn, chunk), {
+ *   chunkBytes: 256 * 1024,
+ * });
+ * ```
+ */
+
+/** Options for {@linkcode pump}. */
+export interface PumpOptions {
+  /** Size of each of the two buffers. */
+  chunkBytes: number;
+  /** Stop after this many bytes (the source is not asked for more). @default Infinity */
+  limit?: number;
+}
+
+/**
+ * Reads with `source` (bytes read into the buffer, or null at the end) and writes each chunk with
+ * `sink` until the source ends or `limit` bytes have moved; returns the byte count. A chunk handed
+ * to `sink` stays untouched until that write has finished.
+ */
+export async function pump(
+  source: (buffer: Uint8Array) => Promise<number | null>,
+  sink: (chunk: Uint8Array) => Promise<void>,
+  options: PumpOptions,
+): Promise<number> {
+  const limit = options.limit ?? Infinity;
+  const buffers = [new Uint8Array(options.chunkBytes), new Uint8Array(options.chunkBytes)];
+  let moved = 0;
+  let writing: Promise<void> | undefined;
+  let turn = 0;
+  try {
+    while (moved < limit) {
+      const buffer = buffers[turn] as Uint8Array;
+      const want = Math.min(buffer.length, limit - moved);
+      const n = await source(buffer.subarray(0, want));
+      if (n === null) break;
+      if (n === 0) continue;
+      // The other buffer's write must finish before this chunk's starts: one write at a time.
+      await writing;
+      writing = sink(buffer.subarray(0, n));
+      moved += n;
+      turn = 1 - turn;
+    }
+    await writing;
+  } catch (error) {
+    await writing?.catch(() => {});
+    throw error;
+  }
+  return moved;
+}
