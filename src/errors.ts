@@ -3,34 +3,38 @@
  * and a sentence-case message with details after a colon and no final period.
  */
 
-/** Error codes sent in `error` frames. */
-export type ErrorCode =
-  | "bad_frame" // the line is not a valid frame: bad JSON, unknown type, wrong field types
-  | "frame_too_large" // the line is longer than MAX_LINE_BYTES
-  | "bad_version" // the hello names a protocol version the server does not speak
-  | "not_registered" // a frame that needs a nick arrived before the handshake finished
-  | "already_registered" // a second hello after the handshake
-  | "nick_invalid" // the nick breaks the nick rule
-  | "nick_taken" // someone else has that nick (ignoring case)
-  | "text_invalid" // empty text, control characters, or longer than MAX_TEXT_BYTES
-  | "unknown_command" // no such slash command
-  | "bad_arguments" // a slash command got too few or too many arguments
-  | "no_such_room" // the room does not exist
-  | "not_in_room" // the user is not a member of that room
-  | "room_invalid" // the room name breaks the room-name rule, or a setting is out of range
-  | "room_exists" // a room with that name (ignoring case) already exists
-  | "room_full" // the room has reached its participant limit
-  | "wrong_password" // the room needs a password and this is not it
-  | "already_in_room" // the user is already a member of that room
-  | "last_room" // leaving would leave the user in no room at all
-  | "not_allowed" // only the room's owner (or the server's admin) may do that
-  | "rooms_disabled" // the server does not let users create rooms
-  | "too_many_rooms" // the server has as many rooms as it allows
-  | "no_such_nick" // nobody by that nick is connected
-  | "rate_limited" // too many renames, joins or room creations in a short time: try again later
-  | "server_full" // the server, or this address, has as many connections as it allows
-  | "file_refused" // the server will not take this file: too large, sharing off, too many at once
-  | "no_such_transfer"; // no transfer with that id and token (or it failed or expired)
+/** Error codes sent in `error` frames, with when each is used. */
+export const ERROR_CODES = [
+  "bad_frame", // the line is not a valid frame: bad JSON, unknown type, wrong field types
+  "frame_too_large", // the line is longer than MAX_LINE_BYTES
+  "bad_version", // the hello names a protocol version the server does not speak
+  "not_registered", // a frame that needs a nick arrived before the handshake finished
+  "already_registered", // a second hello after the handshake
+  "nick_invalid", // the nick breaks the nick rule
+  "nick_taken", // someone else has that nick (ignoring case)
+  "text_invalid", // empty text, control characters, or longer than MAX_TEXT_BYTES
+  "unknown_command", // no such slash command
+  "bad_arguments", // a slash command got too few or too many arguments
+  "no_such_room", // the room does not exist
+  "not_in_room", // the user is not a member of that room
+  "room_invalid", // the room name breaks the room-name rule, or a setting is out of range
+  "room_exists", // a room with that name (ignoring case) already exists
+  "room_full", // the room has reached its participant limit
+  "wrong_password", // the room needs a password and this is not it
+  "already_in_room", // the user is already a member of that room
+  "last_room", // leaving would leave the user in no room at all
+  "not_allowed", // only the room's owner (or the server's admin) may do that
+  "rooms_disabled", // the server does not let users create rooms
+  "too_many_rooms", // the server has as many rooms as it allows
+  "no_such_nick", // nobody by that nick is connected
+  "rate_limited", // too many renames, joins or room creations in a short time: try again later
+  "server_full", // the server, or this address, has as many connections as it allows
+  "file_refused", // the server will not take this file: too large, sharing off, too many at once
+  "no_such_transfer", // no transfer with that id and token (or it failed or expired)
+] as const;
+
+/** One of {@linkcode ERROR_CODES}. */
+export type ErrorCode = typeof ERROR_CODES[number];
 
 /** A user-facing failure: caught at the session edge and sent to the sender as an `error` frame. */
 export class ChatError extends Error {

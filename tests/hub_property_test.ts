@@ -16,7 +16,7 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ChatError, type ErrorCode } from "../src/errors.ts";
+import { ChatError, ERROR_CODES, type ErrorCode } from "../src/errors.ts";
 import { LOBBY, MAX_PASSWORD_CHARS, MAX_ROOM_LIMIT } from "../src/limits.ts";
 import { nickKey, validateNick } from "../src/nick.ts";
 import { decodeServerFrame, encodeFrame, type ServerFrame } from "../src/protocol.ts";
@@ -51,34 +51,7 @@ type Command =
   | { op: "privateMessage"; id: ClientId; nick: string; text: string }
   | { op: "disconnect"; id: ClientId; reason: string };
 
-const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  "bad_frame",
-  "frame_too_large",
-  "bad_version",
-  "not_registered",
-  "already_registered",
-  "nick_invalid",
-  "nick_taken",
-  "text_invalid",
-  "unknown_command",
-  "bad_arguments",
-  "no_such_room",
-  "not_in_room",
-  "room_invalid",
-  "room_exists",
-  "room_full",
-  "wrong_password",
-  "already_in_room",
-  "last_room",
-  "not_allowed",
-  "rooms_disabled",
-  "too_many_rooms",
-  "no_such_nick",
-  "rate_limited",
-  "server_full",
-  "file_refused",
-  "no_such_transfer",
-]);
+const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);
 
 /** Valid nicks, several of them the same person (case, width, NFC, look-alikes). */
 const NICKS = [
@@ -853,7 +826,7 @@ function runAgainstModel(config: HubConfig, commands: Command[], tally: Tally): 
       deliveries = run(hub, cmd, now);
     } catch (error) {
       assert.ok(error instanceof ChatError, `${cmd.op} threw ${String(error)}`);
-      assert.ok(ERROR_CODES.has(error.code), `unknown code ${error.code}`);
+      assert.ok(ERROR_CODE_SET.has(error.code), `unknown code ${error.code}`);
       assert.ok(
         broken.includes(error.code),
         `${cmd.op} refused with ${error.code} (${error.message}); the model expected ` +
