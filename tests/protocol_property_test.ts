@@ -200,9 +200,39 @@ function expectedDecode(
       return { code: "bad_frame" };
     }
     if (!kindFits(kind, field)) return { code: "bad_frame" };
-    frame[name] = field;
+    frame[name] = declaredOnly(kind, field);
   }
   return { frame };
+}
+
+/** Nested rows keep only their declared keys (present and not undefined), like the frame. */
+function declaredOnly(kind: Kind, value: unknown): unknown {
+  const pick = (row: unknown, keys: readonly string[]) => {
+    const out: Json = {};
+    for (const key of keys) {
+      if (Object.hasOwn(row as Json, key) && (row as Json)[key] !== undefined) {
+        out[key] = (row as Json)[key];
+      }
+    }
+    return out;
+  };
+  switch (kind) {
+    case "rooms":
+      return (value as unknown[]).map((row) =>
+        pick(row, ["name", "members", "limit", "topic", "private", "password"])
+      );
+    case "help":
+      return (value as unknown[]).map((row) => pick(row, ["usage", "summary", "aliases"]));
+    case "resume": {
+      const resume = value as Json;
+      return {
+        token: resume.token,
+        rooms: (resume.rooms as unknown[]).map((entry) => pick(entry, ["room", "seq"])),
+      };
+    }
+    default:
+      return value;
+  }
 }
 
 /** The value with every `-0` turned into `0`: the one change a JSON round trip makes. */

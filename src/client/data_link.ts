@@ -51,8 +51,12 @@ export class DataLink {
     while (true) {
       const lf = buffered.indexOf(0x0a);
       if (lf !== -1) {
-        this.#leftover = buffered.slice(lf + 1);
-        return decodeServerFrame(decoder.decode(buffered.subarray(0, lf)));
+        const line = decoder.decode(buffered.subarray(0, lf));
+        buffered = buffered.slice(lf + 1);
+        this.#leftover = buffered;
+        // A slow first line may meet the plain-text greeting: lines that are not frames are skipped.
+        if (!line.trimStart().startsWith("{")) continue;
+        return decodeServerFrame(line);
       }
       if (buffered.length > MAX_HEADER_BYTES) throw new Error("The server sent an over-long line");
       const chunk = new Uint8Array(16 * 1024);

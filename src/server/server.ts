@@ -166,6 +166,14 @@ export class ChatServer implements SessionHost, AdminApi {
       const to = this.hub.idOf(frame.to);
       if (to === undefined) throw new ChatError("no_such_nick", `Nobody is called "${frame.to}"`);
       if (to === id) throw new ChatError("bad_arguments", "That is you: pick someone else");
+      if (this.#sessions.get(to)?.native !== true) {
+        throw new ChatError(
+          "file_refused",
+          `${
+            this.hub.nickOf(to)
+          } cannot receive files: their client (nc or telnet?) has no file support`,
+        );
+      }
       return this.#transfers.offer(frame, {
         senderId: id,
         sender,
@@ -174,7 +182,9 @@ export class ChatServer implements SessionHost, AdminApi {
       });
     }
     const { room, ids } = this.hub.othersIn(id, frame.room ?? LOBBY);
-    return this.#transfers.offer(frame, { senderId: id, sender, room, recipients: ids });
+    // Plain-text users see the announcement's absence, not a file they can never fetch.
+    const recipients = ids.filter((other) => this.#sessions.get(other)?.native === true);
+    return this.#transfers.offer(frame, { senderId: id, sender, room, recipients });
   }
 
   dataConnection(frame: UploadFrame | DownloadFrame, conn: Deno.Conn): Promise<void> {

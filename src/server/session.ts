@@ -135,6 +135,8 @@ export class Session {
   /** An upload or download this connection turned out to be, once handed over. */
   #dataTask: Promise<void> | undefined;
   #dataConn: Deno.Conn | undefined;
+  /** Whether lines read with the current one are still waiting to be handled. */
+  #moreInBatch = false;
   /** The nick the session had when it closed. */
   #nickAtClose: string | undefined;
   /** Keys of the rooms the session was in when it closed (for a resume record). */
@@ -205,8 +207,9 @@ export class Session {
         if (lines === null) break;
         this.#lastInput = this.#host.now();
         this.#pinged = false;
-        for (const line of lines) {
+        for (const [index, line] of lines.entries()) {
           if (this.#closing) break;
+          this.#moreInBatch = index < lines.length - 1;
           const now = this.#host.now();
           const wait = this.#flood.take(now);
           if (wait === 0) {
@@ -476,9 +479,12 @@ export class Session {
   /** Hands the connection to the file transfer it was opened for (its first and only line). */
   #startData(frame: UploadFrame | DownloadFrame): void {
     if (this.#host.hub.nickOf(this.id) !== undefined) {
-      throw new ChatError("bad_frame", `A ${frame.type} frame must be a connection's first line`);
+      throw new ChatError(
+        "bad_frame",
+        `An ${frame.type} frame opens a connection of its own: it cannot follow a hello`,
+      );
     }
-    const conn = this.#conn.detach?.();
+    const conn = this.#moreInBatch ? undefined : this.#conn.detach?.();
     if (conn === undefined) {
       throw new ChatError("bad_frame", `Send nothing after the ${frame.type} line until answered`);
     }

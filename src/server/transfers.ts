@@ -135,14 +135,15 @@ export class Transfers {
     if (!/^[0-9a-f]{64}$/.test(frame.sha256)) {
       throw new ChatError("bad_frame", "sha256 must be 64 lowercase hex digits");
     }
-    if (frame.name === "" || frame.name.length > MAX_OFFER_NAME_CHARS) {
+    if (frame.name === "" || [...frame.name].length > MAX_OFFER_NAME_CHARS) {
       throw new ChatError("bad_frame", `File name must be 1 to ${MAX_OFFER_NAME_CHARS} characters`);
     }
-    if (frame.size > this.#maxFileBytes) {
+    const largest = Math.min(this.#maxFileBytes, this.#maxSpoolBytes);
+    if (frame.size > largest) {
       throw new ChatError(
         "file_refused",
         `File is too large: ${formatBytes(frame.size)}, this server takes at most ` +
-          formatBytes(this.#maxFileBytes),
+          formatBytes(largest),
       );
     }
     if (target.recipients.length === 0) {
@@ -335,9 +336,16 @@ export class Transfers {
     }
   }
 
-  /** A member left: transfers waiting for them no longer do; their own uploads fail. */
+  /**
+   * A member left: transfers waiting for them no longer do, and their offers whose upload never
+   * started fail (an upload under way goes on: it has a connection of its own).
+   */
   left(id: ClientId, nick: string | undefined): void {
-    for (const transfer of this.#transfers.values()) {
+    for (const transfer of [...this.#transfers.values()]) {
+      if (transfer.target.senderId === id && transfer.life.status === "offered") {
+        this.#fail(transfer, `${transfer.target.sender} left before sending it`);
+        continue;
+      }
       for (const [token, recipient] of transfer.pending) {
         if (recipient !== id) continue;
         transfer.pending.delete(token);
@@ -368,6 +376,7 @@ export class Transfers {
         transfer.life.stalled(now, this.#stallMs);
       if (waitedTooLong) this.#fail(transfer, "The sender never started the upload");
       if (transfer.uploadedAt !== undefined && now - transfer.uploadedAt > this.#keepMs) {
+        this.#settle(transfer, true);
         this.#forget(transfer);
       }
     }
@@ -386,6 +395,8 @@ export class Transfers {
     transfer.uploadedAt = this.#clock();
     this.#log.info("file_uploaded", { id: transfer.id, size: transfer.size });
     this.#wake(transfer);
+    // Receivers may all have fetched it (or left) already.
+    queueMicrotask(() => this.#settle(transfer));
     this.#deliver([{
       to: [transfer.target.senderId],
       frame: this.#frame(
@@ -419,13 +430,23 @@ export class Transfers {
   }
 
   /** Everyone who will ever fetch it has: tell the sender and drop the file. */
-  #settle(transfer: Transfer): void {
-    if (transfer.life.status !== "complete" || transfer.pending.size > 0) return;
+  #settle(transfer: Transfer, expired = false): void {
+    if (transfer.life.status !== "complete" || !this.#transfers.has(transfer.id)) return;
+    if (transfer.pending.size > 0 && !expired) return;
     const who = transfer.delivered === 1 ? "1 person" : `${transfer.delivered} people`;
-    this.#deliver([{
-      to: [transfer.target.senderId],
-      frame: this.#frame(transfer, "delivered", `received by ${who}`),
-    }]);
+    const missed = transfer.pending.size;
+    const frame = transfer.delivered === 0
+      ? this.#frame(
+        transfer,
+        "failed",
+        "Nobody received it: everyone it was for left or never fetched it",
+      )
+      : this.#frame(
+        transfer,
+        "delivered",
+        `received by ${who}` + (missed > 0 ? `; ${missed} did not fetch it in time` : ""),
+      );
+    this.#deliver([{ to: [transfer.target.senderId], frame }]);
     this.#forget(transfer);
   }
 
