@@ -34,6 +34,12 @@ export const NICK_REGEXP = /^[\p{L}\p{Nd}_][\p{L}\p{Nd}_.\-]*$/u;
 /** Bytes a client may have waiting to be written to it before it is disconnected. */
 export const DEFAULT_MAX_OUTBOX_BYTES = 256 * 1024;
 
+/** Under load, client queues are flushed at most this often (ms): one write carries many frames. */
+export const FLUSH_INTERVAL_MS = 4;
+
+/** ...and at least this often, however busy (ms): the most batching may add to latency. */
+export const MAX_FLUSH_INTERVAL_MS = 40;
+
 /** A write that makes no progress for this long means the client is gone or stuck: drop it. */
 export const WRITE_STALL_MS = 30_000;
 

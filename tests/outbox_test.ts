@@ -82,12 +82,16 @@ Deno.test("Outbox coalesces frames queued during a write into one next write, in
   assert.equal(writes.length, 1);
   writes[0]?.resolve();
   await settle();
+  // The write ended with frames queued: they wait for the scheduler's next flush.
+  assert.equal(scheduled.length, 2);
+  assert.equal(writes.length, 1);
+  outbox.flush();
   assert.deepEqual(texts(), ["1\n", "2\n3\n4\n"]);
   writes[1]?.resolve();
   await settle();
   assert.equal(writes.length, 2);
   assert.equal(outbox.pendingBytes, 0);
-  assert.equal(scheduled.length, 1);
+  assert.equal(scheduled.length, 2);
 });
 
 Deno.test("Outbox keeps order across many writes", async () => {
@@ -112,23 +116,25 @@ Deno.test("Outbox keeps order across many writes", async () => {
   assert.ok(texts().length < sent.length);
 });
 
-Deno.test("Outbox schedules once per idle-to-busy transition", async () => {
+Deno.test("Outbox schedules when it becomes busy, and when a write ends with more queued", async () => {
   const { outbox, writes, scheduled } = setup();
   outbox.push(bytes("a\n"));
   assert.equal(scheduled.length, 1);
   outbox.flush();
-  outbox.push(bytes("b\n")); // a write is in flight: its completion flushes this
+  outbox.push(bytes("b\n")); // a write is in flight: its completion schedules this
   assert.equal(scheduled.length, 1);
   writes[0]?.resolve();
   await settle();
+  assert.equal(scheduled.length, 2);
+  outbox.flush();
   assert.equal(writes.length, 2);
-  assert.equal(scheduled.length, 1);
   writes[1]?.resolve();
   await settle();
-  outbox.push(bytes("c\n"));
-  assert.equal(scheduled.length, 2);
+  assert.equal(scheduled.length, 2, "nothing was queued when that write ended");
+  outbox.push(bytes("c\n")); // idle again: busy again
+  assert.equal(scheduled.length, 3);
   outbox.push(bytes("d\n"));
-  assert.equal(scheduled.length, 2);
+  assert.equal(scheduled.length, 3);
 });
 
 Deno.test("Outbox.push() over maxBytes calls onOverflow once and drops later frames", async () => {
@@ -204,7 +210,8 @@ Deno.test("Outbox.drained() resolves only when the queue has emptied", async () 
   outbox.drained().then(() => done = true);
   writes[0]?.resolve();
   await settle();
-  assert.equal(done, false, "the second write is still in flight");
+  assert.equal(done, false, "the second frame is still queued");
+  outbox.flush();
   assert.equal(writes.length, 2);
   writes[1]?.resolve();
   await settle();
@@ -244,8 +251,9 @@ Deno.test("Outbox.push() of an empty frame never starts a second write in flight
   assert.equal(writes.length, 1, "at most one write in flight");
   writes[0]?.resolve();
   await settle();
+  outbox.flush();
   assert.deepEqual(writes.map((write) => write.text), ["a\n", "b\n"]);
-  assert.equal(scheduled.length, 1);
+  assert.equal(scheduled.length, 2);
 });
 
 Deno.test("Outbox hands over bytes that later pushes do not change", async () => {
@@ -305,7 +313,8 @@ Deno.test("Outbox.writingSince is when the write in flight started, and clears a
     assert.equal(outbox.writingSince, start);
     writes[0]?.resolve();
     await settle();
-    // The queued frame went out at once, as a new write that started now.
+    outbox.flush(); // the scheduler's next flush
+    // The queued frame went out as a new write that started now.
     assert.equal(writes.length, 2);
     assert.equal(outbox.writingSince, start + 5000);
     writes[1]?.resolve();

@@ -654,9 +654,8 @@ function others(room: Room, id: ClientId): ClientId[] {
   return ids;
 }
 
-function compareNicks(a: string, b: string): number {
-  return a.localeCompare(b, "en", { sensitivity: "base" });
-}
+/** Nick order for member lists; one collator for all (localeCompare builds one per call). */
+const compareNicks = new Intl.Collator("en", { sensitivity: "base" }).compare;
 
 function checkSettings(settings: RoomSettings): RoomSettings {
   return {

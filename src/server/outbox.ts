@@ -4,6 +4,7 @@
  * piled up meanwhile goes out in the next single write. A client whose queue passes the cap is
  * reported through `onOverflow`, so one slow reader never holds up anyone else.
  */
+import { FLUSH_INTERVAL_MS, MAX_FLUSH_INTERVAL_MS } from "../limits.ts";
 
 /** Options for {@linkcode Outbox}. */
 export interface OutboxOptions {
@@ -60,10 +61,15 @@ export class Outbox {
     return true;
   }
 
-  /** Starts writing everything queued, unless a write is already in flight. */
-  flush(): void {
+  /**
+   * Starts writing everything queued, unless a write is already in flight. With a `shared`
+   * cache, outboxes holding the same frames (members of one room) share one concatenation.
+   */
+  flush(shared?: Map<string, Uint8Array>): void {
     if (this.#writingBytes > 0 || this.#queue.length === 0 || this.#failed) return;
-    const chunk = this.#queue.length === 1 ? this.#queue[0] as Uint8Array : concat(this.#queue);
+    const chunk = this.#queue.length === 1
+      ? this.#queue[0] as Uint8Array
+      : sharedConcat(this.#queue, shared);
     this.#queue = [];
     this.#queuedBytes = 0;
     this.#writingBytes = chunk.length;
@@ -78,7 +84,8 @@ export class Outbox {
       () => {
         this.#writingBytes = 0;
         this.#writingSince = undefined;
-        if (this.#queue.length > 0) this.flush();
+        // What came meanwhile goes out with the next flush, so it is batched with what follows.
+        if (this.#queue.length > 0) this.#options.schedule(this);
         else this.#wakeDrainWaiters();
       },
       (error) => {
@@ -113,22 +120,71 @@ export class Outbox {
 
 /** Calls `flush()` on every outbox that asked, once per turn of the event loop. */
 export class FlushScheduler {
+  readonly #minIntervalMs: number;
   #dirty: Outbox[] = [];
   #pending = false;
+  #lastRun = 0;
+  /** How long the last flush pass took, in ms. */
+  #cost = 0;
+
+  /**
+   * `minIntervalMs` spaces flushes out under load: a calm server flushes on the next turn, a busy
+   * one at most this often, so each write carries every frame that came meanwhile (one write per
+   * client per interval instead of one per message).
+   */
+  constructor(minIntervalMs = FLUSH_INTERVAL_MS) {
+    this.#minIntervalMs = minIntervalMs;
+  }
 
   readonly schedule = (outbox: Outbox): void => {
     this.#dirty.push(outbox);
     if (this.#pending) return;
     this.#pending = true;
-    setTimeout(this.#run, 0);
+    // The busier flushing is, the longer between flushes (writing takes about half the time at
+    // most), so each write carries more: one write per client per interval.
+    const interval = Math.min(MAX_FLUSH_INTERVAL_MS, Math.max(this.#minIntervalMs, 4 * this.#cost));
+    const wait = Math.max(0, this.#lastRun + interval - performance.now());
+    setTimeout(this.#run, wait);
   };
 
   readonly #run = (): void => {
+    const started = performance.now();
+    this.#lastRun = started;
     const dirty = this.#dirty;
     this.#dirty = [];
     this.#pending = false;
-    for (const outbox of dirty) outbox.flush();
+    const shared = new Map<string, Uint8Array>();
+    for (const outbox of dirty) outbox.flush(shared);
+    this.#cost = performance.now() - started;
   };
+}
+
+/** Identity numbers for encoded frames, to recognise queues that hold the same ones. */
+const frameIds = new WeakMap<Uint8Array, number>();
+let nextFrameId = 1;
+
+function frameId(frame: Uint8Array): number {
+  let id = frameIds.get(frame);
+  if (id === undefined) {
+    id = nextFrameId++;
+    frameIds.set(frame, id);
+  }
+  return id;
+}
+
+/** Concatenates a queue, reusing the result for another queue of the very same frames. */
+function sharedConcat(
+  parts: readonly Uint8Array[],
+  shared: Map<string, Uint8Array> | undefined,
+): Uint8Array {
+  if (shared === undefined) return concat(parts);
+  const key = parts.map(frameId).join(",");
+  let joined = shared.get(key);
+  if (joined === undefined) {
+    joined = concat(parts);
+    shared.set(key, joined);
+  }
+  return joined;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

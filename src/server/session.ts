@@ -100,6 +100,7 @@ const DRAIN_ON_EOF_MS = 1000;
 /** The greeting a silent connection gets: it is probably a person with `nc` or `telnet`. */
 export const PLAIN_GREETING = `* Welcome to chat ${VERSION}. ` +
   `Type a nick (${NICK_RULE}) and press Enter.`;
+const GREETING_BYTES = encoder.encode(PLAIN_GREETING + "\n");
 
 const HTTP_REQUEST = /^[A-Z]{3,10} \S+ HTTP\/\d(\.\d)?$/;
 const HTTP_REPLY = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n" +
@@ -117,9 +118,8 @@ export class Session {
   readonly #refuse: string | undefined;
   readonly #createdAt: number;
   readonly #flood: TokenBucket;
-  readonly #nickBucket: TokenBucket;
-  readonly #joinBucket: TokenBucket;
-  readonly #createBucket: TokenBucket;
+  /** Allowances for renames, joins and room creation, made on first use (most never need one). */
+  #buckets: Partial<Record<"nick" | "join" | "create", TokenBucket>> = {};
   #mode: Mode = "unknown";
   /** The room a plain-text user talks in (native clients name the room in each frame). */
   #room = LOBBY;
@@ -154,12 +154,8 @@ export class Session {
     this.#createdAt = now;
     this.#lastInput = now;
     const flood = host.limits.flood;
-    const actions = (limit: BucketOptions) =>
-      flood.perSecond > 0 ? limit : { burst: 1, perSecond: 0 };
     this.#flood = new TokenBucket(flood, now);
-    this.#nickBucket = new TokenBucket(actions(NICK_CHANGE_LIMIT), now);
-    this.#joinBucket = new TokenBucket(actions(JOIN_LIMIT), now);
-    this.#createBucket = new TokenBucket(actions(CREATE_LIMIT), now);
+
     this.#outbox = new Outbox({
       maxBytes: host.maxOutboxBytes,
       write: (bytes) => conn.write(bytes),
@@ -280,7 +276,7 @@ export class Session {
       this.#turnAway();
       return;
     }
-    this.#outbox.push(encoder.encode(PLAIN_GREETING + "\n"));
+    this.#outbox.push(GREETING_BYTES);
   }
 
   /**
@@ -550,7 +546,7 @@ export class Session {
       : trusted !== undefined
       ? resume.rooms
       : resume.rooms.filter(({ room }) =>
-        roomKey(room) === roomKey(LOBBY) || this.#joinBucket.tryTake(now)
+        roomKey(room) === roomKey(LOBBY) || this.#bucket("join").tryTake(now)
       );
     const deliveries = hub.register(
       this.id,
@@ -581,12 +577,8 @@ export class Session {
     const hub = this.#host.hub;
     const now = this.#host.now();
     const { name } = splitCommandLine(line);
-    const bucket = name === "nick"
-      ? this.#nickBucket
-      : name === "join"
-      ? this.#joinBucket
-      : name === "create"
-      ? this.#createBucket
+    const bucket = name === "nick" || name === "join" || name === "create"
+      ? this.#bucket(name)
       : undefined;
     if (bucket !== undefined && bucket.waitMs(now) > 0) {
       throw this.#slowDown(name === "nick" ? "nick changes" : `/${name} commands`, bucket);
@@ -603,6 +595,22 @@ export class Session {
       const reason = result.quit === "" ? "Quit" : `Quit: ${result.quit}`;
       void this.close(reason, "Goodbye", DRAIN_ON_EOF_MS);
     }
+  }
+
+  /** The allowance for one kind of action, made on first use. */
+  #bucket(kind: "nick" | "join" | "create"): TokenBucket {
+    let bucket = this.#buckets[kind];
+    if (bucket === undefined) {
+      const limit = kind === "nick"
+        ? NICK_CHANGE_LIMIT
+        : kind === "join"
+        ? JOIN_LIMIT
+        : CREATE_LIMIT;
+      const off = this.#host.limits.flood.perSecond <= 0;
+      bucket = new TokenBucket(off ? { burst: 1, perSecond: 0 } : limit, this.#host.now());
+      this.#buckets[kind] = bucket;
+    }
+    return bucket;
   }
 
   #slowDown(what: string, bucket: TokenBucket): ChatError {

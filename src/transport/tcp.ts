@@ -13,8 +13,9 @@ export interface TcpOptions {
    */
   maxUnterminatedBytes?: number;
   /**
-   * Read buffer size in bytes.
-   * @default 16384
+   * Largest read buffer, in bytes. The buffer starts small (most connections are idle or chat
+   * a line at a time), doubles while reads fill it, and shrinks back when they stop.
+   * @default 65536
    */
   readBufferBytes?: number;
 }
@@ -27,12 +28,16 @@ export function formatAddr(addr: Deno.Addr): string {
     : `${addr.hostname}:${addr.port}`;
 }
 
+/** Smallest read buffer: what an idle connection holds while it waits for input. */
+const MIN_READ_BUFFER = 1024;
+
 /** A TCP connection read as lines, written in full. */
 export class TcpLineConnection implements LineConnection {
   readonly remote: string;
   readonly #conn: Deno.TcpConn;
   readonly #splitter: LineSplitter;
-  readonly #buffer: Uint8Array;
+  #buffer: Uint8Array;
+  readonly #maxBuffer: number;
   readonly #maxUnterminated: number;
   #closed = false;
   #firstRead = true;
@@ -40,7 +45,8 @@ export class TcpLineConnection implements LineConnection {
   constructor(conn: Deno.TcpConn, options: TcpOptions) {
     this.#conn = conn;
     this.#splitter = new LineSplitter({ maxLineBytes: options.maxLineBytes });
-    this.#buffer = new Uint8Array(options.readBufferBytes ?? 16384);
+    this.#maxBuffer = Math.max(MIN_READ_BUFFER, options.readBufferBytes ?? 65536);
+    this.#buffer = new Uint8Array(MIN_READ_BUFFER);
     this.#maxUnterminated = options.maxUnterminatedBytes ?? Infinity;
     this.remote = formatAddr(conn.remoteAddr);
     try {
@@ -66,6 +72,7 @@ export class TcpLineConnection implements LineConnection {
         return tail === undefined ? null : [tail];
       }
       const chunk = this.#buffer.subarray(0, n);
+      this.#resize(n);
       if (this.#firstRead) {
         this.#firstRead = false;
         // A TLS ClientHello starts with a handshake record: 0x16, then version 3.x.
@@ -81,6 +88,19 @@ export class TcpLineConnection implements LineConnection {
         );
       }
       if (lines.length > 0) return lines;
+    }
+  }
+
+  /**
+   * Grows the buffer when a read filled it, shrinks it when a read used little of it. The new
+   * buffer is used from the next read; `chunk` (a view of the old one) stays valid meanwhile.
+   */
+  #resize(read: number): void {
+    const size = this.#buffer.length;
+    if (read === size && size < this.#maxBuffer) {
+      this.#buffer = new Uint8Array(Math.min(this.#maxBuffer, size * 2));
+    } else if (read < size / 8 && size > MIN_READ_BUFFER) {
+      this.#buffer = new Uint8Array(Math.max(MIN_READ_BUFFER, size / 2));
     }
   }
 
