@@ -113,6 +113,9 @@ export const MAX_PASSWORD_CHARS = 64;
 /** Messages each room keeps for replay to people who join (0 turns history off). */
 export const DEFAULT_HISTORY = 50;
 
+/** Most bytes of history replayed on entering a room (the newest messages that fit). */
+export const HISTORY_REPLAY_MAX_BYTES = 64 * 1024;
+
 /** Most messages a room may be configured to keep. */
 export const MAX_HISTORY = 10_000;
 

@@ -67,10 +67,19 @@ export interface OfferFrame {
   ref: string;
   name: string;
   size: number;
-  /** SHA-256 of the whole file, lowercase hex. */
-  sha256: string;
+  /**
+   * SHA-256 of the whole file, lowercase hex. Left out, it comes after the data instead (a
+   * `checksum` line on the upload connection), so the sender reads the file only once.
+   */
+  sha256?: string;
   room?: string;
   to?: string;
+}
+
+/** After the data on an upload connection, when the offer did not carry the SHA-256. */
+export interface ChecksumFrame {
+  type: "checksum";
+  sha256: string;
 }
 
 /** First line of an upload connection; after the server's `ready`, exactly `size` raw bytes. */
@@ -95,7 +104,8 @@ export type ClientFrame =
   | PongFrame
   | OfferFrame
   | UploadFrame
-  | DownloadFrame;
+  | DownloadFrame
+  | ChecksumFrame;
 
 // ---- server -> client ----------------------------------------------------------------------
 
@@ -107,6 +117,9 @@ export interface WelcomeFrame {
   nick: string;
   /** Secret that lets this client resume after a dropped connection (`hello.resume`). */
   token?: string;
+  /** Flood control: lines at once, then lines per second (0: none); clients pace themselves. */
+  floodBurst?: number;
+  floodRate?: number;
 }
 
 /** An offer was accepted: upload the file as transfer `id` with `token` on a new connection. */
@@ -124,7 +137,8 @@ export interface FileFrame {
   from: string;
   name: string;
   size: number;
-  sha256: string;
+  /** Absent when the sender declares it after the upload: it then comes in `transfer`. */
+  sha256?: string;
   room?: string;
   to?: string;
   /** Your own download token for this file. */
@@ -140,6 +154,8 @@ export interface TransferFrame {
   state: "uploaded" | "delivered" | "failed";
   /** Why it failed, or who got it. */
   reason?: string;
+  /** On `uploaded`: the verified SHA-256, for receivers whose `file` frame did not carry it. */
+  sha256?: string;
 }
 
 /** On an upload connection: send the bytes now. */
@@ -380,13 +396,21 @@ const CLIENT_SCHEMAS: Record<ClientFrame["type"], Schema> = {
   command: { line: str, room: optStr, id: optStr },
   ping: { token: optStr },
   pong: { token: optStr },
-  offer: { ref: str, name: str, size: num, sha256: str, room: optStr, to: optStr },
+  offer: { ref: str, name: str, size: num, sha256: optStr, room: optStr, to: optStr },
+  checksum: { sha256: str },
   upload: { id: str, token: str },
   download: { id: str, token: str },
 };
 
 const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
-  welcome: { version: num, server: str, nick: str, token: optStr },
+  welcome: {
+    version: num,
+    server: str,
+    nick: str,
+    token: optStr,
+    floodBurst: optNum,
+    floodRate: optNum,
+  },
   ack: { id: str, room: str, seq: num },
   offer_ok: { ref: str, id: str, token: str },
   file: {
@@ -394,13 +418,13 @@ const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
     from: str,
     name: str,
     size: num,
-    sha256: str,
+    sha256: optStr,
     room: optStr,
     to: optStr,
     token: str,
     time: num,
   },
-  transfer: { id: str, name: str, state: str, reason: optStr },
+  transfer: { id: str, name: str, state: str, reason: optStr, sha256: optStr },
   ready: {},
   data: { size: num },
   room: {

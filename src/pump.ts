@@ -44,6 +44,9 @@ export async function pump(
       // The other buffer's write must finish before this chunk's starts: one write at a time.
       await writing;
       writing = sink(buffer.subarray(0, n));
+      // Observed now (it is awaited later): a failed write while the next read waits must not
+      // count as an unhandled rejection.
+      writing.catch(() => {});
       moved += n;
       turn = 1 - turn;
     }

@@ -423,3 +423,29 @@ Deno.test("toTransferError() maps a full disk to code disk, message 'Disk is ful
     }
   }
 });
+
+Deno.test("DownloadWriter takes a SHA-256 declared after the data at finish()", async () => {
+  await inTempDir(async (dir) => {
+    const content = encoder.encode("declared at the end\n");
+    const writer = await DownloadWriter.open({ dir, name: "late.txt", size: content.length });
+    await writer.write(content);
+    const path = await writer.finish(sha256(content));
+    assert.equal(await Deno.readTextFile(path), "declared at the end\n");
+    assert.deepEqual(await list(dir), ["late.txt"]);
+  });
+});
+
+Deno.test("DownloadWriter checks a late SHA-256 too, and needs one", async () => {
+  await inTempDir(async (dir) => {
+    const content = encoder.encode("abc");
+    const wrong = await DownloadWriter.open({ dir, name: "wrong.txt", size: 3 });
+    await wrong.write(content);
+    await assertTransferError(wrong.finish(sha256(encoder.encode("abd"))), "hash_mismatch");
+    assert.deepEqual(await list(dir), []);
+    const none = await DownloadWriter.open({ dir, name: "none.txt", size: 3 });
+    await none.write(content);
+    await assert.rejects(none.finish(), TypeError);
+    await none.abort();
+    assert.deepEqual(await list(dir), []);
+  });
+});

@@ -45,13 +45,21 @@ const CLIENT_SPEC: Record<ClientFrame["type"], FrameSpec> = {
   command: { line: "s", room: "s?", id: "s?" },
   ping: { token: "s?" },
   pong: { token: "s?" },
-  offer: { ref: "s", name: "s", size: "n", sha256: "s", room: "s?", to: "s?" },
+  offer: { ref: "s", name: "s", size: "n", sha256: "s?", room: "s?", to: "s?" },
   upload: { id: "s", token: "s" },
   download: { id: "s", token: "s" },
+  checksum: { sha256: "s" },
 };
 
 const SERVER_SPEC: Record<ServerFrame["type"], FrameSpec> = {
-  welcome: { version: "n", server: "s", nick: "s", token: "s?" },
+  welcome: {
+    version: "n",
+    server: "s",
+    nick: "s",
+    token: "s?",
+    floodBurst: "n?",
+    floodRate: "n?",
+  },
   ack: { id: "s", room: "s", seq: "n" },
   offer_ok: { ref: "s", id: "s", token: "s" },
   file: {
@@ -59,13 +67,13 @@ const SERVER_SPEC: Record<ServerFrame["type"], FrameSpec> = {
     from: "s",
     name: "s",
     size: "n",
-    sha256: "s",
+    sha256: "s?",
     room: "s?",
     to: "s?",
     token: "s",
     time: "n",
   },
-  transfer: { id: "s", name: "s", state: "state", reason: "s?" },
+  transfer: { id: "s", name: "s", state: "state", reason: "s?", sha256: "s?" },
   ready: {},
   data: { size: "n" },
   room: {

@@ -20,7 +20,7 @@ const PURE_FILES = [
   "src/server/hub.ts",
   "src/server/room.ts",
   "src/server/commands.ts",
-  "src/server/rate_limit.ts",
+  "src/rate_limit.ts",
   "src/file_name.ts",
   "src/transfer_state.ts",
   "src/units.ts",

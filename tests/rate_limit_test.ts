@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CREATE_LIMIT, JOIN_LIMIT, NICK_CHANGE_LIMIT } from "../src/limits.ts";
-import { TokenBucket } from "../src/server/rate_limit.ts";
+import { TokenBucket } from "../src/rate_limit.ts";
 
 const T0 = 1_000_000;
 

@@ -46,8 +46,11 @@ export interface DownloadWriterOptions {
   name: string;
   /** Size the sender declared, in bytes. */
   size: number;
-  /** SHA-256 the sender declared, as 64 hexadecimal digits (either case). */
-  sha256: string;
+  /**
+   * SHA-256 the sender declared, as 64 hexadecimal digits (either case); when it is only known
+   * at the end (declared after the upload), pass it to `finish()` instead.
+   */
+  sha256?: string;
 }
 
 const PART_SUFFIX = ".part";
@@ -151,7 +154,7 @@ export class DownloadWriter {
   readonly dir: string;
   /** Size the sender declared, in bytes. */
   readonly size: number;
-  readonly #sha256: string;
+  #sha256: string | undefined;
   /** The received name made safe; the final name is this or `this (N)`. */
   readonly #base: string;
   readonly #partName: string;
@@ -167,7 +170,7 @@ export class DownloadWriter {
   #cleanup: Promise<void> | undefined;
 
   private constructor(
-    fields: { dir: string; size: number; sha256: string; base: string; name: string },
+    fields: { dir: string; size: number; sha256?: string; base: string; name: string },
     file: Deno.FsFile,
   ) {
     this.dir = fields.dir;
@@ -189,11 +192,7 @@ export class DownloadWriter {
     if (!Number.isSafeInteger(options.size) || options.size < 0) {
       throw new RangeError(`Invalid size: ${options.size} is not a whole number of bytes`);
     }
-    if (!SHA256_HEX.test(options.sha256)) {
-      throw new TypeError(
-        `Invalid SHA-256: expected 64 hexadecimal digits, got "${options.sha256}"`,
-      );
-    }
+    if (options.sha256 !== undefined) checkSha256(options.sha256);
     const dir = resolve(options.dir);
     try {
       await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
@@ -213,7 +212,7 @@ export class DownloadWriter {
         if (error instanceof Deno.errors.AlreadyExists) continue; // taken meanwhile: pick again
         throw toTransferError(error, `Cannot create "${partPath}"`);
       }
-      const sha256 = options.sha256.toLowerCase();
+      const sha256 = options.sha256?.toLowerCase();
       return new DownloadWriter({ dir, size: options.size, sha256, base, name }, file);
     }
     throw new TransferError("disk", `Cannot create a file in "${dir}": every name tried was taken`);
@@ -276,8 +275,15 @@ export class DownloadWriter {
    * final absolute path. Throws a `TransferError` (`size_mismatch`, `hash_mismatch`, `disk`, or
    * `cancelled` if `abort()` came first) after removing the `.part`.
    */
-  async finish(): Promise<string> {
+  async finish(sha256?: string): Promise<string> {
     this.#checkUsable("finish");
+    if (sha256 !== undefined) {
+      checkSha256(sha256);
+      this.#sha256 = sha256.toLowerCase();
+    }
+    if (this.#sha256 === undefined) {
+      throw new TypeError("No SHA-256 to check the file against: pass it to finish()");
+    }
     this.#state = "finishing";
     const finishing = this.#publish();
     this.#busy = finishing;
@@ -403,5 +409,11 @@ async function removeQuietly(path: string): Promise<void> {
     await Deno.remove(path);
   } catch {
     // Gone already, or cannot be removed: either way it carries no final name.
+  }
+}
+
+function checkSha256(sha256: string): void {
+  if (!SHA256_HEX.test(sha256)) {
+    throw new TypeError(`Invalid SHA-256: expected 64 hexadecimal digits, got "${sha256}"`);
   }
 }

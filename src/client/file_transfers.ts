@@ -47,6 +47,9 @@ interface Progress {
 const system = (text: string): Line => ({ spans: [{ text, style: "system" }] });
 const errorLine = (text: string): Line => ({ spans: [{ text, style: "error" }] });
 
+/** How long a complete download waits for a checksum declared after the upload, in ms. */
+const CHECKSUM_WAIT_MS = 60_000;
+
 /** How long a cut-short download waits to hear why from the server, in ms. */
 const WHY_WAIT_MS = 2000;
 
@@ -62,10 +65,15 @@ export class FileTransfers {
   readonly #waiting = new Map<string, FileFrame>();
   /** Transfers the server said failed, with why. */
   readonly #failed = new Map<string, string>();
+  /** Checksums declared after the upload, by transfer id, and downloads waiting for them. */
+  readonly #checksums = new Map<string, string>();
+  readonly #checksumWaiters = new Map<string, () => void>();
   /** Downloads that ended short, waiting to hear why from the server. */
   readonly #whyWaiters = new Map<string, (reason: string) => void>();
   readonly #progress = new Map<string, Progress>();
   #nextRef = 1;
+  /** Transfers we are the sender of, by id. */
+  readonly #mine = new Set<string>();
   #lastDrawn = 0;
 
   constructor(io: FileTransferIo) {
@@ -87,17 +95,11 @@ export class FileTransfers {
       ui.show([errorLine(`! Cannot send ${safeText(path)}: ${describeFsError(error)}`)]);
       return;
     }
-    let sha256: string;
-    try {
-      sha256 = await hashFile(path);
-    } catch (error) {
-      ui.show([errorLine(`! Cannot read ${safeText(path)}: ${describeFsError(error)}`)]);
-      return;
-    }
     const name = basename(path);
     const ref = `f${this.#nextRef++}`;
     this.#offers.set(ref, { path, name, size });
-    const offer: ClientFrame = { type: "offer", ref, name, size, sha256 };
+    // The SHA-256 is computed while uploading and declared after the data: one read of the file.
+    const offer: ClientFrame = { type: "offer", ref, name, size };
     if (target.to !== undefined) offer.to = target.to;
     else if (target.room !== undefined) offer.room = target.room;
     if (!(await this.#io.send(offer))) {
@@ -125,6 +127,7 @@ export class FileTransfers {
     const offer = this.#offers.get(frame.ref);
     if (offer === undefined) return;
     this.#offers.delete(frame.ref);
+    this.#mine.add(frame.id);
     void this.#upload(frame, offer);
   }
 
@@ -140,13 +143,31 @@ export class FileTransfers {
     ]);
   }
 
-  /** A transfer's outcome from the server. */
-  onTransfer(frame: TransferFrame): void {
-    if (frame.state !== "failed") return;
+  /** A transfer's outcome from the server; returns whether the user should see it. */
+  onTransfer(frame: TransferFrame): boolean {
+    if (frame.state === "uploaded" && frame.sha256 !== undefined) {
+      this.#checksums.set(frame.id, frame.sha256);
+      this.#checksumWaiters.get(frame.id)?.();
+    }
+    if (frame.state !== "failed") return this.#mine.has(frame.id);
     const reason = frame.reason ?? "the transfer failed";
+    this.#checksumWaiters.get(frame.id)?.();
     this.#failed.set(frame.id, reason);
     this.#waiting.delete(frame.id);
     this.#whyWaiters.get(frame.id)?.(reason);
+    return true;
+  }
+
+  /** The chat connection dropped: offers still waiting for an answer are lost with it. */
+  connectionLost(): void {
+    for (const offer of this.#offers.values()) {
+      this.#io.ui.show([
+        errorLine(
+          `! The offer of ${safeText(offer.name)} was lost with the connection: /send it again`,
+        ),
+      ]);
+    }
+    this.#offers.clear();
   }
 
   /** `/accept ID`: fetch a file offered while auto-receive is off. */
@@ -195,12 +216,15 @@ export class FileTransfers {
       file = source;
       this.#track(key, `sending ${offer.name}`, offer.size);
       let sent = 0;
+      const hash = createHash("sha256");
       await pump((buffer) => source.read(buffer), async (chunk) => {
+        hash.update(chunk);
         await link?.write(chunk);
         sent += chunk.length;
         this.#advance(key, sent);
       }, { chunkBytes: FILE_CHUNK_BYTES, limit: offer.size });
       if (sent < offer.size) throw new Error("the file got shorter while it was being sent");
+      await link.writeFrame({ type: "checksum", sha256: hash.digest("hex") });
       // The outcome also comes on the chat connection, where it is shown.
       await link.readFrame();
     } catch (error) {
@@ -248,7 +272,8 @@ export class FileTransfers {
           `${formatBytes(frame.size)})`;
         throw new Error(await this.#whyFailed(frame.id, short));
       }
-      const path = await writer.finish();
+      const sha256 = frame.sha256 ?? await this.#checksumFor(frame.id);
+      const path = await writer.finish(sha256);
       writer = undefined;
       ui.show([
         system(`* Saved ${what} (${formatBytes(frame.size)}, verified) to ${safeText(path)}`),
@@ -261,6 +286,24 @@ export class FileTransfers {
       link?.close();
       this.#untrack(key);
     }
+  }
+
+  /** The SHA-256 the sender declared after the upload, once the server has verified it. */
+  async #checksumFor(id: string): Promise<string> {
+    for (let waited = 0; waited < CHECKSUM_WAIT_MS; waited += 1000) {
+      const known = this.#checksums.get(id);
+      if (known !== undefined) return known;
+      const failed = this.#failed.get(id);
+      if (failed !== undefined) throw new Error(failed);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.#checksumWaiters.set(id, resolve);
+        timer = setTimeout(resolve, 1000);
+      });
+      clearTimeout(timer);
+      this.#checksumWaiters.delete(id);
+    }
+    throw new Error("the sender's checksum never arrived");
   }
 
   /** The server's reason for a failed transfer, waiting briefly for it to arrive. */
@@ -314,19 +357,6 @@ export class FileTransfers {
     );
     this.#io.ui.setStatus(bars.join("  |  "));
   }
-}
-
-/** SHA-256 of a file, read in pieces (memory does not grow with the file). */
-async function hashFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  using file = await Deno.open(path, { read: true });
-  const buffer = new Uint8Array(FILE_CHUNK_BYTES);
-  while (true) {
-    const n = await file.read(buffer);
-    if (n === null) break;
-    hash.update(buffer.subarray(0, n));
-  }
-  return hash.digest("hex");
 }
 
 function describeFsError(error: unknown): string {

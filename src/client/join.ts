@@ -25,6 +25,7 @@ import {
   switchTarget,
 } from "./local_commands.ts";
 import { DataLink } from "./data_link.ts";
+import { TokenBucket } from "../rate_limit.ts";
 import { FileTransfers } from "./file_transfers.ts";
 
 /** What `join` needs from the outside world. */
@@ -143,7 +144,14 @@ class ChatSession {
   #unacked = new Map<string, SayFrame>();
   #nextId = 1;
   #quitting = false;
+  #quitReason: string | undefined;
   #quitTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Wakes a reconnect backoff early (quitting). */
+  #wakeBackoff: () => void = () => {};
+  /** The rooms (and last seq) to ask for when resuming, fixed when the connection dropped. */
+  #resumeRooms: { room: string; seq: number }[] | undefined;
+  /** Paces our lines under the server's flood control (from `welcome`). */
+  #pace = new TokenBucket({ burst: 1, perSecond: 0 }, 0);
   #lastHeard = 0;
   #pingedAt: number | undefined;
   readonly #files: FileTransfers;
@@ -170,7 +178,16 @@ class ChatSession {
   }
 
   async run(first: ServerConnection, nick: string | undefined): Promise<number> {
-    const onAbort = () => void this.#quit("Interrupted");
+    const onAbort = () => {
+      if (this.#nick === "") {
+        // Not registered yet: nothing to say goodbye to.
+        this.#quitting = true;
+        this.#server?.close();
+        this.#ui.close();
+        return;
+      }
+      void this.#quit("Interrupted");
+    };
     this.#io.signal?.addEventListener("abort", onAbort, { once: true });
     const watchdog = setInterval(() => this.#checkSilence(), 1000);
     try {
@@ -217,7 +234,7 @@ class ChatSession {
       await server.send(this.#hello(wanted)).catch(() => {});
       while (true) {
         const frame = await this.#next(server);
-        if (frame === null) return this.#lost();
+        if (frame === null) return this.#quitting ? 0 : this.#lost();
         if (frame.type === "bye") return this.#lost(frame.reason);
         if (frame.type === "welcome") {
           this.#welcomed(frame);
@@ -242,17 +259,26 @@ class ChatSession {
       client: `chat ${VERSION}`,
     };
     if (this.#token !== undefined) {
-      hello.resume = {
-        token: this.#token,
-        rooms: [...this.#rooms.keys()].map((room) => ({ room, seq: this.#lastSeq.get(room) ?? 0 })),
-      };
+      hello.resume = { token: this.#token, rooms: this.#resumeRooms ?? this.#roomsWithSeq() };
     }
     return hello;
+  }
+
+  #roomsWithSeq(): { room: string; seq: number }[] {
+    return [...this.#rooms.keys()].map((room) => ({ room, seq: this.#lastSeq.get(room) ?? 0 }));
   }
 
   #welcomed(frame: ServerFrame & { type: "welcome" }): void {
     this.#nick = frame.nick;
     this.#token = frame.token;
+    const rate = frame.floodRate ?? 0;
+    // A little under the server's allowance, so flood control never has to slow us down.
+    this.#pace = new TokenBucket(
+      rate > 0
+        ? { burst: Math.max(1, (frame.floodBurst ?? 1) - 2), perSecond: rate * 0.8 }
+        : { burst: 1, perSecond: 0 },
+      this.#now(),
+    );
     this.#ui.setPrompt(this.#prompt());
     this.#show(frame);
   }
@@ -312,7 +338,8 @@ class ChatSession {
         this.#files.onFile(frame);
         return;
       case "transfer":
-        this.#files.onTransfer(frame);
+        // Receivers get `uploaded` only for its checksum: only the sender needs to see it.
+        if (!this.#files.onTransfer(frame)) return;
         break;
       case "message":
         this.#seen(frame.room, frame.seq);
@@ -334,16 +361,27 @@ class ChatSession {
   async #reconnect(): Promise<ServerConnection | undefined> {
     const started = this.#now();
     this.#restoring = this.#room;
+    this.#resumeRooms = this.#roomsWithSeq();
+    this.#files.connectionLost();
     let delay = this.#policy.firstDelayMs;
     for (let attempt = 1; !this.#quitting || this.#unacked.size > 0; attempt++) {
       if (this.#now() - started > this.#policy.giveUpAfterMs) return undefined;
-      const wait = Math.round(delay * (0.5 + Math.random()));
-      this.#ui.show([
-        errorLine(
-          `! Connection lost: reconnecting in ${(wait / 1000).toFixed(1)} s (attempt ${attempt})`,
-        ),
-      ]);
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      // Quitting with messages still unsent: one more try to deliver them, then give up.
+      if (this.#quitting && attempt > 2) return undefined;
+      const wait = this.#quitting ? 0 : Math.round(delay * (0.5 + Math.random()));
+      if (wait > 0) {
+        this.#ui.show([
+          errorLine(
+            `! Connection lost: reconnecting in ${(wait / 1000).toFixed(1)} s (attempt ${attempt})`,
+          ),
+        ]);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await new Promise<void>((resolve) => {
+          this.#wakeBackoff = resolve;
+          timer = setTimeout(resolve, wait);
+        });
+        clearTimeout(timer);
+      }
       delay = Math.min(this.#policy.maxDelayMs, delay * 2);
       let server: ServerConnection;
       try {
@@ -353,15 +391,16 @@ class ChatSession {
         throw error;
       }
       this.#attach(server);
-      const hello = this.#hello(this.#nick); // Asks for the rooms we were in, so built first.
-      this.#rooms.clear();
-      await server.send(hello).catch(() => {});
+      await server.send(this.#hello(this.#nick)).catch(() => {});
       const frame = await this.#next(server);
       if (frame?.type === "welcome") {
+        // The server now sends the rooms back: the list fills again from its room frames.
+        this.#rooms.clear();
+        this.#resumeRooms = undefined;
         this.#welcomed(frame);
         this.#ui.show([system(`* Reconnected (attempt ${attempt})`)]);
-        for (const say of this.#unacked.values()) await this.#send(say);
-        if (this.#quitting) await this.#sendQuit(undefined);
+        for (const say of this.#unacked.values()) await this.#paced(say);
+        if (this.#quitting) await this.#sendQuit(this.#quitReason);
         return server;
       }
       server.close();
@@ -450,14 +489,14 @@ class ChatSession {
         this.#ui.show([errorLine("! Not connected: try the command again once reconnected")]);
         return;
       }
-      await this.#send({ type: "command", line, room: this.#room });
+      await this.#paced({ type: "command", line, room: this.#room });
       return;
     }
     const text = line.startsWith("//") ? line.slice(1) : line;
     const say: SayFrame = { type: "say", room: this.#room, text, id: String(this.#nextId++) };
     // Kept until acknowledged: a reconnect resends it under the same id.
     this.#unacked.set(say.id ?? "", say);
-    if (this.#server !== undefined) await this.#send(say);
+    if (this.#server !== undefined) await this.#paced(say);
     if (this.#io.echo) {
       this.#show({
         type: "message",
@@ -492,6 +531,8 @@ class ChatSession {
   async #quit(reason?: string): Promise<void> {
     if (this.#quitting) return;
     this.#quitting = true;
+    this.#quitReason = reason;
+    this.#wakeBackoff();
     // While reconnecting, the reconnect sends the quit once unsent messages are out.
     if (this.#server !== undefined) await this.#sendQuit(reason);
   }
@@ -501,6 +542,13 @@ class ChatSession {
     // The receive loop ends when the server closes; the timer covers a server that does not.
     const server = this.#server;
     this.#quitTimer = setTimeout(() => server?.close(), QUIT_WAIT_MS);
+  }
+
+  /** Sends a line the user asked for, waiting first if flood control would slow it anyway. */
+  async #paced(frame: ClientFrame): Promise<boolean> {
+    const wait = this.#pace.take(this.#now());
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    return await this.#send(frame);
   }
 
   async #send(frame: ClientFrame): Promise<boolean> {

@@ -6,6 +6,7 @@
 import { ChatError } from "../errors.ts";
 import {
   DEFAULT_HISTORY,
+  HISTORY_REPLAY_MAX_BYTES,
   LOBBY,
   MAX_PASSWORD_CHARS,
   MAX_ROOM_LIMIT,
@@ -53,6 +54,11 @@ export interface HubOptions {
   userRooms?: boolean;
   /** Most rooms at once, the lobby included. @default MAX_ROOMS */
   maxRooms?: number;
+  /**
+   * Most bytes of history replayed to someone entering a room (newest first): what arrives on
+   * joining must fit the newcomer's outgoing queue. @default HISTORY_REPLAY_MAX_BYTES
+   */
+  historyBytes?: number;
 }
 
 interface Member {
@@ -74,11 +80,13 @@ export class Hub {
   readonly #historySize: number;
   readonly #userRooms: boolean;
   readonly #maxRooms: number;
+  readonly #historyBytes: number;
 
   constructor(options: HubOptions = {}) {
     this.#historySize = options.historySize ?? DEFAULT_HISTORY;
     this.#userRooms = options.userRooms ?? true;
     this.#maxRooms = options.maxRooms ?? MAX_ROOMS;
+    this.#historyBytes = options.historyBytes ?? HISTORY_REPLAY_MAX_BYTES;
     this.#addRoom(new Room(LOBBY, {}, { persistent: true, historySize: this.#historySize }));
   }
 
@@ -511,13 +519,10 @@ export class Hub {
     }
     room.members.add(member.id);
     member.rooms.add(room.key);
-    const retained = room.history();
     // A `since` past the room's count means the room started over (a restart, or a new room of
     // the same name): all it has is new.
     const after = since === undefined || since > room.seq ? undefined : since;
-    const history = after === undefined
-      ? retained
-      : retained.filter((message) => message.seq > after);
+    const { frames: history, trimmed } = room.replay(after, this.#historyBytes);
     const frame: ServerFrame = {
       type: "room",
       room: room.name,
@@ -528,7 +533,7 @@ export class Hub {
       frame.since = since;
       // Lost: messages after `since` that history no longer holds (or a restarted server's).
       const first = history[0]?.seq ?? room.seq + 1;
-      if (since > room.seq || (room.seq > since && first > since + 1)) frame.gap = true;
+      if (since > room.seq || trimmed || (room.seq > since && first > since + 1)) frame.gap = true;
     }
     if (room.topic !== undefined) frame.topic = room.topic;
     if (room.limit !== undefined) frame.limit = room.limit;

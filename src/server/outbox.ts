@@ -18,6 +18,8 @@ export interface OutboxOptions {
   onError: (error: unknown) => void;
   /** Asks for `flush()` to be called soon, once per turn of the event loop. */
   schedule: (outbox: Outbox) => void;
+  /** The clock `writingSince` is read against. @default Date.now */
+  clock?: () => number;
 }
 
 /** A capped queue of encoded frames with coalesced writes. */
@@ -73,7 +75,7 @@ export class Outbox {
     this.#queue = [];
     this.#queuedBytes = 0;
     this.#writingBytes = chunk.length;
-    this.#writingSince = Date.now();
+    this.#writingSince = (this.#options.clock ?? Date.now)();
     let writing: Promise<void>;
     try {
       writing = this.#options.write(chunk);

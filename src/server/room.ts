@@ -1,6 +1,8 @@
 /** One room: members, settings, message numbering and recent history. Pure state. */
 import type { MessageFrame, RoomInfo } from "../protocol.ts";
 import { roomKey } from "../room_name.ts";
+const encoder = new TextEncoder();
+
 /** A connection id (the hub's ClientId; a plain number here to keep imports one-way). */
 type ClientId = number;
 
@@ -32,6 +34,8 @@ export class Room {
   seq = 0;
   readonly #historySize: number;
   #history: MessageFrame[] = [];
+  /** Encoded size of each remembered message, in bytes, aligned with `#history`. */
+  #sizes: number[] = [];
   /** Recent client message ids (sender's key) and the seq each got, to drop resent duplicates. */
   #sent = new Map<string, number>();
 
@@ -60,9 +64,12 @@ export class Room {
   remember(frame: MessageFrame): void {
     if (this.#historySize === 0) return;
     this.#history.push(frame);
+    // The size as a replayed frame (`"history":true` included), for the replay budget.
+    this.#sizes.push(encoder.encode(JSON.stringify(frame)).length + 16);
     // Trimmed in batches, so remembering stays O(1) amortised even for long histories.
     if (this.#history.length >= 2 * this.#historySize) {
       this.#history = this.#history.slice(-this.#historySize);
+      this.#sizes = this.#sizes.slice(-this.#historySize);
     }
   }
 
@@ -87,6 +94,25 @@ export class Room {
     return this.#history.length > this.#historySize
       ? this.#history.slice(-this.#historySize)
       : this.#history;
+  }
+
+  /**
+   * The newest remembered messages after `since` (all, without it) whose encoded size fits in
+   * `budget` bytes, oldest first; `trimmed` when older ones were left out for the budget.
+   */
+  replay(since: number | undefined, budget: number): { frames: MessageFrame[]; trimmed: boolean } {
+    const all = this.history();
+    const offset = this.#sizes.length - all.length;
+    const frames: MessageFrame[] = [];
+    let used = 0;
+    for (let i = all.length - 1; i >= 0; i--) {
+      const frame = all[i] as MessageFrame;
+      if (since !== undefined && frame.seq <= since) break;
+      used += this.#sizes[offset + i] ?? 0;
+      if (used > budget) return { frames: frames.reverse(), trimmed: true };
+      frames.push(frame);
+    }
+    return { frames: frames.reverse(), trimmed: false };
   }
 
   /** The room's row in a room list. */

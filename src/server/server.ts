@@ -9,6 +9,7 @@ import {
   DEFAULT_MAX_PER_IP,
   FLOOD_BURST,
   FLOOD_PER_SECOND,
+  HISTORY_REPLAY_MAX_BYTES,
   LOBBY,
   MAX_LINE_BYTES,
   MAX_UNTERMINATED_BYTES,
@@ -99,7 +100,13 @@ export class ChatServer implements SessionHost, AdminApi {
    */
   constructor(options: ServerOptions, log: Logger) {
     this.log = log;
-    this.hub = new Hub({ historySize: options.historySize, userRooms: options.userRooms });
+    const maxOutboxBytes = options.maxOutboxBytes ?? DEFAULT_MAX_OUTBOX_BYTES;
+    this.hub = new Hub({
+      historySize: options.historySize,
+      userRooms: options.userRooms,
+      // A quarter of a client's queue at most: the rest is for the room list, members, traffic.
+      historyBytes: Math.min(HISTORY_REPLAY_MAX_BYTES, Math.floor(maxOutboxBytes / 4)),
+    });
     for (const room of options.rooms ?? []) {
       this.hub.createRoom("admin", room.name, { limit: room.limit }, Date.now());
     }
@@ -201,7 +208,10 @@ export class ChatServer implements SessionHost, AdminApi {
     if (count <= 0) this.#perIp.delete(ip);
     else this.#perIp.set(ip, count);
     if (this.#byToken.get(session.token) === session) this.#byToken.delete(session.token);
-    if (resumable && !this.#shuttingDown) {
+    // No record when another session has taken the token over (it resumed meanwhile).
+    const adopted = this.#byToken.has(session.token) &&
+      this.#byToken.get(session.token) !== session;
+    if (resumable && !this.#shuttingDown && !adopted) {
       this.#resumable.set(session.token, {
         rooms: session.roomsAtClose,
         expires: this.now() + RESUME_WINDOW_MS,
@@ -221,7 +231,8 @@ export class ChatServer implements SessionHost, AdminApi {
     if (holder !== undefined && (live === undefined || holder !== live.id)) return undefined;
     if (live !== undefined && live !== by) {
       // The old connection is still here (half-open): it gives way to the new one.
-      const rooms = live.currentRoomKeys();
+      // A session already on its way out has left its rooms: use the ones it had.
+      const rooms = live.closing ? live.roomsAtClose : live.currentRoomKeys();
       this.log.info("resume_replaces", { id: live.id, by: by.id });
       void live.close("Reconnected", undefined, 0);
       this.#adoptToken(token, by);

@@ -41,7 +41,7 @@ import { PROTOCOL_VERSION, VERSION } from "../version.ts";
 import { COMMANDS } from "./commands.ts";
 import type { ClientId, Delivery, Hub, MessageRef } from "./hub.ts";
 import { Outbox } from "./outbox.ts";
-import { type BucketOptions, TokenBucket } from "./rate_limit.ts";
+import { type BucketOptions, TokenBucket } from "../rate_limit.ts";
 
 /** Time limits a session enforces (the server's sweep calls `sweep()`). */
 export interface SessionLimits {
@@ -160,6 +160,7 @@ export class Session {
       maxBytes: host.maxOutboxBytes,
       write: (bytes) => conn.write(bytes),
       schedule: host.schedule,
+      clock: () => host.now(),
       onOverflow: () => this.#abort("Too slow: outgoing queue full", true),
       onError: () => this.#abort("Connection lost", true),
     });
@@ -185,6 +186,11 @@ export class Session {
     return this.#roomsAtClose;
   }
 
+  /** Whether the session is ending (or has ended). */
+  get closing(): boolean {
+    return this.#closing || this.#aborting;
+  }
+
   /** Keys of the rooms the session is in now. */
   currentRoomKeys(): string[] {
     return this.#host.hub.roomsOf(this.id).map(roomKey);
@@ -204,7 +210,7 @@ export class Session {
         this.#lastInput = this.#host.now();
         this.#pinged = false;
         for (const [index, line] of lines.entries()) {
-          if (this.#closing) break;
+          if (this.#closing || this.#aborting) break;
           this.#moreInBatch = index < lines.length - 1;
           const now = this.#host.now();
           const wait = this.#flood.take(now);
@@ -465,6 +471,8 @@ export class Session {
       case "download":
         this.#startData(frame);
         return;
+      case "checksum":
+        throw new ChatError("bad_frame", "A checksum line belongs after the data of an upload");
       case "pong":
         return;
       default:
@@ -568,7 +576,11 @@ export class Session {
       server: `chat ${VERSION}`,
       nick: registered,
     };
-    if (this.#mode === "native") welcome.token = this.token;
+    if (this.#mode === "native") {
+      welcome.token = this.token;
+      welcome.floodBurst = this.#host.limits.flood.burst;
+      welcome.floodRate = Math.max(0, this.#host.limits.flood.perSecond);
+    }
     this.send(welcome);
     this.#host.deliver(deliveries);
   }

@@ -20,6 +20,7 @@ import {
 } from "../limits.ts";
 import type { Logger } from "../log.ts";
 import { formatBytes } from "../units.ts";
+import { decodeClientFrame } from "../protocol.ts";
 import type {
   DownloadFrame,
   OfferFrame,
@@ -62,12 +63,20 @@ interface Transfer {
   readonly target: OfferTarget;
   readonly name: string;
   readonly size: number;
-  readonly sha256: string;
+  /** Declared with the offer, or after the data (a `checksum` line) when the offer had none. */
+  sha256: string | undefined;
+  /** Whether receivers learn the SHA-256 only from the `uploaded` outcome. */
+  readonly lateChecksum: boolean;
   readonly path: string;
   /** Where the upload is: offered, uploading, complete (verified), failed or cancelled. */
   readonly life: TransferState;
   /** Whether the sender and receivers were told it failed. */
   failureTold: boolean;
+  /** Whether the sender was told how it ended (delivered, or nobody got it): once only. */
+  settled: boolean;
+  /** Everyone it was offered to, and those of them who have left since. */
+  readonly recipients: readonly ClientId[];
+  readonly gone: Set<ClientId>;
   /** Download token -> recipient, for those who have not finished fetching. */
   readonly pending: Map<string, ClientId>;
   /** Recipients that got the whole file. */
@@ -132,7 +141,7 @@ export class Transfers {
     if (!Number.isSafeInteger(frame.size) || frame.size < 0) {
       throw new ChatError("bad_frame", "File size must be a whole number of bytes");
     }
-    if (!/^[0-9a-f]{64}$/.test(frame.sha256)) {
+    if (frame.sha256 !== undefined && !SHA256_HEX.test(frame.sha256)) {
       throw new ChatError("bad_frame", "sha256 must be 64 lowercase hex digits");
     }
     if (frame.name === "" || [...frame.name].length > MAX_OFFER_NAME_CHARS) {
@@ -170,9 +179,13 @@ export class Transfers {
       name: frame.name,
       size: frame.size,
       sha256: frame.sha256,
+      lateChecksum: frame.sha256 === undefined,
       path: `${this.#dir}/${id}.spool`,
       life: new TransferState({ size: frame.size, now: this.#clock() }),
       failureTold: false,
+      settled: false,
+      recipients: target.recipients,
+      gone: new Set(),
       pending: new Map(),
       delivered: 0,
       waiters: [],
@@ -191,10 +204,10 @@ export class Transfers {
         from: target.sender,
         name: frame.name,
         size: frame.size,
-        sha256: frame.sha256,
         token,
         time: this.#clock(),
       };
+      if (frame.sha256 !== undefined) file.sha256 = frame.sha256;
       if (target.room !== undefined) file.room = target.room;
       if (target.to !== undefined) file.to = target.to;
       deliveries.push({ to: [recipient], frame: file });
@@ -231,6 +244,9 @@ export class Transfers {
       file = await Deno.open(transfer.path, { write: true, create: true, truncate: true });
       await writeLine(conn, { type: "ready" });
       await this.#receive(conn, file, hash, transfer, data);
+      if (transfer.sha256 === undefined && transfer.life.received === transfer.size) {
+        transfer.sha256 = await readChecksum(conn);
+      }
     } catch (error) {
       this.#fail(transfer, "Upload failed: " + describe(error));
     } finally {
@@ -244,6 +260,8 @@ export class Transfers {
           `The sender disconnected midway (${formatBytes(transfer.life.received)} of ` +
             `${formatBytes(transfer.size)})`,
         );
+      } else if (transfer.sha256 === undefined) {
+        this.#fail(transfer, "The sender never declared the file's checksum");
       } else if (hash.digest("hex") !== transfer.sha256) {
         this.#fail(transfer, "The file's checksum does not match what the sender declared");
       } else if (transfer.life.end().ok) {
@@ -328,6 +346,8 @@ export class Transfers {
       file?.close();
       transfer.connections.delete(data);
       closeQuietly(conn);
+      // The last download of a transfer already settled (or failed) frees its file.
+      if (transfer.settled || statusOf(transfer) === "failed") this.#forget(transfer);
     }
     if (sent === transfer.size && transfer.pending.delete(frame.token)) {
       transfer.delivered += 1;
@@ -346,6 +366,8 @@ export class Transfers {
         this.#fail(transfer, `${transfer.target.sender} left before sending it`);
         continue;
       }
+      if (!transfer.recipients.includes(id)) continue;
+      transfer.gone.add(id);
       for (const [token, recipient] of transfer.pending) {
         if (recipient !== id) continue;
         transfer.pending.delete(token);
@@ -397,14 +419,16 @@ export class Transfers {
     this.#wake(transfer);
     // Receivers may all have fetched it (or left) already.
     queueMicrotask(() => this.#settle(transfer));
-    this.#deliver([{
-      to: [transfer.target.senderId],
-      frame: this.#frame(
-        transfer,
-        "uploaded",
-        transfer.target.room ? `shared in ${transfer.target.room}` : `for ${transfer.target.to}`,
-      ),
-    }]);
+    const uploaded = this.#frame(
+      transfer,
+      "uploaded",
+      transfer.target.room ? `shared in ${transfer.target.room}` : `for ${transfer.target.to}`,
+    );
+    if (transfer.sha256 !== undefined) uploaded.sha256 = transfer.sha256;
+    // Receivers whose `file` frame had no checksum need it to verify what they fetch.
+    // Including those who already have every byte: they wait for this to check it.
+    const receivers = transfer.lateChecksum ? this.#present(transfer) : [];
+    this.#deliver([{ to: [transfer.target.senderId, ...receivers], frame: uploaded }]);
   }
 
   #fail(transfer: Transfer, reason: string): void {
@@ -424,15 +448,22 @@ export class Transfers {
       if (data.conn !== undefined) closeQuietly(data.conn);
     }
     const frame = this.#frame(transfer, "failed", reason);
-    this.#deliver([{ to: [transfer.target.senderId, ...transfer.pending.values()], frame }]);
+    // Every recipient still here: one may hold every byte and wait for the checksum to check.
+    this.#deliver([{ to: [transfer.target.senderId, ...this.#present(transfer)], frame }]);
     transfer.pending.clear();
     this.#forget(transfer);
   }
 
+  /** The recipients who have not left. */
+  #present(transfer: Transfer): ClientId[] {
+    return transfer.recipients.filter((id) => !transfer.gone.has(id));
+  }
+
   /** Everyone who will ever fetch it has: tell the sender and drop the file. */
   #settle(transfer: Transfer, expired = false): void {
-    if (transfer.life.status !== "complete" || !this.#transfers.has(transfer.id)) return;
+    if (transfer.life.status !== "complete" || transfer.settled) return;
     if (transfer.pending.size > 0 && !expired) return;
+    transfer.settled = true;
     const who = transfer.delivered === 1 ? "1 person" : `${transfer.delivered} people`;
     const missed = transfer.pending.size;
     const frame = transfer.delivered === 0
@@ -450,6 +481,7 @@ export class Transfers {
     this.#forget(transfer);
   }
 
+  /** Drops a settled or failed transfer and its file, once its last connection has closed. */
   #forget(transfer: Transfer): void {
     if (transfer.connections.size > 0 && transfer.life.status !== "failed") return;
     this.#transfers.delete(transfer.id);
@@ -465,6 +497,32 @@ export class Transfers {
     transfer.waiters = [];
     for (const wake of waiters) wake();
   }
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** Reads the `checksum` line that follows the data of an upload; undefined if it is not one. */
+async function readChecksum(conn: Deno.Conn): Promise<string | undefined> {
+  const bytes: number[] = [];
+  const one = new Uint8Array(256);
+  while (bytes.length < 1024) {
+    const n = await conn.read(one);
+    if (n === null) return undefined;
+    for (const byte of one.subarray(0, n)) {
+      if (byte === 0x0a) {
+        try {
+          const frame = decodeClientFrame(new TextDecoder().decode(new Uint8Array(bytes)));
+          return frame.type === "checksum" && SHA256_HEX.test(frame.sha256)
+            ? frame.sha256
+            : undefined;
+        } catch {
+          return undefined;
+        }
+      }
+      bytes.push(byte);
+    }
+  }
+  return undefined;
 }
 
 /** The status read afresh: it changes while a handler awaits, which narrowing cannot see. */

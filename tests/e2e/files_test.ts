@@ -205,3 +205,23 @@ Deno.test("a file sent to one person reaches only them; with auto-receive off it
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("an empty file arrives verified, though its download ends before the upload's checksum", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "chat-files-test-" });
+  try {
+    await withServer({}, async (server, track) => {
+      const ana = await receiver(server, track, "ana", `${dir}/ana`);
+      const sender = await receiver(server, track, "sender", `${dir}/sender`);
+      await ana.stdout.waitFor("* sender joined");
+      await Deno.writeTextFile(`${dir}/empty.txt`, "");
+      await sender.send(`/send ${dir}/empty.txt`);
+      await ana.stdout.waitFor(/^\* Saved empty\.txt from sender \(0 B, verified\) to /);
+      await sender.stdout.waitFor("* empty.txt delivered: received by 1 person");
+      assert.deepEqual(await listDir(`${dir}/ana`), ["empty.txt"]);
+      // The receiver is not shown the sender's "uploaded" line.
+      assert.ok(!ana.stdout.lines.some((line) => line.includes("uploaded")), ana.stdout.text());
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

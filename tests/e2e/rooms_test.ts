@@ -5,6 +5,7 @@ import {
   type ChatProcess,
   DEADLINE_MS,
   joinedClient,
+  nativeClient,
   RawClient,
   type Server,
   startClient,
@@ -254,4 +255,27 @@ Deno.test("the admin console lists rooms, announces and kicks a user", async () 
     await bob?.stop();
     await tmux("kill-session", "-t", session).catch(() => "");
   }
+});
+
+Deno.test("a history larger than a newcomer's queue is replayed in part, and the newcomer stays", async () => {
+  await withServer({ args: ["--history", "10000", "--flood-rate", "0"] }, async (server, track) => {
+    const poster = track(await nativeClient(server.port, "poster"));
+    // Quotes double in JSON: each message is about 8 KiB on the wire; 100 of them pass the
+    // 256 KiB queue a newcomer starts with.
+    let batch = "";
+    for (let i = 1; i <= 100; i++) {
+      batch += JSON.stringify({ type: "say", room: "lobby", text: `${i} ${'"'.repeat(4000)}` }) +
+        "\n";
+    }
+    await poster.write(batch);
+    await poster.sendFrame({ type: "ping", token: "posted" });
+    await poster.lines.waitFor('"token":"posted"');
+    const late = track(await nativeClient(server.port, "late"));
+    const roomLine = late.lines.lines.find((line) => line.includes('"type":"room"')) ?? "";
+    const replayed = JSON.parse(roomLine).history as number;
+    assert.ok(replayed > 0 && replayed < 100, `replayed ${replayed}`);
+    // Still connected: it answers and hears new messages.
+    await poster.sendFrame({ type: "say", room: "lobby", text: "after" });
+    await late.lines.waitFor('"text":"after"');
+  });
 });
