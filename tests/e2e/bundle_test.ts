@@ -20,7 +20,7 @@ import {
   TARGETS,
 } from "../../scripts/compile.ts";
 import { VERSION } from "../../src/version.ts";
-import { DEADLINE_MS, LineCollector } from "./harness.ts";
+import { ChatProcess, type Launcher as BaseLauncher } from "./harness.ts";
 
 const ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const encoder = new TextEncoder();
@@ -209,72 +209,10 @@ Deno.test("deno task compile says in one line that the runtime cannot be downloa
 // ---------------------------------------------------------------------------------------------
 // The bundle, run with nothing but Deno (and a compiled binary, where CI has built one)
 
-/** How to start the program: a command and the arguments before chat's own. */
-interface Launcher {
-  readonly command: string;
-  readonly args: readonly string[];
-  readonly cwd: string;
-  readonly env: Record<string, string>;
-}
+type Program = ChatProcess;
 
-/** A running program with its output collected. */
-class Program {
-  readonly child: Deno.ChildProcess;
-  readonly stdout: LineCollector;
-  readonly stderr: LineCollector;
-  readonly #stdin: WritableStreamDefaultWriter<Uint8Array> | undefined;
-
-  constructor(launcher: Launcher, args: readonly string[], options: { stdin?: boolean } = {}) {
-    this.child = new Deno.Command(launcher.command, {
-      args: [...launcher.args, ...args],
-      cwd: launcher.cwd,
-      clearEnv: true,
-      env: { PATH: Deno.env.get("PATH") ?? "", NO_COLOR: "1", ...launcher.env },
-      stdin: options.stdin ? "piped" : "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    this.stdout = new LineCollector(this.child.stdout);
-    this.stderr = new LineCollector(this.child.stderr);
-    this.#stdin = options.stdin ? this.child.stdin.getWriter() : undefined;
-  }
-
-  async send(line: string): Promise<void> {
-    if (this.#stdin === undefined) throw new Error("This process has no stdin");
-    await this.#stdin.write(encoder.encode(line + "\n"));
-  }
-
-  async closeStdin(): Promise<void> {
-    await this.#stdin?.close().catch(() => {});
-  }
-
-  /** Waits for the exit, with a deadline; returns the exit code. */
-  async exit(timeoutMs = DEADLINE_MS): Promise<number> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`No exit in ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      const status = await Promise.race([this.child.status, timeout]);
-      await Promise.all([this.stdout.done, this.stderr.done]);
-      return status.code;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** Ends the process if it still runs and waits until it and its output are done. */
-  async stop(): Promise<void> {
-    await this.closeStdin();
-    try {
-      this.child.kill("SIGKILL");
-    } catch {
-      // Already gone.
-    }
-    await this.child.status;
-    await Promise.all([this.stdout.done, this.stderr.done]);
-  }
-}
+/** How the bundle (or a binary) is started: from a folder of its own, with its own environment. */
+type Launcher = BaseLauncher & { readonly cwd: string; readonly env: Record<string, string> };
 
 /** Starts programs from `launcher` and stops them all at the end of `body`. */
 async function withPrograms(
@@ -284,7 +222,10 @@ async function withPrograms(
   const started: Program[] = [];
   try {
     await body((args, options) => {
-      const program = new Program(launcher, args, options);
+      const program = new ChatProcess(args, {
+        ...options,
+        launcher: { ...launcher, clearEnv: true },
+      });
       started.push(program);
       return program;
     });
@@ -297,7 +238,7 @@ async function withPrograms(
 async function checkVersion(launcher: Launcher): Promise<void> {
   await withPrograms(launcher, async (start) => {
     const program = start(["--version"]);
-    assert.equal(await program.exit(), 0, program.stderr.text());
+    assert.equal((await program.exit()).code, 0, program.stderr.text());
     assert.equal(program.stdout.text().trim(), VERSION);
   });
 }
@@ -323,12 +264,12 @@ async function checkChat(launcher: Launcher): Promise<void> {
 
     // End of input leaves (exit 0); SIGTERM stops the server (exit 0) and bob is told.
     await ana.closeStdin();
-    assert.equal(await ana.exit(), 0, ana.stderr.text());
+    assert.equal((await ana.exit()).code, 0, ana.stderr.text());
     await bob.stdout.waitFor("* ana left");
     if (Deno.build.os !== "windows") {
       server.child.kill("SIGTERM");
-      assert.equal(await server.exit(), 0, server.stderr.text());
-      await bob.exit();
+      assert.equal((await server.exit()).code, 0, server.stderr.text());
+      (await bob.exit()).code;
     }
     assert.deepEqual(server.stderr.lines.filter((line) => /error/i.test(line)), []);
   });
@@ -379,7 +320,7 @@ Deno.test("the bundle serves and chats offline, from a fresh cache, with the bak
       try {
         await withPrograms(offline(probe), async (start) => {
           const program = start([]);
-          assert.notEqual(await program.exit(), 0, "an npm import must fail offline");
+          assert.notEqual((await program.exit()).code, 0, "an npm import must fail offline");
           assert.doesNotMatch(program.stdout.text(), /loaded/);
           assert.match(program.stderr.text(), /--no-npm|--cached-only/);
         });

@@ -119,6 +119,16 @@ export class LineCollector {
   }
 }
 
+/** How to start `chat`: a command and the arguments before chat's own. */
+export interface Launcher {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd?: string;
+  readonly env?: Record<string, string>;
+  /** Start from an empty environment (PATH and NO_COLOR only, plus `env`). */
+  readonly clearEnv?: boolean;
+}
+
 /** A running `chat` process with its output collected. */
 export class ChatProcess {
   readonly child: Deno.ChildProcess;
@@ -127,15 +137,26 @@ export class ChatProcess {
   readonly #stdin: WritableStreamDefaultWriter<Uint8Array> | undefined;
   readonly #args: readonly string[];
 
-  constructor(args: readonly string[], options: { stdin?: boolean; env?: Record<string, string> }) {
+  /** Runs `chat ARGS` from source, or through `options.launcher` (a bundle, a binary). */
+  constructor(
+    args: readonly string[],
+    options: { stdin?: boolean; env?: Record<string, string>; launcher?: Launcher },
+  ) {
     this.#args = args;
-    const { command, args: fullArgs } = chatCommand(args);
-    this.child = new Deno.Command(command, {
-      args: fullArgs,
+    const launcher = options.launcher ?? { ...chatCommand([]), clearEnv: false };
+    this.child = new Deno.Command(launcher.command, {
+      args: [...launcher.args, ...args],
+      cwd: launcher.cwd,
+      clearEnv: launcher.clearEnv,
       stdin: options.stdin ? "piped" : "null",
       stdout: "piped",
       stderr: "piped",
-      env: { NO_COLOR: "1", ...options.env },
+      env: {
+        ...(launcher.clearEnv ? { PATH: Deno.env.get("PATH") ?? "" } : {}),
+        NO_COLOR: "1",
+        ...launcher.env,
+        ...options.env,
+      },
     }).spawn();
     this.stdout = new LineCollector(this.child.stdout);
     this.stderr = new LineCollector(this.child.stderr);
