@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { ChatError, type ErrorCode } from "../src/errors.ts";
 import { LOBBY } from "../src/limits.ts";
-import type { HelpFrame, MessageFrame, RoomFrame, WhoisFrame } from "../src/protocol.ts";
+import {
+  encodeFrame,
+  type HelpFrame,
+  type MessageFrame,
+  type RoomFrame,
+  type WhoisFrame,
+} from "../src/protocol.ts";
 import {
   findEntry as findCommand,
   helpEntries,
@@ -597,19 +603,17 @@ Deno.test("runCommand() /msg sends the rest of the line privately, also as /tell
 Deno.test("runCommand() /me sends an action to the current room", () => {
   const { hub, context } = gamesSetup();
   hub.register(3, "carl", 0);
+  const frame: MessageFrame = {
+    type: "message",
+    room: "games",
+    nick: "ana",
+    text: "waves  hello",
+    time: NOW,
+    seq: 1,
+    action: true,
+  };
   assert.deepEqual(runCommand(COMMANDS, context, "/me waves  hello"), {
-    deliveries: [{
-      to: [2],
-      frame: {
-        type: "message",
-        room: "games",
-        nick: "ana",
-        text: "waves  hello",
-        time: NOW,
-        seq: 1,
-        action: true,
-      },
-    }],
+    deliveries: [{ to: [2], frame, encoded: { json: encodeFrame(frame) } }],
   });
   assert.equal(runCommand(COMMANDS, context, "/action nods").deliveries[0]?.frame.type, "message");
   assertChatError(

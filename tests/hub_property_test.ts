@@ -886,7 +886,10 @@ Deno.test("Room.history() is always the last historySize messages remembered, ol
     fc.property(fc.integer({ min: 0, max: 5 }), fc.nat({ max: 40 }), (historySize, count) => {
       const room = new Room("games", {}, { persistent: false, historySize });
       for (let seq = 1; seq <= count; seq++) {
-        room.remember({ type: "message", room: "games", nick: "ana", text: "hi", time: seq, seq });
+        room.remember(
+          { type: "message", room: "games", nick: "ana", text: "hi", time: seq, seq },
+          100,
+        );
         const expected = Array.from({ length: seq }, (_, i) => i + 1).slice(-historySize);
         assert.deepEqual(
           room.history().map((message) => message.seq),

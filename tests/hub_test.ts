@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { ChatError, type ErrorCode } from "../src/errors.ts";
 import { DEFAULT_HISTORY, LOBBY } from "../src/limits.ts";
-import type { MessageFrame, RoomFrame, RoomInfo, ServerFrame } from "../src/protocol.ts";
+import {
+  encodeFrame,
+  type MessageFrame,
+  type RoomFrame,
+  type RoomInfo,
+  type ServerFrame,
+} from "../src/protocol.ts";
 import { roomKey } from "../src/room_name.ts";
 import { type ClientId, type Delivery, Hub, type HubOptions } from "../src/server/hub.ts";
 
@@ -140,9 +146,19 @@ Deno.test("Hub.say() numbers messages per room from 1, increasing", () => {
 
 Deno.test("Hub.say() with no one else in the room delivers to nobody", () => {
   const hub = hubWith("ana");
+  const frame: ServerFrame = {
+    type: "message",
+    room: LOBBY,
+    nick: "ana",
+    text: "anyone?",
+    time: T0,
+    seq: 1,
+  };
+  // The frame comes encoded already: the same bytes as encodeFrame() makes.
   assert.deepEqual(hub.say(1, LOBBY, "anyone?", T0), [{
     to: [],
-    frame: { type: "message", room: LOBBY, nick: "ana", text: "anyone?", time: T0, seq: 1 },
+    frame,
+    encoded: { json: encodeFrame(frame) },
   }]);
 });
 
@@ -284,17 +300,19 @@ Deno.test("Hub.rename() after a neighbour left does not notify them", () => {
 
 Deno.test("Hub.say() marks a /me message with action: true, and plain ones without it", () => {
   const hub = hubWith("ana", "bob");
+  const frame: ServerFrame = {
+    type: "message",
+    room: LOBBY,
+    nick: "ana",
+    text: "waves",
+    time: T0,
+    seq: 1,
+    action: true,
+  };
   assert.deepEqual(hub.say(1, LOBBY, "waves", T0, true), [{
     to: [2],
-    frame: {
-      type: "message",
-      room: LOBBY,
-      nick: "ana",
-      text: "waves",
-      time: T0,
-      seq: 1,
-      action: true,
-    },
+    frame,
+    encoded: { json: encodeFrame(frame) },
   }]);
   const plain = hub.say(1, LOBBY, "hi", T0)[0]?.frame;
   assert.ok(plain !== undefined && !Object.hasOwn(plain, "action"));
@@ -1373,8 +1391,16 @@ Deno.test("Hub.say() recognises a resend after a reconnect, by the ref's key", (
 Deno.test("Hub.say() treats the same id under another key as a new message", () => {
   const hub = hubWith("ana", "bob");
   hub.say(1, LOBBY, "hi", T0, false, ref("m1", "tok1"));
+  const frame: ServerFrame = {
+    type: "message",
+    room: LOBBY,
+    nick: "bob",
+    text: "hi",
+    time: T0,
+    seq: 2,
+  };
   assert.deepEqual(hub.say(2, LOBBY, "hi", T0, false, ref("m1", "tok2")), [
-    { to: [1], frame: { type: "message", room: LOBBY, nick: "bob", text: "hi", time: T0, seq: 2 } },
+    { to: [1], frame, encoded: { json: encodeFrame(frame) } },
     { to: [2], frame: { type: "ack", id: "m1", room: LOBBY, seq: 2 } },
   ]);
 });

@@ -39,7 +39,7 @@ Deno.test("Room.remember() keeps the last historySize messages, oldest first", (
   for (const size of [1, 3, 10]) {
     const r = room(size);
     for (let seq = 1; seq <= 100; seq++) {
-      r.remember(message(seq));
+      r.remember(message(seq), 100);
       const kept = r.history().map((frame) => frame.seq);
       const from = Math.max(1, seq - size + 1);
       assert.deepEqual(kept, Array.from({ length: seq - from + 1 }, (_, i) => from + i));
@@ -49,7 +49,7 @@ Deno.test("Room.remember() keeps the last historySize messages, oldest first", (
 
 Deno.test("Room.remember() with historySize 0 keeps nothing", () => {
   const r = room(0);
-  for (let seq = 1; seq <= 5; seq++) r.remember(message(seq));
+  for (let seq = 1; seq <= 5; seq++) r.remember(message(seq), 100);
   assert.deepEqual(r.history(), []);
 });
 

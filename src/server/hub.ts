@@ -14,6 +14,7 @@ import {
   MAX_TOPIC_CHARS,
 } from "../limits.ts";
 import { nickKey, quote, validateNick } from "../nick.ts";
+import { encodeFrame } from "../protocol.ts";
 import type { MessageFrame, RoomsFrame, ServerFrame, UsersFrame, WhoisFrame } from "../protocol.ts";
 import { roomKey, validateRoomName } from "../room_name.ts";
 import { validateText } from "../text.ts";
@@ -40,10 +41,19 @@ export interface Resume {
   readonly trusted: readonly string[];
 }
 
+/** Encodings of one frame, filled in lazily and shared by all its recipients. */
+export interface EncodedFrame {
+  json?: Uint8Array;
+  /** Plain-text renderings, by the viewer's active room (it decides the `[#room]` prefix). */
+  text?: Map<string, Uint8Array>;
+}
+
 /** A frame and who receives it. The server encodes it once for all recipients. */
 export interface Delivery {
   readonly to: readonly ClientId[];
   readonly frame: ServerFrame;
+  /** Encodings made already (a message is encoded once, for history and for delivery). */
+  readonly encoded?: EncodedFrame;
 }
 
 /** Options for {@linkcode Hub}. */
@@ -215,8 +225,10 @@ export class Hub {
       seq: room.seq,
     };
     if (action) frame.action = true;
-    room.remember(frame);
-    const deliveries: Delivery[] = [{ to: others(room, id), frame }];
+    // Encoded once: its length sizes the replay budget, its bytes go to every native recipient.
+    const json = encodeFrame(frame);
+    room.remember(frame, json.length + HISTORY_FLAG_BYTES);
+    const deliveries: Delivery[] = [{ to: others(room, id), frame, encoded: { json } }];
     if (ref !== undefined) {
       room.markSent(ref.key, room.seq);
       deliveries.push({
@@ -648,6 +660,9 @@ export class Hub {
     return room;
   }
 }
+
+/** Bytes `,"history":true` adds to a replayed message. */
+const HISTORY_FLAG_BYTES = ',"history":true'.length;
 
 function notice(id: ClientId, text: string): Delivery {
   return { to: [id], frame: { type: "notice", text } };

@@ -1,8 +1,6 @@
 /** One room: members, settings, message numbering and recent history. Pure state. */
 import type { MessageFrame, RoomInfo } from "../protocol.ts";
 import { roomKey } from "../room_name.ts";
-const encoder = new TextEncoder();
-
 /** A connection id (the hub's ClientId; a plain number here to keep imports one-way). */
 type ClientId = number;
 
@@ -33,9 +31,8 @@ export class Room {
   /** Sequence number of the last accepted message. */
   seq = 0;
   readonly #historySize: number;
-  #history: MessageFrame[] = [];
-  /** Encoded size of each remembered message, in bytes, aligned with `#history`. */
-  #sizes: number[] = [];
+  /** Remembered messages with their encoded size (for the replay budget), oldest first. */
+  #history: { frame: MessageFrame; size: number }[] = [];
   /** Recent client message ids (sender's key) and the seq each got, to drop resent duplicates. */
   #sent = new Map<string, number>();
 
@@ -60,16 +57,16 @@ export class Room {
     return this.limit !== undefined && this.members.size >= this.limit;
   }
 
-  /** Keeps a message for replay, dropping the oldest past the history size. */
-  remember(frame: MessageFrame): void {
+  /**
+   * Keeps a message for replay, dropping the oldest past the history size. `size` is its length
+   * on the wire as a replayed frame (the caller has it encoded already).
+   */
+  remember(frame: MessageFrame, size: number): void {
     if (this.#historySize === 0) return;
-    this.#history.push(frame);
-    // The size as a replayed frame (`"history":true` included), for the replay budget.
-    this.#sizes.push(encoder.encode(JSON.stringify(frame)).length + 16);
+    this.#history.push({ frame, size });
     // Trimmed in batches, so remembering stays O(1) amortised even for long histories.
     if (this.#history.length >= 2 * this.#historySize) {
       this.#history = this.#history.slice(-this.#historySize);
-      this.#sizes = this.#sizes.slice(-this.#historySize);
     }
   }
 
@@ -90,10 +87,8 @@ export class Room {
   }
 
   /** The remembered messages, oldest first. */
-  history(): readonly MessageFrame[] {
-    return this.#history.length > this.#historySize
-      ? this.#history.slice(-this.#historySize)
-      : this.#history;
+  history(): MessageFrame[] {
+    return this.#history.slice(-this.#historySize).map((entry) => entry.frame);
   }
 
   /**
@@ -101,14 +96,13 @@ export class Room {
    * `budget` bytes, oldest first; `trimmed` when older ones were left out for the budget.
    */
   replay(since: number | undefined, budget: number): { frames: MessageFrame[]; trimmed: boolean } {
-    const all = this.history();
-    const offset = this.#sizes.length - all.length;
     const frames: MessageFrame[] = [];
+    const oldest = Math.max(0, this.#history.length - this.#historySize);
     let used = 0;
-    for (let i = all.length - 1; i >= 0; i--) {
-      const frame = all[i] as MessageFrame;
+    for (let i = this.#history.length - 1; i >= oldest; i--) {
+      const { frame, size } = this.#history[i] as { frame: MessageFrame; size: number };
       if (since !== undefined && frame.seq <= since) break;
-      used += this.#sizes[offset + i] ?? 0;
+      used += size;
       if (used > budget) return { frames: frames.reverse(), trimmed: true };
       frames.push(frame);
     }

@@ -23,9 +23,9 @@ import {
 } from "../limits.ts";
 import type { Logger } from "../log.ts";
 import { formatAddr, TcpLineConnection } from "../transport/tcp.ts";
-import { type ClientId, type Delivery, Hub } from "./hub.ts";
+import { type ClientId, type Delivery, type EncodedFrame, Hub } from "./hub.ts";
 import { FlushScheduler, type Outbox } from "./outbox.ts";
-import { type EncodedFrame, Session, type SessionHost, type SessionLimits } from "./session.ts";
+import { Session, type SessionHost, type SessionLimits } from "./session.ts";
 import type { AdminApi } from "./console_commands.ts";
 import { Transfers } from "./transfers.ts";
 import type { DownloadFrame, OfferFrame, UploadFrame } from "../protocol.ts";
@@ -162,7 +162,7 @@ export class ChatServer implements SessionHost, AdminApi {
     if (this.#shuttingDown) return;
     for (const delivery of deliveries) {
       this.#logDelivery(delivery);
-      const encoded: EncodedFrame = {};
+      const encoded: EncodedFrame = delivery.encoded ?? {};
       for (const id of delivery.to) this.#sessions.get(id)?.send(delivery.frame, encoded);
     }
   }

@@ -39,7 +39,7 @@ import { roomKey } from "../room_name.ts";
 import type { LineConnection } from "../transport/connection.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
 import { COMMANDS } from "./commands.ts";
-import type { ClientId, Delivery, Hub, MessageRef } from "./hub.ts";
+import type { ClientId, Delivery, EncodedFrame, Hub, MessageRef } from "./hub.ts";
 import { Outbox } from "./outbox.ts";
 import { type BucketOptions, TokenBucket } from "../rate_limit.ts";
 
@@ -81,13 +81,6 @@ export interface SessionHost {
   offerFile(id: ClientId, frame: OfferFrame): Delivery[];
   /** Serves an upload or download connection; resolves when it is over (the conn is closed). */
   dataConnection(frame: UploadFrame | DownloadFrame, conn: Deno.Conn): Promise<void>;
-}
-
-/** Encodings of one frame, filled in lazily and shared by all its recipients. */
-export interface EncodedFrame {
-  json?: Uint8Array;
-  /** Plain-text renderings, by the viewer's active room (it decides the `[#room]` prefix). */
-  text?: Map<string, Uint8Array>;
 }
 
 type Mode = "unknown" | "native" | "plain" | "http" | "data";
@@ -369,8 +362,8 @@ export class Session {
   /** A read failed: a protocol-level refusal from the transport, or a broken socket. */
   #readFailed(error: unknown): void {
     if (!(error instanceof ChatError)) {
+      // A broken socket: run() goes on to close(..., resumable), which decides (once).
       this.#host.log.warn("read_error", { id: this.id, error: String(error) });
-      this.#resumable = true;
       return;
     }
     this.#host.log.warn("refused_input", { id: this.id, reason: error.message });

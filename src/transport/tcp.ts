@@ -133,5 +133,6 @@ export function isConnectionGone(error: unknown): boolean {
     error instanceof Deno.errors.ConnectionAborted ||
     error instanceof Deno.errors.BrokenPipe ||
     error instanceof Deno.errors.NotConnected ||
+    error instanceof Deno.errors.TimedOut ||
     error instanceof Deno.errors.Interrupted;
 }
