@@ -1,5 +1,5 @@
 /** Rules for message text (server side) and for showing untrusted text on a terminal. Pure. */
-import { ChatError } from "./errors.ts";
+import { ChatError, type ErrorCode } from "./errors.ts";
 import { MAX_REASON_CHARS, MAX_TEXT_BYTES } from "./limits.ts";
 
 // C0 controls but tab, DEL, and C1 controls: matching them is the point.
@@ -7,19 +7,21 @@ import { MAX_REASON_CHARS, MAX_TEXT_BYTES } from "./limits.ts";
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/u;
 const encoder = new TextEncoder();
 
-/** Checks message text: not blank, no control characters but tab, at most MAX_TEXT_BYTES. */
-export function validateText(text: string): string {
-  if (text.trim() === "") throw new ChatError("text_invalid", "Message is empty");
+/**
+ * Checks message text: not blank, no control characters but tab, at most MAX_TEXT_BYTES.
+ * `what` names the text in errors ("Topic is empty"); `code` is the error's code.
+ */
+export function validateText(
+  text: string,
+  what = "Message",
+  code: ErrorCode = "text_invalid",
+): string {
+  if (text.trim() === "") throw new ChatError(code, `${what} is empty`);
   const bytes = encoder.encode(text).length;
   if (bytes > MAX_TEXT_BYTES) {
-    throw new ChatError(
-      "text_invalid",
-      `Message is too long: ${bytes} bytes, at most ${MAX_TEXT_BYTES}`,
-    );
+    throw new ChatError(code, `${what} is too long: ${bytes} bytes, at most ${MAX_TEXT_BYTES}`);
   }
-  if (CONTROL.test(text)) {
-    throw new ChatError("text_invalid", "Message contains control characters");
-  }
+  if (CONTROL.test(text)) throw new ChatError(code, `${what} contains control characters`);
   return text;
 }
 

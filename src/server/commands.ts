@@ -28,8 +28,14 @@ export interface CommandResult {
   switchTo?: string;
 }
 
+/** Actions with their own allowance per connection, besides the message flood limit. */
+export type LimitedAction = "nick" | "join" | "create";
+
 /** One command of the users' table. */
-export type Command = TableEntry<CommandContext, CommandResult>;
+export interface Command extends TableEntry<CommandContext, CommandResult> {
+  /** The allowance a successful run takes from. */
+  readonly limit?: LimitedAction;
+}
 
 const reply = (context: CommandContext, frame: Delivery["frame"]): CommandResult => ({
   deliveries: [{ to: [context.id], frame }],
@@ -82,6 +88,7 @@ export const COMMANDS: readonly Command[] = [
   {
     name: "join",
     aliases: [],
+    limit: "join",
     usage: "/join ROOM [PASSWORD]",
     summary: "Join a room; you then talk there",
     minArgs: 1,
@@ -179,6 +186,7 @@ export const COMMANDS: readonly Command[] = [
   {
     name: "nick",
     aliases: [],
+    limit: "nick",
     usage: "/nick NEW",
     summary: "Change your nick",
     minArgs: 1,
@@ -188,6 +196,7 @@ export const COMMANDS: readonly Command[] = [
   {
     name: "create",
     aliases: [],
+    limit: "create",
     usage: "/create ROOM [LIMIT]",
     summary: "Create a room and join it; you own it",
     minArgs: 1,

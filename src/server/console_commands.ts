@@ -5,6 +5,7 @@
 import { helpEntries, runTable, type TableEntry } from "../command_table.ts";
 import { ChatError } from "../errors.ts";
 import { LOBBY } from "../limits.ts";
+import { quote } from "../nick.ts";
 import { cleanReason } from "../text.ts";
 import { parseLimit } from "./commands.ts";
 import type { Delivery, Hub } from "./hub.ts";
@@ -146,7 +147,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     rest: true,
     run: (api, [nick = "", reason = ""]) => {
       if (!api.kick(nick, cleanReason(reason))) {
-        throw new ChatError("no_such_nick", `Nobody is called "${nick}"`);
+        throw new ChatError("no_such_nick", `Nobody is called ${quote(nick)}`);
       }
       return show(`Kicked ${nick}`);
     },

@@ -120,11 +120,21 @@ export class Hub {
     return this.#byKey.get(nickKey(nick));
   }
 
+  /** The id of whoever holds a nick; throws `no_such_nick` when nobody does. */
+  requireIdOf(nick: string): ClientId {
+    return this.#memberByNick(nick).id;
+  }
+
   /** Names of the rooms a member is in, in the order joined. */
   roomsOf(id: ClientId): string[] {
     const member = this.#members.get(id);
     if (member === undefined) return [];
     return [...member.rooms].map((key) => this.#rooms.get(key)?.name ?? key);
+  }
+
+  /** Keys of the rooms a member is in, in the order joined. */
+  roomKeysOf(id: ClientId): string[] {
+    return [...this.#members.get(id)?.rooms ?? []];
   }
 
   /** Every room, for the admin console. */
@@ -284,14 +294,7 @@ export class Hub {
       member.away = undefined;
       return [notice(id, "You are back")];
     }
-    try {
-      member.away = validateText(text);
-    } catch (error) {
-      if (error instanceof ChatError) {
-        throw new ChatError(error.code, error.message.replace(/^Message/, "Away text"));
-      }
-      throw error;
-    }
+    member.away = validateText(text, "Away text");
     return [notice(id, `You are away: ${member.away}`)];
   }
 
@@ -694,14 +697,7 @@ function checkLimit(limit: number): number {
 }
 
 function checkTopic(topic: string): string {
-  try {
-    validateText(topic);
-  } catch (error) {
-    if (error instanceof ChatError) {
-      throw new ChatError("room_invalid", error.message.replace(/^Message/, "Topic"));
-    }
-    throw error;
-  }
+  validateText(topic, "Topic", "room_invalid");
   const chars = [...topic].length;
   if (chars > MAX_TOPIC_CHARS) {
     throw new ChatError(

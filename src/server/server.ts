@@ -100,7 +100,9 @@ export class ChatServer implements SessionHost, AdminApi {
    */
   constructor(options: ServerOptions, log: Logger) {
     this.log = log;
-    const maxOutboxBytes = options.maxOutboxBytes ?? DEFAULT_MAX_OUTBOX_BYTES;
+    this.#clock = options.clock ?? Date.now;
+    const maxOutboxBytes = this.maxOutboxBytes = options.maxOutboxBytes ??
+      DEFAULT_MAX_OUTBOX_BYTES;
     this.hub = new Hub({
       historySize: options.historySize,
       userRooms: options.userRooms,
@@ -108,10 +110,8 @@ export class ChatServer implements SessionHost, AdminApi {
       historyBytes: Math.min(HISTORY_REPLAY_MAX_BYTES, Math.floor(maxOutboxBytes / 4)),
     });
     for (const room of options.rooms ?? []) {
-      this.hub.createRoom("admin", room.name, { limit: room.limit }, Date.now());
+      this.hub.createRoom("admin", room.name, { limit: room.limit }, this.now());
     }
-    this.maxOutboxBytes = options.maxOutboxBytes ?? DEFAULT_MAX_OUTBOX_BYTES;
-    this.#clock = options.clock ?? Date.now;
     this.#greetAfterMs = options.greetAfterMs ?? 500;
     this.#maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS;
     this.#maxPerIp = options.maxPerIp ?? DEFAULT_MAX_PER_IP;
@@ -170,8 +170,7 @@ export class ChatServer implements SessionHost, AdminApi {
   offerFile(id: ClientId, frame: OfferFrame): Delivery[] {
     const sender = this.hub.nickOf(id) ?? "";
     if (frame.to !== undefined) {
-      const to = this.hub.idOf(frame.to);
-      if (to === undefined) throw new ChatError("no_such_nick", `Nobody is called "${frame.to}"`);
+      const to = this.hub.requireIdOf(frame.to);
       if (to === id) throw new ChatError("bad_arguments", "That is you: pick someone else");
       if (this.#sessions.get(to)?.native !== true) {
         throw new ChatError(
@@ -203,15 +202,9 @@ export class ChatServer implements SessionHost, AdminApi {
   ended(session: Session, resumable: boolean): void {
     this.#sessions.delete(session.id);
     if (session.nickAtClose !== undefined) this.#transfers.left(session.id, session.nickAtClose);
-    const ip = hostOf(session.remote);
-    const count = (this.#perIp.get(ip) ?? 1) - 1;
-    if (count <= 0) this.#perIp.delete(ip);
-    else this.#perIp.set(ip, count);
     if (this.#byToken.get(session.token) === session) this.#byToken.delete(session.token);
     // No record when another session has taken the token over (it resumed meanwhile).
-    const adopted = this.#byToken.has(session.token) &&
-      this.#byToken.get(session.token) !== session;
-    if (resumable && !this.#shuttingDown && !adopted) {
+    if (resumable && !this.#shuttingDown && !this.#byToken.has(session.token)) {
       this.#resumable.set(session.token, {
         rooms: session.roomsAtClose,
         expires: this.now() + RESUME_WINDOW_MS,
@@ -387,13 +380,11 @@ export class ChatServer implements SessionHost, AdminApi {
     const greeting = setTimeout(() => session.greet(), this.#greetAfterMs);
     const running = session.run().finally(() => {
       clearTimeout(greeting);
+      const count = (this.#perIp.get(ip) ?? 1) - 1;
+      if (count <= 0) this.#perIp.delete(ip);
+      else this.#perIp.set(ip, count);
       this.#running.delete(running);
     });
     this.#running.add(running);
   }
-}
-
-/** The host part of `host:port` or `[v6]:port`. */
-function hostOf(address: string): string {
-  return address.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1");
 }

@@ -8,7 +8,7 @@
  * tokens is slowed (its socket is not read until the bucket refills, so TCP pushes back), and
  * one too far behind is disconnected.
  */
-import { runTable, splitCommandLine } from "../command_table.ts";
+import { findEntry, runTable, splitCommandLine } from "../command_table.ts";
 import { ChatError } from "../errors.ts";
 import {
   CREATE_LIMIT,
@@ -38,7 +38,7 @@ import { plainText, renderFrame, type Viewer } from "../render.ts";
 import { roomKey } from "../room_name.ts";
 import type { LineConnection } from "../transport/connection.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
-import { COMMANDS } from "./commands.ts";
+import { COMMANDS, type LimitedAction } from "./commands.ts";
 import type { ClientId, Delivery, EncodedFrame, Hub, MessageRef } from "./hub.ts";
 import { Outbox } from "./outbox.ts";
 import { type BucketOptions, TokenBucket } from "../rate_limit.ts";
@@ -112,7 +112,7 @@ export class Session {
   readonly #createdAt: number;
   readonly #flood: TokenBucket;
   /** Allowances for renames, joins and room creation, made on first use (most never need one). */
-  #buckets: Partial<Record<"nick" | "join" | "create", TokenBucket>> = {};
+  #buckets: Partial<Record<LimitedAction, TokenBucket>> = {};
   #mode: Mode = "unknown";
   /** The room a plain-text user talks in (native clients name the room in each frame). */
   #room = LOBBY;
@@ -186,7 +186,7 @@ export class Session {
 
   /** Keys of the rooms the session is in now. */
   currentRoomKeys(): string[] {
-    return this.#host.hub.roomsOf(this.id).map(roomKey);
+    return this.#host.hub.roomKeysOf(this.id);
   }
 
   /** Whether the client speaks the native protocol. */
@@ -257,11 +257,12 @@ export class Session {
     }
     this.#followRoom(frame);
     // Plain text: frames whose rendering depends on the viewer's nick are rendered per recipient;
-    // the rest once per active room.
+    // the rest once per active room, without a viewer nick (plain text shows no highlights).
     const personal = frame.type === "nick" || frame.type === "room" || frame.type === "private";
     let text = personal ? undefined : encoded.text?.get(this.#room);
     if (text === undefined) {
-      text = encodePlain(frame, { self: this.#host.hub.nickOf(this.id), room: this.#room });
+      const self = personal ? this.#host.hub.nickOf(this.id) : undefined;
+      text = encodePlain(frame, { self, room: this.#room });
       if (!personal) (encoded.text ??= new Map()).set(this.#room, text);
     }
     if (text.length > 0) this.#outbox.push(text);
@@ -581,12 +582,10 @@ export class Session {
   #command(line: string, room: string): void {
     const hub = this.#host.hub;
     const now = this.#host.now();
-    const { name } = splitCommandLine(line);
-    const bucket = name === "nick" || name === "join" || name === "create"
-      ? this.#bucket(name)
-      : undefined;
+    const limit = findEntry(COMMANDS, splitCommandLine(line).name)?.limit;
+    const bucket = limit === undefined ? undefined : this.#bucket(limit);
     if (bucket !== undefined && bucket.waitMs(now) > 0) {
-      throw this.#slowDown(name === "nick" ? "nick changes" : `/${name} commands`, bucket);
+      throw this.#slowDown(limit === "nick" ? "nick changes" : `/${limit} commands`, bucket);
     }
     const before = hub.nickOf(this.id);
     const result = runTable(COMMANDS, { hub, id: this.id, room, now }, line);
@@ -603,7 +602,7 @@ export class Session {
   }
 
   /** The allowance for one kind of action, made on first use. */
-  #bucket(kind: "nick" | "join" | "create"): TokenBucket {
+  #bucket(kind: LimitedAction): TokenBucket {
     let bucket = this.#buckets[kind];
     if (bucket === undefined) {
       const limit = kind === "nick"
