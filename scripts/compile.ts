@@ -23,7 +23,7 @@ import { fileURLToPath } from "node:url";
  */
 export const PERMISSIONS: readonly string[] = [
   "--allow-net", // listen for connections (serve) and connect to a server (join)
-  "--allow-env", // read NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE (colours), HOME, CHAT_DEBUG
+  "--allow-env", // read NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE, HOME/USERPROFILE, CHAT_DEBUG
   "--allow-read", // files you /send; the server reads files in transit back to receivers
   "--allow-write", // your download folder; the server's temporary folder for files in transit
 ];

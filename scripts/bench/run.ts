@@ -151,6 +151,11 @@ async function main(args: string[]): Promise<number> {
     console.error(`bench: Unknown runtime: ${runtime} (node or deno)`);
     return 2;
   }
+  const nice = Number(values.nice);
+  if (!/^-?\d+$/.test(values.nice ?? "") || nice < -20 || nice > 19) {
+    console.error(`bench: --nice takes a whole number from -20 to 19, not ${values.nice}`);
+    return 2;
+  }
   const ncat = !values["no-ncat"] && await ncatInstalled();
   if (!ncat && !values["no-ncat"]) {
     console.error("bench: ncat is not installed (apt-get install ncat): no baseline this run");
@@ -191,7 +196,7 @@ async function main(args: string[]): Promise<number> {
     const result = await runGroup(group, {
       ticks,
       serverFlags,
-      nice: Number(values.nice),
+      nice,
       runtime,
       profileDir: group.target === "chat" ? values.profile : undefined,
       log: (line) => console.error(line),

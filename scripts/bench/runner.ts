@@ -4,6 +4,7 @@
  * phases, and reads the server's CPU time and memory from /proc between the steps. Everything is
  * bounded: each group has a time cap after which both processes are killed.
  */
+import { PERMISSIONS } from "../compile.ts";
 import { cpuSeconds, machineBusySeconds, type Memory, memory, resetPeak } from "./procfs.ts";
 import type { GroupSpec, PhaseSpec } from "./scenarios.ts";
 
@@ -33,7 +34,7 @@ export async function liftFlags(): Promise<string[]> {
       "--quiet",
       "--config",
       CONFIG,
-      ...await servePermissions(),
+      ...PERMISSIONS,
       MAIN,
       "serve",
       "--help",
@@ -44,22 +45,6 @@ export async function liftFlags(): Promise<string[]> {
   }).output();
   const help = new TextDecoder().decode(output.stdout);
   return LIFTED_LIMITS.filter(([flag]) => help.includes(`${flag} `)).flat();
-}
-
-/**
- * The permission flags of the project's `serve` task in deno.json, so the server under test runs
- * exactly as `deno task serve` does (falls back to `--allow-all` if the task cannot be read).
- */
-export async function servePermissions(): Promise<string[]> {
-  try {
-    const config = JSON.parse(await Deno.readTextFile(CONFIG));
-    const task = String(config?.tasks?.serve ?? "");
-    const flags = task.split(/\s+/).filter((word) => /^(-A|--allow-[a-z-]+(=\S+)?)$/.test(word));
-    if (flags.length > 0) return flags;
-  } catch {
-    // Unreadable: fall through.
-  }
-  return ["--allow-all"];
 }
 
 /** Options for {@linkcode runGroup}. */
@@ -352,7 +337,7 @@ async function startChat(
       "--quiet",
       "--config",
       CONFIG,
-      ...await servePermissions(),
+      ...PERMISSIONS,
       ...profile,
       MAIN,
       "serve",

@@ -10,6 +10,8 @@
  * Prints a Markdown table. Loopback only; everything it starts is stopped at the end.
  */
 import { parseArgs } from "node:util";
+import { PERMISSIONS } from "../compile.ts";
+import { memory } from "./procfs.ts";
 
 const MiB = 1024 * 1024;
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -34,6 +36,9 @@ class Child {
   readonly lines: string[] = [];
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   #waiters: (() => void)[] = [];
+  #exited: number | undefined;
+  /** The end of the child's stderr, shown if it exits early. */
+  #stderr = "";
 
   constructor(args: string[]) {
     this.process = new Deno.Command(Deno.execPath(), {
@@ -41,11 +46,16 @@ class Child {
       cwd: ROOT,
       stdin: "piped",
       stdout: "piped",
-      stderr: "null",
+      stderr: "piped",
       env: { NO_COLOR: "1" },
     }).spawn();
     this.#writer = this.process.stdin.getWriter();
+    void this.process.status.then((status) => {
+      this.#exited = status.code;
+      this.#wake();
+    });
     void this.#pump();
+    void this.#keepStderr();
   }
 
   async send(line: string): Promise<void> {
@@ -58,6 +68,11 @@ class Child {
     while (true) {
       for (let i = from; i < this.lines.length; i++) {
         if (pattern.test(this.lines[i] ?? "")) return i;
+      }
+      if (this.#exited !== undefined) {
+        throw new Error(
+          `Exited with code ${this.#exited} before printing ${pattern}:\n${this.#stderr}`,
+        );
       }
       if (Date.now() > deadline) throw new Error(`Timed out waiting for ${pattern}`);
       await new Promise<void>((resolve) => {
@@ -84,16 +99,21 @@ class Child {
       const parts = buffered.split("\n");
       buffered = parts.pop() ?? "";
       this.lines.push(...parts);
-      const waiters = this.#waiters;
-      this.#waiters = [];
-      for (const wake of waiters) wake();
+      this.#wake();
     }
   }
-}
 
-async function peakKiB(pid: number): Promise<number> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  async #keepStderr(): Promise<void> {
+    for await (const chunk of this.process.stderr) {
+      this.#stderr = (this.#stderr + decoder.decode(chunk, { stream: true })).slice(-4000);
+    }
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
 }
 
 async function makeFile(path: string, size: number): Promise<void> {
@@ -115,6 +135,8 @@ const [out] = Deno.args;
 const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
 console.log("port " + listener.addr.port);
 const conn = await listener.accept();
+// Timed from the sender's connection, so neither process's start-up counts.
+const started = performance.now();
 using file = await Deno.open(out, { write: true, create: true, truncate: true });
 const buffer = new Uint8Array(256 * 1024);
 while (true) {
@@ -123,7 +145,7 @@ while (true) {
   let offset = 0;
   while (offset < n) offset += await file.write(buffer.subarray(offset, n));
 }
-console.log("done");
+console.log("done " + (performance.now() - started));
 `;
 const RAW_SENDER = `
 const [path, port] = Deno.args;
@@ -144,17 +166,16 @@ async function rawCopy(dir: string, path: string): Promise<number> {
   await Deno.writeTextFile(`${dir}/raw_sender.ts`, RAW_SENDER);
   const receiver = new Child(["run", "-A", `${dir}/raw_receiver.ts`, `${dir}/raw.out`]);
   const portLine = receiver.lines[await receiver.waitFor(/^port /)] ?? "";
-  const started = performance.now();
   const sender = new Child(["run", "-A", `${dir}/raw_sender.ts`, path, portLine.slice(5)]);
-  await receiver.waitFor(/^done$/);
-  const ms = performance.now() - started;
+  const done = receiver.lines[await receiver.waitFor(/^done /)] ?? "";
+  const ms = Number(done.slice(5));
   await sender.stop();
   await receiver.stop();
   await Deno.remove(`${dir}/raw.out`);
   return ms;
 }
 
-const CHAT = ["run", "--allow-net", "--allow-env", "--allow-read", "--allow-write", "main.ts"];
+const CHAT = ["run", ...PERMISSIONS, "main.ts"];
 
 async function chatTransfer(
   dir: string,
@@ -197,8 +218,8 @@ async function chatTransfer(
     await sender.send(`/send ${path}`);
     for (const receiver of clients.slice(0, receivers)) await receiver.waitFor(/^\* Saved /);
     const ms = performance.now() - started;
-    const serverPeak = await peakKiB(server.process.pid);
-    const receiverPeak = await peakKiB(clients[0]?.process.pid ?? 0);
+    const serverPeak = (await memory(server.process.pid)).peakKiB;
+    const receiverPeak = (await memory(clients[0]?.process.pid ?? 0)).peakKiB;
     for (let i = 0; i < receivers; i++) await Deno.remove(`${dir}/r${i}`, { recursive: true });
     return { ms, serverPeak, receiverPeak };
   } finally {
