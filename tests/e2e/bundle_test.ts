@@ -269,7 +269,9 @@ async function checkChat(launcher: Launcher): Promise<void> {
     if (Deno.build.os !== "windows") {
       server.child.kill("SIGTERM");
       assert.equal((await server.exit()).code, 0, server.stderr.text());
-      (await bob.exit()).code;
+      const bobStatus = await bob.exit();
+      assert.equal(bobStatus.code, 1, bob.stderr.text());
+      assert.match(bob.stderr.text(), /Disconnected: Server is shutting down/);
     }
     assert.deepEqual(server.stderr.lines.filter((line) => /error/i.test(line)), []);
   });

@@ -1,9 +1,11 @@
 /** End-to-end: a real `chat serve` process, real `chat join` clients and raw TCP sockets. */
 import assert from "node:assert/strict";
 import {
+  type ChatProcess,
   joinedClient,
   memoryKiB,
   nativeClient,
+  ncUser,
   RawClient,
   startClient,
   startServer,
@@ -36,8 +38,7 @@ Deno.test("chat join greets with who is here and how to get help", async () => {
 Deno.test("a plain-text nc user joins with a nick line and chats with a chat join user", async () => {
   await withServer({}, async (server, track) => {
     const ana = track(await joinedClient(server, "ana"));
-    const nc = track(await RawClient.connect(server.port));
-    await nc.write("carol\r\n"); // telnet sends CRLF
+    const nc = track(await ncUser(server, "carol", { lineEnd: "\r\n" })); // telnet sends CRLF
     await nc.lines.waitFor("* Welcome, carol!");
     await nc.lines.waitFor("* You are in lobby with ana (2 here)");
     await ana.stdout.waitFor("* carol joined");
@@ -131,58 +132,61 @@ Deno.test("a client that stops reading is dropped while the others keep chatting
     const watcher = track(await nativeClient(server.port, "watcher"));
     // A client that registers and then never reads a byte.
     const slow = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
-    await slow.write(new TextEncoder().encode('{"type":"hello","version":1,"nick":"slow"}\n'));
-    await watcher.lines.waitFor('"type":"join","room":"lobby","nick":"slow"');
-    const sender = track(await nativeClient(server.port, "sender"));
-    const text = "x".repeat(4000);
-    const count = 5000; // 20 MB: far more than the queue cap plus the kernel's socket buffers
-    const batchSize = 50;
-    let from = 0;
-    const batchMs: number[] = [];
-    for (let first = 1; first <= count; first += batchSize) {
-      let batch = "";
-      for (let i = first; i < first + batchSize; i++) {
-        batch += JSON.stringify({ type: "say", room: "lobby", text: `${i} ${text}` }) + "\n";
+    try {
+      await slow.write(new TextEncoder().encode('{"type":"hello","version":1,"nick":"slow"}\n'));
+      await watcher.lines.waitFor('"type":"join","room":"lobby","nick":"slow"');
+      const sender = track(await nativeClient(server.port, "sender"));
+      const text = "x".repeat(4000);
+      const count = 5000; // 20 MB: far more than the queue cap plus the kernel's socket buffers
+      const batchSize = 50;
+      let from = 0;
+      const batchMs: number[] = [];
+      for (let first = 1; first <= count; first += batchSize) {
+        let batch = "";
+        for (let i = first; i < first + batchSize; i++) {
+          batch += JSON.stringify({ type: "say", room: "lobby", text: `${i} ${text}` }) + "\n";
+        }
+        const sent = performance.now();
+        await sender.write(batch);
+        // The watcher keeps up (as a person's client does); the slow one reads nothing.
+        from = await watcher.lines.next(`"text":"${first + batchSize - 1} x`, from);
+        batchMs.push(performance.now() - sent);
       }
-      const sent = performance.now();
-      await sender.write(batch);
-      // The watcher keeps up (as a person's client does); the slow one reads nothing.
-      from = await watcher.lines.next(`"text":"${first + batchSize - 1} x`, from);
-      batchMs.push(performance.now() - sent);
+      await watcher.lines.waitFor(/"nick":"slow","reason":"Too slow: outgoing queue full"/);
+      const received = watcher.lines.lines.filter((line) => line.includes('"type":"message"'));
+      assert.equal(received.length, count);
+      received.forEach((line, i) => {
+        const frame = JSON.parse(line);
+        assert.equal(frame.seq, i + 1);
+        assert.ok(frame.text.startsWith(`${i + 1} x`));
+      });
+      // The server is still fine and its memory bounded.
+      const { peak } = await memoryKiB(server.child.pid);
+      assert.ok(peak < 400 * 1024, `peak RSS ${peak} KiB`);
+      // Reported, not asserted (timings belong to the benchmark): what the healthy reader saw.
+      batchMs.sort((a, b) => a - b);
+      const at = (q: number) => (batchMs[Math.floor(q * (batchMs.length - 1))] ?? 0).toFixed(1);
+      console.log(
+        `slow consumer: ${count} x 4 KB to the watcher; batch of ${batchSize} delivered in ` +
+          `p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms; server peak RSS ${
+            Math.round(peak / 1024)
+          } MiB`,
+      );
+      await sender.sendFrame({ type: "command", line: "/users" });
+      await sender.lines.waitFor('"nicks":["sender","watcher"]');
+    } finally {
+      slow.close();
     }
-    await watcher.lines.waitFor(/"nick":"slow","reason":"Too slow: outgoing queue full"/);
-    const received = watcher.lines.lines.filter((line) => line.includes('"type":"message"'));
-    assert.equal(received.length, count);
-    received.forEach((line, i) => {
-      const frame = JSON.parse(line);
-      assert.equal(frame.seq, i + 1);
-      assert.ok(frame.text.startsWith(`${i + 1} x`));
-    });
-    // The server is still fine and its memory bounded.
-    const { peak } = await memoryKiB(server.child.pid);
-    assert.ok(peak < 400 * 1024, `peak RSS ${peak} KiB`);
-    // Reported, not asserted (timings belong to the benchmark): what the healthy reader saw.
-    batchMs.sort((a, b) => a - b);
-    const at = (q: number) => (batchMs[Math.floor(q * (batchMs.length - 1))] ?? 0).toFixed(1);
-    console.log(
-      `slow consumer: ${count} x 4 KB to the watcher; batch of ${batchSize} delivered in ` +
-        `p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms; server peak RSS ${
-          Math.round(peak / 1024)
-        } MiB`,
-    );
-    await sender.sendFrame({ type: "command", line: "/users" });
-    await sender.lines.waitFor('"nicks":["sender","watcher"]');
-    slow.close();
   });
 });
 
 Deno.test("SIGTERM tells clients, closes, and the server exits 0", async () => {
   const server = await startServer();
-  const ana = await joinedClient(server, "ana");
-  const nc = await RawClient.connect(server.port);
+  let ana: ChatProcess | undefined;
+  let nc: RawClient | undefined;
   try {
-    await nc.sendLine("bob");
-    await nc.lines.waitFor("* Welcome, bob!");
+    ana = await joinedClient(server, "ana");
+    nc = await ncUser(server, "bob");
     server.kill("SIGTERM");
     const status = await server.exit();
     assert.equal(status.code, 0, server.stderr.text());
@@ -195,9 +199,9 @@ Deno.test("SIGTERM tells clients, closes, and the server exits 0", async () => {
       "chat: Disconnected: Server is shutting down",
     ]);
   } finally {
-    nc.close();
-    await nc.lines.done;
-    await ana.stop();
+    nc?.close();
+    await nc?.lines.done;
+    await ana?.stop();
     await server.stop();
   }
 });

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import {
   type ChatProcess,
+  DEADLINE_MS,
   nativeClient,
   RawClient,
   startClient,
@@ -64,6 +65,16 @@ async function listDir(dir: string): Promise<string[]> {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
   return names.sort();
+}
+
+/** Polls `dir` until something is in it (or the deadline passes); returns what is there. */
+async function waitForEntries(dir: string): Promise<string[]> {
+  const deadline = Date.now() + DEADLINE_MS;
+  while (true) {
+    const names = await listDir(dir);
+    if (names.length > 0 || Date.now() > deadline) return names;
+    await new Promise((resolve) => setTimeout(resolve, 20)); // poll interval, not a sync sleep
+  }
 }
 
 Deno.test("a 50 MiB file reaches two receivers byte-identical, and a same-named one gets a new name", async () => {
@@ -159,7 +170,10 @@ Deno.test("a sender that dies midway leaves no file on receivers, who are told w
       // Chat is not held up by the file: a message goes through while the transfer is open.
       await talker.sendFrame({ type: "say", room: "lobby", text: "still chatting" });
       await ana.stdout.waitFor("<talker> still chatting");
-      assert.ok((await listDir(`${dir}/ana`)).every((name) => name.endsWith(".part")));
+      // Only the download's .part is there (the client makes it just before it asks for the data).
+      const inFlight = await waitForEntries(`${dir}/ana`);
+      assert.equal(inFlight.length, 1, inFlight.join(", "));
+      assert.match(inFlight[0] ?? "", /^doomed\.bin\.part$/);
       // The sender dies.
       upload.close();
       sender.close();

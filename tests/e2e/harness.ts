@@ -298,6 +298,28 @@ export async function nativeClient(port: number, nick: string): Promise<RawClien
   return client;
 }
 
+/**
+ * Connects a raw socket as a plain-text (`nc`) user, sends `nick` as its first line (ended with
+ * `lineEnd`, LF unless told) and waits until it is in the lobby. The socket is closed if that
+ * fails.
+ */
+export async function ncUser(
+  server: { port: number; host?: string },
+  nick: string,
+  options: { lineEnd?: string } = {},
+): Promise<RawClient> {
+  const nc = await RawClient.connect(server.port, server.host);
+  try {
+    await nc.write(nick + (options.lineEnd ?? "\n"));
+    await nc.lines.waitFor("* You are in lobby");
+    return nc;
+  } catch (error) {
+    nc.close();
+    await nc.lines.done;
+    throw error;
+  }
+}
+
 /** Peak resident memory (VmHWM) and current RSS of a process, in KiB, from /proc. */
 export async function memoryKiB(pid: number): Promise<{ rss: number; peak: number }> {
   const status = await Deno.readTextFile(`/proc/${pid}/status`);

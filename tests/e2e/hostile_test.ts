@@ -19,7 +19,9 @@
  * the cases that allow more than one outcome.
  */
 import assert from "node:assert/strict";
+import { isConnectionGone } from "../../src/transport/tcp.ts";
 import {
+  DEADLINE_MS,
   joinedClient,
   type LineCollector,
   nativeClient,
@@ -31,8 +33,6 @@ import {
 
 /** `chat serve` arguments: the defaults, on purpose (see above). */
 const SERVER_ARGS: readonly string[] = [];
-/** Deadline for one expected answer, close or bystander message. */
-const WAIT_MS = 5_000;
 /** Deadline for the server to answer, or cut off, a flood of thousands of lines. */
 const FLOOD_MS = 20_000;
 const FLOOD_LINES = 5_000;
@@ -157,15 +157,6 @@ function garbage(length: number, seed: number, newlines: boolean): Uint8Array {
   return out;
 }
 
-function isConnectionGone(error: unknown): boolean {
-  return error instanceof Deno.errors.BadResource ||
-    error instanceof Deno.errors.ConnectionReset ||
-    error instanceof Deno.errors.ConnectionAborted ||
-    error instanceof Deno.errors.BrokenPipe ||
-    error instanceof Deno.errors.NotConnected ||
-    error instanceof Deno.errors.Interrupted;
-}
-
 /**
  * A plausible TLS 1.2/1.3 ClientHello record (about 200 bytes), as a TLS client sends first.
  * It is built without any 0x0a byte on purpose: the server then never sees a line end, which is
@@ -226,6 +217,11 @@ class Probe {
     return this.client.lines;
   }
 
+  /** Index of the first line no expectation has consumed yet. */
+  get cursor(): number {
+    return this.#cursor;
+  }
+
   /** Writes everything; false if the server had already closed the connection. */
   write(data: Data): Promise<boolean> {
     const writing = this.client.write(data).then(() => true, (error) => {
@@ -247,7 +243,7 @@ class Probe {
   }
 
   /** The next line that is not the greeting; `what` is for the failure message. */
-  async nextLine(what: string, timeoutMs = WAIT_MS): Promise<string> {
+  async nextLine(what: string, timeoutMs = DEADLINE_MS): Promise<string> {
     const index = await this.lines.waitFor((line) => !GREETING.test(line), {
       from: this.#cursor,
       timeoutMs,
@@ -302,7 +298,7 @@ class Probe {
     const index = await this.lines.waitFor((line) => {
       const frame = frameOf(line);
       return frame?.type === "pong" && frame.token === token;
-    }, { from, timeoutMs: WAIT_MS });
+    }, { from, timeoutMs: DEADLINE_MS });
     this.#cursor = index + 1;
     return this.lines.lines.slice(from, index);
   }
@@ -327,7 +323,7 @@ class Probe {
   async plainSync(): Promise<string[]> {
     const from = this.#cursor;
     assert.ok(await this.write("/back\n"), "closed before /back");
-    const index = await this.lines.waitFor("* You are back", { from, timeoutMs: WAIT_MS });
+    const index = await this.lines.waitFor("* You are back", { from, timeoutMs: DEADLINE_MS });
     this.#cursor = index + 1;
     return this.lines.lines.slice(from, index);
   }
@@ -340,7 +336,7 @@ class Probe {
   async answerOrClose(
     data: Data | undefined,
     answers: (line: string) => boolean = isError,
-    timeoutMs = WAIT_MS,
+    timeoutMs = DEADLINE_MS,
   ): Promise<{ closed: false; line: string } | { closed: true; line?: undefined }> {
     if (data !== undefined) await this.write(data);
     try {
@@ -357,7 +353,7 @@ class Probe {
   }
 
   /** Waits for the server to close the connection. */
-  async closedByServer(what: string, timeoutMs = WAIT_MS): Promise<void> {
+  async closedByServer(what: string, timeoutMs = DEADLINE_MS): Promise<void> {
     const ended = await within(this.lines.done.then(() => true), timeoutMs);
     assert.ok(ended, `${what}: the server did not close the connection in ${timeoutMs} ms`);
   }
@@ -449,7 +445,7 @@ async function bystandersChat(group: Group, label: string): Promise<void> {
   await to.lines.waitFor((line) => {
     const frame = frameOf(line);
     return frame?.type === "message" && frame.text === text;
-  }, { from: mark, timeoutMs: WAIT_MS }).catch((error: Error) => {
+  }, { from: mark, timeoutMs: DEADLINE_MS }).catch((error: Error) => {
     throw new Error(`A bystander message was not delivered (${label}): ${error.message}`);
   });
 }
@@ -515,9 +511,11 @@ async function runGroup(t: Deno.TestContext, cases: readonly Case[]): Promise<vo
       const fresh = await joinedClient(server, "fresh");
       try {
         await fresh.send("fresh client says hi");
-        await group.watcher.lines.waitFor('"text":"fresh client says hi"', { timeoutMs: WAIT_MS });
+        await group.watcher.lines.waitFor('"text":"fresh client says hi"', {
+          timeoutMs: DEADLINE_MS,
+        });
         await group.talker.sendFrame({ type: "say", room: "lobby", text: "hi fresh" });
-        await fresh.stdout.waitFor("<talker> hi fresh", { timeoutMs: WAIT_MS });
+        await fresh.stdout.waitFor("<talker> hi fresh", { timeoutMs: DEADLINE_MS });
         await fresh.send("/quit");
         await fresh.exit();
       } finally {
@@ -668,12 +666,24 @@ const JSON_CASES: readonly Case[] = [
     async run({ open }) {
       const probe = await open("json");
       await probe.error(`${"[".repeat(100_000)}\n`, "frame_too_large");
+      const mark = probe.cursor;
       // The server may cut off input that has no line end for this long (64 KiB today).
       const after = await probe.answerOrClose(
         '{"type":"ping","token":"after"}\n',
         (line) => frameOf(line)?.token === "after",
       );
       note(`100 KB line: ${after.closed ? `closed; got ${probe.lines.text()}` : after.line}`);
+      if (after.closed) {
+        // Closed with a reason: a bye frame (or a plain error or goodbye line) before the close.
+        const said = probe.lines.lines.slice(mark);
+        assert.ok(
+          said.some((line) =>
+            frameOf(line)?.type === "bye" || line.startsWith("! ") ||
+            line.startsWith("* Disconnected")
+          ),
+          `closed without a reason; after frame_too_large came:\n${said.join("\n")}`,
+        );
+      }
     },
   },
   {
@@ -1220,7 +1230,7 @@ const BYTE_CASES: readonly Case[] = [
         const frame = frameOf(line);
         return frame?.type === "message" && frame.nick === probe.nick &&
           frame.text === "hi one byte at a time";
-      }, { from: group.marks.watcher, timeoutMs: WAIT_MS });
+      }, { from: group.marks.watcher, timeoutMs: DEADLINE_MS });
     },
   },
 ];
@@ -1239,7 +1249,7 @@ async function flood(
   const from = probe.lines.lines.length;
   const writing = probe.write(payload);
   const end = await probe.answerOrClose(undefined, done, FLOOD_MS);
-  await within(writing, WAIT_MS);
+  await within(writing, DEADLINE_MS);
   const answers = probe.lines.lines.slice(from).filter((line) => !GREETING.test(line));
   return { closed: end.closed, answers };
 }
@@ -1255,43 +1265,69 @@ const FLOOD_CASES: readonly Case[] = [
       await sayer.expect(command("/create floodroom"), "room");
       await sayer.sync();
       const plain = await open("plain");
-      const floods = [
-        flood(
-          users,
-          command("/users", "lobby").repeat(FLOOD_LINES) + '{"type":"ping","token":"end"}\n',
-          (line) => frameOf(line)?.token === "end",
-        ),
-        flood(
-          sayer,
-          say("flood", "floodroom").repeat(FLOOD_LINES) + '{"type":"ping","token":"end"}\n',
-          (line) => frameOf(line)?.token === "end",
-        ),
-        flood(plain, "/users\n".repeat(FLOOD_LINES) + "/back\n", (l) => l === "* You are back"),
+      const end = '{"type":"ping","token":"end"}\n';
+      const isEnd = (line: string) => frameOf(line)?.token === "end";
+      const isUsers = (line: string) => /"type":"(users|error)"|^\* In lobby|^! /.test(line);
+      // Each probe's flood, and (when it is not cut off) the answers it must get: one to each
+      // /users; none to a say (an error at most), since the probe alone is in floodroom.
+      const runs = [
+        {
+          kind: "native /users",
+          probe: users,
+          outcome: flood(users, command("/users", "lobby").repeat(FLOOD_LINES) + end, isEnd),
+          replies: isUsers,
+          everyLine: true,
+        },
+        {
+          kind: "native say",
+          probe: sayer,
+          outcome: flood(sayer, say("flood", "floodroom").repeat(FLOOD_LINES) + end, isEnd),
+          replies: isError,
+          everyLine: false,
+        },
+        {
+          kind: "plain /users",
+          probe: plain,
+          outcome: flood(
+            plain,
+            "/users\n".repeat(FLOOD_LINES) + "/back\n",
+            (line) => line === "* You are back",
+          ),
+          replies: isUsers,
+          everyLine: true,
+        },
       ];
+      // Observed from the start, so that a failed flood is not an unhandled rejection meanwhile.
+      const settled = Promise.allSettled(runs.map((run) => run.outcome));
       // The server is not stalled: the bystanders chat while it deals with the floods.
       await bystandersChat(group, "during the floods");
       await bystandersChat(group, "during the floods");
-      const outcomes = await Promise.all(floods);
-      for (const [index, probe] of [users, sayer, plain].entries()) {
-        const { closed, answers } = outcomes[index] ?? { closed: false, answers: [] };
-        const kind = ["native /users", "native say", "plain /users"][index];
+      await settled;
+      for (const { kind, probe, outcome, replies, everyLine } of runs) {
+        const { closed, answers } = await outcome;
         if (closed) {
           // Cut off: the others must hear why.
           const leave = await group.watcher.lines.waitFor((line) => {
             const frame = frameOf(line);
             return frame?.type === "leave" && frame.nick === probe.nick && frame.room === "lobby";
-          }, { from: group.marks.watcher, timeoutMs: WAIT_MS });
+          }, { from: group.marks.watcher });
           const reason = frameOf(group.watcher.lines.lines[leave] ?? "")?.reason;
           assert.ok(typeof reason === "string" && reason !== "", `${kind}: no reason`);
           note(`${kind} flood: closed after ${answers.length} lines; others heard "${reason}"`);
         } else {
-          const replies = answers.filter((line) =>
-            index === 1 ? isError(line) : /"type":"(users|error)"|^\* In lobby|^! /.test(line)
-          );
-          note(`${kind} flood: answered, ${replies.length} replies`);
-          if (index !== 1) assert.equal(replies.length, FLOOD_LINES, "every line answered once");
+          // Answered to the end (its last line got its answer): nothing else in between.
+          const answered = answers.filter(replies);
+          note(`${kind} flood: answered, ${answered.length} replies`);
+          if (everyLine) {
+            assert.equal(answered.length, FLOOD_LINES, `${kind}: every line answered once`);
+          } else {
+            const other = answers.filter((line) => !replies(line) && !isEnd(line));
+            assert.deepEqual(other, [], `${kind}: unexpected answers`);
+          }
         }
       }
+      // None of the flood reached a bystander: none of it was said in a room they are in.
+      assertNothingFromProbes(group);
       for (const client of [group.watcher, group.talker]) {
         assert.ok(!client.lines.lines.some((line) => line.includes('"room":"floodroom"')));
       }
@@ -1347,13 +1383,14 @@ const FLOOD_CASES: readonly Case[] = [
   ].map(([what = "", request = ""]): Case => ({
     // Today: "HTTP/1.1 400 Bad Request" with a short text/plain body saying how to connect, then
     // a close. (Before HTTP detection, each request line was a refused nick: `! Nick "GET / ...`.)
-    name: `${what} to the chat port gets a reply or a close`,
+    name: `${what} to the chat port gets an HTTP 4xx reply or a close`,
     async run({ open }) {
       const probe = await open("raw");
+      // The first thing said (the greeting aside) must be the HTTP status line.
       const outcome = await probe.answerOrClose(request, () => true);
       note(`${what}: ${outcome.closed ? "closed" : outcome.line}`);
-      if (!outcome.closed && outcome.line.startsWith("HTTP/")) {
-        assert.match(outcome.line, /^HTTP\/1\.[01] 4\d\d /);
+      if (!outcome.closed) {
+        assert.match(outcome.line, /^HTTP\/1\.[01] 4\d\d /, `${what}: ${probe.lines.text()}`);
         await probe.closedByServer("an HTTP reply");
       }
     },
@@ -1361,7 +1398,7 @@ const FLOOD_CASES: readonly Case[] = [
   {
     // Today the server sees 0x16 0x03 as the first bytes and closes the connection at once,
     // without a word (a TLS client could not read one).
-    name: "a TLS ClientHello is closed or refused within 5 s",
+    name: "a TLS ClientHello is closed or refused in time",
     async run({ open }) {
       const probe = await open("raw");
       const outcome = await probe.answerOrClose(tlsClientHello());
@@ -1369,11 +1406,18 @@ const FLOOD_CASES: readonly Case[] = [
     },
   },
   {
-    name: "a connection reset in the middle of a frame leaves no trace",
-    async run({ open }) {
+    // A close (FIN), not a reset: Deno cannot set SO_LINGER to 0 to send an RST.
+    name: "a connection closed in the middle of a frame leaves no trace",
+    async run({ group, open }) {
       const probe = await open("native");
       assert.ok(await probe.write('{"type":"say","room":"lobby","text":"cut sh'));
       await probe.close();
+      // Once the others hear that it left, its half frame must not have reached them.
+      await group.watcher.lines.waitFor((line) => {
+        const frame = frameOf(line);
+        return frame?.type === "leave" && frame.nick === probe.nick;
+      }, { from: group.marks.watcher });
+      assertNothingFromProbes(group);
     },
   },
 ];
@@ -1535,14 +1579,14 @@ const NAME_CASES: readonly Case[] = [
       await talker.sendFrame({ type: "say", room: "lobby", text: "\u202eevil\u001b[2J" });
       await talker.lines.waitFor('"code":"text_invalid"', {
         from: group.marks.talker,
-        timeoutMs: WAIT_MS,
+        timeoutMs: DEADLINE_MS,
       });
       const text = "\u202eevil\u200b \u2066x\u2069";
       const mark = watcher.lines.lines.length;
       await talker.sendFrame({ type: "say", room: "lobby", text });
       const index = await watcher.lines.waitFor('"nick":"talker"', {
         from: mark,
-        timeoutMs: WAIT_MS,
+        timeoutMs: DEADLINE_MS,
       });
       assert.equal(frameOf(watcher.lines.lines[index] ?? "")?.text, text);
       const line = await probe.nextLine("a message with bidi characters");
@@ -1558,7 +1602,7 @@ const NAME_CASES: readonly Case[] = [
       const index = await group.watcher.lines.waitFor((line) => {
         const frame = frameOf(line);
         return frame?.type === "leave" && frame.nick === probe.nick;
-      }, { from: group.marks.watcher, timeoutMs: WAIT_MS });
+      }, { from: group.marks.watcher, timeoutMs: DEADLINE_MS });
       const reason = String(frameOf(group.watcher.lines.lines[index] ?? "")?.reason);
       // deno-lint-ignore no-control-regex
       assert.ok(!/[\u0000-\u001f\u007f-\u009f]/.test(reason), JSON.stringify(reason));

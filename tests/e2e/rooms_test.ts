@@ -3,22 +3,14 @@ import assert from "node:assert/strict";
 import {
   chatCommand,
   type ChatProcess,
-  DEADLINE_MS,
   joinedClient,
   nativeClient,
-  RawClient,
-  type Server,
+  ncUser,
+  type RawClient,
   startClient,
   withServer,
 } from "./harness.ts";
-
-/** An nc-style user who has picked a nick. */
-async function ncUser(server: Server, nick: string): Promise<RawClient> {
-  const nc = await RawClient.connect(server.port);
-  await nc.sendLine(nick);
-  await nc.lines.waitFor("* You are in lobby");
-  return nc;
-}
+import { shellQuote, TmuxSession } from "./tmux.ts";
 
 Deno.test("the room list is shown on arrival with members/limit", async () => {
   await withServer({ args: ["--room", "games:8"] }, async (server, track) => {
@@ -177,28 +169,11 @@ Deno.test("chat join --room joins straight away and talks there", async () => {
 
 // ---- the admin console, in a real terminal ----------------------------------------------
 
-async function tmux(...args: string[]): Promise<string> {
-  const output = await new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" })
-    .output();
-  if (!output.success) throw new Error(new TextDecoder().decode(output.stderr));
-  return new TextDecoder().decode(output.stdout);
-}
-
-async function waitForScreen(session: string, check: (screen: string) => boolean): Promise<string> {
-  const deadline = Date.now() + DEADLINE_MS;
-  while (true) {
-    const screen = await tmux("capture-pane", "-p", "-t", session, "-S", "-200");
-    if (check(screen)) return screen;
-    if (Date.now() > deadline) throw new Error(`Screen never matched:\n${screen}`);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // poll interval, not a sync sleep
-  }
-}
-
 Deno.test("the admin console lists rooms, announces and kicks a user", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
-  const session = `chat-console-${Deno.pid}`;
+  const session = new TmuxSession({ width: 120, height: 40, scrollback: 200 });
   const { command, args } = chatCommand([
     "serve",
     "--host",
@@ -208,52 +183,39 @@ Deno.test("the admin console lists rooms, announces and kicks a user", async () 
     "--room",
     "games:4",
   ]);
-  const quoted = [command, ...args].map((word) => `'${word}'`).join(" ");
-  await tmux(
-    "new-session",
-    "-d",
-    "-s",
-    session,
-    "-x",
-    "120",
-    "-y",
-    "40",
-    `NO_COLOR=1 ${quoted}; sleep 60`,
-  );
+  await session.start(`NO_COLOR=1 ${[command, ...args].map(shellQuote).join(" ")}; sleep 60`);
+  const screenShows = (pattern: RegExp) => (lines: string[]) => pattern.test(lines.join("\n"));
   let bob: ChatProcess | undefined;
   let ana: RawClient | undefined;
   try {
-    await waitForScreen(session, (screen) => screen.includes("admin>"));
+    await session.waitFor(screenShows(/admin>/), "the admin prompt");
     const server = { host: "127.0.0.1", port };
     bob = await joinedClient(server, "bob");
-    ana = await RawClient.connect(port);
-    await ana.sendLine("ana");
-    await ana.lines.waitFor("* You are in lobby");
-    const type = async (line: string) => {
-      await tmux("send-keys", "-t", session, "-l", line);
-      await tmux("send-keys", "-t", session, "Enter");
-    };
-    await type("/rooms");
-    await waitForScreen(session, (s) => /2 rooms, 2 people/.test(s) && /games {2}0\/4/.test(s));
-    await type("/announce Pizza in 5 minutes");
+    ana = await ncUser(server, "ana");
+    await session.enter("/rooms");
+    await session.waitFor(
+      (lines) => screenShows(/2 rooms, 2 people/)(lines) && screenShows(/games {2}0\/4/)(lines),
+      "the room list",
+    );
+    await session.enter("/announce Pizza in 5 minutes");
     await ana.lines.waitFor("* Announcement: Pizza in 5 minutes");
-    await type("/kick bob flooding");
+    await session.enter("/kick bob flooding");
     const status = await bob.exit();
     assert.equal(status.code, 1);
     assert.match(bob.stderr.text(), /Disconnected: Kicked by the server admin: flooding/);
     await ana.lines.waitFor("* bob left (Kicked by the server admin: flooding)");
-    await type("/log 50");
-    await waitForScreen(
-      session,
-      (s) => /admin> \/log 50[\s\S]*INFO {2}kick id=\d+ nick=bob/.test(s),
+    await session.enter("/log 50");
+    await session.waitFor(
+      screenShows(/admin> \/log 50[\s\S]*INFO {2}kick id=\d+ nick=bob/),
+      "the kick in the log",
     );
-    await type("/shutdown");
+    await session.enter("/shutdown");
     await ana.lines.waitFor("* Disconnected: Server is shutting down");
   } finally {
     ana?.close();
     await ana?.lines.done;
     await bob?.stop();
-    await tmux("kill-session", "-t", session).catch(() => "");
+    await session.kill();
   }
 });
 

@@ -3,60 +3,8 @@
  * the screen is read with capture-pane.
  */
 import assert from "node:assert/strict";
-import { chatCommand, DEADLINE_MS, joinedClient, startServer } from "./harness.ts";
-
-async function tmux(...args: string[]): Promise<string> {
-  const output = await new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" })
-    .output();
-  if (!output.success) {
-    throw new Error(`tmux ${args.join(" ")} failed: ${new TextDecoder().decode(output.stderr)}`);
-  }
-  return new TextDecoder().decode(output.stdout);
-}
-
-function shellQuote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-/** A tmux session running one command in a 100x30 terminal. */
-class TmuxSession {
-  readonly name = `chat-test-${Deno.pid}-${Math.random().toString(36).slice(2, 8)}`;
-
-  async start(command: string): Promise<void> {
-    await tmux("new-session", "-d", "-s", this.name, "-x", "100", "-y", "30", command);
-  }
-
-  async screen(): Promise<string[]> {
-    return (await tmux("capture-pane", "-p", "-t", this.name)).split("\n");
-  }
-
-  /** Types text literally (no Enter). */
-  async type(text: string): Promise<void> {
-    await tmux("send-keys", "-t", this.name, "-l", text);
-  }
-
-  /** Presses named keys such as Enter or C-c. */
-  async press(...keys: string[]): Promise<void> {
-    await tmux("send-keys", "-t", this.name, ...keys);
-  }
-
-  /** Polls the screen until `check` passes, or fails with the screen after the deadline. */
-  async waitFor(check: (lines: string[]) => boolean, what: string): Promise<string[]> {
-    const deadline = Date.now() + DEADLINE_MS;
-    while (true) {
-      const lines = await this.screen();
-      if (check(lines)) return lines;
-      if (Date.now() > deadline) {
-        throw new Error(`Screen never showed ${what}:\n${lines.join("\n")}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50)); // poll interval, not a sync sleep
-    }
-  }
-
-  async kill(): Promise<void> {
-    await tmux("kill-session", "-t", this.name).catch(() => "");
-  }
-}
+import { chatCommand, joinedClient, startServer } from "./harness.ts";
+import { shellQuote, TmuxSession } from "./tmux.ts";
 
 const lastLine = (lines: string[]) => lines.filter((line) => line.trim() !== "").at(-1) ?? "";
 
@@ -75,22 +23,27 @@ Deno.test("the terminal client keeps the typed line intact while messages arrive
     await session.waitFor((lines) => lines.some((l) => l.includes("You are in lobby")), "join");
     await session.type("hello wor");
     for (let i = 1; i <= 30; i++) await bob.send(`message number ${i}`);
+    // Messages scroll past above; the input line stays the last line, exactly as typed.
     const screen = await session.waitFor(
-      (lines) => lines.some((l) => l.includes("<bob> message number 30")),
-      "bob's messages",
+      (lines) =>
+        lines.some((l) => l.includes("<bob> message number 30")) &&
+        lastLine(lines) === "[lobby] ana> hello wor",
+      'bob\'s messages above "[lobby] ana> hello wor"',
     );
-    // Messages scrolled past above; the input line is still the last line, exactly as typed.
-    assert.equal(lastLine(screen), "[lobby] ana> hello wor");
     assert.match(screen.find((l) => l.includes("<bob> message number 30")) ?? "", /^\d\d:\d\d /);
     await session.type("ld");
     await session.press("Enter");
     await bob.stdout.waitFor("<ana> hello world");
-    await session.waitFor((lines) => lines.some((l) => /<ana> hello world$/.test(l)), "own line");
-    assert.equal(lastLine(await session.screen()).trimEnd(), "[lobby] ana>");
+    await session.waitFor(
+      (lines) =>
+        lines.some((l) => /<ana> hello world$/.test(l)) &&
+        lastLine(lines).trimEnd() === "[lobby] ana>",
+      'the own line above an empty "[lobby] ana>" prompt',
+    );
     // Ctrl-C leaves cleanly and restores the terminal.
     await session.press("C-c");
-    await session.waitFor((lines) => lines.some((l) => l.includes("EXIT=")), "exit");
-    assert.ok((await session.screen()).some((l) => l.includes("EXIT=0")));
+    const after = await session.waitFor((lines) => lines.some((l) => l.includes("EXIT=")), "exit");
+    assert.ok(after.some((l) => l.includes("EXIT=0")), after.join("\n"));
     await bob.stdout.waitFor("* ana left");
     assert.equal(await Deno.readTextFile(`${dir}/after`), await Deno.readTextFile(`${dir}/before`));
   } finally {
