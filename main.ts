@@ -10,18 +10,21 @@ import { denoStdio, type Stdio } from "./src/terminal/stdio.ts";
 import { TerminalUi } from "./src/terminal/terminal_ui.ts";
 import type { ChatUi } from "./src/terminal/ui.ts";
 import { Logger } from "./src/log.ts";
+import { writeAllSync } from "./src/pump.ts";
 import { ChatServer } from "./src/server/server.ts";
 import { runConsole } from "./src/server/console.ts";
 import type { JoinCommand, ServeCommand } from "./src/cli.ts";
 
 const encoder = new TextEncoder();
 
+/** Writes all of `text` to stderr, then a line end if it has none. */
 function printErr(text: string): void {
-  Deno.stderr.writeSync(encoder.encode(text.endsWith("\n") ? text : text + "\n"));
+  writeAllSync(Deno.stderr, encoder.encode(text.endsWith("\n") ? text : text + "\n"));
 }
 
+/** Writes all of `text` to stdout, then a line end if it has none. */
 function printOut(text: string): void {
-  Deno.stdout.writeSync(encoder.encode(text.endsWith("\n") ? text : text + "\n"));
+  writeAllSync(Deno.stdout, encoder.encode(text.endsWith("\n") ? text : text + "\n"));
 }
 
 /** Calls `handler` on SIGINT and SIGTERM; returns a function that removes it. */
@@ -133,8 +136,8 @@ async function main(args: string[]): Promise<number> {
   const command = parseCli(args, { interactive: stdio.isTerminal });
   switch (command.kind) {
     case "exit":
-      if (command.stdout) Deno.stdout.writeSync(encoder.encode(command.stdout));
-      if (command.stderr) Deno.stderr.writeSync(encoder.encode(command.stderr));
+      if (command.stdout) writeAllSync(Deno.stdout, encoder.encode(command.stdout));
+      if (command.stderr) writeAllSync(Deno.stderr, encoder.encode(command.stderr));
       return command.code;
     case "serve":
       return await serve(command, stdio);

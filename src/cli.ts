@@ -126,17 +126,15 @@ export function parseRoomSpec(text: string): { name: string; limit?: number } {
   if (rest.length > 0) throw new UsageError(`Room must be NAME or NAME:LIMIT: got "${text}"`);
   const name = validateRoomName(rawName);
   if (limitText === undefined) return { name };
-  if (!/^[1-9]\d{0,5}$/.test(limitText) || Number(limitText) > MAX_ROOM_LIMIT) {
-    throw new UsageError(
-      `Room limit must be a number from 1 to ${MAX_ROOM_LIMIT}: got "${limitText}"`,
-    );
-  }
-  return { name, limit: Number(limitText) };
+  return { name, limit: parseCount(limitText, 1, MAX_ROOM_LIMIT, "Room limit") };
 }
 
-/** Parses a whole number option from `min` to `max`. */
+/**
+ * Parses a whole number option from `min` to `max`: digits only, without a leading zero (`08`
+ * is refused, as the server's `/limit` refuses it).
+ */
 export function parseCount(text: string, min: number, max: number, what: string): number {
-  if (!/^\d{1,9}$/.test(text) || Number(text) < min || Number(text) > max) {
+  if (!/^(0|[1-9]\d{0,8})$/.test(text) || Number(text) < min || Number(text) > max) {
     throw new UsageError(`${what} must be a whole number from ${min} to ${max}: got "${text}"`);
   }
   return Number(text);
@@ -144,10 +142,7 @@ export function parseCount(text: string, min: number, max: number, what: string)
 
 /** Parses a history length: 0 (off) to MAX_HISTORY. */
 export function parseHistory(text: string): number {
-  if (!/^\d{1,6}$/.test(text) || Number(text) > MAX_HISTORY) {
-    throw new UsageError(`History must be a number from 0 to ${MAX_HISTORY}: got "${text}"`);
-  }
-  return Number(text);
+  return parseCount(text, 0, MAX_HISTORY, "History");
 }
 
 /** Wraps a parser so commander reports its `UsageError` as an invalid argument. */
@@ -175,6 +170,12 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
   let stdout = "";
   let stderr = "";
   let result: ServeCommand | JoinCommand | undefined;
+  // Commander's output is captured, for the program and each subcommand alike.
+  const output = {
+    writeOut: (text: string) => stdout += text,
+    writeErr: (text: string) => stderr += text,
+    outputError: (text: string, write: (text: string) => void) => write(text),
+  };
 
   const program = new Command("chat")
     .description("Chat over a network: run a server, or join one from a terminal.")
@@ -182,11 +183,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
     .helpOption("-h, --help", "Show help")
     .helpCommand(false)
     .exitOverride()
-    .configureOutput({
-      writeOut: (text) => stdout += text,
-      writeErr: (text) => stderr += text,
-      outputError: (text, write) => write(text),
-    })
+    .configureOutput(output)
     .addHelpText(
       "after",
       "\nExamples:\n  chat serve --port 12345 --room games:8\n" +
@@ -319,11 +316,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
     });
 
   for (const command of [serve, join]) {
-    command.exitOverride().configureOutput({
-      writeOut: (text) => stdout += text,
-      writeErr: (text) => stderr += text,
-      outputError: (text, write) => write(text),
-    });
+    command.exitOverride().configureOutput(output);
   }
 
   try {
@@ -348,7 +341,9 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
     for (const room of result.rooms) {
       if (seen.has(roomKey(room.name))) {
         return usageError(
-          `error: --room ${room.name} is given twice (the lobby always exists)`,
+          roomKey(room.name) === roomKey(LOBBY)
+            ? `error: --room ${room.name}: the lobby always exists, no need to create it`
+            : `error: --room ${room.name} is given twice`,
           serve,
         );
       }

@@ -21,8 +21,10 @@ export interface TableEntry<C, R> {
   run(context: C, args: readonly string[]): R;
 }
 
-/** /help rows for a table. */
-export function helpEntries<C, R>(commands: readonly TableEntry<C, R>[]): HelpEntry[] {
+/** /help rows for a table (or any list of commands with a usage, summary and aliases). */
+export function helpEntries(
+  commands: readonly Pick<TableEntry<unknown, unknown>, "usage" | "summary" | "aliases">[],
+): HelpEntry[] {
   return commands.map((command) => ({
     usage: command.usage,
     summary: command.summary,

@@ -140,7 +140,17 @@ export function nickKey(nick: string): string {
   return key;
 }
 
-/** Quotes user text for an error message, with anything invisible made visible. */
+/**
+ * Quotes user text for an error message as a JSON string: cut to its first 40 UTF-16 code units
+ * (then `...`), in double quotes, with quotes, backslashes, control characters and lone
+ * surrogates escaped. Other invisible characters (zero-width, bidi controls) stay as they are.
+ *
+ * @example
+ * ```ts
+ * import { quote } from "./nick.ts";
+ * quote('say "hi"\n'); // '"say \\"hi\\"\\n"'
+ * ```
+ */
 export function quote(text: string): string {
   return JSON.stringify(text.length > 40 ? text.slice(0, 40) + "..." : text);
 }

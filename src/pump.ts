@@ -1,7 +1,8 @@
 /**
  * Moves bytes from a source to a sink with one read and one write in flight at once (double
  * buffering), so reading the next chunk overlaps writing the last. Chunks reach the sink in
- * order; memory is two buffers, whatever the total.
+ * order; memory is two buffers, whatever the total. Also here: {@linkcode writeAll}, the loop
+ * over partial writes that sinks use.
  *
  * @example
  * ```ts
@@ -56,4 +57,34 @@ export async function pump(
     throw error;
   }
   return moved;
+}
+
+/**
+ * Writes all of `bytes` to `writer`, looping over partial writes (a socket or file may take fewer
+ * bytes than it is given).
+ *
+ * @example
+ * ```ts ignore
+ * import { writeAll } from "./pump.ts";
+ * await writeAll(conn, new TextEncoder().encode("hello\n"));
+ * ```
+ */
+export async function writeAll(
+  writer: { write(bytes: Uint8Array): Promise<number> },
+  bytes: Uint8Array,
+): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) offset += await writer.write(bytes.subarray(offset));
+}
+
+/**
+ * {@linkcode writeAll} for a synchronous writer such as `Deno.stdout`: returns once every byte has
+ * been written.
+ */
+export function writeAllSync(
+  writer: { writeSync(bytes: Uint8Array): number },
+  bytes: Uint8Array,
+): void {
+  let offset = 0;
+  while (offset < bytes.length) offset += writer.writeSync(bytes.subarray(offset));
 }

@@ -1,7 +1,8 @@
 /**
- * The life of one file transfer, shared by the server's and the client's bookkeeping: what state
+ * The life of one file transfer in the server's bookkeeping (`server/transfers.ts`): what state
  * it is in, how many bytes have come of how many declared, and why it ended. Pure: time is passed
- * in as milliseconds, nothing here reads a clock or sets a timer.
+ * in as milliseconds, nothing here reads a clock or sets a timer. The client keeps no such state:
+ * its downloads are checked by `client/download_writer.ts`.
  *
  * ```
  * offered --start()--> uploading --end()--> complete

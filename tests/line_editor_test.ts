@@ -1,5 +1,5 @@
 import { deepStrictEqual, equal } from "node:assert/strict";
-import { graphemeWidth, LineEditor, textWidth } from "../src/terminal/line_editor.ts";
+import { fit, graphemeWidth, LineEditor, textWidth } from "../src/terminal/line_editor.ts";
 
 /** An editor holding `text`, with the cursor at the end. */
 function editorWith(text: string): LineEditor {
@@ -214,6 +214,15 @@ Deno.test("graphemeWidth() counts wide, narrow and zero-width characters", () =>
   equal(graphemeWidth("\u0301"), 0);
   equal(graphemeWidth("\u200b"), 0);
   equal(textWidth("a\u4e2de\u0301"), 4);
+});
+
+Deno.test("fit() cuts text to a number of columns between grapheme clusters", () => {
+  deepStrictEqual(fit("hello", 10), ["hello", 5]);
+  deepStrictEqual(fit("hello", 3), ["hel", 3]);
+  deepStrictEqual(fit("\u4e2d\u6587", 3), ["\u4e2d", 2]);
+  deepStrictEqual(fit("e\u0301x", 1), ["e\u0301", 1]);
+  deepStrictEqual(fit("\u{1F44D}\u{1F3FD}!", 2), ["\u{1F44D}\u{1F3FD}", 2]);
+  deepStrictEqual(fit("abc", 0), ["", 0]);
 });
 
 Deno.test("LineEditor.render() shows prompt and line with the cursor after the prompt", () => {

@@ -360,3 +360,15 @@ Deno.test("TerminalUi.bell() rings the bell", () => {
   equal(stdio.take(), "\x07");
   ui.close();
 });
+
+Deno.test("TerminalUi.setStatus() cuts the status row by display width", () => {
+  const { stdio, ui } = setup();
+  stdio.resize(20);
+  stdio.take();
+  // Ten wide characters take 20 columns: nine fit in the 19 used (the last column stays free).
+  ui.setStatus("\u4e2d".repeat(10));
+  equal(stdio.take(), `\r${"\u4e2d".repeat(9)}\x1b[K\r\n` + inputLine("> "));
+  ui.setStatus(undefined);
+  equal(stdio.take(), "\r\x1b[2K\x1b[1A\r\x1b[2K" + inputLine("> "));
+  ui.close();
+});

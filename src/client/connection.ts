@@ -8,7 +8,7 @@ import {
   type ServerFrame,
 } from "../protocol.ts";
 import type { LineConnection } from "../transport/connection.ts";
-import { isConnectionGone, TcpLineConnection } from "../transport/tcp.ts";
+import { formatHostPort, isConnectionGone, TcpLineConnection } from "../transport/tcp.ts";
 
 /** Connecting failed; the message is one line for the user. */
 export class ConnectError extends Error {
@@ -20,7 +20,6 @@ export class ConnectError extends Error {
 
 /** Opens a TCP connection, turning network failures into a `ConnectError` with a clear reason. */
 export async function connectTcp(host: string, port: number): Promise<ServerConnection> {
-  const where = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
   try {
     const conn = await Deno.connect({ hostname: host, port });
     return new ServerConnection(
@@ -29,7 +28,9 @@ export async function connectTcp(host: string, port: number): Promise<ServerConn
       }),
     );
   } catch (error) {
-    throw new ConnectError(`Cannot connect to ${where}: ${describeConnectError(error)}`);
+    throw new ConnectError(
+      `Cannot connect to ${formatHostPort(host, port)}: ${describeConnectError(error)}`,
+    );
   }
 }
 

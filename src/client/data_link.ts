@@ -2,11 +2,11 @@
  * A file-transfer connection from the client: one JSON line each way to start, then raw bytes.
  * Kept apart from the chat connection, so file data never delays chat.
  */
-import { type ClientFrame, decodeServerFrame, type ServerFrame } from "../protocol.ts";
+import { type ClientFrame, decodeServerFrame, decodeUtf8, type ServerFrame } from "../protocol.ts";
+import { writeAll } from "../pump.ts";
 import { ConnectError } from "./connection.ts";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** Longest first line a server may answer with. */
 const MAX_HEADER_BYTES = 64 * 1024;
@@ -41,17 +41,19 @@ export class DataLink {
 
   /** Writes all the bytes. */
   async write(bytes: Uint8Array): Promise<void> {
-    let offset = 0;
-    while (offset < bytes.length) offset += await this.#conn.write(bytes.subarray(offset));
+    await writeAll(this.#conn, bytes);
   }
 
-  /** Reads one line as a server frame; null if the connection ends first. */
+  /**
+   * Reads one line as a server frame; null if the connection ends first. Throws a `ChatError`
+   * for a line that is not valid UTF-8 or not a frame.
+   */
   async readFrame(): Promise<ServerFrame | null> {
     let buffered = this.#leftover;
     while (true) {
       const lf = buffered.indexOf(0x0a);
       if (lf !== -1) {
-        const line = decoder.decode(buffered.subarray(0, lf));
+        const line = decodeUtf8(buffered.subarray(0, lf));
         buffered = buffered.slice(lf + 1);
         this.#leftover = buffered;
         // A slow first line may meet the plain-text greeting: lines that are not frames are skipped.

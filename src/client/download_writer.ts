@@ -17,6 +17,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { safeFileName, uniqueName } from "../file_name.ts";
+import { writeAll } from "../pump.ts";
 
 /** Why a download failed: each is an expected event, reported to the user, never a bug. */
 export type TransferErrorCode =
@@ -255,7 +256,7 @@ export class DownloadWriter {
         ),
       );
     }
-    const writing = this.#writeAll(chunk);
+    const writing = writeAll(this.#file, chunk);
     this.#busy = writing;
     try {
       await writing;
@@ -314,12 +315,6 @@ export class DownloadWriter {
   /** Read through a method: the state may change while `abort()` awaits. */
   #finished(): boolean {
     return this.#state === "finished";
-  }
-
-  /** Bytes of the chunk all written, looping over partial writes. */
-  async #writeAll(chunk: Uint8Array): Promise<void> {
-    let offset = 0;
-    while (offset < chunk.length) offset += await this.#file.write(chunk.subarray(offset));
   }
 
   /** The checks and renaming of `finish()`; throws on any failure, the caller cleans up. */

@@ -22,6 +22,7 @@ import { progressBar } from "../terminal/progress.ts";
 import type { ChatUi } from "../terminal/ui.ts";
 import type { DataLink } from "./data_link.ts";
 import { DownloadWriter } from "./download_writer.ts";
+import { waitOrTimeout } from "./wait.ts";
 
 /** What file transfers need from the session. */
 export interface FileTransferIo {
@@ -63,16 +64,21 @@ export class FileTransfers {
   readonly #offers = new Map<string, { path: string; name: string; size: number }>();
   /** Files offered to us and not fetched (auto-receive off), by transfer id. */
   readonly #waiting = new Map<string, FileFrame>();
-  /** Transfers the server said failed, with why. */
+  /** Downloads under way, by transfer id: what the server says of them is kept until they end. */
+  readonly #downloading = new Set<string>();
+  /** Downloads under way that the server said failed, with why. */
   readonly #failed = new Map<string, string>();
-  /** Checksums declared after the upload, by transfer id, and downloads waiting for them. */
+  /**
+   * Checksums declared after the upload, for downloads under way or waiting for `/accept`, by
+   * transfer id; and downloads waiting for them.
+   */
   readonly #checksums = new Map<string, string>();
   readonly #checksumWaiters = new Map<string, () => void>();
   /** Downloads that ended short, waiting to hear why from the server. */
   readonly #whyWaiters = new Map<string, (reason: string) => void>();
   readonly #progress = new Map<string, Progress>();
   #nextRef = 1;
-  /** Transfers we are the sender of, by id. */
+  /** Transfers we are the sender of and that have not ended (delivered or failed), by id. */
   readonly #mine = new Set<string>();
   #lastDrawn = 0;
 
@@ -145,17 +151,34 @@ export class FileTransfers {
 
   /** A transfer's outcome from the server; returns whether the user should see it. */
   onTransfer(frame: TransferFrame): boolean {
-    if (frame.state === "uploaded" && frame.sha256 !== undefined) {
-      this.#checksums.set(frame.id, frame.sha256);
-      this.#checksumWaiters.get(frame.id)?.();
+    const { id } = frame;
+    switch (frame.state) {
+      case "uploaded":
+        if (frame.sha256 !== undefined && (this.#downloading.has(id) || this.#waiting.has(id))) {
+          this.#checksums.set(id, frame.sha256);
+          this.#checksumWaiters.get(id)?.();
+        }
+        return this.#mine.has(id);
+      case "delivered":
+        // The end of one of ours: shown, and forgotten (`delete` says whether it was there).
+        return this.#mine.delete(id);
+      case "failed": {
+        this.#mine.delete(id);
+        this.#waiting.delete(id);
+        if (!this.#downloading.has(id)) {
+          this.#checksums.delete(id);
+          return true;
+        }
+        const reason = frame.reason ?? "the transfer failed";
+        this.#failed.set(id, reason);
+        this.#checksumWaiters.get(id)?.();
+        this.#whyWaiters.get(id)?.(reason);
+        return true;
+      }
+      default:
+        // A state this client does not know (from a newer server): ignored, as the protocol asks.
+        return false;
     }
-    if (frame.state !== "failed") return this.#mine.has(frame.id);
-    const reason = frame.reason ?? "the transfer failed";
-    this.#checksumWaiters.get(frame.id)?.();
-    this.#failed.set(frame.id, reason);
-    this.#waiting.delete(frame.id);
-    this.#whyWaiters.get(frame.id)?.(reason);
-    return true;
   }
 
   /** The chat connection dropped: offers still waiting for an answer are lost with it. */
@@ -239,6 +262,7 @@ export class FileTransfers {
   }
 
   async #download(frame: FileFrame): Promise<void> {
+    this.#downloading.add(frame.id);
     const key = `down${frame.id}`;
     const ui = this.#io.ui;
     const what = `${safeText(frame.name)} from ${safeText(frame.from)}`;
@@ -285,24 +309,27 @@ export class FileTransfers {
     } finally {
       link?.close();
       this.#untrack(key);
+      this.#downloading.delete(frame.id);
+      this.#checksums.delete(frame.id);
+      this.#failed.delete(frame.id);
     }
   }
 
-  /** The SHA-256 the sender declared after the upload, once the server has verified it. */
+  /**
+   * The SHA-256 the sender declared after the upload, once the server has verified it; waits for
+   * it (or for the transfer to fail) up to CHECKSUM_WAIT_MS.
+   */
   async #checksumFor(id: string): Promise<string> {
-    for (let waited = 0; waited < CHECKSUM_WAIT_MS; waited += 1000) {
-      const known = this.#checksums.get(id);
-      if (known !== undefined) return known;
-      const failed = this.#failed.get(id);
-      if (failed !== undefined) throw new Error(failed);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await new Promise<void>((resolve) => {
-        this.#checksumWaiters.set(id, resolve);
-        timer = setTimeout(resolve, 1000);
+    if (!this.#checksums.has(id) && !this.#failed.has(id)) {
+      await waitOrTimeout(CHECKSUM_WAIT_MS, undefined, (wake) => {
+        this.#checksumWaiters.set(id, () => wake(undefined));
       });
-      clearTimeout(timer);
       this.#checksumWaiters.delete(id);
     }
+    const known = this.#checksums.get(id);
+    if (known !== undefined) return known;
+    const failed = this.#failed.get(id);
+    if (failed !== undefined) throw new Error(failed);
     throw new Error("the sender's checksum never arrived");
   }
 
@@ -310,12 +337,9 @@ export class FileTransfers {
   async #whyFailed(id: string, fallback: string): Promise<string> {
     const known = this.#failed.get(id);
     if (known !== undefined) return known;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const reason = await new Promise<string>((resolve) => {
-      this.#whyWaiters.set(id, resolve);
-      timer = setTimeout(() => resolve(fallback), WHY_WAIT_MS);
+    const reason = await waitOrTimeout(WHY_WAIT_MS, fallback, (wake) => {
+      this.#whyWaiters.set(id, wake);
     });
-    clearTimeout(timer);
     this.#whyWaiters.delete(id);
     return reason;
   }

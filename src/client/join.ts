@@ -10,23 +10,31 @@ import type { JoinCommand } from "../cli.ts";
 import { parseAddress } from "../cli.ts";
 import { UsageError } from "../errors.ts";
 import { LOBBY } from "../limits.ts";
-import type { ClientFrame, SayFrame, ServerFrame } from "../protocol.ts";
+import {
+  type ClientFrame,
+  type RoomFrame,
+  type SayFrame,
+  type ServerFrame,
+  unreachable,
+} from "../protocol.ts";
 import { type Line, renderFrame } from "../render.ts";
 import { roomKey } from "../room_name.ts";
 import type { ChatUi } from "../terminal/ui.ts";
+import { formatHostPort } from "../transport/tcp.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
 import { ConnectError, type ServerConnection } from "./connection.ts";
 import {
   findLocalCommand,
-  isQuitLine,
-  LOCAL_COMMANDS,
+  LOCAL_HELP,
   type LocalAction,
   parseSendArgs,
+  quitReason,
   switchTarget,
 } from "./local_commands.ts";
 import { DataLink } from "./data_link.ts";
 import { TokenBucket } from "../rate_limit.ts";
 import { FileTransfers } from "./file_transfers.ts";
+import { waitOrTimeout } from "./wait.ts";
 
 /** What `join` needs from the outside world. */
 export interface JoinIo {
@@ -102,8 +110,7 @@ export async function join(command: JoinCommand, io: JoinIo): Promise<number> {
       }
       throw error;
     }
-    const where = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-    ui.show([system(`* Connected to ${where}`)]);
+    ui.show([system(`* Connected to ${formatHostPort(host, port)}`)]);
     const dataHost = host;
     const session = new ChatSession(
       io,
@@ -375,12 +382,9 @@ class ChatSession {
             `! Connection lost: reconnecting in ${(wait / 1000).toFixed(1)} s (attempt ${attempt})`,
           ),
         ]);
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await new Promise<void>((resolve) => {
-          this.#wakeBackoff = resolve;
-          timer = setTimeout(resolve, wait);
+        await waitOrTimeout(wait, undefined, (wake) => {
+          this.#wakeBackoff = () => wake(undefined);
         });
-        clearTimeout(timer);
       }
       delay = Math.min(this.#policy.maxDelayMs, delay * 2);
       let server: ServerConnection;
@@ -403,7 +407,9 @@ class ChatSession {
         if (this.#quitting) await this.#sendQuit(this.#quitReason);
         return server;
       }
+      // Not taken back on this try: commands typed now get "Not connected", not a dead socket.
       server.close();
+      this.#server = undefined;
       if (frame?.type === "error" || frame?.type === "bye") {
         // The server is there but will not take us back (say, the nick is taken): stop here.
         this.#show(
@@ -456,16 +462,13 @@ class ChatSession {
   async #handleInput(line: string): Promise<void> {
     if (line.trim() === "") return;
     const local = findLocalCommand(line);
-    if (local?.action === "clear") {
-      this.#ui.clear();
+    if (local !== undefined) {
+      this.#localCommand(local.command.action, local.argText);
       return;
     }
-    if (local !== undefined && local.action !== "quit") {
-      this.#fileCommand(local.action, line.trim().replace(/^\/\S+\s*/, ""));
-      return;
-    }
-    if (isQuitLine(line)) {
-      await this.#quit(line.trim().replace(/^\/\S+\s*/, "") || undefined);
+    const reason = quitReason(line);
+    if (reason !== undefined) {
+      await this.#quit(reason || undefined);
       return;
     }
     // Switching between rooms we are in is local: the server needs no round trip for it.
@@ -509,21 +512,31 @@ class ChatSession {
     }
   }
 
-  /** `/send`, `/accept` and `/files`. */
-  #fileCommand(action: LocalAction, args: string): void {
+  /** `/clear`, `/send`, `/accept` and `/files`. */
+  #localCommand(action: LocalAction, args: string): void {
     const usage = (text: string) => this.#ui.show([errorLine(`! Usage: ${text}`)]);
-    if (action === "files") {
-      this.#files.list();
-    } else if (action === "accept") {
-      if (!/^\S+$/.test(args)) return usage("/accept ID");
-      this.#files.accept(args);
-    } else if (action === "send") {
-      const parsed = parseSendArgs(args, fileExists);
-      if (parsed === undefined) return usage("/send PATH [NICK]");
-      void this.#files.send(
-        parsed.path,
-        parsed.to === undefined ? { room: this.#room } : { to: parsed.to },
-      );
+    switch (action) {
+      case "clear":
+        this.#ui.clear();
+        return;
+      case "files":
+        this.#files.list();
+        return;
+      case "accept":
+        if (!/^\S+$/.test(args)) return usage("/accept ID");
+        this.#files.accept(args);
+        return;
+      case "send": {
+        const parsed = parseSendArgs(args, fileExists);
+        if (parsed === undefined) return usage("/send PATH [NICK]");
+        void this.#files.send(
+          parsed.path,
+          parsed.to === undefined ? { room: this.#room } : { to: parsed.to },
+        );
+        return;
+      }
+      default:
+        unreachable(action);
     }
   }
 
@@ -567,7 +580,7 @@ class ChatSession {
     switch (frame.type) {
       case "room":
         this.#rooms.set(frame.room, new Set(frame.members));
-        this.#lastSeq.set(frame.room, frame.seq ?? 0);
+        this.#lastSeq.set(frame.room, seenOnEntry(frame));
         if (frame.since !== undefined) this.#replaying.add(frame.room);
         if (this.#restoring === undefined || frame.room === this.#restoring) {
           this.#room = frame.room;
@@ -613,7 +626,7 @@ class ChatSession {
 
   #show(frame: ServerFrame): void {
     if (frame.type === "help") {
-      frame = { ...frame, commands: [...frame.commands, ...LOCAL_COMMANDS] };
+      frame = { ...frame, commands: [...frame.commands, ...LOCAL_HELP] };
     }
     const lines = renderFrame(frame, { self: this.#nick, room: this.#room });
     this.#ui.show(lines);
@@ -627,6 +640,18 @@ class ChatSession {
   #now(): number {
     return (this.#io.now ?? Date.now)();
   }
+}
+
+/**
+ * The last message number to count as seen on entering a room. Resuming, with messages replayed:
+ * where the replay starts (the replayed messages then count up to `seq`), so a connection lost
+ * during the replay asks for the rest again. Otherwise, `seq`: older messages are not asked for.
+ */
+function seenOnEntry(frame: RoomFrame): number {
+  const seq = frame.seq ?? 0;
+  if (frame.since === undefined || (frame.history ?? 0) === 0) return seq;
+  // A `since` past `seq` means the room started over: all of its history is replayed.
+  return frame.since <= seq ? frame.since : 0;
 }
 
 function fileExists(path: string): boolean {

@@ -2,59 +2,81 @@
  * Commands the client handles itself; everything else starting with `/` goes to the server,
  * whose table answers `/help`. The client adds these rows to the server's `/help`.
  */
+import { findEntry, helpEntries, splitCommandLine } from "../command_table.ts";
 import type { HelpEntry } from "../protocol.ts";
 
-export type LocalAction = "clear" | "quit" | "send" | "accept" | "files";
+export type LocalAction = "clear" | "send" | "accept" | "files";
 
-export interface LocalCommand extends HelpEntry {
-  readonly names: readonly string[];
+/** One client-side command: its name and aliases (without the `/`), and its /help row. */
+export interface LocalCommand {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly usage: string;
+  readonly summary: string;
   readonly action: LocalAction;
 }
 
-/** Client-side commands. `/quit` is also sent to the server, which says goodbye to the room. */
+/** Client-side commands. `/quit` is not one: it goes to the server, which tells the room. */
 export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   {
-    names: ["clear", "clean"],
+    name: "clear",
+    aliases: ["clean"],
     action: "clear",
     usage: "/clear",
     summary: "Clear the screen",
-    aliases: ["/clean"],
   },
   {
-    names: ["send", "upload"],
+    name: "send",
+    aliases: ["upload"],
     action: "send",
     usage: "/send PATH [NICK]",
     summary: "Share a file with the room, or with one person",
-    aliases: ["/upload"],
   },
   {
-    names: ["accept"],
+    name: "accept",
+    aliases: [],
     action: "accept",
     usage: "/accept ID",
     summary: "Receive a file offered to you (with --no-auto-receive)",
-    aliases: [],
   },
   {
-    names: ["files"],
+    name: "files",
+    aliases: [],
     action: "files",
     usage: "/files",
     summary: "List files offered to you and not received yet",
-    aliases: [],
   },
 ];
 
-/** The local command a line names, if any (`/clear`, `/CLEAN`, `/send notes.txt`). */
-export function findLocalCommand(line: string): LocalCommand | undefined {
-  const match = /^\/(\S+)(\s|$)/.exec(line.trim());
-  const name = match?.[1]?.toLowerCase();
-  return name === undefined
-    ? undefined
-    : LOCAL_COMMANDS.find((command) => command.names.includes(name));
+/** The /help rows of {@linkcode LOCAL_COMMANDS}, added to the server's. */
+export const LOCAL_HELP: readonly HelpEntry[] = helpEntries(LOCAL_COMMANDS);
+
+/** Server commands the client looks at: leaving, and switching rooms. */
+const QUIT_NAMES = ["quit", "exit", "close"];
+const SWITCH_NAMES = ["switch", "go", "join"];
+
+/** A slash-command line's lowercased name and argument text; undefined for any other line. */
+function commandLine(line: string): { name: string; argText: string } | undefined {
+  return line.trim().startsWith("/") ? splitCommandLine(line) : undefined;
 }
 
-/** Whether a line is `/quit`, `/exit` or `/close`, with or without a reason. */
-export function isQuitLine(line: string): boolean {
-  return /^\/(quit|exit|close)(\s|$)/i.test(line.trim());
+/**
+ * The local command a line names, if any (`/clear`, `/CLEAN`, `/send notes.txt`), with the
+ * argument text after the name.
+ */
+export function findLocalCommand(
+  line: string,
+): { command: LocalCommand; argText: string } | undefined {
+  const parsed = commandLine(line);
+  if (parsed === undefined) return undefined;
+  const command = findEntry(LOCAL_COMMANDS, parsed.name);
+  return command === undefined ? undefined : { command, argText: parsed.argText };
+}
+
+/** The reason a `/quit`, `/exit` or `/close` line gives (`""` for none); undefined for others. */
+export function quitReason(line: string): string | undefined {
+  const parsed = commandLine(line);
+  return parsed !== undefined && QUIT_NAMES.includes(parsed.name) ? parsed.argText : undefined;
 }
 
 /**
@@ -62,8 +84,9 @@ export function isQuitLine(line: string): boolean {
  * when we are already in ROOM; the caller checks). Undefined for any other line.
  */
 export function switchTarget(line: string): string | undefined {
-  const match = /^\/(switch|go|join)\s+(\S+)\s*$/i.exec(line.trim());
-  return match?.[2];
+  const parsed = commandLine(line);
+  if (parsed === undefined || !SWITCH_NAMES.includes(parsed.name)) return undefined;
+  return /^\S+$/.test(parsed.argText) ? parsed.argText : undefined;
 }
 
 /**

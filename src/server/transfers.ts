@@ -20,7 +20,8 @@ import {
 } from "../limits.ts";
 import type { Logger } from "../log.ts";
 import { formatBytes } from "../units.ts";
-import { decodeClientFrame } from "../protocol.ts";
+import { decodeClientFrame, decodeUtf8, encodeFrame } from "../protocol.ts";
+import { LineSplitter } from "../line_splitter.ts";
 import type {
   DownloadFrame,
   OfferFrame,
@@ -28,7 +29,7 @@ import type {
   TransferFrame,
   UploadFrame,
 } from "../protocol.ts";
-import { pump } from "../pump.ts";
+import { pump, writeAll } from "../pump.ts";
 import { isFinal, TransferState, type TransferStatus } from "../transfer_state.ts";
 import type { ClientId, Delivery } from "./hub.ts";
 
@@ -93,8 +94,6 @@ interface DataConnection {
   conn: Deno.Conn;
   lastProgress: number;
 }
-
-const encoder = new TextEncoder();
 
 /** All the server's transfers, spooled in one directory. */
 export class Transfers {
@@ -308,7 +307,7 @@ export class Transfers {
       await refuse(conn, "no_such_transfer", "No such transfer, or a wrong or used token");
       return;
     }
-    if (transfer.life.status === "failed" || transfer.life.status === "cancelled") {
+    if (transfer.life.status === "failed") {
       await refuse(conn, "no_such_transfer", transfer.life.reason ?? "The transfer failed");
       return;
     }
@@ -325,9 +324,8 @@ export class Transfers {
           if (statusOf(transfer) === "failed") return null;
           const available = transfer.life.received - read;
           if (available > 0) {
-            // Opened once the spool file exists (the upload creates it).
+            // Opened once the spool file exists (the upload creates it); read sequentially.
             file ??= await Deno.open(transfer.path, { read: true });
-            await file.seek(read, Deno.SeekMode.Start);
             const n = await file.read(buffer.subarray(0, Math.min(buffer.length, available)));
             if (n !== null && n > 0) {
               read += n;
@@ -445,7 +443,7 @@ export class Transfers {
     this.#wake(transfer);
     for (const data of transfer.connections) {
       // Downloads end short; the receivers hear why on their chat connections.
-      if (data.conn !== undefined) closeQuietly(data.conn);
+      closeQuietly(data.conn);
     }
     const frame = this.#frame(transfer, "failed", reason);
     // Every recipient still here: one may hold every byte and wait for the checksum to check.
@@ -500,29 +498,26 @@ export class Transfers {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** Longest line a checksum frame takes (it is about 100 bytes). */
+const CHECKSUM_LINE_BYTES = 1024;
 
 /** Reads the `checksum` line that follows the data of an upload; undefined if it is not one. */
 async function readChecksum(conn: Deno.Conn): Promise<string | undefined> {
-  const bytes: number[] = [];
-  const one = new Uint8Array(256);
-  while (bytes.length < 1024) {
-    const n = await conn.read(one);
+  const splitter = new LineSplitter({ maxLineBytes: CHECKSUM_LINE_BYTES });
+  const buffer = new Uint8Array(256);
+  while (true) {
+    const n = await conn.read(buffer);
     if (n === null) return undefined;
-    for (const byte of one.subarray(0, n)) {
-      if (byte === 0x0a) {
-        try {
-          const frame = decodeClientFrame(new TextDecoder().decode(new Uint8Array(bytes)));
-          return frame.type === "checksum" && SHA256_HEX.test(frame.sha256)
-            ? frame.sha256
-            : undefined;
-        } catch {
-          return undefined;
-        }
-      }
-      bytes.push(byte);
+    const [line] = splitter.push(buffer.subarray(0, n));
+    if (line === null) return undefined; // Too long to be a checksum.
+    if (line === undefined) continue;
+    try {
+      const frame = decodeClientFrame(decodeUtf8(line));
+      return frame.type === "checksum" && SHA256_HEX.test(frame.sha256) ? frame.sha256 : undefined;
+    } catch {
+      return undefined;
     }
   }
-  return undefined;
 }
 
 /** The status read afresh: it changes while a handler awaits, which narrowing cannot see. */
@@ -530,18 +525,8 @@ function statusOf(transfer: Transfer): TransferStatus {
   return transfer.life.status;
 }
 
-async function writeAll(
-  target: { write(bytes: Uint8Array): Promise<number> },
-  bytes: Uint8Array,
-): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.length) offset += await target.write(bytes.subarray(offset));
-}
-
-async function writeLine(conn: Deno.Conn, frame: ServerFrame): Promise<void> {
-  const bytes = encoder.encode(JSON.stringify(frame) + "\n");
-  let offset = 0;
-  while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
+function writeLine(conn: Deno.Conn, frame: ServerFrame): Promise<void> {
+  return writeAll(conn, encodeFrame(frame));
 }
 
 async function refuse(

@@ -457,8 +457,18 @@ function commonPrefix(words: readonly string[]): string {
   return first.slice(0, length).join("");
 }
 
-/** Text cut to at most `columns` columns, and its width. */
-function fit(text: string, columns: number): [string, number] {
+/**
+ * Text cut to at most `columns` columns (by {@linkcode graphemeWidth}, between grapheme
+ * clusters), and its width.
+ *
+ * @example
+ * ```ts
+ * import { fit } from "./line_editor.ts";
+ * fit("hello", 3); // ["hel", 3]
+ * fit("\u4e2d\u6587", 3); // ["\u4e2d", 2]
+ * ```
+ */
+export function fit(text: string, columns: number): [string, number] {
   let fitted = "";
   let width = 0;
   for (const grapheme of graphemes(text)) {

@@ -7,7 +7,7 @@
  * ```
  */
 import { formatBytes, formatRate } from "../units.ts";
-import { graphemeWidth, textWidth } from "./line_editor.ts";
+import { fit, textWidth } from "./line_editor.ts";
 
 /** Options for {@linkcode progressBar}. */
 export interface ProgressBarOptions {
@@ -38,22 +38,12 @@ const UNSAFE =
   // deno-lint-ignore no-control-regex -- matching controls is the point
   /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]/gu;
 
-const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
-
 /** Text cut to at most `columns` columns, between grapheme clusters, ending in `...` if cut. */
 function truncate(text: string, columns: number): string {
   if (textWidth(text) <= columns) return text;
   const room = columns - ELLIPSIS.length;
   if (room < 0) return ELLIPSIS.slice(0, Math.max(0, columns));
-  let kept = "";
-  let width = 0;
-  for (const { segment } of segmenter.segment(text)) {
-    const next = graphemeWidth(segment);
-    if (width + next > room) break;
-    kept += segment;
-    width += next;
-  }
-  return kept + ELLIPSIS;
+  return fit(text, room)[0] + ELLIPSIS;
 }
 
 /**

@@ -2,6 +2,7 @@
  * The process's standard streams, behind an interface so the UIs can be tested with fakes.
  * This is the only client file that touches `Deno.stdin`, `Deno.stdout` or `Deno.stderr`.
  */
+import { writeAllSync } from "../pump.ts";
 
 export interface Stdio {
   /** Whether stdin is a terminal (decides terminal UI versus line mode). */
@@ -22,12 +23,6 @@ export interface Stdio {
 
 const encoder = new TextEncoder();
 
-function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
-  const bytes = encoder.encode(text);
-  let offset = 0;
-  while (offset < bytes.length) offset += file.writeSync(bytes.subarray(offset));
-}
-
 /** The real standard streams of this process. */
 export function denoStdio(): Stdio {
   const buffer = new Uint8Array(4096);
@@ -37,8 +32,8 @@ export function denoStdio(): Stdio {
       const n = await Deno.stdin.read(buffer);
       return n === null ? null : buffer.slice(0, n);
     },
-    write: (text) => writeAll(Deno.stdout, text),
-    writeError: (text) => writeAll(Deno.stderr, text),
+    write: (text) => writeAllSync(Deno.stdout, encoder.encode(text)),
+    writeError: (text) => writeAllSync(Deno.stderr, encoder.encode(text)),
     setRaw(raw) {
       if (Deno.stdin.isTerminal()) Deno.stdin.setRaw(raw);
     },

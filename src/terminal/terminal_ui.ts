@@ -33,7 +33,7 @@ import {
   type KeyName,
   KeyParser,
 } from "./keys.ts";
-import { LineEditor } from "./line_editor.ts";
+import { fit, LineEditor } from "./line_editor.ts";
 import type { Stdio } from "./stdio.ts";
 import type { ChatUi } from "./ui.ts";
 
@@ -365,7 +365,8 @@ export class TerminalUi implements ChatUi {
     const { text, cursor } = this.#editor.render(this.#prompt, columns);
     let status = "";
     if (this.#status !== undefined) {
-      const row = [...this.#status].slice(0, Math.max(0, columns - 1)).join("");
+      // Cut by display width, the last column left free (as for the input line): no wrap.
+      const [row] = fit(this.#status, Math.max(0, columns - 1));
       // Written on the row above the input: up one first if it is already there.
       status = `${this.#statusShown ? "\x1b[1A" : ""}\r${row}${ERASE_RIGHT}\r\n`;
       this.#statusShown = true;

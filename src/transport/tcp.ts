@@ -1,6 +1,7 @@
 /** TCP transport: a `Deno.TcpConn` as a {@linkcode LineConnection}. */
 import { ChatError } from "../errors.ts";
 import { LineSplitter } from "../line_splitter.ts";
+import { writeAll } from "../pump.ts";
 import type { LineConnection } from "./connection.ts";
 
 /** Options for {@linkcode TcpLineConnection}. */
@@ -20,12 +21,24 @@ export interface TcpOptions {
   readBufferBytes?: number;
 }
 
+/**
+ * Formats a host and port as `host:port`, with brackets around an IPv6 host.
+ *
+ * @example
+ * ```ts
+ * import { formatHostPort } from "./tcp.ts";
+ * formatHostPort("127.0.0.1", 12345); // "127.0.0.1:12345"
+ * formatHostPort("::1", 12345); // "[::1]:12345"
+ * ```
+ */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 /** Formats a network address as `host:port`, with brackets around IPv6 hosts. */
 export function formatAddr(addr: Deno.Addr): string {
   if (addr.transport !== "tcp" && addr.transport !== "udp") return addr.transport;
-  return addr.hostname.includes(":")
-    ? `[${addr.hostname}]:${addr.port}`
-    : `${addr.hostname}:${addr.port}`;
+  return formatHostPort(addr.hostname, addr.port);
 }
 
 /** Smallest read buffer: what an idle connection holds while it waits for input. */
@@ -105,10 +118,7 @@ export class TcpLineConnection implements LineConnection {
   }
 
   async write(bytes: Uint8Array): Promise<void> {
-    let offset = 0;
-    while (offset < bytes.length) {
-      offset += await this.#conn.write(bytes.subarray(offset));
-    }
+    await writeAll(this.#conn, bytes);
   }
 
   detach(): Deno.Conn | undefined {
