@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import {
   type ChatProcess,
   joinedClient,
-  memoryKiB,
   nativeClient,
   ncUser,
   RawClient,
@@ -11,6 +10,7 @@ import {
   startServer,
   withServer,
 } from "./harness.ts";
+import { memory } from "../../scripts/bench/procfs.ts";
 
 Deno.test("chat join clients exchange messages, and the sender does not get its own back", async () => {
   await withServer({}, async (server, track) => {
@@ -161,7 +161,7 @@ Deno.test("a client that stops reading is dropped while the others keep chatting
         assert.ok(frame.text.startsWith(`${i + 1} x`));
       });
       // The server is still fine and its memory bounded.
-      const { peak } = await memoryKiB(server.child.pid);
+      const { peakKiB: peak } = await memory(server.child.pid);
       assert.ok(peak < 400 * 1024, `peak RSS ${peak} KiB`);
       // Reported, not asserted (timings belong to the benchmark): what the healthy reader saw.
       batchMs.sort((a, b) => a - b);

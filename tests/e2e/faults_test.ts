@@ -8,13 +8,13 @@ import {
   DEADLINE_MS,
   joinedClient,
   LineCollector,
-  memoryKiB,
   nativeClient,
   ncUser,
   RawClient,
   startClient,
   withServer,
 } from "./harness.ts";
+import { memory } from "../../scripts/bench/procfs.ts";
 
 /**
  * A TCP proxy to the server that the test can cut, make deaf (nothing reaches the client) or take
@@ -252,7 +252,7 @@ Deno.test("input with no line end past the hard cap is cut off with a reason", a
     await nc.lines.waitFor("! Line is too long: over 16384 bytes");
     await nc.lines.waitFor("* Disconnected: Input has no line end after 65536 bytes");
     await nc.lines.done;
-    const { rss } = await memoryKiB(server.child.pid);
+    const { rssKiB: rss } = await memory(server.child.pid);
     assert.ok(rss < 300 * 1024, `server RSS ${rss} KiB`);
   });
 });

@@ -320,13 +320,6 @@ export async function ncUser(
   }
 }
 
-/** Peak resident memory (VmHWM) and current RSS of a process, in KiB, from /proc. */
-export async function memoryKiB(pid: number): Promise<{ rss: number; peak: number }> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
-  const read = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
-  return { rss: read("VmRSS"), peak: read("VmHWM") };
-}
-
 /** A started server, as `startServer` returns it. */
 export type Server = Awaited<ReturnType<typeof startServer>>;
 
