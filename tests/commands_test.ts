@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ChatError, type ErrorCode } from "../src/errors.ts";
+import { ChatError } from "../src/errors.ts";
+import { assertChatError } from "./assert_chat_error.ts";
 import { LOBBY } from "../src/limits.ts";
 import {
   encodeFrame,
@@ -25,15 +26,6 @@ function setup(): { hub: Hub; context: CommandContext } {
   hub.register(1, "ana", 0);
   hub.register(2, "bob", 0);
   return { hub, context: { hub, id: 1, room: LOBBY, now: NOW } };
-}
-
-function assertChatError(fn: () => unknown, code: ErrorCode, message?: string): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof ChatError, `expected ChatError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    if (message !== undefined) assert.equal(error.message, message);
-    return true;
-  });
 }
 
 Deno.test("findCommand() finds commands by name and alias, ignoring case", () => {

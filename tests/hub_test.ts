@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ChatError, type ErrorCode } from "../src/errors.ts";
+import { ChatError } from "../src/errors.ts";
+import { assertChatError } from "./assert_chat_error.ts";
 import { DEFAULT_HISTORY, LOBBY } from "../src/limits.ts";
 import {
   encodeFrame,
@@ -12,15 +13,6 @@ import { roomKey } from "../src/room_name.ts";
 import { type ClientId, type Delivery, Hub, type HubOptions } from "../src/server/hub.ts";
 
 const T0 = 1000;
-
-function assertChatError(fn: () => unknown, code: ErrorCode, message?: string): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof ChatError, `expected ChatError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    if (message !== undefined) assert.equal(error.message, message);
-    return true;
-  });
-}
 
 /** A hub with `nicks` registered as ids 1, 2, 3, ... */
 function hubWith(...nicks: string[]): Hub {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ChatError, type ErrorCode } from "../src/errors.ts";
+import { ChatError } from "../src/errors.ts";
+import { assertChatError } from "./assert_chat_error.ts";
 import { MAX_LINE_BYTES } from "../src/limits.ts";
 import {
   type ClientFrame,
@@ -22,16 +23,6 @@ function lineOf(frame: ClientFrame | ServerFrame): string {
 }
 
 /** Asserts `fn` throws a ChatError with `code` (and a message matching `message`, if given). */
-function assertChatError(fn: () => unknown, code: ErrorCode, message?: string | RegExp): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof ChatError, `expected ChatError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    if (typeof message === "string") assert.equal(error.message, message);
-    else if (message !== undefined) assert.match(error.message, message);
-    return true;
-  });
-}
-
 const CLIENT_FRAMES: ClientFrame[] = [
   { type: "hello", version: 1, nick: "ana" },
   { type: "hello", version: 1, nick: "ana", client: "chat/0.1.0" },
