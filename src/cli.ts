@@ -109,15 +109,7 @@ export function parseAddress(text: string): HostPort {
 
 /** Parses a port number: 1 to 65535, or 0 as well when `allowZero` (pick any free port). */
 export function parsePort(text: string, allowZero: boolean): number {
-  const low = allowZero ? 0 : 1;
-  if (!/^\d{1,5}$/.test(text.trim())) {
-    throw new UsageError(`Port must be a number from ${low} to 65535: got "${text}"`);
-  }
-  const port = Number(text.trim());
-  if (port < low || port > 65535) {
-    throw new UsageError(`Port must be a number from ${low} to 65535: got ${port}`);
-  }
-  return port;
+  return parseCount(text.trim(), allowZero ? 0 : 1, 65535, "Port");
 }
 
 /** Parses `NAME[:LIMIT]` for `chat serve --room`. */

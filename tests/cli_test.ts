@@ -115,12 +115,15 @@ Deno.test("parseCli() serve accepts --port 0, --host and --log-format json", () 
 
 Deno.test("parseCli() serve refuses an out-of-range or non-numeric port", () => {
   const cases: [string, RegExp][] = [
-    ["70000", /^chat: .*'70000' is invalid\. Port must be a number from 0 to 65535: got 70000$/],
-    ["65536", /Port must be a number from 0 to 65535: got 65536$/],
-    ["-1", /Port must be a number from 0 to 65535: got "-1"$/],
-    ["abc", /Port must be a number from 0 to 65535: got "abc"$/],
-    ["1.5", /Port must be a number from 0 to 65535/],
-    ["", /Port must be a number from 0 to 65535/],
+    [
+      "70000",
+      /^chat: .*'70000' is invalid\. Port must be a whole number from 0 to 65535: got "70000"$/,
+    ],
+    ["65536", /Port must be a whole number from 0 to 65535: got "65536"$/],
+    ["-1", /Port must be a whole number from 0 to 65535: got "-1"$/],
+    ["abc", /Port must be a whole number from 0 to 65535: got "abc"$/],
+    ["1.5", /Port must be a whole number from 0 to 65535/],
+    ["", /Port must be a whole number from 0 to 65535/],
   ];
   for (const [port, message] of cases) {
     assertUsageError(parseCli(["serve", "--port", port], batch), message, "chat serve [options]");
@@ -214,12 +217,12 @@ Deno.test("parseCli() join --no-color turns colour off", () => {
 Deno.test("parseCli() join refuses a bad port in the address", () => {
   assertUsageError(
     parseCli(["join", "host:abc", "--nick", "ana"], batch),
-    /^chat: .*'host:abc' is invalid.*Port must be a number from 1 to 65535: got "abc"$/,
+    /^chat: .*'host:abc' is invalid.*Port must be a whole number from 1 to 65535: got "abc"$/,
     "chat join [options] [address]",
   );
   assertUsageError(
     parseCli(["join", "host:0", "--nick", "ana"], batch),
-    /Port must be a number from 1 to 65535: got 0$/,
+    /Port must be a whole number from 1 to 65535: got "0"$/,
     "chat join [options] [address]",
   );
 });
@@ -352,12 +355,15 @@ Deno.test("parseAddress() refuses empty hosts and bad ports", () => {
   assertUsage(() => parseAddress("   "), "Address is empty: expected HOST[:PORT]");
   assertUsage(() => parseAddress(":80"), "Address has an empty host: :80");
   assertUsage(() => parseAddress("[]:80"), "Address has an empty host: []:80");
-  assertUsage(() => parseAddress("host:"), 'Port must be a number from 1 to 65535: got ""');
-  assertUsage(() => parseAddress("host:abc"), 'Port must be a number from 1 to 65535: got "abc"');
-  assertUsage(() => parseAddress("host:0"), "Port must be a number from 1 to 65535: got 0");
+  assertUsage(() => parseAddress("host:"), 'Port must be a whole number from 1 to 65535: got ""');
+  assertUsage(
+    () => parseAddress("host:abc"),
+    'Port must be a whole number from 1 to 65535: got "abc"',
+  );
+  assertUsage(() => parseAddress("host:0"), 'Port must be a whole number from 1 to 65535: got "0"');
   assertUsage(
     () => parseAddress("[::1]:99999"),
-    "Port must be a number from 1 to 65535: got 99999",
+    'Port must be a whole number from 1 to 65535: got "99999"',
   );
 });
 
@@ -366,13 +372,16 @@ Deno.test("parsePort() accepts 1 to 65535, and 0 only when allowed", () => {
   assert.equal(parsePort("65535", false), 65535);
   assert.equal(parsePort(" 80 ", false), 80);
   assert.equal(parsePort("0", true), 0);
-  assertUsage(() => parsePort("0", false), "Port must be a number from 1 to 65535: got 0");
-  assertUsage(() => parsePort("65536", true), "Port must be a number from 0 to 65535: got 65536");
+  assertUsage(() => parsePort("0", false), 'Port must be a whole number from 1 to 65535: got "0"');
+  assertUsage(
+    () => parsePort("65536", true),
+    'Port must be a whole number from 0 to 65535: got "65536"',
+  );
 });
 
 Deno.test("parsePort() refuses anything but digits", () => {
   for (const text of ["", "-1", "+1", "1e3", "0x10", "12.0", "abc", "123456", "1 2"]) {
-    assertUsage(() => parsePort(text, true), /^Port must be a number from 0 to 65535: got /);
+    assertUsage(() => parsePort(text, true), /^Port must be a whole number from 0 to 65535: got /);
   }
 });
 

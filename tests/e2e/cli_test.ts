@@ -14,10 +14,10 @@ function assertNoStackTrace(text: string): void {
 
 for (
   const [args, message] of [
-    [["serve", "--port", "70000"], /Port must be a number from 0 to 65535/],
-    [["serve", "--port", "abc"], /Port must be a number/],
+    [["serve", "--port", "70000"], /Port must be a whole number from 0 to 65535/],
+    [["serve", "--port", "abc"], /Port must be a whole number/],
     [["serve", "--bogus"], /unknown option '--bogus'/],
-    [["join", "127.0.0.1:abc", "--nick", "ana"], /Port must be a number from 1 to 65535/],
+    [["join", "127.0.0.1:abc", "--nick", "ana"], /Port must be a whole number from 1 to 65535/],
     [["join", "127.0.0.1:12345"], /missing --nick/],
     [["join", "127.0.0.1", "--nick", "bad nick"], /Nick "bad nick" is not allowed/],
     [["frobnicate"], /unknown command 'frobnicate'/],
