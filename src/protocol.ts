@@ -202,7 +202,12 @@ export interface RoomFrame {
 export interface LeftFrame {
   type: "left";
   room: string;
+  /** Why, in words (the kick or close reason included). */
   reason?: string;
+  /** You were kicked out, by this nick (or "the server admin"). */
+  kickedBy?: string;
+  /** The room was closed, by this nick (or "the server admin"). */
+  closedBy?: string;
 }
 
 /** One row of the room list. */
@@ -344,6 +349,8 @@ export interface ErrorFrame {
 export interface ByeFrame {
   type: "bye";
   reason: string;
+  /** The whole server is shutting down (or restarting): a client may try to reconnect. */
+  shutdown?: boolean;
 }
 
 export type ServerFrame =
@@ -438,7 +445,7 @@ const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
     since: optNum,
     gap: optBool,
   },
-  left: { room: str, reason: optStr },
+  left: { room: str, reason: optStr, kickedBy: optStr, closedBy: optStr },
   rooms: { rooms: { kind: "rooms" } },
   topic: { room: str, topic: str, nick: str, time: num },
   private: { from: str, to: str, text: str, time: num, action: optBool },
@@ -462,7 +469,7 @@ const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
   error: { code: str, message: str, id: optStr },
   ping: { token: optStr },
   pong: { token: optStr },
-  bye: { reason: str },
+  bye: { reason: str, shutdown: optBool },
 };
 
 const encoder = new TextEncoder();
