@@ -110,10 +110,12 @@ async function joinServer(command: JoinCommand, stdio: Stdio): Promise<number> {
   const controller = new AbortController();
   const stop = onSignals(() => controller.abort());
   try {
+    const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
     return await join(command, {
       ui,
-      downloads: command.downloads ?? defaultDownloads(),
+      downloads: command.downloads ?? defaultDownloads(home),
       autoReceive: command.autoReceive,
+      home,
       connect: connectTcp,
       error: printErr,
       echo: stdio.isTerminal,
@@ -126,8 +128,7 @@ async function joinServer(command: JoinCommand, stdio: Stdio): Promise<number> {
 }
 
 /** `~/Downloads/chat` (or `chat-downloads` here when there is no home directory). */
-function defaultDownloads(): string {
-  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
+function defaultDownloads(home: string | undefined): string {
   return home === undefined ? "chat-downloads" : `${home}/Downloads/chat`;
 }
 

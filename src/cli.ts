@@ -1,8 +1,9 @@
 /**
  * Command line -> typed options for each subcommand. Pure: commander's output is captured and
- * returned, never printed here, and nothing exits. Usage mistakes become exit code 2.
+ * returned, never printed here, and nothing exits. Usage mistakes become exit code 2, with a
+ * message in our words: commander's error wording never reaches the user.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from "@commander-js/extra-typings";
+import { Command, CommanderError, InvalidArgumentError } from "@commander-js/extra-typings";
 import { ChatError, UsageError } from "./errors.ts";
 import {
   DEFAULT_HISTORY,
@@ -93,18 +94,27 @@ export interface HostPort {
 export function parseAddress(text: string): HostPort {
   const input = text.trim();
   if (input === "") throw new UsageError("Address is empty: expected HOST[:PORT]");
+  const bad = (why: string) => new UsageError(`Bad address "${input}": ${why}`);
+  const port = (portText: string) => {
+    try {
+      return parsePort(portText, false);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      throw bad("the port must be a whole number from 1 to 65535");
+    }
+  };
   const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(input);
   if (bracketed) {
     const host = bracketed[1] ?? "";
-    if (host === "") throw new UsageError(`Address has an empty host: ${input}`);
-    return bracketed[2] === undefined ? { host } : { host, port: parsePort(bracketed[2], false) };
+    if (host === "") throw bad("the host is missing");
+    return bracketed[2] === undefined ? { host } : { host, port: port(bracketed[2]) };
   }
   const colons = input.split(":").length - 1;
   if (colons > 1) return { host: input }; // a bare IPv6 address such as ::1
   if (colons === 0) return { host: input };
-  const [host = "", port = ""] = input.split(":");
-  if (host === "") throw new UsageError(`Address has an empty host: ${input}`);
-  return { host, port: parsePort(port, false) };
+  const [host = "", portText = ""] = input.split(":");
+  if (host === "") throw bad("the host is missing");
+  return { host, port: port(portText) };
 }
 
 /** Parses a port number: 1 to 65535, or 0 as well when `allowZero` (pick any free port). */
@@ -137,18 +147,78 @@ export function parseHistory(text: string): number {
   return parseCount(text, 0, MAX_HISTORY, "History");
 }
 
-/** Wraps a parser so commander reports its `UsageError` as an invalid argument. */
-function argParser<T>(parse: (text: string) => T): (text: string) => T {
+/** Parses `--log-format`: `text` or `json`. */
+export function parseLogFormat(text: string): LogFormat {
+  if (text === "text" || text === "json") return text;
+  throw new UsageError(`--log-format must be text or json: got "${text}"`);
+}
+
+/**
+ * Wraps a parser so commander reports its `UsageError` as an invalid argument, after handing
+ * the message (ours) to `report`: commander's own sentence around it is not shown.
+ */
+function argParser<T>(
+  parse: (text: string) => T,
+  report: (message: string) => void,
+): (text: string) => T {
   return (text) => {
     try {
       return parse(text);
     } catch (error) {
       if (error instanceof UsageError || error instanceof ChatError) {
+        report(error.message);
         throw new InvalidArgumentError(error.message);
       }
       throw error;
     }
   };
+}
+
+/**
+ * A commander error in our words: the details (the option, the argument, a suggestion) taken
+ * from it, the sentence ours. `invalid` is our parser's message for an invalid value; `name` is
+ * the command's name as typed (`chat join`).
+ */
+function ourWords(error: CommanderError, invalid: string | undefined, name: string): string {
+  const detail = (pattern: RegExp) => pattern.exec(error.message)?.[1];
+  const suggestion = detail(/Did you mean ([^?\s]+)\?/);
+  const didYouMean = suggestion === undefined ? "" : ` (did you mean ${suggestion}?)`;
+  switch (error.code) {
+    case "commander.invalidArgument":
+      if (invalid !== undefined) return invalid;
+      break;
+    case "commander.unknownOption": {
+      const flag = detail(/unknown option '([^']*)'/);
+      if (flag !== undefined) return `Unknown option ${flag} for ${name}${didYouMean}`;
+      break;
+    }
+    case "commander.unknownCommand": {
+      const command = detail(/unknown command '([^']*)'/);
+      if (command !== undefined) {
+        return `Unknown command "${command}"${didYouMean || ": use chat serve or chat join"}`;
+      }
+      break;
+    }
+    case "commander.excessArguments": {
+      const got = detail(/but got \d+: (.*)\.$/s);
+      if (got !== undefined) {
+        return name === "chat join"
+          ? `Too many arguments: chat join takes one address (HOST[:PORT]): got ${got}`
+          : `Too many arguments: ${name} takes none, only options: got ${got}`;
+      }
+      break;
+    }
+    case "commander.optionMissingArgument": {
+      const flags = detail(/option '([^']*)' argument missing/);
+      if (flags !== undefined) return `Option ${flags.split(" ")[0]} needs a value: ${flags}`;
+      break;
+    }
+    default:
+      break;
+  }
+  // Not one commander makes for this program today: its words, as a sentence of ours.
+  const text = error.message.replace(/^error: /, "").split("\n")[0] ?? "";
+  return text.charAt(0).toUpperCase() + text.slice(1).replace(/\.$/, "");
 }
 
 /** Options for {@linkcode parseCli}. */
@@ -162,6 +232,10 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
   let stdout = "";
   let stderr = "";
   let result: ServeCommand | JoinCommand | undefined;
+  /** Our message for the last invalid option value or argument. */
+  let invalid: string | undefined;
+  const parsed = <T>(parse: (text: string) => T) =>
+    argParser(parse, (message) => invalid = message);
   // Commander's output is captured, for the program and each subcommand alike.
   const output = {
     writeOut: (text: string) => stdout += text,
@@ -188,27 +262,28 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
     .option(
       "--port <port>",
       "Port to listen on (0 picks a free port)",
-      argParser((text) => parsePort(text, true)),
+      parsed((text) => parsePort(text, true)),
       DEFAULT_PORT,
     )
-    .addOption(
-      new Option("--log-format <format>", "Event log format on stderr")
-        .choices(["text", "json"] as const)
-        .default("text" as const),
+    .option(
+      "--log-format <format>",
+      "Event log format on stderr: text or json",
+      parsed(parseLogFormat),
+      "text" as LogFormat,
     )
     .option(
       "--room <name[:limit]>",
       "Create a room at start, with an optional participant limit (repeatable)",
       (text: string, previous: { name: string; limit?: number }[]) => [
         ...previous,
-        argParser(parseRoomSpec)(text),
+        parsed(parseRoomSpec)(text),
       ],
       [] as { name: string; limit?: number }[],
     )
     .option(
       "--history <count>",
       `Messages each room keeps for people who join (0 turns it off)`,
-      argParser(parseHistory),
+      parsed(parseHistory),
       DEFAULT_HISTORY,
     )
     .option("--no-user-rooms", "Do not let users create rooms (only --room and the console)")
@@ -216,49 +291,49 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
     .option(
       "--max-clients <n>",
       "Most connections at once (0: no limit)",
-      argParser((t) => parseCount(t, 0, 1_000_000, "--max-clients")),
+      parsed((t) => parseCount(t, 0, 1_000_000, "--max-clients")),
       DEFAULT_MAX_CLIENTS,
     )
     .option(
       "--max-per-ip <n>",
       "Most connections from one address (0: no limit)",
-      argParser((t) => parseCount(t, 0, 1_000_000, "--max-per-ip")),
+      parsed((t) => parseCount(t, 0, 1_000_000, "--max-per-ip")),
       DEFAULT_MAX_PER_IP,
     )
     .option(
       "--flood-rate <n>",
       "Lines per second per client after a burst; 0 turns flood control off",
-      argParser((t) => parseCount(t, 0, 1_000_000, "--flood-rate")),
+      parsed((t) => parseCount(t, 0, 1_000_000, "--flood-rate")),
       FLOOD_PER_SECOND,
     )
     .option(
       "--flood-burst <n>",
       "Lines a client may send at once before being slowed",
-      argParser((t) => parseCount(t, 1, 1_000_000, "--flood-burst")),
+      parsed((t) => parseCount(t, 1, 1_000_000, "--flood-burst")),
       FLOOD_BURST,
     )
     .option(
       "--max-queue <kib>",
       "Outgoing queue per client, in KiB; a client that falls this far behind is dropped",
-      argParser((t) => parseCount(t, 16, 1_048_576, "--max-queue")),
+      parsed((t) => parseCount(t, 16, 1_048_576, "--max-queue")),
       DEFAULT_MAX_OUTBOX_BYTES / 1024,
     )
     .option(
       "--registration-timeout <seconds>",
       "Close connections that pick no nick in time (0: never)",
-      argParser((t) => parseCount(t, 0, 86_400, "--registration-timeout")),
+      parsed((t) => parseCount(t, 0, 86_400, "--registration-timeout")),
       REGISTRATION_TIMEOUT_MS / 1000,
     )
     .option(
       "--max-file-size <mib>",
       "Largest file people may share, in MiB (0 turns file sharing off)",
-      argParser((t) => parseCount(t, 0, 1_048_576, "--max-file-size")),
+      parsed((t) => parseCount(t, 0, 1_048_576, "--max-file-size")),
       DEFAULT_MAX_FILE_BYTES / (1024 * 1024),
     )
     .option(
       "--ping-interval <seconds>",
       "Ping silent clients after this long, drop them after twice that (0: never)",
-      argParser((t) => parseCount(t, 0, 86_400, "--ping-interval")),
+      parsed((t) => parseCount(t, 0, 86_400, "--ping-interval")),
       PING_AFTER_MS / 1000,
     )
     .action((opts) => {
@@ -287,10 +362,10 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
     .argument(
       "[address]",
       `Server as HOST[:PORT] (port ${DEFAULT_PORT} if omitted)`,
-      argParser(parseAddress),
+      parsed(parseAddress),
     )
-    .option("--nick <nick>", "Your nick", argParser(validateNick))
-    .option("--room <room>", "A room to join straight away", argParser(validateRoomName))
+    .option("--nick <nick>", "Your nick", parsed(validateNick))
+    .option("--room <room>", "A room to join straight away", parsed(validateRoomName))
     .option("--downloads <dir>", "Where received files are saved (default: ~/Downloads/chat)")
     .option("--no-auto-receive", "Ask before receiving files (/files, /accept ID)")
     .option("--no-color", "Do not use colours")
@@ -323,10 +398,10 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
     if (error.exitCode === 0) return { kind: "exit", code: 0, stdout, stderr };
     const sub = args.find((arg) => arg === "serve" || arg === "join");
     const usage = sub === "serve" ? serve : sub === "join" ? join : program;
-    return usageError(stderr.trim(), usage);
+    return usageError(ourWords(error, invalid, sub === undefined ? "chat" : `chat ${sub}`), usage);
   }
   if (result === undefined) {
-    return usageError("error: missing command", program);
+    return usageError("Missing command: chat serve or chat join", program);
   }
   if (result.kind === "serve") {
     const seen = new Set([roomKey(LOBBY)]);
@@ -334,8 +409,8 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       if (seen.has(roomKey(room.name))) {
         return usageError(
           roomKey(room.name) === roomKey(LOBBY)
-            ? `error: --room ${room.name}: the lobby always exists, no need to create it`
-            : `error: --room ${room.name} is given twice`,
+            ? `--room ${room.name}: the lobby always exists, no need to create it`
+            : `--room ${room.name} is given twice`,
           serve,
         );
       }
@@ -350,7 +425,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       : undefined;
     if (missing !== undefined) {
       return usageError(
-        `error: missing ${missing} (it can only be asked for when stdin is a terminal)`,
+        `Missing ${missing} (it can only be asked for when stdin is a terminal)`,
         join,
       );
     }
@@ -365,7 +440,6 @@ function usageError(message: string, command: { name(): string; usage(): string 
     kind: "exit",
     code: 2,
     stdout: "",
-    stderr: `chat: ${line.replace(/^error: /, "")}\nUsage: ${name} ${command.usage()}\n` +
-      `Run "${name} --help" for more.\n`,
+    stderr: `chat: ${line}\nUsage: ${name} ${command.usage()}\nRun "${name} --help" for more.\n`,
   };
 }

@@ -96,6 +96,17 @@ export interface DownloadFrame {
   token: string;
 }
 
+/**
+ * A receiver's outcome of saving a file it was sent (transfer `id`): saved, or with `error`, why
+ * not. The server tells the sender who saved it and who could not.
+ */
+export interface SavedFrame {
+  type: "saved";
+  id: string;
+  /** Why the file could not be saved, in a few words; absent when it was saved. */
+  error?: string;
+}
+
 export type ClientFrame =
   | HelloFrame
   | SayFrame
@@ -105,7 +116,8 @@ export type ClientFrame =
   | OfferFrame
   | UploadFrame
   | DownloadFrame
-  | ChecksumFrame;
+  | ChecksumFrame
+  | SavedFrame;
 
 // ---- server -> client ----------------------------------------------------------------------
 
@@ -407,6 +419,7 @@ const CLIENT_SCHEMAS: Record<ClientFrame["type"], Schema> = {
   checksum: { sha256: str },
   upload: { id: str, token: str },
   download: { id: str, token: str },
+  saved: { id: str, error: optStr },
 };
 
 const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {

@@ -172,6 +172,15 @@ Deno.test("LineEditor.complete() completes later words and commands with a space
   equal(command.text, "/join ");
 });
 
+Deno.test("LineEditor.complete() completes /commands only as the first word", () => {
+  const editor = editorWith("  /jo");
+  editor.complete(["/join", "/nick", "joe"]);
+  equal(editor.text, "  /join ");
+  const later = editorWith("see /jo");
+  deepStrictEqual(later.complete(["/join", "/nick"]), { matches: [], changed: false });
+  equal(later.text, "see /jo");
+});
+
 Deno.test("LineEditor.complete() completes the word before the cursor, mid-line", () => {
   const editor = editorWith("x bo there");
   for (let i = 0; i < 6; i++) editor.moveLeft();
@@ -238,7 +247,7 @@ Deno.test("LineEditor.render() counts wide characters as two columns", () => {
   deepStrictEqual(editor.render("> ", 80), { text: "> \u4e2d\u6587x", cursor: 6 });
 });
 
-Deno.test("LineEditor.render() scrolls sideways to keep the cursor in view", () => {
+Deno.test("LineEditor.render() scrolls sideways to keep the cursor in view, marking hidden text", () => {
   const editor = editorWith("abcdefghijklmnopqrstuvwxyz");
   // 30 columns: 29 usable, 2 for the prompt, 27 for the input.
   deepStrictEqual(editor.render("> ", 30), {
@@ -246,38 +255,64 @@ Deno.test("LineEditor.render() scrolls sideways to keep the cursor in view", () 
     cursor: 28,
   });
   editor.insert("0123456789");
+  // Text hidden on the left: a `<` takes the first input column.
   deepStrictEqual(editor.render("> ", 30), {
-    text: "> klmnopqrstuvwxyz0123456789",
+    text: "> <lmnopqrstuvwxyz0123456789",
     cursor: 28,
   });
   for (let i = 0; i < 20; i++) editor.moveLeft();
   deepStrictEqual(editor.render("> ", 30), {
-    text: "> klmnopqrstuvwxyz0123456789",
+    text: "> <lmnopqrstuvwxyz0123456789",
     cursor: 8,
   }, "the view does not move while the cursor stays in it");
   editor.moveHome();
-  const home = editor.render("> ", 30);
-  deepStrictEqual(home, { text: "> abcdefghijklmnopqrstuvwxyz0", cursor: 2 });
+  // Text going on past the right edge: a `>` takes the last input column.
+  deepStrictEqual(editor.render("> ", 30), { text: "> abcdefghijklmnopqrstuvwxyz>", cursor: 2 });
+  for (let i = 0; i < 30; i++) editor.moveRight();
+  // Both ends hidden: `<` and `>`, the cursor still in view.
+  const middle = editor.render("> ", 30);
+  deepStrictEqual(middle, { text: "> <ghijklmnopqrstuvwxyz01234>", cursor: 27 });
+  equal(middle.text.length, 29, "the last column stays free");
 });
 
 Deno.test("LineEditor.render() never shows half a wide character", () => {
   const wide = "\u4e2d";
-  const editor = editorWith(wide.repeat(20) + "a");
-  // 41 columns of input in 27: the view starts at column 15, in the middle of a wide character,
-  // whose visible half is shown as a space.
+  const editor = editorWith("a" + wide.repeat(20));
+  // 41 columns of input in 27, after a `<`: the view starts at column 16, in the middle of a
+  // wide character, whose visible half is shown as a space.
   deepStrictEqual(editor.render("> ", 30), {
-    text: "> " + " " + wide.repeat(12) + "a",
+    text: "> <" + " " + wide.repeat(12),
     cursor: 28,
   });
   editor.moveHome();
-  // 13 wide characters fill 26 columns; the 14th would need columns 27 and 28, so is left out.
-  deepStrictEqual(editor.render("> ", 30), { text: "> " + wide.repeat(13), cursor: 2 });
+  // "a" and 12 wide characters fill 25 of the 26 columns before the `>`; the 13th would need
+  // columns 26 and 27, so is left out and a space pads the gap.
+  deepStrictEqual(editor.render("> ", 30), { text: "> a" + wide.repeat(12) + " >", cursor: 2 });
 });
 
-Deno.test("LineEditor.render() cuts a long prompt and drops its controls", () => {
+Deno.test("LineEditor.render() cuts the start of a long prompt, keeping its end, and drops its controls", () => {
   const editor = editorWith("hi");
   const rendered = editor.render("[a very long room name] \x1b[1mnick> ", 30);
-  deepStrictEqual(rendered, { text: "[a very long " + "hi", cursor: 15 });
+  // 29 usable columns, 16 kept for the input: 13 for the prompt, "\u2026" and its last 12.
+  deepStrictEqual(rendered, { text: "\u2026e] [1mnick> hi", cursor: 15 });
+});
+
+Deno.test("LineEditor.render() keeps the end of the prompt at 20 columns", () => {
+  const editor = editorWith("abcdefghijklmnopqrst");
+  // 19 usable columns: 3 for the prompt ("\u2026> "), 16 for the input (a `<` and 15).
+  deepStrictEqual(editor.render("[lobby] ana> ", 20), {
+    text: "\u2026> <ghijklmnopqrst",
+    cursor: 18,
+  });
+});
+
+Deno.test("LineEditor.setText() replaces the line, the cursor at its end", () => {
+  const editor = editorWith("draft");
+  editor.moveHome();
+  editor.setText("given\tback\x1b");
+  equal(editor.text, "given back");
+  equal(editor.cursor, 10);
+  equal(editor.submit(), "given back");
 });
 
 Deno.test("LineEditor.render() handles a terminal too narrow for anything", () => {

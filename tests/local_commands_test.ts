@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import {
+  actionText,
+  expandHome,
   findLocalCommand,
+  helpWords,
+  LOCAL_COMMAND_WORDS,
   LOCAL_HELP,
   parseSendArgs,
   quitReason,
@@ -64,4 +68,44 @@ Deno.test("parseSendArgs() splits a path from an optional nick", () => {
     path: "my notes.txt",
   });
   assert.equal(parseSendArgs("  ", none), undefined);
+});
+
+Deno.test("actionText() gives the text of /me and /action lines; undefined otherwise", () => {
+  assert.equal(actionText("/me waves at everyone"), "waves at everyone");
+  assert.equal(actionText("  /ACTION  dances "), "dances");
+  for (const line of ["/me", "/me   ", "//me waves", "/meow", "me waves", "/msg bob /me"]) {
+    assert.equal(actionText(line), undefined, line);
+  }
+});
+
+Deno.test("expandHome() makes a leading ~ the home folder, as a shell would", () => {
+  assert.equal(expandHome("~/notes.txt", "/home/ana"), "/home/ana/notes.txt");
+  assert.equal(expandHome("~", "/home/ana/"), "/home/ana");
+  assert.equal(expandHome("~\\notes.txt", "C:\\Users\\ana"), "C:\\Users\\ana\\notes.txt");
+  for (const path of ["notes~.txt", "./~/x", "~bob/x", "/tmp/~"]) {
+    assert.equal(expandHome(path, "/home/ana"), path);
+  }
+  assert.equal(expandHome("~/x", undefined), "~/x");
+});
+
+Deno.test("helpWords() takes the command words of /help rows, aliases included", () => {
+  assert.deepEqual(
+    helpWords([
+      { usage: "/nick NEW", summary: "Rename", aliases: [] },
+      { usage: "/users [ROOM]", summary: "Who", aliases: ["/names", "/who"] },
+      { usage: "odd", summary: "Not a command", aliases: ["/"] },
+    ]),
+    ["/nick", "/users", "/names", "/who"],
+  );
+});
+
+Deno.test("LOCAL_COMMAND_WORDS lists the local commands and aliases as typed", () => {
+  assert.deepEqual(LOCAL_COMMAND_WORDS, [
+    "/clear",
+    "/clean",
+    "/send",
+    "/upload",
+    "/accept",
+    "/files",
+  ]);
 });

@@ -49,6 +49,7 @@ const CLIENT_SPEC: Record<ClientFrame["type"], FrameSpec> = {
   upload: { id: "s", token: "s" },
   download: { id: "s", token: "s" },
   checksum: { sha256: "s" },
+  saved: { id: "s", error: "s?" },
 };
 
 const SERVER_SPEC: Record<ServerFrame["type"], FrameSpec> = {

@@ -43,6 +43,8 @@ const CLIENT_FRAMES: ClientFrame[] = [
   { type: "ping", token: "t1" },
   { type: "pong" },
   { type: "pong", token: "t1" },
+  { type: "saved", id: "3" },
+  { type: "saved", id: "3", error: "disk is full" },
 ];
 
 const SERVER_FRAMES: ServerFrame[] = [
@@ -114,7 +116,7 @@ Deno.test("decodeClientFrame() round-trips every client frame type", () => {
     assert.deepEqual(decodeClientFrame(lineOf(frame)), frame);
     types.add(frame.type);
   }
-  assert.deepEqual([...types].sort(), ["command", "hello", "ping", "pong", "say"]);
+  assert.deepEqual([...types].sort(), ["command", "hello", "ping", "pong", "saved", "say"]);
 });
 
 Deno.test("decodeServerFrame() round-trips every server frame type", () => {

@@ -328,8 +328,62 @@ Deno.test("TerminalUi redraws the input line to fit when the terminal is resized
   await stdio.type("abcdefghijklmnopqrst");
   stdio.take();
   stdio.resize(20);
-  // 19 usable columns: the prompt, then the last 16 characters and the cursor.
-  equal(stdio.take(), "\r\x1b[2K" + inputLine("> efghijklmnopqrst"));
+  // The 22 columns drawn now take two rows (the terminal rewraps them), the cursor on the
+  // second: up one, erase down, then 19 usable columns: the prompt, a `<` for the hidden
+  // start, the last 15 characters and the cursor.
+  equal(stdio.take(), "\x1b[1A\r\x1b[J" + inputLine("> <fghijklmnopqrst"));
+  stdio.resize(80);
+  equal(stdio.take(), "\r\x1b[J" + inputLine("> abcdefghijklmnopqrst"), "wider: nothing rewrapped");
+  ui.close();
+});
+
+Deno.test("TerminalUi erases the rewrapped status row and input line on a resize", async () => {
+  const { stdio, ui } = setup();
+  ui.setPrompt("[lobby] ana> ");
+  ui.setStatus("s".repeat(70));
+  await stdio.type("x".repeat(50));
+  stdio.take();
+  stdio.resize(30);
+  // The cursor was at column 63: row 2 of the rewrapped input line; the 70-column status row
+  // above it now takes 3 rows. Up 5, erase down, draw both again, cut to 29 columns.
+  const expected = "\x1b[5A\r\x1b[J" + `\r${"s".repeat(29)}\x1b[K\r\n` +
+    inputLine(`[lobby] ana> <${"x".repeat(14)}`);
+  equal(stdio.take(), expected);
+  // Nothing stale is left to erase the next time: one row up for the status row only.
+  stdio.resize(30);
+  equal(
+    stdio.take(),
+    "\x1b[1A\r\x1b[J" + `\r${"s".repeat(29)}\x1b[K\r\n` +
+      inputLine(`[lobby] ana> <${"x".repeat(14)}`),
+  );
+  ui.close();
+});
+
+Deno.test("TerminalUi keeps the prompt's end in view at 20 columns", async () => {
+  const { stdio, ui } = setup();
+  ui.setPrompt("[lobby] ana> ");
+  await stdio.type("hello");
+  stdio.take();
+  stdio.resize(20);
+  equal(stdio.take(), "\r\x1b[J" + inputLine("\u2026> hello"));
+  ui.close();
+});
+
+Deno.test("TerminalUi.putBack() gives a line back to edit, unless another is being typed", async () => {
+  const { stdio, ui } = setup();
+  await stdio.type("too long\r");
+  equal(await ui.nextLine(), "too long");
+  stdio.take();
+  ui.putBack("too long");
+  equal(stdio.take(), inputLine("> too long"));
+  await stdio.type("\x7f\x7f\x7f\x7fshort\r");
+  equal(await ui.nextLine(), "too short");
+  await stdio.type("typing");
+  stdio.take();
+  ui.putBack("other");
+  equal(stdio.take(), "", "what is being typed stays");
+  await stdio.type("\r");
+  equal(await ui.nextLine(), "typing");
   ui.close();
 });
 

@@ -5,15 +5,16 @@
  * and SHA-256 before it gets its final, never-overwriting name. Nothing received is opened.
  */
 import { createHash } from "node:crypto";
-import { basename } from "node:path";
+import { basename, isAbsolute } from "node:path";
 import { FILE_CHUNK_BYTES } from "../limits.ts";
 import { pump } from "../pump.ts";
-import type {
-  ClientFrame,
-  ErrorFrame,
-  FileFrame,
-  OfferOkFrame,
-  TransferFrame,
+import {
+  type ClientFrame,
+  type ErrorFrame,
+  type FileFrame,
+  type OfferOkFrame,
+  type TransferFrame,
+  unreachable,
 } from "../protocol.ts";
 import type { Line } from "../render.ts";
 import { formatBytes } from "../units.ts";
@@ -21,12 +22,14 @@ import { safeText } from "../text.ts";
 import { progressBar } from "../terminal/progress.ts";
 import type { ChatUi } from "../terminal/ui.ts";
 import type { DataLink } from "./data_link.ts";
-import { DownloadWriter } from "./download_writer.ts";
+import { DownloadWriter, TransferError } from "./download_writer.ts";
 import { waitOrTimeout } from "./wait.ts";
 
 /** What file transfers need from the session. */
 export interface FileTransferIo {
   ui: ChatUi;
+  /** Shows transfer progress on the status row (shared with the connection's status). */
+  setStatus(text: string | undefined): void;
   /** Sends a frame on the chat connection; false when not connected. */
   send(frame: ClientFrame): Promise<boolean>;
   /** Opens a transfer connection to the server. */
@@ -36,6 +39,15 @@ export interface FileTransferIo {
   /** Fetch offered files without asking. */
   autoReceive: boolean;
   now(): number;
+}
+
+/** A file offered, waiting for the server's answer. */
+interface Offer {
+  path: string;
+  name: string;
+  size: number;
+  /** Whom it is for: a nick, or a room's name. */
+  to: string;
 }
 
 interface Progress {
@@ -61,7 +73,7 @@ const PROGRESS_EVERY_MS = 100;
 export class FileTransfers {
   readonly #io: FileTransferIo;
   /** Offers waiting for the server's answer, by ref. */
-  readonly #offers = new Map<string, { path: string; name: string; size: number }>();
+  readonly #offers = new Map<string, Offer>();
   /** Files offered to us and not fetched (auto-receive off), by transfer id. */
   readonly #waiting = new Map<string, FileFrame>();
   /** Downloads under way, by transfer id: what the server says of them is kept until they end. */
@@ -98,12 +110,16 @@ export class FileTransfers {
       }
       size = info.size;
     } catch (error) {
-      ui.show([errorLine(`! Cannot send ${safeText(path)}: ${describeFsError(error)}`)]);
+      let why = describeFsError(error);
+      // A relative path is looked for from where chat runs: say where that is.
+      if (error instanceof Deno.errors.NotFound && !isAbsolute(path)) why += ` in ${workingDir()}`;
+      ui.show([errorLine(`! Cannot send ${safeText(path)}: ${safeText(why)}`)]);
       return;
     }
     const name = basename(path);
     const ref = `f${this.#nextRef++}`;
-    this.#offers.set(ref, { path, name, size });
+    const to = target.to ?? target.room ?? "the room";
+    this.#offers.set(ref, { path, name, size, to });
     // The SHA-256 is computed while uploading and declared after the data: one read of the file.
     const offer: ClientFrame = { type: "offer", ref, name, size };
     if (target.to !== undefined) offer.to = target.to;
@@ -111,10 +127,8 @@ export class FileTransfers {
     if (!(await this.#io.send(offer))) {
       this.#offers.delete(ref);
       ui.show([errorLine("! Not connected: send the file again once reconnected")]);
-      return;
     }
-    const to = target.to ?? target.room ?? "the room";
-    ui.show([system(`* Offering ${safeText(name)} (${formatBytes(size)}) to ${safeText(to)}`)]);
+    // "Offering" is said once the server has taken the offer (it may refuse it).
   }
 
   /** The server refused an offer. Returns whether the error was about one. */
@@ -134,6 +148,11 @@ export class FileTransfers {
     if (offer === undefined) return;
     this.#offers.delete(frame.ref);
     this.#mine.add(frame.id);
+    this.#io.ui.show([
+      system(
+        `* Offering ${safeText(offer.name)} (${formatBytes(offer.size)}) to ${safeText(offer.to)}`,
+      ),
+    ]);
     void this.#upload(frame, offer);
   }
 
@@ -221,10 +240,7 @@ export class FileTransfers {
     );
   }
 
-  async #upload(
-    frame: OfferOkFrame,
-    offer: { path: string; name: string; size: number },
-  ): Promise<void> {
+  async #upload(frame: OfferOkFrame, offer: Offer): Promise<void> {
     const key = `up${frame.id}`;
     let link: DataLink | undefined;
     let file: Deno.FsFile | undefined;
@@ -302,10 +318,17 @@ export class FileTransfers {
       ui.show([
         system(`* Saved ${what} (${formatBytes(frame.size)}, verified) to ${safeText(path)}`),
       ]);
+      void this.#io.send({ type: "saved", id: frame.id });
     } catch (error) {
-      const reason = this.#failed.get(frame.id) ?? describeFsError(error);
+      const serverSaid = this.#failed.get(frame.id);
+      const reason = serverSaid ?? describeFsError(error);
       await writer?.abort(reason);
       ui.show([errorLine(`! Could not receive ${what}: ${reason}`)]);
+      // The sender hears why, in words without our paths (a failure the server reported, it
+      // knows already).
+      if (serverSaid === undefined) {
+        void this.#io.send({ type: "saved", id: frame.id, error: whyNotSaved(error) });
+      }
     } finally {
       link?.close();
       this.#untrack(key);
@@ -367,7 +390,7 @@ export class FileTransfers {
     if (!force && now - this.#lastDrawn < PROGRESS_EVERY_MS) return;
     this.#lastDrawn = now;
     if (this.#progress.size === 0) {
-      this.#io.ui.setStatus(undefined);
+      this.#io.setStatus(undefined);
       return;
     }
     const bars = [...this.#progress.values()].map((progress) =>
@@ -379,7 +402,46 @@ export class FileTransfers {
         width: 78,
       })
     );
-    this.#io.ui.setStatus(bars.join("  |  "));
+    this.#io.setStatus(bars.join("  |  "));
+  }
+}
+
+/**
+ * Why a download could not be saved, for the sender: a few words, never a path or anything else
+ * about the receiver's machine.
+ */
+function whyNotSaved(error: unknown): string {
+  if (!(error instanceof TransferError)) return "the download failed";
+  switch (error.code) {
+    case "disk": {
+      if (error.message === "Disk is full") return "their disk is full";
+      const cause = error.cause;
+      if (
+        cause instanceof Deno.errors.PermissionDenied || cause instanceof Deno.errors.NotCapable
+      ) {
+        return "they may not write to their download folder";
+      }
+      return "it could not be written to their disk";
+    }
+    case "hash_mismatch":
+      return "what arrived did not match the file's checksum";
+    case "size_mismatch":
+      return "the transfer was cut short";
+    case "too_large":
+      return "more data came than the file's size";
+    case "cancelled":
+      return "the download was cancelled";
+    default:
+      return unreachable(error.code);
+  }
+}
+
+/** The folder relative paths start from, or a description of it when it cannot be read. */
+function workingDir(): string {
+  try {
+    return Deno.cwd();
+  } catch {
+    return "the folder chat was started in";
   }
 }
 

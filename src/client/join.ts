@@ -1,15 +1,15 @@
 /**
  * `chat join`: connect, pick a nick, then chat until the user quits or the server ends the
- * session. A dropped connection is not the end: the client reconnects by itself (backoff with
- * jitter, a status line each attempt), resumes with its token, gets what it missed from each
- * room's history, and resends messages the server had not acknowledged (under the same ids, so
- * none is delivered twice). Works through a `ChatUi` and `ServerConnection`s; returns the exit
- * code.
+ * session. A dropped connection is not the end, nor is a server shutting down (it may be
+ * restarting): the client reconnects by itself (backoff with jitter, shown on the status row),
+ * resumes with its token, gets what it missed from each room's history, and resends messages the
+ * server had not acknowledged (under the same ids, so none is delivered twice). Works through a
+ * `ChatUi` and `ServerConnection`s; returns the exit code.
  */
 import type { JoinCommand } from "../cli.ts";
 import { parseAddress } from "../cli.ts";
 import { UsageError } from "../errors.ts";
-import { LOBBY } from "../limits.ts";
+import { DEFAULT_PORT, LOBBY, MAX_TEXT_BYTES } from "../limits.ts";
 import {
   type ClientFrame,
   type RoomFrame,
@@ -19,12 +19,17 @@ import {
 } from "../protocol.ts";
 import { type Line, renderFrame } from "../render.ts";
 import { roomKey } from "../room_name.ts";
+import { safeText } from "../text.ts";
 import type { ChatUi } from "../terminal/ui.ts";
 import { formatHostPort } from "../transport/tcp.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
 import { ConnectError, type ServerConnection } from "./connection.ts";
 import {
+  actionText,
+  expandHome,
   findLocalCommand,
+  helpWords,
+  LOCAL_COMMAND_WORDS,
   LOCAL_HELP,
   type LocalAction,
   parseSendArgs,
@@ -54,6 +59,8 @@ export interface JoinIo {
   downloads: string;
   /** Receive offered files without asking. */
   autoReceive: boolean;
+  /** The user's home folder, for `~` in `/send ~/notes.txt`. */
+  home?: string;
 }
 
 /** How the client retries a dropped connection. */
@@ -65,14 +72,29 @@ export interface ReconnectPolicy {
   giveUpAfterMs: number;
   /** With nothing heard from the server this long, ping it; twice this long, it is gone. */
   silenceMs: number;
+  /** How long the server may take to answer `hello` before it is taken for no chat server. */
+  handshakeMs: number;
 }
+
+/** How long a server may take to answer `hello`: a port that accepts and says nothing is not one. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 const DEFAULT_RECONNECT: ReconnectPolicy = {
   firstDelayMs: 500,
   maxDelayMs: 30_000,
   giveUpAfterMs: 5 * 60_000,
   silenceMs: 45_000,
+  handshakeMs: HANDSHAKE_TIMEOUT_MS,
 };
+
+/** Longest wait between tries to reach a server that said it was shutting down (restarting). */
+const RESTART_MAX_DELAY_MS = 5000;
+
+/** The server offered when the user is asked for one and just presses Enter. */
+const DEFAULT_HOST = "127.0.0.1";
+
+/** Longest part of an unsent message quoted back to the user, in characters. */
+const QUOTED_CHARS = 60;
 
 const system = (text: string): Line => ({ spans: [{ text, style: "system" }] });
 const errorLine = (text: string): Line => ({ spans: [{ text, style: "error" }] });
@@ -80,57 +102,99 @@ const errorLine = (text: string): Line => ({ spans: [{ text, style: "error" }] }
 /** How long to wait for the server's goodbye after `/quit` before closing anyway. */
 const QUIT_WAIT_MS = 2000;
 
-/** Runs a chat session; resolves with the process exit code. */
+/**
+ * Runs a chat session; resolves with the process exit code. Without an address on the command
+ * line, asks for one, and asks again when it cannot be reached; with one, that is an exit 1.
+ */
 export async function join(command: JoinCommand, io: JoinIo): Promise<number> {
   const { ui } = io;
+  const asking = command.host === undefined;
   try {
-    let host = command.host;
-    let port = command.port;
-    while (host === undefined) {
-      ui.setPrompt("Server (host:port): ");
-      const answer = await ui.nextLine();
-      if (answer === null) return 0;
-      try {
-        const address = parseAddress(answer);
-        host = address.host;
-        port = address.port ?? port;
-      } catch (error) {
-        if (!(error instanceof UsageError)) throw error;
-        ui.show([errorLine(`! ${error.message}`)]);
+    while (true) {
+      let host = command.host;
+      let port = command.port;
+      if (host === undefined) {
+        const address = await askAddress(ui, port, io.signal);
+        if (address === null) return 0;
+        ({ host, port } = address);
       }
-    }
-    let server: ServerConnection;
-    try {
-      server = await io.connect(host, port);
-    } catch (error) {
-      if (error instanceof ConnectError) {
+      let outcome: number;
+      try {
+        const server = await io.connect(host, port);
+        ui.show([system(`* Connected to ${formatHostPort(host, port)}`)]);
+        const dataHost = host;
+        const dataPort = port;
+        const session = new ChatSession(
+          io,
+          formatHostPort(host, port),
+          () => io.connect(dataHost, dataPort),
+          () => DataLink.open(dataHost, dataPort),
+          command.room,
+        );
+        outcome = await session.run(server, command.nick);
+      } catch (error) {
+        if (!(error instanceof ConnectError)) throw error;
+        if (asking) {
+          ui.show([errorLine(`! ${error.message}`)]);
+          continue;
+        }
         ui.close();
         io.error(`chat: ${error.message}`);
         return 1;
       }
-      throw error;
+      return outcome;
     }
-    ui.show([system(`* Connected to ${formatHostPort(host, port)}`)]);
-    const dataHost = host;
-    const session = new ChatSession(
-      io,
-      () => io.connect(dataHost, port),
-      () => DataLink.open(dataHost, port),
-      command.room,
-    );
-    return await session.run(server, command.nick);
   } finally {
     ui.close();
   }
 }
 
-/** How one connection ended. */
-type Ending = { kind: "closed" } | { kind: "bye"; reason: string };
+/** Asks for `HOST[:PORT]` until one parses (Enter alone takes the default); null if input ends. */
+async function askAddress(
+  ui: ChatUi,
+  port: number,
+  signal: AbortSignal | undefined,
+): Promise<{ host: string; port: number } | null> {
+  const fallback = formatHostPort(DEFAULT_HOST, port === 0 ? DEFAULT_PORT : port);
+  // A signal while asking leaves, as end of input does.
+  const onAbort = () => ui.close();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    while (!signal?.aborted) {
+      ui.setPrompt(`Server (host:port) [${fallback}]: `);
+      const answer = await ui.nextLine();
+      if (answer === null) return null;
+      try {
+        const address = parseAddress(answer.trim() === "" ? fallback : answer);
+        return { host: address.host, port: address.port ?? port };
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        ui.show([errorLine(`! ${error.message}`)]);
+      }
+    }
+    return null;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** How one connection ended: dropped, or a goodbye (`shutdown`: the whole server is going). */
+type Ending = { kind: "closed" } | { kind: "bye"; reason: string; shutdown: boolean };
+
+/** How a reconnect went: back on a new connection, or given up (with why, if not for time). */
+type Reconnected = { server: ServerConnection } | { server?: undefined; why?: string };
+
+/** The id of the `/help` sent for its table (Tab completes commands): errors about it are ours. */
+const HELP_ID = "help";
+
+const encoder = new TextEncoder();
 
 /** One chat session, across reconnects. */
 class ChatSession {
   readonly #ui: ChatUi;
   readonly #io: JoinIo;
+  /** The server's address, as shown to the user. */
+  readonly #address: string;
   readonly #reconnectTo: () => Promise<ServerConnection>;
   readonly #policy: ReconnectPolicy;
   readonly #joinRoom: string | undefined;
@@ -162,17 +226,32 @@ class ChatSession {
   #lastHeard = 0;
   #pingedAt: number | undefined;
   readonly #files: FileTransfers;
+  /** The status row's two parts: the connection's state, and the transfers' progress. */
+  #connectionStatus: string | undefined;
+  #transferStatus: string | undefined;
+  /** Just reconnected: the room list the server sends with the welcome was seen before. */
+  #hideRoomList = false;
+  /** A `/help` was sent for its table alone: its answer is not shown. */
+  #helpForCompletion = false;
+  /** The server's command words, from its `/help` table, for Tab. */
+  #serverCommands: string[] = [];
 
   constructor(
     io: JoinIo,
+    address: string,
     reconnectTo: () => Promise<ServerConnection>,
     openData: () => Promise<DataLink>,
     joinRoom: string | undefined,
   ) {
     this.#ui = io.ui;
     this.#io = io;
+    this.#address = address;
     this.#files = new FileTransfers({
       ui: io.ui,
+      setStatus: (text) => {
+        this.#transferStatus = text;
+        this.#drawStatus();
+      },
       send: (frame) => this.#send(frame),
       openData,
       downloads: io.downloads,
@@ -184,6 +263,10 @@ class ChatSession {
     this.#joinRoom = joinRoom;
   }
 
+  /**
+   * Runs the session on its first connection; resolves with the exit code. Throws a
+   * `ConnectError` when no chat server answers there.
+   */
   async run(first: ServerConnection, nick: string | undefined): Promise<number> {
     const onAbort = () => {
       if (this.#nick === "") {
@@ -204,22 +287,30 @@ class ChatSession {
       // Input is read until the session ends; a read pending then is abandoned (the UI is
       // closed and the process exits).
       this.#inputLoop().catch(() => {});
-      let server: ServerConnection | undefined = first;
-      while (server !== undefined) {
+      let server = first;
+      while (true) {
         const ending = await this.#receiveLoop(server);
         server.close();
         this.#server = undefined;
         if (this.#quitting && this.#unacked.size === 0) return 0;
-        if (ending.kind === "bye") return this.#lost(ending.reason);
-        server = await this.#reconnect();
+        // Told to go (kicked, flooding): that is the end. A server going down may come back.
+        if (ending.kind === "bye" && !ending.shutdown) return this.#lost(ending.reason);
+        const back = await this.#reconnect(ending);
+        if (back.server === undefined) {
+          if (this.#quitting) return 0;
+          const tried = formatDuration(this.#policy.giveUpAfterMs);
+          if (ending.kind === "closed") {
+            return this.#lost(back.why ?? `could not reconnect to the server for ${tried}`);
+          }
+          return this.#lost(`${ending.reason} (${back.why ?? `it was not back within ${tried}`})`);
+        }
+        server = back.server;
       }
-      return this.#quitting ? 0 : this.#lost("could not reconnect to the server");
     } finally {
       clearInterval(watchdog);
       this.#io.signal?.removeEventListener("abort", onAbort);
       clearTimeout(this.#quitTimer);
       this.#server?.close();
-      this.#ui.close();
     }
   }
 
@@ -231,7 +322,11 @@ class ChatSession {
       this.#ui.show([errorLine(`! Ignored a bad frame from the server: ${reason}`)]);
   }
 
-  /** Sends hello until a nick is accepted; returns an exit code if the session ends first. */
+  /**
+   * Sends hello until a nick is accepted; returns an exit code if the session ends first. Throws
+   * a `ConnectError` when nothing answers the hello in time: whatever listens there is not a
+   * chat server.
+   */
   async #handshake(
     server: ServerConnection,
     nick: string | undefined,
@@ -240,11 +335,23 @@ class ChatSession {
     while (wanted !== null) {
       await server.send(this.#hello(wanted)).catch(() => {});
       while (true) {
-        const frame = await this.#next(server);
+        const frame = await this.#answer(server);
+        if (frame === "silent") {
+          if (this.#quitting) return 0;
+          throw new ConnectError(
+            `No chat server answered on ${this.#address} (nothing came back within ` +
+              `${formatDuration(this.#policy.handshakeMs)})`,
+          );
+        }
         if (frame === null) return this.#quitting ? 0 : this.#lost();
         if (frame.type === "bye") return this.#lost(frame.reason);
         if (frame.type === "welcome") {
-          this.#welcomed(frame);
+          this.#welcomed(frame, true);
+          if (this.#io.echo) {
+            // Tab completes the server's commands: its /help table has them.
+            this.#helpForCompletion = true;
+            await this.#send({ type: "command", line: "/help", id: HELP_ID });
+          }
           if (this.#joinRoom !== undefined) {
             await this.#send({ type: "command", line: `/join ${this.#joinRoom}` });
           }
@@ -256,6 +363,20 @@ class ChatSession {
       wanted = await this.#askNick();
     }
     return 0; // Input ended while choosing a nick: the user left.
+  }
+
+  /**
+   * The server's answer to a hello: its next frame, `null` if the connection ended, or
+   * `"silent"` (the connection closed) when nothing came within the handshake deadline.
+   */
+  async #answer(server: ServerConnection): Promise<ServerFrame | null | "silent"> {
+    const answer = await waitOrTimeout<ServerFrame | null | "silent">(
+      this.#policy.handshakeMs,
+      "silent",
+      (wake) => void this.#next(server).then(wake),
+    );
+    if (answer === "silent") server.close();
+    return answer;
   }
 
   #hello(nick: string): ClientFrame {
@@ -275,7 +396,8 @@ class ChatSession {
     return [...this.#rooms.keys()].map((room) => ({ room, seq: this.#lastSeq.get(room) ?? 0 }));
   }
 
-  #welcomed(frame: ServerFrame & { type: "welcome" }): void {
+  /** Registered: note the nick, token and pace; `announce` shows the welcome (not on resume). */
+  #welcomed(frame: ServerFrame & { type: "welcome" }, announce: boolean): void {
     this.#nick = frame.nick;
     this.#token = frame.token;
     const rate = frame.floodRate ?? 0;
@@ -287,7 +409,8 @@ class ChatSession {
       this.#now(),
     );
     this.#ui.setPrompt(this.#prompt());
-    this.#show(frame);
+    this.#ui.setCompletions(this.#completions());
+    if (announce) this.#show(frame);
   }
 
   async #askNick(): Promise<string | null> {
@@ -308,7 +431,7 @@ class ChatSession {
       if (frame.type === "bye") {
         // Our own /quit ends with a bye too; anything else is the server ending the session.
         if (this.#quitting) continue;
-        return { kind: "bye", reason: frame.reason };
+        return { kind: "bye", reason: frame.reason, shutdown: frame.shutdown === true };
       }
       this.#handle(frame);
     }
@@ -323,6 +446,9 @@ class ChatSession {
   }
 
   #handle(frame: ServerFrame): void {
+    // The room list comes first after a resumed welcome; it is only shown the first time.
+    const hideRoomList = this.#hideRoomList;
+    this.#hideRoomList = false;
     switch (frame.type) {
       case "ping":
         void this.#send(
@@ -333,9 +459,30 @@ class ChatSession {
         this.#unacked.delete(frame.id);
         this.#seen(frame.room, frame.seq);
         return;
-      case "error":
+      case "error": {
         if (this.#files.onError(frame)) return;
-        if (frame.id !== undefined) this.#unacked.delete(frame.id);
+        if (frame.id === HELP_ID) {
+          // The server would not give its /help table: Tab completes the local commands only.
+          this.#helpForCompletion = false;
+          return;
+        }
+        const say = frame.id === undefined ? undefined : this.#unacked.get(frame.id);
+        if (say === undefined) break;
+        this.#unacked.delete(say.id ?? "");
+        this.#show(frame);
+        this.#notSent(say);
+        return;
+      }
+      case "rooms":
+        if (hideRoomList) return;
+        break;
+      case "help":
+        this.#serverCommands = helpWords(frame.commands);
+        this.#ui.setCompletions(this.#completions());
+        if (this.#helpForCompletion) {
+          this.#helpForCompletion = false;
+          return;
+        }
         break;
       case "offer_ok":
         this.#files.onOfferOk(frame);
@@ -364,63 +511,101 @@ class ChatSession {
     if (seq > (this.#lastSeq.get(room) ?? 0)) this.#lastSeq.set(room, seq);
   }
 
-  /** Retries the connection with backoff and jitter; resumes; resends what was not acked. */
-  async #reconnect(): Promise<ServerConnection | undefined> {
+  /**
+   * Retries the connection with backoff and jitter, the countdown on the status row; resumes;
+   * resends what was not acked. One line says the connection is lost, one that it is back.
+   */
+  async #reconnect(ending: Ending): Promise<Reconnected> {
     const started = this.#now();
     this.#restoring = this.#room;
     this.#resumeRooms = this.#roomsWithSeq();
     this.#files.connectionLost();
-    let delay = this.#policy.firstDelayMs;
-    for (let attempt = 1; !this.#quitting || this.#unacked.size > 0; attempt++) {
-      if (this.#now() - started > this.#policy.giveUpAfterMs) return undefined;
-      // Quitting with messages still unsent: one more try to deliver them, then give up.
-      if (this.#quitting && attempt > 2) return undefined;
-      const wait = this.#quitting ? 0 : Math.round(delay * (0.5 + Math.random()));
-      if (wait > 0) {
-        this.#ui.show([
-          errorLine(
-            `! Connection lost: reconnecting in ${(wait / 1000).toFixed(1)} s (attempt ${attempt})`,
-          ),
-        ]);
-        await waitOrTimeout(wait, undefined, (wake) => {
-          this.#wakeBackoff = () => wake(undefined);
-        });
-      }
-      delay = Math.min(this.#policy.maxDelayMs, delay * 2);
-      let server: ServerConnection;
-      try {
-        server = await this.#reconnectTo();
-      } catch (error) {
-        if (error instanceof ConnectError) continue;
-        throw error;
-      }
-      this.#attach(server);
-      await server.send(this.#hello(this.#nick)).catch(() => {});
-      const frame = await this.#next(server);
-      if (frame?.type === "welcome") {
-        // The server now sends the rooms back: the list fills again from its room frames.
-        this.#rooms.clear();
-        this.#resumeRooms = undefined;
-        this.#welcomed(frame);
-        this.#ui.show([system(`* Reconnected (attempt ${attempt})`)]);
-        for (const say of this.#unacked.values()) await this.#paced(say);
-        if (this.#quitting) await this.#sendQuit(this.#quitReason);
-        return server;
-      }
-      // Not taken back on this try: commands typed now get "Not connected", not a dead socket.
-      server.close();
-      this.#server = undefined;
-      if (frame?.type === "error" || frame?.type === "bye") {
-        // The server is there but will not take us back (say, the nick is taken): stop here.
-        this.#show(
-          frame.type === "error"
-            ? frame
-            : { type: "error", code: "bad_frame", message: frame.reason },
-        );
-        return undefined;
-      }
+    if (!this.#quitting) {
+      this.#ui.show([
+        ending.kind === "bye"
+          ? system(`* ${safeText(ending.reason)}: reconnecting when it is back (Ctrl-C to leave)`)
+          : errorLine("! Connection lost: reconnecting in a moment (Ctrl-C to leave)"),
+      ]);
     }
-    return undefined;
+    let delay = this.#policy.firstDelayMs;
+    // A server that shut down is usually restarting: try it often enough to be back soon after.
+    const maxDelay = ending.kind === "bye"
+      ? Math.min(this.#policy.maxDelayMs, RESTART_MAX_DELAY_MS)
+      : this.#policy.maxDelayMs;
+    try {
+      for (let attempt = 1; !this.#quitting || this.#unacked.size > 0; attempt++) {
+        if (this.#now() - started > this.#policy.giveUpAfterMs) return {};
+        // Quitting with messages still unsent: one more try to deliver them, then give up.
+        if (this.#quitting && attempt > 2) return {};
+        const wait = this.#quitting ? 0 : Math.round(delay * (0.5 + Math.random()));
+        if (wait > 0) await this.#countdown(wait, attempt);
+        if (this.#quitting && this.#unacked.size === 0) return {};
+        delay = Math.min(maxDelay, delay * 2);
+        this.#setConnectionStatus(`Reconnecting now (attempt ${attempt})`);
+        let server: ServerConnection;
+        try {
+          server = await this.#reconnectTo();
+        } catch (error) {
+          if (error instanceof ConnectError) continue;
+          throw error;
+        }
+        this.#attach(server);
+        await server.send(this.#hello(this.#nick)).catch(() => {});
+        const frame = await this.#answer(server);
+        if (frame !== null && frame !== "silent" && frame.type === "welcome") {
+          // The server now sends the rooms back: the list fills again from its room frames.
+          this.#rooms.clear();
+          this.#resumeRooms = undefined;
+          this.#hideRoomList = true;
+          this.#welcomed(frame, false);
+          this.#setConnectionStatus(undefined);
+          this.#ui.show([system(`* Reconnected to ${this.#address}`)]);
+          for (const say of this.#unacked.values()) await this.#paced(say);
+          if (this.#quitting) await this.#sendQuit(this.#quitReason);
+          return { server };
+        }
+        // Not taken back on this try: commands typed now get "Not connected", not a dead socket.
+        server.close();
+        this.#server = undefined;
+        if (frame === null || frame === "silent") continue;
+        // Going down again (or still): it may come back once more.
+        if (frame.type === "bye" && frame.shutdown) continue;
+        if (frame.type === "error" || frame.type === "bye") {
+          // The server is there but will not take us back (say, the nick is taken): stop here.
+          const message = frame.type === "error" ? frame.message : frame.reason;
+          this.#ui.show([errorLine(`! ${safeText(message)}`)]);
+          return { why: `the server would not take us back: ${message}` };
+        }
+      }
+      return {};
+    } finally {
+      this.#setConnectionStatus(undefined);
+    }
+  }
+
+  /** Waits `ms` before a reconnect attempt, counting down on the status row; quitting ends it. */
+  async #countdown(ms: number, attempt: number): Promise<void> {
+    for (let left = ms; left > 0 && !this.#quitting; left -= 1000) {
+      this.#setConnectionStatus(
+        `Reconnecting in ${Math.ceil(left / 1000)} s (attempt ${attempt}; Ctrl-C to leave)`,
+      );
+      await waitOrTimeout(Math.min(left, 1000), undefined, (wake) => {
+        this.#wakeBackoff = () => wake(undefined);
+      });
+    }
+  }
+
+  #setConnectionStatus(text: string | undefined): void {
+    this.#connectionStatus = text;
+    this.#drawStatus();
+  }
+
+  /** The status row: the connection's state and the transfers' progress, as there are. */
+  #drawStatus(): void {
+    const parts = [this.#connectionStatus, this.#transferStatus].filter((part) =>
+      part !== undefined
+    );
+    this.#ui.setStatus(parts.length === 0 ? undefined : parts.join("  |  "));
   }
 
   /** Pings a silent server; one silent for twice as long is taken for gone. */
@@ -436,14 +621,22 @@ class ChatSession {
     }
   }
 
-  /** The server ended the session (with a reason, or by dropping the connection). */
+  /**
+   * The server ended the session (with a reason, or by dropping the connection). Messages not
+   * delivered are printed with the reason, so their text is not lost with the input history.
+   */
   #lost(reason = "the server closed the connection"): number {
     this.#ui.close();
-    const unsent = this.#unacked.size;
+    const unsent = [...this.#unacked.values()];
     this.#io.error(
       `chat: Disconnected: ${reason}` +
-        (unsent > 0 ? ` (${unsent} message${unsent === 1 ? "" : "s"} not delivered)` : ""),
+        (unsent.length > 0
+          ? ` (${unsent.length} message${unsent.length === 1 ? "" : "s"} not delivered)`
+          : ""),
     );
+    for (const say of unsent) {
+      this.#io.error(`chat: Not delivered to ${safeText(say.room)}: ${safeText(say.text)}`);
+    }
     return 1;
   }
 
@@ -492,24 +685,69 @@ class ChatSession {
         this.#ui.show([errorLine("! Not connected: try the command again once reconnected")]);
         return;
       }
+      // `/me waves`: shown here as the others will see it, as a message is.
+      const action = actionText(line);
+      if (action !== undefined && !this.#fits(action, line)) return;
       await this.#paced({ type: "command", line, room: this.#room });
+      if (action !== undefined && this.#io.echo) this.#echo(action, true);
       return;
     }
     const text = line.startsWith("//") ? line.slice(1) : line;
+    if (!this.#fits(text, line)) return;
     const say: SayFrame = { type: "say", room: this.#room, text, id: String(this.#nextId++) };
     // Kept until acknowledged: a reconnect resends it under the same id.
     this.#unacked.set(say.id ?? "", say);
     if (this.#server !== undefined) await this.#paced(say);
-    if (this.#io.echo) {
-      this.#show({
-        type: "message",
-        room: this.#room,
-        nick: this.#nick,
-        text,
-        time: this.#now(),
-        seq: 0,
-      });
-    }
+    if (this.#io.echo) this.#echo(text, false);
+  }
+
+  /**
+   * Whether message text is within MAX_TEXT_BYTES. If not, it is not sent: the user is told its
+   * size and the limit, and the line is given back to shorten.
+   */
+  #fits(text: string, line: string): boolean {
+    const bytes = encoder.encode(text).length;
+    if (bytes <= MAX_TEXT_BYTES) return true;
+    const back = this.#ui.putBack?.(line) ?? false;
+    this.#ui.show([
+      errorLine(
+        `! Not sent: the message is too long: ${bytes} bytes, at most ${MAX_TEXT_BYTES}` +
+          (back
+            ? "; it is back in the input line to shorten"
+            : this.#io.echo
+            ? " (Up arrow brings it back to shorten)"
+            : ""),
+      ),
+    ]);
+    return false;
+  }
+
+  /** Shows our own message (or `/me` action) in the active room, as others see it. */
+  #echo(text: string, action: boolean): void {
+    const message: ServerFrame = {
+      type: "message",
+      room: this.#room,
+      nick: this.#nick,
+      text,
+      time: this.#now(),
+      seq: 0,
+    };
+    if (action) message.action = true;
+    this.#show(message);
+  }
+
+  /** Says that a message the server refused was not sent, and where its text still is. */
+  #notSent(say: SayFrame): void {
+    const chars = [...say.text];
+    const quoted = chars.length > QUOTED_CHARS
+      ? chars.slice(0, QUOTED_CHARS - 3).join("") + "..."
+      : say.text;
+    this.#ui.show([
+      errorLine(
+        `! Not sent to ${safeText(say.room)}: "${safeText(quoted)}"` +
+          (this.#io.echo ? " (it is in your input history: Up arrow)" : ""),
+      ),
+    ]);
   }
 
   /** `/clear`, `/send`, `/accept` and `/files`. */
@@ -527,10 +765,11 @@ class ChatSession {
         this.#files.accept(args);
         return;
       case "send": {
-        const parsed = parseSendArgs(args, fileExists);
+        const home = this.#io.home;
+        const parsed = parseSendArgs(args, (path) => fileExists(expandHome(path, home)));
         if (parsed === undefined) return usage("/send PATH [NICK]");
         void this.#files.send(
-          parsed.path,
+          expandHome(parsed.path, home),
           parsed.to === undefined ? { room: this.#room } : { to: parsed.to },
         );
         return;
@@ -618,10 +857,13 @@ class ChatSession {
     return [...this.#rooms.keys()].find((room) => roomKey(room) === key);
   }
 
-  /** Tab completion: the active room's members, then the other rooms' names. */
+  /**
+   * Tab completion: the active room's members, the other rooms' names, and the commands (the
+   * server's, from its /help table, and ours), which complete only the first word.
+   */
   #completions(): string[] {
     const members = [...(this.#rooms.get(this.#room) ?? [])].filter((nick) => nick !== this.#nick);
-    return [...members, ...this.#rooms.keys()];
+    return [...members, ...this.#rooms.keys(), ...this.#serverCommands, ...LOCAL_COMMAND_WORDS];
   }
 
   #show(frame: ServerFrame): void {
@@ -640,6 +882,13 @@ class ChatSession {
   #now(): number {
     return (this.#io.now ?? Date.now)();
   }
+}
+
+/** A duration as `10 s`, `1 minute` or `5 minutes`. */
+function formatDuration(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  const minutes = Math.round(ms / 60_000);
+  return minutes === 1 ? "1 minute" : `${minutes} minutes`;
 }
 
 /**

@@ -51,9 +51,29 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
 /** The /help rows of {@linkcode LOCAL_COMMANDS}, added to the server's. */
 export const LOCAL_HELP: readonly HelpEntry[] = helpEntries(LOCAL_COMMANDS);
 
-/** Server commands the client looks at: leaving, and switching rooms. */
+/** Server commands the client looks at: leaving, switching rooms, and actions (echoed). */
 const QUIT_NAMES = ["quit", "exit", "close"];
 const SWITCH_NAMES = ["switch", "go", "join"];
+const ACTION_NAMES = ["me", "action"];
+
+/** The local commands' names and aliases as typed (`/clear`, `/clean`...), for completion. */
+export const LOCAL_COMMAND_WORDS: readonly string[] = LOCAL_COMMANDS.flatMap((command) =>
+  [command.name, ...command.aliases].map((name) => `/${name}`)
+);
+
+/**
+ * The command words of `/help` rows (`/nick` of `/nick NEW`, and the aliases), for completion.
+ *
+ * @example
+ * ```ts
+ * import { helpWords } from "./local_commands.ts";
+ * helpWords([{ usage: "/rooms", summary: "List rooms", aliases: ["/list"] }]); // ["/rooms", "/list"]
+ * ```
+ */
+export function helpWords(entries: readonly HelpEntry[]): string[] {
+  return entries.flatMap((entry) => [entry.usage.split(/\s/)[0] ?? "", ...entry.aliases])
+    .filter((word) => word.startsWith("/") && word.length > 1);
+}
 
 /** A slash-command line's lowercased name and argument text; undefined for any other line. */
 function commandLine(line: string): { name: string; argText: string } | undefined {
@@ -77,6 +97,29 @@ export function findLocalCommand(
 export function quitReason(line: string): string | undefined {
   const parsed = commandLine(line);
   return parsed !== undefined && QUIT_NAMES.includes(parsed.name) ? parsed.argText : undefined;
+}
+
+/** The text of a `/me TEXT` or `/action TEXT` line; undefined for any other line or no text. */
+export function actionText(line: string): string | undefined {
+  const parsed = commandLine(line);
+  if (parsed === undefined || !ACTION_NAMES.includes(parsed.name)) return undefined;
+  return parsed.argText === "" ? undefined : parsed.argText;
+}
+
+/**
+ * A path with a leading `~` (alone, or before `/` or `\\`) made the home folder, as a shell would;
+ * any other path as it is, and also when the home folder is not known.
+ *
+ * @example
+ * ```ts
+ * import { expandHome } from "./local_commands.ts";
+ * expandHome("~/notes.txt", "/home/ana"); // "/home/ana/notes.txt"
+ * expandHome("notes~.txt", "/home/ana"); // "notes~.txt"
+ * ```
+ */
+export function expandHome(path: string, home: string | undefined): string {
+  if (home === undefined || home === "" || !/^~(?:$|[/\\])/.test(path)) return path;
+  return home.replace(/[/\\]+$/, "") + path.slice(1);
 }
 
 /**

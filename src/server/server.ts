@@ -28,7 +28,7 @@ import { FlushScheduler, type Outbox } from "./outbox.ts";
 import { Session, type SessionHost, type SessionLimits } from "./session.ts";
 import type { AdminApi } from "./console_commands.ts";
 import { Transfers } from "./transfers.ts";
-import type { DownloadFrame, OfferFrame, UploadFrame } from "../protocol.ts";
+import type { DownloadFrame, OfferFrame, SavedFrame, UploadFrame } from "../protocol.ts";
 import { ChatError } from "../errors.ts";
 import { validateNick } from "../nick.ts";
 
@@ -193,6 +193,10 @@ export class ChatServer implements SessionHost, AdminApi {
     return this.#transfers.offer(frame, { senderId: id, sender, room, recipients });
   }
 
+  fileSaved(id: ClientId, frame: SavedFrame): Delivery[] {
+    return this.#transfers.saved(id, frame, this.hub.nickOf(id) ?? "");
+  }
+
   dataConnection(frame: UploadFrame | DownloadFrame, conn: Deno.Conn): Promise<void> {
     return frame.type === "upload"
       ? this.#transfers.upload(conn, frame)
@@ -313,7 +317,7 @@ export class ChatServer implements SessionHost, AdminApi {
       }
       await Promise.all(
         [...this.#sessions.values()].map((session) =>
-          session.close(reason, reason, SHUTDOWN_FLUSH_MS)
+          session.close(reason, reason, SHUTDOWN_FLUSH_MS, false, true)
         ),
       );
     }

@@ -30,6 +30,7 @@ import {
   encodeFrame,
   type HelloFrame,
   type OfferFrame,
+  type SavedFrame,
   type ServerFrame,
   unreachable,
   type UploadFrame,
@@ -79,6 +80,8 @@ export interface SessionHost {
   ended(session: Session, resumable: boolean): void;
   /** Checks and registers a file offer; returns what to deliver. Throws `ChatError`. */
   offerFile(id: ClientId, frame: OfferFrame): Delivery[];
+  /** A receiver reports whether it saved a file it was sent; returns what to deliver. */
+  fileSaved(id: ClientId, frame: SavedFrame): Delivery[];
   /** Serves an upload or download connection; resolves when it is over (the conn is closed). */
   dataConnection(frame: UploadFrame | DownloadFrame, conn: Deno.Conn): Promise<void>;
 }
@@ -319,13 +322,15 @@ export class Session {
    * Ends the session: the rooms hear `reason`, the client gets a `bye` saying `byeText` (if
    * given), and the socket closes once the queue has drained or `waitMs` has passed. Only the
    * first call counts; every call resolves when the socket is closed. `resumable` marks an end
-   * the client did not ask for, after which it may come back with its token.
+   * the client did not ask for, after which it may come back with its token; `shutdown` tells
+   * the client the whole server is stopping (it may wait and reconnect).
    */
   close(
     reason: string,
     byeText: string | undefined,
     waitMs: number,
     resumable = false,
+    shutdown = false,
   ): Promise<void> {
     if (this.#dataConn !== undefined) {
       // A transfer connection: closing the socket ends the transfer's handling of it.
@@ -343,7 +348,13 @@ export class Session {
     this.#resumable = resumable && this.#mode === "native";
     this.#roomsAtClose = this.currentRoomKeys();
     this.#leaveHub(reason);
-    if (byeText !== undefined) this.send({ type: "bye", reason: byeText });
+    if (byeText !== undefined) {
+      this.send(
+        shutdown
+          ? { type: "bye", reason: byeText, shutdown: true }
+          : { type: "bye", reason: byeText },
+      );
+    }
     this.#closed = this.#drainThenClose(waitMs);
     return this.#closed;
   }
@@ -460,6 +471,10 @@ export class Session {
         this.#currentRef = frame.ref;
         this.#requireNick();
         this.#host.deliver(this.#host.offerFile(this.id, frame));
+        return;
+      case "saved":
+        this.#requireNick();
+        this.#host.deliver(this.#host.fileSaved(this.id, frame));
         return;
       case "upload":
       case "download":

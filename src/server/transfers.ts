@@ -25,10 +25,12 @@ import { LineSplitter } from "../line_splitter.ts";
 import type {
   DownloadFrame,
   OfferFrame,
+  SavedFrame,
   ServerFrame,
   TransferFrame,
   UploadFrame,
 } from "../protocol.ts";
+import { cleanReason } from "../text.ts";
 import { pump, writeAll } from "../pump.ts";
 import { isFinal, TransferState, type TransferStatus } from "../transfer_state.ts";
 import type { ClientId, Delivery } from "./hub.ts";
@@ -80,7 +82,14 @@ interface Transfer {
   readonly gone: Set<ClientId>;
   /** Download token -> recipient, for those who have not finished fetching. */
   readonly pending: Map<string, ClientId>;
-  /** Recipients that got the whole file. */
+  /** Recipients that fetched every byte and have not said yet whether they saved it, and when. */
+  readonly fetched: Map<ClientId, number>;
+  /** Recipients that said whether they saved it (a `saved` frame), each counted once. */
+  readonly reported: Set<ClientId>;
+  /** Nicks that saved it, and those that could not, with why (from their `saved` frames). */
+  readonly saved: string[];
+  readonly notSaved: { nick: string; reason: string }[];
+  /** Recipients that fetched every byte but never said whether they saved it. */
   delivered: number;
   /** Wakes downloads waiting for more data or an outcome. */
   waiters: (() => void)[];
@@ -186,6 +195,10 @@ export class Transfers {
       recipients: target.recipients,
       gone: new Set(),
       pending: new Map(),
+      fetched: new Map(),
+      reported: new Set(),
+      saved: [],
+      notSaved: [],
       delivered: 0,
       waiters: [],
       connections: new Set(),
@@ -348,10 +361,39 @@ export class Transfers {
       if (transfer.settled || statusOf(transfer) === "failed") this.#forget(transfer);
     }
     if (sent === transfer.size && transfer.pending.delete(frame.token)) {
-      transfer.delivered += 1;
+      // Counted once the receiver says whether it could save it (or goes quiet about it).
+      if (!transfer.reported.has(recipient)) transfer.fetched.set(recipient, this.#clock());
       this.#log.info("file_delivered", { id: transfer.id, to: recipient });
-      this.#settle(transfer);
+      this.#tellSettled(transfer);
     }
+  }
+
+  /**
+   * A receiver says whether it saved the file (`error`: why not). Counted once per recipient;
+   * one that could not save it no longer holds the transfer up. Returns what to deliver: the
+   * sender's summary (who saved it, who could not and why), once everyone is accounted for.
+   */
+  saved(receiverId: ClientId, frame: SavedFrame, nick: string): Delivery[] {
+    const transfer = this.#transfers.get(frame.id);
+    if (
+      transfer === undefined || !transfer.recipients.includes(receiverId) ||
+      transfer.reported.has(receiverId) || transfer.settled
+    ) {
+      return [];
+    }
+    transfer.reported.add(receiverId);
+    transfer.fetched.delete(receiverId);
+    for (const [token, recipient] of transfer.pending) {
+      if (recipient === receiverId) transfer.pending.delete(token);
+    }
+    if (frame.error === undefined) {
+      transfer.saved.push(nick);
+    } else {
+      const reason = cleanReason(frame.error) || "no reason given";
+      transfer.notSaved.push({ nick, reason });
+      this.#log.warn("file_not_saved", { id: transfer.id, by: nick, reason });
+    }
+    return this.#settle(transfer);
   }
 
   /**
@@ -373,7 +415,9 @@ export class Transfers {
           this.#fail(transfer, `${nick ?? "The recipient"} left before receiving it`);
         }
       }
-      this.#settle(transfer);
+      // Fetched it all, then left without saying whether it was saved.
+      if (transfer.fetched.delete(id)) transfer.delivered += 1;
+      this.#tellSettled(transfer);
     }
   }
 
@@ -395,9 +439,18 @@ export class Transfers {
       const waitedTooLong = transfer.life.status === "offered" &&
         transfer.life.stalled(now, this.#stallMs);
       if (waitedTooLong) this.#fail(transfer, "The sender never started the upload");
+      // Receivers that fetched it all and never said whether they saved it (a client that does
+      // not send `saved`) count as having received it.
+      for (const [recipient, at] of transfer.fetched) {
+        if (now - at <= SAVED_WAIT_MS) continue;
+        transfer.fetched.delete(recipient);
+        transfer.delivered += 1;
+      }
       if (transfer.uploadedAt !== undefined && now - transfer.uploadedAt > this.#keepMs) {
-        this.#settle(transfer, true);
+        this.#tellSettled(transfer, true);
         this.#forget(transfer);
+      } else {
+        this.#tellSettled(transfer);
       }
     }
   }
@@ -416,7 +469,7 @@ export class Transfers {
     this.#log.info("file_uploaded", { id: transfer.id, size: transfer.size });
     this.#wake(transfer);
     // Receivers may all have fetched it (or left) already.
-    queueMicrotask(() => this.#settle(transfer));
+    queueMicrotask(() => this.#tellSettled(transfer));
     const uploaded = this.#frame(
       transfer,
       "uploaded",
@@ -457,26 +510,46 @@ export class Transfers {
     return transfer.recipients.filter((id) => !transfer.gone.has(id));
   }
 
-  /** Everyone who will ever fetch it has: tell the sender and drop the file. */
-  #settle(transfer: Transfer, expired = false): void {
-    if (transfer.life.status !== "complete" || transfer.settled) return;
-    if (transfer.pending.size > 0 && !expired) return;
+  /** Settles a transfer if it can be, and tells the sender. */
+  #tellSettled(transfer: Transfer, expired = false): void {
+    const deliveries = this.#settle(transfer, expired);
+    if (deliveries.length > 0) this.#deliver(deliveries);
+  }
+
+  /**
+   * Everyone it was for has fetched it and said whether they saved it, or left, or (`expired`)
+   * had their time: returns the sender's summary, who saved it and who could not and why, and
+   * drops the file.
+   */
+  #settle(transfer: Transfer, expired = false): Delivery[] {
+    if (transfer.life.status !== "complete" || transfer.settled) return [];
+    if ((transfer.pending.size > 0 || transfer.fetched.size > 0) && !expired) return [];
     transfer.settled = true;
-    const who = transfer.delivered === 1 ? "1 person" : `${transfer.delivered} people`;
+    // Fetched but not (yet) said whether they saved it: received, as far as we know.
+    const quiet = transfer.delivered + transfer.fetched.size;
+    const parts: string[] = [];
+    if (transfer.saved.length > 0) parts.push(`saved by ${nickList(transfer.saved)}`);
+    if (quiet > 0) parts.push(`received by ${quiet === 1 ? "1 person" : `${quiet} people`}`);
+    const failures = transfer.notSaved;
+    for (const { nick, reason } of failures.slice(0, MAX_FAILURES_TOLD)) {
+      parts.push(`${nick} could not save it (${reason})`);
+    }
+    if (failures.length > MAX_FAILURES_TOLD) {
+      parts.push(`${failures.length - MAX_FAILURES_TOLD} more could not save it`);
+    }
     const missed = transfer.pending.size;
-    const frame = transfer.delivered === 0
+    if (missed > 0) parts.push(`${missed} did not fetch it in time`);
+    const frame = transfer.saved.length + quiet === 0
       ? this.#frame(
         transfer,
         "failed",
-        "Nobody received it: everyone it was for left or never fetched it",
+        failures.length === 0
+          ? "Nobody received it: everyone it was for left or never fetched it"
+          : `Nobody saved it: ${parts.join("; ")}`,
       )
-      : this.#frame(
-        transfer,
-        "delivered",
-        `received by ${who}` + (missed > 0 ? `; ${missed} did not fetch it in time` : ""),
-      );
-    this.#deliver([{ to: [transfer.target.senderId], frame }]);
+      : this.#frame(transfer, "delivered", parts.join("; "));
     this.#forget(transfer);
+    return [{ to: [transfer.target.senderId], frame }];
   }
 
   /** Drops a settled or failed transfer and its file, once its last connection has closed. */
@@ -498,6 +571,27 @@ export class Transfers {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/**
+ * How long a receiver that fetched a whole file has to say whether it saved it, in ms; after
+ * that it counts as having received it (a client that does not send `saved`).
+ */
+const SAVED_WAIT_MS = 60_000;
+/** Most receivers that could not save a file named in the sender's summary; more are counted. */
+const MAX_FAILURES_TOLD = 3;
+/** Most nicks named in "saved by"; more are counted. */
+const MAX_NICKS_TOLD = 5;
+
+/** `ana`, `ana and bob`, `ana, bob and cy`, `ana, bob, cy, dan, eve and 3 others`. */
+function nickList(nicks: readonly string[]): string {
+  if (nicks.length > MAX_NICKS_TOLD) {
+    const others = nicks.length - MAX_NICKS_TOLD;
+    return `${nicks.slice(0, MAX_NICKS_TOLD).join(", ")} and ${others} other${
+      others === 1 ? "" : "s"
+    }`;
+  }
+  if (nicks.length === 1) return nicks[0] ?? "";
+  return `${nicks.slice(0, -1).join(", ")} and ${nicks.at(-1)}`;
+}
 /** Longest line a checksum frame takes (it is about 100 bytes). */
 const CHECKSUM_LINE_BYTES = 1024;
 

@@ -44,6 +44,10 @@ const DEFAULT_HISTORY_SIZE = 500;
 const DEFAULT_MAX_LENGTH = 8192;
 /** Columns of input kept visible beside a long prompt, which is cut to leave them. */
 const MIN_INPUT_COLUMNS = 16;
+/** Narrowest input area that shows `<` and `>` where a line scrolled sideways goes on. */
+const MIN_MARKED_COLUMNS = 4;
+/** Marks where a prompt too long for the terminal was cut. */
+const ELLIPSIS = "\u2026";
 
 /**
  * Characters that never enter the line: controls (tab becomes a space first), line and paragraph
@@ -289,8 +293,9 @@ export class LineEditor {
   /**
    * Completes the word before the cursor from `words`, ignoring case. A unique match replaces
    * the word and is followed by a space, or by `": "` when it is the first word of the line and
-   * not a `/command` (addressing someone by nick). Several matches fill in their longest common
-   * prefix. Returns the matches so that a UI can list them.
+   * not a `/command` (addressing someone by nick). Words starting with `/` (commands) only
+   * complete the first word of the line. Several matches fill in their longest common prefix.
+   * Returns the matches so that a UI can list them.
    *
    * @example
    * ```ts
@@ -308,8 +313,10 @@ export class LineEditor {
     const word = this.#graphemes.slice(start, this.#cursor).join("");
     if (word === "") return { matches: [], changed: false };
     const lower = word.toLowerCase();
+    const firstWord = head.trim() === "";
     const matches = [
       ...new Set(words.filter((candidate) => {
+        if (candidate.startsWith("/") && !firstWord) return false;
         return candidate.toLowerCase().startsWith(lower);
       })),
     ];
@@ -318,7 +325,6 @@ export class LineEditor {
     let replacement: string;
     if (matches.length === 1) {
       const after = this.#after();
-      const firstWord = head.trim() === "";
       const colon = firstWord && !first.startsWith("/") ? ":" : "";
       replacement = first + colon + (WHITESPACE.test(after) ? "" : " ");
     } else {
@@ -349,9 +355,21 @@ export class LineEditor {
   }
 
   /**
+   * Replaces the line with `text` (cleaned as by `insert`, cut to `maxLength`), the cursor at its
+   * end: a line given back to be edited, such as a message too long to send.
+   */
+  setText(text: string): void {
+    this.#set("", 0);
+    this.#scroll = 0;
+    this.insert(text);
+  }
+
+  /**
    * The prompt and as much of the line as fits in `columns - 1` columns (the last column is
    * left free, so the terminal never wraps), scrolled sideways so the cursor is always visible.
-   * The prompt stays in view, cut if it would leave less than 16 columns for the input.
+   * A line scrolled sideways is marked: `<` where text is hidden on the left, `>` where it goes
+   * on past the right edge. The prompt stays in view; when it would leave less than 16 columns
+   * for the input, its start is cut (marked with `\u2026`), keeping the `> ` it ends with.
    * Remembers the scroll position for the next call, so the view does not jump while the
    * cursor stays in it. Control characters in the prompt are dropped.
    *
@@ -361,11 +379,13 @@ export class LineEditor {
    * const editor = new LineEditor();
    * editor.insert("hi");
    * editor.render("> ", 80); // { text: "> hi", cursor: 4 }
+   * editor.insert(" there, everyone");
+   * editor.render("> ", 20); // { text: "> <there, everyone", cursor: 18 }
    * ```
    */
   render(prompt: string, columns: number): RenderedLine {
     const available = Math.max(1, Math.floor(columns) - 1);
-    const [shownPrompt, promptWidth] = fit(
+    const [shownPrompt, promptWidth] = fitEnd(
       clean(prompt),
       Math.max(0, available - MIN_INPUT_COLUMNS),
     );
@@ -377,24 +397,50 @@ export class LineEditor {
     for (const width of widths.slice(this.#cursor)) total += width;
     const cursorWidth = Math.min(area, Math.max(1, widths[this.#cursor] ?? 1));
 
+    // The input columns [scroll, scroll + width) are shown, after a `<` when scroll > 0 and
+    // before a `>` when the line (and the cell after it) goes on past them.
+    const marked = area >= MIN_MARKED_COLUMNS;
+    const view = (scroll: number) => {
+      if (!marked) return { left: 0, right: 0, width: area };
+      const left = scroll > 0 ? 1 : 0;
+      const right = scroll + area - left < total + 1 ? 1 : 0;
+      return { left, right, width: area - left - right };
+    };
     // No empty room on the right while text is hidden on the left; then bring the cursor into
     // view, with some context when it leaves on the left.
-    let scroll = Math.min(this.#scroll, Math.max(0, total + 1 - area));
+    const widest = total + 1 <= area ? 0 : total + 1 - (area - (marked ? 1 : 0));
+    let scroll = Math.min(this.#scroll, Math.max(0, widest));
     if (cursorColumn < scroll) scroll = Math.max(0, cursorColumn - Math.floor(area / 4));
-    if (cursorColumn + cursorWidth > scroll + area) scroll = cursorColumn + cursorWidth - area;
+    // A marker appearing narrows the view: at most three steps settle it.
+    for (let step = 0; step < 3; step++) {
+      const { width } = view(scroll);
+      if (cursorColumn + cursorWidth <= scroll + width) break;
+      scroll = cursorColumn + cursorWidth - width;
+    }
+    // A step may overshoot by the `>` that then goes away.
+    scroll = Math.min(scroll, Math.max(0, widest));
     this.#scroll = scroll;
+    const { left, right, width } = view(scroll);
 
-    let shown = "";
+    let shown = left > 0 ? "<" : "";
+    let shownWidth = 0;
     let column = 0;
     for (const [index, grapheme] of this.#graphemes.entries()) {
-      const width = widths[index] ?? 0;
-      const end = column + width;
-      if (column >= scroll + area) break;
-      if (column >= scroll && end <= scroll + area) shown += grapheme;
-      else if (column < scroll && end > scroll) shown += " ".repeat(end - scroll);
+      const graphemeColumns = widths[index] ?? 0;
+      const end = column + graphemeColumns;
+      if (column >= scroll + width) break;
+      if (column >= scroll && end <= scroll + width) {
+        shown += grapheme;
+        shownWidth += graphemeColumns;
+      } else if (column < scroll && end > scroll) {
+        // The visible part of a wide character cut by the left edge.
+        shown += " ".repeat(end - scroll);
+        shownWidth += end - scroll;
+      }
       column = end;
     }
-    return { text: shownPrompt + shown, cursor: promptWidth + cursorColumn - scroll };
+    if (right > 0) shown += " ".repeat(Math.max(0, width - shownWidth)) + ">";
+    return { text: shownPrompt + shown, cursor: promptWidth + left + cursorColumn - scroll };
   }
 
   #before(): string {
@@ -478,4 +524,23 @@ export function fit(text: string, columns: number): [string, number] {
     width = next;
   }
   return [fitted, width];
+}
+
+/**
+ * Text cut to at most `columns` columns keeping its end: when it does not fit, its start is
+ * replaced by `\u2026`. Returns the text and its width.
+ */
+function fitEnd(text: string, columns: number): [string, number] {
+  const width = textWidth(text);
+  if (width <= columns) return [text, width];
+  if (columns <= 0) return ["", 0];
+  let kept = "";
+  let keptWidth = 0;
+  for (const grapheme of graphemes(text).reverse()) {
+    const next = keptWidth + graphemeWidth(grapheme);
+    if (next > columns - 1) break;
+    kept = grapheme + kept;
+    keptWidth = next;
+  }
+  return [ELLIPSIS + kept, keptWidth + 1];
 }

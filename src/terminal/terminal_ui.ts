@@ -63,6 +63,8 @@ export interface TerminalUiOptions {
 const CLEAR_ROW = "\r\x1b[2K";
 /** Erase from the cursor to the end of the row. */
 const ERASE_RIGHT = "\x1b[K";
+/** Erase from the cursor to the end of the screen. */
+const ERASE_DOWN = "\x1b[J";
 /** Erase the screen, then cursor to the top left corner. */
 const CLEAR_SCREEN = "\x1b[2J\x1b[H";
 const BELL = "\x07";
@@ -141,6 +143,9 @@ export class TerminalUi implements ChatUi {
   #endedBy: "interrupt" | "end" | "close" | undefined;
   /** Whether keys of a chunk are being handled: the input line is drawn once, at the end. */
   #handlingKeys = false;
+  /** Where the input line was last drawn: the cursor's column, and the status row's width. */
+  #drawnCursor = 0;
+  #drawnStatusWidth = 0;
 
   constructor(stdio: Stdio, options: TerminalUiOptions = {}) {
     this.#stdio = stdio;
@@ -151,7 +156,7 @@ export class TerminalUi implements ChatUi {
     this.#terminalTaken = true;
     try {
       stdio.write(BRACKETED_PASTE_ON + this.#inputLine());
-      this.#stopResize = stdio.onResize(() => this.#redraw(CLEAR_ROW));
+      this.#stopResize = stdio.onResize(() => this.#resized());
     } catch (error) {
       this.#giveBackTerminal();
       throw error;
@@ -181,6 +186,18 @@ export class TerminalUi implements ChatUi {
   setPrompt(prompt: string): void {
     this.#prompt = prompt;
     this.#redraw();
+  }
+
+  /**
+   * Puts a line back into the input line to be edited (a message that was not sent), unless
+   * something else is being typed there already (the line is in the history either way).
+   * Returns whether it did.
+   */
+  putBack(line: string): boolean {
+    if (this.#inputEnded || this.#editor.text !== "") return false;
+    this.#editor.setText(line);
+    if (!this.#handlingKeys) this.#redraw();
+    return true;
   }
 
   /** Sets the words Tab completes (nicks, `/commands`). */
@@ -349,9 +366,26 @@ export class TerminalUi implements ChatUi {
     this.#stdio.write(text + this.#pendingInputLine());
   }
 
-  /** Redraws the input line; `prefix` first (to erase a row the terminal may have reflowed). */
-  #redraw(prefix = ""): void {
-    if (!this.#inputEnded) this.#stdio.write(prefix + this.#inputLine());
+  /** Redraws the input line. */
+  #redraw(): void {
+    if (!this.#inputEnded) this.#stdio.write(this.#inputLine());
+  }
+
+  /**
+   * The terminal was resized. A terminal narrower than what was drawn rewraps it (most do:
+   * tmux, VTE, iTerm2, kitty, Windows Terminal), so the status row and the input line may now
+   * take several rows each, with the cursor on a row below their first: go up to the first of
+   * them, erase from there down (below is only ever ours), and draw both again for the new
+   * width. (A terminal that cuts lines instead, such as xterm, loses a few rows of transcript
+   * from view this way, rather than keeping stale copies of the prompt in it.)
+   */
+  #resized(): void {
+    if (this.#inputEnded) return;
+    const columns = Math.max(1, this.#stdio.columns());
+    let up = Math.floor(this.#drawnCursor / columns);
+    if (this.#statusShown) up += Math.max(1, Math.ceil(this.#drawnStatusWidth / columns));
+    this.#statusShown = false;
+    this.#stdio.write(`${up > 0 ? `\x1b[${up}A` : ""}\r${ERASE_DOWN}` + this.#inputLine());
   }
 
   /** The input line to draw after other output: none once input ended or while keys are handled. */
@@ -363,10 +397,12 @@ export class TerminalUi implements ChatUi {
   #inputLine(): string {
     const columns = this.#stdio.columns();
     const { text, cursor } = this.#editor.render(this.#prompt, columns);
+    this.#drawnCursor = cursor;
     let status = "";
     if (this.#status !== undefined) {
       // Cut by display width, the last column left free (as for the input line): no wrap.
-      const [row] = fit(this.#status, Math.max(0, columns - 1));
+      const [row, width] = fit(this.#status, Math.max(0, columns - 1));
+      this.#drawnStatusWidth = width;
       // Written on the row above the input: up one first if it is already there.
       status = `${this.#statusShown ? "\x1b[1A" : ""}\r${row}${ERASE_RIGHT}\r\n`;
       this.#statusShown = true;

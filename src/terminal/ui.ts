@@ -6,6 +6,11 @@ export interface ChatUi {
   show(lines: readonly Line[]): void;
   /** Sets the prompt shown before the input line (terminal only; the line UI ignores it). */
   setPrompt(prompt: string): void;
+  /**
+   * Gives a line that was not sent back to the user to edit: into the input line, if nothing
+   * else is typed there. Returns whether it did (line mode has no input line, and no method).
+   */
+  putBack?(line: string): boolean;
   /** Words offered by tab completion (nicks, commands). */
   setCompletions(words: readonly string[]): void;
   /**

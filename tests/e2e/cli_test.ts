@@ -16,11 +16,15 @@ for (
   const [args, message] of [
     [["serve", "--port", "70000"], /Port must be a whole number from 0 to 65535/],
     [["serve", "--port", "abc"], /Port must be a whole number/],
-    [["serve", "--bogus"], /unknown option '--bogus'/],
-    [["join", "127.0.0.1:abc", "--nick", "ana"], /Port must be a whole number from 1 to 65535/],
-    [["join", "127.0.0.1:12345"], /missing --nick/],
-    [["join", "127.0.0.1", "--nick", "bad nick"], /Nick "bad nick" is not allowed/],
-    [["frobnicate"], /unknown command 'frobnicate'/],
+    [["serve", "--bogus"], /^chat: Unknown option --bogus for chat serve$/],
+    [
+      ["join", "127.0.0.1:abc", "--nick", "ana"],
+      /^chat: Bad address "127\.0\.0\.1:abc": the port must be a whole number from 1 to 65535$/,
+    ],
+    [["join", "127.0.0.1:12345"], /^chat: Missing --nick/],
+    [["join", "127.0.0.1", "--nick", "bad nick"], /^chat: Nick "bad nick" is not allowed/],
+    [["frobnicate"], /^chat: Unknown command "frobnicate"/],
+    [["serve", "--port"], /^chat: Option --port needs a value: --port <port>$/],
   ] as const
 ) {
   Deno.test(`chat ${args.join(" ")} is a usage error: one line, usage, exit 2`, async () => {
@@ -60,6 +64,31 @@ Deno.test("chat join to a closed port says connection refused in one line, exit 
     result.stderr.trim(),
     `chat: Cannot connect to 127.0.0.1:${port}: connection refused (is the server running?)`,
   );
+});
+
+Deno.test("chat join to a port that accepts and never answers gives up after 10 s, saying so", async () => {
+  // Something listens, accepts, and says nothing: not a chat server.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })();
+  try {
+    const started = Date.now();
+    const process = new ChatProcess(["join", `127.0.0.1:${port}`, "--nick", "ana"], {});
+    const status = await process.exit(30_000);
+    assert.equal(status.code, 1);
+    assert.equal(
+      process.stderr.text().trim(),
+      `chat: No chat server answered on 127.0.0.1:${port} (nothing came back within 10 s)`,
+    );
+    assert.ok(Date.now() - started >= 10_000, "it waited the whole deadline");
+  } finally {
+    listener.close();
+    await accepting;
+    for (const conn of held) conn.close();
+  }
 });
 
 Deno.test("chat join to an unknown host says so in one line, exit 1", async () => {

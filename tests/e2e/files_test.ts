@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import {
-  type ChatProcess,
+  ChatProcess,
   DEADLINE_MS,
   nativeClient,
   RawClient,
@@ -96,7 +96,7 @@ Deno.test("a 50 MiB file reaches two receivers byte-identical, and a same-named 
         });
       }
       await sender.stdout.waitFor("* big.bin uploaded and verified: shared in lobby");
-      await sender.stdout.waitFor("* big.bin delivered: received by 2 people");
+      await sender.stdout.waitFor(/^\* big\.bin delivered: saved by (ana and bob|bob and ana)$/);
       for (const who of ["ana", "bob"]) {
         assert.deepEqual(await listDir(`${dir}/${who}`), ["big.bin"]);
         assert.equal(await sha256File(`${dir}/${who}/big.bin`), expected);
@@ -208,7 +208,7 @@ Deno.test("a file sent to one person reaches only them; with auto-receive off it
       await ana.send(`/accept ${id}`);
       await ana.stdout.waitFor(/^\* Saved note\.txt from sender \(13 B, verified\) to /);
       assert.equal(await Deno.readTextFile(`${dir}/ana/note.txt`), "for ana only\n");
-      await sender.stdout.waitFor("* note.txt delivered: received by 1 person");
+      await sender.stdout.waitFor("* note.txt delivered: saved by ana");
       await sender.send("/send nope.txt nobody");
       await sender.send("marker");
       await eve.stdout.waitFor("<sender> marker");
@@ -230,10 +230,57 @@ Deno.test("an empty file arrives verified, though its download ends before the u
       await Deno.writeTextFile(`${dir}/empty.txt`, "");
       await sender.send(`/send ${dir}/empty.txt`);
       await ana.stdout.waitFor(/^\* Saved empty\.txt from sender \(0 B, verified\) to /);
-      await sender.stdout.waitFor("* empty.txt delivered: received by 1 person");
+      await sender.stdout.waitFor("* empty.txt delivered: saved by ana");
       assert.deepEqual(await listDir(`${dir}/ana`), ["empty.txt"]);
       // The receiver is not shown the sender's "uploaded" line.
       assert.ok(!ana.stdout.lines.some((line) => line.includes("uploaded")), ana.stdout.text());
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the sender hears who saved a file and who could not, and why; ~ is the home folder", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "chat-files-test-" });
+  try {
+    await withServer({}, async (server, track) => {
+      const bob = await receiver(server, track, "bob", `${dir}/bob`);
+      // Fay's download folder cannot be made: a file is where its parent should be.
+      await Deno.writeTextFile(`${dir}/not-a-folder`, "");
+      const fay = await receiver(server, track, "fay", `${dir}/not-a-folder/downloads`);
+      const home = `${dir}/home`;
+      await Deno.mkdir(home);
+      await Deno.writeTextFile(`${home}/small.txt`, "0123456789");
+      const sender = track(
+        new ChatProcess(
+          ["join", `${server.host}:${server.port}`, "--nick", "sender", "--downloads", dir],
+          { stdin: true, env: { HOME: home } },
+        ),
+      );
+      await sender.stdout.waitFor(/^\* You are in lobby/);
+      await fay.stdout.waitFor("* sender joined");
+      // To nobody: the server refuses, and nothing says it was offered.
+      await sender.send("/send ~/small.txt zed");
+      await sender.stdout.waitFor(/^! Cannot send small\.txt: .*zed/);
+      await sender.send("/send ~/small.txt");
+      await sender.stdout.waitFor("* Offering small.txt (10 B) to lobby");
+      const offered = sender.stdout.lines.findIndex((line) => line.startsWith("* Offering"));
+      const refused = sender.stdout.lines.findIndex((line) => line.startsWith("! Cannot send"));
+      assert.ok(refused < offered, sender.stdout.text());
+      assert.equal(
+        sender.stdout.lines.filter((line) => line.startsWith("* Offering")).length,
+        1,
+        sender.stdout.text(),
+      );
+      await bob.stdout.waitFor(/^\* Saved small\.txt from sender \(10 B, verified\) to /);
+      await fay.stdout.waitFor(/^! Could not receive small\.txt from sender: /);
+      await sender.stdout.waitFor(
+        "* small.txt delivered: saved by bob; fay could not save it " +
+          "(it could not be written to their disk)",
+      );
+      // A relative path that is not there: where it was looked for.
+      await sender.send("/send missing.txt");
+      await sender.stdout.waitFor(`! Cannot send missing.txt: no such file in ${Deno.cwd()}`);
     });
   } finally {
     await Deno.remove(dir, { recursive: true });

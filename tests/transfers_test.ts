@@ -1,0 +1,219 @@
+/**
+ * The server's transfers, in-process over loopback sockets: what the sender is told once the
+ * receivers say whether they saved the file (`saved` frames).
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { Logger } from "../src/log.ts";
+import type { FileFrame, OfferOkFrame, ServerFrame } from "../src/protocol.ts";
+import type { ClientId, Delivery } from "../src/server/hub.ts";
+import { type OfferTarget, Transfers } from "../src/server/transfers.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const CONTENT = encoder.encode("hello, file\n");
+const SHA256 = createHash("sha256").update(CONTENT).digest("hex");
+
+const SENDER: ClientId = 1;
+const BOB: ClientId = 2;
+const FAY: ClientId = 3;
+
+/** A server-side and a client-side end of one loopback TCP connection. */
+async function connectionPair(): Promise<{ server: Deno.Conn; client: Deno.Conn }> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const { port } = listener.addr as Deno.NetAddr;
+    const [server, client] = await Promise.all([
+      listener.accept(),
+      Deno.connect({ hostname: "127.0.0.1", port }),
+    ]);
+    return { server, client };
+  } finally {
+    listener.close();
+  }
+}
+
+/** Reads a client end until the server closes it. */
+async function readAll(conn: Deno.Conn): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  const buffer = new Uint8Array(4096);
+  while (true) {
+    const n = await conn.read(buffer).catch(() => null);
+    if (n === null) break;
+    chunks.push(buffer.slice(0, n));
+  }
+  conn.close();
+  const all = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return all;
+}
+
+/** Transfers with a spool folder, a settable clock, and the deliveries it makes, in order. */
+async function setup(): Promise<{
+  transfers: Transfers;
+  delivered: Delivery[];
+  clock: { now: number };
+  dir: string;
+}> {
+  const dir = await Deno.makeTempDir({ prefix: "chat-transfers-test-" });
+  const delivered: Delivery[] = [];
+  const clock = { now: 1_000_000 };
+  const transfers = new Transfers(dir, { maxFileBytes: 1024 * 1024 }, {
+    log: new Logger({ sink: () => {} }),
+    clock: () => clock.now,
+    deliver: (deliveries) => delivered.push(...deliveries),
+  });
+  return { transfers, delivered, clock, dir };
+}
+
+/** Offers CONTENT to `recipients`; returns the sender's `offer_ok` and each recipient's `file`. */
+function offer(
+  transfers: Transfers,
+  target: Omit<OfferTarget, "senderId" | "sender">,
+): { ok: OfferOkFrame; files: Map<ClientId, FileFrame> } {
+  const deliveries = transfers.offer(
+    { type: "offer", ref: "r1", name: "notes.txt", size: CONTENT.length, sha256: SHA256 },
+    { senderId: SENDER, sender: "ana", ...target },
+  );
+  const ok = deliveries.find((d) => d.frame.type === "offer_ok")?.frame as OfferOkFrame;
+  const files = new Map<ClientId, FileFrame>();
+  for (const delivery of deliveries) {
+    if (delivery.frame.type === "file") files.set(delivery.to[0] ?? 0, delivery.frame);
+  }
+  return { ok, files };
+}
+
+/** Uploads CONTENT as the sender would, to the end. */
+async function upload(transfers: Transfers, ok: OfferOkFrame): Promise<void> {
+  const { server, client } = await connectionPair();
+  const served = transfers.upload(server, { type: "upload", id: ok.id, token: ok.token });
+  const reader = readAll(client);
+  await client.write(CONTENT);
+  await Promise.all([served, reader]);
+}
+
+/** Downloads a file as a receiver would; returns the bytes after the `data` line. */
+async function download(transfers: Transfers, file: FileFrame): Promise<Uint8Array> {
+  const { server, client } = await connectionPair();
+  const served = transfers.download(server, { type: "download", id: file.id, token: file.token });
+  const [bytes] = await Promise.all([readAll(client), served]);
+  const text = decoder.decode(bytes);
+  const lineEnd = text.indexOf("\n");
+  assert.match(text.slice(0, lineEnd), /"type":"data"/);
+  return bytes.slice(lineEnd + 1);
+}
+
+/** The `transfer` frames sent to the sender, but the upload's `uploaded`. */
+function toSender(delivered: readonly Delivery[]): ServerFrame[] {
+  return delivered
+    .filter((d) => d.to.includes(SENDER))
+    .map((d) => d.frame)
+    .filter((frame) => frame.type === "transfer" && frame.state !== "uploaded");
+}
+
+Deno.test("Transfers.saved(): a receiver that could not save the file is named to the sender, with why", async () => {
+  const { transfers, delivered, dir } = await setup();
+  try {
+    const { ok, files } = offer(transfers, { to: "fay", recipients: [FAY] });
+    await upload(transfers, ok);
+    const fay = files.get(FAY);
+    assert.ok(fay);
+    assert.deepEqual(await download(transfers, fay), CONTENT);
+    // Every byte went out, but fay has not said whether she saved it: nothing told yet.
+    assert.deepEqual(toSender(delivered), []);
+    const told = transfers.saved(
+      FAY,
+      { type: "saved", id: ok.id, error: "their disk is full" },
+      "fay",
+    );
+    assert.deepEqual(told, [{
+      to: [SENDER],
+      frame: {
+        type: "transfer",
+        id: ok.id,
+        name: "notes.txt",
+        state: "failed",
+        reason: "Nobody saved it: fay could not save it (their disk is full)",
+      },
+    }]);
+    // Once only.
+    assert.deepEqual(transfers.saved(FAY, { type: "saved", id: ok.id }, "fay"), []);
+  } finally {
+    await transfers.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("Transfers.saved(): the sender hears who saved a room's file and who could not, once all have said", async () => {
+  const { transfers, delivered, dir } = await setup();
+  try {
+    const { ok, files } = offer(transfers, { room: "lobby", recipients: [BOB, FAY] });
+    await upload(transfers, ok);
+    // Fay cannot even start (her download folder cannot be made): she never fetches it.
+    assert.deepEqual(
+      transfers.saved(
+        FAY,
+        { type: "saved", id: ok.id, error: "they may not write to their download folder" },
+        "fay",
+      ),
+      [],
+      "bob has not fetched it yet",
+    );
+    const bob = files.get(BOB);
+    assert.ok(bob);
+    await download(transfers, bob);
+    assert.deepEqual(toSender(delivered), []);
+    const told = transfers.saved(BOB, { type: "saved", id: ok.id }, "bob");
+    assert.equal(told.length, 1);
+    assert.deepEqual(told[0]?.frame, {
+      type: "transfer",
+      id: ok.id,
+      name: "notes.txt",
+      state: "delivered",
+      reason: "saved by bob; fay could not save it (they may not write to their download folder)",
+    });
+  } finally {
+    await transfers.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("Transfers.saved() ignores a frame from someone the file was not for, or for no transfer", async () => {
+  const { transfers, dir } = await setup();
+  try {
+    const { ok } = offer(transfers, { to: "fay", recipients: [FAY] });
+    assert.deepEqual(transfers.saved(BOB, { type: "saved", id: ok.id, error: "x" }, "bob"), []);
+    assert.deepEqual(transfers.saved(FAY, { type: "saved", id: "nope" }, "fay"), []);
+  } finally {
+    await transfers.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("Transfers: a receiver that never says whether it saved the file counts as having received it", async () => {
+  const { transfers, delivered, clock, dir } = await setup();
+  try {
+    const { ok, files } = offer(transfers, { to: "fay", recipients: [FAY] });
+    await upload(transfers, ok);
+    const fay = files.get(FAY);
+    assert.ok(fay);
+    await download(transfers, fay);
+    transfers.sweep(clock.now + 1000);
+    assert.deepEqual(toSender(delivered), [], "it has a minute to say");
+    transfers.sweep(clock.now + 61_000);
+    assert.deepEqual(toSender(delivered), [{
+      type: "transfer",
+      id: ok.id,
+      name: "notes.txt",
+      state: "delivered",
+      reason: "received by 1 person",
+    }]);
+  } finally {
+    await transfers.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
