@@ -605,7 +605,7 @@ Deno.test("runCommand() /me sends an action to the current room", () => {
     action: true,
   };
   assert.deepEqual(runCommand(COMMANDS, context, "/me waves  hello"), {
-    deliveries: [{ to: [2], frame, encoded: { json: encodeFrame(frame) } }],
+    deliveries: [{ to: [2], frame, encoded: new Map([["native", encodeFrame(frame)]]) }],
   });
   assert.equal(runCommand(COMMANDS, context, "/action nods").deliveries[0]?.frame.type, "message");
   assertChatError(

@@ -150,7 +150,7 @@ Deno.test("Hub.say() with no one else in the room delivers to nobody", () => {
   assert.deepEqual(hub.say(1, LOBBY, "anyone?", T0), [{
     to: [],
     frame,
-    encoded: { json: encodeFrame(frame) },
+    encoded: new Map([["native", encodeFrame(frame)]]),
   }]);
 });
 
@@ -304,7 +304,7 @@ Deno.test("Hub.say() marks a /me message with action: true, and plain ones witho
   assert.deepEqual(hub.say(1, LOBBY, "waves", T0, true), [{
     to: [2],
     frame,
-    encoded: { json: encodeFrame(frame) },
+    encoded: new Map([["native", encodeFrame(frame)]]),
   }]);
   const plain = hub.say(1, LOBBY, "hi", T0)[0]?.frame;
   assert.ok(plain !== undefined && !Object.hasOwn(plain, "action"));
@@ -1392,7 +1392,7 @@ Deno.test("Hub.say() treats the same id under another key as a new message", () 
     seq: 2,
   };
   assert.deepEqual(hub.say(2, LOBBY, "hi", T0, false, ref("m1", "tok2")), [
-    { to: [1], frame, encoded: { json: encodeFrame(frame) } },
+    { to: [1], frame, encoded: new Map([["native", encodeFrame(frame)]]) },
     { to: [2], frame: { type: "ack", id: "m1", room: LOBBY, seq: 2 } },
   ]);
 });

@@ -15,6 +15,7 @@ import {
 } from "../limits.ts";
 import { nickKey, quote, validateNick } from "../nick.ts";
 import { encodeFrame } from "../protocol.ts";
+import type { SharedEncodings } from "../dialect/dialect.ts";
 import type { MessageFrame, RoomsFrame, ServerFrame, UsersFrame, WhoisFrame } from "../protocol.ts";
 import { roomKey, validateRoomName } from "../room_name.ts";
 import { validateText } from "../text.ts";
@@ -41,19 +42,12 @@ export interface Resume {
   readonly trusted: readonly string[];
 }
 
-/** Encodings of one frame, filled in lazily and shared by all its recipients. */
-export interface EncodedFrame {
-  json?: Uint8Array;
-  /** Plain-text renderings, by the viewer's active room (it decides the `[#room]` prefix). */
-  text?: Map<string, Uint8Array>;
-}
-
 /** A frame and who receives it. The server encodes it once for all recipients. */
 export interface Delivery {
   readonly to: readonly ClientId[];
   readonly frame: ServerFrame;
   /** Encodings made already (a message is encoded once, for history and for delivery). */
-  readonly encoded?: EncodedFrame;
+  readonly encoded?: SharedEncodings;
 }
 
 /** Options for {@linkcode Hub}. */
@@ -238,7 +232,11 @@ export class Hub {
     // Encoded once: its length sizes the replay budget, its bytes go to every native recipient.
     const json = encodeFrame(frame);
     room.remember(frame, json.length + HISTORY_FLAG_BYTES);
-    const deliveries: Delivery[] = [{ to: others(room, id), frame, encoded: { json } }];
+    const deliveries: Delivery[] = [{
+      to: others(room, id),
+      frame,
+      encoded: new Map([["native", json]]),
+    }];
     if (ref !== undefined) {
       room.markSent(ref.key, room.seq);
       deliveries.push({

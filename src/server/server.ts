@@ -23,7 +23,8 @@ import {
 } from "../limits.ts";
 import type { Logger } from "../log.ts";
 import { formatAddr, TcpLineConnection } from "../transport/tcp.ts";
-import { type ClientId, type Delivery, type EncodedFrame, Hub } from "./hub.ts";
+import { type ClientId, type Delivery, Hub } from "./hub.ts";
+import type { SharedEncodings } from "../dialect/dialect.ts";
 import { FlushScheduler, type Outbox } from "./outbox.ts";
 import { Session, type SessionHost, type SessionLimits } from "./session.ts";
 import type { AdminApi } from "./console_commands.ts";
@@ -162,7 +163,7 @@ export class ChatServer implements SessionHost, AdminApi {
     if (this.#shuttingDown) return;
     for (const delivery of deliveries) {
       this.#logDelivery(delivery);
-      const encoded: EncodedFrame = delivery.encoded ?? {};
+      const encoded: SharedEncodings = delivery.encoded ?? new Map();
       for (const id of delivery.to) this.#sessions.get(id)?.send(delivery.frame, encoded);
     }
   }
@@ -172,7 +173,7 @@ export class ChatServer implements SessionHost, AdminApi {
     if (frame.to !== undefined) {
       const to = this.hub.requireIdOf(frame.to);
       if (to === id) throw new ChatError("bad_arguments", "That is you: pick someone else");
-      if (this.#sessions.get(to)?.native !== true) {
+      if (this.#sessions.get(to)?.supports.files !== true) {
         throw new ChatError(
           "file_refused",
           `${
@@ -189,7 +190,7 @@ export class ChatServer implements SessionHost, AdminApi {
     }
     const { room, ids } = this.hub.othersIn(id, frame.room ?? LOBBY);
     // Plain-text users see the announcement's absence, not a file they can never fetch.
-    const recipients = ids.filter((other) => this.#sessions.get(other)?.native === true);
+    const recipients = ids.filter((other) => this.#sessions.get(other)?.supports.files === true);
     return this.#transfers.offer(frame, { senderId: id, sender, room, recipients });
   }
 

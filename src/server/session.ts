@@ -1,8 +1,9 @@
 /**
- * One connection's life: read lines -> decode -> hub or command table -> deliveries. The first
- * line decides the mode: a line starting with `{` means the native JSON protocol; anything else
- * is a plain-text user (`nc`, `telnet`), whose first line is the nick. Sessions never write to
- * sockets themselves: frames go through the connection's bounded outbox.
+ * One connection's life: read lines, limits, timeouts, close. The first line picks the
+ * connection's dialect (`src/dialect/detect.ts`), which turns lines into intents and encodes
+ * events; the session carries intents to the hub or the command table and never looks at how a
+ * dialect speaks. Sessions never write to sockets themselves: bytes go through the
+ * connection's bounded outbox.
  *
  * Flood control happens here: each line takes a token from the client's bucket; a client out of
  * tokens is slowed (its socket is not read until the bucket refills, so TCP pushes back), and
@@ -21,13 +22,9 @@ import {
   NICK_CHANGE_LIMIT,
 } from "../limits.ts";
 import type { Logger } from "../log.ts";
-import { NICK_RULE } from "../nick.ts";
 import {
-  type ClientFrame,
-  decodeClientFrame,
   decodeUtf8,
   type DownloadFrame,
-  encodeFrame,
   type HelloFrame,
   type OfferFrame,
   type SavedFrame,
@@ -35,12 +32,20 @@ import {
   unreachable,
   type UploadFrame,
 } from "../protocol.ts";
-import { plainText, renderFrame, type Viewer } from "../render.ts";
 import { roomKey } from "../room_name.ts";
+import type {
+  Dialect,
+  DialectView,
+  Intent,
+  SharedEncodings,
+  Supports,
+} from "../dialect/dialect.ts";
+import { detectDialect } from "../dialect/detect.ts";
+import { PLAIN_GREETING } from "../dialect/plain.ts";
 import type { LineConnection } from "../transport/connection.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
 import { COMMANDS, type LimitedAction } from "./commands.ts";
-import type { ClientId, Delivery, EncodedFrame, Hub, MessageRef } from "./hub.ts";
+import type { ClientId, Delivery, Hub, MessageRef } from "./hub.ts";
 import { Outbox } from "./outbox.ts";
 import { type BucketOptions, TokenBucket } from "../rate_limit.ts";
 
@@ -86,22 +91,15 @@ export interface SessionHost {
   dataConnection(frame: UploadFrame | DownloadFrame, conn: Deno.Conn): Promise<void>;
 }
 
-type Mode = "unknown" | "native" | "plain" | "http" | "data";
-
 const encoder = new TextEncoder();
 
 /** How long a client that ended its input may take to receive what is still queued for it. */
 const DRAIN_ON_EOF_MS = 1000;
 
-/** The greeting a silent connection gets: it is probably a person with `nc` or `telnet`. */
-export const PLAIN_GREETING = `* Welcome to chat ${VERSION}. ` +
-  `Type a nick (${NICK_RULE}) and press Enter.`;
 const GREETING_BYTES = encoder.encode(PLAIN_GREETING + "\n");
 
-const HTTP_REQUEST = /^[A-Z]{3,10} \S+ HTTP\/\d(\.\d)?$/;
-const HTTP_REPLY = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n" +
-  "Connection: close\r\n\r\nThis is a chat server, not a web server: connect with " +
-  "`chat join HOST:PORT` or `nc HOST PORT`.\n";
+/** What a connection whose dialect is not known yet supports: nothing. */
+const UNDECIDED: Supports = { files: false, resume: false, ping: false };
 
 /** One client connection. */
 export class Session {
@@ -116,9 +114,11 @@ export class Session {
   readonly #flood: TokenBucket;
   /** Allowances for renames, joins and room creation, made on first use (most never need one). */
   #buckets: Partial<Record<LimitedAction, TokenBucket>> = {};
-  #mode: Mode = "unknown";
-  /** The room a plain-text user talks in (native clients name the room in each frame). */
-  #room = LOBBY;
+  /** How the client speaks, once its first line has said. */
+  #dialect: Dialect | undefined;
+  /** Whether the connection was handed to a file transfer. */
+  #data = false;
+  readonly #view: DialectView;
   #lastInput: number;
   /** Since when flood control has been slowing this client without a pause. */
   #throttledSince: number | undefined;
@@ -151,6 +151,13 @@ export class Session {
     this.#lastInput = now;
     const flood = host.limits.flood;
     this.#flood = new TokenBucket(flood, now);
+    const hub = host.hub;
+    this.#view = {
+      get nick() {
+        return hub.nickOf(id);
+      },
+      rooms: () => hub.roomsOf(id),
+    };
 
     this.#outbox = new Outbox({
       maxBytes: host.maxOutboxBytes,
@@ -169,7 +176,7 @@ export class Session {
 
   /** Whether the first line has not arrived yet (the server may greet a silent person). */
   get undecided(): boolean {
-    return this.#mode === "unknown" && !this.#closing;
+    return this.#dialect === undefined && !this.#data && !this.#closing;
   }
 
   /** The nick the session had when it closed, if it had one. */
@@ -192,9 +199,9 @@ export class Session {
     return this.#host.hub.roomKeysOf(this.id);
   }
 
-  /** Whether the client speaks the native protocol. */
-  get native(): boolean {
-    return this.#mode === "native";
+  /** What the client's dialect supports (nothing before its first line). */
+  get supports(): Supports {
+    return this.#dialect?.supports ?? UNDECIDED;
   }
 
   /** Reads and handles lines until the connection ends. Never rejects. */
@@ -250,32 +257,24 @@ export class Session {
     this.#host.log.info("disconnect", { id: this.id, reason: this.#closeReason });
   }
 
-  /** Queues a frame for this client, in its mode's encoding. */
-  send(frame: ServerFrame, encoded: EncodedFrame = {}): void {
-    if (this.#mode === "http") return;
-    if (this.#mode === "native") {
-      encoded.json ??= encodeFrame(frame);
-      this.#outbox.push(encoded.json);
-      return;
-    }
-    this.#followRoom(frame);
-    // Plain text: frames whose rendering depends on the viewer's nick are rendered per recipient;
-    // the rest once per active room, without a viewer nick (plain text shows no highlights).
-    const personal = frame.type === "nick" || frame.type === "room" || frame.type === "private";
-    let text = personal ? undefined : encoded.text?.get(this.#room);
-    if (text === undefined) {
-      const self = personal ? this.#host.hub.nickOf(this.id) : undefined;
-      text = encodePlain(frame, { self, room: this.#room });
-      if (!personal) (encoded.text ??= new Map()).set(this.#room, text);
-    }
-    if (text.length > 0) this.#outbox.push(text);
+  /**
+   * Queues an event for this client in its dialect, sharing encodings with other viewers
+   * through `shared`. A connection whose dialect is not known yet gets it as plain text.
+   */
+  send(frame: ServerFrame, shared: SharedEncodings = new Map()): void {
+    const dialect = this.#dialect ?? (this.#fallback ??= detectDialect(""));
+    const bytes = dialect.encode(frame, this.#view, shared);
+    if (bytes.length > 0) this.#outbox.push(bytes);
   }
+
+  /** The dialect used to tell a connection that never spoke why it is closed. */
+  #fallback: Dialect | undefined;
 
   /** Sends a plain-text line to a connection that has not spoken yet. */
   greet(): void {
     if (!this.undecided) return;
     if (this.#refuse !== undefined) {
-      this.#mode = "plain";
+      this.#dialect = detectDialect("");
       this.#turnAway();
       return;
     }
@@ -287,7 +286,7 @@ export class Session {
    * a stalled write. Called about once a second by the server.
    */
   sweep(now: number): void {
-    if (this.#closing || this.#mode === "data") return;
+    if (this.#closing || this.#data) return;
     const limits = this.#host.limits;
     const registered = this.#host.hub.nickOf(this.id) !== undefined;
     if (!registered) {
@@ -308,7 +307,7 @@ export class Session {
       this.#abort("Too slow: no data taken for a while", true);
       return;
     }
-    if (this.#mode !== "native" || limits.pingAfterMs <= 0) return;
+    if (!this.supports.ping || limits.pingAfterMs <= 0) return;
     const idle = now - this.#lastInput;
     if (idle > limits.pingTimeoutMs) {
       this.#abort(`Ping timeout: no answer for ${Math.round(idle / 1000)} s`, true);
@@ -345,7 +344,7 @@ export class Session {
     this.#closing = true;
     this.#closeReason = reason;
     this.#nickAtClose = this.#host.hub.nickOf(this.id);
-    this.#resumable = resumable && this.#mode === "native";
+    this.#resumable = resumable && this.supports.resume;
     this.#roomsAtClose = this.currentRoomKeys();
     this.#leaveHub(reason);
     if (byeText !== undefined) {
@@ -379,7 +378,7 @@ export class Session {
       return;
     }
     this.#host.log.warn("refused_input", { id: this.id, reason: error.message });
-    if (this.#mode === "unknown") {
+    if (this.#dialect === undefined) {
       // Not a chat client at all (a TLS handshake, binary garbage): nothing useful to say.
       void this.close(error.message, undefined, 0);
       return;
@@ -395,23 +394,18 @@ export class Session {
         throw new ChatError("frame_too_large", `Line is too long: over ${MAX_LINE_BYTES} bytes`);
       }
       const text = decodeUtf8(line);
-      if (this.#mode === "unknown") {
-        if (HTTP_REQUEST.test(text)) {
-          this.#mode = "http";
-          this.#host.log.info("http_request", { id: this.id, remote: this.remote });
-          this.#outbox.push(encoder.encode(HTTP_REPLY));
-          void this.close("Not a chat client (HTTP)", undefined, DRAIN_ON_EOF_MS);
-          return;
-        }
-        this.#mode = text.trimStart().startsWith("{") ? "native" : "plain";
-        this.#host.log.info("mode", { id: this.id, mode: this.#mode });
-        if (this.#refuse !== undefined) {
+      if (this.#dialect === undefined) {
+        this.#dialect = detectDialect(text);
+        this.#host.log.info("mode", { id: this.id, mode: this.#dialect.name });
+        if (this.#refuse !== undefined && this.#dialect.name !== "http") {
           this.#turnAway();
           return;
         }
       }
-      if (this.#mode === "native") this.#handleFrame(decodeClientFrame(text));
-      else this.#handlePlain(text);
+      for (const intent of this.#dialect.read(text, this.#view)) {
+        if (this.#closing) return;
+        this.#act(intent);
+      }
     } catch (error) {
       if (error instanceof ChatError) {
         const frame: ServerFrame = { type: "error", code: error.code, message: error.message };
@@ -424,68 +418,58 @@ export class Session {
     }
   }
 
-  /** Refuses the connection (server full, too many from one address) in its own mode. */
+  /** Refuses the connection (server full, too many from one address) in its own dialect. */
   #turnAway(): void {
     const reason = this.#refuse ?? "Refused";
     this.send({ type: "error", code: "server_full", message: reason });
     void this.close("Refused: " + reason, reason, DRAIN_ON_EOF_MS);
   }
 
-  #handleFrame(frame: ClientFrame): void {
-    switch (frame.type) {
-      case "hello":
-        if (frame.version !== PROTOCOL_VERSION) {
-          const message = `Protocol version ${frame.version} is not supported: this server ` +
-            `speaks version ${PROTOCOL_VERSION}`;
-          this.send({ type: "error", code: "bad_version", message });
-          void this.close("Unsupported protocol version", message, DRAIN_ON_EOF_MS);
-          return;
-        }
-        this.#register(frame.nick, frame.resume);
+  /** Carries out one intent of the client's. */
+  #act(intent: Intent): void {
+    const host = this.#host;
+    switch (intent.kind) {
+      case "register":
+        this.#register(intent.nick, intent.resume);
         return;
       case "say":
-        this.#currentRef = frame.id;
+        this.#currentRef = intent.id;
         this.#requireNick();
-        this.#host.deliver(
-          this.#host.hub.say(
-            this.id,
-            frame.room,
-            frame.text,
-            this.#host.now(),
-            false,
-            this.#ref(frame.id),
-          ),
+        host.deliver(
+          host.hub.say(this.id, intent.room, intent.text, host.now(), false, this.#ref(intent.id)),
         );
         return;
       case "command":
-        this.#currentRef = frame.id;
+        this.#currentRef = intent.id;
         this.#requireNick();
-        this.#command(frame.line, frame.room ?? LOBBY);
-        return;
-      case "ping":
-        this.send(
-          frame.token === undefined ? { type: "pong" } : { type: "pong", token: frame.token },
-        );
+        this.#command(intent.line, intent.room);
         return;
       case "offer":
-        this.#currentRef = frame.ref;
+        this.#currentRef = intent.frame.ref;
         this.#requireNick();
-        this.#host.deliver(this.#host.offerFile(this.id, frame));
+        host.deliver(host.offerFile(this.id, intent.frame));
         return;
       case "saved":
         this.#requireNick();
-        this.#host.deliver(this.#host.fileSaved(this.id, frame));
+        host.deliver(host.fileSaved(this.id, intent.frame));
         return;
-      case "upload":
-      case "download":
-        this.#startData(frame);
+      case "transfer":
+        this.#startData(intent.frame);
         return;
-      case "checksum":
-        throw new ChatError("bad_frame", "A checksum line belongs after the data of an upload");
-      case "pong":
+      case "reply":
+        this.send(intent.frame);
+        return;
+      case "raw":
+        this.#outbox.push(intent.bytes);
+        return;
+      case "end":
+        if (intent.error !== undefined) {
+          this.send({ type: "error", code: intent.error.code, message: intent.error.message });
+        }
+        void this.close(intent.reason, intent.bye, DRAIN_ON_EOF_MS);
         return;
       default:
-        unreachable(frame);
+        unreachable(intent);
     }
   }
 
@@ -501,7 +485,7 @@ export class Session {
     if (conn === undefined) {
       throw new ChatError("bad_frame", `Send nothing after the ${frame.type} line until answered`);
     }
-    this.#mode = "data";
+    this.#data = true;
     this.#dataConn = conn;
     this.#dataTask = this.#host.dataConnection(frame, conn).catch((error) => {
       this.#host.log.warn("transfer_error", { id: this.id, error: String(error) });
@@ -519,28 +503,6 @@ export class Session {
       );
     }
     return { id, key: `${this.token}:${id}` };
-  }
-
-  #handlePlain(line: string): void {
-    const hub = this.#host.hub;
-    if (hub.nickOf(this.id) === undefined) {
-      const nick = line.trim();
-      if (/^\/(quit|exit|close)\b/i.test(nick)) {
-        void this.close("Quit", "Goodbye", DRAIN_ON_EOF_MS);
-      } else if (nick.startsWith("/")) {
-        throw new ChatError("not_registered", "Type a nick first (or /quit to leave)");
-      } else if (nick !== "") {
-        this.#register(nick, undefined);
-      }
-      return;
-    }
-    if (line.trim() === "") return;
-    if (line.startsWith("/") && !line.startsWith("//")) {
-      this.#command(line, this.#room);
-      return;
-    }
-    const text = line.startsWith("//") ? line.slice(1) : line;
-    this.#host.deliver(hub.say(this.id, this.#room, text, this.#host.now()));
   }
 
   #register(nick: string, resume: HelloFrame["resume"]): void {
@@ -576,7 +538,7 @@ export class Session {
     this.#host.log.info("register", {
       id: this.id,
       nick: registered,
-      mode: this.#mode,
+      mode: this.#dialect?.name,
       resumed: resume === undefined ? undefined : trusted !== undefined,
     });
     const welcome: ServerFrame = {
@@ -585,7 +547,7 @@ export class Session {
       server: `chat ${VERSION}`,
       nick: registered,
     };
-    if (this.#mode === "native") {
+    if (this.supports.resume) {
       welcome.token = this.token;
       welcome.floodBurst = this.#host.limits.flood.burst;
       welcome.floodRate = Math.max(0, this.#host.limits.flood.perSecond);
@@ -606,7 +568,7 @@ export class Session {
     const result = runTable(COMMANDS, { hub, id: this.id, room, now }, line);
     // Only what succeeded counts against the allowance: a mistyped nick or room costs nothing.
     bucket?.take(now);
-    if (result.switchTo !== undefined && this.#mode === "plain") this.#room = result.switchTo;
+    if (result.switchTo !== undefined) this.#dialect?.switched?.(result.switchTo);
     this.#host.deliver(result.deliveries);
     const after = hub.nickOf(this.id);
     if (before !== after) this.#host.log.info("nick", { id: this.id, old: before, new: after });
@@ -643,14 +605,6 @@ export class Session {
     }
   }
 
-  /** Keeps a plain-text user's active room in step: the room just entered, or one still held. */
-  #followRoom(frame: ServerFrame): void {
-    if (frame.type === "room") this.#room = frame.room;
-    if (frame.type === "left" && frame.room === this.#room) {
-      this.#room = this.#host.hub.roomsOf(this.id)[0] ?? LOBBY;
-    }
-  }
-
   /** Drops the connection at once (overflow, write error, bug); the rooms hear `reason`. */
   #abort(reason: string, resumable: boolean): void {
     if (this.#closing || this.#aborting) return;
@@ -667,11 +621,6 @@ export class Session {
     if (nick !== undefined) this.#host.log.info("leave", { id: this.id, nick, reason });
     this.#host.deliver(deliveries);
   }
-}
-
-function encodePlain(frame: ServerFrame, viewer: Viewer): Uint8Array {
-  const lines = renderFrame(frame, viewer).map(plainText);
-  return lines.length === 0 ? new Uint8Array(0) : encoder.encode(lines.join("\n") + "\n");
 }
 
 function errorStack(error: unknown): string | undefined {

@@ -1,0 +1,71 @@
+/**
+ * A dialect: how one kind of client speaks. It is chosen once, from a connection's first line,
+ * turns each input line into intents for the server, and encodes what the hub emits for one
+ * viewer. Adding a dialect is a new file beside its peers and a line in `detect.ts`. Pure.
+ */
+import type { ChatError } from "../errors.ts";
+import type {
+  DownloadFrame,
+  HelloFrame,
+  OfferFrame,
+  SavedFrame,
+  ServerFrame,
+  UploadFrame,
+} from "../protocol.ts";
+
+/** What a dialect may know about its connection when it reads or encodes. */
+export interface DialectView {
+  /** The connection's nick once registered. */
+  readonly nick: string | undefined;
+  /** Names of the rooms the connection is in, in the order joined. */
+  rooms(): string[];
+}
+
+/** What one input line asks for. */
+export type Intent =
+  | { kind: "register"; nick: string; resume?: HelloFrame["resume"] }
+  | { kind: "say"; room: string; text: string; id?: string }
+  | { kind: "command"; line: string; room: string; id?: string }
+  | { kind: "offer"; frame: OfferFrame }
+  | { kind: "saved"; frame: SavedFrame }
+  | { kind: "transfer"; frame: UploadFrame | DownloadFrame }
+  /** An answer for this connection alone (a pong). */
+  | { kind: "reply"; frame: ServerFrame }
+  /** Bytes for this connection, as they are (an HTTP answer). */
+  | { kind: "raw"; bytes: Uint8Array }
+  /** The connection ends: `reason` for the log and the rooms, `bye` for the client. */
+  | { kind: "end"; reason: string; bye?: string; error?: ChatError };
+
+/** What a dialect's clients can do beyond chatting. */
+export interface Supports {
+  /** Receive and send files (the data goes over connections of its own). */
+  readonly files: boolean;
+  /** Come back after a dropped connection with a token, missing nothing. */
+  readonly resume: boolean;
+  /** Answer the server's pings (silent clients are pinged, then dropped). */
+  readonly ping: boolean;
+}
+
+/**
+ * Encodings of one event, made once and shared by every viewer whose dialect gives the same
+ * cache key (a dialect's name, or its name and the viewer's active room).
+ */
+export type SharedEncodings = Map<string, Uint8Array>;
+
+/** One connection's dialect (an instance per connection: some keep state, like an active room). */
+export interface Dialect {
+  readonly name: string;
+  readonly supports: Supports;
+  /** Turns one input line into intents. Throws `ChatError` for input it refuses. */
+  read(line: string, view: DialectView): Intent[];
+  /**
+   * Encodes an event for this connection's viewer, reusing and filling `shared`; empty when
+   * this dialect shows nothing for it.
+   */
+  encode(event: ServerFrame, view: DialectView, shared: SharedEncodings): Uint8Array;
+  /** The user moved to another room through a command (dialects with an active room follow). */
+  switched?(room: string): void;
+}
+
+/** No bytes: what a dialect returns for an event it does not show. */
+export const NOTHING: Uint8Array = new Uint8Array(0);

@@ -1,0 +1,32 @@
+/**
+ * Someone opened the chat port with a web browser or `curl`: the first line is an HTTP request.
+ * They get a short HTTP answer saying what this port is for, and the connection closes. Pure.
+ */
+import type { ServerFrame } from "../protocol.ts";
+import { type Dialect, type DialectView, type Intent, NOTHING } from "./dialect.ts";
+
+/** An HTTP request line: `GET / HTTP/1.1`. */
+export const HTTP_REQUEST = /^[A-Z]{3,10} \S+ HTTP\/\d(\.\d)?$/;
+
+const REPLY = new TextEncoder().encode(
+  "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+    "Connection: close\r\n\r\nThis is a chat server, not a web server: connect with " +
+    "`chat join HOST:PORT` or `nc HOST PORT`.\n",
+);
+
+/** Answers the first request and ends; shows no chat events. */
+export class HttpDialect implements Dialect {
+  readonly name = "http";
+  readonly supports = { files: false, resume: false, ping: false } as const;
+  #answered = false;
+
+  read(_line: string, _view: DialectView): Intent[] {
+    if (this.#answered) return [];
+    this.#answered = true;
+    return [{ kind: "raw", bytes: REPLY }, { kind: "end", reason: "Not a chat client (HTTP)" }];
+  }
+
+  encode(_event: ServerFrame): Uint8Array {
+    return NOTHING;
+  }
+}
