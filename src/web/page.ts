@@ -1,0 +1,675 @@
+/**
+ * The browser client, embedded as text so that a bundled or compiled `chat` stays one file and
+ * the page needs nothing from anywhere else. It is three documents rather than one, so that the
+ * Content-Security-Policy can forbid inline script and style outright (`script-src 'self'`): the
+ * page (`/`), its script (`/app.js`) and its style sheet (`/app.css`). The HTTP front
+ * (`src/carrier/http_front.ts`) serves them.
+ *
+ * The script speaks the native protocol of docs/PROTOCOL.md over a WebSocket on `/ws`: `hello`
+ * with the nick, `say` for typed text, `command` for `/...` lines, `pong` for every `ping`, and
+ * on a dropped connection `hello` with `resume` after a growing, jittered delay (section 11.4),
+ * resending every `say` not yet acknowledged. Text from the server is only ever put in the page
+ * with `textContent`.
+ *
+ * The script is written in plain JavaScript inside `String.raw`, so its backslashes reach the
+ * browser as written: it uses no template literals of its own.
+ */
+import { PROTOCOL_VERSION, VERSION } from "../version.ts";
+
+/** The page: markup only; the script and the style sheet come from `/app.js` and `/app.css`. */
+export const CLIENT_PAGE_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>chat</title>
+<link rel="stylesheet" href="/app.css">
+<script src="/app.js" defer></script>
+</head>
+<body>
+<header class="bar">
+  <h1>chat</h1>
+  <p id="status" role="status" aria-live="polite">Not connected</p>
+</header>
+<main>
+  <form id="login" class="login" autocomplete="off">
+    <h2>Pick a nick</h2>
+    <label for="nick">Nick</label>
+    <input id="nick" name="nick" maxlength="24" required autocapitalize="off" spellcheck="false"
+      aria-describedby="nick-rule login-error">
+    <p id="nick-rule" class="hint">1 to 24 letters or digits, plus _ - . (not first: - or .)</p>
+    <button type="submit">Enter</button>
+    <p id="login-error" class="error" role="alert"></p>
+  </form>
+  <section id="chat" class="chat" hidden aria-label="Chat">
+    <nav aria-label="Rooms"><ul id="tabs" class="tabs"></ul></nav>
+    <p id="topic" class="topic"></p>
+    <div id="logs" class="logs"></div>
+    <form id="send" class="send" autocomplete="off">
+      <label for="line" class="visually-hidden">Message</label>
+      <input id="line" name="line" enterkeyhint="send" placeholder="Message, or /help"
+        autocapitalize="sentences">
+      <button type="submit">Send</button>
+    </form>
+  </section>
+</main>
+</body>
+</html>
+`;
+
+/** The style sheet: a column that fits a phone, the log filling the space between bars. */
+export const CLIENT_PAGE_CSS = `:root {
+  color-scheme: light dark;
+  --fg: #1b1b1b; --bg: #fafafa; --muted: #666; --accent: #2557a7; --error: #b00020;
+  --line: #ddd; --own: #0b6b3a;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+}
+@media (prefers-color-scheme: dark) {
+  :root { --fg: #e8e8e8; --bg: #161616; --muted: #9a9a9a; --accent: #8fb4ff; --error: #ff7b8a;
+    --line: #333; --own: #6fd19b; }
+}
+* { box-sizing: border-box; }
+html, body { height: 100%; margin: 0; }
+body { display: flex; flex-direction: column; color: var(--fg); background: var(--bg);
+  height: 100dvh; }
+.bar { display: flex; align-items: baseline; gap: 1em; padding: .4em .8em;
+  border-bottom: 1px solid var(--line); }
+.bar h1 { font-size: 1.1em; margin: 0; }
+#status { margin: 0; color: var(--muted); font-size: .9em; overflow: hidden;
+  text-overflow: ellipsis; white-space: nowrap; }
+main { flex: 1; display: flex; flex-direction: column; min-height: 0; }
+.login { margin: 2em auto; padding: 1em; max-width: 24em; width: 100%; display: flex;
+  flex-direction: column; gap: .5em; }
+.login h2 { margin: 0 0 .5em; font-size: 1.1em; }
+.hint { color: var(--muted); font-size: .85em; margin: 0; }
+.error { color: var(--error); min-height: 1.2em; margin: 0; }
+input, button { font: inherit; padding: .5em .6em; border-radius: 4px;
+  border: 1px solid var(--line); background: var(--bg); color: var(--fg); }
+button { background: var(--accent); color: var(--bg); border-color: var(--accent);
+  cursor: pointer; }
+:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
+.chat { flex: 1; display: flex; flex-direction: column; min-height: 0; }
+.chat[hidden], .login[hidden] { display: none; }
+.tabs { list-style: none; margin: 0; padding: .3em .5em 0; display: flex; gap: .3em;
+  overflow-x: auto; border-bottom: 1px solid var(--line); }
+.tabs button { background: transparent; color: var(--fg); border: 1px solid var(--line);
+  border-bottom: none; border-radius: 4px 4px 0 0; white-space: nowrap; }
+.tabs button[aria-current="page"] { background: var(--accent); color: var(--bg); }
+.tabs button.unread::after { content: " \\2022"; }
+.topic { margin: 0; padding: .2em .8em; color: var(--muted); font-size: .9em; min-height: 1.4em; }
+.logs { flex: 1; min-height: 0; display: flex; flex-direction: column; }
+.log { flex: 1; overflow-y: auto; margin: 0; padding: .3em .8em; list-style: none;
+  overflow-wrap: anywhere; }
+.log li { padding: .1em 0; line-height: 1.35; }
+.log time { color: var(--muted); font-variant-numeric: tabular-nums; margin-right: .4em; }
+.log .nick { font-weight: 600; }
+.log .own .nick { color: var(--own); }
+.log .pending { opacity: .6; }
+.log .system { color: var(--muted); }
+.log .error { color: var(--error); }
+.log .private .nick { color: var(--accent); }
+.send { display: flex; gap: .4em; padding: .5em; border-top: 1px solid var(--line); }
+.send input { flex: 1; min-width: 0; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; }
+`;
+
+/** The script: connection, protocol state and rendering. */
+export const CLIENT_PAGE_JS = String.raw`"use strict";
+(function () {
+  var PROTOCOL_VERSION = ${PROTOCOL_VERSION};
+  var CLIENT_NAME = "chat-web ${VERSION}";
+  var FIRST_DELAY_MS = 500;
+  var MAX_DELAY_MS = 30000;
+  var GIVE_UP_MS = 5 * 60 * 1000;
+  var PING_AFTER_MS = 45000;
+  var DEAD_AFTER_MS = 90000;
+  var MAX_LOG_ITEMS = 1000;
+
+  var $ = function (id) { return document.getElementById(id); };
+  var statusEl = $("status");
+  var loginForm = $("login");
+  var nickInput = $("nick");
+  var loginError = $("login-error");
+  var chatEl = $("chat");
+  var tabsEl = $("tabs");
+  var topicEl = $("topic");
+  var logsEl = $("logs");
+  var sendForm = $("send");
+  var lineInput = $("line");
+
+  var state = {
+    socket: null,
+    nick: "",
+    token: "",
+    registered: false,
+    hadSession: false,
+    resuming: false,
+    byeReason: "",
+    early: [],
+    rooms: new Map(),
+    active: "",
+    pending: new Map(),
+    nextId: 1,
+    attempt: 0,
+    lostAt: 0,
+    stopped: false,
+    lastHeard: 0,
+    timer: 0,
+    retryTimer: 0
+  };
+
+  function setStatus(text) { statusEl.textContent = text; }
+
+  function pad(n) { return n < 10 ? "0" + n : String(n); }
+  function clock(time) {
+    var d = typeof time === "number" ? new Date(time) : new Date();
+    return pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+
+  function formatSize(bytes) {
+    if (typeof bytes !== "number" || !isFinite(bytes) || bytes < 0) return "? B";
+    if (bytes < 1024) return Math.floor(bytes) + " B";
+    var units = ["KiB", "MiB", "GiB", "TiB"];
+    var value = bytes / 1024;
+    var i = 0;
+    while (value >= 1024 && i < units.length - 1) { value /= 1024; i++; }
+    return value.toFixed(1) + " " + units[i];
+  }
+
+  function str(value) { return typeof value === "string" ? value : ""; }
+
+  // ---- rooms and logs -------------------------------------------------------------------------
+
+  function roomKey(name) { return String(name).normalize("NFC").toLowerCase(); }
+
+  function ensureRoom(name) {
+    var key = roomKey(name);
+    var room = state.rooms.get(key);
+    if (room) return room;
+    var log = document.createElement("ol");
+    log.className = "log";
+    log.setAttribute("aria-live", "polite");
+    log.setAttribute("aria-relevant", "additions");
+    log.setAttribute("aria-label", "Messages in #" + name);
+    log.hidden = true;
+    logsEl.appendChild(log);
+    var item = document.createElement("li");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "#" + name;
+    button.addEventListener("click", function () { activate(key); lineInput.focus(); });
+    item.appendChild(button);
+    tabsEl.appendChild(item);
+    room = { name: name, key: key, seq: 0, topic: "", members: [], log: log, tab: item,
+      button: button, replaying: false };
+    state.rooms.set(key, room);
+    state.early.forEach(function (li) { log.appendChild(li); });
+    state.early = [];
+    if (!state.active) activate(key);
+    return room;
+  }
+
+  function removeRoom(name) {
+    var key = roomKey(name);
+    var room = state.rooms.get(key);
+    if (!room) return;
+    state.rooms.delete(key);
+    room.log.remove();
+    room.tab.remove();
+    if (state.active === key) {
+      state.active = "";
+      var first = state.rooms.keys().next();
+      if (!first.done) activate(first.value);
+    }
+  }
+
+  function activate(key) {
+    var room = state.rooms.get(key);
+    if (!room) return;
+    state.active = key;
+    state.rooms.forEach(function (other) {
+      var on = other.key === key;
+      other.log.hidden = !on;
+      if (on) other.button.setAttribute("aria-current", "page");
+      else other.button.removeAttribute("aria-current");
+    });
+    room.button.classList.remove("unread");
+    topicEl.textContent = room.topic ? "Topic: " + room.topic : "";
+    room.log.scrollTop = room.log.scrollHeight;
+  }
+
+  function activeRoom() { return state.rooms.get(state.active); }
+  function activeName() { var room = activeRoom(); return room ? room.name : "lobby"; }
+
+  /** Adds a line to a room's log (the active one when no room is given). */
+  function addLine(roomName, kind, parts, time) {
+    var room = roomName ? state.rooms.get(roomKey(roomName)) : activeRoom();
+    if (!room && roomName) room = activeRoom();
+    var log = room ? room.log : null;
+    var stick = log ? log.scrollHeight - log.scrollTop - log.clientHeight < 40 : false;
+    var li = document.createElement("li");
+    li.className = kind;
+    var t = document.createElement("time");
+    var date = typeof time === "number" ? new Date(time) : new Date();
+    t.dateTime = date.toISOString();
+    t.textContent = clock(time);
+    li.appendChild(t);
+    parts.forEach(function (part) {
+      if (typeof part === "string") { li.appendChild(document.createTextNode(part)); return; }
+      var span = document.createElement("span");
+      span.className = part.cls;
+      span.textContent = part.text;
+      li.appendChild(span);
+    });
+    if (!log) {
+      // Nothing to show it in yet (before the first room): it goes into the first room's log.
+      state.early.push(li);
+      return li;
+    }
+    log.appendChild(li);
+    while (log.childElementCount > MAX_LOG_ITEMS) log.firstElementChild.remove();
+    if (stick) log.scrollTop = log.scrollHeight;
+    if (room && room.key !== state.active && (kind === "message" || kind === "message own")) {
+      room.button.classList.add("unread");
+    }
+    return li;
+  }
+
+  function system(roomName, text, time) { return addLine(roomName, "system", ["* " + text], time); }
+  function showError(roomName, text) { return addLine(roomName, "error", ["! " + text]); }
+
+  function showMessage(frame, own) {
+    var nick = str(frame.nick);
+    if (frame.action) {
+      return addLine(frame.room, "message" + (own ? " own" : ""),
+        ["** ", { cls: "nick", text: nick }, " " + str(frame.text)], frame.time);
+    }
+    return addLine(frame.room, "message" + (own ? " own" : ""),
+      [{ cls: "nick", text: "<" + nick + ">" }, " " + str(frame.text)], frame.time);
+  }
+
+  // ---- the connection -------------------------------------------------------------------------
+
+  function send(frame) {
+    var socket = state.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify(frame) + "\n");
+    return true;
+  }
+
+  function socketUrl() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    return scheme + location.host + "/ws";
+  }
+
+  function connect() {
+    clearTimeout(state.retryTimer);
+    var socket;
+    try {
+      socket = new WebSocket(socketUrl());
+    } catch (error) {
+      onClosed(null);
+      return;
+    }
+    state.socket = socket;
+    setStatus(state.hadSession ? "Reconnecting\u2026" : "Connecting\u2026");
+    socket.addEventListener("open", function () {
+      state.lastHeard = Date.now();
+      state.registered = false;
+      state.resuming = state.hadSession && state.token !== "";
+      var hello = { type: "hello", version: PROTOCOL_VERSION, nick: state.nick,
+        client: CLIENT_NAME };
+      if (state.resuming) {
+        var rooms = [];
+        state.rooms.forEach(function (room) { rooms.push({ room: room.name, seq: room.seq }); });
+        hello.resume = { token: state.token, rooms: rooms };
+      }
+      send(hello);
+    });
+    socket.addEventListener("message", function (event) {
+      if (typeof event.data !== "string") return;
+      state.lastHeard = Date.now();
+      var lines = event.data.split("\n");
+      for (var i = 0; i < lines.length; i++) {
+        var line = lines[i];
+        if (!/^\s*\{/.test(line)) continue; // plain-text lines such as the greeting
+        var frame;
+        try { frame = JSON.parse(line); } catch (error) { continue; }
+        if (!frame || typeof frame.type !== "string") continue;
+        try { handle(frame); } catch (error) { console.error(error); }
+      }
+    });
+    socket.addEventListener("close", function () {
+      if (state.socket === socket) onClosed(socket);
+    });
+  }
+
+  function onClosed(socket) {
+    state.socket = null;
+    state.registered = false;
+    if (state.stopped || !state.hadSession) {
+      // Ended on purpose (bye), or never got in: back to the form, nothing to resume.
+      var reason = state.byeReason ? "Disconnected: " + state.byeReason
+        : state.stopped ? "" : "Could not connect to the server";
+      state.hadSession = false;
+      state.token = "";
+      setStatus(state.byeReason ? "Disconnected" : "Not connected");
+      showLogin(reason);
+      return;
+    }
+    if (!state.lostAt) state.lostAt = Date.now();
+    if (Date.now() - state.lostAt > GIVE_UP_MS) {
+      setStatus("Disconnected");
+      showError(null, "Could not reconnect for 5 minutes: reload the page to try again");
+      return;
+    }
+    state.attempt += 1;
+    var delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * Math.pow(2, state.attempt - 1));
+    delay = Math.round(delay * (0.5 + Math.random()));
+    setStatus("Connection lost: reconnecting in " + Math.ceil(delay / 1000) + " s (attempt " +
+      state.attempt + ")");
+    if (state.attempt === 1) showError(null, "Connection lost: reconnecting");
+    state.retryTimer = setTimeout(connect, delay);
+  }
+
+  function showLogin(message) {
+    chatEl.hidden = true;
+    loginForm.hidden = false;
+    if (message) loginError.textContent = message;
+    nickInput.disabled = false;
+    loginForm.querySelector("button").disabled = false;
+    nickInput.focus();
+  }
+
+  function watchdog() {
+    if (!state.socket || state.socket.readyState !== WebSocket.OPEN) return;
+    var silent = Date.now() - state.lastHeard;
+    if (silent > DEAD_AFTER_MS) state.socket.close();
+    else if (silent > PING_AFTER_MS) send({ type: "ping", token: "w" + Date.now() });
+  }
+
+  // ---- frames ---------------------------------------------------------------------------------
+
+  function handle(frame) {
+    switch (frame.type) {
+      case "welcome": return onWelcome(frame);
+      case "rooms": return onRooms(frame);
+      case "room": return onRoom(frame);
+      case "left":
+        system(frame.room, "You left #" + str(frame.room) +
+          (frame.reason ? " (" + str(frame.reason) + ")" : ""));
+        removeRoom(frame.room);
+        return;
+      case "join":
+        trackMember(frame.room, frame.nick, true);
+        system(frame.room, str(frame.nick) + " joined", frame.time);
+        return;
+      case "leave":
+        trackMember(frame.room, frame.nick, false);
+        system(frame.room, str(frame.nick) + " left" +
+          (frame.reason ? " (" + str(frame.reason) + ")" : ""), frame.time);
+        return;
+      case "nick": return onNick(frame);
+      case "message": return onMessage(frame);
+      case "topic": return onTopic(frame);
+      case "private": return onPrivate(frame);
+      case "users":
+        system(frame.room, "In #" + str(frame.room) + ": " +
+          (Array.isArray(frame.nicks) ? frame.nicks.join(", ") : ""));
+        return;
+      case "whois": return onWhois(frame);
+      case "help": return onHelp(frame);
+      case "notice": system(frame.room || null, str(frame.text)); return;
+      case "announce":
+        addLine(frame.room || null, "system", ["* Announcement: " + str(frame.text)], frame.time);
+        return;
+      case "error": return onError(frame);
+      case "ping": send({ type: "pong", token: frame.token }); return;
+      case "pong": return;
+      case "bye": return onBye(frame);
+      case "ack": return onAck(frame);
+      case "file":
+        system(frame.room || null, (frame.to ? str(frame.from) + " offers you " : "") +
+          "file offered: " + str(frame.name) + " (" + formatSize(frame.size) +
+          ") \u2014 use chat join to download" + (frame.to ? "" : " (from " + str(frame.from) + ")"),
+          frame.time);
+        return;
+      case "transfer":
+        (frame.state === "failed" ? showError : system)(null, "Transfer of " + str(frame.name) +
+          " " + str(frame.state) + (frame.reason ? ": " + str(frame.reason) : ""));
+        return;
+      default:
+        return; // unknown frames are skipped (section 6)
+    }
+  }
+
+  function onWelcome(frame) {
+    var resumed = state.resuming;
+    var sameSession = resumed && frame.token === state.token;
+    if (!state.hadSession) {
+      // A new session: the rooms of an old one are gone.
+      Array.from(state.rooms.values()).forEach(function (room) { removeRoom(room.name); });
+    }
+    state.nick = str(frame.nick) || state.nick;
+    state.token = str(frame.token);
+    state.registered = true;
+    state.hadSession = true;
+    state.resuming = false;
+    state.stopped = false;
+    state.byeReason = "";
+    loginForm.hidden = true;
+    chatEl.hidden = false;
+    setStatus("Connected as " + state.nick + " to " + str(frame.server));
+    if (resumed) {
+      system(null, "Reconnected (attempt " + state.attempt + ")" +
+        (sameSession ? "" : ": a new session, some messages may be lost"));
+    } else {
+      system(null, "Welcome, " + state.nick + "! Type /help for commands.");
+      lineInput.focus();
+    }
+    state.attempt = 0;
+    state.lostAt = 0;
+    // Resend what was never acknowledged, in order, with the same ids (section 11.4).
+    state.pending.forEach(function (entry, id) {
+      send({ type: "say", room: entry.room, text: entry.text, id: id });
+    });
+  }
+
+  function onRooms(frame) {
+    if (!Array.isArray(frame.rooms)) return;
+    var names = frame.rooms.map(function (room) {
+      var text = "#" + str(room.name) + " " + room.members + (room.limit ? "/" + room.limit : "");
+      return room.topic ? text + " (" + str(room.topic) + ")" : text;
+    });
+    system(null, "Rooms: " + names.join(", ") + ". Type /join ROOM to join one");
+  }
+
+  function onRoom(frame) {
+    var room = ensureRoom(str(frame.room));
+    room.name = str(frame.room);
+    room.button.textContent = "#" + room.name;
+    room.topic = str(frame.topic);
+    room.members = Array.isArray(frame.members) ? frame.members.slice() : [];
+    room.replaying = typeof frame.since === "number";
+    // The room's latest number (it may have started again: the server restarted).
+    if (typeof frame.seq === "number") room.seq = frame.seq;
+    if (room.replaying) {
+      if (frame.gap) showError(room.name, "Some messages in #" + room.name + " were lost");
+    } else {
+      system(room.name, "You are in #" + room.name + " with " +
+        room.members.filter(function (n) { return n !== state.nick; }).join(", ") +
+        " (" + room.members.length + " here)");
+    }
+    if (room.topic) system(room.name, "Topic: " + room.topic);
+    if (state.active === room.key) topicEl.textContent = room.topic ? "Topic: " + room.topic : "";
+    if (!state.active || !room.replaying) activate(room.key);
+  }
+
+  function trackMember(roomName, nick, present) {
+    var room = state.rooms.get(roomKey(roomName));
+    if (!room) return;
+    room.members = room.members.filter(function (n) { return n !== nick; });
+    if (present) room.members.push(nick);
+  }
+
+  function onNick(frame) {
+    var old = str(frame.old);
+    var now = str(frame.new);
+    if (old === state.nick) {
+      state.nick = now;
+      setStatus("Connected as " + now);
+    }
+    state.rooms.forEach(function (room) {
+      if (room.members.indexOf(old) === -1) return;
+      room.members = room.members.map(function (n) { return n === old ? now : n; });
+      system(room.name, old + " is now known as " + now, frame.time);
+    });
+  }
+
+  function onMessage(frame) {
+    var room = state.rooms.get(roomKey(frame.room));
+    var own = frame.nick === state.nick;
+    if (frame.history && room && room.replaying && own) {
+      // Our own message, replayed after a resume: shown already; its resend will be acked.
+      var shown = false;
+      state.pending.forEach(function (entry) {
+        if (!shown && roomKey(entry.room) === room.key && entry.text === frame.text) shown = true;
+      });
+      if (shown) { bumpSeq(room, frame.seq); return; }
+    }
+    showMessage(frame, own);
+    if (room) bumpSeq(room, frame.seq);
+  }
+
+  function bumpSeq(room, seq) {
+    if (typeof seq !== "number") return;
+    if (seq > room.seq) room.seq = seq;
+  }
+
+  function onTopic(frame) {
+    var room = state.rooms.get(roomKey(frame.room));
+    if (room) {
+      room.topic = str(frame.topic);
+      if (room.key === state.active) topicEl.textContent = room.topic ? "Topic: " + room.topic : "";
+    }
+    system(frame.room, frame.topic
+      ? str(frame.nick) + " set the topic: " + str(frame.topic)
+      : str(frame.nick) + " cleared the topic", frame.time);
+  }
+
+  function onPrivate(frame) {
+    var outgoing = frame.from === state.nick;
+    var who = outgoing ? "-> " + str(frame.to) : str(frame.from);
+    addLine(null, "private", ["[private] ", { cls: "nick", text: "<" + who + ">" },
+      " " + str(frame.text)], frame.time);
+  }
+
+  function onWhois(frame) {
+    var text = str(frame.nick) + ": in " + (Array.isArray(frame.rooms) ? frame.rooms.join(", ") : "") +
+      "; idle " + frame.idle + "s; here since " + clock(frame.since);
+    if (frame.away) text += "; away: " + str(frame.away);
+    system(null, text);
+  }
+
+  function onHelp(frame) {
+    if (!Array.isArray(frame.commands)) return;
+    system(null, "Commands:");
+    frame.commands.forEach(function (c) {
+      var aliases = Array.isArray(c.aliases) && c.aliases.length ? " (" + c.aliases.join(", ") + ")" : "";
+      system(null, "  " + str(c.usage) + aliases + " \u2014 " + str(c.summary));
+    });
+    system(null, "  //TEXT \u2014 send TEXT starting with /");
+  }
+
+  function onError(frame) {
+    var message = str(frame.message);
+    if (!state.registered) {
+      // A refused hello (a resume too: stop trying): the user may pick another nick, on the
+      // same connection unless the server ends it.
+      if (frame.code === "bad_version" || frame.code === "server_full") state.stopped = true;
+      state.hadSession = false;
+      state.resuming = false;
+      state.token = "";
+      chatEl.hidden = true;
+      setStatus("Not connected");
+      showLogin(message);
+      return;
+    }
+    if (typeof frame.id === "string" && state.pending.has(frame.id)) {
+      var entry = state.pending.get(frame.id);
+      state.pending.delete(frame.id);
+      if (entry.element) entry.element.classList.remove("pending");
+      showError(entry.room, "Not sent: " + message);
+      return;
+    }
+    showError(null, message);
+  }
+
+  function onBye(frame) {
+    state.stopped = true;
+    state.byeReason = str(frame.reason);
+    var lost = state.pending.size;
+    setStatus("Disconnected: " + str(frame.reason));
+    showError(null, "Disconnected: " + str(frame.reason) +
+      (lost ? " (" + lost + " messages not delivered)" : ""));
+    if (state.socket) state.socket.close();
+  }
+
+  function onAck(frame) {
+    var entry = state.pending.get(str(frame.id));
+    if (!entry) return;
+    state.pending.delete(str(frame.id));
+    if (entry.element) entry.element.classList.remove("pending");
+    var room = state.rooms.get(roomKey(frame.room));
+    if (room) bumpSeq(room, frame.seq);
+  }
+
+  // ---- input ----------------------------------------------------------------------------------
+
+  function submitLine(text) {
+    if (text.trim() === "") return;
+    var id = String(state.nextId++);
+    if (text.charAt(0) === "/" && text.charAt(1) !== "/") {
+      if (!send({ type: "command", line: text, room: activeName(), id: id })) {
+        showError(null, "Not connected: the command was not sent");
+      }
+      return;
+    }
+    if (text.charAt(0) === "/") text = text.slice(1);
+    var room = activeName();
+    var element = showMessage({ room: room, nick: state.nick, text: text }, true);
+    element.classList.add("pending");
+    state.pending.set(id, { room: room, text: text, element: element });
+    send({ type: "say", room: room, text: text, id: id });
+  }
+
+  loginForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var nick = nickInput.value;
+    if (!nick) return;
+    state.nick = nick;
+    state.stopped = false;
+    state.byeReason = "";
+    loginError.textContent = "";
+    if (state.socket && state.socket.readyState === WebSocket.OPEN) {
+      send({ type: "hello", version: PROTOCOL_VERSION, nick: nick, client: CLIENT_NAME });
+    } else {
+      nickInput.disabled = true;
+      loginForm.querySelector("button").disabled = true;
+      connect();
+    }
+  });
+
+  sendForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = lineInput.value;
+    lineInput.value = "";
+    submitLine(text);
+  });
+
+  state.timer = setInterval(watchdog, 5000);
+  nickInput.focus();
+})();
+`;
