@@ -12,6 +12,7 @@ import type { ChatUi } from "./src/terminal/ui.ts";
 import { Logger } from "./src/log.ts";
 import { writeAllSync } from "./src/pump.ts";
 import { ChatServer } from "./src/server/server.ts";
+import { joinHints } from "./src/server/addresses.ts";
 import { runConsole } from "./src/server/console.ts";
 import type { JoinCommand, ServeCommand } from "./src/cli.ts";
 
@@ -69,24 +70,52 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
     }
     return 1;
   }
+  // Signals are handled before the server says it listens: a signal right after is a clean stop.
+  let stopping = false;
+  const stop = onSignals(() => {
+    stopping = true;
+    void server.shutdown("Server is shutting down");
+  });
   printOut(`chat server ${server.address} is listening (Ctrl-C to stop)`);
-  const stop = onSignals(() => void server.shutdown("Server is shutting down"));
+  for (const line of joinHints(server.addr, { interfaces: networkInterfaces() })) printOut(line);
   const adminConsole = stdio.isTerminal && Deno.stdout.isTerminal()
-    ? startConsole(server, log, stdio, command.color)
+    ? startConsole(server, log, stdio, { color: command.color, stopping: () => stopping })
     : undefined;
   try {
     await server.finished;
   } finally {
+    stopping = true;
     stop();
     adminConsole?.close();
   }
   return 0;
 }
 
-/** Runs the admin console on the terminal; log lines print above its input line. */
-function startConsole(server: ChatServer, log: Logger, stdio: Stdio, color: boolean): TerminalUi {
+/**
+ * This machine's network interfaces, or undefined without `--allow-sys=networkInterfaces` (or
+ * where they cannot be listed): the listening message then leaves them out.
+ */
+function networkInterfaces(): Deno.NetworkInterfaceInfo[] | undefined {
+  try {
+    const status = Deno.permissions.querySync({ name: "sys", kind: "networkInterfaces" });
+    return status.state === "granted" ? Deno.networkInterfaces() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs the admin console on the terminal; log lines print above its input line. `stopping`
+ * tells whether the server is on its way out (a signal), when the console closes.
+ */
+function startConsole(
+  server: ChatServer,
+  log: Logger,
+  stdio: Stdio,
+  options: { color: boolean; stopping: () => boolean },
+): TerminalUi {
   const ui = new TerminalUi(stdio, {
-    color: color && !Deno.env.get("NO_COLOR"),
+    color: options.color && !Deno.env.get("NO_COLOR"),
     timestamps: false,
   });
   log.redirect((line) => ui.show([{ spans: [{ text: line, style: "dim" }] }]));
@@ -94,7 +123,9 @@ function startConsole(server: ChatServer, log: Logger, stdio: Stdio, color: bool
     ui.close();
     log.redirect(printErr);
     if (outcome === "interrupt") void server.shutdown("Server is shutting down");
-    if (outcome === "end") {
+    // Only input that really ended leaves a server running without its console; closed because
+    // the server stops (a signal, /shutdown), there is nothing more to say.
+    if (outcome === "end" && !options.stopping()) {
       printErr(
         "chat: Admin console closed; the server keeps running (stop it with SIGINT or SIGTERM)",
       );

@@ -26,6 +26,7 @@ export const PERMISSIONS: readonly string[] = [
   "--allow-env", // read NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE, HOME/USERPROFILE, CHAT_DEBUG
   "--allow-read", // files you /send; the server reads files in transit back to receivers
   "--allow-write", // your download folder; the server's temporary folder for files in transit
+  "--allow-sys=networkInterfaces", // the server names the addresses others can join it at
 ];
 
 /** A platform a binary is built for. */

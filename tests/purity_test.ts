@@ -25,6 +25,7 @@ const PURE_FILES = [
   "src/transfer_state.ts",
   "src/units.ts",
   "src/server/console_commands.ts",
+  "src/server/addresses.ts",
 ];
 
 /** Pure files that may not exist yet; checked when they do. */

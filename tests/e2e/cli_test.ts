@@ -1,6 +1,7 @@
 /** End-to-end: the command line, its errors and exit codes, run as a real process. */
 import assert from "node:assert/strict";
-import { ChatProcess, startServer } from "./harness.ts";
+import { reachableAddresses } from "../../src/server/addresses.ts";
+import { chatCommand, ChatProcess, startServer } from "./harness.ts";
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const process = new ChatProcess(args, {});
@@ -119,7 +120,43 @@ Deno.test("chat serve prints the address it listens on, with the real port for -
   try {
     assert.match(server.stdout.lines[0] ?? "", /^chat server 127\.0\.0\.1:\d+ is listening/);
     assert.ok(server.port > 0);
+    await server.stdout.waitFor(`  chat join 127.0.0.1:${server.port}`);
+    await server.stdout.waitFor(`  nc 127.0.0.1 ${server.port}`);
+    await server.stdout.waitFor(/^Only this machine can connect/);
   } finally {
     await server.stop();
+  }
+});
+
+Deno.test("chat serve on 0.0.0.0 names this machine's addresses and what others type", async () => {
+  const server = await startServer({ host: "0.0.0.0" });
+  try {
+    assert.match(server.stdout.lines[0] ?? "", /^chat server 0\.0\.0\.0:\d+ is listening/);
+    const first = reachableAddresses(Deno.networkInterfaces(), false)[0];
+    if (first === undefined) {
+      await server.stdout.waitFor(/only this machine can join/);
+    } else {
+      await server.stdout.waitFor(/^Others can reach it at/);
+      await server.stdout.waitFor(`  chat join ${first.address}:${server.port}`);
+      await server.stdout.waitFor(`  nc ${first.address} ${server.port}`);
+    }
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("chat serve without the permission to list interfaces still starts, quietly", async () => {
+  const { command, args } = chatCommand([]);
+  const process = new ChatProcess(["serve", "--host", "0.0.0.0", "--port", "0"], {
+    launcher: { command, args: args.filter((arg) => !arg.startsWith("--allow-sys")) },
+  });
+  try {
+    await process.stdout.waitFor(/is listening/);
+    process.kill("SIGTERM");
+    assert.equal((await process.exit()).code, 0);
+    assert.equal(process.stdout.lines.length, 1, process.stdout.text());
+    assert.doesNotMatch(process.stderr.text(), /Internal error|PermissionDenied|Requires sys/);
+  } finally {
+    await process.stop();
   }
 });

@@ -24,6 +24,7 @@ export function chatCommand(args: readonly string[]): { command: string; args: s
       "--allow-env",
       "--allow-read",
       "--allow-write",
+      "--allow-sys=networkInterfaces",
       MAIN,
       ...args,
     ],

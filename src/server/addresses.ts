@@ -1,0 +1,119 @@
+/**
+ * What `chat serve` tells its host once it listens: the addresses other people can use and the
+ * lines they type to join. Pure: the machine's network interfaces are passed in.
+ */
+
+/** One address of a network interface, as `Deno.networkInterfaces()` lists it (the fields used). */
+export interface InterfaceAddress {
+  /** The interface's name, such as `eth0` or `en0`. */
+  readonly name: string;
+  readonly family: "IPv4" | "IPv6";
+  readonly address: string;
+}
+
+/** Where the server listens. */
+export interface BoundAddress {
+  readonly hostname: string;
+  readonly port: number;
+}
+
+/** Options for {@linkcode joinHints}. */
+export interface JoinHintsOptions {
+  /**
+   * The machine's interface addresses; without them (no permission to list them) a server bound
+   * to every address says nothing more. @default undefined
+   */
+  interfaces?: readonly InterfaceAddress[];
+}
+
+/**
+ * The lines that follow `chat server ADDR is listening`: for a server bound to every address
+ * (`0.0.0.0` or `::`), the addresses of this machine others can use (IPv4 first; loopback and
+ * link-local IPv6 left out), then the `chat join` and `nc` lines to type. A server bound to one
+ * address gives that one.
+ *
+ * @example
+ * ```ts
+ * import { joinHints } from "./addresses.ts";
+ * const lines = joinHints({ hostname: "0.0.0.0", port: 12345 }, {
+ *   interfaces: [{ name: "eth0", family: "IPv4", address: "192.168.1.20" }],
+ * });
+ * // lines[2] === "  chat join 192.168.1.20:12345"
+ * ```
+ */
+export function joinHints(bound: BoundAddress, options: JoinHintsOptions = {}): string[] {
+  const { hostname, port } = bound;
+  if (!isWildcard(hostname)) {
+    const lines = commandLines(hostname, port);
+    if (isLoopback(hostname)) {
+      lines.push("Only this machine can connect: serve with --host 0.0.0.0 to let others join");
+    }
+    return lines;
+  }
+  if (options.interfaces === undefined) return [];
+  const reachable = reachableAddresses(
+    options.interfaces,
+    hostname === "::" || hostname === "[::]",
+  );
+  const first = reachable[0];
+  if (first === undefined) {
+    return [
+      "No network address found besides this machine's own: only this machine can join",
+      ...commandLines(hostname.includes(":") ? "::1" : "127.0.0.1", port),
+    ];
+  }
+  const width = Math.max(...reachable.map((entry) => entry.address.length));
+  return [
+    reachable.length === 1 ? "Others can reach it at:" : "Others can reach it at any of:",
+    ...reachable.map((entry) => `  ${entry.address.padEnd(width)}  (${entry.name})`),
+    ...commandLines(first.address, port),
+  ];
+}
+
+/**
+ * The addresses others may reach this machine at, IPv4 first, each once: loopback and link-local
+ * IPv6 addresses (which need a zone to be used) are left out, and IPv6 only with `ipv6`.
+ */
+export function reachableAddresses(
+  interfaces: readonly InterfaceAddress[],
+  ipv6: boolean,
+): InterfaceAddress[] {
+  const seen = new Set<string>();
+  const usable = interfaces.filter((entry) => {
+    const key = entry.address.toLowerCase();
+    if (seen.has(key) || isLoopback(key) || isLinkLocalV6(key)) return false;
+    if (entry.family === "IPv6" && !ipv6) return false;
+    seen.add(key);
+    return true;
+  });
+  return [
+    ...usable.filter((entry) => entry.family === "IPv4"),
+    ...usable.filter((entry) => entry.family === "IPv6"),
+  ];
+}
+
+/** The two lines to type to join `host` on `port`: with chat, and with any TCP client. */
+function commandLines(host: string, port: number): string[] {
+  const bare = host.replace(/^\[(.*)\]$/, "$1");
+  const joined = bare.includes(":") ? `[${bare}]:${port}` : `${bare}:${port}`;
+  return [
+    "To join, type:",
+    `  chat join ${joined}`,
+    "or, without chat (nc or any plain TCP client):",
+    `  nc ${bare} ${port}`,
+  ];
+}
+
+function isWildcard(hostname: string): boolean {
+  return hostname === "0.0.0.0" || hostname === "::" || hostname === "[::]";
+}
+
+function isLoopback(address: string): boolean {
+  const bare = address.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  return /^127\./.test(bare) || bare === "::1" || bare === "localhost";
+}
+
+/** `fe80::/10`: usable only with the interface's zone (`%eth0`), so not worth showing. */
+function isLinkLocalV6(address: string): boolean {
+  return /^fe[89ab][0-9a-f]:/i.test(address);
+}
