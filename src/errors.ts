@@ -39,12 +39,27 @@ export type ErrorCode = typeof ERROR_CODES[number];
 /** A user-facing failure: caught at the session edge and sent to the sender as an `error` frame. */
 export class ChatError extends Error {
   readonly code: ErrorCode;
+  /**
+   * Advice naming a slash command (`use /nick to rename`): dialects with slash commands add it
+   * after the message, others (IRC) leave it out.
+   */
+  readonly hint: string | undefined;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, hint?: string) {
     super(message);
     this.name = "ChatError";
     this.code = code;
+    this.hint = hint;
   }
+}
+
+/** An error's message with its slash-command hint, as clients with slash commands see it. */
+export function withHint(error: ChatError): string {
+  if (error.hint === undefined) return error.message;
+  // One colon per sentence reads best: "Cannot join room "x": it needs a password (/join x PASSWORD)".
+  return error.message.includes(": ")
+    ? `${error.message} (${error.hint})`
+    : `${error.message}: ${error.hint}`;
 }
 
 /** A command-line mistake by the user: printed with usage, exit code 2. */

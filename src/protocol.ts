@@ -295,6 +295,19 @@ export interface LeaveFrame {
   room: string;
   nick: string;
   reason?: string;
+  /** Who removed them, when they were kicked (a nick, or `the server admin`). */
+  kickedBy?: string;
+  time: number;
+}
+
+/**
+ * Someone disconnected: sent once to everyone who shared a room with them (not once per room);
+ * they are gone from every room.
+ */
+export interface QuitFrame {
+  type: "quit";
+  nick: string;
+  reason?: string;
   time: number;
 }
 
@@ -382,6 +395,7 @@ export type ServerFrame =
   | AnnounceFrame
   | JoinFrame
   | LeaveFrame
+  | QuitFrame
   | NickFrame
   | MessageFrame
   | UsersFrame
@@ -465,7 +479,8 @@ const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
   whois: { nick: str, rooms: { kind: "strings" }, idle: num, since: num, away: optStr },
   announce: { text: str, room: optStr, time: num },
   join: { room: str, nick: str, time: num },
-  leave: { room: str, nick: str, reason: optStr, time: num },
+  leave: { room: str, nick: str, reason: optStr, kickedBy: optStr, time: num },
+  quit: { nick: str, reason: optStr, time: num },
   nick: { old: str, new: str, time: num },
   message: {
     room: str,

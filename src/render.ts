@@ -94,16 +94,18 @@ export function renderFrame(frame: ServerFrame, viewer: Viewer = {}): Line[] {
       }
       return lines;
     }
-    case "left":
-      return [{
-        spans: [
-          sys(
-            `* You left ${safeText(frame.room)}${
-              frame.reason ? ` (${safeText(frame.reason)})` : ""
-            }`,
-          ),
-        ],
-      }];
+    case "left": {
+      const room = safeText(frame.room);
+      const reason = frame.reason ? safeText(frame.reason) : "";
+      const text = frame.kickedBy !== undefined
+        ? `* You were kicked from ${room} by ${safeText(frame.kickedBy)}${
+          reason ? `: ${reason}` : ""
+        }`
+        : frame.closedBy !== undefined
+        ? `* ${room} was closed by ${safeText(frame.closedBy)}${reason ? `: ${reason}` : ""}`
+        : `* You left ${room}${reason ? ` (${reason})` : ""}`;
+      return [{ spans: [sys(text)] }];
+    }
     case "rooms":
       return [
         { spans: [sys(`* Rooms (${frame.rooms.length}):`)] },
@@ -132,10 +134,17 @@ export function renderFrame(frame: ServerFrame, viewer: Viewer = {}): Line[] {
       }];
     case "leave": {
       const reason = frame.reason ? ` (${safeText(frame.reason)})` : "";
+      const what = frame.kickedBy === undefined
+        ? ` left${reason}`
+        : ` was kicked by ${safeText(frame.kickedBy)}${reason}`;
       return [{
-        spans: [...where(frame.room), sys("* "), nick(frame.nick), sys(` left${reason}`)],
+        spans: [...where(frame.room), sys("* "), nick(frame.nick), sys(what)],
         time: frame.time,
       }];
+    }
+    case "quit": {
+      const reason = frame.reason ? ` (${safeText(frame.reason)})` : "";
+      return [{ spans: [sys("* "), nick(frame.nick), sys(` left${reason}`)], time: frame.time }];
     }
     case "nick":
       // Nicks are unique, so either name matching the viewer's means the viewer renamed (the

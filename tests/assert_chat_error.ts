@@ -1,8 +1,11 @@
 /** A test helper shared by the unit tests: asserts that a call throws a given `ChatError`. */
 import assert from "node:assert/strict";
-import { ChatError, type ErrorCode } from "../src/errors.ts";
+import { ChatError, type ErrorCode, withHint } from "../src/errors.ts";
 
-/** Asserts `fn` throws a `ChatError` with `code`, and with `message` (exact, or matching) if given. */
+/**
+ * Asserts `fn` throws a `ChatError` with `code`, and with `message` (exact, or matching) if given,
+ * its hint included.
+ */
 export function assertChatError(
   fn: () => unknown,
   code: ErrorCode,
@@ -11,8 +14,9 @@ export function assertChatError(
   assert.throws(fn, (error: unknown) => {
     assert.ok(error instanceof ChatError, `expected ChatError, got ${String(error)}`);
     assert.equal(error.code, code);
-    if (typeof message === "string") assert.equal(error.message, message);
-    else if (message !== undefined) assert.match(error.message, message);
+    // As a client with slash commands shows it: the message and its hint.
+    if (typeof message === "string") assert.equal(withHint(error), message);
+    else if (message !== undefined) assert.match(withHint(error), message);
     return true;
   });
 }

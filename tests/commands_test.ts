@@ -491,9 +491,10 @@ Deno.test("runCommand() /topic sets the current room's topic, keeping spaces; no
 Deno.test("runCommand() /limit sets or removes the current room's limit", () => {
   const { hub, context } = gamesSetup();
   assert.deepEqual(runCommand(COMMANDS, context, "/limit 5").deliveries[0]?.frame, {
-    type: "notice",
-    text: "ana set the limit to 5",
+    type: "mode",
     room: "games",
+    by: "ana",
+    change: { kind: "limit", limit: 5 },
   });
   assert.equal(hub.listRooms(1).rooms[1]?.limit, 5);
   runCommand(COMMANDS, context, "/limit OFF");
@@ -544,7 +545,7 @@ Deno.test("runCommand() /kick removes someone from the current room with a reaso
   const { hub, context } = gamesSetup();
   assert.deepEqual(runCommand(COMMANDS, context, "/kick bob  too  loud ").deliveries[0], {
     to: [2],
-    frame: { type: "left", room: "games", reason: "Kicked by ana: too  loud" },
+    frame: { type: "left", room: "games", reason: "too  loud", kickedBy: "ana" },
   });
   assert.deepEqual(hub.membersOf("games"), ["ana"]);
   assertChatError(
@@ -557,7 +558,8 @@ Deno.test("runCommand() /kick removes someone from the current room with a reaso
   assert.deepEqual(result.deliveries[0]?.frame, {
     type: "left",
     room: "games",
-    reason: "Kicked by ana: a [2Jb",
+    reason: "a [2Jb",
+    kickedBy: "ana",
   });
 });
 
@@ -565,7 +567,7 @@ Deno.test("runCommand() /closeroom closes the current room with a reason", () =>
   const { hub, context } = gamesSetup();
   assert.deepEqual(runCommand(COMMANDS, context, "/closeroom see you").deliveries[0], {
     to: [1, 2],
-    frame: { type: "left", room: "games", reason: "Room closed by ana: see you" },
+    frame: { type: "left", room: "games", reason: "see you", closedBy: "ana" },
   });
   assert.deepEqual(hub.listRooms(1).rooms.map((room) => room.name), [LOBBY]);
   assertChatError(() => runCommand(COMMANDS, at(hub, 1, LOBBY), "/closeroom"), "not_allowed");
@@ -619,10 +621,10 @@ Deno.test("runCommand() /me sends an action to the current room", () => {
 Deno.test("runCommand() /away with text marks away, without text or /back marks back", () => {
   const { hub, context } = setup();
   assert.deepEqual(runCommand(COMMANDS, context, "/away gone  fishing"), {
-    deliveries: [{ to: [1], frame: { type: "notice", text: "You are away: gone  fishing" } }],
+    deliveries: [{ to: [1], frame: { type: "away", text: "gone  fishing" } }],
   });
   assert.equal(hub.whois(2, "ana", NOW).away, "gone  fishing");
-  const back = { deliveries: [{ to: [1], frame: { type: "notice", text: "You are back" } }] };
+  const back = { deliveries: [{ to: [1], frame: { type: "away" } }] };
   assert.deepEqual(runCommand(COMMANDS, context, "/away"), back);
   runCommand(COMMANDS, context, "/away again");
   assert.deepEqual(runCommand(COMMANDS, context, "/back"), back);

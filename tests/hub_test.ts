@@ -1,3 +1,4 @@
+import { nativeFrame } from "../src/dialect/native_frames.ts";
 import assert from "node:assert/strict";
 import { ChatError } from "../src/errors.ts";
 import { assertChatError } from "./assert_chat_error.ts";
@@ -28,7 +29,7 @@ function hubWithOptions(options: HubOptions, ...nicks: string[]): Hub {
 
 /** The frames one client receives from a batch of deliveries, in order. */
 function framesFor(deliveries: Delivery[], id: ClientId): ServerFrame[] {
-  return deliveries.filter((delivery) => delivery.to.includes(id)).map((d) => d.frame);
+  return deliveries.filter((delivery) => delivery.to.includes(id)).map((d) => nativeFrame(d.frame));
 }
 
 /** The room list a member sees, as names. */
@@ -217,10 +218,10 @@ Deno.test("Hub.rename() allows changing the case of one's own nick", () => {
   assertChatError(() => hub.register(3, "ana", T0), "nick_taken");
 });
 
-Deno.test("Hub.rename() to the same nick only sends a notice", () => {
+Deno.test("Hub.rename() to the same nick only tells the sender", () => {
   const hub = hubWith("ana", "bob");
   assert.deepEqual(hub.rename(1, "ana", T0), [
-    { to: [1], frame: { type: "notice", text: "You are already known as ana" } },
+    { to: [1], frame: { type: "same_nick", nick: "ana" } },
   ]);
   assert.equal(hub.nickOf(1), "ana");
 });
@@ -242,11 +243,11 @@ Deno.test("Hub.users() lists the room sorted, ignoring case", () => {
   assertChatError(() => hub.users(99, LOBBY), "not_registered");
 });
 
-Deno.test("Hub.disconnect() tells the room with the reason and frees the nick", () => {
+Deno.test("Hub.disconnect() tells the neighbours with the reason and frees the nick", () => {
   const hub = hubWith("ana", "bob", "carl");
   assert.deepEqual(sorted(hub.disconnect(2, "Quit: bye", T0 + 3)), [{
     to: [1, 3],
-    frame: { type: "leave", room: LOBBY, nick: "bob", reason: "Quit: bye", time: T0 + 3 },
+    frame: { type: "quit", nick: "bob", reason: "Quit: bye", time: T0 + 3 },
   }]);
   assert.equal(hub.size, 2);
   assert.equal(hub.nickOf(2), undefined);
@@ -614,20 +615,13 @@ Deno.test("Hub keeps the lobby and admin rooms when they empty", () => {
   assert.deepEqual(roomNames(hub, "admin"), [LOBBY, "news"]);
 });
 
-Deno.test("Hub.disconnect() deletes member rooms left empty and tells every room once", () => {
+Deno.test("Hub.disconnect() deletes member rooms left empty and tells each neighbour once", () => {
   const hub = hubWith("ana", "bob");
   hub.createRoom(1, "solo", {}, T0);
   hub.createRoom(1, "games", {}, T0);
   hub.join(2, "games", undefined, T0);
   assert.deepEqual(sorted(hub.disconnect(1, "Quit: bye", T0 + 9)), [
-    {
-      to: [2],
-      frame: { type: "leave", room: LOBBY, nick: "ana", reason: "Quit: bye", time: T0 + 9 },
-    },
-    {
-      to: [2],
-      frame: { type: "leave", room: "games", nick: "ana", reason: "Quit: bye", time: T0 + 9 },
-    },
+    { to: [2], frame: { type: "quit", nick: "ana", reason: "Quit: bye", time: T0 + 9 } },
   ]);
   assert.deepEqual(roomNames(hub, "admin"), [LOBBY, "games"]);
 });
@@ -657,14 +651,15 @@ Deno.test("Hub.kick() by anyone but the owner or admin is not_allowed and names 
 Deno.test("Hub.kick() by the owner: the member gets left with the reason, the others leave", () => {
   const hub = gamesHub();
   assert.deepEqual(sorted(hub.kick(1, "games", "Bob", "spam", T0 + 3)), [
-    { to: [2], frame: { type: "left", room: "games", reason: "Kicked by ana: spam" } },
+    { to: [2], frame: { type: "left", room: "games", reason: "spam", kickedBy: "ana" } },
     {
       to: [1, 3],
       frame: {
         type: "leave",
         room: "games",
         nick: "bob",
-        reason: "Kicked by ana: spam",
+        reason: "spam",
+        kickedBy: "ana",
         time: T0 + 3,
       },
     },
@@ -675,7 +670,7 @@ Deno.test("Hub.kick() by the owner: the member gets left with the reason, the ot
   const plain = hub.kick(1, "games", "carl", "", T0);
   assert.deepEqual(plain[0], {
     to: [3],
-    frame: { type: "left", room: "games", reason: "Kicked by ana" },
+    frame: { type: "left", room: "games", kickedBy: "ana" },
   });
 });
 
@@ -684,7 +679,7 @@ Deno.test("Hub.kick() by the admin names the admin", () => {
   const deliveries = hub.kick("admin", "games", "ana", "flood", T0);
   assert.deepEqual(deliveries[0], {
     to: [1],
-    frame: { type: "left", room: "games", reason: "Kicked by the server admin: flood" },
+    frame: { type: "left", room: "games", reason: "flood", kickedBy: "the server admin" },
   });
   assert.deepEqual(hub.membersOf("games"), ["bob", "carl"]);
 });
@@ -695,7 +690,7 @@ Deno.test("Hub.kick() moves someone left in no room to the lobby", () => {
   assert.deepEqual(hub.roomsOf(2), ["games"]);
   const deliveries = hub.kick(1, "games", "bob", "", T0 + 5);
   assert.deepEqual(framesFor(deliveries, 2), [
-    { type: "left", room: "games", reason: "Kicked by ana" },
+    { type: "left", room: "games", kickedBy: "ana" },
     { type: "room", room: LOBBY, members: ["ana", "bob", "carl", "dave"], seq: 0 },
   ]);
   assert.deepEqual(sorted(deliveries.filter((d) => d.frame.type === "join")), [
@@ -754,7 +749,10 @@ Deno.test("Hub.closeRoom() tells the members, moves them to the lobby and remove
   hub.leave(2, LOBBY, "Left", T0);
   const deliveries = hub.closeRoom(1, "games", "done", T0 + 6);
   assert.deepEqual(sorted(deliveries), [
-    { to: [1, 2, 3], frame: { type: "left", room: "games", reason: "Room closed by ana: done" } },
+    {
+      to: [1, 2, 3],
+      frame: { type: "left", room: "games", reason: "done", closedBy: "ana" },
+    },
     { to: [1, 3, 4], frame: { type: "join", room: LOBBY, nick: "bob", time: T0 + 6 } },
     {
       to: [2],
@@ -772,7 +770,7 @@ Deno.test("Hub.closeRoom() by the admin closes a persistent room and names the a
   hub.createRoom("admin", "news", {}, T0);
   hub.join(1, "news", undefined, T0);
   assert.deepEqual(hub.closeRoom("admin", "news", "", T0), [
-    { to: [1], frame: { type: "left", room: "news", reason: "Room closed by the server admin" } },
+    { to: [1], frame: { type: "left", room: "news", closedBy: "the server admin" } },
   ]);
   assert.deepEqual(roomNames(hub, "admin"), [LOBBY]);
   // An empty room closes without a word to anyone.
@@ -834,7 +832,7 @@ Deno.test("Hub.setLimit() sets 1 to MAX_ROOM_LIMIT, or removes it with undefined
   const hub = gamesHub();
   assert.deepEqual(sorted(hub.setLimit(1, "games", 3)), [{
     to: [1, 2, 3],
-    frame: { type: "notice", text: "ana set the limit to 3", room: "games" },
+    frame: { type: "mode", room: "games", by: "ana", change: { kind: "limit", limit: 3 } },
   }]);
   assertChatError(
     () => hub.join(4, "games", undefined, T0),
@@ -852,9 +850,10 @@ Deno.test("Hub.setLimit() sets 1 to MAX_ROOM_LIMIT, or removes it with undefined
   hub.setLimit(1, "games", 10_000);
   assert.equal(roomRow(hub, 1, "games")?.limit, 10_000);
   assert.deepEqual(hub.setLimit(1, "games", undefined)[0]?.frame, {
-    type: "notice",
-    text: "ana removed the limit",
+    type: "mode",
     room: "games",
+    by: "ana",
+    change: { kind: "limit" },
   });
   assert.ok(!Object.hasOwn(roomRow(hub, 1, "games") ?? {}, "limit"));
   hub.join(4, "games", undefined, T0);
@@ -893,7 +892,7 @@ Deno.test("Hub.setPassword() never echoes the password and gates joining", () =>
   const deliveries = hub.setPassword(1, "games", "hunter2");
   assert.deepEqual(sorted(deliveries), [{
     to: [1, 2, 3],
-    frame: { type: "notice", text: "ana set a password", room: "games" },
+    frame: { type: "mode", room: "games", by: "ana", change: { kind: "password", set: true } },
   }]);
   assert.doesNotMatch(JSON.stringify(deliveries), /hunter2/);
   assert.equal(roomRow(hub, 4, "games")?.password, true);
@@ -901,9 +900,10 @@ Deno.test("Hub.setPassword() never echoes the password and gates joining", () =>
   assertChatError(() => hub.join(4, "games", undefined, T0), "wrong_password");
   const removed = hub.setPassword(1, "games", undefined);
   assert.deepEqual(removed[0]?.frame, {
-    type: "notice",
-    text: "ana removed the password",
+    type: "mode",
     room: "games",
+    by: "ana",
+    change: { kind: "password", set: false },
   });
   assert.ok(!Object.hasOwn(roomRow(hub, 4, "games") ?? {}, "password"));
   hub.join(4, "games", undefined, T0);
@@ -930,7 +930,12 @@ Deno.test("Hub.setListed() hides a private room from non-members only", () => {
   const hub = gamesHub();
   assert.deepEqual(sorted(hub.setListed(1, "games", false)), [{
     to: [1, 2, 3],
-    frame: { type: "notice", text: "ana made the room private (unlisted)", room: "games" },
+    frame: {
+      type: "mode",
+      room: "games",
+      by: "ana",
+      change: { kind: "listed", listed: false },
+    },
   }]);
   assert.deepEqual(roomNames(hub, 4), [LOBBY]);
   assert.deepEqual(roomRow(hub, 2, "games"), { name: "games", members: 3, private: true });
@@ -940,9 +945,10 @@ Deno.test("Hub.setListed() hides a private room from non-members only", () => {
   assert.deepEqual(roomNames(hub, 4), [LOBBY, "games"]);
   hub.leave(4, "games", "Left", T0);
   assert.deepEqual(hub.setListed(1, "games", true)[0]?.frame, {
-    type: "notice",
-    text: "ana made the room public",
+    type: "mode",
     room: "games",
+    by: "ana",
+    change: { kind: "listed", listed: true },
   });
   assert.deepEqual(roomNames(hub, 4), [LOBBY, "games"]);
 });
@@ -1193,19 +1199,19 @@ Deno.test("Hub.privateMessage() to someone away tells the sender", () => {
   hub.setAway(2, "lunch");
   assert.deepEqual(hub.privateMessage(1, "bob", "hi", T0), [
     { to: [2, 1], frame: { type: "private", from: "ana", to: "bob", text: "hi", time: T0 } },
-    { to: [1], frame: { type: "notice", text: "bob is away: lunch" } },
+    { to: [1], frame: { type: "away_reply", nick: "bob", text: "lunch" } },
   ]);
 });
 
 Deno.test("Hub.setAway() marks away with a reason; empty text means back", () => {
   const hub = hubWith("ana", "bob");
   assert.deepEqual(hub.setAway(2, "lunch break"), [
-    { to: [2], frame: { type: "notice", text: "You are away: lunch break" } },
+    { to: [2], frame: { type: "away", text: "lunch break" } },
   ]);
   assert.equal(hub.whois(1, "bob", T0).away, "lunch break");
   assert.deepEqual(hub.setAway(2, "  "), [{
     to: [2],
-    frame: { type: "notice", text: "You are back" },
+    frame: { type: "away" },
   }]);
   assert.ok(!Object.hasOwn(hub.whois(1, "bob", T0), "away"));
   assert.equal(hub.privateMessage(1, "bob", "hi", T0).length, 1);
@@ -1570,7 +1576,7 @@ Deno.test("Hub.register() with resume rejoins a password room only when it is tr
     const frames = framesFor(hub.register(2, "ana", T0, { rooms, trusted: keys }), 2);
     assert.deepEqual(frames.at(-1), {
       type: "notice",
-      text: "Could not rejoin VAULT: it needs a password (/join Vault PASSWORD)",
+      text: "Could not rejoin Vault: it needs a password (/join Vault PASSWORD)",
     });
     assert.deepEqual(hub.roomsOf(2), [LOBBY]);
     assert.deepEqual(hub.membersOf("vault"), []);

@@ -95,7 +95,8 @@ const SERVER_SPEC: Record<ServerFrame["type"], FrameSpec> = {
   whois: { nick: "s", rooms: "ss", idle: "n", since: "n", away: "s?" },
   announce: { text: "s", room: "s?", time: "n" },
   join: { room: "s", nick: "s", time: "n" },
-  leave: { room: "s", nick: "s", reason: "s?", time: "n" },
+  leave: { room: "s", nick: "s", reason: "s?", kickedBy: "s?", time: "n" },
+  quit: { nick: "s", reason: "s?", time: "n" },
   nick: { old: "s", new: "s", time: "n" },
   message: {
     room: "s",

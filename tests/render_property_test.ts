@@ -111,7 +111,13 @@ const FRAMES: { [K in ServerFrame["type"]]: fc.Arbitrary<Extract<ServerFrame, { 
     since: maybe(num),
     gap: maybe(fc.boolean()),
   }).map(present),
-  left: fc.record({ type: fc.constant("left"), room: text, reason: maybe(text) }).map(present),
+  left: fc.record({
+    type: fc.constant("left"),
+    room: text,
+    reason: maybe(text),
+    kickedBy: maybe(text),
+    closedBy: maybe(text),
+  }).map(present),
   rooms: fc.record({
     type: fc.constant("rooms"),
     rooms: fc.array(
@@ -151,8 +157,11 @@ const FRAMES: { [K in ServerFrame["type"]]: fc.Arbitrary<Extract<ServerFrame, { 
     room: text,
     nick: text,
     reason: maybe(text),
+    kickedBy: maybe(text),
     time: num,
   }).map(present),
+  quit: fc.record({ type: fc.constant("quit"), nick: text, reason: maybe(text), time: num })
+    .map(present),
   nick: fc.record({ type: fc.constant("nick"), old: text, new: text, time: num }),
   message: fc.record({
     type: fc.constant("message"),

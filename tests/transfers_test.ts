@@ -2,6 +2,7 @@
  * The server's transfers, in-process over loopback sockets: what the sender is told once the
  * receivers say whether they saved the file (`saved` frames).
  */
+import { nativeFrame } from "../src/dialect/native_frames.ts";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { Logger } from "../src/log.ts";
@@ -111,7 +112,7 @@ async function download(transfers: Transfers, file: FileFrame): Promise<Uint8Arr
 function toSender(delivered: readonly Delivery[]): ServerFrame[] {
   return delivered
     .filter((d) => d.to.includes(SENDER))
-    .map((d) => d.frame)
+    .map((d) => nativeFrame(d.frame))
     .filter((frame) => frame.type === "transfer" && frame.state !== "uploaded");
 }
 

@@ -838,6 +838,9 @@ class ChatSession {
       case "leave":
         this.#rooms.get(frame.room)?.delete(frame.nick);
         break;
+      case "quit":
+        for (const members of this.#rooms.values()) members.delete(frame.nick);
+        break;
       case "nick":
         for (const members of this.#rooms.values()) {
           if (members.delete(frame.old)) members.add(frame.new);

@@ -9,9 +9,9 @@ import type {
   HelloFrame,
   OfferFrame,
   SavedFrame,
-  ServerFrame,
   UploadFrame,
 } from "../protocol.ts";
+import type { HubEvent } from "../server/events.ts";
 
 /** What a dialect may know about its connection when it reads or encodes. */
 export interface DialectView {
@@ -30,7 +30,7 @@ export type Intent =
   | { kind: "saved"; frame: SavedFrame }
   | { kind: "transfer"; frame: UploadFrame | DownloadFrame }
   /** An answer for this connection alone (a pong). */
-  | { kind: "reply"; frame: ServerFrame }
+  | { kind: "reply"; frame: HubEvent }
   /** Bytes for this connection, as they are (an HTTP answer). */
   | { kind: "raw"; bytes: Uint8Array }
   /** The connection ends: `reason` for the log and the rooms, `bye` for the client. */
@@ -62,7 +62,7 @@ export interface Dialect {
    * Encodes an event for this connection's viewer, reusing and filling `shared`; empty when
    * this dialect shows nothing for it.
    */
-  encode(event: ServerFrame, view: DialectView, shared: SharedEncodings): Uint8Array;
+  encode(event: HubEvent, view: DialectView, shared: SharedEncodings): Uint8Array;
   /** The user moved to another room through a command (dialects with an active room follow). */
   switched?(room: string): void;
 }

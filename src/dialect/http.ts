@@ -2,7 +2,7 @@
  * Someone opened the chat port with a web browser or `curl`: the first line is an HTTP request.
  * They get a short HTTP answer saying what this port is for, and the connection closes. Pure.
  */
-import type { ServerFrame } from "../protocol.ts";
+import type { HubEvent } from "../server/events.ts";
 import { type Dialect, type DialectView, type Intent, NOTHING } from "./dialect.ts";
 
 /** An HTTP request line: `GET / HTTP/1.1`. */
@@ -26,7 +26,7 @@ export class HttpDialect implements Dialect {
     return [{ kind: "raw", bytes: REPLY }, { kind: "end", reason: "Not a chat client (HTTP)" }];
   }
 
-  encode(_event: ServerFrame): Uint8Array {
+  encode(_event: HubEvent): Uint8Array {
     return NOTHING;
   }
 }

@@ -3,8 +3,10 @@
  * the browser client. Every event is encoded once for all native viewers. Pure.
  */
 import { ChatError } from "../errors.ts";
-import { decodeClientFrame, encodeFrame, type ServerFrame, unreachable } from "../protocol.ts";
+import { decodeClientFrame, encodeFrame, unreachable } from "../protocol.ts";
 import { PROTOCOL_VERSION } from "../version.ts";
+import type { HubEvent } from "../server/events.ts";
+import { nativeFrame } from "./native_frames.ts";
 import type { Dialect, DialectView, Intent, SharedEncodings, Supports } from "./dialect.ts";
 import { LOBBY } from "../limits.ts";
 
@@ -61,10 +63,10 @@ export class NativeDialect implements Dialect {
     }
   }
 
-  encode(event: ServerFrame, _view: DialectView, shared: SharedEncodings): Uint8Array {
+  encode(event: HubEvent, _view: DialectView, shared: SharedEncodings): Uint8Array {
     let bytes = shared.get(this.name);
     if (bytes === undefined) {
-      bytes = encodeFrame(event);
+      bytes = encodeFrame(nativeFrame(event));
       shared.set(this.name, bytes);
     }
     return bytes;

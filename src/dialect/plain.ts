@@ -7,6 +7,8 @@ import { ChatError } from "../errors.ts";
 import { LOBBY } from "../limits.ts";
 import { NICK_RULE } from "../nick.ts";
 import type { ServerFrame } from "../protocol.ts";
+import type { HubEvent } from "../server/events.ts";
+import { nativeFrame } from "./native_frames.ts";
 import { plainText, renderFrame } from "../render.ts";
 import { VERSION } from "../version.ts";
 import {
@@ -69,16 +71,17 @@ export class PlainDialect implements Dialect {
     return [{ kind: "say", room: this.#room, text: line.startsWith("//") ? line.slice(1) : line }];
   }
 
-  encode(event: ServerFrame, view: DialectView, shared: SharedEncodings): Uint8Array {
-    this.#follow(event, view);
+  encode(event: HubEvent, view: DialectView, shared: SharedEncodings): Uint8Array {
+    const frame = nativeFrame(event);
+    this.#follow(frame, view);
     // Events whose rendering depends on the viewer's nick are rendered per viewer; the rest
     // once per active room (it decides the `[#room]` prefix), without a nick.
-    const personal = event.type === "nick" || event.type === "room" || event.type === "private";
+    const personal = frame.type === "nick" || frame.type === "room" || frame.type === "private";
     const key = `${this.name}:${this.#room}`;
     let bytes = personal ? undefined : shared.get(key);
     if (bytes === undefined) {
       const self = personal ? view.nick : undefined;
-      const lines = renderFrame(event, { self, room: this.#room }).map(plainText);
+      const lines = renderFrame(frame, { self, room: this.#room }).map(plainText);
       bytes = lines.length === 0 ? NOTHING : encoder.encode(lines.join("\n") + "\n");
       if (!personal) shared.set(key, bytes);
     }

@@ -12,8 +12,16 @@ export interface ConsoleUi extends ChatUi {
   readonly endedBy?: "interrupt" | "end" | "close";
 }
 
-/** How the console ended: Ctrl-C, end of input (Ctrl-D), or a `/shutdown` command. */
-export type ConsoleOutcome = "interrupt" | "end" | "stop";
+/**
+ * How the console ended: Ctrl-C, end of input (Ctrl-D), the UI closed from outside (the server
+ * is stopping), or a `/shutdown` command.
+ */
+export type ConsoleOutcome = "interrupt" | "end" | "close" | "stop";
+
+/** The console's first line: one line, which the terminal wraps at its own width. */
+export const CONSOLE_BANNER =
+  "Admin console: /help lists commands; Ctrl-D closes the console (the server keeps running); " +
+  "Ctrl-C or /shutdown stops the server";
 
 const line = (text: string, style: "system" | "error" | "dim" = "system"): Line => ({
   spans: [{ text, style }],
@@ -22,13 +30,12 @@ const line = (text: string, style: "system" | "error" | "dim" = "system"): Line 
 /** Runs the console until its input ends or it is told to stop the server. */
 export async function runConsole(api: AdminApi, ui: ConsoleUi): Promise<ConsoleOutcome> {
   ui.setPrompt("admin> ");
-  ui.show([
-    line("Admin console: /help lists commands; Ctrl-D closes the console (the server keeps"),
-    line("running); Ctrl-C or /shutdown stops the server."),
-  ]);
+  ui.show([line(CONSOLE_BANNER)]);
   while (true) {
     const input = await ui.nextLine();
-    if (input === null) return ui.endedBy === "interrupt" ? "interrupt" : "end";
+    if (input === null) {
+      return ui.endedBy === "interrupt" || ui.endedBy === "close" ? ui.endedBy : "end";
+    }
     if (input.trim() === "") continue;
     ui.show([line(`admin> ${input}`, "dim")]);
     let result;

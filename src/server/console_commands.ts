@@ -6,7 +6,9 @@ import { helpEntries, runTable, type TableEntry } from "../command_table.ts";
 import { ChatError } from "../errors.ts";
 import { LOBBY } from "../limits.ts";
 import { quote } from "../nick.ts";
+import type { LogFields } from "../log.ts";
 import { cleanReason } from "../text.ts";
+import { roomKey } from "../room_name.ts";
 import { parseLimit } from "./commands.ts";
 import type { Delivery, Hub } from "./hub.ts";
 
@@ -23,6 +25,8 @@ export interface AdminApi {
   shutdown(reason: string): void;
   /** The last `count` event log lines, oldest first. */
   recentEvents(count: number): string[];
+  /** The event log, for admin actions no delivery records (a room made, an owner named). */
+  readonly log: { info(event: string, fields?: LogFields): void };
 }
 
 /** What a console command returns: lines to show, and whether the console should end. */
@@ -37,6 +41,9 @@ const show = (...lines: string[]): ConsoleResult => ({ lines });
 
 /** How many event log lines `/log` shows without an argument. */
 const DEFAULT_LOG_LINES = 20;
+
+/** Most event log lines `/log` shows at once. */
+const MAX_LOG_LINES = 99_999;
 
 /** The console's commands, in the order /help lists them. */
 export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
@@ -108,20 +115,44 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
   {
     name: "create",
     aliases: [],
-    usage: "/create ROOM [LIMIT]",
-    summary: "Create a room that stays when empty",
+    usage: "/create ROOM [LIMIT] [OWNER]",
+    summary: "Create a room that stays when empty, owned by OWNER (connected) if given",
     minArgs: 1,
+    maxArgs: 3,
+    run: (api, args) => {
+      const [room = "", limitText, owner] =
+        args.length === 2 && !/^(\d+|off|none)$/i.test(args[1] ?? "")
+          ? [args[0], undefined, args[1]] // `/create class teacher`: no limit
+          : args;
+      const limit = limitText === undefined ? undefined : parseLimit(limitText);
+      // The owner is looked up first, so a mistyped nick leaves no room behind.
+      const ownerNick = owner === undefined
+        ? undefined
+        : api.hub.nickOf(api.hub.requireIdOf(owner));
+      const deliveries = api.hub.createRoom("admin", room, { limit }, api.now());
+      const name = api.hub.allRooms().find((each) => each.key === roomKey(room))?.name ?? room;
+      if (ownerNick !== undefined) deliveries.push(...api.hub.setOwner("admin", name, ownerNick));
+      api.log.info("create", { room: name, limit, owner: ownerNick, by: "admin" });
+      api.deliver(deliveries);
+      return show(`Created room ${name}` + (ownerNick ? `, owned by ${ownerNick}` : ""));
+    },
+  },
+  {
+    name: "owner",
+    aliases: [],
+    usage: "/owner ROOM NICK|off",
+    summary: "Make someone connected the owner of a room (they may moderate it), or remove it",
+    minArgs: 2,
     maxArgs: 2,
-    run: (api, [room = "", limit]) => {
-      api.deliver(
-        api.hub.createRoom(
-          "admin",
-          room,
-          { limit: limit === undefined ? undefined : parseLimit(limit) },
-          api.now(),
-        ),
+    run: (api, [room = "", nick = ""]) => {
+      const off = nick.toLowerCase() === "off";
+      const ownerNick = off ? undefined : api.hub.nickOf(api.hub.requireIdOf(nick));
+      api.deliver(api.hub.setOwner("admin", room, ownerNick));
+      const name = api.hub.allRooms().find((each) => each.key === roomKey(room))?.name ?? room;
+      api.log.info("owner", { room: name, owner: ownerNick ?? "none", by: "admin" });
+      return show(
+        ownerNick === undefined ? `${name} has no owner now` : `${ownerNick} now owns ${name}`,
       );
-      return show(`Created room ${room}`);
     },
   },
   {
@@ -189,8 +220,11 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     minArgs: 0,
     maxArgs: 1,
     run: (api, [count]) => {
-      if (count !== undefined && !/^\d{1,5}$/.test(count)) {
-        throw new ChatError("bad_arguments", `N must be a whole number: got "${count}"`);
+      if (count !== undefined && (!/^\d{1,5}$/.test(count) || Number(count) < 1)) {
+        throw new ChatError(
+          "bad_arguments",
+          `N must be a whole number from 1 to ${MAX_LOG_LINES}: got "${count}"`,
+        );
       }
       const lines = api.recentEvents(count === undefined ? DEFAULT_LOG_LINES : Number(count));
       return show(...(lines.length > 0 ? lines : ["No events yet"]));

@@ -16,6 +16,7 @@ import {
 import { nickKey, quote, validateNick } from "../nick.ts";
 import { encodeFrame } from "../protocol.ts";
 import type { SharedEncodings } from "../dialect/dialect.ts";
+import { ADMIN, type HubEvent, type RoomChange } from "./events.ts";
 import type { MessageFrame, RoomsFrame, ServerFrame, UsersFrame, WhoisFrame } from "../protocol.ts";
 import { roomKey, validateRoomName } from "../room_name.ts";
 import { validateText } from "../text.ts";
@@ -45,7 +46,7 @@ export interface Resume {
 /** A frame and who receives it. The server encodes it once for all recipients. */
 export interface Delivery {
   readonly to: readonly ClientId[];
-  readonly frame: ServerFrame;
+  readonly frame: HubEvent;
   /** Encodings made already (a message is encoded once, for history and for delivery). */
   readonly encoded?: SharedEncodings;
 }
@@ -154,7 +155,11 @@ export class Hub {
    */
   register(id: ClientId, rawNick: string, now: number, resume?: Resume): Delivery[] {
     if (this.#members.has(id)) {
-      throw new ChatError("already_registered", "You are already registered: use /nick to rename");
+      throw new ChatError(
+        "already_registered",
+        "You are already registered",
+        "use /nick to rename",
+      );
     }
     const nick = this.#claimNick(rawNick, id);
     const member: Member = {
@@ -188,12 +193,15 @@ export class Hub {
     const key = roomKey(name);
     if (member.rooms.has(key)) return [];
     const room = this.#rooms.get(key);
-    const cannot = (why: string) => [notice(member.id, `Could not rejoin ${name}: ${why}`)];
-    if (room === undefined) return cannot("it no longer exists");
-    if (room.password !== undefined && !trusted.includes(key)) {
-      return cannot(`it needs a password (/join ${room.name} PASSWORD)`);
-    }
-    if (room.full) return cannot(`it is full (${room.members.size}/${room.limit})`);
+    const cannot = (why: "gone" | "password" | "full", limit?: number): Delivery[] => [{
+      to: [member.id],
+      frame: limit === undefined
+        ? { type: "rejoin_failed", room: room?.name ?? name, why }
+        : { type: "rejoin_failed", room: room?.name ?? name, why, limit },
+    }];
+    if (room === undefined) return cannot("gone");
+    if (room.password !== undefined && !trusted.includes(key)) return cannot("password");
+    if (room.full) return cannot("full", room.limit);
     return this.#enter(member, room, now, since.get(key));
   }
 
@@ -265,7 +273,10 @@ export class Hub {
       : { type: "private", from: member.nick, to: target.nick, text, time: now };
     const deliveries: Delivery[] = [{ to: [target.id, id], frame }];
     if (target.away !== undefined) {
-      deliveries.push(notice(id, `${target.nick} is away: ${target.away}`));
+      deliveries.push({
+        to: [id],
+        frame: { type: "away_reply", nick: target.nick, text: target.away },
+      });
     }
     return deliveries;
   }
@@ -275,7 +286,7 @@ export class Hub {
     const member = this.#member(id);
     const nick = this.#claimNick(rawNick, id);
     const old = member.nick;
-    if (nick === old) return [notice(id, `You are already known as ${nick}`)];
+    if (nick === old) return [{ to: [id], frame: { type: "same_nick", nick } }];
     this.#byKey.delete(nickKey(old));
     this.#byKey.set(nickKey(nick), id);
     member.nick = nick;
@@ -290,10 +301,10 @@ export class Hub {
     const member = this.#member(id);
     if (text.trim() === "") {
       member.away = undefined;
-      return [notice(id, "You are back")];
+      return [{ to: [id], frame: { type: "away" } }];
     }
     member.away = validateText(text, "Away text");
-    return [notice(id, `You are away: ${member.away}`)];
+    return [{ to: [id], frame: { type: "away", text: member.away } }];
   }
 
   /** What a member may know about someone: shared rooms, idle time, away text. */
@@ -339,7 +350,7 @@ export class Hub {
     }
     const name = validateRoomName(rawName);
     if (this.#rooms.has(roomKey(name))) {
-      throw new ChatError("room_exists", `Room ${quote(name)} already exists: /join it instead`);
+      throw new ChatError("room_exists", `Room ${quote(name)} already exists`, "/join it instead");
     }
     if (this.#rooms.size >= this.#maxRooms) {
       throw new ChatError(
@@ -363,18 +374,18 @@ export class Hub {
     if (member.rooms.has(room.key)) {
       throw new ChatError(
         "already_in_room",
-        `You are already in room ${quote(room.name)}: /switch ${room.name} to talk there`,
+        `You are already in room ${quote(room.name)}`,
+        `/switch ${room.name} to talk there`,
       );
     }
     if (room.password !== undefined && password !== room.password) {
-      throw new ChatError(
-        "wrong_password",
-        password === undefined
-          ? `Cannot join room ${
-            quote(room.name)
-          }: it needs a password (/join ${room.name} PASSWORD)`
-          : `Cannot join room ${quote(room.name)}: wrong password`,
-      );
+      throw password === undefined
+        ? new ChatError(
+          "wrong_password",
+          `Cannot join room ${quote(room.name)}: it needs a password`,
+          `/join ${room.name} PASSWORD`,
+        )
+        : new ChatError("wrong_password", `Cannot join room ${quote(room.name)}: wrong password`);
     }
     if (room.full) {
       throw new ChatError(
@@ -392,7 +403,8 @@ export class Hub {
     if (member.rooms.size === 1) {
       throw new ChatError(
         "last_room",
-        `You are only in ${room.name}: /join another room first, or /quit`,
+        `You are only in ${room.name}`,
+        "/join another room first, or /quit",
       );
     }
     return this.#remove(member, room, reason, now);
@@ -403,12 +415,13 @@ export class Hub {
     const room = this.#room(roomName);
     this.#requireOwner(actor, room, "kick people");
     const target = this.#memberByNick(nick);
-    if (target.id === actor) throw new ChatError("bad_arguments", "That is you: use /leave");
+    if (target.id === actor) throw new ChatError("bad_arguments", "That is you", "use /leave");
     if (!room.members.has(target.id)) {
       throw new ChatError("not_in_room", `${target.nick} is not in room ${quote(room.name)}`);
     }
-    const why = `Kicked by ${this.#actorName(actor)}${reason ? `: ${reason}` : ""}`;
-    const deliveries = this.#remove(target, room, why, now);
+    const deliveries = this.#remove(target, room, reason, now, true, {
+      kickedBy: this.#actorName(actor),
+    });
     if (target.rooms.size === 0) deliveries.push(...this.#enter(target, this.#lobby(), now));
     return deliveries;
   }
@@ -420,13 +433,15 @@ export class Hub {
       throw new ChatError("not_allowed", "The lobby cannot be closed");
     }
     this.#requireOwner(actor, room, "close it");
-    const why = `Room closed by ${this.#actorName(actor)}${reason ? `: ${reason}` : ""}`;
+    const closedBy = this.#actorName(actor);
     const members = [...room.members].map((id) => this.#member(id));
     const deliveries: Delivery[] = [];
     if (members.length > 0) {
       deliveries.push({
         to: [...room.members],
-        frame: { type: "left", room: room.name, reason: why },
+        frame: reason === ""
+          ? { type: "left", room: room.name, closedBy }
+          : { type: "left", room: room.name, reason, closedBy },
       });
     }
     for (const member of members) member.rooms.delete(room.key);
@@ -465,8 +480,10 @@ export class Hub {
     }
     this.#requireOwner(actor, room, "change its limit");
     room.limit = limit === undefined ? undefined : checkLimit(limit);
-    const what = limit === undefined ? "removed the limit" : `set the limit to ${limit}`;
-    return [this.#roomNotice(room, `${this.#actorName(actor)} ${what}`)];
+    const change: RoomChange = room.limit === undefined
+      ? { kind: "limit" }
+      : { kind: "limit", limit: room.limit };
+    return [this.#mode(room, actor, change)];
   }
 
   /** Sets or removes (undefined) a room's password. The password itself is never echoed. */
@@ -474,8 +491,7 @@ export class Hub {
     const room = this.#room(roomName);
     this.#requireOwner(actor, room, "change its password");
     room.password = password === undefined ? undefined : checkPassword(password);
-    const what = password === undefined ? "removed the password" : "set a password";
-    return [this.#roomNotice(room, `${this.#actorName(actor)} ${what}`)];
+    return [this.#mode(room, actor, { kind: "password", set: password !== undefined })];
   }
 
   /** Makes a room listed (public) or unlisted (private). */
@@ -486,8 +502,7 @@ export class Hub {
     }
     this.#requireOwner(actor, room, "change who sees it");
     room.listed = listed;
-    const what = listed ? "made the room public" : "made the room private (unlisted)";
-    return [this.#roomNotice(room, `${this.#actorName(actor)} ${what}`)];
+    return [this.#mode(room, actor, { kind: "listed", listed })];
   }
 
   /** An announcement from the server's operator, to one room or to everyone. */
@@ -507,11 +522,19 @@ export class Hub {
   disconnect(id: ClientId, reason: string, now: number): Delivery[] {
     const member = this.#members.get(id);
     if (member === undefined) return [];
-    const deliveries: Delivery[] = [];
+    // One quit for everyone who shared a room with them, however many rooms that was.
+    const neighbours = this.#neighbours(member);
     for (const key of [...member.rooms]) {
       const room = this.#rooms.get(key);
-      if (room !== undefined) deliveries.push(...this.#remove(member, room, reason, now, false));
+      if (room === undefined) continue;
+      room.members.delete(id);
+      if (room.members.size === 0 && !room.persistent) this.#rooms.delete(room.key);
     }
+    member.rooms.clear();
+    const frame: ServerFrame = reason === ""
+      ? { type: "quit", nick: member.nick, time: now }
+      : { type: "quit", nick: member.nick, reason, time: now };
+    const deliveries: Delivery[] = neighbours.length > 0 ? [{ to: neighbours, frame }] : [];
     for (const room of this.#rooms.values()) if (room.owner === id) room.owner = undefined;
     this.#members.delete(id);
     this.#byKey.delete(nickKey(member.nick));
@@ -561,11 +584,18 @@ export class Hub {
   }
 
   /** Takes a member out of a room: `left` to them (if `tell`), `leave` to the others. */
-  #remove(member: Member, room: Room, reason: string, now: number, tell = true): Delivery[] {
+  #remove(
+    member: Member,
+    room: Room,
+    reason: string,
+    now: number,
+    tell = true,
+    kick: { kickedBy?: string } = {},
+  ): Delivery[] {
     room.members.delete(member.id);
     member.rooms.delete(room.key);
     const deliveries: Delivery[] = [];
-    const why = reason === "" ? {} : { reason };
+    const why = { ...(reason === "" ? {} : { reason }), ...kick };
     if (tell) {
       deliveries.push({ to: [member.id], frame: { type: "left", room: room.name, ...why } });
     }
@@ -588,8 +618,12 @@ export class Hub {
     return this.#room(LOBBY);
   }
 
-  #roomNotice(room: Room, text: string): Delivery {
-    return { to: [...room.members], frame: { type: "notice", text, room: room.name } };
+  /** Everyone in the room hears of a change to its settings. */
+  #mode(room: Room, actor: Actor, change: RoomChange): Delivery {
+    return {
+      to: [...room.members],
+      frame: { type: "mode", room: room.name, by: this.#actorName(actor), change },
+    };
   }
 
   #requireOwner(actor: Actor, room: Room, what: string): void {
@@ -602,7 +636,7 @@ export class Hub {
   }
 
   #actorName(actor: Actor): string {
-    return actor === "admin" ? "the server admin" : this.#member(actor).nick;
+    return actor === "admin" ? ADMIN : this.#member(actor).nick;
   }
 
   #nicks(room: Room): string[] {
@@ -660,14 +694,51 @@ export class Hub {
     }
     return room;
   }
+
+  /**
+   * Gives a room an owner (`nick`, who must be connected) or takes its owner away (undefined);
+   * the admin or the current owner may. The room's members get a `mode` event (an owner change),
+   * and the new and the former owner an `ownership` event when they are not in it. Throws
+   * `no_such_room`, `no_such_nick`, `not_allowed` (the lobby, or someone else's room).
+   */
+  setOwner(actor: Actor, roomName: string, nick: string | undefined): Delivery[] {
+    const room = this.#room(roomName);
+    if (room.key === roomKey(LOBBY)) {
+      throw new ChatError("not_allowed", "The lobby has no owner: the server admin runs it");
+    }
+    this.#requireOwner(actor, room, "change its owner");
+    const next = nick === undefined ? undefined : this.#memberByNick(nick);
+    const previous = room.owner;
+    if (next?.id === previous) return [];
+    room.owner = next?.id;
+    const by = this.#actorName(actor);
+    const was = previous === undefined ? undefined : this.nickOf(previous);
+    const deliveries: Delivery[] = [];
+    if (room.members.size > 0) {
+      deliveries.push(this.#mode(room, actor, {
+        kind: "owner",
+        ...(next === undefined ? {} : { owner: next.nick }),
+        ...(was === undefined ? {} : { was }),
+      }));
+    }
+    if (next !== undefined && !room.members.has(next.id)) {
+      deliveries.push({
+        to: [next.id],
+        frame: { type: "ownership", room: room.name, by, given: true },
+      });
+    }
+    if (previous !== undefined && was !== undefined && !room.members.has(previous)) {
+      deliveries.push({
+        to: [previous],
+        frame: { type: "ownership", room: room.name, by, given: false },
+      });
+    }
+    return deliveries;
+  }
 }
 
 /** Bytes `,"history":true` adds to a replayed message. */
 const HISTORY_FLAG_BYTES = ',"history":true'.length;
-
-function notice(id: ClientId, text: string): Delivery {
-  return { to: [id], frame: { type: "notice", text } };
-}
 
 function others(room: Room, id: ClientId): ClientId[] {
   const ids: ClientId[] = [];

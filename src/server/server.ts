@@ -290,10 +290,8 @@ export class ChatServer implements SessionHost, AdminApi {
       case "topic":
         this.log.info("topic", { room: frame.room, by: frame.nick, topic: frame.topic });
         return;
-      case "notice":
-        if (frame.room !== undefined) {
-          this.log.info("room_change", { room: frame.room, change: frame.text });
-        }
+      case "mode":
+        this.log.info("room_change", { room: frame.room, by: frame.by, ...frame.change });
         return;
       case "announce":
         this.log.info("announce", { room: frame.room, text: frame.text });

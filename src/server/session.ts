@@ -46,6 +46,7 @@ import type { LineConnection } from "../transport/connection.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
 import { COMMANDS, type LimitedAction } from "./commands.ts";
 import type { ClientId, Delivery, Hub, MessageRef } from "./hub.ts";
+import type { HubEvent } from "./events.ts";
 import { Outbox } from "./outbox.ts";
 import { type BucketOptions, TokenBucket } from "../rate_limit.ts";
 
@@ -261,7 +262,7 @@ export class Session {
    * Queues an event for this client in its dialect, sharing encodings with other viewers
    * through `shared`. A connection whose dialect is not known yet gets it as plain text.
    */
-  send(frame: ServerFrame, shared: SharedEncodings = new Map()): void {
+  send(frame: HubEvent, shared: SharedEncodings = new Map()): void {
     const dialect = this.#dialect ?? (this.#fallback ??= detectDialect(""));
     const bytes = dialect.encode(frame, this.#view, shared);
     if (bytes.length > 0) this.#outbox.push(bytes);
@@ -408,9 +409,11 @@ export class Session {
       }
     } catch (error) {
       if (error instanceof ChatError) {
-        const frame: ServerFrame = { type: "error", code: error.code, message: error.message };
-        if (this.#currentRef !== undefined) frame.id = this.#currentRef;
-        this.send(frame);
+        this.send(
+          this.#currentRef === undefined
+            ? { type: "failure", error }
+            : { type: "failure", error, ref: this.#currentRef },
+        );
         return;
       }
       this.#host.log.error("bug", { id: this.id, error: String(error), stack: errorStack(error) });
@@ -464,7 +467,7 @@ export class Session {
         return;
       case "end":
         if (intent.error !== undefined) {
-          this.send({ type: "error", code: intent.error.code, message: intent.error.message });
+          this.send({ type: "failure", error: intent.error });
         }
         void this.close(intent.reason, intent.bye, DRAIN_ON_EOF_MS);
         return;

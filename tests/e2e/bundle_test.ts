@@ -74,7 +74,7 @@ Deno.test("compile targets are named the way README's install steps name them", 
 
 Deno.test("compileArgs() bakes in exactly PERMISSIONS, never all permissions", () => {
   for (const permission of PERMISSIONS) {
-    assert.match(permission, /^--allow-(net|env|read|write)(=.+)?$/);
+    assert.match(permission, /^--allow-((net|env|read|write)(=.+)?|sys=networkInterfaces)$/);
   }
   const target = TARGETS[3];
   assert.ok(target);

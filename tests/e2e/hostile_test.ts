@@ -1307,11 +1307,11 @@ const FLOOD_CASES: readonly Case[] = [
         const { closed, answers } = await outcome;
         if (closed) {
           // Cut off: the others must hear why.
-          const leave = await group.watcher.lines.waitFor((line) => {
+          const quit = await group.watcher.lines.waitFor((line) => {
             const frame = frameOf(line);
-            return frame?.type === "leave" && frame.nick === probe.nick && frame.room === "lobby";
+            return frame?.type === "quit" && frame.nick === probe.nick;
           }, { from: group.marks.watcher });
-          const reason = frameOf(group.watcher.lines.lines[leave] ?? "")?.reason;
+          const reason = frameOf(group.watcher.lines.lines[quit] ?? "")?.reason;
           assert.ok(typeof reason === "string" && reason !== "", `${kind}: no reason`);
           note(`${kind} flood: closed after ${answers.length} lines; others heard "${reason}"`);
         } else {
@@ -1415,7 +1415,7 @@ const FLOOD_CASES: readonly Case[] = [
       // Once the others hear that it left, its half frame must not have reached them.
       await group.watcher.lines.waitFor((line) => {
         const frame = frameOf(line);
-        return frame?.type === "leave" && frame.nick === probe.nick;
+        return frame?.type === "quit" && frame.nick === probe.nick;
       }, { from: group.marks.watcher });
       assertNothingFromProbes(group);
     },
@@ -1601,7 +1601,7 @@ const NAME_CASES: readonly Case[] = [
       await probe.closedByServer("/quit");
       const index = await group.watcher.lines.waitFor((line) => {
         const frame = frameOf(line);
-        return frame?.type === "leave" && frame.nick === probe.nick;
+        return frame?.type === "quit" && frame.nick === probe.nick;
       }, { from: group.marks.watcher, timeoutMs: DEADLINE_MS });
       const reason = String(frameOf(group.watcher.lines.lines[index] ?? "")?.reason);
       // deno-lint-ignore no-control-regex

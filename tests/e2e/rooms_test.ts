@@ -117,7 +117,7 @@ Deno.test("closing a room tells its members why and moves them to the lobby", as
     await ana.sendLine("/closeroom");
     await ana.lines.waitFor(/^! Only the owner of party may close it: that is owner/);
     await owner.send("/closeroom party is over");
-    await ana.lines.waitFor("* You left party (Room closed by owner: party is over)");
+    await ana.lines.waitFor("* party was closed by owner: party is over");
     await ana.lines.waitFor("* You are in lobby with owner (2 here)");
     // Ana talks in the lobby again.
     await ana.sendLine("back in the lobby");
@@ -134,8 +134,8 @@ Deno.test("the owner kicks someone from a room, who lands in the lobby", async (
     await pest.sendLine("/join quiet");
     await pest.lines.waitFor("* You are in quiet");
     await owner.send("/kick pest too loud");
-    await pest.lines.waitFor("* You left quiet (Kicked by owner: too loud)");
-    await owner.stdout.waitFor("* pest left (Kicked by owner: too loud)");
+    await pest.lines.waitFor("* You were kicked from quiet by owner: too loud");
+    await owner.stdout.waitFor("* pest was kicked by owner (too loud)");
   });
 });
 
@@ -216,6 +216,58 @@ Deno.test("the admin console lists rooms, announces and kicks a user", async () 
     await ana?.lines.done;
     await bob?.stop();
     await session.kill();
+  }
+});
+
+Deno.test("the admin console gives a room an owner, logs it, and on SIGTERM just stops", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const pidFile = await Deno.makeTempFile({ prefix: "chat-serve-pid-" });
+  // Wider than 80 columns: the banner must use the width, not wrap at 80.
+  const session = new TmuxSession({ width: 140, height: 40, scrollback: 200 });
+  const { command, args } = chatCommand(["serve", "--host", "127.0.0.1", "--port", String(port)]);
+  // `exec` keeps the shell's pid, written down first, so the test can signal the server.
+  const serve = `sh -c 'echo $$ >${pidFile}; exec "$0" "$@"' ${
+    [command, ...args].map(shellQuote).join(" ")
+  }`;
+  await session.start(`NO_COLOR=1 ${serve}; echo "exited $?"; sleep 60`);
+  const screenShows = (pattern: RegExp) => (lines: string[]) => pattern.test(lines.join("\n"));
+  let teacher: ChatProcess | undefined;
+  try {
+    await session.waitFor(screenShows(/admin>/), "the admin prompt");
+    // The whole banner on one row: the terminal wraps at its width, not at 80.
+    await session.waitFor(
+      screenShows(
+        /^Admin console: \/help lists .*\(the server keeps running\); Ctrl-C or \/shutdown stops the server *$/m,
+      ),
+      "the banner on one row",
+    );
+    teacher = await joinedClient({ host: "127.0.0.1", port }, "teacher");
+    await session.enter("/create class 30 teacher");
+    await teacher.stdout.waitFor(/the server admin made you the owner of class/);
+    await teacher.send("/join class");
+    await teacher.stdout.waitFor("* Owner: teacher");
+    await teacher.send("/topic Fractions");
+    await teacher.stdout.waitFor(/set the topic of class: Fractions/);
+    await session.enter("/log 0");
+    await session.waitFor(
+      screenShows(/! N must be a whole number from 1 to 99999: got "0"/),
+      "/log 0 refused",
+    );
+    await session.enter("/log 50");
+    await session.waitFor(
+      screenShows(/INFO {2}create room=class limit=30 owner=teacher by=admin/),
+      "the room's creation in the log",
+    );
+    Deno.kill(Number((await Deno.readTextFile(pidFile)).trim()), "SIGTERM");
+    const after = await session.waitFor(screenShows(/^exited 0$/m), "the server's exit");
+    assert.ok(!/keeps running \(stop it/.test(after.join("\n")), after.join("\n"));
+    await teacher.stdout.waitFor(/^\* Server is shutting down/);
+  } finally {
+    await teacher?.stop();
+    await session.kill();
+    await Deno.remove(pidFile).catch(() => {});
   }
 });
 

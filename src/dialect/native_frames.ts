@@ -1,0 +1,71 @@
+/**
+ * Words the hub's events that have no frame of their own as native frames (mostly notices), for
+ * the native and plain-text dialects; wire frames pass through as they are. Slash-command hints
+ * belong here, with the dialects that have slash commands. Pure.
+ */
+import { withHint } from "../errors.ts";
+import type { ServerFrame } from "../protocol.ts";
+import type { HubEvent, RoomChange } from "../server/events.ts";
+
+/** The native frame for an event. */
+export function nativeFrame(event: HubEvent): ServerFrame {
+  switch (event.type) {
+    case "mode":
+      return { type: "notice", room: event.room, text: `${event.by} ${changeText(event.change)}` };
+    case "away":
+      return {
+        type: "notice",
+        text: event.text === undefined ? "You are back" : `You are away: ${event.text}`,
+      };
+    case "away_reply":
+      return { type: "notice", text: `${event.nick} is away: ${event.text}` };
+    case "same_nick":
+      return { type: "notice", text: `You are already known as ${event.nick}` };
+    case "rejoin_failed":
+      return { type: "notice", text: `Could not rejoin ${event.room}: ${rejoinText(event)}` };
+    case "ownership":
+      return {
+        type: "notice",
+        text: event.given
+          ? `${event.by} made you the owner of ${event.room}: /join ${event.room} to run it`
+          : `${event.by} took away your ownership of ${event.room}`,
+      };
+    case "failure": {
+      const frame: ServerFrame = {
+        type: "error",
+        code: event.error.code,
+        message: withHint(event.error),
+      };
+      if (event.ref !== undefined) frame.id = event.ref;
+      return frame;
+    }
+    default:
+      return event;
+  }
+}
+
+function changeText(change: RoomChange): string {
+  switch (change.kind) {
+    case "limit":
+      return change.limit === undefined ? "removed the limit" : `set the limit to ${change.limit}`;
+    case "password":
+      return change.set ? "set a password" : "removed the password";
+    case "listed":
+      return change.listed ? "made the room public" : "made the room private (unlisted)";
+    case "owner":
+      return change.owner === undefined
+        ? "removed the room's owner" + (change.was === undefined ? "" : ` (was ${change.was})`)
+        : `made ${change.owner} the owner of the room`;
+  }
+}
+
+function rejoinText(event: Extract<HubEvent, { type: "rejoin_failed" }>): string {
+  switch (event.why) {
+    case "gone":
+      return "it no longer exists";
+    case "password":
+      return `it needs a password (/join ${event.room} PASSWORD)`;
+    case "full":
+      return `it is full (${event.limit ?? "?"}/${event.limit ?? "?"})`;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * What the hub emits: events as data, one union. Most are wire frames of the native protocol
+ * (they are data already); the rest carry what changed without words, and each dialect says
+ * them in its own way (`src/dialect/native_frames.ts` words them for `chat join` and `nc`). Pure.
+ */
+import type { ChatError } from "../errors.ts";
+import type { ServerFrame } from "../protocol.ts";
+
+/** A change to a room's settings, like an IRC channel mode. */
+export type RoomChange =
+  | { readonly kind: "limit"; readonly limit?: number }
+  | { readonly kind: "password"; readonly set: boolean }
+  | { readonly kind: "listed"; readonly listed: boolean }
+  | { readonly kind: "owner"; readonly owner?: string; readonly was?: string };
+
+/**
+ * Who did something: a member's nick, or `ADMIN` for the server's operator at the admin console
+ * (nicks hold no spaces, so it is never someone's nick).
+ */
+export const ADMIN = "the server admin";
+
+/** An event the hub emits (or the session, for errors), for one or more viewers. */
+export type HubEvent =
+  | ServerFrame
+  /** A room's settings changed; everyone in it is told. */
+  | {
+    readonly type: "mode";
+    readonly room: string;
+    readonly by: string;
+    readonly change: RoomChange;
+  }
+  /** You are now away (with `text`) or back (without). */
+  | { readonly type: "away"; readonly text?: string }
+  /** The person you wrote to is away. */
+  | { readonly type: "away_reply"; readonly nick: string; readonly text: string }
+  /** You asked for the nick you have. */
+  | { readonly type: "same_nick"; readonly nick: string }
+  /** Resuming, you could not be put back in a room. */
+  | {
+    readonly type: "rejoin_failed";
+    readonly room: string;
+    readonly why: "gone" | "password" | "full";
+    readonly limit?: number;
+  }
+  /** Someone gave you (`given`) or took away your ownership of a room you are not in. */
+  | {
+    readonly type: "ownership";
+    readonly room: string;
+    readonly by: string;
+    readonly given: boolean;
+  }
+  /** Your last request failed (`ref`: its id). */
+  | { readonly type: "failure"; readonly error: ChatError; readonly ref?: string };
