@@ -5,7 +5,7 @@ import {
   serveHttp,
   type ServeHttpOptions,
 } from "../src/carrier/http_front.ts";
-import type { LineConnection } from "../src/transport/connection.ts";
+import type { LineConnection } from "../src/carrier/connection.ts";
 import { CLIENT_PAGE_HTML, CLIENT_PAGE_JS } from "../src/web/page.ts";
 import { PROTOCOL_VERSION } from "../src/version.ts";
 import { encodeClientFrame } from "./websocket_client_frame.ts";

@@ -4,7 +4,7 @@ import { join, type JoinIo } from "../src/client/join.ts";
 import type { JoinCommand } from "../src/cli.ts";
 import type { ClientFrame, HelloFrame, ServerFrame } from "../src/protocol.ts";
 import { type Line, plainText } from "../src/render.ts";
-import type { LineConnection } from "../src/transport/connection.ts";
+import type { LineConnection } from "../src/carrier/connection.ts";
 import type { ChatUi } from "../src/terminal/ui.ts";
 
 const encoder = new TextEncoder();

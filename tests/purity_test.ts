@@ -209,14 +209,14 @@ Deno.test("src and main.ts have no import cycles", async () => {
   assert.equal(cycle, undefined, `import cycle: ${cycle?.join(" -> ")}`);
 });
 
-Deno.test("pure core files import nothing from the server, client or transport layers", async () => {
+Deno.test("pure core files import nothing from the server, client or carrier layers", async () => {
   const graph = await importGraph();
   const core = PURE_FILES.filter((path) => !path.startsWith("src/server/"));
   for (const path of core) {
     for (const target of graph.get(path) ?? []) {
       assert.doesNotMatch(
         target,
-        /^src\/(server|client|transport)\/|^main\.ts$/,
+        /^src\/(server|client|carrier)\/|^main\.ts$/,
         `${path} -> ${target}`,
       );
     }

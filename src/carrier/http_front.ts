@@ -16,7 +16,7 @@
  * if (lines !== undefined) runSession(lines); // a WebSocket on /ws
  * ```
  */
-import type { LineConnection } from "../transport/connection.ts";
+import type { LineConnection } from "./connection.ts";
 import { CLIENT_PAGE_CSS, CLIENT_PAGE_HTML, CLIENT_PAGE_JS } from "../web/page.ts";
 import {
   formatResponse,

@@ -7,8 +7,8 @@ import {
   encodeFrame,
   type ServerFrame,
 } from "../protocol.ts";
-import type { LineConnection } from "../transport/connection.ts";
-import { formatHostPort, isConnectionGone, TcpLineConnection } from "../transport/tcp.ts";
+import type { LineConnection } from "../carrier/connection.ts";
+import { formatHostPort, isConnectionGone, TcpLineConnection } from "../carrier/tcp.ts";
 
 /** Connecting failed; the message is one line for the user. */
 export class ConnectError extends Error {

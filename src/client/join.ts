@@ -21,7 +21,7 @@ import { type Line, renderFrame } from "../render.ts";
 import { roomKey } from "../room_name.ts";
 import { safeText } from "../text.ts";
 import type { ChatUi } from "../terminal/ui.ts";
-import { formatHostPort } from "../transport/tcp.ts";
+import { formatHostPort } from "../carrier/tcp.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
 import { ConnectError, type ServerConnection } from "./connection.ts";
 import {

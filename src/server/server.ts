@@ -22,7 +22,7 @@ import {
   WRITE_STALL_MS,
 } from "../limits.ts";
 import type { Logger } from "../log.ts";
-import { formatAddr, TcpLineConnection } from "../transport/tcp.ts";
+import { formatAddr, TcpLineConnection } from "../carrier/tcp.ts";
 import { type ClientId, type Delivery, Hub } from "./hub.ts";
 import type { SharedEncodings } from "../dialect/dialect.ts";
 import { FlushScheduler, type Outbox } from "./outbox.ts";

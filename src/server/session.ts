@@ -42,7 +42,7 @@ import type {
 } from "../dialect/dialect.ts";
 import { detectDialect } from "../dialect/detect.ts";
 import { PLAIN_GREETING } from "../dialect/plain.ts";
-import type { LineConnection } from "../transport/connection.ts";
+import type { LineConnection } from "../carrier/connection.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
 import { COMMANDS, type LimitedAction } from "./commands.ts";
 import type { ClientId, Delivery, Hub, MessageRef } from "./hub.ts";

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { serveHttp } from "../../src/carrier/http_front.ts";
-import type { LineConnection } from "../../src/transport/connection.ts";
+import type { LineConnection } from "../../src/carrier/connection.ts";
 import { PROTOCOL_VERSION } from "../../src/version.ts";
 import { TestBrowser } from "./browser.ts";
 

@@ -19,7 +19,7 @@
  * the cases that allow more than one outcome.
  */
 import assert from "node:assert/strict";
-import { isConnectionGone } from "../../src/transport/tcp.ts";
+import { isConnectionGone } from "../../src/carrier/tcp.ts";
 import {
   DEADLINE_MS,
   joinedClient,

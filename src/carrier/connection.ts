@@ -1,5 +1,5 @@
 /**
- * The line-oriented connection every transport provides (TCP now; WebSocket and IRC later).
+ * The line-oriented connection every carrier provides (TCP; WebSocket through `http_front.ts`).
  * Sessions and the client speak to this, never to sockets.
  */
 
@@ -15,7 +15,7 @@ export interface LineConnection {
   write(bytes: Uint8Array): Promise<void>;
   /**
    * Hands over the underlying byte stream (for raw file data after a first line), or returns
-   * undefined if input beyond the lines already returned is buffered, or the transport has no
+   * undefined if input beyond the lines already returned is buffered, or the carrier has no
    * byte stream. The caller then owns and closes it.
    */
   detach?(): Deno.Conn | undefined;

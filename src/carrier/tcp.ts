@@ -1,4 +1,4 @@
-/** TCP transport: a `Deno.TcpConn` as a {@linkcode LineConnection}. */
+/** TCP carrier: a `Deno.TcpConn` as a {@linkcode LineConnection}. */
 import { ChatError } from "../errors.ts";
 import { LineSplitter } from "../line_splitter.ts";
 import { writeAll } from "../pump.ts";
