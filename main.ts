@@ -56,6 +56,7 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
         registrationTimeoutMs: command.registrationTimeout * 1000,
         pingAfterMs: command.pingInterval * 1000,
         pingTimeoutMs: command.pingInterval * 2000,
+        writeStallMs: command.stallTimeout * 1000,
       },
     }, log);
   } catch (error) {

@@ -19,6 +19,7 @@ import {
   MAX_ROOM_LIMIT,
   PING_AFTER_MS,
   REGISTRATION_TIMEOUT_MS,
+  WRITE_STALL_MS,
 } from "./limits.ts";
 import { roomKey, validateRoomName } from "./room_name.ts";
 import type { LogFormat } from "./log.ts";
@@ -48,6 +49,8 @@ export interface ServeCommand {
   floodBurst: number;
   /** Outgoing queue cap per client, in KiB. */
   maxQueueKiB: number;
+  /** Seconds a reader may take no data while we have some for it, before it is dropped. */
+  stallTimeout: number;
   /** Seconds to pick a nick (0: no limit). */
   registrationTimeout: number;
   /** Seconds of silence before a native client is pinged; dropped after twice that (0: never). */
@@ -319,6 +322,12 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       DEFAULT_MAX_OUTBOX_BYTES / 1024,
     )
     .option(
+      "--stall-timeout <seconds>",
+      "Drop a client that takes no data for this long while some waits for it",
+      parsed((t) => parseCount(t, 1, 86_400, "--stall-timeout")),
+      WRITE_STALL_MS / 1000,
+    )
+    .option(
       "--registration-timeout <seconds>",
       "Close connections that pick no nick in time (0: never)",
       parsed((t) => parseCount(t, 0, 86_400, "--registration-timeout")),
@@ -351,6 +360,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         floodRate: opts.floodRate,
         floodBurst: opts.floodBurst,
         maxQueueKiB: opts.maxQueue,
+        stallTimeout: opts.stallTimeout,
         registrationTimeout: opts.registrationTimeout,
         pingInterval: opts.pingInterval,
         maxFileMiB: opts.maxFileSize,

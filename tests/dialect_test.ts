@@ -131,12 +131,14 @@ Deno.test("PlainDialect.encode() shares one rendering per active room", () => {
   assert.equal(decoder.decode(a), "* hi\n");
 });
 
-Deno.test("HttpDialect answers once with a 400 and ends, showing no events", () => {
+Deno.test("HttpDialect hands over once, with a 400 to fall back on, showing no events", () => {
   const http = new HttpDialect();
-  const intents = http.read("GET / HTTP/1.1", view());
-  assert.equal(intents.length, 2);
-  assert.ok(intents[0]?.kind === "raw" && /400 Bad Request/.test(decoder.decode(intents[0].bytes)));
-  assert.equal(intents[1]?.kind, "end");
+  const [intent, ...rest] = http.read("GET / HTTP/1.1", view());
+  assert.equal(rest.length, 0);
+  assert.ok(intent?.kind === "http");
+  const [raw, end] = intent.fallback;
+  assert.ok(raw?.kind === "raw" && /400 Bad Request/.test(decoder.decode(raw.bytes)));
+  assert.equal(end?.kind, "end");
   assert.deepEqual(http.read("Host: x", view()), []);
   assert.equal(http.encode({ type: "notice", text: "x" }).length, 0);
 });

@@ -361,3 +361,36 @@ Deno.test("Outbox.writingSince reads the real clock by default", async () => {
   await settle();
   assert.equal(outbox.writingSince, undefined);
 });
+
+Deno.test("Outbox.congested is true above the high-water mark; relieved() waits for half of it", async () => {
+  const { outbox, writes } = setup({ maxBytes: 1000 });
+  outbox.push(bytes("x".repeat(200)));
+  assert.equal(outbox.congested, false);
+  outbox.push(bytes("x".repeat(100)));
+  assert.equal(outbox.congested, true, "300 bytes waiting, high water at 250");
+  let relieved = false;
+  void outbox.relieved().then(() => relieved = true);
+  outbox.flush();
+  outbox.push(bytes("y".repeat(200)));
+  writes[0]?.resolve();
+  await settle();
+  assert.equal(relieved, false, "200 bytes still queued: more than half the high water");
+  outbox.flush();
+  writes[1]?.resolve();
+  await settle();
+  assert.equal(relieved, true);
+  assert.equal(outbox.congested, false);
+});
+
+Deno.test("Outbox.abandon() relieves whoever waits and refuses later pushes", async () => {
+  const { outbox } = setup({ maxBytes: 100 });
+  outbox.push(bytes("x".repeat(60)));
+  assert.equal(outbox.congested, true);
+  let relieved = false;
+  void outbox.relieved().then(() => relieved = true);
+  outbox.abandon();
+  await settle();
+  assert.equal(relieved, true);
+  assert.equal(outbox.congested, false);
+  assert.equal(outbox.push(bytes("y\n")), false);
+});

@@ -19,6 +19,27 @@ export interface LineConnection {
    * byte stream. The caller then owns and closes it.
    */
   detach?(): Deno.Conn | undefined;
+  /**
+   * Stops keeping the raw bytes read so far: the first line has said the connection speaks
+   * lines. Until then a carrier with a byte stream keeps them for `takeRaw`.
+   */
+  settle?(): void;
+  /**
+   * Hands over the byte stream with every byte read from it so far (the first line included),
+   * for a protocol that is not lines (HTTP); undefined if the carrier has no byte stream or no
+   * longer keeps what it read. The caller then owns and closes the stream.
+   */
+  takeRaw?(): { stream: ByteStream; head: Uint8Array } | undefined;
   /** Closes both directions. Safe to call more than once. */
+  close(): void;
+}
+
+/** A raw byte stream under a connection: what HTTP needs of a `Deno.Conn`. */
+export interface ByteStream {
+  /** Reads into `buffer`; the byte count, or `null` at end of input. */
+  read(buffer: Uint8Array): Promise<number | null>;
+  /** Writes some of `bytes` (at least one); the byte count written. */
+  write(bytes: Uint8Array): Promise<number>;
+  /** Closes both directions. */
   close(): void;
 }

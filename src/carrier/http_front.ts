@@ -16,7 +16,7 @@
  * if (lines !== undefined) runSession(lines); // a WebSocket on /ws
  * ```
  */
-import type { LineConnection } from "./connection.ts";
+import type { ByteStream, LineConnection } from "./connection.ts";
 import { CLIENT_PAGE_CSS, CLIENT_PAGE_HTML, CLIENT_PAGE_JS } from "../web/page.ts";
 import {
   formatResponse,
@@ -34,15 +34,7 @@ import {
   WebSocketDecoder,
 } from "./websocket_frame.ts";
 
-/** The byte stream under an HTTP connection: what `serveHttp` needs of a `Deno.Conn`. */
-export interface ByteStream {
-  /** Reads into `buffer`; the byte count, or `null` at end of input. */
-  read(buffer: Uint8Array): Promise<number | null>;
-  /** Writes some of `bytes` (at least one); the byte count written. */
-  write(bytes: Uint8Array): Promise<number>;
-  /** Closes both directions. */
-  close(): void;
-}
+export type { ByteStream } from "./connection.ts";
 
 /** Default for {@linkcode ServeHttpOptions.headTimeoutMs}. */
 export const DEFAULT_HEAD_TIMEOUT_MS = 10_000;

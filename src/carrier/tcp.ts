@@ -2,7 +2,7 @@
 import { ChatError } from "../errors.ts";
 import { LineSplitter } from "../line_splitter.ts";
 import { writeAll } from "../pump.ts";
-import type { LineConnection } from "./connection.ts";
+import type { ByteStream, LineConnection } from "./connection.ts";
 
 /** Options for {@linkcode TcpLineConnection}. */
 export interface TcpOptions {
@@ -41,6 +41,9 @@ export function formatAddr(addr: Deno.Addr): string {
   return formatHostPort(addr.hostname, addr.port);
 }
 
+/** Most raw bytes kept for `takeRaw` before the first line settles the connection. */
+const MAX_KEPT_BYTES = 64 * 1024;
+
 /** Smallest read buffer: what an idle connection holds while it waits for input. */
 const MIN_READ_BUFFER = 1024;
 
@@ -54,6 +57,9 @@ export class TcpLineConnection implements LineConnection {
   readonly #maxUnterminated: number;
   #closed = false;
   #firstRead = true;
+  /** Raw bytes read until `settle()` (for `takeRaw`), while under `MAX_KEPT_BYTES`. */
+  #kept: Uint8Array[] | undefined = [];
+  #keptBytes = 0;
 
   constructor(conn: Deno.TcpConn, options: TcpOptions) {
     this.#conn = conn;
@@ -85,6 +91,7 @@ export class TcpLineConnection implements LineConnection {
         return tail === undefined ? null : [tail];
       }
       const chunk = this.#buffer.subarray(0, n);
+      this.#keep(chunk);
       this.#resize(n);
       if (this.#firstRead) {
         this.#firstRead = false;
@@ -115,6 +122,30 @@ export class TcpLineConnection implements LineConnection {
     } else if (read < size / 8 && size > MIN_READ_BUFFER) {
       this.#buffer = new Uint8Array(Math.max(MIN_READ_BUFFER, size / 2));
     }
+  }
+
+  #keep(chunk: Uint8Array): void {
+    if (this.#kept === undefined) return;
+    this.#keptBytes += chunk.length;
+    if (this.#keptBytes > MAX_KEPT_BYTES) this.#kept = undefined;
+    else this.#kept.push(chunk.slice());
+  }
+
+  settle(): void {
+    this.#kept = undefined;
+  }
+
+  takeRaw(): { stream: ByteStream; head: Uint8Array } | undefined {
+    const kept = this.#kept;
+    if (kept === undefined || this.#closed) return undefined;
+    this.#kept = undefined;
+    const head = new Uint8Array(this.#keptBytes);
+    let offset = 0;
+    for (const part of kept) {
+      head.set(part, offset);
+      offset += part.length;
+    }
+    return { stream: this.#conn, head };
   }
 
   async write(bytes: Uint8Array): Promise<void> {

@@ -33,6 +33,11 @@ export type Intent =
   | { kind: "reply"; frame: HubEvent }
   /** Bytes for this connection, as they are (an HTTP answer). */
   | { kind: "raw"; bytes: Uint8Array }
+  /**
+   * The connection speaks HTTP: the web front takes over its byte stream (the page, the
+   * WebSocket); a carrier that cannot hand one over gets `fallback` instead.
+   */
+  | { kind: "http"; fallback: Intent[] }
   /** The connection ends: `reason` for the log and the rooms, `bye` for the client. */
   | { kind: "end"; reason: string; bye?: string; error?: ChatError };
 

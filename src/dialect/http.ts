@@ -1,6 +1,8 @@
 /**
  * Someone opened the chat port with a web browser or `curl`: the first line is an HTTP request.
- * They get a short HTTP answer saying what this port is for, and the connection closes. Pure.
+ * The connection goes to the web front (`src/carrier/http_front.ts`: the browser client and its
+ * WebSocket); where the carrier cannot hand it over, a short HTTP answer says what this port is
+ * for, and the connection closes. Pure.
  */
 import type { HubEvent } from "../server/events.ts";
 import { type Dialect, type DialectView, type Intent, NOTHING } from "./dialect.ts";
@@ -14,7 +16,7 @@ const REPLY = new TextEncoder().encode(
     "`chat join HOST:PORT` or `nc HOST PORT`.\n",
 );
 
-/** Answers the first request and ends; shows no chat events. */
+/** Hands the connection to the web front once; shows no chat events. */
 export class HttpDialect implements Dialect {
   readonly name = "http";
   readonly supports = { files: false, resume: false, ping: false } as const;
@@ -23,7 +25,13 @@ export class HttpDialect implements Dialect {
   read(_line: string, _view: DialectView): Intent[] {
     if (this.#answered) return [];
     this.#answered = true;
-    return [{ kind: "raw", bytes: REPLY }, { kind: "end", reason: "Not a chat client (HTTP)" }];
+    return [{
+      kind: "http",
+      fallback: [
+        { kind: "raw", bytes: REPLY },
+        { kind: "end", reason: "Not a chat client (HTTP)" },
+      ],
+    }];
   }
 
   encode(_event: HubEvent): Uint8Array {

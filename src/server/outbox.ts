@@ -3,6 +3,10 @@
  * recipients) and written together: at most one write per client in flight, and everything that
  * piled up meanwhile goes out in the next single write. A client whose queue passes the cap is
  * reported through `onOverflow`, so one slow reader never holds up anyone else.
+ *
+ * Above its high-water mark an outbox is `congested`: whoever fills it (a sender, through the
+ * server) should stop reading its own input until `relieved()` resolves, so TCP pushes back on
+ * the sender instead of the queue growing to its cap.
  */
 import { FLUSH_INTERVAL_MS, MAX_FLUSH_INTERVAL_MS } from "../limits.ts";
 
@@ -10,6 +14,8 @@ import { FLUSH_INTERVAL_MS, MAX_FLUSH_INTERVAL_MS } from "../limits.ts";
 export interface OutboxOptions {
   /** Bytes that may wait (queued plus being written) before `onOverflow` is called. */
   maxBytes: number;
+  /** Bytes waiting above which the outbox is congested. @default maxBytes / 4 */
+  highWaterBytes?: number;
   /** Writes all the bytes; rejects if the connection is gone. */
   write: (bytes: Uint8Array) => Promise<void>;
   /** Called once when the queue passes `maxBytes`; later frames are dropped. */
@@ -31,9 +37,31 @@ export class Outbox {
   #writingSince: number | undefined;
   #failed = false;
   #drainWaiters: (() => void)[] = [];
+  #reliefWaiters: (() => void)[] = [];
+  readonly #highWater: number;
 
   constructor(options: OutboxOptions) {
     this.#options = options;
+    this.#highWater = options.highWaterBytes ?? Math.floor(options.maxBytes / 4);
+  }
+
+  /** Whether more than the high-water mark is waiting (and the outbox still works). */
+  get congested(): boolean {
+    return !this.#failed && this.pendingBytes > this.#highWater;
+  }
+
+  /**
+   * Resolves once at most half the high-water mark is waiting, or the outbox has failed or been
+   * abandoned: the reader has taken enough that its sender may go on.
+   */
+  relieved(): Promise<void> {
+    if (!this.congested) return Promise.resolve();
+    return new Promise((resolve) => this.#reliefWaiters.push(resolve));
+  }
+
+  /** Drops whatever is queued and fails later pushes: the connection is closing for good. */
+  abandon(): void {
+    if (!this.#failed) this.#fail();
   }
 
   /** Bytes queued or being written. */
@@ -86,6 +114,7 @@ export class Outbox {
       () => {
         this.#writingBytes = 0;
         this.#writingSince = undefined;
+        if (this.pendingBytes <= this.#highWater / 2) this.#wakeReliefWaiters();
         // What came meanwhile goes out with the next flush, so it is batched with what follows.
         if (this.#queue.length > 0) this.#options.schedule(this);
         else this.#wakeDrainWaiters();
@@ -111,6 +140,13 @@ export class Outbox {
     this.#queue = [];
     this.#queuedBytes = 0;
     this.#wakeDrainWaiters();
+    this.#wakeReliefWaiters();
+  }
+
+  #wakeReliefWaiters(): void {
+    const waiters = this.#reliefWaiters;
+    this.#reliefWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   #wakeDrainWaiters(): void {

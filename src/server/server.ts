@@ -23,6 +23,8 @@ import {
 } from "../limits.ts";
 import type { Logger } from "../log.ts";
 import { formatAddr, TcpLineConnection } from "../carrier/tcp.ts";
+import type { ByteStream, LineConnection } from "../carrier/connection.ts";
+import { serveHttp } from "../carrier/http_front.ts";
 import { type ClientId, type Delivery, Hub } from "./hub.ts";
 import type { SharedEncodings } from "../dialect/dialect.ts";
 import { FlushScheduler, type Outbox } from "./outbox.ts";
@@ -92,6 +94,8 @@ export class ChatServer implements SessionHost, AdminApi {
   readonly #resumable = new Map<string, ResumeRecord>();
   readonly #sweeper: ReturnType<typeof setInterval>;
   readonly #transfers: Transfers;
+  /** Connections the web front is reading a request from (closed at shutdown). */
+  readonly #webPending = new Set<ByteStream>();
   #nextId = 1;
   #shuttingDown = false;
 
@@ -157,15 +161,23 @@ export class ChatServer implements SessionHost, AdminApi {
 
   readonly schedule = (outbox: Outbox): void => this.#flusher.schedule(outbox);
 
-  deliver(deliveries: readonly Delivery[]): void {
+  deliver(deliveries: readonly Delivery[]): Promise<void> | undefined {
     // Shutting down, everyone leaves at once: only each client's own `bye` goes out, not a
     // cascade of leave notices (n squared frames).
-    if (this.#shuttingDown) return;
+    if (this.#shuttingDown) return undefined;
+    let congested: Set<Session> | undefined;
     for (const delivery of deliveries) {
       this.#logDelivery(delivery);
       const encoded: SharedEncodings = delivery.encoded ?? new Map();
-      for (const id of delivery.to) this.#sessions.get(id)?.send(delivery.frame, encoded);
+      for (const id of delivery.to) {
+        const session = this.#sessions.get(id);
+        if (session === undefined) continue;
+        session.send(delivery.frame, encoded);
+        if (session.congested) (congested ??= new Set()).add(session);
+      }
     }
+    if (congested === undefined) return undefined;
+    return Promise.all([...congested].map((session) => session.relieved())).then(() => {});
   }
 
   offerFile(id: ClientId, frame: OfferFrame): Delivery[] {
@@ -196,6 +208,26 @@ export class ChatServer implements SessionHost, AdminApi {
 
   fileSaved(id: ClientId, frame: SavedFrame): Delivery[] {
     return this.#transfers.saved(id, frame, this.hub.nickOf(id) ?? "");
+  }
+
+  async webConnection(stream: ByteStream, head: Uint8Array, remote: string): Promise<void> {
+    this.#webPending.add(stream);
+    let lines: LineConnection | undefined;
+    try {
+      lines = await serveHttp(stream, head, { remote, maxLineBytes: MAX_LINE_BYTES });
+    } finally {
+      this.#webPending.delete(stream);
+    }
+    if (lines === undefined) return;
+    if (this.#shuttingDown) {
+      lines.close();
+      return;
+    }
+    // The TCP connection under it is already counted against its address.
+    const refuse = this.#maxClients > 0 && this.#sessions.size >= this.#maxClients
+      ? `Server is full: ${this.#sessions.size} connections, its most; try again later`
+      : undefined;
+    await this.#runSession(lines, refuse, false);
   }
 
   dataConnection(frame: UploadFrame | DownloadFrame, conn: Deno.Conn): Promise<void> {
@@ -314,6 +346,13 @@ export class ChatServer implements SessionHost, AdminApi {
       } catch {
         // Already closed.
       }
+      for (const stream of this.#webPending) {
+        try {
+          stream.close();
+        } catch {
+          // Already closed.
+        }
+      }
       await Promise.all(
         [...this.#sessions.values()].map((session) =>
           session.close(reason, reason, SHUTDOWN_FLUSH_MS, false, true)
@@ -357,7 +396,6 @@ export class ChatServer implements SessionHost, AdminApi {
   }
 
   #serve(conn: Deno.TcpConn): void {
-    const id = this.#nextId++;
     const ip = conn.remoteAddr.hostname;
     const fromIp = this.#perIp.get(ip) ?? 0;
     const refuse = this.#maxClients > 0 && this.#sessions.size >= this.#maxClients
@@ -365,29 +403,41 @@ export class ChatServer implements SessionHost, AdminApi {
       : this.#maxPerIp > 0 && fromIp >= this.#maxPerIp
       ? `Too many connections from your address (${fromIp}, at most ${this.#maxPerIp})`
       : undefined;
-    const session = new Session(
-      id,
-      new TcpLineConnection(conn, {
-        maxLineBytes: MAX_LINE_BYTES,
-        maxUnterminatedBytes: MAX_UNTERMINATED_BYTES,
-      }),
-      this,
-      refuse,
-    );
-    this.#sessions.set(id, session);
     this.#perIp.set(ip, fromIp + 1);
-    this.#byToken.set(session.token, session);
-    if (refuse !== undefined) {
-      this.log.warn("refuse", { id, remote: session.remote, reason: refuse });
-    } else this.log.info("connect", { id, remote: session.remote });
-    const greeting = setTimeout(() => session.greet(), this.#greetAfterMs);
-    const running = session.run().finally(() => {
-      clearTimeout(greeting);
+    const lines = new TcpLineConnection(conn, {
+      maxLineBytes: MAX_LINE_BYTES,
+      maxUnterminatedBytes: MAX_UNTERMINATED_BYTES,
+    });
+    const running = this.#runSession(lines, refuse, true).finally(() => {
       const count = (this.#perIp.get(ip) ?? 1) - 1;
       if (count <= 0) this.#perIp.delete(ip);
       else this.#perIp.set(ip, count);
       this.#running.delete(running);
     });
     this.#running.add(running);
+  }
+
+  /**
+   * Runs a session over a line connection until it ends; `greet` when a silent peer may be an
+   * `nc` user waiting to be told what to type (not so on a WebSocket).
+   */
+  async #runSession(
+    conn: LineConnection,
+    refuse: string | undefined,
+    greet: boolean,
+  ): Promise<void> {
+    const id = this.#nextId++;
+    const session = new Session(id, conn, this, refuse);
+    this.#sessions.set(id, session);
+    this.#byToken.set(session.token, session);
+    if (refuse !== undefined) {
+      this.log.warn("refuse", { id, remote: session.remote, reason: refuse });
+    } else this.log.info("connect", { id, remote: session.remote });
+    const greeting = greet ? setTimeout(() => session.greet(), this.#greetAfterMs) : undefined;
+    try {
+      await session.run();
+    } finally {
+      clearTimeout(greeting);
+    }
   }
 }

@@ -42,7 +42,7 @@ import type {
 } from "../dialect/dialect.ts";
 import { detectDialect } from "../dialect/detect.ts";
 import { PLAIN_GREETING } from "../dialect/plain.ts";
-import type { LineConnection } from "../carrier/connection.ts";
+import type { ByteStream, LineConnection } from "../carrier/connection.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
 import { COMMANDS, type LimitedAction } from "./commands.ts";
 import type { ClientId, Delivery, Hub, MessageRef } from "./hub.ts";
@@ -71,8 +71,12 @@ export interface SessionHost {
   readonly limits: SessionLimits;
   readonly maxOutboxBytes: number;
   now(): number;
-  /** Sends each delivery to its recipients (encoded once per format). */
-  deliver(deliveries: readonly Delivery[]): void;
+  /**
+   * Sends each delivery to its recipients (encoded once per dialect). Returns a promise when a
+   * recipient's queue is now above its high-water mark: it resolves once every such queue has
+   * drained enough or its connection is gone. Until then the sender should read no more.
+   */
+  deliver(deliveries: readonly Delivery[]): Promise<void> | undefined;
   /** Asks for an outbox flush on the next turn. */
   schedule(outbox: Outbox): void;
   /**
@@ -90,6 +94,12 @@ export interface SessionHost {
   fileSaved(id: ClientId, frame: SavedFrame): Delivery[];
   /** Serves an upload or download connection; resolves when it is over (the conn is closed). */
   dataConnection(frame: UploadFrame | DownloadFrame, conn: Deno.Conn): Promise<void>;
+  /**
+   * Serves a connection that spoke HTTP (`head`: every byte read from it so far) through the
+   * web front: the page, or a WebSocket that runs a session of its own. Resolves when the
+   * connection is over (closed). Never rejects.
+   */
+  webConnection(stream: ByteStream, head: Uint8Array, remote: string): Promise<void>;
 }
 
 const encoder = new TextEncoder();
@@ -131,7 +141,11 @@ export class Session {
   #closed: Promise<void> = Promise.resolve();
   /** An upload or download this connection turned out to be, once handed over. */
   #dataTask: Promise<void> | undefined;
-  #dataConn: Deno.Conn | undefined;
+  #dataConn: { close(): void } | undefined;
+  /** Whether the connection went to the web front: it is no chat session any more. */
+  #handedOver = false;
+  /** Recipients' queues this client's last line filled past their high-water mark. */
+  #pressure: Promise<void>[] = [];
   /** Whether lines read with the current one are still waiting to be handled. */
   #moreInBatch = false;
   /** The nick the session had when it closed. */
@@ -190,6 +204,16 @@ export class Session {
     return this.#roomsAtClose;
   }
 
+  /** Whether this client's queue is above its high-water mark (see `relieved`). */
+  get congested(): boolean {
+    return this.#outbox.congested;
+  }
+
+  /** Resolves when this client's queue has drained enough, or the connection is gone. */
+  relieved(): Promise<void> {
+    return this.#outbox.relieved();
+  }
+
   /** Whether the session is ending (or has ended). */
   get closing(): boolean {
     return this.#closing || this.#aborting;
@@ -237,6 +261,7 @@ export class Session {
           if (this.#closing) break;
           this.#handleLine(line);
           if (this.#dataTask !== undefined) break;
+          await this.#backOff();
         }
         if (this.#dataTask !== undefined) break;
       }
@@ -244,11 +269,16 @@ export class Session {
       this.#readFailed(error);
     }
     if (this.#dataTask !== undefined) {
-      // A file transfer connection: the transfer owns (and closes) the socket from here.
-      await this.#dataTask;
+      // A file transfer or web connection: it owns (and closes) the socket from here. A web
+      // connection is no session of ours any more (a WebSocket runs one of its own).
       this.#closing = true;
-      this.#host.ended(this, false);
-      this.#host.log.info("disconnect", { id: this.id, reason: "Transfer connection done" });
+      if (this.#handedOver) this.#host.ended(this, false);
+      await this.#dataTask;
+      if (!this.#handedOver) this.#host.ended(this, false);
+      this.#host.log.info("disconnect", {
+        id: this.id,
+        reason: this.#handedOver ? "Handed to the web front" : "Transfer connection done",
+      });
       return;
     }
     // End of input: let what is queued (say, the answer to a last command) go out first.
@@ -305,7 +335,7 @@ export class Session {
     }
     const stalled = this.#outbox.writingSince;
     if (stalled !== undefined && limits.writeStallMs > 0 && now - stalled > limits.writeStallMs) {
-      this.#abort("Too slow: no data taken for a while", true);
+      this.#abort(`Too slow: no data taken for ${Math.round((now - stalled) / 1000)} s`, true);
       return;
     }
     if (!this.supports.ping || limits.pingAfterMs <= 0) return;
@@ -369,6 +399,7 @@ export class Session {
       clearTimeout(timer);
     }
     this.#conn.close();
+    this.#outbox.abandon();
   }
 
   /** A read failed: a protocol-level refusal from the transport, or a broken socket. */
@@ -431,6 +462,8 @@ export class Session {
   /** Carries out one intent of the client's. */
   #act(intent: Intent): void {
     const host = this.#host;
+    // Lines, so the raw bytes kept for a web front are not needed.
+    if (intent.kind !== "http") this.#conn.settle?.();
     switch (intent.kind) {
       case "register":
         this.#register(intent.nick, intent.resume);
@@ -438,7 +471,7 @@ export class Session {
       case "say":
         this.#currentRef = intent.id;
         this.#requireNick();
-        host.deliver(
+        this.#deliver(
           host.hub.say(this.id, intent.room, intent.text, host.now(), false, this.#ref(intent.id)),
         );
         return;
@@ -450,11 +483,11 @@ export class Session {
       case "offer":
         this.#currentRef = intent.frame.ref;
         this.#requireNick();
-        host.deliver(host.offerFile(this.id, intent.frame));
+        this.#deliver(host.offerFile(this.id, intent.frame));
         return;
       case "saved":
         this.#requireNick();
-        host.deliver(host.fileSaved(this.id, intent.frame));
+        this.#deliver(host.fileSaved(this.id, intent.frame));
         return;
       case "transfer":
         this.#startData(intent.frame);
@@ -465,6 +498,18 @@ export class Session {
       case "raw":
         this.#outbox.push(intent.bytes);
         return;
+      case "http": {
+        const raw = this.#conn.takeRaw?.();
+        if (raw === undefined) {
+          for (const each of intent.fallback) this.#act(each);
+          return;
+        }
+        this.#data = true;
+        this.#handedOver = true;
+        this.#dataConn = raw.stream;
+        this.#dataTask = host.webConnection(raw.stream, raw.head, this.remote);
+        return;
+      }
       case "end":
         if (intent.error !== undefined) {
           this.send({ type: "failure", error: intent.error });
@@ -474,6 +519,26 @@ export class Session {
       default:
         unreachable(intent);
     }
+  }
+
+  /** Delivers what a line of this client's caused, noting queues it filled too far. */
+  #deliver(deliveries: readonly Delivery[]): void {
+    const pressure = this.#host.deliver(deliveries);
+    if (pressure !== undefined) this.#pressure.push(pressure);
+  }
+
+  /**
+   * Flow control: while a queue this client's input filled (its own, or a recipient's) is above
+   * its high-water mark, its next line is not read, so TCP slows the sender down instead of
+   * the queues growing until healthy readers are dropped. Only a reader that takes no data for
+   * the stall timeout is dropped (by `sweep`), which relieves its queue.
+   */
+  async #backOff(): Promise<void> {
+    if (this.#outbox.congested) this.#pressure.push(this.#outbox.relieved());
+    if (this.#pressure.length === 0) return;
+    const pressure = this.#pressure;
+    this.#pressure = [];
+    await Promise.all(pressure);
   }
 
   /** Hands the connection to the file transfer it was opened for (its first and only line). */
@@ -556,7 +621,7 @@ export class Session {
       welcome.floodRate = Math.max(0, this.#host.limits.flood.perSecond);
     }
     this.send(welcome);
-    this.#host.deliver(deliveries);
+    this.#deliver(deliveries);
   }
 
   #command(line: string, room: string): void {
@@ -572,7 +637,7 @@ export class Session {
     // Only what succeeded counts against the allowance: a mistyped nick or room costs nothing.
     bucket?.take(now);
     if (result.switchTo !== undefined) this.#dialect?.switched?.(result.switchTo);
-    this.#host.deliver(result.deliveries);
+    this.#deliver(result.deliveries);
     const after = hub.nickOf(this.id);
     if (before !== after) this.#host.log.info("nick", { id: this.id, old: before, new: after });
     if (result.quit !== undefined) {
