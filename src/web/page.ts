@@ -104,6 +104,14 @@ button { background: var(--accent); color: var(--bg); border-color: var(--accent
 .log li { padding: .1em 0; line-height: 1.35; }
 .log time { color: var(--muted); font-variant-numeric: tabular-nums; margin-right: .4em; }
 .log .nick { font-weight: 600; }
+.log .c0 { color: #b23b3b; } .log .c1 { color: #2f7d32; } .log .c2 { color: #8a5a00; }
+.log .c3 { color: #2557a7; } .log .c4 { color: #8e3b9e; } .log .c5 { color: #00796b; }
+.log .c6 { color: #a33d6b; } .log .c7 { color: #5d6b00; }
+@media (prefers-color-scheme: dark) {
+  .log .c0 { color: #ff8a80; } .log .c1 { color: #81c784; } .log .c2 { color: #ffcc80; }
+  .log .c3 { color: #90caf9; } .log .c4 { color: #ce93d8; } .log .c5 { color: #80cbc4; }
+  .log .c6 { color: #f48fb1; } .log .c7 { color: #dce775; }
+}
 .log .own .nick { color: var(--own); }
 .log .pending { opacity: .6; }
 .log .system { color: var(--muted); }
@@ -280,6 +288,14 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
   function system(roomName, text, time) { return addLine(roomName, "system", ["* " + text], time); }
   function showError(roomName, text) { return addLine(roomName, "error", ["! " + text]); }
 
+  /** One of eight colour classes, the same for a nick everywhere and every time. */
+  function nickColor(nick) {
+    var hash = 0;
+    var key = nick.toLowerCase();
+    for (var i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) >>> 0;
+    return "c" + (hash % 8);
+  }
+
   function showMessage(frame, own) {
     var nick = str(frame.nick);
     if (frame.action) {
@@ -287,7 +303,8 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
         ["** ", { cls: "nick", text: nick }, " " + str(frame.text)], frame.time);
     }
     return addLine(frame.room, "message" + (own ? " own" : ""),
-      [{ cls: "nick", text: "<" + nick + ">" }, " " + str(frame.text)], frame.time);
+      [{ cls: "nick " + nickColor(nick), text: "<" + nick + ">" }, " " + str(frame.text)],
+      frame.time);
   }
 
   // ---- the connection -------------------------------------------------------------------------
@@ -398,8 +415,13 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
       case "rooms": return onRooms(frame);
       case "room": return onRoom(frame);
       case "left":
-        system(frame.room, "You left #" + str(frame.room) +
-          (frame.reason ? " (" + str(frame.reason) + ")" : ""));
+        system(frame.room, (frame.kickedBy
+          ? "You were kicked from #" + str(frame.room) + " by " + str(frame.kickedBy) +
+            (frame.reason ? ": " + str(frame.reason) : "")
+          : frame.closedBy
+          ? "#" + str(frame.room) + " was closed by " + str(frame.closedBy) +
+            (frame.reason ? ": " + str(frame.reason) : "")
+          : "You left #" + str(frame.room) + (frame.reason ? " (" + str(frame.reason) + ")" : "")));
         removeRoom(frame.room);
         return;
       case "join":
@@ -408,8 +430,18 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
         return;
       case "leave":
         trackMember(frame.room, frame.nick, false);
-        system(frame.room, str(frame.nick) + " left" +
+        system(frame.room, str(frame.nick) +
+          (frame.kickedBy ? " was kicked by " + str(frame.kickedBy) : " left") +
           (frame.reason ? " (" + str(frame.reason) + ")" : ""), frame.time);
+        return;
+      case "quit":
+        // One quit for all the rooms: said once in each room's log the person was in.
+        state.rooms.forEach(function (room) {
+          if (room.members.indexOf(str(frame.nick)) < 0) return;
+          trackMember(room.name, frame.nick, false);
+          system(room.name, str(frame.nick) + " left" +
+            (frame.reason ? " (" + str(frame.reason) + ")" : ""), frame.time);
+        });
         return;
       case "nick": return onNick(frame);
       case "message": return onMessage(frame);
@@ -498,9 +530,10 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
     if (room.replaying) {
       if (frame.gap) showError(room.name, "Some messages in #" + room.name + " were lost");
     } else {
-      system(room.name, "You are in #" + room.name + " with " +
-        room.members.filter(function (n) { return n !== state.nick; }).join(", ") +
-        " (" + room.members.length + " here)");
+      var others = room.members.filter(function (n) { return n !== state.nick; });
+      system(room.name, "You are in #" + room.name + (others.length === 0
+        ? " (just you so far)"
+        : " with " + others.join(", ") + " (" + room.members.length + " here)"));
     }
     if (room.topic) system(room.name, "Topic: " + room.topic);
     if (state.active === room.key) topicEl.textContent = room.topic ? "Topic: " + room.topic : "";

@@ -1,0 +1,112 @@
+/**
+ * The browser client against the real server, in a real Chromium: the page comes from the chat
+ * port itself, and browser users, a `chat join` user and an `nc` user talk in one room. Also the
+ * web front's refusals on the real port: a cross-origin WebSocket and oversized headers.
+ *
+ * `CHAT_SCREENSHOT=docs/web_client.png` saves a screenshot of the page for README.
+ */
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { TestBrowser } from "./browser.ts";
+import { joinedClient, ncUser, RawClient, withServer } from "./harness.ts";
+
+/** Opens the page from the server and enters as `nick`. */
+async function enter(browser: TestBrowser, port: number, nick: string): Promise<Page> {
+  const page = await browser.newPage();
+  const response = await page.goto(`http://127.0.0.1:${port}/`);
+  assert.equal(response?.status(), 200);
+  await page.getByLabel("Nick").fill(nick);
+  await page.getByRole("button", { name: "Enter" }).click();
+  await page.getByText(`Welcome, ${nick}!`).waitFor();
+  return page;
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  const input = page.getByLabel("Message", { exact: true });
+  await input.fill(text);
+  await input.press("Enter");
+}
+
+Deno.test({
+  name: "web: two browser users, a chat join user and an nc user talk in one room",
+  // Playwright keeps a child process and pipes of its own between steps.
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withServer({}, async (server, track) => {
+      const browser = await TestBrowser.launch();
+      try {
+        const ana = await enter(browser, server.port, "ana");
+        const bea = await enter(browser, server.port, "bea");
+        const term = track(await joinedClient(server, "term"));
+        const nc = track(await ncUser(server, "nc"));
+        await ana.getByText("nc joined").waitFor();
+
+        await say(ana, "hello from the browser");
+        await bea.getByText("hello from the browser").waitFor();
+        await term.stdout.waitFor("<ana> hello from the browser");
+        await nc.lines.waitFor("<ana> hello from the browser");
+
+        await term.send("hello from the terminal");
+        await nc.sendLine("hello from nc");
+        for (const page of [ana, bea]) {
+          await page.getByText("hello from the terminal").waitFor();
+          await page.getByText("hello from nc").waitFor();
+        }
+        await term.stdout.waitFor("<nc> hello from nc");
+
+        // Hostile text from others is shown as text: no element made, no script run.
+        const dialogs: string[] = [];
+        ana.on("dialog", (dialog) => {
+          dialogs.push(dialog.message());
+          void dialog.dismiss();
+        });
+        await nc.sendLine('<img src=x onerror="alert(1)"></script><script>alert(2)</script>');
+        await ana.getByText('<img src=x onerror="alert(1)">', { exact: false }).waitFor();
+        assert.equal(await ana.locator("#logs img, #logs script").count(), 0);
+
+        // A private message from the terminal to a browser user.
+        await term.send("/msg bea just for you");
+        await bea.getByText("just for you").waitFor();
+
+        // Someone quits: one line in the room they shared.
+        await nc.sendLine("/quit bye now");
+        await ana.getByText("nc left (Quit: bye now)").waitFor();
+        assert.equal(await ana.getByText("nc left (Quit: bye now)").count(), 1);
+
+        const shot = Deno.env.get("CHAT_SCREENSHOT");
+        if (shot !== undefined) await ana.screenshot({ path: shot });
+        assert.deepEqual(dialogs, []);
+        assert.deepEqual(browser.errors, []);
+      } finally {
+        await browser.close();
+      }
+    });
+  },
+});
+
+Deno.test("web: a cross-origin WebSocket and 100 KB of headers are refused on the chat port", async () => {
+  await withServer({}, async (server, track) => {
+    const key = "dGhlIHNhbXBsZSBub25jZQ==";
+    const crossSite = track(await RawClient.connect(server.port));
+    await crossSite.write(
+      `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\n` +
+        `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
+        `Origin: http://evil.example\r\n\r\n`,
+    );
+    await crossSite.lines.waitFor(/^HTTP\/1\.1 403 /);
+    await crossSite.lines.done;
+
+    const huge = track(await RawClient.connect(server.port));
+    await huge.write(
+      `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: ${"a".repeat(100 * 1024)}\r\n\r\n`,
+    ).catch(() => {}); // the server may close before reading it all
+    await huge.lines.waitFor(/^HTTP\/1\.1 (431|400) /);
+    await huge.lines.done;
+
+    // Chat on the same port is unaffected.
+    const nc = track(await ncUser(server, "after"));
+    await nc.sendLine("/users");
+    await nc.lines.waitFor(/after/);
+  });
+});
