@@ -24,7 +24,7 @@ export const PLAIN_GREETING = `* Welcome to chat ${VERSION}. ` +
   `Type a nick (${NICK_RULE}) and press Enter.`;
 
 /** Commands only a client with file support has; plain-text users are told where to find them. */
-const FILE_COMMANDS = /^\/(send|files|get|accept|download|cancel)\b/i;
+const FILE_COMMANDS = /^\/(send|upload|files|get|accept|download|cancel)\b/i;
 
 /**
  * Terminal escape sequences a line editor sends for keys (arrows, Home, End, Delete, F1-F4) but
@@ -63,7 +63,7 @@ export class PlainDialect implements Dialect {
       if (FILE_COMMANDS.test(line)) {
         throw new ChatError(
           "unknown_command",
-          "Files need `chat join` (or the browser client): nc and telnet cannot send or receive them",
+          "Files need `chat join`: nc and telnet cannot send or receive them",
         );
       }
       return [{ kind: "command", line, room: this.#room }];

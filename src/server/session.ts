@@ -576,7 +576,11 @@ export class Session {
   #register(nick: string, resume: HelloFrame["resume"]): void {
     const hub = this.#host.hub;
     if (hub.nickOf(this.id) !== undefined) {
-      throw new ChatError("already_registered", "You are already registered: use /nick to rename");
+      throw new ChatError(
+        "already_registered",
+        "You are already registered",
+        "use /nick to rename",
+      );
     }
     // A known token: its old session (if still hanging on) gives way, and this one inherits the
     // token, so message ids keep deduplicating across the reconnect.

@@ -641,6 +641,12 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
   }
 
   function onBye(frame) {
+    if (frame.shutdown === true) {
+      // The whole server is stopping (a restart, most likely): come back when it is back.
+      showError(null, "Server is shutting down: reconnecting when it is back");
+      if (state.socket) state.socket.close();
+      return;
+    }
     state.stopped = true;
     state.byeReason = str(frame.reason);
     var lost = state.pending.size;
