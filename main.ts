@@ -12,6 +12,8 @@ import type { ChatUi } from "./src/terminal/ui.ts";
 import { Logger } from "./src/log.ts";
 import { writeAllSync } from "./src/pump.ts";
 import { ChatServer } from "./src/server/server.ts";
+import { listenTcp } from "./src/carrier/tcp_listener.ts";
+import { MAX_LINE_BYTES, MAX_UNTERMINATED_BYTES } from "./src/limits.ts";
 import { joinHints } from "./src/server/addresses.ts";
 import { runConsole } from "./src/server/console.ts";
 import type { JoinCommand, ServeCommand } from "./src/cli.ts";
@@ -41,9 +43,14 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
   const log = new Logger({ format: command.logFormat, sink: printErr });
   let server: ChatServer;
   try {
-    server = new ChatServer({
+    const listener = listenTcp({
       hostname: command.hostname,
       port: command.port,
+      maxLineBytes: MAX_LINE_BYTES,
+      maxUnterminatedBytes: MAX_UNTERMINATED_BYTES,
+    });
+    server = new ChatServer({
+      listener,
       rooms: command.rooms,
       historySize: command.history,
       userRooms: command.userRooms,

@@ -18,7 +18,7 @@ export interface LineConnection {
    * undefined if input beyond the lines already returned is buffered, or the carrier has no
    * byte stream. The caller then owns and closes it.
    */
-  detach?(): Deno.Conn | undefined;
+  detach?(): ByteStream | undefined;
   /**
    * Stops keeping the raw bytes read so far: the first line has said the connection speaks
    * lines. Until then a carrier with a byte stream keeps them for `takeRaw`.
@@ -41,5 +41,22 @@ export interface ByteStream {
   /** Writes some of `bytes` (at least one); the byte count written. */
   write(bytes: Uint8Array): Promise<number>;
   /** Closes both directions. */
+  close(): void;
+}
+
+/** A connection a listener accepted, with the peer's IP address (for per-address limits). */
+export interface Accepted {
+  readonly conn: LineConnection;
+  readonly ip: string;
+}
+
+/**
+ * Where connections come from: TCP (`tcp_listener.ts`), or memory in tests (`memory.ts`).
+ * Built outside the server and handed to it; the server iterates it until it is closed.
+ */
+export interface Listener extends AsyncIterable<Accepted> {
+  /** Where it listens: for `chat serve`'s messages. */
+  readonly addr: { readonly hostname: string; readonly port: number };
+  /** Stops accepting; the iteration ends. Safe to call more than once. */
   close(): void;
 }

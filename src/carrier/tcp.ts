@@ -152,7 +152,7 @@ export class TcpLineConnection implements LineConnection {
     await writeAll(this.#conn, bytes);
   }
 
-  detach(): Deno.Conn | undefined {
+  detach(): ByteStream | undefined {
     return this.#splitter.bufferedBytes > 0 ? undefined : this.#conn;
   }
 

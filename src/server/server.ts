@@ -1,6 +1,7 @@
 /**
- * The chat server: accepts TCP connections (each served concurrently), owns the hub, delivers
- * frames to sessions, greets silent `nc` users, and shuts down gracefully.
+ * The chat server: accepts connections from the listener it is given (TCP, or memory in tests;
+ * each served concurrently), owns the hub, delivers frames to sessions, greets silent `nc`
+ * users, and shuts down gracefully.
  */
 import {
   DEFAULT_MAX_CLIENTS,
@@ -12,7 +13,6 @@ import {
   HISTORY_REPLAY_MAX_BYTES,
   LOBBY,
   MAX_LINE_BYTES,
-  MAX_UNTERMINATED_BYTES,
   PING_AFTER_MS,
   PING_TIMEOUT_MS,
   REGISTRATION_TIMEOUT_MS,
@@ -22,8 +22,8 @@ import {
   WRITE_STALL_MS,
 } from "../limits.ts";
 import type { Logger } from "../log.ts";
-import { formatAddr, TcpLineConnection } from "../carrier/tcp.ts";
-import type { ByteStream, LineConnection } from "../carrier/connection.ts";
+import { formatHostPort } from "../carrier/tcp.ts";
+import type { Accepted, ByteStream, LineConnection, Listener } from "../carrier/connection.ts";
 import { serveHttp } from "../carrier/http_front.ts";
 import { type ClientId, type Delivery, Hub } from "./hub.ts";
 import type { SharedEncodings } from "../dialect/dialect.ts";
@@ -37,10 +37,8 @@ import { validateNick } from "../nick.ts";
 
 /** Options for {@linkcode ChatServer}. */
 export interface ServerOptions {
-  /** Address to listen on. @default "0.0.0.0" */
-  hostname?: string;
-  /** Port to listen on; 0 picks a free one. @default 12345 */
-  port: number;
+  /** Where connections come from (`listenTcp`, or a `MemoryListener` in tests). */
+  listener: Listener;
   /** Bytes that may wait for one client before it is dropped. @default DEFAULT_MAX_OUTBOX_BYTES */
   maxOutboxBytes?: number;
   /** How long a silent connection waits before it gets the plain-text greeting, in ms. @default 500 */
@@ -76,10 +74,10 @@ export class ChatServer implements SessionHost, AdminApi {
   readonly maxOutboxBytes: number;
   readonly limits: SessionLimits;
   /** Where the server listens (port 0 resolved to the real port). */
-  readonly addr: Deno.NetAddr;
+  readonly addr: { readonly hostname: string; readonly port: number };
   /** Resolves when the server has shut down and every connection is closed. */
   readonly finished: Promise<void>;
-  readonly #listener: Deno.TcpListener;
+  readonly #listener: Listener;
   readonly #sessions = new Map<ClientId, Session>();
   readonly #running = new Set<Promise<void>>();
   readonly #flusher = new FlushScheduler();
@@ -128,7 +126,7 @@ export class ChatServer implements SessionHost, AdminApi {
       writeStallMs: WRITE_STALL_MS,
       ...options.limits,
     };
-    this.#listener = Deno.listen({ hostname: options.hostname ?? "0.0.0.0", port: options.port });
+    this.#listener = options.listener;
     this.addr = this.#listener.addr;
     let spool = "";
     let maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -152,7 +150,7 @@ export class ChatServer implements SessionHost, AdminApi {
 
   /** Listening address as `host:port`. */
   get address(): string {
-    return formatAddr(this.addr);
+    return formatHostPort(this.addr.hostname, this.addr.port);
   }
 
   now(): number {
@@ -230,7 +228,7 @@ export class ChatServer implements SessionHost, AdminApi {
     await this.#runSession(lines, refuse, false);
   }
 
-  dataConnection(frame: UploadFrame | DownloadFrame, conn: Deno.Conn): Promise<void> {
+  dataConnection(frame: UploadFrame | DownloadFrame, conn: ByteStream): Promise<void> {
     return frame.type === "upload"
       ? this.#transfers.upload(conn, frame)
       : this.#transfers.download(conn, frame);
@@ -376,12 +374,12 @@ export class ChatServer implements SessionHost, AdminApi {
     // An accept can fail (out of file descriptors, say): log it, pause briefly, keep accepting.
     while (!this.#shuttingDown) {
       try {
-        for await (const conn of this.#listener) {
+        for await (const accepted of this.#listener) {
           if (this.#shuttingDown) {
-            conn.close();
+            accepted.conn.close();
             continue;
           }
-          this.#serve(conn);
+          this.#serve(accepted);
         }
         break; // The listener was closed.
       } catch (error) {
@@ -395,8 +393,7 @@ export class ChatServer implements SessionHost, AdminApi {
     await this.#transfers.close();
   }
 
-  #serve(conn: Deno.TcpConn): void {
-    const ip = conn.remoteAddr.hostname;
+  #serve({ conn, ip }: Accepted): void {
     const fromIp = this.#perIp.get(ip) ?? 0;
     const refuse = this.#maxClients > 0 && this.#sessions.size >= this.#maxClients
       ? `Server is full: ${this.#sessions.size} connections, its most; try again later`
@@ -404,11 +401,7 @@ export class ChatServer implements SessionHost, AdminApi {
       ? `Too many connections from your address (${fromIp}, at most ${this.#maxPerIp})`
       : undefined;
     this.#perIp.set(ip, fromIp + 1);
-    const lines = new TcpLineConnection(conn, {
-      maxLineBytes: MAX_LINE_BYTES,
-      maxUnterminatedBytes: MAX_UNTERMINATED_BYTES,
-    });
-    const running = this.#runSession(lines, refuse, true).finally(() => {
+    const running = this.#runSession(conn, refuse, true).finally(() => {
       const count = (this.#perIp.get(ip) ?? 1) - 1;
       if (count <= 0) this.#perIp.delete(ip);
       else this.#perIp.set(ip, count);

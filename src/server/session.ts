@@ -93,7 +93,7 @@ export interface SessionHost {
   /** A receiver reports whether it saved a file it was sent; returns what to deliver. */
   fileSaved(id: ClientId, frame: SavedFrame): Delivery[];
   /** Serves an upload or download connection; resolves when it is over (the conn is closed). */
-  dataConnection(frame: UploadFrame | DownloadFrame, conn: Deno.Conn): Promise<void>;
+  dataConnection(frame: UploadFrame | DownloadFrame, conn: ByteStream): Promise<void>;
   /**
    * Serves a connection that spoke HTTP (`head`: every byte read from it so far) through the
    * web front: the page, or a WebSocket that runs a session of its own. Resolves when the

@@ -34,6 +34,7 @@ import { cleanReason } from "../text.ts";
 import { pump, writeAll } from "../pump.ts";
 import { isFinal, TransferState, type TransferStatus } from "../transfer_state.ts";
 import type { ClientId, Delivery } from "./hub.ts";
+import type { ByteStream } from "../carrier/connection.ts";
 
 /** Limits for file sharing. */
 export interface TransferLimits {
@@ -100,7 +101,7 @@ interface Transfer {
 
 /** An open upload or download connection, watched for stalls. */
 interface DataConnection {
-  conn: Deno.Conn;
+  conn: ByteStream;
   lastProgress: number;
 }
 
@@ -237,7 +238,7 @@ export class Transfers {
   }
 
   /** Handles an upload connection after its first line; resolves when it is over. */
-  async upload(conn: Deno.Conn, frame: UploadFrame): Promise<void> {
+  async upload(conn: ByteStream, frame: UploadFrame): Promise<void> {
     const transfer = this.#transfers.get(frame.id);
     if (transfer === undefined || transfer.uploadToken !== frame.token) {
       await refuse(conn, "no_such_transfer", "No such transfer, or a wrong token");
@@ -295,7 +296,7 @@ export class Transfers {
   }
 
   async #receive(
-    conn: Deno.Conn,
+    conn: ByteStream,
     file: Deno.FsFile,
     hash: Hash,
     transfer: Transfer,
@@ -313,7 +314,7 @@ export class Transfers {
   }
 
   /** Handles a download connection after its first line; resolves when it is over. */
-  async download(conn: Deno.Conn, frame: DownloadFrame): Promise<void> {
+  async download(conn: ByteStream, frame: DownloadFrame): Promise<void> {
     const transfer = this.#transfers.get(frame.id);
     const recipient = transfer?.pending.get(frame.token);
     if (transfer === undefined || recipient === undefined) {
@@ -596,7 +597,7 @@ function nickList(nicks: readonly string[]): string {
 const CHECKSUM_LINE_BYTES = 1024;
 
 /** Reads the `checksum` line that follows the data of an upload; undefined if it is not one. */
-async function readChecksum(conn: Deno.Conn): Promise<string | undefined> {
+async function readChecksum(conn: ByteStream): Promise<string | undefined> {
   const splitter = new LineSplitter({ maxLineBytes: CHECKSUM_LINE_BYTES });
   const buffer = new Uint8Array(256);
   while (true) {
@@ -619,12 +620,12 @@ function statusOf(transfer: Transfer): TransferStatus {
   return transfer.life.status;
 }
 
-function writeLine(conn: Deno.Conn, frame: ServerFrame): Promise<void> {
+function writeLine(conn: ByteStream, frame: ServerFrame): Promise<void> {
   return writeAll(conn, encodeFrame(frame));
 }
 
 async function refuse(
-  conn: Deno.Conn,
+  conn: ByteStream,
   code: "no_such_transfer",
   message: string,
 ): Promise<void> {
@@ -632,7 +633,7 @@ async function refuse(
   closeQuietly(conn);
 }
 
-function closeQuietly(conn: Deno.Conn): void {
+function closeQuietly(conn: ByteStream): void {
   try {
     conn.close();
   } catch {

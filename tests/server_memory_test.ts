@@ -1,0 +1,147 @@
+/**
+ * The whole server in-process over the memory carrier: sessions, dialects, the hub, delivery
+ * and flow control, without sockets or processes.
+ */
+import assert from "node:assert/strict";
+import { MemoryLineConnection, MemoryListener } from "../src/carrier/memory.ts";
+import { Logger } from "../src/log.ts";
+import { ChatServer, type ServerOptions } from "../src/server/server.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** One end of a memory connection, read into lines as they come. */
+class Peer {
+  readonly lines: string[] = [];
+  readonly conn: MemoryLineConnection;
+  readonly done: Promise<void>;
+  #waiters: (() => void)[] = [];
+
+  constructor(conn: MemoryLineConnection) {
+    this.conn = conn;
+    this.done = this.#read();
+  }
+
+  async send(text: string): Promise<void> {
+    await this.conn.write(encoder.encode(text));
+  }
+
+  /** Waits (up to 5 s) for a line that includes `text` after index `from`; returns its index. */
+  async waitFor(text: string | RegExp, from = 0): Promise<number> {
+    const deadline = Date.now() + 5000;
+    const test = (line: string) => typeof text === "string" ? line.includes(text) : text.test(line);
+    while (true) {
+      const index = this.lines.findIndex((line, i) => i >= from && test(line));
+      if (index >= 0) return index;
+      if (Date.now() > deadline || this.conn.closed && this.#ended) {
+        throw new Error(`No line with ${text}; got:\n${this.lines.slice(-20).join("\n")}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 200);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  #ended = false;
+
+  async #read(): Promise<void> {
+    while (true) {
+      const lines = await this.conn.readLines();
+      if (lines === null) break;
+      for (const line of lines) {
+        this.lines.push(line === null ? "<too long>" : decoder.decode(line));
+      }
+      for (const wake of this.#waiters.splice(0)) wake();
+    }
+    this.#ended = true;
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+}
+
+async function withMemoryServer(
+  options: Partial<ServerOptions>,
+  body: (connect: () => Peer, server: ChatServer) => Promise<void>,
+): Promise<void> {
+  const listener = new MemoryListener();
+  const log = new Logger({ sink: () => {} });
+  const server = new ChatServer(
+    { listener, maxFileBytes: 0, greetAfterMs: 60_000, ...options },
+    log,
+  );
+  const peers: Peer[] = [];
+  try {
+    await body(() => {
+      const peer = new Peer(listener.connect());
+      peers.push(peer);
+      return peer;
+    }, server);
+  } finally {
+    await server.shutdown();
+    for (const peer of peers) {
+      peer.conn.close();
+      await peer.done;
+    }
+  }
+}
+
+Deno.test("memory server: a native and a plain-text user talk in the lobby", async () => {
+  await withMemoryServer({}, async (connect) => {
+    const ana = connect();
+    await ana.send('{"type":"hello","version":1,"nick":"ana"}\n');
+    await ana.waitFor('"type":"welcome"');
+    await ana.waitFor('"type":"room","room":"lobby"');
+    const bob = connect();
+    await bob.send("bob\n");
+    await bob.waitFor("* You are in lobby with ana (2 here)");
+    await ana.waitFor('"type":"join","room":"lobby","nick":"bob"');
+
+    await ana.send('{"type":"say","room":"lobby","text":"hi bob","id":"1"}\n');
+    await ana.waitFor('"type":"ack","id":"1"');
+    await bob.waitFor("<ana> hi bob");
+    await bob.send("hi ana\n");
+    await ana.waitFor('"nick":"bob","text":"hi ana"');
+
+    await bob.send("/quit see you\n");
+    await ana.waitFor('{"type":"quit","nick":"bob","reason":"Quit: see you"');
+  });
+});
+
+Deno.test("memory server: HTTP without a byte stream gets the short 400 answer", async () => {
+  await withMemoryServer({}, async (connect) => {
+    const curl = connect();
+    await curl.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    await curl.waitFor("HTTP/1.1 400 Bad Request");
+    await curl.done;
+  });
+});
+
+Deno.test("memory server: a stuck reader slows the sender; the healthy reader gets everything", async () => {
+  const limits = { flood: { burst: 10, perSecond: 0 }, writeStallMs: 300 };
+  await withMemoryServer({ limits }, async (connect) => {
+    const reader = connect();
+    await reader.send("reader\n");
+    await reader.waitFor("* You are in lobby");
+    const stuck = connect();
+    await stuck.send("stuck\n");
+    await stuck.waitFor("* You are in lobby");
+    stuck.conn.pause();
+    const sender = connect();
+    await sender.send("sender\n");
+    await sender.waitFor("* You are in lobby");
+    const filler = "x".repeat(3000);
+    let burst = "";
+    for (let i = 0; i < 300; i++) burst += `m${String(i).padStart(3, "0")} ${filler}\n`;
+    await sender.send(burst);
+    await reader.waitFor("<sender> m299");
+    const seen = reader.lines.flatMap((line) => {
+      const match = /<sender> m(\d{3}) /.exec(line);
+      return match ? [Number(match[1])] : [];
+    });
+    assert.deepEqual(seen, Array.from({ length: 300 }, (_, i) => i));
+    await reader.waitFor(/^\* stuck left \(Too slow: no data taken for \d+ s\)$/);
+  });
+});
