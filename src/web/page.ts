@@ -96,7 +96,8 @@ button { background: var(--accent); color: var(--bg); border-color: var(--accent
 .tabs button { background: transparent; color: var(--fg); border: 1px solid var(--line);
   border-bottom: none; border-radius: 4px 4px 0 0; white-space: nowrap; }
 .tabs button[aria-current="page"] { background: var(--accent); color: var(--bg); }
-.tabs button.unread::after { content: " \\2022"; }
+.tabs button.unread { font-weight: 700; }
+.log .mention { background: color-mix(in srgb, var(--accent) 14%, transparent); }
 .topic { margin: 0; padding: .2em .8em; color: var(--muted); font-size: .9em; min-height: 1.4em; }
 .logs { flex: 1; min-height: 0; display: flex; flex-direction: column; }
 .log { flex: 1; overflow-y: auto; margin: 0; padding: .3em .8em; list-style: none;
@@ -243,7 +244,9 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
       if (on) other.button.setAttribute("aria-current", "page");
       else other.button.removeAttribute("aria-current");
     });
+    room.unread = 0;
     room.button.classList.remove("unread");
+    room.button.textContent = "#" + room.name;
     topicEl.textContent = room.topic ? "Topic: " + room.topic : "";
     room.log.scrollTop = room.log.scrollHeight;
   }
@@ -279,8 +282,10 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
     log.appendChild(li);
     while (log.childElementCount > MAX_LOG_ITEMS) log.firstElementChild.remove();
     if (stick) log.scrollTop = log.scrollHeight;
-    if (room && room.key !== state.active && (kind === "message" || kind === "message own")) {
+    if (room && room.key !== state.active && kind.indexOf("message") === 0) {
+      room.unread = (room.unread || 0) + 1;
       room.button.classList.add("unread");
+      room.button.textContent = "#" + room.name + " (" + room.unread + ")";
     }
     return li;
   }
@@ -296,7 +301,40 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
     return "c" + (hash % 8);
   }
 
+  /** Whether a text from someone else names you (your nick as a word, ignoring case). */
+  function mentions(text) {
+    if (!state.nick) return false;
+    var lower = text.toLowerCase();
+    var nick = state.nick.toLowerCase();
+    var at = lower.indexOf(nick);
+    while (at >= 0) {
+      var before = at === 0 ? "" : lower.charAt(at - 1);
+      var after = lower.charAt(at + nick.length);
+      if (!/[\p{L}\p{Nd}_]/u.test(before) && !/[\p{L}\p{Nd}_]/u.test(after)) return true;
+      at = lower.indexOf(nick, at + 1);
+    }
+    return false;
+  }
+
+  /** A desktop notification for a mention or a private message, if allowed and not looking. */
+  function notify(title, body) {
+    if (typeof Notification === "undefined" || Notification.permission !== "granted") return;
+    if (document.visibilityState === "visible" && document.hasFocus()) return;
+    try { new Notification(title, { body: body }); } catch (_) { /* not allowed here */ }
+  }
+
   function showMessage(frame, own) {
+    var nick = str(frame.nick);
+    if (!own && !frame.history && mentions(str(frame.text))) {
+      var li = showMessageLine(frame, own);
+      li.classList.add("mention");
+      notify(nick + " in #" + str(frame.room), str(frame.text));
+      return li;
+    }
+    return showMessageLine(frame, own);
+  }
+
+  function showMessageLine(frame, own) {
     var nick = str(frame.nick);
     if (frame.action) {
       return addLine(frame.room, "message" + (own ? " own" : ""),
@@ -597,6 +635,7 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
     var who = outgoing ? "-> " + str(frame.to) : str(frame.from);
     addLine(null, "private", ["[private] ", { cls: "nick", text: "<" + who + ">" },
       " " + str(frame.text)], frame.time);
+    if (!outgoing) notify("Private message from " + str(frame.from), str(frame.text));
   }
 
   function onWhois(frame) {
@@ -692,6 +731,10 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
     state.stopped = false;
     state.byeReason = "";
     loginError.textContent = "";
+    // Asked once, on the user's own click: mentions and private messages may then notify.
+    if (typeof Notification !== "undefined" && Notification.permission === "default") {
+      Notification.requestPermission().catch(function () {});
+    }
     if (state.socket && state.socket.readyState === WebSocket.OPEN) {
       send({ type: "hello", version: PROTOCOL_VERSION, nick: nick, client: CLIENT_NAME });
     } else {

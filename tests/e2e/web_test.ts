@@ -65,6 +65,14 @@ Deno.test({
         await ana.getByText('<img src=x onerror="alert(1)">', { exact: false }).waitFor();
         assert.equal(await ana.locator("#logs img, #logs script").count(), 0);
 
+        // A mention is highlighted; a message in another room counts as unread on its tab.
+        await term.send("bea: look at this");
+        await bea.locator("#logs li.mention", { hasText: "bea: look at this" }).waitFor();
+        await say(bea, "/create side");
+        await bea.getByText("You are in #side").waitFor();
+        await say(ana, "in the lobby meanwhile");
+        await bea.getByRole("button", { name: "#lobby (1)" }).waitFor();
+
         // A private message from the terminal to a browser user.
         await term.send("/msg bea just for you");
         await bea.getByText("just for you").waitFor();
