@@ -9,15 +9,22 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { TestBrowser } from "./browser.ts";
 import { joinedClient, ncUser, RawClient, withServer } from "./harness.ts";
+import { Proxy } from "./proxy.ts";
 
 /** Opens the page from the server and enters as `nick`. */
 async function enter(browser: TestBrowser, port: number, nick: string): Promise<Page> {
-  const page = await browser.newPage();
-  const response = await page.goto(`http://127.0.0.1:${port}/`);
-  assert.equal(response?.status(), 200);
+  const page = await open(browser, port);
   await page.getByLabel("Nick").fill(nick);
   await page.getByRole("button", { name: "Enter" }).click();
   await page.getByText(`Welcome, ${nick}!`).waitFor();
+  return page;
+}
+
+/** Opens the page from the server. */
+async function open(browser: TestBrowser, port: number): Promise<Page> {
+  const page = await browser.newPage();
+  const response = await page.goto(`http://127.0.0.1:${port}/`);
+  assert.equal(response?.status(), 200);
   return page;
 }
 
@@ -117,4 +124,44 @@ Deno.test("web: a cross-origin WebSocket and 100 KB of headers are refused on th
     await nc.sendLine("/users");
     await nc.lines.waitFor(/after/);
   });
+});
+
+Deno.test({
+  name: "web: a dropped WebSocket resumes with nothing lost or twice; a full room is refused",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withServer({ args: ["--room", "duo:1"] }, async (server, track) => {
+      const proxy = new Proxy(server.port);
+      const browser = await TestBrowser.launch();
+      try {
+        const ana = await enter(browser, proxy.port, "ana");
+        const nc = track(await ncUser(server, "nc"));
+        await say(ana, "before the drop");
+        await nc.lines.waitFor("<ana> before the drop");
+
+        // The connection drops; the page reconnects by itself and gets back what it missed.
+        proxy.cut();
+        await nc.sendLine("while you were away");
+        await ana.getByText(/Reconnected/).waitFor({ timeout: 20_000 });
+        await ana.getByText("while you were away").waitFor();
+        await say(ana, "after the drop");
+        await nc.lines.waitFor("<ana> after the drop");
+        for (const text of ["before the drop", "while you were away", "after the drop"]) {
+          assert.equal(await ana.locator("#logs li", { hasText: text }).count(), 1, text);
+        }
+        assert.equal(nc.lines.lines.filter((line) => line.includes("<ana> before")).length, 1);
+
+        // A full room: the page says why, and the user stays where they were.
+        await nc.sendLine("/join duo");
+        await nc.lines.waitFor("* You are in duo");
+        await say(ana, "/join duo");
+        await ana.getByText('Cannot join room "duo": room is full (1/1)').waitFor();
+        assert.deepEqual(browser.errors, []);
+      } finally {
+        await browser.close();
+        await proxy.close();
+      }
+    });
+  },
 });
