@@ -23,7 +23,7 @@ import { nickKey, validateNick } from "../src/nick.ts";
 import { decodeServerFrame, encodeFrame, type ServerFrame } from "../src/protocol.ts";
 import { roomKey, validateRoomName } from "../src/room_name.ts";
 import { type ClientId, type Delivery, Hub } from "../src/server/hub.ts";
-import { Room } from "../src/server/room.ts";
+import { MemoryRoomLog } from "../src/store/memory_room_log.ts";
 import { validateText } from "../src/text.ts";
 
 // ---- commands ----------------------------------------------------------------------------------
@@ -879,18 +879,19 @@ Deno.test("Hub follows the model over random command sequences and keeps its inv
   }
 });
 
-Deno.test("Room.history() is always the last historySize messages remembered, oldest first", () => {
+Deno.test("MemoryRoomLog.history() is always the last historySize messages appended, oldest first", () => {
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 5 }), fc.nat({ max: 40 }), (historySize, count) => {
-      const room = new Room("games", {}, { persistent: false, historySize });
+      const log = new MemoryRoomLog({ historySize });
       for (let seq = 1; seq <= count; seq++) {
-        room.remember(
+        log.append(
+          "games",
           { type: "message", room: "games", nick: "ana", text: "hi", time: seq, seq },
           100,
         );
         const expected = Array.from({ length: seq }, (_, i) => i + 1).slice(-historySize);
         assert.deepEqual(
-          room.history().map((message) => message.seq),
+          log.history("games").map((message) => message.seq),
           historySize === 0 ? [] : expected,
         );
       }

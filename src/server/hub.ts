@@ -21,6 +21,8 @@ import type { MessageFrame, RoomsFrame, ServerFrame, UsersFrame, WhoisFrame } fr
 import { roomKey, validateRoomName } from "../room_name.ts";
 import { validateText } from "../text.ts";
 import { Room, type RoomSettings } from "./room.ts";
+import { MemoryRoomLog } from "../store/memory_room_log.ts";
+import type { RoomLog } from "../store/room_log.ts";
 
 /** A connection's identity inside the hub. */
 export type ClientId = number;
@@ -64,6 +66,8 @@ export interface HubOptions {
    * joining must fit the newcomer's outgoing queue. @default HISTORY_REPLAY_MAX_BYTES
    */
   historyBytes?: number;
+  /** Where rooms' messages, seqs and resend ids are kept. @default a MemoryRoomLog of historySize */
+  roomLog?: RoomLog;
 }
 
 interface Member {
@@ -82,17 +86,18 @@ export class Hub {
   readonly #members = new Map<ClientId, Member>();
   readonly #byKey = new Map<string, ClientId>();
   readonly #rooms = new Map<string, Room>();
-  readonly #historySize: number;
+  readonly #log: RoomLog;
   readonly #userRooms: boolean;
   readonly #maxRooms: number;
   readonly #historyBytes: number;
 
   constructor(options: HubOptions = {}) {
-    this.#historySize = options.historySize ?? DEFAULT_HISTORY;
+    this.#log = options.roomLog ??
+      new MemoryRoomLog({ historySize: options.historySize ?? DEFAULT_HISTORY });
     this.#userRooms = options.userRooms ?? true;
     this.#maxRooms = options.maxRooms ?? MAX_ROOMS;
     this.#historyBytes = options.historyBytes ?? HISTORY_REPLAY_MAX_BYTES;
-    this.#addRoom(new Room(LOBBY, {}, { persistent: true, historySize: this.#historySize }));
+    this.#addRoom(new Room(LOBBY, {}, { persistent: true, log: this.#log }));
   }
 
   /** Number of registered members. */
@@ -220,36 +225,36 @@ export class Hub {
   ): Delivery[] {
     const member = this.#member(id);
     const room = this.#joinedRoom(member, roomName);
-    const already = ref === undefined ? undefined : room.sentSeq(ref.key);
+    const already = ref === undefined ? undefined : this.#log.sentSeq(room.key, ref.key);
     if (ref !== undefined && already !== undefined) {
       // A resend after a reconnect: acknowledged again, not delivered twice.
       return [{ to: [id], frame: { type: "ack", id: ref.id, room: room.name, seq: already } }];
     }
     validateText(text);
     member.lastActive = now;
-    room.seq += 1;
+    const seq = this.#log.lastSeq(room.key) + 1;
     const frame: MessageFrame = {
       type: "message",
       room: room.name,
       nick: member.nick,
       text,
       time: now,
-      seq: room.seq,
+      seq,
     };
     if (action) frame.action = true;
     // Encoded once: its length sizes the replay budget, its bytes go to every native recipient.
     const json = encodeFrame(frame);
-    room.remember(frame, json.length + HISTORY_FLAG_BYTES);
+    this.#log.append(room.key, frame, json.length + HISTORY_FLAG_BYTES);
     const deliveries: Delivery[] = [{
       to: others(room, id),
       frame,
       encoded: new Map([["native", json]]),
     }];
     if (ref !== undefined) {
-      room.markSent(ref.key, room.seq);
+      this.#log.markSent(room.key, ref.key, seq);
       deliveries.push({
         to: [id],
-        frame: { type: "ack", id: ref.id, room: room.name, seq: room.seq },
+        frame: { type: "ack", id: ref.id, room: room.name, seq },
       });
     }
     return deliveries;
@@ -361,7 +366,7 @@ export class Hub {
     const room = new Room(name, checkSettings(settings), {
       persistent: member === undefined,
       owner: member?.id,
-      historySize: this.#historySize,
+      log: this.#log,
     });
     this.#addRoom(room);
     return member === undefined ? [] : this.#enter(member, room, now);
@@ -446,7 +451,7 @@ export class Hub {
     }
     for (const member of members) member.rooms.delete(room.key);
     room.members.clear();
-    this.#rooms.delete(room.key);
+    this.#dropRoom(room.key);
     const lobby = this.#lobby();
     for (const member of members) {
       if (!member.rooms.has(lobby.key)) deliveries.push(...this.#enter(member, lobby, now));
@@ -528,7 +533,7 @@ export class Hub {
       const room = this.#rooms.get(key);
       if (room === undefined) continue;
       room.members.delete(id);
-      if (room.members.size === 0 && !room.persistent) this.#rooms.delete(room.key);
+      if (room.members.size === 0 && !room.persistent) this.#dropRoom(room.key);
     }
     member.rooms.clear();
     const frame: ServerFrame = reason === ""
@@ -555,10 +560,17 @@ export class Hub {
     }
     room.members.add(member.id);
     member.rooms.add(room.key);
+    deliveries.push(...this.#roomFrames(member, room, since));
+    return deliveries;
+  }
+
+  /** A member's view of a room they are in: its `room` frame, then the history after `since`. */
+  #roomFrames(member: Member, room: Room, since?: number): Delivery[] {
+    const deliveries: Delivery[] = [];
     // A `since` past the room's count means the room started over (a restart, or a new room of
     // the same name): all it has is new.
     const after = since === undefined || since > room.seq ? undefined : since;
-    const { frames: history, trimmed } = room.replay(after, this.#historyBytes);
+    const { frames: history, trimmed } = this.#log.replay(room.key, after, this.#historyBytes);
     const frame: ServerFrame = {
       type: "room",
       room: room.name,
@@ -605,13 +617,19 @@ export class Hub {
         frame: { type: "leave", room: room.name, nick: member.nick, ...why, time: now },
       });
     } else if (!room.persistent) {
-      this.#rooms.delete(room.key);
+      this.#dropRoom(room.key);
     }
     return deliveries;
   }
 
   #addRoom(room: Room): void {
     this.#rooms.set(room.key, room);
+  }
+
+  /** Forgets a room and its messages: a new room of the same name starts over. */
+  #dropRoom(key: string): void {
+    this.#rooms.delete(key);
+    this.#log.drop(key);
   }
 
   #lobby(): Room {
@@ -732,6 +750,34 @@ export class Hub {
         to: [previous],
         frame: { type: "ownership", room: room.name, by, given: false },
       });
+    }
+    return deliveries;
+  }
+
+  /**
+   * Moves a registered member to a new connection id, for a quiet resume: nobody is told, and
+   * the member gets the room list, then for each room they are still in its `room` frame and
+   * what came after the `seq` they asked from. Throws `not_registered` for an unknown old id.
+   */
+  rebind(
+    oldId: ClientId,
+    newId: ClientId,
+    since: readonly { room: string; seq: number }[],
+  ): Delivery[] {
+    const old = this.#member(oldId);
+    const member: Member = { ...old, id: newId, rooms: old.rooms };
+    this.#members.delete(oldId);
+    this.#members.set(newId, member);
+    this.#byKey.set(nickKey(member.nick), newId);
+    for (const room of this.#rooms.values()) {
+      if (room.members.delete(oldId)) room.members.add(newId);
+      if (room.owner === oldId) room.owner = newId;
+    }
+    const seqs = new Map(since.map(({ room, seq }) => [roomKey(room), seq]));
+    const deliveries: Delivery[] = [{ to: [newId], frame: this.listRooms(newId) }];
+    for (const key of member.rooms) {
+      const room = this.#rooms.get(key);
+      if (room !== undefined) deliveries.push(...this.#roomFrames(member, room, seqs.get(key)));
     }
     return deliveries;
   }

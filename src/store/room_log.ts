@@ -1,0 +1,42 @@
+/**
+ * The port for rooms' messages: each room's sequencer, its history for replay and the message
+ * ids already accepted (so a resend is not delivered twice). Implementations: memory now,
+ * SQLite and Redis later; all synchronous, like the hub that calls them. Pure (a type).
+ */
+import type { MessageFrame } from "../protocol.ts";
+
+/** What a replay returns: the messages that fit, and whether older ones were left out. */
+export interface Replay {
+  /** Oldest first. */
+  readonly frames: MessageFrame[];
+  /** True when older messages after `since` were left out for the byte budget. */
+  readonly trimmed: boolean;
+}
+
+/**
+ * Rooms' message logs, keyed by room key (`roomKey(name)`). A room nobody wrote to has seq 0 and
+ * no history; `drop` forgets a room, so a new room of the same name starts over.
+ */
+export interface RoomLog {
+  /** The seq of the room's newest message: 0 before the first. */
+  lastSeq(room: string): number;
+  /**
+   * Appends a message and returns its seq, which must be `lastSeq(room) + 1` (the caller numbers
+   * the frame, so it can encode it once). `size` is its length on the wire when replayed, for the
+   * replay budget. Throws `RangeError` for any other seq.
+   */
+  append(room: string, frame: MessageFrame, size: number): number;
+  /** The remembered messages, oldest first (at most the log's history size). */
+  history(room: string): MessageFrame[];
+  /**
+   * The newest remembered messages after `since` (all, without it) whose sizes add up to at most
+   * `budget` bytes, oldest first.
+   */
+  replay(room: string, since: number | undefined, budget: number): Replay;
+  /** The seq a message with this client id key was accepted as, if still remembered. */
+  sentSeq(room: string, key: string): number | undefined;
+  /** Remembers a client message id key with its seq; the oldest may be forgotten past a bound. */
+  markSent(room: string, key: string, seq: number): void;
+  /** Forgets everything about a room: its seq, history and remembered ids. */
+  drop(room: string): void;
+}
