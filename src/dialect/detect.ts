@@ -4,6 +4,7 @@
  */
 import type { Dialect } from "./dialect.ts";
 import { HTTP_REQUEST, HttpDialect } from "./http.ts";
+import { IrcDialect, isIrcRegistration } from "./irc/dialect.ts";
 import { NativeDialect } from "./native.ts";
 import { PlainDialect } from "./plain.ts";
 
@@ -22,6 +23,9 @@ export const DIALECTS: readonly DialectEntry[] = [
     matches: (line) => line.trimStart().startsWith("{"),
     create: () => new NativeDialect(),
   },
+  // IRC registration (`CAP LS 302`, `NICK ana`, `USER ...`, `PASS x`): a command and a
+  // parameter. A bare `nick` stays a plain-text nick (nicks hold no space).
+  { name: "irc", matches: isIrcRegistration, create: () => new IrcDialect() },
   { name: "plain", matches: () => true, create: () => new PlainDialect() },
 ];
 

@@ -201,6 +201,8 @@ export const ERR_TOOMANYCHANNELS = "405";
 export const ERR_WASNOSUCHNICK = "406";
 /** `:No origin specified`: PING or PONG without a parameter. */
 export const ERR_NOORIGIN = "409";
+/** `<subcommand> :Invalid CAP command`: an unknown CAP subcommand. */
+export const ERR_INVALIDCAPCMD = "410";
 /** `:No recipient given (<command>)`. */
 export const ERR_NORECIPIENT = "411";
 /** `:No text to send`. */

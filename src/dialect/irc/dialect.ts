@@ -1,0 +1,1276 @@
+/**
+ * The IRC dialect: irssi, WeeChat, HexChat, bots and the irctest suite meet our rooms as
+ * channels (`#games` is room `games`). Commands are a data table (`VERBS`: minimum parameters,
+ * whether registration is needed, a handler returning intents); what the hub emits is worded as
+ * IRC lines and numerics for one viewer. docs/IRC.md describes the mapping. Pure.
+ *
+ * The hub puts every user in the lobby at registration. IRC clients join what they are
+ * configured to, so for an IRC user the lobby stays hidden (nothing of it is shown) until the
+ * user sends `JOIN #lobby`; `PART #lobby` hides it again. The user stays a member of the lobby
+ * in the hub all along, which also means leaving one's last channel never fails.
+ */
+import { ChatError } from "../../errors.ts";
+import {
+  LOBBY,
+  MAX_NICK_CHARS,
+  MAX_REASON_CHARS,
+  MAX_ROOM_NAME_CHARS,
+  MAX_TOPIC_CHARS,
+} from "../../limits.ts";
+import type { RoomInfo, ServerFrame } from "../../protocol.ts";
+import { roomKey } from "../../room_name.ts";
+import { cleanReason } from "../../text.ts";
+import { VERSION } from "../../version.ts";
+import { ADMIN, type HubEvent, type RoomChange } from "../../server/events.ts";
+import {
+  type Dialect,
+  type DialectView,
+  type Intent,
+  NOTHING,
+  type SharedEncodings,
+  type Supports,
+} from "../dialect.ts";
+import { CASEMAPPING, ircLower } from "./casemap.ts";
+import { formatAction, parseCtcp } from "./ctcp.ts";
+import { stripFormatting } from "./formatting.ts";
+import {
+  formatMessage,
+  type IrcMessageInit,
+  MAX_BODY_BYTES,
+  parseMessage,
+  utf8Length,
+} from "./message.ts";
+import * as N from "./numerics.ts";
+import { MIN_SPLIT_BYTES, splitText } from "./split_text.ts";
+
+/** The server's name in IRC prefixes and numerics. */
+export const SERVER_NAME = "chat";
+
+/** The network name advertised in ISUPPORT. */
+export const NETWORK = "chat";
+
+/** IRCv3 capabilities this server offers, each fully implemented. */
+export const CAPABILITIES: readonly string[] = ["echo-message", "multi-prefix", "server-time"];
+
+/** ISUPPORT tokens: our limits, told truthfully. */
+export const ISUPPORT: readonly string[] = [
+  `CASEMAPPING=${CASEMAPPING}`,
+  "CHANTYPES=#",
+  `CHANNELLEN=${MAX_ROOM_NAME_CHARS + 1}`,
+  "CHANMODES=,k,l,s",
+  `KICKLEN=${MAX_REASON_CHARS}`,
+  `NETWORK=${NETWORK}`,
+  `NICKLEN=${MAX_NICK_CHARS}`,
+  "PREFIX=(o)@",
+  `TOPICLEN=${MAX_TOPIC_CHARS}`,
+];
+
+/**
+ * Whether a connection's first line is IRC registration: `CAP`, `NICK`, `USER` or `PASS` (any
+ * case, after optional tags and source) followed by a parameter. A plain-text user whose nick is
+ * literally `nick` types a bare `nick`, which is no IRC command (IRC's NICK has an argument),
+ * so it stays plain text; plain nicks hold no spaces, so `nick ana` was never a plain nick.
+ */
+export function isIrcRegistration(line: string): boolean {
+  return IRC_REGISTRATION.test(line);
+}
+
+const IRC_REGISTRATION = /^(?:@\S+ +)?(?::\S+ +)?(?:CAP|NICK|USER|PASS) +\S/i;
+
+const SUPPORTS: Supports = { files: false, resume: false, ping: true };
+const encoder = new TextEncoder();
+
+/** A room the viewer is in, as the dialect tracks it. */
+interface Channel {
+  name: string;
+  topic?: string;
+  owner?: string;
+  /** Members by `ircLower` of their nick, to their nick as spelled. */
+  members: Map<string, string>;
+  /** Whether the IRC user sees it (false only for the lobby until they JOIN it). */
+  shown: boolean;
+}
+
+/** What a failed intent was about, to pick its numeric. */
+interface Context {
+  verb: string;
+  /** The channel (`#name`) or nick the command named. */
+  target?: string;
+  /** Say nothing about failures (NOTICE, and the create step of a JOIN). */
+  quiet?: boolean;
+}
+
+/** An answer the dialect waits for, to word it for the command that asked. */
+type Pending =
+  | { kind: "list"; only?: Set<string> }
+  | { kind: "lusers" }
+  | { kind: "mode"; channel: string }
+  | { kind: "directory" }
+  | { kind: "whois"; nick: string }
+  | { kind: "who"; mask: string };
+
+/** One IRC command: its preconditions, and what it asks for. */
+interface Verb {
+  readonly minParams: number;
+  /** Needs a registered connection (451 otherwise). */
+  readonly registered: boolean;
+  run(dialect: IrcDialect, params: string[], view: DialectView): Intent[];
+}
+
+/** The IRC dialect; one per connection, it keeps registration and channel state. */
+export class IrcDialect implements Dialect {
+  readonly name = "irc";
+  readonly supports = SUPPORTS;
+
+  /** The nick asked for with NICK before registration. */
+  nickWanted: string | undefined;
+  /** The user name from USER. */
+  user: string | undefined;
+  /** `ls` while CAP negotiation is under way (registration waits for CAP END). */
+  capState: "none" | "ls" | "done" = "none";
+  readonly caps = new Set<string>();
+  /** Rooms the viewer is in, by room key. */
+  readonly channels = new Map<string, Channel>();
+  /** Room keys known to exist, from the last room list. */
+  directory = new Set<string>();
+  #registering = false;
+  #lusers: { users: number; channels: number } = { users: 0, channels: 0 };
+  #pending: Pending[] = [];
+  #contexts = new Map<string, Context>();
+  #lineContext: Context | undefined;
+  #next = 0;
+  /** PART reasons the hub does not carry, by room key, for the user's own PART line. */
+  readonly partReasons = new Map<string, string>();
+
+  read(line: string, view: DialectView): Intent[] {
+    this.#pending = [];
+    this.#contexts.clear();
+    this.#lineContext = undefined;
+    const parsed = parseMessage(line);
+    if (!parsed.ok) {
+      switch (parsed.error.reason) {
+        case "empty":
+        case "no_command":
+          return [];
+        case "line_too_long":
+        case "tags_too_long":
+          return [this.numerics(view, [N.ERR_INPUTTOOLONG, "Input line was too long"])];
+        case "bad_character":
+          return [this.numerics(view, [N.ERR_UNKNOWNERROR, "*", parsed.error.message])];
+      }
+    }
+    // A client-supplied source is never trusted: it is ignored.
+    const { command, params } = parsed.message;
+    const verb = VERBS[command];
+    if (verb === undefined) {
+      return [this.numerics(view, [N.ERR_UNKNOWNCOMMAND, command, "Unknown command"])];
+    }
+    if (verb.registered && view.nick === undefined) {
+      return [this.numerics(view, [N.ERR_NOTREGISTERED, "You have not registered"])];
+    }
+    if (params.length < verb.minParams) {
+      return [this.numerics(view, [N.ERR_NEEDMOREPARAMS, command, "Not enough parameters"])];
+    }
+    this.#lineContext = { verb: command, target: params[0] };
+    return verb.run(this, params, view);
+  }
+
+  /** A slash command for the hub, with a context for its failure. */
+  command(line: string, room: string, context: Context): Intent {
+    const id = this.#remember(context);
+    return { kind: "command", line, room, id };
+  }
+
+  /** A message to a room, with a context for its failure. */
+  say(room: string, text: string, context: Context): Intent {
+    return { kind: "say", room, text, id: this.#remember(context) };
+  }
+
+  /** JOIN of one room: `/join` when it is known to exist, `/create` otherwise, decided late. */
+  joinOrCreate(room: string, key: string | undefined, context: Context): Intent {
+    const id = this.#remember(context);
+    const exists = (): boolean => this.directory.has(roomKey(room));
+    return {
+      kind: "command",
+      room,
+      id,
+      // Read when the intent is carried out, after the room list asked for just before it.
+      get line(): string {
+        if (exists()) return key === undefined ? `/join ${room}` : `/join ${room} ${key}`;
+        return `/create ${room}`;
+      },
+    };
+  }
+
+  /** Waits for an answer frame (a room list, a whois) to word it for the asking command. */
+  expect(pending: Pending): void {
+    this.#pending.push(pending);
+  }
+
+  #remember(context: Context): string {
+    const id = `irc${++this.#next}`;
+    this.#contexts.set(id, context);
+    return id;
+  }
+
+  /** Bytes for this connection: numerics from the server. */
+  numerics(view: DialectView, ...replies: string[][]): Intent {
+    const target = view.nick ?? "*";
+    const lines = replies.map(([code = "", ...rest]) =>
+      formatMessage({ source: SERVER_NAME, command: code, params: [target, ...rest] })
+    );
+    return this.raw(lines);
+  }
+
+  /** Bytes for this connection: whole lines. */
+  raw(lines: string[]): Intent {
+    return { kind: "raw", bytes: toBytes(lines) };
+  }
+
+  /** The intents a registration waits for, once NICK, USER and CAP END have all come. */
+  tryRegister(view: DialectView): Intent[] {
+    if (view.nick !== undefined || this.capState === "ls") return [];
+    if (this.nickWanted === undefined || this.user === undefined) return [];
+    return [{ kind: "register", nick: this.nickWanted }];
+  }
+
+  /** The lines showing the viewer's entry to a channel: JOIN, topic, names. */
+  joinLines(channel: Channel, self: string): string[] {
+    return [
+      line(prefix(self), "JOIN", "#" + channel.name),
+      ...(channel.topic === undefined
+        ? []
+        : [this.numeric(self, N.RPL_TOPIC, "#" + channel.name, channel.topic)]),
+      ...this.namesLines(channel, self),
+    ];
+  }
+
+  /** 353 and 366 for a channel. */
+  namesLines(channel: Channel, self: string): string[] {
+    const names = [...channel.members.values()].map((nick) =>
+      channel.owner !== undefined && ircLower(channel.owner) === ircLower(nick) ? "@" + nick : nick
+    );
+    const lines: string[] = [];
+    const head = `:${SERVER_NAME} ${N.RPL_NAMREPLY} ${self} = #${channel.name} :`;
+    let batch: string[] = [];
+    for (const name of names) {
+      if (utf8Length(head + [...batch, name].join(" ")) > MAX_BODY_BYTES && batch.length > 0) {
+        lines.push(this.numeric(self, N.RPL_NAMREPLY, "=", "#" + channel.name, batch.join(" ")));
+        batch = [];
+      }
+      batch.push(name);
+    }
+    if (batch.length > 0) {
+      lines.push(this.numeric(self, N.RPL_NAMREPLY, "=", "#" + channel.name, batch.join(" ")));
+    }
+    lines.push(this.numeric(self, N.RPL_ENDOFNAMES, "#" + channel.name, "End of /NAMES list"));
+    return lines;
+  }
+
+  /** 352 lines for a channel's members, without the 315. */
+  whoLines(channel: Channel, self: string): string[] {
+    return [...channel.members.values()].map((nick) => {
+      const op = channel.owner !== undefined && ircLower(channel.owner) === ircLower(nick);
+      return this.numeric(
+        self,
+        N.RPL_WHOREPLY,
+        "#" + channel.name,
+        nick,
+        SERVER_NAME,
+        SERVER_NAME,
+        nick,
+        op ? "H@" : "H",
+        `0 ${nick}`,
+      );
+    });
+  }
+
+  numeric(self: string, code: string, ...params: string[]): string {
+    return line(SERVER_NAME, code, self, ...params);
+  }
+
+  /** The channel for `#name` the viewer is in and sees, if any. */
+  shownChannel(name: string): Channel | undefined {
+    const channel = this.channels.get(roomKey(name));
+    return channel?.shown ? channel : undefined;
+  }
+
+  // ---- encoding ------------------------------------------------------------------------------
+
+  encode(event: HubEvent, view: DialectView, shared: SharedEncodings): Uint8Array {
+    const self = view.nick ?? "*";
+    if (event.type === "message") {
+      const channel = this.channels.get(roomKey(event.room));
+      if (channel === undefined || !channel.shown) return NOTHING;
+      const timed = this.caps.has("server-time");
+      const key = timed ? "irc+time" : "irc";
+      let bytes = shared.get(key);
+      if (bytes === undefined) {
+        bytes = toBytes(
+          textLines(prefix(event.nick), "PRIVMSG", "#" + event.room, event.text, {
+            action: event.action === true,
+            time: timed ? event.time : undefined,
+          }),
+        );
+        shared.set(key, bytes);
+      }
+      return bytes;
+    }
+    const lines = this.#lines(event, self);
+    return lines.length === 0 ? NOTHING : toBytes(lines);
+  }
+
+  #lines(event: HubEvent, self: string): string[] {
+    switch (event.type) {
+      case "welcome":
+        this.#registering = true;
+        return this.#welcome(event.nick);
+      case "rooms":
+        return this.#rooms(event.rooms, self);
+      case "room":
+        return this.#room(event, self);
+      case "left":
+        return this.#left(event, self);
+      case "join": {
+        const channel = this.channels.get(roomKey(event.room));
+        if (channel === undefined) return [];
+        channel.members.set(ircLower(event.nick), event.nick);
+        return channel.shown ? [line(prefix(event.nick), "JOIN", "#" + channel.name)] : [];
+      }
+      case "leave": {
+        const channel = this.channels.get(roomKey(event.room));
+        if (channel === undefined) return [];
+        channel.members.delete(ircLower(event.nick));
+        if (!channel.shown) return [];
+        if (event.kickedBy !== undefined) {
+          return [
+            line(
+              source(event.kickedBy),
+              "KICK",
+              "#" + channel.name,
+              event.nick,
+              event.reason ?? "",
+            ),
+          ];
+        }
+        return [
+          event.reason === undefined
+            ? line(prefix(event.nick), "PART", "#" + channel.name)
+            : line(prefix(event.nick), "PART", "#" + channel.name, event.reason),
+        ];
+      }
+      case "quit": {
+        const lower = ircLower(event.nick);
+        let seen = false;
+        for (const channel of this.channels.values()) {
+          if (channel.members.delete(lower) && channel.shown) seen = true;
+        }
+        return seen ? [line(prefix(event.nick), "QUIT", event.reason ?? "Quit")] : [];
+      }
+      case "nick": {
+        const old = ircLower(event.old);
+        let seen = old === ircLower(self) || ircLower(event.new) === ircLower(self);
+        for (const channel of this.channels.values()) {
+          if (channel.members.delete(old)) {
+            channel.members.set(ircLower(event.new), event.new);
+            if (channel.shown) seen = true;
+          }
+          if (channel.owner !== undefined && ircLower(channel.owner) === old) {
+            channel.owner = event.new;
+          }
+        }
+        return seen ? [line(prefix(event.old), "NICK", event.new)] : [];
+      }
+      case "topic": {
+        const channel = this.channels.get(roomKey(event.room));
+        if (channel === undefined) return [];
+        channel.topic = event.topic === "" ? undefined : event.topic;
+        return channel.shown
+          ? [line(source(event.nick), "TOPIC", "#" + channel.name, event.topic)]
+          : [];
+      }
+      case "mode":
+        return this.#mode(event.room, event.by, event.change);
+      case "private": {
+        const mine = ircLower(event.from) === ircLower(self);
+        if (mine && !this.caps.has("echo-message")) return [];
+        return textLines(prefix(event.from), "PRIVMSG", mine ? event.to : self, event.text, {
+          action: event.action === true,
+          time: this.caps.has("server-time") ? event.time : undefined,
+        });
+      }
+      case "users":
+      case "message":
+        return [];
+      case "whois":
+        return this.#whois(event, self);
+      case "announce": {
+        const channel = event.room === undefined ? undefined : this.shownChannel(event.room);
+        return textLines(SERVER_NAME, "NOTICE", channel ? "#" + channel.name : self, event.text);
+      }
+      case "notice":
+        return textLines(SERVER_NAME, "NOTICE", self, event.text);
+      case "help":
+        return event.commands.flatMap((entry) =>
+          textLines(SERVER_NAME, "NOTICE", self, `${entry.usage}: ${entry.summary}`)
+        );
+      case "file": {
+        const channel = event.room === undefined ? undefined : this.shownChannel(event.room);
+        const text = `${event.from} shared the file ${event.name} (${event.size} bytes): ` +
+          "IRC clients cannot fetch files; use chat join to get it";
+        return textLines(SERVER_NAME, "NOTICE", channel ? "#" + channel.name : self, text);
+      }
+      case "error":
+        return this.#failure(new ChatError(event.code, event.message), undefined, self);
+      case "failure":
+        return this.#failure(event.error, event.ref, self);
+      case "bye":
+        return [line(undefined, "ERROR", `Closing link: ${event.reason}`)];
+      case "ping":
+        return [line(undefined, "PING", event.token ?? SERVER_NAME)];
+      case "away":
+        return event.text === undefined
+          ? [this.numeric(self, N.RPL_UNAWAY, "You are no longer marked as being away")]
+          : [this.numeric(self, N.RPL_NOWAWAY, "You have been marked as being away")];
+      case "away_reply":
+        return [this.numeric(self, N.RPL_AWAY, event.nick, event.text)];
+      case "ownership":
+        return textLines(
+          SERVER_NAME,
+          "NOTICE",
+          self,
+          event.given
+            ? `${event.by} made you the owner of #${event.room}`
+            : `${event.by} took away your ownership of #${event.room}`,
+        );
+      case "same_nick":
+      case "rejoin_failed":
+      case "ack":
+      case "offer_ok":
+      case "transfer":
+      case "ready":
+      case "data":
+      case "pong":
+        return [];
+      default:
+        return unreachableEvent(event);
+    }
+  }
+
+  #welcome(nick: string): string[] {
+    return [
+      this.numeric(nick, N.RPL_WELCOME, `Welcome to the ${NETWORK} IRC network, ${nick}`),
+      this.numeric(
+        nick,
+        N.RPL_YOURHOST,
+        `Your host is ${SERVER_NAME}, running version chat-${VERSION}`,
+      ),
+      this.numeric(nick, N.RPL_CREATED, "This server speaks IRC beside chat's own protocol"),
+      this.numeric(nick, N.RPL_MYINFO, SERVER_NAME, `chat-${VERSION}`, "i", "kls", "klo"),
+      this.numeric(nick, N.RPL_ISUPPORT, ...ISUPPORT, "are supported by this server"),
+    ];
+  }
+
+  #lusersLines(self: string): string[] {
+    const { users, channels } = this.#lusers;
+    return [
+      this.numeric(
+        self,
+        N.RPL_LUSERCLIENT,
+        `There are ${users} users and 0 invisible on 1 servers`,
+      ),
+      this.numeric(self, N.RPL_LUSEROP, "0", "operator(s) online"),
+      this.numeric(self, N.RPL_LUSERCHANNELS, String(channels), "channels formed"),
+      this.numeric(self, N.RPL_LUSERME, `I have ${users} clients and 0 servers`),
+    ];
+  }
+
+  #rooms(rooms: RoomInfo[], self: string): string[] {
+    const lobby = rooms.find((room) => roomKey(room.name) === roomKey(LOBBY));
+    // Everyone arrives in the lobby, so its head count is the number of users.
+    this.#lusers = { users: lobby?.members ?? 0, channels: rooms.length };
+    this.directory = new Set(rooms.map((room) => roomKey(room.name)));
+    const pending = this.#pending.shift();
+    if (pending === undefined) return [];
+    switch (pending.kind) {
+      case "list": {
+        const shown = rooms.filter((room) =>
+          pending.only === undefined || pending.only.has(roomKey(room.name))
+        );
+        return [
+          this.numeric(self, N.RPL_LISTSTART, "Channel", "Users  Name"),
+          ...shown.map((room) =>
+            this.numeric(self, N.RPL_LIST, "#" + room.name, String(room.members), room.topic ?? "")
+          ),
+          this.numeric(self, N.RPL_LISTEND, "End of /LIST"),
+        ];
+      }
+      case "lusers":
+        return this.#lusersLines(self);
+      case "mode": {
+        const room = rooms.find((each) => roomKey(each.name) === roomKey(pending.channel));
+        if (room === undefined) {
+          return [this.numeric(self, N.ERR_NOSUCHCHANNEL, pending.channel, "No such channel")];
+        }
+        let modes = "+";
+        const args: string[] = [];
+        if (room.password === true) modes += "k";
+        if (room.limit !== undefined) {
+          modes += "l";
+          args.push(String(room.limit));
+        }
+        if (room.private === true) modes += "s";
+        return [this.numeric(self, N.RPL_CHANNELMODEIS, "#" + room.name, modes, ...args)];
+      }
+      case "directory":
+        return [];
+      case "whois":
+      case "who":
+        this.#pending.unshift(pending);
+        return [];
+    }
+  }
+
+  #room(event: Extract<ServerFrame, { type: "room" }>, self: string): string[] {
+    const key = roomKey(event.room);
+    const lobby = key === roomKey(LOBBY);
+    const channel: Channel = {
+      name: event.room,
+      members: new Map(event.members.map((nick) => [ircLower(nick), nick])),
+      shown: !lobby || (this.channels.get(key)?.shown ?? false),
+    };
+    if (event.topic !== undefined) channel.topic = event.topic;
+    if (event.owner !== undefined) channel.owner = event.owner;
+    this.channels.set(key, channel);
+    this.directory.add(key);
+    const lines = channel.shown ? this.joinLines(channel, self) : [];
+    if (this.#registering) {
+      // The lobby's entry ends the registration burst: LUSERS and the (absent) MOTD follow.
+      this.#registering = false;
+      this.#lusers.users = Math.max(this.#lusers.users, channel.members.size);
+      lines.push(...this.#lusersLines(self), this.#noMotd(self));
+    }
+    return lines;
+  }
+
+  #noMotd(self: string): string {
+    return this.numeric(self, N.ERR_NOMOTD, "MOTD File is missing");
+  }
+
+  #left(event: Extract<ServerFrame, { type: "left" }>, self: string): string[] {
+    const key = roomKey(event.room);
+    const channel = this.channels.get(key);
+    this.channels.delete(key);
+    if (channel === undefined || !channel.shown) return [];
+    const name = "#" + channel.name;
+    if (event.kickedBy !== undefined) {
+      return [line(source(event.kickedBy), "KICK", name, self, event.reason ?? "")];
+    }
+    const reason = event.closedBy !== undefined
+      ? `Room closed by ${event.closedBy}` + (event.reason === undefined ? "" : `: ${event.reason}`)
+      : this.partReasons.get(key) ?? event.reason;
+    this.partReasons.delete(key);
+    return [
+      reason === undefined
+        ? line(prefix(self), "PART", name)
+        : line(prefix(self), "PART", name, reason),
+    ];
+  }
+
+  #mode(room: string, by: string, change: RoomChange): string[] {
+    const channel = this.channels.get(roomKey(room));
+    if (channel === undefined) return [];
+    if (change.kind === "owner") channel.owner = change.owner;
+    if (!channel.shown) return [];
+    const name = "#" + channel.name;
+    const from = source(by);
+    switch (change.kind) {
+      case "limit":
+        return [
+          change.limit === undefined
+            ? line(from, "MODE", name, "-l")
+            : line(from, "MODE", name, "+l", String(change.limit)),
+        ];
+      case "password":
+        return [
+          change.set ? line(from, "MODE", name, "+k", "*") : line(from, "MODE", name, "-k", "*"),
+        ];
+      case "listed":
+        return [line(from, "MODE", name, change.listed ? "-s" : "+s")];
+      case "owner": {
+        const lines: string[] = [];
+        if (change.was !== undefined) lines.push(line(from, "MODE", name, "-o", change.was));
+        if (change.owner !== undefined) lines.push(line(from, "MODE", name, "+o", change.owner));
+        return lines;
+      }
+    }
+  }
+
+  #whois(event: Extract<ServerFrame, { type: "whois" }>, self: string): string[] {
+    const pending = this.#pending.shift();
+    if (pending?.kind === "who") {
+      return [
+        this.numeric(
+          self,
+          N.RPL_WHOREPLY,
+          "*",
+          event.nick,
+          SERVER_NAME,
+          SERVER_NAME,
+          event.nick,
+          event.away === undefined ? "H" : "G",
+          `0 ${event.nick}`,
+        ),
+        this.numeric(self, N.RPL_ENDOFWHO, pending.mask, "End of WHO list"),
+      ];
+    }
+    const nick = event.nick;
+    const channels = event.rooms.flatMap((room) => {
+      const channel = this.shownChannel(room);
+      if (channel === undefined) return [];
+      const op = channel.owner !== undefined && ircLower(channel.owner) === ircLower(nick);
+      return [(op ? "@#" : "#") + channel.name];
+    });
+    const lines = [
+      this.numeric(self, N.RPL_WHOISUSER, nick, nick, SERVER_NAME, "*", nick),
+      ...(channels.length === 0
+        ? []
+        : [this.numeric(self, N.RPL_WHOISCHANNELS, nick, channels.join(" "))]),
+      this.numeric(self, N.RPL_WHOISSERVER, nick, SERVER_NAME, `chat ${VERSION}`),
+      ...(event.away === undefined ? [] : [this.numeric(self, N.RPL_AWAY, nick, event.away)]),
+      this.numeric(
+        self,
+        N.RPL_WHOISIDLE,
+        nick,
+        String(event.idle),
+        String(Math.floor(event.since / 1000)),
+        "seconds idle, signon time",
+      ),
+      this.numeric(self, N.RPL_ENDOFWHOIS, nick, "End of /WHOIS list"),
+    ];
+    return lines;
+  }
+
+  /** The numeric for a failed intent, by its error code and what the intent was about. */
+  #failure(error: ChatError, ref: string | undefined, self: string): string[] {
+    const context = (ref === undefined ? undefined : this.#contexts.get(ref)) ?? this.#lineContext;
+    if (context?.quiet) return [];
+    const verb = context?.verb ?? "*";
+    const target = context?.target ?? "*";
+    const text = error.message;
+    const num = (code: string, ...params: string[]) => [this.numeric(self, code, ...params)];
+    switch (error.code) {
+      case "nick_taken":
+        return num(N.ERR_NICKNAMEINUSE, target, text);
+      case "nick_invalid":
+        return num(N.ERR_ERRONEUSNICKNAME, target, text);
+      case "not_registered":
+        return num(N.ERR_NOTREGISTERED, "You have not registered");
+      case "already_registered":
+        return num(N.ERR_ALREADYREGISTERED, "You may not reregister");
+      case "no_such_room":
+        return num(N.ERR_NOSUCHCHANNEL, target, text);
+      case "room_invalid":
+        if (verb === "MODE") return num(N.ERR_INVALIDMODEPARAM, target, "*", "*", text);
+        return num(N.ERR_NOSUCHCHANNEL, target, text);
+      case "not_in_room":
+        if (verb === "PRIVMSG" || verb === "NOTICE") {
+          return num(N.ERR_CANNOTSENDTOCHAN, target, text);
+        }
+        if (verb === "KICK" && context?.target !== undefined) {
+          return num(N.ERR_USERNOTINCHANNEL, text.split(" ")[0] ?? "*", target, text);
+        }
+        return num(N.ERR_NOTONCHANNEL, target, text);
+      case "room_full":
+        return num(N.ERR_CHANNELISFULL, target, text);
+      case "wrong_password":
+        return num(N.ERR_BADCHANNELKEY, target, text);
+      case "not_allowed":
+        return num(N.ERR_CHANOPRIVSNEEDED, target, text);
+      case "no_such_nick":
+        return num(N.ERR_NOSUCHNICK, target, text);
+      case "text_invalid":
+        if (target.startsWith("#")) return num(N.ERR_CANNOTSENDTOCHAN, target, text);
+        return num(N.ERR_UNKNOWNERROR, verb, text);
+      case "unknown_command":
+        return num(N.ERR_UNKNOWNCOMMAND, verb, text);
+      case "bad_arguments":
+        return num(N.ERR_NEEDMOREPARAMS, verb, text);
+      case "frame_too_large":
+        return num(N.ERR_INPUTTOOLONG, "Input line was too long");
+      case "already_in_room":
+      case "room_exists":
+        return [];
+      case "last_room":
+      case "rooms_disabled":
+      case "too_many_rooms":
+      case "rate_limited":
+      case "server_full":
+      case "bad_frame":
+      case "bad_version":
+      case "file_refused":
+      case "no_such_transfer":
+        return num(N.ERR_UNKNOWNERROR, verb, text);
+      default:
+        return unreachableCode(error.code);
+    }
+  }
+}
+
+// ---- the command table -------------------------------------------------------------------------
+
+/** A channel parameter's room name, or undefined when it is not a channel (no `#`). */
+function roomOf(channel: string): string | undefined {
+  return channel.startsWith("#") && channel.length > 1 ? channel.slice(1) : undefined;
+}
+
+function join(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
+  const [channels = "", keys = ""] = params;
+  if (channels === "0") return partAll(dialect, view);
+  const keyList = keys === "" ? [] : keys.split(",");
+  const intents: Intent[] = [];
+  let listed = false;
+  channels.split(",").forEach((channel, index) => {
+    if (channel === "") return;
+    const room = roomOf(channel);
+    if (room === undefined) {
+      intents.push(dialect.numerics(view, [N.ERR_NOSUCHCHANNEL, channel, "No such channel"]));
+      return;
+    }
+    const known = dialect.channels.get(roomKey(room));
+    if (known !== undefined) {
+      if (!known.shown) {
+        known.shown = true;
+        intents.push(dialect.raw(dialect.joinLines(known, view.nick ?? "*")));
+      }
+      return;
+    }
+    if (!listed) {
+      // A fresh room list says whether each room is joined or created (the join decides late).
+      dialect.expect({ kind: "directory" });
+      intents.push(dialect.command("/rooms", LOBBY, { verb: "JOIN", quiet: true }));
+      listed = true;
+    }
+    const key = keyList[index];
+    intents.push(
+      dialect.joinOrCreate(room, key === "" ? undefined : key, { verb: "JOIN", target: channel }),
+    );
+  });
+  return intents;
+}
+
+function partAll(dialect: IrcDialect, view: DialectView): Intent[] {
+  return [...dialect.channels.values()].filter((channel) => channel.shown).flatMap((channel) =>
+    part(dialect, ["#" + channel.name], view)
+  );
+}
+
+function part(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
+  const [channels = "", reason] = params;
+  const self = view.nick ?? "*";
+  return channels.split(",").filter((channel) => channel !== "").map((channel) => {
+    const shown = dialect.shownChannel(channel.replace(/^#/, ""));
+    if (roomOf(channel) === undefined || shown === undefined) {
+      const code = dialect.channels.has(roomKey(channel)) || roomOf(channel) !== undefined
+        ? N.ERR_NOTONCHANNEL
+        : N.ERR_NOSUCHCHANNEL;
+      return dialect.numerics(view, [code, channel, "You're not on that channel"]);
+    }
+    const key = roomKey(shown.name);
+    if (key === roomKey(LOBBY)) {
+      // The lobby is only hidden: the user stays in it, as every user does.
+      shown.shown = false;
+      const name = "#" + shown.name;
+      return dialect.raw([
+        reason === undefined || reason === ""
+          ? line(prefix(self), "PART", name)
+          : line(prefix(self), "PART", name, cleanReason(reason)),
+      ]);
+    }
+    if (reason !== undefined && reason !== "") {
+      dialect.partReasons.set(key, cleanReason(reason));
+    }
+    return dialect.command(`/leave ${shown.name}`, shown.name, { verb: "PART", target: channel });
+  });
+}
+
+function message(
+  dialect: IrcDialect,
+  params: string[],
+  view: DialectView,
+  notice: boolean,
+): Intent[] {
+  const verb = notice ? "NOTICE" : "PRIVMSG";
+  const [targets = "", raw = ""] = params;
+  if (targets === "") {
+    return notice
+      ? []
+      : [dialect.numerics(view, [N.ERR_NORECIPIENT, `No recipient given (${verb})`])];
+  }
+  if (params.length < 2 || raw === "") {
+    return notice ? [] : [dialect.numerics(view, [N.ERR_NOTEXTTOSEND, "No text to send"])];
+  }
+  const ctcp = parseCtcp(raw);
+  // Other CTCP requests (VERSION, PING, DCC) are not passed on: our other clients have none.
+  if (ctcp !== undefined && ctcp.command !== "ACTION") return [];
+  const action = ctcp !== undefined;
+  // One rule for formatting codes: bold, colours and the like are stripped from what IRC
+  // clients send (our other clients show plain text); other control characters are refused.
+  const text = stripFormatting(action ? ctcp.args : raw);
+  const self = view.nick ?? "*";
+  const intents: Intent[] = [];
+  for (const target of targets.split(",")) {
+    if (target === "") continue;
+    const context: Context = { verb, target, quiet: notice };
+    const room = roomOf(target);
+    if (room !== undefined) {
+      const channel = dialect.channels.get(roomKey(room));
+      if (channel !== undefined && !channel.shown) {
+        if (!notice) {
+          intents.push(
+            dialect.numerics(view, [N.ERR_CANNOTSENDTOCHAN, target, "Cannot send to channel"]),
+          );
+        }
+        continue;
+      }
+      intents.push(
+        action ? dialect.command(`/me ${text}`, room, context) : dialect.say(room, text, context),
+      );
+      if (dialect.caps.has("echo-message")) {
+        intents.push(
+          dialect.raw(
+            textLines(prefix(self), verb, target, text, {
+              action,
+              time: undefined,
+            }),
+          ),
+        );
+      }
+    } else {
+      // A private /me has no command of its own: it arrives as text starting with "* ".
+      intents.push(
+        dialect.command(`/msg ${target} ${action ? "* " + text : text}`, LOBBY, context),
+      );
+    }
+  }
+  return intents;
+}
+
+function mode(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
+  const [target = "", modes, ...args] = params;
+  const self = view.nick ?? "*";
+  const room = roomOf(target);
+  if (room === undefined) {
+    if (ircLower(target) !== ircLower(self)) {
+      return [dialect.numerics(view, [N.ERR_USERSDONTMATCH, "Cannot change mode for other users"])];
+    }
+    return modes === undefined ? [dialect.numerics(view, [N.RPL_UMODEIS, "+"])] : [];
+  }
+  if (modes === undefined) {
+    dialect.expect({ kind: "mode", channel: room });
+    return [dialect.command("/rooms", LOBBY, { verb: "MODE", target })];
+  }
+  const intents: Intent[] = [];
+  let sign = "+";
+  const context: Context = { verb: "MODE", target };
+  for (const char of modes) {
+    if (char === "+" || char === "-") {
+      sign = char;
+      continue;
+    }
+    const set = sign === "+";
+    switch (char) {
+      case "l":
+        if (set) {
+          const limit = args.shift();
+          if (limit === undefined) {
+            intents.push(
+              dialect.numerics(view, [N.ERR_NEEDMOREPARAMS, "MODE", "Not enough parameters"]),
+            );
+          } else {
+            intents.push(dialect.command(`/limit ${limit}`, room, context));
+          }
+        } else {
+          intents.push(dialect.command("/limit off", room, context));
+        }
+        break;
+      case "k": {
+        const key = args.shift();
+        if (set && (key === undefined || key === "" || /\s/.test(key))) {
+          intents.push(
+            dialect.numerics(view, [N.ERR_INVALIDKEY, target, "Key is not well-formed"]),
+          );
+        } else {
+          intents.push(dialect.command(set ? `/password ${key}` : "/password off", room, context));
+        }
+        break;
+      }
+      case "s":
+      case "p":
+        intents.push(dialect.command(set ? "/private on" : "/private off", room, context));
+        break;
+      case "b":
+        if (args.length === 0) {
+          intents.push(
+            dialect.numerics(view, [N.RPL_ENDOFBANLIST, target, "End of channel ban list"]),
+          );
+        } else {
+          args.shift();
+          intents.push(dialect.numerics(view, [N.ERR_UNKNOWNMODE, "b", "Bans are not supported"]));
+        }
+        break;
+      case "o":
+        args.shift();
+        intents.push(
+          dialect.numerics(view, [
+            N.ERR_CHANOPRIVSNEEDED,
+            target,
+            "Only the server admin can give a room's ownership",
+          ]),
+        );
+        break;
+      default:
+        intents.push(
+          dialect.numerics(view, [N.ERR_UNKNOWNMODE, char, "is unknown mode char to me"]),
+        );
+    }
+  }
+  return intents;
+}
+
+function names(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
+  const self = view.nick ?? "*";
+  const [channels = ""] = params;
+  if (channels === "") {
+    return [dialect.numerics(view, [N.RPL_ENDOFNAMES, "*", "End of /NAMES list"])];
+  }
+  const lines = channels.split(",").filter((each) => each !== "").flatMap((channel) => {
+    const shown = dialect.shownChannel(channel.replace(/^#/, ""));
+    return roomOf(channel) !== undefined && shown !== undefined
+      ? dialect.namesLines(shown, self)
+      : [dialect.numeric(self, N.RPL_ENDOFNAMES, channel, "End of /NAMES list")];
+  });
+  return [dialect.raw(lines)];
+}
+
+function who(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
+  const self = view.nick ?? "*";
+  const [mask = "*"] = params;
+  const room = roomOf(mask);
+  if (room !== undefined || mask === "*" || mask === "0") {
+    const shown = room === undefined ? undefined : dialect.shownChannel(room);
+    return [
+      dialect.raw([
+        ...(shown === undefined ? [] : dialect.whoLines(shown, self)),
+        dialect.numeric(self, N.RPL_ENDOFWHO, mask, "End of WHO list"),
+      ]),
+    ];
+  }
+  dialect.expect({ kind: "who", mask });
+  return [dialect.command(`/whois ${mask}`, LOBBY, { verb: "WHO", target: mask, quiet: true })];
+}
+
+function topic(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
+  const self = view.nick ?? "*";
+  const [channel = "", text] = params;
+  const room = roomOf(channel);
+  const shown = room === undefined ? undefined : dialect.shownChannel(room);
+  if (room === undefined || shown === undefined) {
+    return [dialect.numerics(view, [N.ERR_NOTONCHANNEL, channel, "You're not on that channel"])];
+  }
+  if (text === undefined) {
+    return [
+      dialect.raw([
+        shown.topic === undefined
+          ? dialect.numeric(self, N.RPL_NOTOPIC, "#" + shown.name, "No topic is set")
+          : dialect.numeric(self, N.RPL_TOPIC, "#" + shown.name, shown.topic),
+      ]),
+    ];
+  }
+  return [
+    dialect.command(`/topic ${stripFormatting(text)}`, shown.name, {
+      verb: "TOPIC",
+      target: channel,
+    }),
+  ];
+}
+
+function cap(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
+  const [sub = "", arg = ""] = params;
+  const nick = view.nick ?? "*";
+  const reply = (...rest: string[]) => dialect.raw([line(SERVER_NAME, "CAP", nick, ...rest)]);
+  switch (sub.toUpperCase()) {
+    case "LS":
+      if (view.nick === undefined) dialect.capState = "ls";
+      return [reply("LS", CAPABILITIES.join(" "))];
+    case "LIST":
+      return [reply("LIST", [...dialect.caps].join(" "))];
+    case "REQ": {
+      if (view.nick === undefined) dialect.capState = "ls";
+      const wanted = arg.split(" ").filter((each) => each !== "");
+      const ok = wanted.every((each) => CAPABILITIES.includes(each.replace(/^-/, "")));
+      if (!ok) return [reply("NAK", arg)];
+      for (const each of wanted) {
+        if (each.startsWith("-")) dialect.caps.delete(each.slice(1));
+        else dialect.caps.add(each);
+      }
+      return [reply("ACK", arg)];
+    }
+    case "END":
+      if (dialect.capState !== "ls") return [];
+      dialect.capState = "done";
+      return dialect.tryRegister(view);
+    default:
+      return [dialect.numerics(view, [N.ERR_INVALIDCAPCMD, sub, "Invalid CAP command"])];
+  }
+}
+
+function nick(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
+  const [wanted = ""] = params;
+  if (wanted === "") return [dialect.numerics(view, [N.ERR_NONICKNAMEGIVEN, "No nickname given"])];
+  if (view.nick === undefined) {
+    dialect.nickWanted = wanted;
+    return dialect.tryRegister(view);
+  }
+  return [dialect.command(`/nick ${wanted}`, LOBBY, { verb: "NICK", target: wanted })];
+}
+
+/** Every IRC command the dialect understands; anything else is 421. */
+const VERBS: Readonly<Record<string, Verb>> = {
+  CAP: { minParams: 1, registered: false, run: cap },
+  PASS: {
+    minParams: 1,
+    registered: false,
+    // Accounts come later: a password is accepted and ignored.
+    run: (dialect, _params, view) =>
+      view.nick === undefined
+        ? []
+        : [dialect.numerics(view, [N.ERR_ALREADYREGISTERED, "You may not reregister"])],
+  },
+  NICK: { minParams: 0, registered: false, run: nick },
+  USER: {
+    minParams: 4,
+    registered: false,
+    run: (dialect, params, view) => {
+      if (view.nick !== undefined || dialect.user !== undefined) {
+        return [dialect.numerics(view, [N.ERR_ALREADYREGISTERED, "You may not reregister"])];
+      }
+      dialect.user = params[0] ?? "";
+      return dialect.tryRegister(view);
+    },
+  },
+  PING: {
+    minParams: 1,
+    registered: false,
+    run: (dialect, params) => [
+      dialect.raw([line(SERVER_NAME, "PONG", SERVER_NAME, params[0] ?? "")]),
+    ],
+  },
+  PONG: { minParams: 0, registered: false, run: () => [] },
+  QUIT: {
+    minParams: 0,
+    registered: false,
+    run: (_dialect, [reason = ""]) => {
+      const cleaned = cleanReason(stripFormatting(reason));
+      return [{
+        kind: "end",
+        reason: cleaned === "" ? "Quit" : `Quit: ${cleaned}`,
+        bye: cleaned === "" ? "Quit" : `Quit: ${cleaned}`,
+      }];
+    },
+  },
+  JOIN: { minParams: 1, registered: true, run: join },
+  PART: { minParams: 1, registered: true, run: part },
+  PRIVMSG: { minParams: 0, registered: true, run: (d, p, v) => message(d, p, v, false) },
+  NOTICE: { minParams: 0, registered: true, run: (d, p, v) => message(d, p, v, true) },
+  TOPIC: { minParams: 1, registered: true, run: topic },
+  NAMES: { minParams: 0, registered: true, run: names },
+  LIST: {
+    minParams: 0,
+    registered: true,
+    run: (dialect, [channels]) => {
+      const only = channels === undefined || channels === ""
+        ? undefined
+        : new Set(channels.split(",").map((each) => roomKey(each)));
+      dialect.expect(only === undefined ? { kind: "list" } : { kind: "list", only });
+      return [dialect.command("/rooms", LOBBY, { verb: "LIST" })];
+    },
+  },
+  LUSERS: {
+    minParams: 0,
+    registered: true,
+    run: (dialect) => {
+      dialect.expect({ kind: "lusers" });
+      return [dialect.command("/rooms", LOBBY, { verb: "LUSERS" })];
+    },
+  },
+  MOTD: {
+    minParams: 0,
+    registered: true,
+    run: (
+      dialect,
+      _params,
+      view,
+    ) => [dialect.numerics(view, [N.ERR_NOMOTD, "MOTD File is missing"])],
+  },
+  VERSION: {
+    minParams: 0,
+    registered: true,
+    run: (dialect, _params, view) => [
+      dialect.numerics(
+        view,
+        [N.RPL_VERSION, `chat-${VERSION}`, SERVER_NAME, "IRC front end of chat"],
+        [N.RPL_ISUPPORT, ...ISUPPORT, "are supported by this server"],
+      ),
+    ],
+  },
+  WHO: { minParams: 0, registered: true, run: who },
+  WHOIS: {
+    minParams: 1,
+    registered: true,
+    run: (dialect, params) => {
+      const target = params[params.length - 1] ?? "";
+      dialect.expect({ kind: "whois", nick: target });
+      return [dialect.command(`/whois ${target}`, LOBBY, { verb: "WHOIS", target })];
+    },
+  },
+  MODE: { minParams: 1, registered: true, run: mode },
+  KICK: {
+    minParams: 2,
+    registered: true,
+    run: (dialect, [channel = "", nicks = "", reason = ""], view) => {
+      const room = roomOf(channel);
+      const shown = room === undefined ? undefined : dialect.shownChannel(room);
+      if (shown === undefined) {
+        return [
+          dialect.numerics(view, [N.ERR_NOTONCHANNEL, channel, "You're not on that channel"]),
+        ];
+      }
+      return nicks.split(",").filter((each) => each !== "").map((each) =>
+        dialect.command(`/kick ${each} ${cleanReason(reason)}`.trimEnd(), shown.name, {
+          verb: "KICK",
+          target: channel,
+        })
+      );
+    },
+  },
+  AWAY: {
+    minParams: 0,
+    registered: true,
+    run: (dialect, [text = ""]) => [
+      dialect.command(text.trim() === "" ? "/back" : `/away ${stripFormatting(text)}`, LOBBY, {
+        verb: "AWAY",
+      }),
+    ],
+  },
+  ISON: {
+    minParams: 1,
+    registered: true,
+    run: (dialect, params, view) => {
+      const known = knownNicks(dialect, view);
+      const online = params.join(" ").split(" ").filter((each) => known.has(ircLower(each)));
+      return [dialect.numerics(view, [N.RPL_ISON, online.join(" ")])];
+    },
+  },
+  USERHOST: {
+    minParams: 1,
+    registered: true,
+    run: (dialect, params, view) => {
+      const known = knownNicks(dialect, view);
+      const found = params.slice(0, 5).flatMap((each) => {
+        const spelled = known.get(ircLower(each));
+        return spelled === undefined ? [] : [`${spelled}=+${spelled}@${SERVER_NAME}`];
+      });
+      return [dialect.numerics(view, [N.RPL_USERHOST, found.join(" ")])];
+    },
+  },
+  TIME: {
+    minParams: 0,
+    registered: true,
+    run: (dialect, _params, view) => [
+      dialect.numerics(view, [N.RPL_TIME, SERVER_NAME, "Time is kept by each client: ask yours"]),
+    ],
+  },
+  HELP: {
+    minParams: 0,
+    registered: true,
+    run: (dialect) => [dialect.command("/help", LOBBY, { verb: "HELP" })],
+  },
+};
+
+/**
+ * Nicks the viewer can see: itself and the members of every room it is in. ISON and USERHOST
+ * answer from them (someone sharing no room with you is not reported online).
+ */
+function knownNicks(dialect: IrcDialect, view: DialectView): Map<string, string> {
+  const known = new Map<string, string>();
+  if (view.nick !== undefined) known.set(ircLower(view.nick), view.nick);
+  for (const channel of dialect.channels.values()) {
+    for (const [lower, spelled] of channel.members) known.set(lower, spelled);
+  }
+  return known;
+}
+
+// ---- lines -------------------------------------------------------------------------------------
+
+/** The `nick!user@host` prefix of a user (the user name and host are not shown: both are ours). */
+function prefix(nick: string): string {
+  return `${nick}!${nick}@${SERVER_NAME}`;
+}
+
+/** The prefix for an actor: a nick, or the server for the admin. */
+function source(by: string): string {
+  return by === ADMIN || by.includes(" ") ? SERVER_NAME : prefix(by);
+}
+
+function line(from: string | undefined, command: string, ...params: string[]): string {
+  const message: IrcMessageInit = from === undefined
+    ? { command, params: params.map(oneLine) }
+    : { source: from, command, params: params.map(oneLine) };
+  return formatMessage(message);
+}
+
+/** Text for a parameter: never a CR, LF or NUL (they would end the line). */
+function oneLine(text: string): string {
+  return text.replace(/[\0\r\n]/g, " ");
+}
+
+/**
+ * A PRIVMSG or NOTICE of any length: split into lines that each fit 512 bytes with the prefix,
+ * nothing lost.
+ */
+function textLines(
+  from: string,
+  command: string,
+  target: string,
+  text: string,
+  options: { action?: boolean; time?: number } = {},
+): string[] {
+  const head = `:${from} ${command} ${target} :`;
+  const wrap = options.action ? utf8Length(formatAction("")) : 0;
+  const room = Math.max(MIN_SPLIT_BYTES, MAX_BODY_BYTES - utf8Length(head) - wrap);
+  const tags = options.time === undefined
+    ? undefined
+    : { time: new Date(options.time).toISOString() };
+  return splitText(oneLine(text), room).map((piece) => {
+    const message: IrcMessageInit = {
+      source: from,
+      command,
+      params: [target, options.action ? formatAction(piece) : piece],
+    };
+    if (tags !== undefined) message.tags = tags;
+    return formatMessage(message);
+  });
+}
+
+function toBytes(lines: string[]): Uint8Array {
+  return lines.length === 0 ? NOTHING : encoder.encode(lines.join("\r\n") + "\r\n");
+}
+
+function unreachableEvent(event: never): never {
+  throw new TypeError(`Unexpected event: ${JSON.stringify(event)}`);
+}
+
+function unreachableCode(code: never): never {
+  throw new TypeError(`Unexpected error code: ${String(code)}`);
+}
