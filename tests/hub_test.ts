@@ -12,6 +12,9 @@ import {
 } from "../src/protocol.ts";
 import { roomKey } from "../src/room_name.ts";
 import { type ClientId, type Delivery, Hub, type HubOptions } from "../src/server/hub.ts";
+import { MemoryNickRegistry } from "../src/store/memory_nick_registry.ts";
+import { MemoryRoomDirectory } from "../src/store/memory_room_directory.ts";
+import { MemoryRoomLog } from "../src/store/memory_room_log.ts";
 
 const T0 = 1000;
 
@@ -1672,4 +1675,36 @@ Deno.test("Hub sends in every room frame the room's last message number", () => 
   hub.say(1, "games", "d", T0, false, ref("r1"));
   hub.leave(2, "games", "", T0);
   assert.equal((framesFor(hub.join(2, "games", undefined, T0), 2)[0] as RoomFrame).seq, 4);
+});
+
+Deno.test("Hub keeps nicks, rooms and messages in the stores it is given", () => {
+  const roomLog = new MemoryRoomLog({ historySize: 10 });
+  const nickRegistry = new MemoryNickRegistry();
+  const roomDirectory = new MemoryRoomDirectory();
+  const hub = hubWithOptions({ roomLog, nickRegistry, roomDirectory }, "ana", "bob");
+  assert.equal(nickRegistry.holder("ANA"), 1);
+  hub.createRoom(1, "Games", { topic: "chess" }, T0);
+  assert.deepEqual(roomDirectory.list().map((room) => room.name), [LOBBY, "Games"]);
+  assert.equal(roomDirectory.find("games")?.owner, 1);
+  assert.equal(roomDirectory.find("games")?.topic, "chess");
+  hub.say(1, "games", "hi", T0, false, { id: "m1", key: "tok:m1" });
+  assert.equal(roomLog.lastSeq("games"), 1);
+  assert.equal(roomLog.sentSeq("games", "tok:m1"), 1);
+  hub.rename(2, "carol", T0);
+  assert.equal(nickRegistry.holder("bob"), undefined);
+  assert.equal(nickRegistry.holder("carol"), 2);
+  hub.disconnect(1, "", T0);
+  assert.equal(nickRegistry.holder("ana"), undefined);
+  assert.equal(roomDirectory.find("games"), undefined, "the empty room went");
+  assert.equal(roomLog.lastSeq("games"), 0, "and its messages");
+});
+
+Deno.test("Hub starts from a directory that holds rooms already", () => {
+  const roomDirectory = new MemoryRoomDirectory();
+  roomDirectory.create({ key: roomKey(LOBBY), name: LOBBY, persistent: true, listed: true });
+  roomDirectory.create({ key: "class", name: "Class", persistent: true, listed: true, limit: 3 });
+  const hub = hubWithOptions({ roomDirectory }, "ana");
+  assert.deepEqual(roomNames(hub, 1), [LOBBY, "Class"]);
+  hub.join(1, "class", undefined, T0);
+  assert.deepEqual(hub.membersOf("Class"), ["ana"]);
 });

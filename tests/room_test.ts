@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
 import type { MessageFrame } from "../src/protocol.ts";
-import { Room } from "../src/server/room.ts";
+import { Room, type RoomSettings } from "../src/server/room.ts";
+import { MemoryRoomDirectory } from "../src/store/memory_room_directory.ts";
 import { MemoryRoomLog } from "../src/store/memory_room_log.ts";
 
 function message(seq: number): MessageFrame {
   return { type: "message", room: "games", nick: "ana", text: `m${seq}`, time: seq, seq };
 }
 
-function room(historySize: number, settings = {}): Room {
-  return new Room("Games", settings, {
-    persistent: false,
-    log: new MemoryRoomLog({ historySize }),
-  });
+function room(historySize: number, settings: RoomSettings = {}): Room {
+  const directory = new MemoryRoomDirectory();
+  directory.create({ key: "games", name: "Games", persistent: false, listed: true, ...settings });
+  return new Room("games", { directory, log: new MemoryRoomLog({ historySize }) });
 }
 
 Deno.test("Room keys its name like a nick and starts empty and listed", () => {
@@ -26,7 +26,9 @@ Deno.test("Room keys its name like a nick and starts empty and listed", () => {
 
 Deno.test("Room.seq is the newest seq in its room log", () => {
   const log = new MemoryRoomLog({ historySize: 5 });
-  const games = new Room("Games", {}, { persistent: false, log });
+  const directory = new MemoryRoomDirectory();
+  directory.create({ key: "games", name: "Games", persistent: false, listed: true });
+  const games = new Room("games", { directory, log });
   log.append("games", message(1), 100);
   log.append("other", message(1), 100);
   log.append("games", message(2), 100);
@@ -64,4 +66,26 @@ Deno.test("Room.info() lists only the settings that are set", () => {
     password: true,
   });
   assert.doesNotMatch(JSON.stringify(r.info()), /"pw"/);
+});
+
+Deno.test("Room reads its settings from the directory and writes changes through to it", () => {
+  const directory = new MemoryRoomDirectory();
+  directory.create({ key: "games", name: "Games", persistent: true, listed: true, limit: 4 });
+  const games = new Room("games", { directory, log: new MemoryRoomLog({ historySize: 0 }) });
+  assert.equal(games.persistent, true);
+  assert.equal(games.limit, 4);
+  directory.update("games", { topic: "Chess" });
+  assert.equal(games.topic, "Chess");
+  games.limit = undefined;
+  games.owner = 3;
+  assert.deepEqual(directory.find("games"), {
+    key: "games",
+    name: "Games",
+    persistent: true,
+    listed: true,
+    topic: "Chess",
+    owner: 3,
+  });
+  directory.remove("games");
+  assert.throws(() => games.name, RangeError);
 });

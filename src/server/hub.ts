@@ -13,7 +13,7 @@ import {
   MAX_ROOMS,
   MAX_TOPIC_CHARS,
 } from "../limits.ts";
-import { nickKey, quote, validateNick } from "../nick.ts";
+import { quote, validateNick } from "../nick.ts";
 import { encodeFrame } from "../protocol.ts";
 import type { SharedEncodings } from "../dialect/dialect.ts";
 import { ADMIN, type HubEvent, type RoomChange } from "./events.ts";
@@ -21,7 +21,11 @@ import type { MessageFrame, RoomsFrame, ServerFrame, UsersFrame, WhoisFrame } fr
 import { roomKey, validateRoomName } from "../room_name.ts";
 import { validateText } from "../text.ts";
 import { Room, type RoomSettings } from "./room.ts";
+import { MemoryNickRegistry } from "../store/memory_nick_registry.ts";
+import { MemoryRoomDirectory } from "../store/memory_room_directory.ts";
 import { MemoryRoomLog } from "../store/memory_room_log.ts";
+import type { NickRegistry } from "../store/nick_registry.ts";
+import type { RoomDirectory } from "../store/room_directory.ts";
 import type { RoomLog } from "../store/room_log.ts";
 
 /** A connection's identity inside the hub. */
@@ -68,6 +72,10 @@ export interface HubOptions {
   historyBytes?: number;
   /** Where rooms' messages, seqs and resend ids are kept. @default a MemoryRoomLog of historySize */
   roomLog?: RoomLog;
+  /** Who holds which nick. @default a MemoryNickRegistry */
+  nickRegistry?: NickRegistry;
+  /** Which rooms exist, with their settings. @default a MemoryRoomDirectory */
+  roomDirectory?: RoomDirectory;
 }
 
 interface Member {
@@ -84,8 +92,10 @@ interface Member {
 /** The state of one chat server. */
 export class Hub {
   readonly #members = new Map<ClientId, Member>();
-  readonly #byKey = new Map<string, ClientId>();
-  readonly #rooms = new Map<string, Room>();
+  readonly #nickRegistry: NickRegistry;
+  readonly #directory: RoomDirectory;
+  /** Rooms as the hub uses them (members here, the rest in the stores), made on first use. */
+  readonly #views = new Map<string, Room>();
   readonly #log: RoomLog;
   readonly #userRooms: boolean;
   readonly #maxRooms: number;
@@ -97,7 +107,11 @@ export class Hub {
     this.#userRooms = options.userRooms ?? true;
     this.#maxRooms = options.maxRooms ?? MAX_ROOMS;
     this.#historyBytes = options.historyBytes ?? HISTORY_REPLAY_MAX_BYTES;
-    this.#addRoom(new Room(LOBBY, {}, { persistent: true, log: this.#log }));
+    this.#nickRegistry = options.nickRegistry ?? new MemoryNickRegistry();
+    this.#directory = options.roomDirectory ?? new MemoryRoomDirectory();
+    if (this.#directory.find(roomKey(LOBBY)) === undefined) {
+      this.#addRoom(LOBBY, {}, { persistent: true });
+    }
   }
 
   /** Number of registered members. */
@@ -117,7 +131,7 @@ export class Hub {
 
   /** The id of whoever holds a nick (ignoring case), if anyone. */
   idOf(nick: string): ClientId | undefined {
-    return this.#byKey.get(nickKey(nick));
+    return this.#nickRegistry.holder(nick);
   }
 
   /** The id of whoever holds a nick; throws `no_such_nick` when nobody does. */
@@ -129,7 +143,7 @@ export class Hub {
   roomsOf(id: ClientId): string[] {
     const member = this.#members.get(id);
     if (member === undefined) return [];
-    return [...member.rooms].map((key) => this.#rooms.get(key)?.name ?? key);
+    return [...member.rooms].map((key) => this.#roomAt(key)?.name ?? key);
   }
 
   /** Keys of the rooms a member is in, in the order joined. */
@@ -139,7 +153,7 @@ export class Hub {
 
   /** Every room, for the admin console. */
   allRooms(): readonly Room[] {
-    return [...this.#rooms.values()];
+    return this.#allRooms();
   }
 
   /** Ids of the other members of a room the member is in. Throws `not_in_room`, `no_such_room`. */
@@ -166,7 +180,8 @@ export class Hub {
         "use /nick to rename",
       );
     }
-    const nick = this.#claimNick(rawNick, id);
+    const nick = validateNick(rawNick);
+    if (!this.#nickRegistry.claim(nick, id)) throw nickTaken(nick);
     const member: Member = {
       id,
       nick,
@@ -176,7 +191,6 @@ export class Hub {
       since: now,
     };
     this.#members.set(id, member);
-    this.#byKey.set(nickKey(nick), id);
     const since = new Map(resume?.rooms.map(({ room, seq }) => [roomKey(room), seq]));
     const lobby = this.#lobby();
     const entered = this.#enter(member, lobby, now, since.get(lobby.key));
@@ -197,7 +211,7 @@ export class Hub {
   ): Delivery[] {
     const key = roomKey(name);
     if (member.rooms.has(key)) return [];
-    const room = this.#rooms.get(key);
+    const room = this.#roomAt(key);
     const cannot = (why: "gone" | "password" | "full", limit?: number): Delivery[] => [{
       to: [member.id],
       frame: limit === undefined
@@ -289,11 +303,12 @@ export class Hub {
   /** Changes a member's nick and tells everyone who shares a room with them (and them). */
   rename(id: ClientId, rawNick: string, now: number): Delivery[] {
     const member = this.#member(id);
-    const nick = this.#claimNick(rawNick, id);
+    const nick = validateNick(rawNick);
     const old = member.nick;
+    const holder = this.#nickRegistry.holder(nick);
+    if (holder !== undefined && holder !== id) throw nickTaken(nick);
     if (nick === old) return [{ to: [id], frame: { type: "same_nick", nick } }];
-    this.#byKey.delete(nickKey(old));
-    this.#byKey.set(nickKey(nick), id);
+    if (!this.#nickRegistry.rename(old, nick, id)) throw nickTaken(nick);
     member.nick = nick;
     return [{
       to: [id, ...this.#neighbours(member)],
@@ -317,7 +332,7 @@ export class Hub {
     const asker = this.#member(id);
     const target = this.#memberByNick(nick);
     const shared = [...target.rooms].filter((key) => asker.rooms.has(key))
-      .map((key) => this.#rooms.get(key)?.name ?? key);
+      .map((key) => this.#roomAt(key)?.name ?? key);
     const frame: WhoisFrame = {
       type: "whois",
       nick: target.nick,
@@ -338,7 +353,7 @@ export class Hub {
   /** The room list a member may see: listed rooms and the unlisted ones they are in. */
   listRooms(actor: Actor): RoomsFrame {
     const member = actor === "admin" ? undefined : this.#member(actor);
-    const visible = [...this.#rooms.values()].filter((room) =>
+    const visible = this.#allRooms().filter((room) =>
       actor === "admin" || room.listed || (member?.rooms.has(room.key) ?? false)
     );
     return { type: "rooms", rooms: visible.map((room) => room.info()) };
@@ -354,21 +369,19 @@ export class Hub {
       throw new ChatError("rooms_disabled", "Creating rooms is turned off on this server");
     }
     const name = validateRoomName(rawName);
-    if (this.#rooms.has(roomKey(name))) {
+    if (this.#directory.find(roomKey(name)) !== undefined) {
       throw new ChatError("room_exists", `Room ${quote(name)} already exists`, "/join it instead");
     }
-    if (this.#rooms.size >= this.#maxRooms) {
+    if (this.#directory.size >= this.#maxRooms) {
       throw new ChatError(
         "too_many_rooms",
-        `Cannot create room: the server has ${this.#rooms.size} rooms, its most`,
+        `Cannot create room: the server has ${this.#directory.size} rooms, its most`,
       );
     }
-    const room = new Room(name, checkSettings(settings), {
+    const room = this.#addRoom(name, checkSettings(settings), {
       persistent: member === undefined,
       owner: member?.id,
-      log: this.#log,
     });
-    this.#addRoom(room);
     return member === undefined ? [] : this.#enter(member, room, now);
   }
 
@@ -530,7 +543,7 @@ export class Hub {
     // One quit for everyone who shared a room with them, however many rooms that was.
     const neighbours = this.#neighbours(member);
     for (const key of [...member.rooms]) {
-      const room = this.#rooms.get(key);
+      const room = this.#roomAt(key);
       if (room === undefined) continue;
       room.members.delete(id);
       if (room.members.size === 0 && !room.persistent) this.#dropRoom(room.key);
@@ -540,9 +553,9 @@ export class Hub {
       ? { type: "quit", nick: member.nick, time: now }
       : { type: "quit", nick: member.nick, reason, time: now };
     const deliveries: Delivery[] = neighbours.length > 0 ? [{ to: neighbours, frame }] : [];
-    for (const room of this.#rooms.values()) if (room.owner === id) room.owner = undefined;
+    for (const room of this.#allRooms()) if (room.owner === id) room.owner = undefined;
     this.#members.delete(id);
-    this.#byKey.delete(nickKey(member.nick));
+    this.#nickRegistry.release(member.nick, id);
     return deliveries;
   }
 
@@ -622,13 +635,50 @@ export class Hub {
     return deliveries;
   }
 
-  #addRoom(room: Room): void {
-    this.#rooms.set(room.key, room);
+  /** Puts a new room in the directory; returns it. */
+  #addRoom(
+    name: string,
+    settings: RoomSettings,
+    options: { persistent: boolean; owner?: ClientId | undefined },
+  ): Room {
+    const key = roomKey(name);
+    this.#directory.create({
+      key,
+      name,
+      persistent: options.persistent,
+      owner: options.owner,
+      limit: settings.limit,
+      topic: settings.topic,
+      password: settings.password,
+      listed: settings.listed ?? true,
+    });
+    this.#views.delete(key);
+    return this.#roomAt(key) as Room;
+  }
+
+  /** The room with this key, if the directory has it. */
+  #roomAt(key: string): Room | undefined {
+    if (this.#directory.find(key) === undefined) {
+      this.#views.delete(key);
+      return undefined;
+    }
+    let room = this.#views.get(key);
+    if (room === undefined) {
+      room = new Room(key, { directory: this.#directory, log: this.#log });
+      this.#views.set(key, room);
+    }
+    return room;
+  }
+
+  /** Every room, oldest first. */
+  #allRooms(): Room[] {
+    return this.#directory.list().map((record) => this.#roomAt(record.key) as Room);
   }
 
   /** Forgets a room and its messages: a new room of the same name starts over. */
   #dropRoom(key: string): void {
-    this.#rooms.delete(key);
+    this.#directory.remove(key);
+    this.#views.delete(key);
     this.#log.drop(key);
   }
 
@@ -661,21 +711,11 @@ export class Hub {
     return [...room.members].map((id) => this.#member(id).nick).sort(compareNicks);
   }
 
-  /** Validates a nick and checks nobody else holds it; returns the normalised nick. */
-  #claimNick(rawNick: string, id: ClientId): string {
-    const nick = validateNick(rawNick);
-    const holder = this.#byKey.get(nickKey(nick));
-    if (holder !== undefined && holder !== id) {
-      throw new ChatError("nick_taken", `Nick ${quote(nick)} is taken: choose another`);
-    }
-    return nick;
-  }
-
   /** Everyone who shares at least one room with the member, without the member. */
   #neighbours(member: Member): ClientId[] {
     const ids = new Set<ClientId>();
     for (const key of member.rooms) {
-      for (const other of this.#rooms.get(key)?.members ?? []) {
+      for (const other of this.#roomAt(key)?.members ?? []) {
         if (other !== member.id) ids.add(other);
       }
     }
@@ -691,7 +731,7 @@ export class Hub {
   }
 
   #memberByNick(nick: string): Member {
-    const id = this.#byKey.get(nickKey(nick));
+    const id = this.#nickRegistry.holder(nick);
     const member = id === undefined ? undefined : this.#members.get(id);
     if (member === undefined) {
       throw new ChatError("no_such_nick", `Nobody is called ${quote(nick)}`);
@@ -700,7 +740,7 @@ export class Hub {
   }
 
   #room(name: string): Room {
-    const room = this.#rooms.get(roomKey(name));
+    const room = this.#roomAt(roomKey(name));
     if (room === undefined) throw new ChatError("no_such_room", `No such room: ${quote(name)}`);
     return room;
   }
@@ -768,19 +808,24 @@ export class Hub {
     const member: Member = { ...old, id: newId, rooms: old.rooms };
     this.#members.delete(oldId);
     this.#members.set(newId, member);
-    this.#byKey.set(nickKey(member.nick), newId);
-    for (const room of this.#rooms.values()) {
+    this.#nickRegistry.release(member.nick, oldId);
+    this.#nickRegistry.claim(member.nick, newId);
+    for (const room of this.#allRooms()) {
       if (room.members.delete(oldId)) room.members.add(newId);
       if (room.owner === oldId) room.owner = newId;
     }
     const seqs = new Map(since.map(({ room, seq }) => [roomKey(room), seq]));
     const deliveries: Delivery[] = [{ to: [newId], frame: this.listRooms(newId) }];
     for (const key of member.rooms) {
-      const room = this.#rooms.get(key);
+      const room = this.#roomAt(key);
       if (room !== undefined) deliveries.push(...this.#roomFrames(member, room, seqs.get(key)));
     }
     return deliveries;
   }
+}
+
+function nickTaken(nick: string): ChatError {
+  return new ChatError("nick_taken", `Nick ${quote(nick)} is taken: choose another`);
 }
 
 /** Bytes `,"history":true` adds to a replayed message. */

@@ -1,69 +1,54 @@
-/** One room: members and settings; its messages are in a {@linkcode RoomLog}. Pure state. */
+/**
+ * A room as the hub shows it: a directory record, who is in it now and its seq, put together
+ * for the admin console and tests; and the small rules every room follows (its key, when it is
+ * full, its row in a list). Pure.
+ */
 import type { RoomInfo } from "../protocol.ts";
 import { roomKey } from "../room_name.ts";
-import type { RoomLog } from "../store/room_log.ts";
+import type { MemberId } from "../store/member_id.ts";
+import type { RoomRecord, RoomSettings } from "../store/room_directory.ts";
 /** A connection id (the hub's ClientId; a plain number here to keep imports one-way). */
 type ClientId = number;
 
-/** Settings a room is created with or changed to. */
-export interface RoomSettings {
-  /** Most members at once; none means no limit. */
-  limit?: number;
-  topic?: string;
-  /** Joining needs this password. */
-  password?: string;
-  /** Unlisted rooms appear in `/rooms` only to their members. @default true */
-  listed?: boolean;
+/** A snapshot of one room: settings from the directory, connections in it, last seq. */
+export interface Room extends Omit<RoomRecord, "owner"> {
+  /** The connections in the room. */
+  readonly members: ReadonlySet<ClientId>;
+  /** A connection of the owner, while the owner is connected. */
+  readonly owner: ClientId | undefined;
+  /** Sequence number of the last accepted message. */
+  readonly seq: number;
 }
 
-/** A chat room. The hub checks the rules; this only keeps the state. */
-export class Room {
-  readonly name: string;
-  readonly key: string;
-  readonly members = new Set<ClientId>();
-  /** Kept when empty (the lobby, rooms from the command line or the admin console). */
-  readonly persistent: boolean;
-  /** The creator, while connected; owners may change settings, kick and close. */
-  owner: ClientId | undefined;
-  limit: number | undefined;
-  topic: string | undefined;
-  password: string | undefined;
-  listed: boolean;
-  readonly #log: RoomLog;
+/** A new room's record: keyed like a nick, listed unless settings say otherwise. */
+export function roomRecord(
+  name: string,
+  settings: RoomSettings,
+  options: { persistent: boolean; owner?: MemberId },
+): RoomRecord {
+  return {
+    name,
+    key: roomKey(name),
+    persistent: options.persistent,
+    owner: options.owner,
+    limit: settings.limit,
+    topic: settings.topic,
+    password: settings.password,
+    listed: settings.listed ?? true,
+  };
+}
 
-  constructor(
-    name: string,
-    settings: RoomSettings,
-    options: { persistent: boolean; owner?: ClientId; log: RoomLog },
-  ) {
-    this.name = name;
-    this.key = roomKey(name);
-    this.persistent = options.persistent;
-    this.owner = options.owner;
-    this.limit = settings.limit;
-    this.topic = settings.topic;
-    this.password = settings.password;
-    this.listed = settings.listed ?? true;
-    this.#log = options.log;
-  }
+/** Whether a room with `members` people in it has reached its limit. */
+export function isFull(room: Pick<RoomRecord, "limit">, members: number): boolean {
+  return room.limit !== undefined && members >= room.limit;
+}
 
-  /** Sequence number of the last accepted message (0 before the first), from the room log. */
-  get seq(): number {
-    return this.#log.lastSeq(this.key);
-  }
-
-  /** Whether the room has reached its limit. */
-  get full(): boolean {
-    return this.limit !== undefined && this.members.size >= this.limit;
-  }
-
-  /** The room's row in a room list. */
-  info(): RoomInfo {
-    const info: RoomInfo = { name: this.name, members: this.members.size };
-    if (this.limit !== undefined) info.limit = this.limit;
-    if (this.topic !== undefined) info.topic = this.topic;
-    if (!this.listed) info.private = true;
-    if (this.password !== undefined) info.password = true;
-    return info;
-  }
+/** The room's row in a room list; the password itself never appears. */
+export function roomInfo(room: RoomRecord, members: number): RoomInfo {
+  const info: RoomInfo = { name: room.name, members };
+  if (room.limit !== undefined) info.limit = room.limit;
+  if (room.topic !== undefined) info.topic = room.topic;
+  if (!room.listed) info.private = true;
+  if (room.password !== undefined) info.password = true;
+  return info;
 }
