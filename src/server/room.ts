@@ -1,54 +1,120 @@
 /**
- * A room as the hub shows it: a directory record, who is in it now and its seq, put together
- * for the admin console and tests; and the small rules every room follows (its key, when it is
- * full, its row in a list). Pure.
+ * One room as the hub sees it: who is in it now, with its settings in a {@linkcode RoomDirectory}
+ * and its messages in a {@linkcode RoomLog}. Pure state.
  */
 import type { RoomInfo } from "../protocol.ts";
-import { roomKey } from "../room_name.ts";
-import type { MemberId } from "../store/member_id.ts";
-import type { RoomRecord, RoomSettings } from "../store/room_directory.ts";
+import type { RoomChanges, RoomDirectory, RoomRecord } from "../store/room_directory.ts";
+import type { RoomLog } from "../store/room_log.ts";
 /** A connection id (the hub's ClientId; a plain number here to keep imports one-way). */
 type ClientId = number;
 
-/** A snapshot of one room: settings from the directory, connections in it, last seq. */
-export interface Room extends Omit<RoomRecord, "owner"> {
-  /** The connections in the room. */
-  readonly members: ReadonlySet<ClientId>;
-  /** A connection of the owner, while the owner is connected. */
-  readonly owner: ClientId | undefined;
-  /** Sequence number of the last accepted message. */
-  readonly seq: number;
+/** Settings a room is created with or changed to. */
+export interface RoomSettings {
+  /** Most members at once; none means no limit. */
+  limit?: number;
+  topic?: string;
+  /** Joining needs this password. */
+  password?: string;
+  /** Unlisted rooms appear in `/rooms` only to their members. @default true */
+  listed?: boolean;
 }
 
-/** A new room's record: keyed like a nick, listed unless settings say otherwise. */
-export function roomRecord(
-  name: string,
-  settings: RoomSettings,
-  options: { persistent: boolean; owner?: MemberId },
-): RoomRecord {
-  return {
-    name,
-    key: roomKey(name),
-    persistent: options.persistent,
-    owner: options.owner,
-    limit: settings.limit,
-    topic: settings.topic,
-    password: settings.password,
-    listed: settings.listed ?? true,
-  };
+/** Where a room's state is kept. */
+export interface RoomStores {
+  readonly directory: RoomDirectory;
+  readonly log: RoomLog;
 }
 
-/** Whether a room with `members` people in it has reached its limit. */
-export function isFull(room: Pick<RoomRecord, "limit">, members: number): boolean {
-  return room.limit !== undefined && members >= room.limit;
-}
+/**
+ * A chat room. The hub checks the rules; this only keeps the state. Its members are here; its
+ * settings are read from and written to the directory, so a room must be in the directory for as
+ * long as it is used.
+ */
+export class Room {
+  readonly key: string;
+  readonly members = new Set<ClientId>();
+  readonly #stores: RoomStores;
 
-/** The room's row in a room list; the password itself never appears. */
-export function roomInfo(room: RoomRecord, members: number): RoomInfo {
-  const info: RoomInfo = { name: room.name, members };
-  if (room.limit !== undefined) info.limit = room.limit;
-  if (room.topic !== undefined) info.topic = room.topic;
-  if (!room.listed) info.private = true;
-  if (room.password !== undefined) info.password = true;
-  return info;
+  /** The room with this key in `stores.directory`. */
+  constructor(key: string, stores: RoomStores) {
+    this.key = key;
+    this.#stores = stores;
+  }
+
+  get name(): string {
+    return this.#record.name;
+  }
+
+  /** Kept when empty (the lobby, rooms from the command line or the admin console). */
+  get persistent(): boolean {
+    return this.#record.persistent;
+  }
+
+  /** The creator, while connected; owners may change settings, kick and close. */
+  get owner(): ClientId | undefined {
+    return this.#record.owner;
+  }
+  set owner(owner: ClientId | undefined) {
+    this.#update({ owner });
+  }
+
+  get limit(): number | undefined {
+    return this.#record.limit;
+  }
+  set limit(limit: number | undefined) {
+    this.#update({ limit });
+  }
+
+  get topic(): string | undefined {
+    return this.#record.topic;
+  }
+  set topic(topic: string | undefined) {
+    this.#update({ topic });
+  }
+
+  get password(): string | undefined {
+    return this.#record.password;
+  }
+  set password(password: string | undefined) {
+    this.#update({ password });
+  }
+
+  get listed(): boolean {
+    return this.#record.listed;
+  }
+  set listed(listed: boolean) {
+    this.#update({ listed });
+  }
+
+  /** Sequence number of the last accepted message (0 before the first), from the room log. */
+  get seq(): number {
+    return this.#stores.log.lastSeq(this.key);
+  }
+
+  /** Whether the room has reached its limit. */
+  get full(): boolean {
+    const limit = this.limit;
+    return limit !== undefined && this.members.size >= limit;
+  }
+
+  /** The room's row in a room list. */
+  info(): RoomInfo {
+    const record = this.#record;
+    const info: RoomInfo = { name: record.name, members: this.members.size };
+    if (record.limit !== undefined) info.limit = record.limit;
+    if (record.topic !== undefined) info.topic = record.topic;
+    if (!record.listed) info.private = true;
+    if (record.password !== undefined) info.password = true;
+    return info;
+  }
+
+  get #record(): RoomRecord {
+    const record = this.#stores.directory.find(this.key);
+    if (record === undefined) throw new RangeError(`Room "${this.key}" is not in the directory`);
+    return record;
+  }
+
+  #update(changes: RoomChanges): void {
+    this.#stores.directory.update(this.key, changes);
+  }
 }

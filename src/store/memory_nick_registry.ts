@@ -1,42 +1,46 @@
-/** A {@linkcode NickRegistry} in a map keyed by folded nick. Pure. */
+/** A {@linkcode NickRegistry} in a map: what a server without a database forgets on restart. Pure. */
 import { nickKey } from "../nick.ts";
-import type { MemberId } from "./member_id.ts";
-import type { NickRegistry } from "./nick_registry.ts";
+import type { NickHolder, NickRegistry } from "./nick_registry.ts";
 
 /**
- * Nicks held in memory.
+ * Nicks in a map from their folded key to their holder.
  *
  * @example
  * ```ts
  * import { MemoryNickRegistry } from "./memory_nick_registry.ts";
  * const nicks = new MemoryNickRegistry();
- * nicks.claim("Ana", "m1");
- * console.assert(nicks.holderOf("ANA") === "m1" && !nicks.claim("ana", "m2"));
+ * nicks.claim("Ana", 1); // true
+ * nicks.claim("ANA", 2); // false: 1 holds it
+ * nicks.holder("ana"); // 1
  * ```
  */
 export class MemoryNickRegistry implements NickRegistry {
-  readonly #holders = new Map<string, MemberId>();
+  readonly #byKey = new Map<string, NickHolder>();
 
-  holderOf(nick: string): MemberId | undefined {
-    return this.#holders.get(nickKey(nick));
+  holder(nick: string): NickHolder | undefined {
+    return this.#byKey.get(nickKey(nick));
   }
 
-  claim(nick: string, member: MemberId): boolean {
+  claim(nick: string, holder: NickHolder): boolean {
     const key = nickKey(nick);
-    const holder = this.#holders.get(key);
-    if (holder !== undefined) return holder === member;
-    this.#holders.set(key, member);
+    const current = this.#byKey.get(key);
+    if (current !== undefined && current !== holder) return false;
+    this.#byKey.set(key, holder);
     return true;
   }
 
-  rename(from: string, to: string, member: MemberId): boolean {
-    if (!this.claim(to, member)) return false;
-    if (nickKey(from) !== nickKey(to)) this.release(from, member);
+  release(nick: string, holder: NickHolder): boolean {
+    const key = nickKey(nick);
+    if (this.#byKey.get(key) !== holder) return false;
+    this.#byKey.delete(key);
     return true;
   }
 
-  release(nick: string, member: MemberId): void {
-    const key = nickKey(nick);
-    if (this.#holders.get(key) === member) this.#holders.delete(key);
+  rename(old: string, next: string, holder: NickHolder): boolean {
+    const current = this.holder(next);
+    if (current !== undefined && current !== holder) return false;
+    this.release(old, holder);
+    this.#byKey.set(nickKey(next), holder);
+    return true;
   }
 }

@@ -1,18 +1,16 @@
-/** A {@linkcode RoomDirectory} in a map, in creation order. Pure. */
+/** A {@linkcode RoomDirectory} in a map: what a server without a database forgets on restart. Pure. */
 import type { RoomChanges, RoomDirectory, RoomRecord } from "./room_directory.ts";
 
 /**
- * Rooms held in memory; records are frozen and replaced on update.
+ * Rooms in a map, which keeps their creation order.
  *
  * @example
  * ```ts
  * import { MemoryRoomDirectory } from "./memory_room_directory.ts";
  * const rooms = new MemoryRoomDirectory();
- * rooms.create({
- *   name: "Games", key: "games", persistent: false, owner: "m1",
- *   limit: undefined, topic: undefined, password: undefined, listed: true,
- * });
- * console.assert(rooms.update("games", { limit: 8 }).limit === 8);
+ * rooms.create({ key: "games", name: "Games", persistent: false, listed: true });
+ * rooms.update("games", { topic: "chess" });
+ * rooms.find("games")?.topic; // "chess"
  * ```
  */
 export class MemoryRoomDirectory implements RoomDirectory {
@@ -22,30 +20,37 @@ export class MemoryRoomDirectory implements RoomDirectory {
     return this.#rooms.size;
   }
 
-  get(key: string): RoomRecord | undefined {
+  find(key: string): RoomRecord | undefined {
     return this.#rooms.get(key);
-  }
-
-  list(): RoomRecord[] {
-    return [...this.#rooms.values()];
   }
 
   create(record: RoomRecord): void {
     if (this.#rooms.has(record.key)) {
-      throw new RangeError(`Cannot create room "${record.name}": key "${record.key}" exists`);
+      throw new RangeError(`Cannot create room "${record.key}": it exists`);
     }
-    this.#rooms.set(record.key, Object.freeze({ ...record }));
+    this.#rooms.set(record.key, withoutUndefined({ ...record }));
   }
 
-  update(key: string, changes: RoomChanges): RoomRecord {
+  update(key: string, changes: RoomChanges): void {
     const record = this.#rooms.get(key);
-    if (record === undefined) throw new RangeError(`Cannot update room "${key}": no such room`);
-    const next = Object.freeze({ ...record, ...changes });
-    this.#rooms.set(key, next);
-    return next;
+    if (record === undefined) {
+      throw new RangeError(`Cannot change room "${key}": no such room`);
+    }
+    this.#rooms.set(key, withoutUndefined({ ...record, ...changes }));
   }
 
   remove(key: string): boolean {
     return this.#rooms.delete(key);
   }
+
+  list(): RoomRecord[] {
+    return [...this.#rooms.values()];
+  }
+}
+
+/** The record without fields set to `undefined`, so a cleared setting reads as never set. */
+function withoutUndefined(record: RoomRecord): RoomRecord {
+  return Object.fromEntries(
+    Object.entries(record).filter(([, value]) => value !== undefined),
+  ) as unknown as RoomRecord;
 }

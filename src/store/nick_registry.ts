@@ -1,24 +1,29 @@
 /**
- * The port for nicks: who holds which, with our uniqueness rule (nicks that differ only in case,
- * width, normalisation or look-alike letters are one nick, as `nickKey` folds them). Nicks come
- * in checked (`validateNick`); the registry only keeps them unique. Synchronous. Pure (a type).
+ * The port for nicks: who holds which, unique under the folding of `nickKey` (case, width and
+ * look-alike letters), so `Ana`, `ANA` and Cyrillic `\u0430na` are one nick. Implementations: memory
+ * now, SQLite and Redis later; all synchronous, like the hub that calls them. Pure (a type).
  */
-import type { MemberId } from "./member_id.ts";
 
-/** Nicks and the members holding them. */
+/** Whoever holds a nick: the member's id in the hub (today the connection id). */
+export type NickHolder = number;
+
+/**
+ * Nicks and their holders. Nicks are passed as the member typed them (validated already); the
+ * registry compares them folded, and a holder may hold one nick or several.
+ */
 export interface NickRegistry {
-  /** The member holding a nick (in any spelling that folds alike), if anyone. */
-  holderOf(nick: string): MemberId | undefined;
+  /** Who holds the nick (or any nick that folds to the same key), if anyone. */
+  holder(nick: string): NickHolder | undefined;
   /**
-   * Takes a nick for a member: true when it is now theirs (it was free, or theirs already),
-   * false (and nothing changed) when someone else holds it.
+   * Gives the nick to `holder` unless someone else holds it; true when `holder` holds it now
+   * (also when it held it already), false and nothing changed otherwise.
    */
-  claim(nick: string, member: MemberId): boolean;
+  claim(nick: string, holder: NickHolder): boolean;
+  /** Frees the nick if `holder` holds it; true when it did, false and nothing changed otherwise. */
+  release(nick: string, holder: NickHolder): boolean;
   /**
-   * Moves a member from nick `from` to nick `to` in one step (`to` may be `from` in another
-   * spelling): false, and nothing changed, when someone else holds `to`.
+   * Moves `holder` from `old` to `next` in one step (they may fold alike: `ana` to `Ana`); false
+   * and nothing changed when someone else holds `next`.
    */
-  rename(from: string, to: string, member: MemberId): boolean;
-  /** Gives a nick up; nothing happens unless `member` holds it. */
-  release(nick: string, member: MemberId): void;
+  rename(old: string, next: string, holder: NickHolder): boolean;
 }

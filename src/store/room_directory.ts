@@ -1,55 +1,46 @@
 /**
- * The port for the room table: which rooms exist and their settings (limit, topic, password,
- * listed), owner and persistence. Who is in a room now is not here: presence belongs to
- * connections, not to storage. Keyed by room key (`roomKey(name)`); the hub checks the rules,
- * the directory only keeps records. Synchronous. Pure (types).
+ * The port for the room table: which rooms exist and their settings. Who is in a room right now
+ * is the hub's business (it follows connections); what is said there is a {@linkcode RoomLog}'s.
+ * Implementations: memory now, SQLite and Redis later; all synchronous. Pure (a type).
  */
-import type { MemberId } from "./member_id.ts";
+import type { RoomLog } from "./room_log.ts";
 
-/** Settings a room is created with or changed to. */
-export interface RoomSettings {
-  /** Most members at once; none means no limit. */
-  limit?: number;
-  topic?: string;
-  /** Joining needs this password. */
-  password?: string;
-  /** Unlisted rooms appear in `/rooms` only to their members. @default true */
-  listed?: boolean;
-}
-
-/** A room as the directory keeps it. */
+/** A room's entry in the directory. */
 export interface RoomRecord {
-  /** As created (NFC, without a leading `#`). */
-  readonly name: string;
-  /** `roomKey(name)`: the room's identity. */
+  /** The room's key (`roomKey(name)`): rooms are unique by key. */
   readonly key: string;
+  /** As created. */
+  readonly name: string;
   /** Kept when empty (the lobby, rooms from the command line or the admin console). */
   readonly persistent: boolean;
-  /** The member who may change settings, kick and close; none for admin rooms. */
-  readonly owner: MemberId | undefined;
-  readonly limit: number | undefined;
-  readonly topic: string | undefined;
-  readonly password: string | undefined;
+  /** The owner's id in the hub (today a connection id), while connected. */
+  readonly owner?: number;
+  /** Most members at once; none means no limit. */
+  readonly limit?: number;
+  readonly topic?: string;
+  /** Joining needs this password. */
+  readonly password?: string;
+  /** Unlisted rooms appear in room lists only to their members. */
   readonly listed: boolean;
 }
 
-/** What may change in a room after it is made: a field present (even undefined) is set. */
-export type RoomChanges = Partial<
-  Pick<RoomRecord, "owner" | "limit" | "topic" | "password" | "listed">
->;
+/** Settings to change: a field present with `undefined` clears it, a field left out stays. */
+export type RoomChanges = {
+  -readonly [field in "owner" | "limit" | "topic" | "password" | "listed"]?: RoomRecord[field];
+};
 
-/** The rooms that exist. */
+/** The rooms that exist, keyed by room key, in the order they were created. */
 export interface RoomDirectory {
   /** How many rooms exist. */
   readonly size: number;
   /** The room with this key, if it exists. */
-  get(key: string): RoomRecord | undefined;
-  /** Every room, in the order created. */
-  list(): RoomRecord[];
-  /** Adds a room. Throws `RangeError` if a room with its key exists. */
+  find(key: string): RoomRecord | undefined;
+  /** Adds a room. Throws `RangeError` when a room with its key exists. */
   create(record: RoomRecord): void;
-  /** Changes a room's settings and returns the new record. Throws `RangeError` if it does not exist. */
-  update(key: string, changes: RoomChanges): RoomRecord;
-  /** Removes a room; false if there was none. */
+  /** Changes a room's settings. Throws `RangeError` for a room that does not exist. */
+  update(key: string, changes: RoomChanges): void;
+  /** Removes a room; true when it existed. Its log is the caller's to drop ({@linkcode RoomLog}). */
   remove(key: string): boolean;
+  /** Every room, oldest first. */
+  list(): RoomRecord[];
 }
