@@ -231,6 +231,8 @@ export class IrcDialect implements Dialect {
   tryRegister(view: DialectView): Intent[] {
     if (view.nick !== undefined || this.capState === "ls") return [];
     if (this.nickWanted === undefined || this.user === undefined) return [];
+    // A refused nick (433, 432) names the nick tried, whichever line completed registration.
+    this.#lineContext = { verb: "NICK", target: this.nickWanted };
     return [{ kind: "register", nick: this.nickWanted }];
   }
 
