@@ -58,6 +58,7 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
       maxPerIp: command.maxPerIp,
       maxOutboxBytes: command.maxQueueKiB * 1024,
       maxFileBytes: command.maxFileMiB * 1024 * 1024,
+      resumeGraceMs: command.resumeGrace * 1000,
       limits: {
         flood: { burst: command.floodBurst, perSecond: command.floodRate },
         registrationTimeoutMs: command.registrationTimeout * 1000,

@@ -19,6 +19,7 @@ import {
   MAX_ROOM_LIMIT,
   PING_AFTER_MS,
   REGISTRATION_TIMEOUT_MS,
+  RESUME_GRACE_MS,
   WRITE_STALL_MS,
 } from "./limits.ts";
 import { roomKey, validateRoomName } from "./room_name.ts";
@@ -51,6 +52,8 @@ export interface ServeCommand {
   maxQueueKiB: number;
   /** Seconds a reader may take no data while we have some for it, before it is dropped. */
   stallTimeout: number;
+  /** Seconds a dropped user stays for a quiet resume (0: not at all). */
+  resumeGrace: number;
   /** Seconds to pick a nick (0: no limit). */
   registrationTimeout: number;
   /** Seconds of silence before a native client is pinged; dropped after twice that (0: never). */
@@ -328,6 +331,12 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       WRITE_STALL_MS / 1000,
     )
     .option(
+      "--resume-grace <seconds>",
+      "Keep a user whose connection dropped this long, so a resume goes unnoticed (0: never)",
+      parsed((t) => parseCount(t, 0, 3600, "--resume-grace")),
+      RESUME_GRACE_MS / 1000,
+    )
+    .option(
       "--registration-timeout <seconds>",
       "Close connections that pick no nick in time (0: never)",
       parsed((t) => parseCount(t, 0, 86_400, "--registration-timeout")),
@@ -361,6 +370,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         floodBurst: opts.floodBurst,
         maxQueueKiB: opts.maxQueue,
         stallTimeout: opts.stallTimeout,
+        resumeGrace: opts.resumeGrace,
         registrationTimeout: opts.registrationTimeout,
         pingInterval: opts.pingInterval,
         maxFileMiB: opts.maxFileSize,

@@ -83,6 +83,12 @@ export const DEFAULT_MAX_PER_IP = 32;
 /** How long after a dropped connection its resume token still gets the user back in. */
 export const RESUME_WINDOW_MS = 5 * 60_000;
 
+/**
+ * How long a user whose connection dropped stays in their rooms, unseen to go: a resume within
+ * it is quiet (nobody sees them leave and come back).
+ */
+export const RESUME_GRACE_MS = 15_000;
+
 /** Most rooms a reconnecting client may ask to get back into. */
 export const MAX_RESUME_ROOMS = 100;
 

@@ -22,6 +22,7 @@ import {
   FLOOD_PER_SECOND,
   PING_AFTER_MS,
   REGISTRATION_TIMEOUT_MS,
+  RESUME_GRACE_MS,
   WRITE_STALL_MS,
 } from "../src/limits.ts";
 import { VERSION } from "../src/version.ts";
@@ -72,6 +73,7 @@ const SERVE_DEFAULTS = {
   floodBurst: FLOOD_BURST,
   maxQueueKiB: DEFAULT_MAX_OUTBOX_BYTES / 1024,
   stallTimeout: WRITE_STALL_MS / 1000,
+  resumeGrace: RESUME_GRACE_MS / 1000,
   registrationTimeout: REGISTRATION_TIMEOUT_MS / 1000,
   pingInterval: PING_AFTER_MS / 1000,
   maxFileMiB: DEFAULT_MAX_FILE_BYTES / (1024 * 1024),
@@ -95,6 +97,7 @@ const SERVE_LIMIT_FLAGS: readonly {
   { flag: "--flood-burst", arg: "n", field: "floodBurst", min: 1, max: 1_000_000 },
   { flag: "--max-queue", arg: "kib", field: "maxQueueKiB", min: 16, max: 1_048_576 },
   { flag: "--stall-timeout", arg: "seconds", field: "stallTimeout", min: 1, max: 86_400 },
+  { flag: "--resume-grace", arg: "seconds", field: "resumeGrace", min: 0, max: 3600 },
   {
     flag: "--registration-timeout",
     arg: "seconds",

@@ -145,3 +145,45 @@ Deno.test("memory server: a stuck reader slows the sender; the healthy reader ge
     await reader.waitFor(/^\* stuck left \(Too slow: no data taken for \d+ s\)$/);
   });
 });
+
+/** Registers a native user and returns its peer and resume token. */
+async function nativeUser(connect: () => Peer, nick: string): Promise<[Peer, string]> {
+  const peer = connect();
+  await peer.send(`{"type":"hello","version":1,"nick":"${nick}"}\n`);
+  const index = await peer.waitFor('"type":"welcome"');
+  return [peer, JSON.parse(peer.lines[index] ?? "{}").token];
+}
+
+Deno.test("memory server: a resume within the grace window is quiet and keeps private messages", async () => {
+  await withMemoryServer({}, async (connect) => {
+    const [ana, token] = await nativeUser(connect, "ana");
+    const [bob] = await nativeUser(connect, "bob");
+    await ana.waitFor('"type":"join","room":"lobby","nick":"bob"');
+    ana.conn.close();
+    await ana.done;
+    // While ana is away: a room message (history brings it back) and a private one (kept).
+    await bob.send('{"type":"say","room":"lobby","text":"in the room","id":"1"}\n');
+    await bob.send('{"type":"command","line":"/msg ana just for you"}\n');
+    await bob.waitFor('"type":"private"');
+    const back = connect();
+    await back.send(
+      `{"type":"hello","version":1,"nick":"ana","resume":{"token":"${token}",` +
+        `"rooms":[{"room":"lobby","seq":0}]}}\n`,
+    );
+    await back.waitFor('"type":"welcome"');
+    await back.waitFor('"text":"in the room","time"');
+    await back.waitFor('"type":"private","from":"bob","to":"ana","text":"just for you"');
+    await bob.send('{"type":"command","line":"/users"}\n');
+    await bob.waitFor('"nicks":["ana","bob"]');
+    assert.ok(!bob.lines.some((line) => /"type":"(quit|join)"/.test(line)), bob.lines.join("\n"));
+  });
+});
+
+Deno.test("memory server: past the grace window the others hear the user go", async () => {
+  await withMemoryServer({ resumeGraceMs: 1 }, async (connect) => {
+    const [ana] = await nativeUser(connect, "ana");
+    const [bob] = await nativeUser(connect, "bob");
+    ana.conn.close();
+    await bob.waitFor('{"type":"quit","nick":"ana","reason":"Connection closed"');
+  });
+});

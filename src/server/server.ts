@@ -16,6 +16,7 @@ import {
   PING_AFTER_MS,
   PING_TIMEOUT_MS,
   REGISTRATION_TIMEOUT_MS,
+  RESUME_GRACE_MS,
   RESUME_WINDOW_MS,
   SHUTDOWN_FLUSH_MS,
   SWEEP_MS,
@@ -27,6 +28,7 @@ import type { Accepted, ByteStream, LineConnection, Listener } from "../carrier/
 import { serveHttp } from "../carrier/http_front.ts";
 import { type ClientId, type Delivery, Hub } from "./hub.ts";
 import type { SharedEncodings } from "../dialect/dialect.ts";
+import type { HubEvent } from "./events.ts";
 import { FlushScheduler, type Outbox } from "./outbox.ts";
 import { Session, type SessionHost, type SessionLimits } from "./session.ts";
 import type { AdminApi } from "./console_commands.ts";
@@ -57,9 +59,35 @@ export interface ServerOptions {
   maxFileBytes?: number;
   /** Time limits and flood control (each field has a default from limits.ts). */
   limits?: Partial<SessionLimits>;
+  /** How long a dropped user stays, for a quiet resume (ms; 0: not at all). @default RESUME_GRACE_MS */
+  resumeGraceMs?: number;
   /** @default Date.now */
   clock?: () => number;
 }
+
+/** A user kept in the hub after their connection dropped, for a quiet resume. */
+interface Lingering {
+  readonly id: ClientId;
+  readonly reason: string;
+  readonly until: number;
+  /** Frames for them that history will not give back (private messages, notices). */
+  readonly kept: { frame: HubEvent; encoded: SharedEncodings }[];
+}
+
+/** Frames a resumed client gets back another way: history, or its rooms' `room` frames. */
+const RESYNCED: ReadonlySet<string> = new Set([
+  "message",
+  "join",
+  "leave",
+  "quit",
+  "nick",
+  "topic",
+  "room",
+  "mode",
+]);
+
+/** Most frames kept for a lingering user; past it they are taken for gone. */
+const MAX_KEPT_FRAMES = 500;
 
 /** Where a client that lost its connection may come back: its nick and rooms, for a while. */
 interface ResumeRecord {
@@ -90,6 +118,10 @@ export class ChatServer implements SessionHost, AdminApi {
   /** Live sessions by resume token, and records of dropped ones. */
   readonly #byToken = new Map<string, Session>();
   readonly #resumable = new Map<string, ResumeRecord>();
+  /** Users whose connection dropped, kept for a quiet resume: by token, and by id. */
+  readonly #lingering = new Map<string, Lingering>();
+  readonly #lingeringIds = new Map<ClientId, Lingering>();
+  readonly #resumeGraceMs: number;
   readonly #sweeper: ReturnType<typeof setInterval>;
   readonly #transfers: Transfers;
   /** Connections the web front is reading a request from (closed at shutdown). */
@@ -116,6 +148,7 @@ export class ChatServer implements SessionHost, AdminApi {
       this.hub.createRoom("admin", room.name, { limit: room.limit }, this.now());
     }
     this.#greetAfterMs = options.greetAfterMs ?? 500;
+    this.#resumeGraceMs = options.resumeGraceMs ?? RESUME_GRACE_MS;
     this.#maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS;
     this.#maxPerIp = options.maxPerIp ?? DEFAULT_MAX_PER_IP;
     this.limits = {
@@ -168,6 +201,11 @@ export class ChatServer implements SessionHost, AdminApi {
       this.#logDelivery(delivery);
       const encoded: SharedEncodings = delivery.encoded ?? new Map();
       for (const id of delivery.to) {
+        const lingering = this.#lingeringIds.get(id);
+        if (lingering !== undefined) {
+          this.#keep(lingering, delivery.frame, encoded);
+          continue;
+        }
         const session = this.#sessions.get(id);
         if (session === undefined) continue;
         session.send(delivery.frame, encoded);
@@ -234,7 +272,90 @@ export class ChatServer implements SessionHost, AdminApi {
       : this.#transfers.download(conn, frame);
   }
 
+  linger(session: Session, reason: string): boolean {
+    if (this.#resumeGraceMs <= 0 || this.#shuttingDown) return false;
+    const lingering: Lingering = {
+      id: session.id,
+      reason,
+      until: this.now() + this.#resumeGraceMs,
+      kept: [],
+    };
+    this.#lingering.set(session.token, lingering);
+    this.#lingeringIds.set(session.id, lingering);
+    this.log.info("linger", { id: session.id, nick: this.hub.nickOf(session.id), reason });
+    return true;
+  }
+
+  quietResume(
+    token: string,
+    by: Session,
+    nick: string,
+    rooms: readonly { room: string; seq: number }[],
+  ): Delivery[] | undefined {
+    const live = this.#byToken.get(token);
+    if (live !== undefined && live !== by && !live.closing && this.hub.idOf(nick) === live.id) {
+      // The old connection is still here (half-open, its drop not noticed yet): it goes, kept.
+      this.log.info("resume_replaces", { id: live.id, by: by.id });
+      void live.close("Connection lost", undefined, 0, true);
+    }
+    const lingering = this.#lingering.get(token);
+    if (lingering === undefined) return undefined;
+    const held = this.hub.nickOf(lingering.id);
+    if (held === undefined || this.hub.idOf(nick) !== lingering.id) {
+      // Another nick: the kept user goes now, and the client registers as it asks.
+      this.#letGo(token, lingering);
+      return undefined;
+    }
+    this.#lingering.delete(token);
+    this.#lingeringIds.delete(lingering.id);
+    this.#transfers.left(lingering.id, held);
+    const deliveries = this.hub.rebind(lingering.id, by.id, rooms);
+    this.#adoptToken(token, by);
+    this.log.info("resume_quiet", { id: by.id, was: lingering.id, nick: held });
+    // What history does not hold comes after the room frames.
+    for (const { frame, encoded } of lingering.kept) {
+      deliveries.push({ to: [by.id], frame, encoded });
+    }
+    return deliveries;
+  }
+
+  /** Keeps a frame for a lingering user, or lets them go when too much piles up. */
+  #keep(lingering: Lingering, frame: HubEvent, encoded: SharedEncodings): void {
+    if (RESYNCED.has(frame.type)) return;
+    if (lingering.kept.length >= MAX_KEPT_FRAMES) {
+      for (const [token, each] of this.#lingering) {
+        if (each === lingering) queueMicrotask(() => this.#letGo(token, lingering));
+      }
+      return;
+    }
+    lingering.kept.push({ frame, encoded });
+  }
+
+  /**
+   * A lingering user did not come back in time: their rooms hear them go now, and the token
+   * still gets them back in (not quietly) within the resume window.
+   */
+  #letGo(token: string, lingering: Lingering): void {
+    if (this.#lingering.get(token) !== lingering) return;
+    this.#lingering.delete(token);
+    this.#lingeringIds.delete(lingering.id);
+    const nick = this.hub.nickOf(lingering.id);
+    const rooms = this.hub.roomKeysOf(lingering.id);
+    this.deliver(this.hub.disconnect(lingering.id, lingering.reason, this.now()));
+    if (nick !== undefined) this.#transfers.left(lingering.id, nick);
+    this.log.info("leave", { id: lingering.id, nick, reason: lingering.reason });
+    if (!this.#shuttingDown) {
+      this.#resumable.set(token, { rooms, expires: this.now() + RESUME_WINDOW_MS });
+    }
+  }
+
   ended(session: Session, resumable: boolean): void {
+    if (this.#lingeringIds.has(session.id)) {
+      // Kept for a quiet resume: the record is made if they do not come back in time.
+      this.#sessions.delete(session.id);
+      if (this.#byToken.get(session.token) === session) this.#byToken.delete(session.token);
+      return;
+    }
     this.#sessions.delete(session.id);
     if (session.nickAtClose !== undefined) this.#transfers.left(session.id, session.nickAtClose);
     if (this.#byToken.get(session.token) === session) this.#byToken.delete(session.token);
@@ -291,6 +412,13 @@ export class ChatServer implements SessionHost, AdminApi {
   /** Disconnects someone by nick, telling them and their rooms why. False if nobody has it. */
   kick(nick: string, reason: string): boolean {
     const id = this.hub.idOf(nick);
+    for (const [token, lingering] of this.#lingering) {
+      if (lingering.id === id) {
+        this.log.info("kick", { id, nick, reason });
+        this.#letGo(token, lingering);
+        return true;
+      }
+    }
     const session = id === undefined ? undefined : this.#sessions.get(id);
     if (session === undefined) return false;
     const why = `Kicked by the server admin${reason ? `: ${reason}` : ""}`;
@@ -367,6 +495,9 @@ export class ChatServer implements SessionHost, AdminApi {
     this.#transfers.sweep(now);
     for (const [token, record] of this.#resumable) {
       if (record.expires < now) this.#resumable.delete(token);
+    }
+    for (const [token, lingering] of this.#lingering) {
+      if (lingering.until <= now) this.#letGo(token, lingering);
     }
   }
 

@@ -86,6 +86,21 @@ export interface SessionHost {
    * nothing is used up or ended).
    */
   takeResume(token: string, by: Session, nick: string): readonly string[] | undefined;
+  /**
+   * A registered session's connection dropped: the server may keep its user in the hub for a
+   * while (true), for a quiet resume; the session then does not leave the hub itself.
+   */
+  linger(session: Session, reason: string): boolean;
+  /**
+   * A client presents the token of a user the server kept (see `linger`) under the same nick:
+   * the user moves to this session, and what it gets is returned; undefined when there is none.
+   */
+  quietResume(
+    token: string,
+    by: Session,
+    nick: string,
+    rooms: readonly { room: string; seq: number }[],
+  ): Delivery[] | undefined;
   /** A session ended; `resumable` when the client may come back with its token. */
   ended(session: Session, resumable: boolean): void;
   /** Checks and registers a file offer; returns what to deliver. Throws `ChatError`. */
@@ -108,6 +123,9 @@ const encoder = new TextEncoder();
 const DRAIN_ON_EOF_MS = 1000;
 
 const GREETING_BYTES = encoder.encode(PLAIN_GREETING + "\n");
+
+/** Reasons that mean the connection dropped (not the user's doing): a resume may be quiet. */
+const DROPPED: ReadonlySet<string> = new Set(["Connection closed", "Connection lost"]);
 
 /** What a connection whose dialect is not known yet supports: nothing. */
 const UNDECIDED: Supports = { files: false, resume: false, ping: false };
@@ -377,7 +395,8 @@ export class Session {
     this.#nickAtClose = this.#host.hub.nickOf(this.id);
     this.#resumable = resumable && this.supports.resume;
     this.#roomsAtClose = this.currentRoomKeys();
-    this.#leaveHub(reason);
+    const dropped = this.#resumable && DROPPED.has(reason) && this.#nickAtClose !== undefined;
+    if (!(dropped && this.#host.linger(this, reason))) this.#leaveHub(reason);
     if (byeText !== undefined) {
       this.send(
         shutdown
@@ -587,6 +606,21 @@ export class Session {
     if (resume !== undefined && resume.rooms.length > MAX_RESUME_ROOMS) {
       throw new ChatError("bad_frame", `A resume may name at most ${MAX_RESUME_ROOMS} rooms`);
     }
+    const quiet = resume === undefined
+      ? undefined
+      : this.#host.quietResume(resume.token, this, nick, resume.rooms);
+    if (quiet !== undefined && resume !== undefined) {
+      this.token = resume.token;
+      this.#host.log.info("register", {
+        id: this.id,
+        nick: hub.nickOf(this.id),
+        mode: this.#dialect?.name,
+        resumed: "quietly",
+      });
+      this.send(this.#welcome());
+      this.#deliver(quiet);
+      return;
+    }
     const trusted = resume === undefined
       ? undefined
       : this.#host.takeResume(resume.token, this, nick);
@@ -613,19 +647,24 @@ export class Session {
       mode: this.#dialect?.name,
       resumed: resume === undefined ? undefined : trusted !== undefined,
     });
+    this.send(this.#welcome());
+    this.#deliver(deliveries);
+  }
+
+  /** The `welcome` frame for this (registered) client. */
+  #welcome(): ServerFrame {
     const welcome: ServerFrame = {
       type: "welcome",
       version: PROTOCOL_VERSION,
       server: `chat ${VERSION}`,
-      nick: registered,
+      nick: this.#host.hub.nickOf(this.id) ?? "",
     };
     if (this.supports.resume) {
       welcome.token = this.token;
       welcome.floodBurst = this.#host.limits.flood.burst;
       welcome.floodRate = Math.max(0, this.#host.limits.flood.perSecond);
     }
-    this.send(welcome);
-    this.#deliver(deliveries);
+    return welcome;
   }
 
   #command(line: string, room: string): void {
