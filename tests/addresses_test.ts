@@ -19,6 +19,8 @@ Deno.test("joinHints() on 0.0.0.0 lists the IPv4 addresses others can use, and w
     "  chat join 192.168.1.20:12345",
     "or, without chat (nc or any plain TCP client):",
     "  nc 192.168.1.20 12345",
+    "or open in a web browser:",
+    "  http://192.168.1.20:12345/",
   ]);
 });
 
@@ -43,6 +45,8 @@ Deno.test("joinHints() brackets an IPv6 address in the chat join line, not in th
     "  chat join [fd00::2]:4000",
     "or, without chat (nc or any plain TCP client):",
     "  nc fd00::2 4000",
+    "or open in a web browser:",
+    "  http://[fd00::2]:4000/",
   ]);
 });
 
@@ -52,6 +56,8 @@ Deno.test("joinHints() bound to one address gives that address", () => {
     "  chat join 10.0.0.7:12345",
     "or, without chat (nc or any plain TCP client):",
     "  nc 10.0.0.7 12345",
+    "or open in a web browser:",
+    "  http://10.0.0.7:12345/",
   ]);
 });
 

@@ -92,7 +92,7 @@ export function reachableAddresses(
   ];
 }
 
-/** The two lines to type to join `host` on `port`: with chat, and with any TCP client. */
+/** What to type to join `host` on `port`: with chat, with any TCP client, in a browser. */
 function commandLines(host: string, port: number): string[] {
   const bare = host.replace(/^\[(.*)\]$/, "$1");
   const joined = bare.includes(":") ? `[${bare}]:${port}` : `${bare}:${port}`;
@@ -101,6 +101,8 @@ function commandLines(host: string, port: number): string[] {
     `  chat join ${joined}`,
     "or, without chat (nc or any plain TCP client):",
     `  nc ${bare} ${port}`,
+    "or open in a web browser:",
+    `  http://${joined}/`,
   ];
 }
 
