@@ -1,9 +1,8 @@
 /**
  * The port for the room table: which rooms exist and their settings. Who is in a room right now
- * is the hub's business (it follows connections); what is said there is a {@linkcode RoomLog}'s.
+ * is the hub's business (it follows connections); what is said there is a `RoomLog`'s (room_log.ts).
  * Implementations: memory now, SQLite and Redis later; all synchronous. Pure (a type).
  */
-import type { RoomLog } from "./room_log.ts";
 
 /** A room's entry in the directory. */
 export interface RoomRecord {
