@@ -32,7 +32,11 @@ import {
 } from "./harness.ts";
 
 /** `chat serve` arguments: the defaults, on purpose (see above). */
-const SERVER_ARGS: readonly string[] = [];
+/**
+ * A probe that closes is gone at once (no grace for a quiet resume): the cases wait for the
+ * others to hear it leave, and a look-alike nick is tried once its holder has left.
+ */
+const SERVER_ARGS: readonly string[] = ["--resume-grace", "0"];
 /** Deadline for the server to answer, or cut off, a flood of thousands of lines. */
 const FLOOD_MS = 20_000;
 const FLOOD_LINES = 5_000;
