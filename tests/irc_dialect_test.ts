@@ -67,7 +67,7 @@ Deno.test("IrcDialect.read() registers once NICK and USER have both come, in any
 Deno.test("IrcDialect.read() holds registration until CAP END when CAP LS was sent", () => {
   const irc = new IrcDialect();
   assert.deepEqual(rawLines(irc.read("CAP LS 302", view())), [
-    ":chat CAP * LS :echo-message multi-prefix server-time",
+    ":chat CAP * LS :echo-message multi-prefix server-time userhost-in-names",
   ]);
   assert.deepEqual(irc.read("NICK ana", view()), []);
   assert.deepEqual(irc.read("USER ana 0 * :Ana", view()), []);
@@ -113,13 +113,21 @@ Deno.test("IrcDialect.encode() sends 001-005, LUSERS and 422, and keeps the lobb
       "NICKLEN=24",
       "TOPICLEN=300",
       "PREFIX=(o)@",
-      "CHANMODES=,k,l,s",
+      "CHANMODES=,k,l,nst",
       "NETWORK=chat",
     ]
   ) assert.ok(isupport.includes(` ${token} `), token);
   assert.deepEqual(shown(irc, { type: "rooms", rooms: [{ name: "lobby", members: 3 }] }), []);
   const lobby = shown(irc, { type: "room", room: "lobby", members: ["ana", "bob"], seq: 0 });
-  assert.deepEqual(lobby.map((line) => line.split(" ")[1]), ["251", "252", "254", "255", "422"]);
+  assert.deepEqual(lobby.map((line) => line.split(" ")[1]), [
+    "251",
+    "252",
+    "254",
+    "255",
+    "265",
+    "266",
+    "422",
+  ]);
   assert.equal(lobby[0], ":chat 251 ana :There are 3 users and 0 invisible on 1 servers");
   // Lobby traffic is not shown while the lobby is hidden.
   const message: HubEvent = {
@@ -212,7 +220,7 @@ Deno.test("IrcDialect maps failures to numerics naming what the command named", 
     ":chat 432 ana b!b :Not allowed",
   ]);
   assert.deepEqual(fail("MODE #games +l 0", new ChatError("room_invalid", "Bad limit")), [
-    ":chat 696 ana #games * * :Bad limit",
+    ":chat 696 ana #games l 0 :Bad limit",
   ]);
   // NOTICE never gets an automatic reply, and the room-list step of a JOIN is quiet.
   assert.deepEqual(fail("NOTICE zed :hi", new ChatError("no_such_nick", "No such nick")), []);
@@ -368,13 +376,16 @@ Deno.test("IrcDialect answers NAMES, WHO, TOPIC and MODE from what it knows", ()
     ":chat 331 ana #games :No topic is set",
   ]);
   assert.deepEqual(rawLines(irc.read("TOPIC #elsewhere", view("ana"))), [
-    ":chat 442 ana #elsewhere :You're not on that channel",
+    ":chat 403 ana #elsewhere :No such channel",
+  ]);
+  assert.deepEqual(rawLines(irc.read("TOPIC #lobby", view("ana"))), [
+    ":chat 442 ana #lobby :You're not on that channel",
   ]);
   const query = irc.read("MODE #games", view("ana"));
   assert.ok(query[0]?.kind === "command" && query[0].line === "/rooms");
   assert.deepEqual(
     shown(irc, { type: "rooms", rooms: [{ name: "games", members: 2, limit: 5, password: true }] }),
-    [":chat 324 ana #games +kl 5"],
+    [":chat 324 ana #games +ntkl 5"],
   );
   const set = irc.read("MODE #games +lk-s 9 key", view("ana"));
   assert.deepEqual(

@@ -50,14 +50,19 @@ export const SERVER_NAME = "chat";
 export const NETWORK = "chat";
 
 /** IRCv3 capabilities this server offers, each fully implemented. */
-export const CAPABILITIES: readonly string[] = ["echo-message", "multi-prefix", "server-time"];
+export const CAPABILITIES: readonly string[] = [
+  "echo-message",
+  "multi-prefix",
+  "server-time",
+  "userhost-in-names",
+];
 
 /** ISUPPORT tokens: our limits, told truthfully. */
 export const ISUPPORT: readonly string[] = [
   `CASEMAPPING=${CASEMAPPING}`,
   "CHANTYPES=#",
   `CHANNELLEN=${MAX_ROOM_NAME_CHARS + 1}`,
-  "CHANMODES=,k,l,s",
+  "CHANMODES=,k,l,nst",
   `KICKLEN=${MAX_REASON_CHARS}`,
   `NETWORK=${NETWORK}`,
   `NICKLEN=${MAX_NICK_CHARS}`,
@@ -98,6 +103,13 @@ interface Context {
   target?: string;
   /** Say nothing about failures (NOTICE, and the create step of a JOIN). */
   quiet?: boolean;
+  /** MODE: the mode letter and its value, for 696. */
+  mode?: string;
+  value?: string;
+  /** KICK: the nick to kick, for 441. */
+  nick?: string;
+  /** JOIN of a room not in the list, tried as a create: the join to retry if it exists. */
+  retry?: { room: string; key?: string };
 }
 
 /** An answer the dialect waits for, to word it for the command that asked. */
@@ -107,7 +119,8 @@ type Pending =
   | { kind: "mode"; channel: string }
   | { kind: "directory" }
   | { kind: "whois"; nick: string }
-  | { kind: "who"; mask: string };
+  | { kind: "who"; mask: string }
+  | { kind: "help" };
 
 /** One IRC command: its preconditions, and what it asks for. */
 interface Verb {
@@ -139,6 +152,12 @@ export class IrcDialect implements Dialect {
   #contexts = new Map<string, Context>();
   #lineContext: Context | undefined;
   #next = 0;
+  /**
+   * Joins to retry with the client's next line: an unlisted (private) room looked new, so it
+   * was created, which failed because it exists. Failures end a line's intents in the session,
+   * so the join waits for the next line (clients ping regularly).
+   */
+  #retries: { room: string; key?: string; target?: string }[] = [];
   /** PART reasons the hub does not carry, by room key, for the user's own PART line. */
   readonly partReasons = new Map<string, string>();
 
@@ -172,7 +191,14 @@ export class IrcDialect implements Dialect {
       return [this.numerics(view, [N.ERR_NEEDMOREPARAMS, command, "Not enough parameters"])];
     }
     this.#lineContext = { verb: command, target: params[0] };
-    return verb.run(this, params, view);
+    const retries = this.#retries.map(({ room, key, target }) =>
+      this.command(key === undefined ? `/join ${room}` : `/join ${room} ${key}`, room, {
+        verb: "JOIN",
+        target,
+      })
+    );
+    this.#retries = [];
+    return [...retries, ...verb.run(this, params, view)];
   }
 
   /** A slash command for the hub, with a context for its failure. */
@@ -249,8 +275,10 @@ export class IrcDialect implements Dialect {
 
   /** 353 and 366 for a channel. */
   namesLines(channel: Channel, self: string): string[] {
+    const full = this.caps.has("userhost-in-names");
     const names = [...channel.members.values()].map((nick) =>
-      channel.owner !== undefined && ircLower(channel.owner) === ircLower(nick) ? "@" + nick : nick
+      (channel.owner !== undefined && ircLower(channel.owner) === ircLower(nick) ? "@" : "") +
+      (full ? prefix(nick) : nick)
     );
     const lines: string[] = [];
     const head = `:${SERVER_NAME} ${N.RPL_NAMREPLY} ${self} = #${channel.name} :`;
@@ -412,10 +440,26 @@ export class IrcDialect implements Dialect {
       }
       case "notice":
         return textLines(SERVER_NAME, "NOTICE", self, event.text);
-      case "help":
-        return event.commands.flatMap((entry) =>
-          textLines(SERVER_NAME, "NOTICE", self, `${entry.usage}: ${entry.summary}`)
-        );
+      case "help": {
+        const pending = this.#pending.shift();
+        if (pending?.kind !== "help") {
+          return event.commands.flatMap((entry) =>
+            textLines(SERVER_NAME, "NOTICE", self, `${entry.usage}: ${entry.summary}`)
+          );
+        }
+        return [
+          this.numeric(
+            self,
+            N.RPL_HELPSTART,
+            "*",
+            "Commands of chat's own clients (IRC: see docs/IRC.md)",
+          ),
+          ...event.commands.map((entry) =>
+            this.numeric(self, N.RPL_HELPTXT, "*", `${entry.usage}: ${entry.summary}`)
+          ),
+          this.numeric(self, N.RPL_ENDOFHELP, "*", "End of /HELP"),
+        ];
+      }
       case "file": {
         const channel = event.room === undefined ? undefined : this.shownChannel(event.room);
         const text = `${event.from} shared the file ${event.name} (${event.size} bytes): ` +
@@ -468,7 +512,7 @@ export class IrcDialect implements Dialect {
         `Your host is ${SERVER_NAME}, running version chat-${VERSION}`,
       ),
       this.numeric(nick, N.RPL_CREATED, "This server speaks IRC beside chat's own protocol"),
-      this.numeric(nick, N.RPL_MYINFO, SERVER_NAME, `chat-${VERSION}`, "i", "kls", "klo"),
+      this.numeric(nick, N.RPL_MYINFO, SERVER_NAME, `chat-${VERSION}`, "i", "klnost", "klo"),
       this.numeric(nick, N.RPL_ISUPPORT, ...ISUPPORT, "are supported by this server"),
     ];
   }
@@ -484,6 +528,20 @@ export class IrcDialect implements Dialect {
       this.numeric(self, N.RPL_LUSEROP, "0", "operator(s) online"),
       this.numeric(self, N.RPL_LUSERCHANNELS, String(channels), "channels formed"),
       this.numeric(self, N.RPL_LUSERME, `I have ${users} clients and 0 servers`),
+      this.numeric(
+        self,
+        N.RPL_LOCALUSERS,
+        String(users),
+        String(users),
+        `Current local users ${users}, max ${users}`,
+      ),
+      this.numeric(
+        self,
+        N.RPL_GLOBALUSERS,
+        String(users),
+        String(users),
+        `Current global users ${users}, max ${users}`,
+      ),
     ];
   }
 
@@ -496,8 +554,10 @@ export class IrcDialect implements Dialect {
     if (pending === undefined) return [];
     switch (pending.kind) {
       case "list": {
+        const lobbyShown = this.channels.get(roomKey(LOBBY))?.shown ?? false;
         const shown = rooms.filter((room) =>
-          pending.only === undefined || pending.only.has(roomKey(room.name))
+          (pending.only === undefined || pending.only.has(roomKey(room.name))) &&
+          (lobbyShown || roomKey(room.name) !== roomKey(LOBBY))
         );
         return [
           this.numeric(self, N.RPL_LISTSTART, "Channel", "Users  Name"),
@@ -514,7 +574,8 @@ export class IrcDialect implements Dialect {
         if (room === undefined) {
           return [this.numeric(self, N.ERR_NOSUCHCHANNEL, pending.channel, "No such channel")];
         }
-        let modes = "+";
+        // Only members may talk in a room and only its owner sets the topic: +n and +t always.
+        let modes = "+nt";
         const args: string[] = [];
         if (room.password === true) modes += "k";
         if (room.limit !== undefined) {
@@ -528,6 +589,7 @@ export class IrcDialect implements Dialect {
         return [];
       case "whois":
       case "who":
+      case "help":
         this.#pending.unshift(pending);
         return [];
     }
@@ -656,6 +718,12 @@ export class IrcDialect implements Dialect {
   /** The numeric for a failed intent, by its error code and what the intent was about. */
   #failure(error: ChatError, ref: string | undefined, self: string): string[] {
     const context = (ref === undefined ? undefined : this.#contexts.get(ref)) ?? this.#lineContext;
+    if (context?.retry !== undefined && error.code === "room_exists") {
+      const { room, key } = context.retry;
+      this.directory.add(roomKey(room));
+      this.#retries.push({ room, key, target: context.target });
+      return [];
+    }
     if (context?.quiet) return [];
     const verb = context?.verb ?? "*";
     const target = context?.target ?? "*";
@@ -673,14 +741,22 @@ export class IrcDialect implements Dialect {
       case "no_such_room":
         return num(N.ERR_NOSUCHCHANNEL, target, text);
       case "room_invalid":
-        if (verb === "MODE") return num(N.ERR_INVALIDMODEPARAM, target, "*", "*", text);
+        if (verb === "MODE") {
+          return num(
+            N.ERR_INVALIDMODEPARAM,
+            target,
+            context?.mode ?? "*",
+            context?.value ?? "*",
+            text,
+          );
+        }
         return num(N.ERR_NOSUCHCHANNEL, target, text);
       case "not_in_room":
         if (verb === "PRIVMSG" || verb === "NOTICE") {
           return num(N.ERR_CANNOTSENDTOCHAN, target, text);
         }
-        if (verb === "KICK" && context?.target !== undefined) {
-          return num(N.ERR_USERNOTINCHANNEL, text.split(" ")[0] ?? "*", target, text);
+        if (verb === "KICK" && context?.nick !== undefined && text.startsWith(context.nick)) {
+          return num(N.ERR_USERNOTINCHANNEL, context.nick, target, text);
         }
         return num(N.ERR_NOTONCHANNEL, target, text);
       case "room_full":
@@ -690,6 +766,12 @@ export class IrcDialect implements Dialect {
       case "not_allowed":
         return num(N.ERR_CHANOPRIVSNEEDED, target, text);
       case "no_such_nick":
+        if (verb === "WHOIS") {
+          return [
+            ...num(N.ERR_NOSUCHNICK, target, text),
+            ...num(N.RPL_ENDOFWHOIS, target, "End of /WHOIS list"),
+          ];
+        }
         return num(N.ERR_NOSUCHNICK, target, text);
       case "text_invalid":
         if (target.startsWith("#")) return num(N.ERR_CANNOTSENDTOCHAN, target, text);
@@ -754,8 +836,13 @@ function join(dialect: IrcDialect, params: string[], view: DialectView): Intent[
       listed = true;
     }
     const key = keyList[index];
+    const wanted = key === "" ? undefined : key;
     intents.push(
-      dialect.joinOrCreate(room, key === "" ? undefined : key, { verb: "JOIN", target: channel }),
+      dialect.joinOrCreate(room, wanted, {
+        verb: "JOIN",
+        target: channel,
+        retry: wanted === undefined ? { room } : { room, key: wanted },
+      }),
     );
   });
   return intents;
@@ -843,6 +930,8 @@ function message(
           dialect.raw(
             textLines(prefix(self), verb, target, text, {
               action,
+              // The hub tells the sender no time for its own message (a pure dialect reads no
+              // clock), so the echo goes without a server-time tag.
               time: undefined,
             }),
           ),
@@ -890,7 +979,9 @@ function mode(dialect: IrcDialect, params: string[], view: DialectView): Intent[
               dialect.numerics(view, [N.ERR_NEEDMOREPARAMS, "MODE", "Not enough parameters"]),
             );
           } else {
-            intents.push(dialect.command(`/limit ${limit}`, room, context));
+            intents.push(
+              dialect.command(`/limit ${limit}`, room, { ...context, mode: "l", value: limit }),
+            );
           }
         } else {
           intents.push(dialect.command("/limit off", room, context));
@@ -903,7 +994,12 @@ function mode(dialect: IrcDialect, params: string[], view: DialectView): Intent[
             dialect.numerics(view, [N.ERR_INVALIDKEY, target, "Key is not well-formed"]),
           );
         } else {
-          intents.push(dialect.command(set ? `/password ${key}` : "/password off", room, context));
+          intents.push(
+            dialect.command(set ? `/password ${key}` : "/password off", room, {
+              ...context,
+              mode: "k",
+            }),
+          );
         }
         break;
       }
@@ -922,14 +1018,21 @@ function mode(dialect: IrcDialect, params: string[], view: DialectView): Intent[
         }
         break;
       case "o":
-        args.shift();
-        intents.push(
-          dialect.numerics(view, [
-            N.ERR_CHANOPRIVSNEEDED,
-            target,
-            "Only the server admin can give a room's ownership",
-          ]),
-        );
+      case "v":
+        intents.push(operatorMode(dialect, view, target, args.shift()));
+        break;
+      case "n":
+      case "t":
+        // Always set: only members talk in a room, and only its owner sets the topic.
+        if (!set) {
+          intents.push(
+            dialect.numerics(view, [
+              N.ERR_UNKNOWNMODE,
+              char,
+              "is always set in this server's rooms",
+            ]),
+          );
+        }
         break;
       default:
         intents.push(
@@ -978,7 +1081,13 @@ function topic(dialect: IrcDialect, params: string[], view: DialectView): Intent
   const room = roomOf(channel);
   const shown = room === undefined ? undefined : dialect.shownChannel(room);
   if (room === undefined || shown === undefined) {
-    return [dialect.numerics(view, [N.ERR_NOTONCHANNEL, channel, "You're not on that channel"])];
+    // Whether it exists is known from the last room list (joining refreshes it).
+    const exists = room !== undefined && dialect.directory.has(roomKey(room));
+    return [
+      exists
+        ? dialect.numerics(view, [N.ERR_NOTONCHANNEL, channel, "You're not on that channel"])
+        : dialect.numerics(view, [N.ERR_NOSUCHCHANNEL, channel, "No such channel"]),
+    ];
   }
   if (text === undefined) {
     return [
@@ -1056,6 +1165,9 @@ const VERBS: Readonly<Record<string, Verb>> = {
     run: (dialect, params, view) => {
       if (view.nick !== undefined || dialect.user !== undefined) {
         return [dialect.numerics(view, [N.ERR_ALREADYREGISTERED, "You may not reregister"])];
+      }
+      if (params[3] === "" || params[0] === "") {
+        return [dialect.numerics(view, [N.ERR_NEEDMOREPARAMS, "USER", "Not enough parameters"])];
       }
       dialect.user = params[0] ?? "";
       return dialect.tryRegister(view);
@@ -1142,16 +1254,23 @@ const VERBS: Readonly<Record<string, Verb>> = {
     registered: true,
     run: (dialect, [channel = "", nicks = "", reason = ""], view) => {
       const room = roomOf(channel);
-      const shown = room === undefined ? undefined : dialect.shownChannel(room);
-      if (shown === undefined) {
+      if (room === undefined) {
+        return [dialect.numerics(view, [N.ERR_NOSUCHCHANNEL, channel, "No such channel"])];
+      }
+      const known = dialect.channels.get(roomKey(room));
+      if (known !== undefined && !known.shown) {
         return [
           dialect.numerics(view, [N.ERR_NOTONCHANNEL, channel, "You're not on that channel"]),
         ];
       }
+      // No reason: the kicker's nick, as IRC servers do. The hub says whether the channel
+      // exists (403), whether the kicker is in it (442) and the kicked is (441).
+      const why = cleanReason(stripFormatting(reason)) || (view.nick ?? "");
       return nicks.split(",").filter((each) => each !== "").map((each) =>
-        dialect.command(`/kick ${each} ${cleanReason(reason)}`.trimEnd(), shown.name, {
+        dialect.command(`/kick ${each} ${why}`.trimEnd(), room, {
           verb: "KICK",
           target: channel,
+          nick: each,
         })
       );
     },
@@ -1196,9 +1315,72 @@ const VERBS: Readonly<Record<string, Verb>> = {
   HELP: {
     minParams: 0,
     registered: true,
-    run: (dialect) => [dialect.command("/help", LOBBY, { verb: "HELP" })],
+    run: (dialect, [subject], view) => {
+      if (subject !== undefined && subject !== "") {
+        return [dialect.numerics(view, [N.ERR_HELPNOTFOUND, subject, "No help for that subject"])];
+      }
+      dialect.expect({ kind: "help" });
+      return [dialect.command("/help", LOBBY, { verb: "HELP" })];
+    },
+  },
+  OPER: {
+    minParams: 2,
+    registered: true,
+    run: (dialect, _params, view) => [
+      dialect.numerics(view, [
+        N.ERR_NOOPERHOST,
+        "No operators here: the server is run from its admin console",
+      ]),
+    ],
+  },
+  WHOWAS: {
+    minParams: 0,
+    registered: true,
+    run: (dialect, [nick = ""], view) =>
+      nick === "" ? [dialect.numerics(view, [N.ERR_NONICKNAMEGIVEN, "No nickname given"])] : [
+        dialect.numerics(
+          view,
+          [N.ERR_WASNOSUCHNICK, nick, "There was no such nickname (no nick history is kept)"],
+          [N.RPL_ENDOFWHOWAS, nick, "End of WHOWAS"],
+        ),
+      ],
   },
 };
+
+/**
+ * MODE +o/-o (and +v): a room has one owner, given only by the server's admin, and no voice.
+ * Checked like a server would (403, 401, 441), then refused with 482.
+ */
+function operatorMode(
+  dialect: IrcDialect,
+  view: DialectView,
+  channel: string,
+  nick: string | undefined,
+): Intent {
+  const shown = dialect.shownChannel(channel.slice(1));
+  if (shown === undefined) {
+    return dialect.numerics(view, [N.ERR_NOSUCHCHANNEL, channel, "No such channel"]);
+  }
+  if (nick === undefined) {
+    return dialect.numerics(view, [N.ERR_NEEDMOREPARAMS, "MODE", "Not enough parameters"]);
+  }
+  if (!knownNicks(dialect, view).has(ircLower(nick))) {
+    return dialect.numerics(view, [N.ERR_NOSUCHNICK, nick, "No such nick"]);
+  }
+  if (!shown.members.has(ircLower(nick))) {
+    return dialect.numerics(view, [
+      N.ERR_USERNOTINCHANNEL,
+      nick,
+      channel,
+      "They aren't on that channel",
+    ]);
+  }
+  return dialect.numerics(view, [
+    N.ERR_CHANOPRIVSNEEDED,
+    channel,
+    "A room has one owner, given by the server's admin; there is no voice",
+  ]);
+}
 
 /**
  * Nicks the viewer can see: itself and the members of every room it is in. ISON and USERHOST

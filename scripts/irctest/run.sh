@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the irctest conformance suite (github.com/progval/irctest) against chat's IRC dialect.
+#
+#   scripts/irctest/run.sh IRCTEST_DIR [pytest arguments...]
+#
+# IRCTEST_DIR is a checkout of irctest (commit 219ca65 runs with Debian's python3-pytest).
+# Without pytest arguments it runs the generic selection for a server without services:
+#   -m "not services" -k "not Ergo and not deprecated and not strict"
+# Extra arguments replace that selection (for example `-k testJoin`).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+irctest="${1:?usage: scripts/irctest/run.sh IRCTEST_DIR [pytest arguments...]}"
+shift
+if [ "$#" -eq 0 ]; then
+  set -- -m "not services" -k "not Ergo and not deprecated and not strict"
+fi
+# Type-check once here, so each test's server start is quick (the controller runs --no-check).
+"$repo/scripts/deno" check "$repo/main.ts" >/dev/null
+cd "$irctest"
+export CHAT_REPO="$repo"
+export PYTHONPATH="$here:$irctest${PYTHONPATH:+:$PYTHONPATH}"
+exec python3 -m pytest -p no:cacheprovider --controller chat "$@"
