@@ -67,6 +67,7 @@ export const ISUPPORT: readonly string[] = [
   `NETWORK=${NETWORK}`,
   `NICKLEN=${MAX_NICK_CHARS}`,
   "PREFIX=(o)@",
+  "TARGMAX=KICK:,NAMES:,NOTICE:,PART:,PRIVMSG:,WHOIS:1",
   `TOPICLEN=${MAX_TOPIC_CHARS}`,
 ];
 
@@ -528,20 +529,9 @@ export class IrcDialect implements Dialect {
       this.numeric(self, N.RPL_LUSEROP, "0", "operator(s) online"),
       this.numeric(self, N.RPL_LUSERCHANNELS, String(channels), "channels formed"),
       this.numeric(self, N.RPL_LUSERME, `I have ${users} clients and 0 servers`),
-      this.numeric(
-        self,
-        N.RPL_LOCALUSERS,
-        String(users),
-        String(users),
-        `Current local users ${users}, max ${users}`,
-      ),
-      this.numeric(
-        self,
-        N.RPL_GLOBALUSERS,
-        String(users),
-        String(users),
-        `Current global users ${users}, max ${users}`,
-      ),
+      // Current counts only: the server keeps no maximum, so the optional numbers are left out.
+      this.numeric(self, N.RPL_LOCALUSERS, `Current local users ${users}`),
+      this.numeric(self, N.RPL_GLOBALUSERS, `Current global users ${users}`),
     ];
   }
 
@@ -1049,12 +1039,14 @@ function names(dialect: IrcDialect, params: string[], view: DialectView): Intent
   if (channels === "") {
     return [dialect.numerics(view, [N.RPL_ENDOFNAMES, "*", "End of /NAMES list"])];
   }
-  const lines = channels.split(",").filter((each) => each !== "").flatMap((channel) => {
+  // Several channels: their 353s, then one 366 naming the list (RFC 2812).
+  const list = channels.split(",").filter((each) => each !== "");
+  const lines = list.flatMap((channel) => {
     const shown = dialect.shownChannel(channel.replace(/^#/, ""));
-    return roomOf(channel) !== undefined && shown !== undefined
-      ? dialect.namesLines(shown, self)
-      : [dialect.numeric(self, N.RPL_ENDOFNAMES, channel, "End of /NAMES list")];
+    if (roomOf(channel) === undefined || shown === undefined) return [];
+    return dialect.namesLines(shown, self).slice(0, -1);
   });
+  lines.push(dialect.numeric(self, N.RPL_ENDOFNAMES, list.join(","), "End of /NAMES list"));
   return [dialect.raw(lines)];
 }
 
@@ -1253,26 +1245,34 @@ const VERBS: Readonly<Record<string, Verb>> = {
     minParams: 2,
     registered: true,
     run: (dialect, [channel = "", nicks = "", reason = ""], view) => {
-      const room = roomOf(channel);
-      if (room === undefined) {
-        return [dialect.numerics(view, [N.ERR_NOSUCHCHANNEL, channel, "No such channel"])];
-      }
-      const known = dialect.channels.get(roomKey(room));
-      if (known !== undefined && !known.shown) {
-        return [
-          dialect.numerics(view, [N.ERR_NOTONCHANNEL, channel, "You're not on that channel"]),
-        ];
-      }
-      // No reason: the kicker's nick, as IRC servers do. The hub says whether the channel
-      // exists (403), whether the kicker is in it (442) and the kicked is (441).
+      // One channel and several nicks, or channels and nicks in pairs.
+      const channelList = channel.split(",");
+      const nickList = nicks.split(",");
+      // No reason: the kicker's nick, as IRC servers do.
       const why = cleanReason(stripFormatting(reason)) || (view.nick ?? "");
-      return nicks.split(",").filter((each) => each !== "").map((each) =>
-        dialect.command(`/kick ${each} ${why}`.trimEnd(), room, {
-          verb: "KICK",
-          target: channel,
-          nick: each,
-        })
-      );
+      return nickList.flatMap((each, index) => {
+        const target = channelList.length === 1 ? channel : channelList[index];
+        if (each === "" || target === undefined) return [];
+        const room = roomOf(target);
+        if (room === undefined) {
+          return [dialect.numerics(view, [N.ERR_NOSUCHCHANNEL, target, "No such channel"])];
+        }
+        const known = dialect.channels.get(roomKey(room));
+        if (known !== undefined && !known.shown) {
+          return [
+            dialect.numerics(view, [N.ERR_NOTONCHANNEL, target, "You're not on that channel"]),
+          ];
+        }
+        // The hub says whether the channel exists (403), whether the kicker is in it (442)
+        // and the kicked is (441).
+        return [
+          dialect.command(`/kick ${each} ${why}`.trimEnd(), room, {
+            verb: "KICK",
+            target,
+            nick: each,
+          }),
+        ];
+      });
     },
   },
   AWAY: {
@@ -1317,7 +1317,20 @@ const VERBS: Readonly<Record<string, Verb>> = {
     registered: true,
     run: (dialect, [subject], view) => {
       if (subject !== undefined && subject !== "") {
-        return [dialect.numerics(view, [N.ERR_HELPNOTFOUND, subject, "No help for that subject"])];
+        const verb = subject.toUpperCase();
+        if (VERBS[verb] === undefined) {
+          return [
+            dialect.numerics(view, [N.ERR_HELPNOTFOUND, subject, "No help for that subject"]),
+          ];
+        }
+        return [
+          dialect.numerics(
+            view,
+            [N.RPL_HELPSTART, verb, `${verb} is supported`],
+            [N.RPL_HELPTXT, verb, "See docs/IRC.md for how it maps to chat's rooms"],
+            [N.RPL_ENDOFHELP, verb, "End of /HELP"],
+          ),
+        ];
       }
       dialect.expect({ kind: "help" });
       return [dialect.command("/help", LOBBY, { verb: "HELP" })];
