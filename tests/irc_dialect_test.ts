@@ -397,3 +397,31 @@ Deno.test("IrcDialect answers NAMES, WHO, TOPIC and MODE from what it knows", ()
     ":chat 368 ana #games :End of channel ban list",
   ]);
 });
+
+Deno.test("IrcDialect answers HELP, OPER and WHOWAS without the hub, and pairs KICK targets", () => {
+  const irc = registered("ana", ["games"]);
+  assert.deepEqual(rawLines(irc.read("HELP PRIVMSG", view("ana"))).map((l) => l.split(" ")[1]), [
+    "704",
+    "705",
+    "706",
+  ]);
+  assert.deepEqual(rawLines(irc.read("HELP FROB", view("ana"))), [
+    ":chat 524 ana FROB :No help for that subject",
+  ]);
+  assert.match(rawLines(irc.read("OPER a b", view("ana")))[0] ?? "", /^:chat 491 ana :/);
+  assert.deepEqual(rawLines(irc.read("WHOWAS bob", view("ana"))).map((l) => l.split(" ")[1]), [
+    "406",
+    "369",
+  ]);
+  const kicks = irc.read("KICK #games,#games bob,carl :out", view("ana"));
+  assert.deepEqual(kicks.map((intent) => intent.kind === "command" ? intent.line : ""), [
+    "/kick bob out",
+    "/kick carl out",
+  ]);
+  const bare = irc.read("KICK #games bob", view("ana"));
+  assert.ok(bare[0]?.kind === "command" && bare[0].line === "/kick bob ana");
+  assert.deepEqual(rawLines(irc.read("NAMES #games,#nowhere", view("ana"))), [
+    ":chat 353 ana = #games :@ana bob",
+    ":chat 366 ana #games,#nowhere :End of /NAMES list",
+  ]);
+});

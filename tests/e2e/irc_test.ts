@@ -133,6 +133,24 @@ Deno.test("IRC errors are numerics and hostile input leaves the server serving",
   });
 });
 
+Deno.test("an IRC client sending thousands of JOINs is cut off for flooding; others chat on", async () => {
+  await withServer({}, async (server, track) => {
+    const bystander = track(await ncUser(server, "erin"));
+    const watcher = track(await joinedClient(server, "fred"));
+    const flooder = track(await ircUser(server, "flooder"));
+    await flooder.write("CAP FROB\r\n");
+    await flooder.lines.waitFor(":chat 410 flooder FROB :Invalid CAP command");
+    const joins = Array.from({ length: 3000 }, (_, index) => `JOIN #r${index}\r\n`).join("");
+    // The server stops reading a flooder (TCP pushes back), so this write may not finish.
+    void flooder.write(joins).catch(() => {});
+    await flooder.lines.waitFor("ERROR :Closing link: Disconnected for flooding: slow down", {
+      timeoutMs: 30_000,
+    });
+    await bystander.sendLine("still here");
+    await watcher.stdout.waitFor("<erin> still here");
+  });
+});
+
 Deno.test("Debian's ii joins #lobby and talks with a chat join user", async (t) => {
   const ii = await new Deno.Command("sh", { args: ["-c", "command -v ii"], stdout: "null" })
     .output().catch(() => undefined);
