@@ -6,14 +6,19 @@
 # IRCTEST_DIR is a checkout of irctest (commit 219ca65 runs with Debian's python3-pytest).
 # Without pytest arguments it runs the generic selection for a server without services:
 #   -m "not services" -k "not Ergo and not deprecated and not strict"
-# Extra arguments replace that selection (for example `-k testJoin`).
+# Other pytest arguments (-q, -v, -s, -x, -rfs, ...) are added to it; a -k or -m of your own
+# replaces it (for example `-k testJoin`).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 irctest="${1:?usage: scripts/irctest/run.sh IRCTEST_DIR [pytest arguments...]}"
 shift
-if [ "$#" -eq 0 ]; then
-  set -- -m "not services" -k "not Ergo and not deprecated and not strict"
+own_selection=false
+for arg in "$@"; do
+  case "$arg" in -k | -m | -k* | -m*) own_selection=true ;; esac
+done
+if [ "$own_selection" = false ]; then
+  set -- -m "not services" -k "not Ergo and not deprecated and not strict" "$@"
 fi
 # Type-check once here, so each test's server start is quick (the controller runs --no-check).
 "$repo/scripts/deno" check "$repo/main.ts" >/dev/null
