@@ -418,6 +418,15 @@ Deno.test("IrcDialect answers HELP, OPER and WHOWAS without the hub, and pairs K
     "/kick bob out",
     "/kick carl out",
   ]);
+  const who = irc.read("WHO nobody", view("ana"));
+  assert.deepEqual(
+    shown(irc, {
+      type: "failure",
+      error: new ChatError("no_such_nick", "Nobody"),
+      ref: who[0]?.kind === "command" ? who[0].id : undefined,
+    }),
+    [":chat 315 ana nobody :End of WHO list"],
+  );
   const bare = irc.read("KICK #games bob", view("ana"));
   assert.ok(bare[0]?.kind === "command" && bare[0].line === "/kick bob ana");
   assert.deepEqual(rawLines(irc.read("NAMES #games,#nowhere", view("ana"))), [

@@ -715,6 +715,10 @@ export class IrcDialect implements Dialect {
       return [];
     }
     if (context?.quiet) return [];
+    if (context?.verb === "WHO") {
+      // Nobody by that nick: an empty answer.
+      return [this.numeric(self, N.RPL_ENDOFWHO, context.target ?? "*", "End of WHO list")];
+    }
     const verb = context?.verb ?? "*";
     const target = context?.target ?? "*";
     const text = error.message;
@@ -1064,7 +1068,7 @@ function who(dialect: IrcDialect, params: string[], view: DialectView): Intent[]
     ];
   }
   dialect.expect({ kind: "who", mask });
-  return [dialect.command(`/whois ${mask}`, LOBBY, { verb: "WHO", target: mask, quiet: true })];
+  return [dialect.command(`/whois ${mask}`, LOBBY, { verb: "WHO", target: mask })];
 }
 
 function topic(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
