@@ -5,60 +5,48 @@
 import assert from "node:assert/strict";
 import { MemoryLineConnection, MemoryListener } from "../src/carrier/memory.ts";
 import { Logger } from "../src/log.ts";
+import { LineCollector } from "./e2e/harness.ts";
 import { ChatServer, type ServerOptions } from "../src/server/server.ts";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
-/** One end of a memory connection, read into lines as they come. */
+/** One end of a memory connection, its lines collected as they come. */
 class Peer {
-  readonly lines: string[] = [];
   readonly conn: MemoryLineConnection;
-  readonly done: Promise<void>;
-  #waiters: (() => void)[] = [];
+  readonly #collector: LineCollector;
 
   constructor(conn: MemoryLineConnection) {
     this.conn = conn;
-    this.done = this.#read();
+    // The collector reads bytes: the lines go back to bytes, one per line.
+    this.#collector = new LineCollector(
+      new ReadableStream<Uint8Array>({
+        pull: async (controller) => {
+          const lines = await conn.readLines();
+          if (lines === null) return controller.close();
+          for (const line of lines) {
+            controller.enqueue(line ?? encoder.encode("<too long>"));
+            controller.enqueue(encoder.encode("\n"));
+          }
+        },
+      }),
+    );
+  }
+
+  get lines(): string[] {
+    return this.#collector.lines;
+  }
+
+  get done(): Promise<void> {
+    return this.#collector.done;
   }
 
   async send(text: string): Promise<void> {
     await this.conn.write(encoder.encode(text));
   }
 
-  /** Waits (up to 5 s) for a line that includes `text` after index `from`; returns its index. */
-  async waitFor(text: string | RegExp, from = 0): Promise<number> {
-    const deadline = Date.now() + 5000;
-    const test = (line: string) => typeof text === "string" ? line.includes(text) : text.test(line);
-    while (true) {
-      const index = this.lines.findIndex((line, i) => i >= from && test(line));
-      if (index >= 0) return index;
-      if (Date.now() > deadline || this.conn.closed && this.#ended) {
-        throw new Error(`No line with ${text}; got:\n${this.lines.slice(-20).join("\n")}`);
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 200);
-        this.#waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  #ended = false;
-
-  async #read(): Promise<void> {
-    while (true) {
-      const lines = await this.conn.readLines();
-      if (lines === null) break;
-      for (const line of lines) {
-        this.lines.push(line === null ? "<too long>" : decoder.decode(line));
-      }
-      for (const wake of this.#waiters.splice(0)) wake();
-    }
-    this.#ended = true;
-    for (const wake of this.#waiters.splice(0)) wake();
+  /** Waits for a line that includes `text` (or matches it); returns its index. */
+  waitFor(text: string | RegExp): Promise<number> {
+    return this.#collector.waitFor(text);
   }
 }
 

@@ -20,6 +20,18 @@ done
 if [ "$own_selection" = false ]; then
   set -- -m "not services" -k "not Ergo and not deprecated and not strict" "$@"
 fi
+# irctest runs on pytest: Debian's python3-pytest, installed here when missing (as .ci/run does
+# for what the test suite needs).
+if ! python3 -c "import pytest" >/dev/null 2>&1; then
+  (apt-get update -qq && apt-get install -y -qq python3-pytest) >/dev/null 2>&1 || {
+    echo "irctest needs pytest: apt-get install python3-pytest (it could not be installed here)" >&2
+    exit 1
+  }
+fi
+if [ ! -f "$irctest/conftest.py" ]; then
+  echo "$irctest is not an irctest checkout (no conftest.py): see docs/IRC.md" >&2
+  exit 2
+fi
 # Type-check once here, so each test's server start is quick (the controller runs --no-check).
 "$repo/scripts/deno" check "$repo/main.ts" >/dev/null
 cd "$irctest"

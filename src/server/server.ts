@@ -67,6 +67,7 @@ export interface ServerOptions {
 
 /** A user kept in the hub after their connection dropped, for a quiet resume. */
 interface Lingering {
+  readonly token: string;
   readonly id: ClientId;
   readonly reason: string;
   readonly until: number;
@@ -201,7 +202,8 @@ export class ChatServer implements SessionHost, AdminApi {
       this.#logDelivery(delivery);
       const encoded: SharedEncodings = delivery.encoded ?? new Map();
       for (const id of delivery.to) {
-        const lingering = this.#lingeringIds.get(id);
+        // Most of the time nobody lingers: no lookup per recipient then.
+        const lingering = this.#lingeringIds.size > 0 ? this.#lingeringIds.get(id) : undefined;
         if (lingering !== undefined) {
           this.#keep(lingering, delivery.frame, encoded);
           continue;
@@ -260,10 +262,7 @@ export class ChatServer implements SessionHost, AdminApi {
       return;
     }
     // The TCP connection under it is already counted against its address.
-    const refuse = this.#maxClients > 0 && this.#sessions.size >= this.#maxClients
-      ? `Server is full: ${this.#sessions.size} connections, its most; try again later`
-      : undefined;
-    await this.#runSession(lines, refuse, false);
+    await this.#runSession(lines, this.#fullReason(), false);
   }
 
   dataConnection(frame: UploadFrame | DownloadFrame, conn: ByteStream): Promise<void> {
@@ -275,6 +274,7 @@ export class ChatServer implements SessionHost, AdminApi {
   linger(session: Session, reason: string): boolean {
     if (this.#resumeGraceMs <= 0 || this.#shuttingDown) return false;
     const lingering: Lingering = {
+      token: session.token,
       id: session.id,
       reason,
       until: this.now() + this.#resumeGraceMs,
@@ -296,14 +296,14 @@ export class ChatServer implements SessionHost, AdminApi {
     if (live !== undefined && live !== by && !live.closing && this.hub.idOf(nick) === live.id) {
       // The old connection is still here (half-open, its drop not noticed yet): it goes, kept.
       this.log.info("resume_replaces", { id: live.id, by: by.id });
-      void live.close("Connection lost", undefined, 0, true);
+      void live.close("Connection lost", undefined, 0, "dropped");
     }
     const lingering = this.#lingering.get(token);
     if (lingering === undefined) return undefined;
     const held = this.hub.nickOf(lingering.id);
     if (held === undefined || this.hub.idOf(nick) !== lingering.id) {
       // Another nick: the kept user goes now, and the client registers as it asks.
-      this.#letGo(token, lingering);
+      this.#letGo(lingering);
       return undefined;
     }
     this.#lingering.delete(token);
@@ -323,9 +323,8 @@ export class ChatServer implements SessionHost, AdminApi {
   #keep(lingering: Lingering, frame: HubEvent, encoded: SharedEncodings): void {
     if (RESYNCED.has(frame.type)) return;
     if (lingering.kept.length >= MAX_KEPT_FRAMES) {
-      for (const [token, each] of this.#lingering) {
-        if (each === lingering) queueMicrotask(() => this.#letGo(token, lingering));
-      }
+      // Deferred: this runs in the middle of a delivery, which must finish first.
+      queueMicrotask(() => this.#letGo(lingering));
       return;
     }
     lingering.kept.push({ frame, encoded });
@@ -335,7 +334,8 @@ export class ChatServer implements SessionHost, AdminApi {
    * A lingering user did not come back in time: their rooms hear them go now, and the token
    * still gets them back in (not quietly) within the resume window.
    */
-  #letGo(token: string, lingering: Lingering): void {
+  #letGo(lingering: Lingering): void {
+    const token = lingering.token;
     if (this.#lingering.get(token) !== lingering) return;
     this.#lingering.delete(token);
     this.#lingeringIds.delete(lingering.id);
@@ -412,12 +412,11 @@ export class ChatServer implements SessionHost, AdminApi {
   /** Disconnects someone by nick, telling them and their rooms why. False if nobody has it. */
   kick(nick: string, reason: string): boolean {
     const id = this.hub.idOf(nick);
-    for (const [token, lingering] of this.#lingering) {
-      if (lingering.id === id) {
-        this.log.info("kick", { id, nick, reason });
-        this.#letGo(token, lingering);
-        return true;
-      }
+    const lingering = id === undefined ? undefined : this.#lingeringIds.get(id);
+    if (lingering !== undefined) {
+      this.log.info("kick", { id, nick, reason });
+      this.#letGo(lingering);
+      return true;
     }
     const session = id === undefined ? undefined : this.#sessions.get(id);
     if (session === undefined) return false;
@@ -481,7 +480,7 @@ export class ChatServer implements SessionHost, AdminApi {
       }
       await Promise.all(
         [...this.#sessions.values()].map((session) =>
-          session.close(reason, reason, SHUTDOWN_FLUSH_MS, false, true)
+          session.close(reason, reason, SHUTDOWN_FLUSH_MS, "final", true)
         ),
       );
     }
@@ -496,8 +495,8 @@ export class ChatServer implements SessionHost, AdminApi {
     for (const [token, record] of this.#resumable) {
       if (record.expires < now) this.#resumable.delete(token);
     }
-    for (const [token, lingering] of this.#lingering) {
-      if (lingering.until <= now) this.#letGo(token, lingering);
+    for (const lingering of this.#lingering.values()) {
+      if (lingering.until <= now) this.#letGo(lingering);
     }
   }
 
@@ -524,13 +523,19 @@ export class ChatServer implements SessionHost, AdminApi {
     await this.#transfers.close();
   }
 
+  /** Why a new connection is turned away when the server has its most, or undefined. */
+  #fullReason(): string | undefined {
+    return this.#maxClients > 0 && this.#sessions.size >= this.#maxClients
+      ? `Server is full: ${this.#sessions.size} connections, its most; try again later`
+      : undefined;
+  }
+
   #serve({ conn, ip }: Accepted): void {
     const fromIp = this.#perIp.get(ip) ?? 0;
-    const refuse = this.#maxClients > 0 && this.#sessions.size >= this.#maxClients
-      ? `Server is full: ${this.#sessions.size} connections, its most; try again later`
-      : this.#maxPerIp > 0 && fromIp >= this.#maxPerIp
-      ? `Too many connections from your address (${fromIp}, at most ${this.#maxPerIp})`
-      : undefined;
+    const refuse = this.#fullReason() ??
+      (this.#maxPerIp > 0 && fromIp >= this.#maxPerIp
+        ? `Too many connections from your address (${fromIp}, at most ${this.#maxPerIp})`
+        : undefined);
     this.#perIp.set(ip, fromIp + 1);
     const running = this.#runSession(conn, refuse, true).finally(() => {
       const count = (this.#perIp.get(ip) ?? 1) - 1;

@@ -124,8 +124,12 @@ const DRAIN_ON_EOF_MS = 1000;
 
 const GREETING_BYTES = encoder.encode(PLAIN_GREETING + "\n");
 
-/** Reasons that mean the connection dropped (not the user's doing): a resume may be quiet. */
-const DROPPED: ReadonlySet<string> = new Set(["Connection closed", "Connection lost"]);
+/**
+ * How a session ends: for good (a quit, a kick, a refusal), `resumable` (the server dropped it:
+ * the client may come back with its token), or `dropped` (the connection went away by itself:
+ * resumable, and the server keeps the user for a quiet resume).
+ */
+export type Ending = "final" | "resumable" | "dropped";
 
 /** What a connection whose dialect is not known yet supports: nothing. */
 const UNDECIDED: Supports = { files: false, resume: false, ping: false };
@@ -197,8 +201,8 @@ export class Session {
       write: (bytes) => conn.write(bytes),
       schedule: host.schedule,
       clock: () => host.now(),
-      onOverflow: () => this.#abort("Too slow: outgoing queue full", true),
-      onError: () => this.#abort("Connection lost", true),
+      onOverflow: () => this.#abort("Too slow: outgoing queue full", "resumable"),
+      onError: () => this.#abort("Connection lost", "dropped"),
     });
   }
 
@@ -300,7 +304,7 @@ export class Session {
       return;
     }
     // End of input: let what is queued (say, the answer to a last command) go out first.
-    await this.close("Connection closed", undefined, DRAIN_ON_EOF_MS, true);
+    await this.close("Connection closed", undefined, DRAIN_ON_EOF_MS, "dropped");
     await this.#closed;
     this.#host.ended(this, this.#resumable);
     this.#host.log.info("disconnect", { id: this.id, reason: this.#closeReason });
@@ -353,13 +357,14 @@ export class Session {
     }
     const stalled = this.#outbox.writingSince;
     if (stalled !== undefined && limits.writeStallMs > 0 && now - stalled > limits.writeStallMs) {
-      this.#abort(`Too slow: no data taken for ${Math.round((now - stalled) / 1000)} s`, true);
+      const seconds = Math.round((now - stalled) / 1000);
+      this.#abort(`Too slow: no data taken for ${seconds} s`, "resumable");
       return;
     }
     if (!this.supports.ping || limits.pingAfterMs <= 0) return;
     const idle = now - this.#lastInput;
     if (idle > limits.pingTimeoutMs) {
-      this.#abort(`Ping timeout: no answer for ${Math.round(idle / 1000)} s`, true);
+      this.#abort(`Ping timeout: no answer for ${Math.round(idle / 1000)} s`, "resumable");
     } else if (idle > limits.pingAfterMs && !this.#pinged) {
       this.#pinged = true;
       this.send({ type: "ping", token: String(now) });
@@ -369,15 +374,15 @@ export class Session {
   /**
    * Ends the session: the rooms hear `reason`, the client gets a `bye` saying `byeText` (if
    * given), and the socket closes once the queue has drained or `waitMs` has passed. Only the
-   * first call counts; every call resolves when the socket is closed. `resumable` marks an end
-   * the client did not ask for, after which it may come back with its token; `shutdown` tells
-   * the client the whole server is stopping (it may wait and reconnect).
+   * first call counts; every call resolves when the socket is closed. `ending` says whether the
+   * client may come back (see {@linkcode Ending}); `shutdown` tells the client the whole server
+   * is stopping (it may wait and reconnect).
    */
   close(
     reason: string,
     byeText: string | undefined,
     waitMs: number,
-    resumable = false,
+    ending: Ending = "final",
     shutdown = false,
   ): Promise<void> {
     if (this.#dataConn !== undefined) {
@@ -393,10 +398,10 @@ export class Session {
     this.#closing = true;
     this.#closeReason = reason;
     this.#nickAtClose = this.#host.hub.nickOf(this.id);
-    this.#resumable = resumable && this.supports.resume;
+    this.#resumable = ending !== "final" && this.supports.resume;
     this.#roomsAtClose = this.currentRoomKeys();
-    const dropped = this.#resumable && DROPPED.has(reason) && this.#nickAtClose !== undefined;
-    if (!(dropped && this.#host.linger(this, reason))) this.#leaveHub(reason);
+    const quiet = this.#resumable && ending === "dropped" && this.#nickAtClose !== undefined;
+    if (!(quiet && this.#host.linger(this, reason))) this.#leaveHub(reason);
     if (byeText !== undefined) {
       this.send(
         shutdown
@@ -424,7 +429,7 @@ export class Session {
   /** A read failed: a protocol-level refusal from the transport, or a broken socket. */
   #readFailed(error: unknown): void {
     if (!(error instanceof ChatError)) {
-      // A broken socket: run() goes on to close(..., resumable), which decides (once).
+      // A broken socket: run() goes on to close(..., "dropped"), which decides (once).
       this.#host.log.warn("read_error", { id: this.id, error: String(error) });
       return;
     }
@@ -467,7 +472,7 @@ export class Session {
         return;
       }
       this.#host.log.error("bug", { id: this.id, error: String(error), stack: errorStack(error) });
-      this.#abort("Internal server error", false);
+      this.#abort("Internal server error", "final");
     }
   }
 
@@ -717,13 +722,13 @@ export class Session {
   }
 
   /** Drops the connection at once (overflow, write error, bug); the rooms hear `reason`. */
-  #abort(reason: string, resumable: boolean): void {
+  #abort(reason: string, ending: Ending): void {
     if (this.#closing || this.#aborting) return;
     this.#aborting = true;
     this.#host.log.warn("drop", { id: this.id, reason });
     // Deferred: this may run in the middle of a fan-out, and the room must see the frame being
     // delivered before it sees this client leave.
-    queueMicrotask(() => void this.close(reason, undefined, 0, resumable));
+    queueMicrotask(() => void this.close(reason, undefined, 0, ending));
   }
 
   #leaveHub(reason: string): void {
