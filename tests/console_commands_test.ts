@@ -3,7 +3,7 @@ import { nativeFrame } from "../src/dialect/native_frames.ts";
 import type { ServerFrame } from "../src/protocol.ts";
 import type { LogFields } from "../src/log.ts";
 import { type AdminApi, runConsoleLine } from "../src/server/console_commands.ts";
-import { type ClientId, type Delivery, Hub } from "../src/server/hub.ts";
+import { type Delivery, Hub, type MemberId } from "../src/server/hub.ts";
 
 const T0 = 1000;
 
@@ -34,7 +34,7 @@ function serverWith(...nicks: string[]): FakeServer {
 }
 
 /** The native frames (as `chat join` and `nc` get them) one client receives, in order. */
-function framesFor(deliveries: readonly Delivery[], id: ClientId): ServerFrame[] {
+function framesFor(deliveries: readonly Delivery[], id: MemberId): ServerFrame[] {
   return deliveries.filter((delivery) => delivery.to.includes(id)).map((d) => nativeFrame(d.frame));
 }
 

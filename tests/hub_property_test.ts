@@ -22,13 +22,13 @@ import { LOBBY, MAX_PASSWORD_CHARS, MAX_ROOM_LIMIT } from "../src/limits.ts";
 import { nickKey, validateNick } from "../src/nick.ts";
 import { decodeServerFrame, encodeFrame, type ServerFrame } from "../src/protocol.ts";
 import { roomKey, validateRoomName } from "../src/room_name.ts";
-import { type ClientId, type Delivery, Hub } from "../src/server/hub.ts";
+import { type Delivery, Hub, type MemberId } from "../src/server/hub.ts";
 import { MemoryRoomLog } from "../src/store/memory_room_log.ts";
 import { validateText } from "../src/text.ts";
 
 // ---- commands ----------------------------------------------------------------------------------
 
-type Actor = ClientId | "admin";
+type Actor = MemberId | "admin";
 
 interface Settings {
   limit?: number;
@@ -38,19 +38,19 @@ interface Settings {
 }
 
 type Command =
-  | { op: "register"; id: ClientId; nick: string }
-  | { op: "say"; id: ClientId; room: string; text: string }
-  | { op: "rename"; id: ClientId; nick: string }
+  | { op: "register"; id: MemberId; nick: string }
+  | { op: "say"; id: MemberId; room: string; text: string }
+  | { op: "rename"; id: MemberId; nick: string }
   | { op: "createRoom"; actor: Actor; room: string; settings: Settings }
-  | { op: "join"; id: ClientId; room: string; password: string | undefined }
-  | { op: "leave"; id: ClientId; room: string; reason: string }
+  | { op: "join"; id: MemberId; room: string; password: string | undefined }
+  | { op: "leave"; id: MemberId; room: string; reason: string }
   | { op: "kick"; actor: Actor; room: string; nick: string; reason: string }
   | { op: "closeRoom"; actor: Actor; room: string; reason: string }
   | { op: "setLimit"; actor: Actor; room: string; limit: number | undefined }
   | { op: "setPassword"; actor: Actor; room: string; password: string | undefined }
   | { op: "setListed"; actor: Actor; room: string; listed: boolean }
-  | { op: "privateMessage"; id: ClientId; nick: string; text: string }
-  | { op: "disconnect"; id: ClientId; reason: string };
+  | { op: "privateMessage"; id: MemberId; nick: string; text: string }
+  | { op: "disconnect"; id: MemberId; reason: string };
 
 const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);
 
@@ -242,12 +242,12 @@ const hubConfig: fc.Arbitrary<HubConfig> = fc.record({
 interface ModelRoom {
   readonly name: string;
   readonly persistent: boolean;
-  owner: ClientId | undefined;
+  owner: MemberId | undefined;
   limit: number | undefined;
   password: string | undefined;
   listed: boolean;
   topic: string | undefined;
-  readonly members: Set<ClientId>;
+  readonly members: Set<MemberId>;
   seq: number;
   /** Seqs of the messages kept for replay. */
   history: number[];
@@ -257,7 +257,7 @@ const LOBBY_KEY = roomKey(LOBBY);
 
 class Model {
   /** id -> nick */
-  readonly members = new Map<ClientId, string>();
+  readonly members = new Map<MemberId, string>();
   /** room key -> room */
   readonly rooms = new Map<string, ModelRoom>();
   readonly config: HubConfig;
@@ -267,7 +267,7 @@ class Model {
     this.rooms.set(LOBBY_KEY, newRoom(LOBBY, true, undefined, {}));
   }
 
-  holder(nick: string): ClientId | undefined {
+  holder(nick: string): MemberId | undefined {
     const key = nickKey(nick);
     for (const [id, held] of this.members) if (nickKey(held) === key) return id;
     return undefined;
@@ -277,7 +277,7 @@ class Model {
     return this.rooms.get(roomKey(name));
   }
 
-  roomsOf(id: ClientId): ModelRoom[] {
+  roomsOf(id: MemberId): ModelRoom[] {
     return [...this.rooms.values()].filter((room) => room.members.has(id));
   }
 
@@ -287,7 +287,7 @@ class Model {
     return lobby;
   }
 
-  remove(id: ClientId, room: ModelRoom): void {
+  remove(id: MemberId, room: ModelRoom): void {
     room.members.delete(id);
     if (room.members.size === 0 && !room.persistent) this.rooms.delete(roomKey(room.name));
   }
@@ -301,7 +301,7 @@ class Model {
 function newRoom(
   name: string,
   persistent: boolean,
-  owner: ClientId | undefined,
+  owner: MemberId | undefined,
   settings: Settings,
 ): ModelRoom {
   return {
@@ -563,9 +563,9 @@ function run(hub: Hub, cmd: Command, now: number): Delivery[] {
 interface RoomSnapshot {
   key: string;
   name: string;
-  members: ClientId[];
+  members: MemberId[];
   persistent: boolean;
-  owner: ClientId | null;
+  owner: MemberId | null;
   limit: number | null;
   password: string | null;
   listed: boolean;
@@ -574,7 +574,7 @@ interface RoomSnapshot {
 }
 
 interface Snapshot {
-  members: [ClientId, string][];
+  members: [MemberId, string][];
   rooms: RoomSnapshot[];
 }
 
@@ -702,17 +702,17 @@ function checkDeliveries(hub: Hub, model: Model, deliveries: Delivery[]): void {
   }
 }
 
-function framesTo(deliveries: Delivery[], id: ClientId): ServerFrame[] {
+function framesTo(deliveries: Delivery[], id: MemberId): ServerFrame[] {
   return deliveries.filter((delivery) => delivery.to.includes(id)).map((d) => nativeFrame(d.frame));
 }
 
 /** Recipients of the deliveries whose frame has this type. */
-function recipientsOf(deliveries: Delivery[], type: ServerFrame["type"]): ClientId[] {
+function recipientsOf(deliveries: Delivery[], type: ServerFrame["type"]): MemberId[] {
   return deliveries.filter((delivery) => delivery.frame.type === type).flatMap((d) => [...d.to]);
 }
 
 /** Someone entered `roomName`: the `room` frame lists the model's members, history follows. */
-function checkEntered(model: Model, deliveries: Delivery[], id: ClientId, name: string): void {
+function checkEntered(model: Model, deliveries: Delivery[], id: MemberId, name: string): void {
   const room = model.room(name);
   assert.ok(room !== undefined);
   const frames = framesTo(deliveries, id);
@@ -738,7 +738,7 @@ function checkAccepted(
   model: Model,
   cmd: Command,
   deliveries: Delivery[],
-  neighboursBefore: Set<ClientId>,
+  neighboursBefore: Set<MemberId>,
 ): void {
   switch (cmd.op) {
     case "say": {
@@ -784,14 +784,14 @@ function checkAccepted(
   }
 }
 
-function neighbours(model: Model, id: ClientId): Set<ClientId> {
-  const ids = new Set<ClientId>();
+function neighbours(model: Model, id: MemberId): Set<MemberId> {
+  const ids = new Set<MemberId>();
   for (const room of model.roomsOf(id)) for (const member of room.members) ids.add(member);
   ids.delete(id);
   return ids;
 }
 
-function idOfCommand(cmd: Command): ClientId | undefined {
+function idOfCommand(cmd: Command): MemberId | undefined {
   return "id" in cmd ? cmd.id : undefined;
 }
 
@@ -816,7 +816,7 @@ function runAgainstModel(config: HubConfig, commands: Command[], tally: Tally): 
     const sizesBefore = new Map(hub.allRooms().map((room) => [room.key, room.members.size]));
     const subject = idOfCommand(cmd);
     const neighboursBefore = subject === undefined
-      ? new Set<ClientId>()
+      ? new Set<MemberId>()
       : neighbours(model, subject);
     const { broken, apply } = plan(model, cmd);
     let deliveries: Delivery[] | undefined;

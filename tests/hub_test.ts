@@ -11,7 +11,7 @@ import {
   type ServerFrame,
 } from "../src/protocol.ts";
 import { roomKey } from "../src/room_name.ts";
-import { type ClientId, type Delivery, Hub, type HubOptions } from "../src/server/hub.ts";
+import { type Delivery, Hub, type HubOptions, type MemberId } from "../src/server/hub.ts";
 import { MemoryNickRegistry } from "../src/store/memory_nick_registry.ts";
 import { MemoryRoomDirectory } from "../src/store/memory_room_directory.ts";
 import { MemoryRoomLog } from "../src/store/memory_room_log.ts";
@@ -31,17 +31,17 @@ function hubWithOptions(options: HubOptions, ...nicks: string[]): Hub {
 }
 
 /** The frames one client receives from a batch of deliveries, in order. */
-function framesFor(deliveries: Delivery[], id: ClientId): ServerFrame[] {
+function framesFor(deliveries: Delivery[], id: MemberId): ServerFrame[] {
   return deliveries.filter((delivery) => delivery.to.includes(id)).map((d) => nativeFrame(d.frame));
 }
 
 /** The room list a member sees, as names. */
-function roomNames(hub: Hub, id: ClientId | "admin"): string[] {
+function roomNames(hub: Hub, id: MemberId | "admin"): string[] {
   return hub.listRooms(id).rooms.map((room) => room.name);
 }
 
 /** The row of the room list a member sees for one room, if they see it. */
-function roomRow(hub: Hub, id: ClientId | "admin", name: string): RoomInfo | undefined {
+function roomRow(hub: Hub, id: MemberId | "admin", name: string): RoomInfo | undefined {
   return hub.listRooms(id).rooms.find((room) => room.name === name);
 }
 
@@ -522,8 +522,8 @@ Deno.test("Hub.join() holds the limit when many members join at the same moment"
   const nicks = Array.from({ length: 30 }, (_, i) => `user${i + 1}`);
   const hub = hubWith(...nicks);
   hub.createRoom("admin", "arena", { limit: 7 }, T0);
-  const joined: ClientId[] = [];
-  const refused: ClientId[] = [];
+  const joined: MemberId[] = [];
+  const refused: MemberId[] = [];
   for (let id = 1; id <= nicks.length; id++) {
     try {
       hub.join(id, "arena", undefined, T0);

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { Logger } from "../src/log.ts";
 import type { FileFrame, OfferOkFrame, ServerFrame } from "../src/protocol.ts";
-import type { ClientId, Delivery } from "../src/server/hub.ts";
+import type { Delivery, MemberId } from "../src/server/hub.ts";
 import { type OfferTarget, Transfers } from "../src/server/transfers.ts";
 
 const encoder = new TextEncoder();
@@ -15,9 +15,9 @@ const decoder = new TextDecoder();
 const CONTENT = encoder.encode("hello, file\n");
 const SHA256 = createHash("sha256").update(CONTENT).digest("hex");
 
-const SENDER: ClientId = 1;
-const BOB: ClientId = 2;
-const FAY: ClientId = 3;
+const SENDER: MemberId = 1;
+const BOB: MemberId = 2;
+const FAY: MemberId = 3;
 
 /** A server-side and a client-side end of one loopback TCP connection. */
 async function connectionPair(): Promise<{ server: Deno.Conn; client: Deno.Conn }> {
@@ -75,13 +75,13 @@ async function setup(): Promise<{
 function offer(
   transfers: Transfers,
   target: Omit<OfferTarget, "senderId" | "sender">,
-): { ok: OfferOkFrame; files: Map<ClientId, FileFrame> } {
+): { ok: OfferOkFrame; files: Map<MemberId, FileFrame> } {
   const deliveries = transfers.offer(
     { type: "offer", ref: "r1", name: "notes.txt", size: CONTENT.length, sha256: SHA256 },
     { senderId: SENDER, sender: "ana", ...target },
   );
   const ok = deliveries.find((d) => d.frame.type === "offer_ok")?.frame as OfferOkFrame;
-  const files = new Map<ClientId, FileFrame>();
+  const files = new Map<MemberId, FileFrame>();
   for (const delivery of deliveries) {
     if (delivery.frame.type === "file") files.set(delivery.to[0] ?? 0, delivery.frame);
   }

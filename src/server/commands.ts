@@ -8,12 +8,12 @@ import { ChatError } from "../errors.ts";
 import { quote } from "../nick.ts";
 import { cleanReason } from "../text.ts";
 import { MAX_ROOM_LIMIT } from "../limits.ts";
-import type { ClientId, Delivery, Hub } from "./hub.ts";
+import type { Delivery, Hub, MemberId } from "./hub.ts";
 
 /** What a handler may use. */
 export interface CommandContext {
   readonly hub: Hub;
-  readonly id: ClientId;
+  readonly id: MemberId;
   /** The room the user is looking at. */
   readonly room: string;
   readonly now: number;

@@ -27,12 +27,12 @@ import { MemoryRoomLog } from "../store/memory_room_log.ts";
 import type { NickRegistry } from "../store/nick_registry.ts";
 import type { RoomDirectory } from "../store/room_directory.ts";
 import type { RoomLog } from "../store/room_log.ts";
+import type { MemberId } from "../store/member_id.ts";
 
-/** A connection's identity inside the hub. */
-export type ClientId = number;
+export type { MemberId };
 
 /** Who asks for a change: a member, or the server's operator at the admin console. */
-export type Actor = ClientId | "admin";
+export type Actor = MemberId | "admin";
 
 /** A client's id for a message, and the key under which resends are recognised. */
 export interface MessageRef {
@@ -51,7 +51,7 @@ export interface Resume {
 
 /** A frame and who receives it. The server encodes it once for all recipients. */
 export interface Delivery {
-  readonly to: readonly ClientId[];
+  readonly to: readonly MemberId[];
   readonly frame: HubEvent;
   /** Encodings made already (a message is encoded once, for history and for delivery). */
   readonly encoded?: SharedEncodings;
@@ -79,7 +79,7 @@ export interface HubOptions {
 }
 
 interface Member {
-  readonly id: ClientId;
+  readonly id: MemberId;
   nick: string;
   /** Keys of the rooms the member is in, in the order joined. */
   readonly rooms: Set<string>;
@@ -91,7 +91,7 @@ interface Member {
 
 /** The state of one chat server. */
 export class Hub {
-  readonly #members = new Map<ClientId, Member>();
+  readonly #members = new Map<MemberId, Member>();
   readonly #nickRegistry: NickRegistry;
   readonly #directory: RoomDirectory;
   /** Rooms as the hub uses them (members here, the rest in the stores), made on first use. */
@@ -120,34 +120,34 @@ export class Hub {
   }
 
   /** Ids of every registered member. */
-  ids(): ClientId[] {
+  ids(): MemberId[] {
     return [...this.#members.keys()];
   }
 
   /** The member's nick, or undefined before registration. */
-  nickOf(id: ClientId): string | undefined {
+  nickOf(id: MemberId): string | undefined {
     return this.#members.get(id)?.nick;
   }
 
   /** The id of whoever holds a nick (ignoring case), if anyone. */
-  idOf(nick: string): ClientId | undefined {
+  idOf(nick: string): MemberId | undefined {
     return this.#nickRegistry.holder(nick);
   }
 
   /** The id of whoever holds a nick; throws `no_such_nick` when nobody does. */
-  requireIdOf(nick: string): ClientId {
+  requireIdOf(nick: string): MemberId {
     return this.#memberByNick(nick).id;
   }
 
   /** Names of the rooms a member is in, in the order joined. */
-  roomsOf(id: ClientId): string[] {
+  roomsOf(id: MemberId): string[] {
     const member = this.#members.get(id);
     if (member === undefined) return [];
     return [...member.rooms].map((key) => this.#roomAt(key)?.name ?? key);
   }
 
   /** Keys of the rooms a member is in, in the order joined. */
-  roomKeysOf(id: ClientId): string[] {
+  roomKeysOf(id: MemberId): string[] {
     return [...this.#members.get(id)?.rooms ?? []];
   }
 
@@ -157,7 +157,7 @@ export class Hub {
   }
 
   /** Ids of the other members of a room the member is in. Throws `not_in_room`, `no_such_room`. */
-  othersIn(id: ClientId, roomName: string): { room: string; ids: ClientId[] } {
+  othersIn(id: MemberId, roomName: string): { room: string; ids: MemberId[] } {
     const room = this.#joinedRoom(this.#member(id), roomName);
     return { room: room.name, ids: others(room, id) };
   }
@@ -168,11 +168,11 @@ export class Hub {
   }
 
   /**
-   * Registers a nick for a connection and puts it in the lobby: the newcomer gets the room list,
+   * Registers a nick for a new member (the server picks its id) and puts it in the lobby: the newcomer gets the room list,
    * then the lobby's `room` frame and history. Throws `nick_invalid`, `nick_taken` or
    * `already_registered`; the connection may try again with another nick.
    */
-  register(id: ClientId, rawNick: string, now: number, resume?: Resume): Delivery[] {
+  register(id: MemberId, rawNick: string, now: number, resume?: Resume): Delivery[] {
     if (this.#members.has(id)) {
       throw new ChatError(
         "already_registered",
@@ -230,7 +230,7 @@ export class Hub {
    * acknowledged again without being delivered twice.
    */
   say(
-    id: ClientId,
+    id: MemberId,
     roomName: string,
     text: string,
     now: number,
@@ -276,7 +276,7 @@ export class Hub {
 
   /** Sends a private message; both the recipient and the sender get the `private` frame. */
   privateMessage(
-    id: ClientId,
+    id: MemberId,
     nick: string,
     text: string,
     now: number,
@@ -301,7 +301,7 @@ export class Hub {
   }
 
   /** Changes a member's nick and tells everyone who shares a room with them (and them). */
-  rename(id: ClientId, rawNick: string, now: number): Delivery[] {
+  rename(id: MemberId, rawNick: string, now: number): Delivery[] {
     const member = this.#member(id);
     const nick = validateNick(rawNick);
     const old = member.nick;
@@ -317,7 +317,7 @@ export class Hub {
   }
 
   /** Marks a member away with a reason, or back when `text` is empty. */
-  setAway(id: ClientId, text: string): Delivery[] {
+  setAway(id: MemberId, text: string): Delivery[] {
     const member = this.#member(id);
     if (text.trim() === "") {
       member.away = undefined;
@@ -328,7 +328,7 @@ export class Hub {
   }
 
   /** What a member may know about someone: shared rooms, idle time, away text. */
-  whois(id: ClientId, nick: string, now: number): WhoisFrame {
+  whois(id: MemberId, nick: string, now: number): WhoisFrame {
     const asker = this.#member(id);
     const target = this.#memberByNick(nick);
     const shared = [...target.rooms].filter((key) => asker.rooms.has(key))
@@ -345,7 +345,7 @@ export class Hub {
   }
 
   /** Who is in a room. The member must be in it. */
-  users(id: ClientId, roomName: string): UsersFrame {
+  users(id: MemberId, roomName: string): UsersFrame {
     const room = this.#joinedRoom(this.#member(id), roomName);
     return { type: "users", room: room.name, nicks: this.#nicks(room) };
   }
@@ -386,7 +386,7 @@ export class Hub {
   }
 
   /** Joins a room. Throws `no_such_room`, `already_in_room`, `wrong_password`, `room_full`. */
-  join(id: ClientId, roomName: string, password: string | undefined, now: number): Delivery[] {
+  join(id: MemberId, roomName: string, password: string | undefined, now: number): Delivery[] {
     const member = this.#member(id);
     const room = this.#room(roomName);
     if (member.rooms.has(room.key)) {
@@ -415,7 +415,7 @@ export class Hub {
   }
 
   /** Leaves a room by choice. Throws `not_in_room`, or `last_room` for the member's only room. */
-  leave(id: ClientId, roomName: string, reason: string, now: number): Delivery[] {
+  leave(id: MemberId, roomName: string, reason: string, now: number): Delivery[] {
     const member = this.#member(id);
     const room = this.#joinedRoom(member, roomName);
     if (member.rooms.size === 1) {
@@ -537,7 +537,7 @@ export class Hub {
   }
 
   /** Removes a member (quit, disconnect, kick): every room they were in is told. No-op if unknown. */
-  disconnect(id: ClientId, reason: string, now: number): Delivery[] {
+  disconnect(id: MemberId, reason: string, now: number): Delivery[] {
     const member = this.#members.get(id);
     if (member === undefined) return [];
     // One quit for everyone who shared a room with them, however many rooms that was.
@@ -639,7 +639,7 @@ export class Hub {
   #addRoom(
     name: string,
     settings: RoomSettings,
-    options: { persistent: boolean; owner?: ClientId | undefined },
+    options: { persistent: boolean; owner?: MemberId | undefined },
   ): Room {
     const key = roomKey(name);
     this.#directory.create({
@@ -712,8 +712,8 @@ export class Hub {
   }
 
   /** Everyone who shares at least one room with the member, without the member. */
-  #neighbours(member: Member): ClientId[] {
-    const ids = new Set<ClientId>();
+  #neighbours(member: Member): MemberId[] {
+    const ids = new Set<MemberId>();
     for (const key of member.rooms) {
       for (const other of this.#roomAt(key)?.members ?? []) {
         if (other !== member.id) ids.add(other);
@@ -722,7 +722,7 @@ export class Hub {
     return [...ids];
   }
 
-  #member(id: ClientId): Member {
+  #member(id: MemberId): Member {
     const member = this.#members.get(id);
     if (member === undefined) {
       throw new ChatError("not_registered", "Choose a nick first");
@@ -795,27 +795,15 @@ export class Hub {
   }
 
   /**
-   * Moves a registered member to a new connection id, for a quiet resume: nobody is told, and
-   * the member gets the room list, then for each room they are still in its `room` frame and
-   * what came after the `seq` they asked from. Throws `not_registered` for an unknown old id.
+   * What a member who comes back on a new connection (a quiet resume) needs to pick up where
+   * they were: the room list, then for each room they are still in its `room` frame and what
+   * came after the `seq` they asked from. Nothing changes and nobody else is told: the member is
+   * the same, only the session carrying them is new. Throws `not_registered` for an unknown id.
    */
-  rebind(
-    oldId: ClientId,
-    newId: ClientId,
-    since: readonly { room: string; seq: number }[],
-  ): Delivery[] {
-    const old = this.#member(oldId);
-    const member: Member = { ...old, id: newId, rooms: old.rooms };
-    this.#members.delete(oldId);
-    this.#members.set(newId, member);
-    this.#nickRegistry.release(member.nick, oldId);
-    this.#nickRegistry.claim(member.nick, newId);
-    for (const room of this.#allRooms()) {
-      if (room.members.delete(oldId)) room.members.add(newId);
-      if (room.owner === oldId) room.owner = newId;
-    }
+  resync(id: MemberId, since: readonly { room: string; seq: number }[]): Delivery[] {
+    const member = this.#member(id);
     const seqs = new Map(since.map(({ room, seq }) => [roomKey(room), seq]));
-    const deliveries: Delivery[] = [{ to: [newId], frame: this.listRooms(newId) }];
+    const deliveries: Delivery[] = [{ to: [id], frame: this.listRooms(id) }];
     for (const key of member.rooms) {
       const room = this.#roomAt(key);
       if (room !== undefined) deliveries.push(...this.#roomFrames(member, room, seqs.get(key)));
@@ -831,8 +819,8 @@ function nickTaken(nick: string): ChatError {
 /** Bytes `,"history":true` adds to a replayed message. */
 const HISTORY_FLAG_BYTES = ',"history":true'.length;
 
-function others(room: Room, id: ClientId): ClientId[] {
-  const ids: ClientId[] = [];
+function others(room: Room, id: MemberId): MemberId[] {
+  const ids: MemberId[] = [];
   for (const member of room.members) if (member !== id) ids.push(member);
   return ids;
 }

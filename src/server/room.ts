@@ -5,8 +5,7 @@
 import type { RoomInfo } from "../protocol.ts";
 import type { RoomChanges, RoomDirectory, RoomRecord } from "../store/room_directory.ts";
 import type { RoomLog } from "../store/room_log.ts";
-/** A connection id (the hub's ClientId; a plain number here to keep imports one-way). */
-type ClientId = number;
+import type { MemberId } from "../store/member_id.ts";
 
 /** Settings a room is created with or changed to. */
 export interface RoomSettings {
@@ -32,7 +31,7 @@ export interface RoomStores {
  */
 export class Room {
   readonly key: string;
-  readonly members = new Set<ClientId>();
+  readonly members = new Set<MemberId>();
   readonly #stores: RoomStores;
 
   /** The room with this key in `stores.directory`. */
@@ -51,10 +50,10 @@ export class Room {
   }
 
   /** The creator, while connected; owners may change settings, kick and close. */
-  get owner(): ClientId | undefined {
+  get owner(): MemberId | undefined {
     return this.#record.owner;
   }
-  set owner(owner: ClientId | undefined) {
+  set owner(owner: MemberId | undefined) {
     this.#update({ owner });
   }
 

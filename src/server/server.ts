@@ -26,7 +26,7 @@ import type { Logger } from "../log.ts";
 import { formatHostPort } from "../carrier/tcp.ts";
 import type { Accepted, ByteStream, LineConnection, Listener } from "../carrier/connection.ts";
 import { serveHttp } from "../carrier/http_front.ts";
-import { type ClientId, type Delivery, Hub } from "./hub.ts";
+import { type Delivery, Hub, type MemberId } from "./hub.ts";
 import type { SharedEncodings } from "../dialect/dialect.ts";
 import type { HubEvent } from "./events.ts";
 import { FlushScheduler, type Outbox } from "./outbox.ts";
@@ -68,7 +68,7 @@ export interface ServerOptions {
 /** A user kept in the hub after their connection dropped, for a quiet resume. */
 interface Lingering {
   readonly token: string;
-  readonly id: ClientId;
+  readonly member: MemberId;
   readonly reason: string;
   readonly until: number;
   /** Frames for them that history will not give back (private messages, notices). */
@@ -107,7 +107,10 @@ export class ChatServer implements SessionHost, AdminApi {
   /** Resolves when the server has shut down and every connection is closed. */
   readonly finished: Promise<void>;
   readonly #listener: Listener;
-  readonly #sessions = new Map<ClientId, Session>();
+  /** Open connections by connection id. */
+  readonly #sessions = new Map<number, Session>();
+  /** The session carrying each member (registered or not yet) while connected. */
+  readonly #carriers = new Map<MemberId, Session>();
   readonly #running = new Set<Promise<void>>();
   readonly #flusher = new FlushScheduler();
   readonly #clock: () => number;
@@ -119,15 +122,16 @@ export class ChatServer implements SessionHost, AdminApi {
   /** Live sessions by resume token, and records of dropped ones. */
   readonly #byToken = new Map<string, Session>();
   readonly #resumable = new Map<string, ResumeRecord>();
-  /** Users whose connection dropped, kept for a quiet resume: by token, and by id. */
+  /** Users whose connection dropped, kept for a quiet resume: by token, and by member. */
   readonly #lingering = new Map<string, Lingering>();
-  readonly #lingeringIds = new Map<ClientId, Lingering>();
+  readonly #lingeringMembers = new Map<MemberId, Lingering>();
   readonly #resumeGraceMs: number;
   readonly #sweeper: ReturnType<typeof setInterval>;
   readonly #transfers: Transfers;
   /** Connections the web front is reading a request from (closed at shutdown). */
   readonly #webPending = new Set<ByteStream>();
   #nextId = 1;
+  #nextMember = 1;
   #shuttingDown = false;
 
   /**
@@ -203,12 +207,14 @@ export class ChatServer implements SessionHost, AdminApi {
       const encoded: SharedEncodings = delivery.encoded ?? new Map();
       for (const id of delivery.to) {
         // Most of the time nobody lingers: no lookup per recipient then.
-        const lingering = this.#lingeringIds.size > 0 ? this.#lingeringIds.get(id) : undefined;
+        const lingering = this.#lingeringMembers.size > 0
+          ? this.#lingeringMembers.get(id)
+          : undefined;
         if (lingering !== undefined) {
           this.#keep(lingering, delivery.frame, encoded);
           continue;
         }
-        const session = this.#sessions.get(id);
+        const session = this.#carriers.get(id);
         if (session === undefined) continue;
         session.send(delivery.frame, encoded);
         if (session.congested) (congested ??= new Set()).add(session);
@@ -218,12 +224,12 @@ export class ChatServer implements SessionHost, AdminApi {
     return Promise.all([...congested].map((session) => session.relieved())).then(() => {});
   }
 
-  offerFile(id: ClientId, frame: OfferFrame): Delivery[] {
+  offerFile(id: MemberId, frame: OfferFrame): Delivery[] {
     const sender = this.hub.nickOf(id) ?? "";
     if (frame.to !== undefined) {
       const to = this.hub.requireIdOf(frame.to);
       if (to === id) throw new ChatError("bad_arguments", "That is you: pick someone else");
-      if (this.#sessions.get(to)?.supports.files !== true) {
+      if (this.#carriers.get(to)?.supports.files !== true) {
         throw new ChatError(
           "file_refused",
           `${
@@ -240,11 +246,11 @@ export class ChatServer implements SessionHost, AdminApi {
     }
     const { room, ids } = this.hub.othersIn(id, frame.room ?? LOBBY);
     // Plain-text users see the announcement's absence, not a file they can never fetch.
-    const recipients = ids.filter((other) => this.#sessions.get(other)?.supports.files === true);
+    const recipients = ids.filter((other) => this.#carriers.get(other)?.supports.files === true);
     return this.#transfers.offer(frame, { senderId: id, sender, room, recipients });
   }
 
-  fileSaved(id: ClientId, frame: SavedFrame): Delivery[] {
+  fileSaved(id: MemberId, frame: SavedFrame): Delivery[] {
     return this.#transfers.saved(id, frame, this.hub.nickOf(id) ?? "");
   }
 
@@ -275,14 +281,14 @@ export class ChatServer implements SessionHost, AdminApi {
     if (this.#resumeGraceMs <= 0 || this.#shuttingDown) return false;
     const lingering: Lingering = {
       token: session.token,
-      id: session.id,
+      member: session.member,
       reason,
       until: this.now() + this.#resumeGraceMs,
       kept: [],
     };
     this.#lingering.set(session.token, lingering);
-    this.#lingeringIds.set(session.id, lingering);
-    this.log.info("linger", { id: session.id, nick: this.hub.nickOf(session.id), reason });
+    this.#lingeringMembers.set(session.member, lingering);
+    this.log.info("linger", { id: session.id, nick: this.hub.nickOf(session.member), reason });
     return true;
   }
 
@@ -293,28 +299,35 @@ export class ChatServer implements SessionHost, AdminApi {
     rooms: readonly { room: string; seq: number }[],
   ): Delivery[] | undefined {
     const live = this.#byToken.get(token);
-    if (live !== undefined && live !== by && !live.closing && this.hub.idOf(nick) === live.id) {
+    if (
+      live !== undefined && live !== by && !live.closing && this.hub.idOf(nick) === live.member
+    ) {
       // The old connection is still here (half-open, its drop not noticed yet): it goes, kept.
       this.log.info("resume_replaces", { id: live.id, by: by.id });
       void live.close("Connection lost", undefined, 0, "dropped");
     }
     const lingering = this.#lingering.get(token);
     if (lingering === undefined) return undefined;
-    const held = this.hub.nickOf(lingering.id);
-    if (held === undefined || this.hub.idOf(nick) !== lingering.id) {
+    const held = this.hub.nickOf(lingering.member);
+    if (held === undefined || this.hub.idOf(nick) !== lingering.member) {
       // Another nick: the kept user goes now, and the client registers as it asks.
       this.#letGo(lingering);
       return undefined;
     }
     this.#lingering.delete(token);
-    this.#lingeringIds.delete(lingering.id);
-    this.#transfers.left(lingering.id, held);
-    const deliveries = this.hub.rebind(lingering.id, by.id, rooms);
+    this.#lingeringMembers.delete(lingering.member);
+    // Offers made to the old connection are not fetched by the new one.
+    this.#transfers.left(lingering.member, held);
+    // The member is the same; only the session carrying it is new.
+    if (this.#carriers.get(by.member) === by) this.#carriers.delete(by.member);
+    by.adopt(lingering.member);
+    this.#carriers.set(lingering.member, by);
+    const deliveries = this.hub.resync(lingering.member, rooms);
     this.#adoptToken(token, by);
-    this.log.info("resume_quiet", { id: by.id, was: lingering.id, nick: held });
+    this.log.info("resume_quiet", { id: by.id, member: lingering.member, nick: held });
     // What history does not hold comes after the room frames.
     for (const { frame, encoded } of lingering.kept) {
-      deliveries.push({ to: [by.id], frame, encoded });
+      deliveries.push({ to: [lingering.member], frame, encoded });
     }
     return deliveries;
   }
@@ -338,27 +351,28 @@ export class ChatServer implements SessionHost, AdminApi {
     const token = lingering.token;
     if (this.#lingering.get(token) !== lingering) return;
     this.#lingering.delete(token);
-    this.#lingeringIds.delete(lingering.id);
-    const nick = this.hub.nickOf(lingering.id);
-    const rooms = this.hub.roomKeysOf(lingering.id);
-    this.deliver(this.hub.disconnect(lingering.id, lingering.reason, this.now()));
-    if (nick !== undefined) this.#transfers.left(lingering.id, nick);
-    this.log.info("leave", { id: lingering.id, nick, reason: lingering.reason });
+    this.#lingeringMembers.delete(lingering.member);
+    const nick = this.hub.nickOf(lingering.member);
+    const rooms = this.hub.roomKeysOf(lingering.member);
+    this.deliver(this.hub.disconnect(lingering.member, lingering.reason, this.now()));
+    if (nick !== undefined) this.#transfers.left(lingering.member, nick);
+    this.log.info("leave", { member: lingering.member, nick, reason: lingering.reason });
     if (!this.#shuttingDown) {
       this.#resumable.set(token, { rooms, expires: this.now() + RESUME_WINDOW_MS });
     }
   }
 
   ended(session: Session, resumable: boolean): void {
-    if (this.#lingeringIds.has(session.id)) {
-      // Kept for a quiet resume: the record is made if they do not come back in time.
-      this.#sessions.delete(session.id);
-      if (this.#byToken.get(session.token) === session) this.#byToken.delete(session.token);
-      return;
-    }
     this.#sessions.delete(session.id);
-    if (session.nickAtClose !== undefined) this.#transfers.left(session.id, session.nickAtClose);
     if (this.#byToken.get(session.token) === session) this.#byToken.delete(session.token);
+    const carrier = this.#carriers.get(session.member);
+    if (carrier === session) this.#carriers.delete(session.member);
+    // Kept for a quiet resume (the record is made if they do not come back in time), or carried
+    // on by a new connection already: the member is not gone.
+    if (this.#lingeringMembers.has(session.member) || carrier !== session) return;
+    if (session.nickAtClose !== undefined) {
+      this.#transfers.left(session.member, session.nickAtClose);
+    }
     // No record when another session has taken the token over (it resumed meanwhile).
     if (resumable && !this.#shuttingDown && !this.#byToken.has(session.token)) {
       this.#resumable.set(session.token, {
@@ -377,7 +391,7 @@ export class ChatServer implements SessionHost, AdminApi {
       return undefined;
     }
     const holder = this.hub.idOf(nick);
-    if (holder !== undefined && (live === undefined || holder !== live.id)) return undefined;
+    if (holder !== undefined && (live === undefined || holder !== live.member)) return undefined;
     if (live !== undefined && live !== by) {
       // The old connection is still here (half-open): it gives way to the new one.
       // A session already on its way out has left its rooms: use the ones it had.
@@ -412,13 +426,13 @@ export class ChatServer implements SessionHost, AdminApi {
   /** Disconnects someone by nick, telling them and their rooms why. False if nobody has it. */
   kick(nick: string, reason: string): boolean {
     const id = this.hub.idOf(nick);
-    const lingering = id === undefined ? undefined : this.#lingeringIds.get(id);
+    const lingering = id === undefined ? undefined : this.#lingeringMembers.get(id);
     if (lingering !== undefined) {
       this.log.info("kick", { id, nick, reason });
       this.#letGo(lingering);
       return true;
     }
-    const session = id === undefined ? undefined : this.#sessions.get(id);
+    const session = id === undefined ? undefined : this.#carriers.get(id);
     if (session === undefined) return false;
     const why = `Kicked by the server admin${reason ? `: ${reason}` : ""}`;
     this.log.info("kick", { id: session.id, nick, reason });
@@ -556,8 +570,10 @@ export class ChatServer implements SessionHost, AdminApi {
     greet: boolean,
   ): Promise<void> {
     const id = this.#nextId++;
-    const session = new Session(id, conn, this, refuse);
+    const member = this.#nextMember++;
+    const session = new Session(id, member, conn, this, refuse);
     this.#sessions.set(id, session);
+    this.#carriers.set(member, session);
     this.#byToken.set(session.token, session);
     if (refuse !== undefined) {
       this.log.warn("refuse", { id, remote: session.remote, reason: refuse });

@@ -45,7 +45,7 @@ import { PLAIN_GREETING } from "../dialect/plain.ts";
 import type { ByteStream, LineConnection } from "../carrier/connection.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
 import { COMMANDS, type LimitedAction } from "./commands.ts";
-import type { ClientId, Delivery, Hub, MessageRef } from "./hub.ts";
+import type { Delivery, Hub, MemberId, MessageRef } from "./hub.ts";
 import type { HubEvent } from "./events.ts";
 import { Outbox } from "./outbox.ts";
 import { type BucketOptions, TokenBucket } from "../rate_limit.ts";
@@ -104,9 +104,9 @@ export interface SessionHost {
   /** A session ended; `resumable` when the client may come back with its token. */
   ended(session: Session, resumable: boolean): void;
   /** Checks and registers a file offer; returns what to deliver. Throws `ChatError`. */
-  offerFile(id: ClientId, frame: OfferFrame): Delivery[];
+  offerFile(id: MemberId, frame: OfferFrame): Delivery[];
   /** A receiver reports whether it saved a file it was sent; returns what to deliver. */
-  fileSaved(id: ClientId, frame: SavedFrame): Delivery[];
+  fileSaved(id: MemberId, frame: SavedFrame): Delivery[];
   /** Serves an upload or download connection; resolves when it is over (the conn is closed). */
   dataConnection(frame: UploadFrame | DownloadFrame, conn: ByteStream): Promise<void>;
   /**
@@ -136,9 +136,11 @@ const UNDECIDED: Supports = { files: false, resume: false, ping: false };
 
 /** One client connection. */
 export class Session {
-  readonly id: ClientId;
+  /** The connection's number, for the event log. */
+  readonly id: number;
   /** Secret the client may present to resume after a dropped connection. */
   token: string = crypto.randomUUID();
+  #member: MemberId;
   readonly #conn: LineConnection;
   readonly #host: SessionHost;
   readonly #outbox: Outbox;
@@ -177,9 +179,20 @@ export class Session {
   /** The `id` of the frame being handled, for errors about it. */
   #currentRef: string | undefined;
 
-  /** `refuse` turns the connection away with that reason, in whichever mode it speaks. */
-  constructor(id: ClientId, conn: LineConnection, host: SessionHost, refuse?: string) {
+  /**
+   * `id` numbers the connection; `member` is who it carries in the hub (a new member, unless a
+   * quiet resume hands it one that was kept). `refuse` turns the connection away with that
+   * reason, in whichever mode it speaks.
+   */
+  constructor(
+    id: number,
+    member: MemberId,
+    conn: LineConnection,
+    host: SessionHost,
+    refuse?: string,
+  ) {
     this.id = id;
+    this.#member = member;
     this.#conn = conn;
     this.#host = host;
     this.#refuse = refuse;
@@ -189,11 +202,12 @@ export class Session {
     const flood = host.limits.flood;
     this.#flood = new TokenBucket(flood, now);
     const hub = host.hub;
+    const current = () => this.#member;
     this.#view = {
       get nick() {
-        return hub.nickOf(id);
+        return hub.nickOf(current());
       },
-      rooms: () => hub.roomsOf(id),
+      rooms: () => hub.roomsOf(current()),
     };
 
     this.#outbox = new Outbox({
@@ -204,6 +218,19 @@ export class Session {
       onOverflow: () => this.#abort("Too slow: outgoing queue full", "resumable"),
       onError: () => this.#abort("Connection lost", "dropped"),
     });
+  }
+
+  /** Who the connection carries in the hub (registered or not yet). */
+  get member(): MemberId {
+    return this.#member;
+  }
+
+  /**
+   * Carries a member kept from a dropped connection instead of its own, unregistered one (a
+   * quiet resume; the server calls this before the hub hears of the member again).
+   */
+  adopt(member: MemberId): void {
+    this.#member = member;
   }
 
   /** The peer's address. */
@@ -243,7 +270,7 @@ export class Session {
 
   /** Keys of the rooms the session is in now. */
   currentRoomKeys(): string[] {
-    return this.#host.hub.roomKeysOf(this.id);
+    return this.#host.hub.roomKeysOf(this.member);
   }
 
   /** What the client's dialect supports (nothing before its first line). */
@@ -341,7 +368,7 @@ export class Session {
   sweep(now: number): void {
     if (this.#closing || this.#data) return;
     const limits = this.#host.limits;
-    const registered = this.#host.hub.nickOf(this.id) !== undefined;
+    const registered = this.#host.hub.nickOf(this.member) !== undefined;
     if (!registered) {
       if (
         limits.registrationTimeoutMs > 0 && now - this.#createdAt > limits.registrationTimeoutMs
@@ -397,7 +424,7 @@ export class Session {
     if (this.#closing) return this.#closed;
     this.#closing = true;
     this.#closeReason = reason;
-    this.#nickAtClose = this.#host.hub.nickOf(this.id);
+    this.#nickAtClose = this.#host.hub.nickOf(this.member);
     this.#resumable = ending !== "final" && this.supports.resume;
     this.#roomsAtClose = this.currentRoomKeys();
     const quiet = this.#resumable && ending === "dropped" && this.#nickAtClose !== undefined;
@@ -496,7 +523,14 @@ export class Session {
         this.#currentRef = intent.id;
         this.#requireNick();
         this.#deliver(
-          host.hub.say(this.id, intent.room, intent.text, host.now(), false, this.#ref(intent.id)),
+          host.hub.say(
+            this.member,
+            intent.room,
+            intent.text,
+            host.now(),
+            false,
+            this.#ref(intent.id),
+          ),
         );
         return;
       case "command":
@@ -507,11 +541,11 @@ export class Session {
       case "offer":
         this.#currentRef = intent.frame.ref;
         this.#requireNick();
-        this.#deliver(host.offerFile(this.id, intent.frame));
+        this.#deliver(host.offerFile(this.member, intent.frame));
         return;
       case "saved":
         this.#requireNick();
-        this.#deliver(host.fileSaved(this.id, intent.frame));
+        this.#deliver(host.fileSaved(this.member, intent.frame));
         return;
       case "transfer":
         this.#startData(intent.frame);
@@ -567,7 +601,7 @@ export class Session {
 
   /** Hands the connection to the file transfer it was opened for (its first and only line). */
   #startData(frame: UploadFrame | DownloadFrame): void {
-    if (this.#host.hub.nickOf(this.id) !== undefined) {
+    if (this.#host.hub.nickOf(this.member) !== undefined) {
       throw new ChatError(
         "bad_frame",
         `An ${frame.type} frame opens a connection of its own: it cannot follow a hello`,
@@ -599,7 +633,7 @@ export class Session {
 
   #register(nick: string, resume: HelloFrame["resume"]): void {
     const hub = this.#host.hub;
-    if (hub.nickOf(this.id) !== undefined) {
+    if (hub.nickOf(this.member) !== undefined) {
       throw new ChatError(
         "already_registered",
         "You are already registered",
@@ -618,7 +652,7 @@ export class Session {
       this.token = resume.token;
       this.#host.log.info("register", {
         id: this.id,
-        nick: hub.nickOf(this.id),
+        nick: hub.nickOf(this.member),
         mode: this.#dialect?.name,
         resumed: "quietly",
       });
@@ -639,13 +673,13 @@ export class Session {
         roomKey(room) === roomKey(LOBBY) || this.#bucket("join").tryTake(now)
       );
     const deliveries = hub.register(
-      this.id,
+      this.member,
       nick,
       now,
       resume === undefined ? undefined : { rooms, trusted: trusted ?? [] },
     );
     if (resume !== undefined && trusted !== undefined) this.token = resume.token;
-    const registered = hub.nickOf(this.id) ?? nick;
+    const registered = hub.nickOf(this.member) ?? nick;
     this.#host.log.info("register", {
       id: this.id,
       nick: registered,
@@ -662,7 +696,7 @@ export class Session {
       type: "welcome",
       version: PROTOCOL_VERSION,
       server: `chat ${VERSION}`,
-      nick: this.#host.hub.nickOf(this.id) ?? "",
+      nick: this.#host.hub.nickOf(this.member) ?? "",
     };
     if (this.supports.resume) {
       welcome.token = this.token;
@@ -680,13 +714,13 @@ export class Session {
     if (bucket !== undefined && bucket.waitMs(now) > 0) {
       throw this.#slowDown(limit === "nick" ? "nick changes" : `/${limit} commands`, bucket);
     }
-    const before = hub.nickOf(this.id);
-    const result = runTable(COMMANDS, { hub, id: this.id, room, now }, line);
+    const before = hub.nickOf(this.member);
+    const result = runTable(COMMANDS, { hub, id: this.member, room, now }, line);
     // Only what succeeded counts against the allowance: a mistyped nick or room costs nothing.
     bucket?.take(now);
     if (result.switchTo !== undefined) this.#dialect?.switched?.(result.switchTo);
     this.#deliver(result.deliveries);
-    const after = hub.nickOf(this.id);
+    const after = hub.nickOf(this.member);
     if (before !== after) this.#host.log.info("nick", { id: this.id, old: before, new: after });
     if (result.quit !== undefined) {
       const reason = result.quit === "" ? "Quit" : `Quit: ${result.quit}`;
@@ -716,7 +750,7 @@ export class Session {
   }
 
   #requireNick(): void {
-    if (this.#host.hub.nickOf(this.id) === undefined) {
+    if (this.#host.hub.nickOf(this.member) === undefined) {
       throw new ChatError("not_registered", "Send a hello frame with your nick first");
     }
   }
@@ -732,8 +766,8 @@ export class Session {
   }
 
   #leaveHub(reason: string): void {
-    const nick = this.#host.hub.nickOf(this.id);
-    const deliveries = this.#host.hub.disconnect(this.id, reason, this.#host.now());
+    const nick = this.#host.hub.nickOf(this.member);
+    const deliveries = this.#host.hub.disconnect(this.member, reason, this.#host.now());
     if (nick !== undefined) this.#host.log.info("leave", { id: this.id, nick, reason });
     this.#host.deliver(deliveries);
   }

@@ -33,7 +33,7 @@ import type {
 import { cleanReason } from "../text.ts";
 import { pump, writeAll } from "../pump.ts";
 import { isFinal, TransferState, type TransferStatus } from "../transfer_state.ts";
-import type { ClientId, Delivery } from "./hub.ts";
+import type { Delivery, MemberId } from "./hub.ts";
 import type { ByteStream } from "../carrier/connection.ts";
 
 /** Limits for file sharing. */
@@ -52,13 +52,13 @@ export interface TransferLimits {
 
 /** Who the offer is for, as the server resolved it. */
 export interface OfferTarget {
-  senderId: ClientId;
+  senderId: MemberId;
   sender: string;
   /** The room's name, for a room transfer. */
   room?: string;
   /** The recipient's nick, for a private transfer. */
   to?: string;
-  recipients: readonly ClientId[];
+  recipients: readonly MemberId[];
 }
 
 interface Transfer {
@@ -79,14 +79,14 @@ interface Transfer {
   /** Whether the sender was told how it ended (delivered, or nobody got it): once only. */
   settled: boolean;
   /** Everyone it was offered to, and those of them who have left since. */
-  readonly recipients: readonly ClientId[];
-  readonly gone: Set<ClientId>;
+  readonly recipients: readonly MemberId[];
+  readonly gone: Set<MemberId>;
   /** Download token -> recipient, for those who have not finished fetching. */
-  readonly pending: Map<string, ClientId>;
+  readonly pending: Map<string, MemberId>;
   /** Recipients that fetched every byte and have not said yet whether they saved it, and when. */
-  readonly fetched: Map<ClientId, number>;
+  readonly fetched: Map<MemberId, number>;
   /** Recipients that said whether they saved it (a `saved` frame), each counted once. */
-  readonly reported: Set<ClientId>;
+  readonly reported: Set<MemberId>;
   /** Nicks that saved it, and those that could not, with why (from their `saved` frames). */
   readonly saved: string[];
   readonly notSaved: { nick: string; reason: string }[];
@@ -374,7 +374,7 @@ export class Transfers {
    * one that could not save it no longer holds the transfer up. Returns what to deliver: the
    * sender's summary (who saved it, who could not and why), once everyone is accounted for.
    */
-  saved(receiverId: ClientId, frame: SavedFrame, nick: string): Delivery[] {
+  saved(receiverId: MemberId, frame: SavedFrame, nick: string): Delivery[] {
     const transfer = this.#transfers.get(frame.id);
     if (
       transfer === undefined || !transfer.recipients.includes(receiverId) ||
@@ -401,7 +401,7 @@ export class Transfers {
    * A member left: transfers waiting for them no longer do, and their offers whose upload never
    * started fail (an upload under way goes on: it has a connection of its own).
    */
-  left(id: ClientId, nick: string | undefined): void {
+  left(id: MemberId, nick: string | undefined): void {
     for (const transfer of [...this.#transfers.values()]) {
       if (transfer.target.senderId === id && transfer.life.status === "offered") {
         this.#fail(transfer, `${transfer.target.sender} left before sending it`);
@@ -507,7 +507,7 @@ export class Transfers {
   }
 
   /** The recipients who have not left. */
-  #present(transfer: Transfer): ClientId[] {
+  #present(transfer: Transfer): MemberId[] {
     return transfer.recipients.filter((id) => !transfer.gone.has(id));
   }
 

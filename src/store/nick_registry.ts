@@ -3,9 +3,10 @@
  * look-alike letters), so `Ana`, `ANA` and Cyrillic `\u0430na` are one nick. Implementations: memory
  * now, SQLite and Redis later; all synchronous, like the hub that calls them. Pure (a type).
  */
+import type { MemberId } from "./member_id.ts";
 
-/** Whoever holds a nick: the member's id in the hub (today the connection id). */
-export type NickHolder = number;
+/** Whoever holds a nick: a member. */
+export type NickHolder = MemberId;
 
 /**
  * Nicks and their holders. Nicks are passed as the member typed them (validated already); the

@@ -1,8 +1,9 @@
 /**
  * The port for the room table: which rooms exist and their settings. Who is in a room right now
- * is the hub's business (it follows connections); what is said there is a `RoomLog`'s (room_log.ts).
+ * is the hub's business (it follows members); what is said there is a `RoomLog`'s (room_log.ts).
  * Implementations: memory now, SQLite and Redis later; all synchronous. Pure (a type).
  */
+import type { MemberId } from "./member_id.ts";
 
 /** A room's entry in the directory. */
 export interface RoomRecord {
@@ -12,8 +13,8 @@ export interface RoomRecord {
   readonly name: string;
   /** Kept when empty (the lobby, rooms from the command line or the admin console). */
   readonly persistent: boolean;
-  /** The owner's id in the hub (today a connection id), while connected. */
-  readonly owner?: number;
+  /** The owning member, while connected. */
+  readonly owner?: MemberId;
   /** Most members at once; none means no limit. */
   readonly limit?: number;
   readonly topic?: string;

@@ -4,7 +4,7 @@ import { assertChatError } from "./assert_chat_error.ts";
 
 const T0 = 1_000;
 
-Deno.test("Hub.rebind() moves a member to a new id quietly and replays what it missed", () => {
+Deno.test("Hub.resync() gives a returning member what it missed and changes nothing", () => {
   const hub = new Hub();
   hub.register(1, "ana", T0);
   hub.register(2, "bob", T0);
@@ -12,17 +12,17 @@ Deno.test("Hub.rebind() moves a member to a new id quietly and replays what it m
   hub.join(2, "games", undefined, T0);
   hub.say(2, "games", "one", T0);
   hub.say(2, "games", "two", T0);
-  const deliveries = hub.rebind(1, 7, [{ room: "games", seq: 1 }]);
-  assert.ok(deliveries.every((delivery) => delivery.to.length === 1 && delivery.to[0] === 7));
+  const deliveries = hub.resync(1, [{ room: "games", seq: 1 }]);
+  assert.ok(deliveries.every((delivery) => delivery.to.length === 1 && delivery.to[0] === 1));
   const types = deliveries.map((delivery) => delivery.frame.type);
   assert.deepEqual(types, ["rooms", "room", "room", "message"]);
   const games = deliveries.find((d) => d.frame.type === "room" && d.frame.room === "games");
   assert.ok(games?.frame.type === "room" && games.frame.since === 1 && games.frame.owner === "ana");
-  assert.equal(hub.nickOf(7), "ana");
-  assert.equal(hub.nickOf(1), undefined);
-  assert.equal(hub.idOf("ANA"), 7);
-  assert.deepEqual(hub.roomsOf(7), ["lobby", "games"]);
-  // The new id owns what the old one owned.
-  hub.setTopic(7, "games", "chess", T0);
-  assertChatError(() => hub.rebind(1, 8, []), "not_registered");
+  const missed = deliveries.at(-1)?.frame;
+  assert.ok(missed?.type === "message" && missed.text === "two" && missed.seq === 2);
+  // The member is who it was: same nick, same rooms, still the owner, and bob heard nothing.
+  assert.equal(hub.idOf("ANA"), 1);
+  assert.deepEqual(hub.roomsOf(1), ["lobby", "games"]);
+  assert.equal(hub.setTopic(1, "games", "chess", T0).length > 0, true);
+  assertChatError(() => hub.resync(9, []), "not_registered");
 });
