@@ -1,4 +1,5 @@
 import { nativeFrame } from "../src/dialect/native_frames.ts";
+import { PROTOCOL_ENCODING } from "../src/dialect/dialect.ts";
 import assert from "node:assert/strict";
 import { ChatError } from "../src/errors.ts";
 import { assertChatError } from "./assert_chat_error.ts";
@@ -154,7 +155,7 @@ Deno.test("Hub.say() with no one else in the room delivers to nobody", () => {
   assert.deepEqual(hub.say(1, LOBBY, "anyone?", T0), [{
     to: [],
     frame,
-    encoded: new Map([["native", encodeFrame(frame)]]),
+    encoded: new Map([[PROTOCOL_ENCODING, encodeFrame(frame)]]),
   }]);
 });
 
@@ -308,7 +309,7 @@ Deno.test("Hub.say() marks a /me message with action: true, and plain ones witho
   assert.deepEqual(hub.say(1, LOBBY, "waves", T0, true), [{
     to: [2],
     frame,
-    encoded: new Map([["native", encodeFrame(frame)]]),
+    encoded: new Map([[PROTOCOL_ENCODING, encodeFrame(frame)]]),
   }]);
   const plain = hub.say(1, LOBBY, "hi", T0)[0]?.frame;
   assert.ok(plain !== undefined && !Object.hasOwn(plain, "action"));
@@ -1401,7 +1402,7 @@ Deno.test("Hub.say() treats the same id under another key as a new message", () 
     seq: 2,
   };
   assert.deepEqual(hub.say(2, LOBBY, "hi", T0, false, ref("m1", "tok2")), [
-    { to: [1], frame, encoded: new Map([["native", encodeFrame(frame)]]) },
+    { to: [1], frame, encoded: new Map([[PROTOCOL_ENCODING, encodeFrame(frame)]]) },
     { to: [2], frame: { type: "ack", id: "m1", room: LOBBY, seq: 2 } },
   ]);
 });

@@ -57,6 +57,13 @@ export interface Supports {
  */
 export type SharedEncodings = Map<string, Uint8Array>;
 
+/**
+ * The shared-encodings key of an event's own protocol encoding (its JSON line, docs/PROTOCOL.md):
+ * whoever encodes a frame that way first (the hub, sizing a message for history; the native
+ * dialect) leaves it under this key for the rest.
+ */
+export const PROTOCOL_ENCODING = "protocol";
+
 /** One connection's dialect (an instance per connection: some keep state, like an active room). */
 export interface Dialect {
   readonly name: string;

@@ -7,7 +7,14 @@ import { decodeClientFrame, encodeFrame, unreachable } from "../protocol.ts";
 import { PROTOCOL_VERSION } from "../version.ts";
 import type { HubEvent } from "../server/events.ts";
 import { nativeFrame } from "./native_frames.ts";
-import type { Dialect, DialectView, Intent, SharedEncodings, Supports } from "./dialect.ts";
+import {
+  type Dialect,
+  type DialectView,
+  type Intent,
+  PROTOCOL_ENCODING,
+  type SharedEncodings,
+  type Supports,
+} from "./dialect.ts";
 import { LOBBY } from "../limits.ts";
 
 const SUPPORTS: Supports = { files: true, resume: true, ping: true };
@@ -64,10 +71,10 @@ export class NativeDialect implements Dialect {
   }
 
   encode(event: HubEvent, _view: DialectView, shared: SharedEncodings): Uint8Array {
-    let bytes = shared.get(this.name);
+    let bytes = shared.get(PROTOCOL_ENCODING);
     if (bytes === undefined) {
       bytes = encodeFrame(nativeFrame(event));
-      shared.set(this.name, bytes);
+      shared.set(PROTOCOL_ENCODING, bytes);
     }
     return bytes;
   }

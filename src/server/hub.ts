@@ -15,7 +15,7 @@ import {
 } from "../limits.ts";
 import { quote, validateNick } from "../nick.ts";
 import { encodeFrame } from "../protocol.ts";
-import type { SharedEncodings } from "../dialect/dialect.ts";
+import { PROTOCOL_ENCODING, type SharedEncodings } from "../dialect/dialect.ts";
 import { ADMIN, type HubEvent, type RoomChange } from "./events.ts";
 import type { MessageFrame, RoomsFrame, ServerFrame, UsersFrame, WhoisFrame } from "../protocol.ts";
 import { roomKey, validateRoomName } from "../room_name.ts";
@@ -256,13 +256,14 @@ export class Hub {
       seq,
     };
     if (action) frame.action = true;
-    // Encoded once: its length sizes the replay budget, its bytes go to every native recipient.
+    // Encoded once: its length sizes the replay budget, and the bytes are kept for every
+    // recipient whose dialect speaks the protocol's own encoding.
     const json = encodeFrame(frame);
     this.#log.append(room.key, frame, json.length + HISTORY_FLAG_BYTES);
     const deliveries: Delivery[] = [{
       to: others(room, id),
       frame,
-      encoded: new Map([["native", json]]),
+      encoded: new Map([[PROTOCOL_ENCODING, json]]),
     }];
     if (ref !== undefined) {
       this.#log.markSent(room.key, ref.key, seq);
