@@ -6,7 +6,6 @@
 import { ChatError } from "../errors.ts";
 import { LOBBY } from "../limits.ts";
 import { NICK_RULE } from "../nick.ts";
-import type { ServerFrame } from "../protocol.ts";
 import type { HubEvent } from "../server/events.ts";
 import { nativeFrame } from "./native_frames.ts";
 import { plainText, renderFrame } from "../render.ts";
@@ -40,6 +39,8 @@ export class PlainDialect implements Dialect {
   readonly name = "plain";
   readonly supports = { files: false, resume: false, ping: false } as const;
   #room = LOBBY;
+  /** The shared-encodings key for the active room (made when the room changes, not per event). */
+  #key = sharedKey(LOBBY);
 
   /** The room the user talks in. */
   get room(): string {
@@ -72,29 +73,40 @@ export class PlainDialect implements Dialect {
   }
 
   encode(event: HubEvent, view: DialectView, shared: SharedEncodings): Uint8Array {
-    const frame = nativeFrame(event);
-    this.#follow(frame, view);
+    // This runs once per viewer of every event: the common case (a message seen by everyone in
+    // a room) allocates nothing here once the room's rendering is shared.
+    this.#follow(event, view);
     // Events whose rendering depends on the viewer's nick are rendered per viewer; the rest
     // once per active room (it decides the `[#room]` prefix), without a nick.
-    const personal = frame.type === "nick" || frame.type === "room" || frame.type === "private";
-    const key = `${this.name}:${this.#room}`;
-    let bytes = personal ? undefined : shared.get(key);
+    const personal = event.type === "nick" || event.type === "room" || event.type === "private";
+    let bytes = personal ? undefined : shared.get(this.#key);
     if (bytes === undefined) {
       const self = personal ? view.nick : undefined;
-      const lines = renderFrame(frame, { self, room: this.#room }).map(plainText);
+      const lines = renderFrame(nativeFrame(event), { self, room: this.#room }).map(plainText);
       bytes = lines.length === 0 ? NOTHING : encoder.encode(lines.join("\n") + "\n");
-      if (!personal) shared.set(key, bytes);
+      if (!personal) shared.set(this.#key, bytes);
     }
     return bytes;
   }
 
   switched(room: string): void {
-    this.#room = room;
+    this.#enter(room);
   }
 
   /** Keeps the active room in step: the room just entered, or one still held. */
-  #follow(event: ServerFrame, view: DialectView): void {
-    if (event.type === "room") this.#room = event.room;
-    if (event.type === "left" && event.room === this.#room) this.#room = view.rooms()[0] ?? LOBBY;
+  #follow(event: HubEvent, view: DialectView): void {
+    if (event.type === "room") this.#enter(event.room);
+    if (event.type === "left" && event.room === this.#room) this.#enter(view.rooms()[0] ?? LOBBY);
   }
+
+  #enter(room: string): void {
+    if (room === this.#room) return;
+    this.#room = room;
+    this.#key = sharedKey(room);
+  }
+}
+
+/** The shared-encodings key of plain text rendered for viewers whose active room is `room`. */
+function sharedKey(room: string): string {
+  return `plain:${room}`;
 }
