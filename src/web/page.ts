@@ -15,6 +15,8 @@
  * browser as written: it uses no template literals of its own.
  */
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
+import { FILES_SCRIPT } from "./files_script.ts";
+import { SHA256_SCRIPT } from "./sha256_script.ts";
 
 /** The page: markup only; the script and the style sheet come from `/app.js` and `/app.css`. */
 export const CLIENT_PAGE_HTML = `<!doctype html>
@@ -51,6 +53,9 @@ export const CLIENT_PAGE_HTML = `<!doctype html>
       <input id="line" name="line" enterkeyhint="send" placeholder="Message, or /help"
         autocapitalize="sentences">
       <button type="submit">Send</button>
+      <button type="button" id="file-button" class="secondary"
+        title="Send a file (or drop one on the messages)">Send a file</button>
+      <input type="file" id="file" multiple hidden aria-label="File to send">
     </form>
   </section>
 </main>
@@ -120,6 +125,11 @@ button { background: var(--accent); color: var(--bg); border-color: var(--accent
 .log .private .nick { color: var(--accent); }
 .send { display: flex; gap: .4em; padding: .5em; border-top: 1px solid var(--line); }
 .send input { flex: 1; min-width: 0; }
+.send .secondary { background: transparent; color: var(--accent); }
+.logs.dropping { outline: 2px dashed var(--accent); outline-offset: -4px; }
+.log progress { width: 8em; vertical-align: middle; }
+.log .download { padding: .1em .5em; margin-left: .3em; font-size: .9em; }
+.log .file-name { font-weight: 600; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; }
 `;
@@ -501,14 +511,9 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
       case "bye": return onBye(frame);
       case "ack": return onAck(frame);
       case "file":
-        system(frame.room || null, (frame.to ? str(frame.from) + " offers you " : "") +
-          "file offered: " + str(frame.name) + " (" + formatSize(frame.size) +
-          ") \u2014 use chat join to download" + (frame.to ? "" : " (from " + str(frame.from) + ")"),
-          frame.time);
-        return;
+      case "offer_ok":
       case "transfer":
-        (frame.state === "failed" ? showError : system)(null, "Transfer of " + str(frame.name) +
-          " " + str(frame.state) + (frame.reason ? ": " + str(frame.reason) : ""));
+        files.handle(frame);
         return;
       default:
         return; // unknown frames are skipped (section 6)
@@ -669,6 +674,7 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
       showLogin(message);
       return;
     }
+    if (files.refused(frame)) return;
     if (typeof frame.id === "string" && state.pending.has(frame.id)) {
       var entry = state.pending.get(frame.id);
       state.pending.delete(frame.id);
@@ -709,6 +715,12 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
   function submitLine(text) {
     if (text.trim() === "") return;
     var id = String(state.nextId++);
+    var sendCommand = /^\/(send|upload)(?:\s+(\S+))?\s*$/i.exec(text);
+    if (sendCommand) {
+      // Files are picked in the browser: the picker opens, for the room or for one person.
+      files.choose(sendCommand[2] || "");
+      return;
+    }
     if (text.charAt(0) === "/" && text.charAt(1) !== "/") {
       if (!send({ type: "command", line: text, room: activeName(), id: id })) {
         showError(null, "Not connected: the command was not sent");
@@ -751,6 +763,8 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
     submitLine(text);
   });
 
+${SHA256_SCRIPT}
+${FILES_SCRIPT}
   state.timer = setInterval(watchdog, 5000);
   nickInput.focus();
 })();

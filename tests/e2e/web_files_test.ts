@@ -4,8 +4,21 @@
  * receiving files with `chat join` users, byte-identical both ways.
  */
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
-import { joinedClient, ncUser, RawClient, withServer } from "./harness.ts";
+import type { Page } from "playwright-core";
+import { safeFileName } from "../../src/file_name.ts";
+import { TestBrowser } from "./browser.ts";
+import {
+  type ChatProcess,
+  joinedClient,
+  nativeClient,
+  ncUser,
+  RawClient,
+  startClient,
+  type Track,
+  withServer,
+} from "./harness.ts";
 
 /** `size` random bytes. */
 function randomBytes(size: number): Uint8Array {
@@ -91,4 +104,94 @@ Deno.test("an nc user gets a download link for a shared file; a wrong token find
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/** Opens the page from the server and enters as `nick`. */
+async function enter(browser: TestBrowser, port: number, nick: string): Promise<Page> {
+  const page = await browser.newPage();
+  const response = await page.goto(`http://127.0.0.1:${port}/`);
+  assert.equal(response?.status(), 200);
+  await page.getByLabel("Nick").fill(nick);
+  await page.getByRole("button", { name: "Enter" }).click();
+  await page.getByText(`Welcome, ${nick}!`).waitFor();
+  return page;
+}
+
+/** A line-mode `chat join` user saving files in `downloads`, in the lobby. */
+async function terminalUser(
+  server: { host: string; port: number },
+  track: Track,
+  nick: string,
+  downloads: string,
+): Promise<ChatProcess> {
+  const client = track(startClient(server, nick, ["--downloads", downloads]));
+  await client.stdout.waitFor(/^\* You are in lobby/);
+  return client;
+}
+
+/** Clicks the Download button of the file from `from` and returns what the browser saved. */
+async function downloadIn(page: Page, name: string): Promise<{ name: string; bytes: Uint8Array }> {
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: new RegExp(`^Download ${escapeRegExp(name)} from `) })
+      .click(),
+  ]);
+  const path = await download.path();
+  return { name: download.suggestedFilename(), bytes: await Deno.readFile(path) };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+Deno.test({
+  name: "web: a browser user and a chat join user send each other files, byte-identical",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "chat-web-files-" });
+    try {
+      await withServer({}, async (server, track) => {
+        const browser = await TestBrowser.launch();
+        try {
+          const ana = await enter(browser, server.port, "ana");
+          const term = await terminalUser(server, track, "term", `${dir}/term`);
+          await ana.getByText("term joined").waitFor();
+
+          // Browser to terminal: picked with the file input, uploaded over HTTP.
+          const up = randomBytes(3 * 1024 * 1024 + 17);
+          await ana.locator("#file").setInputFiles({
+            name: "from the browser.bin",
+            mimeType: "application/octet-stream",
+            buffer: Buffer.from(up),
+          });
+          await term.stdout.waitFor("* ana is sending from the browser.bin (3.0 MiB)");
+          await term.stdout.waitFor(
+            /^\* Saved from the browser\.bin from ana \(3\.0 MiB, verified\)/,
+          );
+          assert.equal(sha256(await Deno.readFile(`${dir}/term/from the browser.bin`)), sha256(up));
+          await ana.getByText("from the browser.bin uploaded and verified: shared in lobby")
+            .waitFor();
+          await ana.getByText("from the browser.bin delivered: saved by term").waitFor();
+
+          // Terminal to browser: offered in the room, checked, then offered to save.
+          const down = randomBytes(2 * 1024 * 1024 + 5);
+          await Deno.writeFile(`${dir}/for the browser.bin`, down);
+          await term.send(`/send "${dir}/for the browser.bin"`);
+          await ana.getByText("is sending for the browser.bin (2.0 MiB)").waitFor();
+          const saved = await downloadIn(ana, "for the browser.bin");
+          assert.equal(saved.name, "for the browser.bin");
+          assert.equal(sha256(saved.bytes), sha256(down));
+          await ana.getByText(/Checked for the browser\.bin from term .*SHA-256 verified/)
+            .waitFor();
+          await term.stdout.waitFor("* for the browser.bin delivered: saved by ana");
+          assert.deepEqual(browser.errors, []);
+        } finally {
+          await browser.close();
+        }
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
