@@ -195,3 +195,174 @@ Deno.test({
     }
   },
 });
+
+/** Offers `content` as `name` from a raw native client and uploads it; resolves when uploaded. */
+async function rawSend(
+  port: number,
+  sender: RawClient,
+  name: string,
+  content: Uint8Array,
+  ref: string,
+): Promise<void> {
+  const from = sender.lines.lines.length;
+  await sender.sendFrame({
+    type: "offer",
+    ref,
+    name,
+    size: content.length,
+    sha256: sha256(content),
+    room: "lobby",
+  });
+  const at = await sender.lines.waitFor(
+    (line) => line.includes('"offer_ok"') && line.includes(`"ref":"${ref}"`),
+    { from },
+  );
+  const ok = JSON.parse(sender.lines.lines[at] ?? "{}") as { id: string; token: string };
+  const upload = await RawClient.connect(port);
+  try {
+    await upload.sendFrame({ type: "upload", id: ok.id, token: ok.token });
+    await upload.lines.waitFor('"type":"ready"');
+    await upload.write(content);
+    await upload.lines.waitFor('"state":"uploaded"');
+  } finally {
+    upload.close();
+    await upload.lines.done;
+  }
+}
+
+Deno.test({
+  name: "web: hostile file names arrive in the browser made safe, shown and saved",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withServer({}, async (server, track) => {
+      const browser = await TestBrowser.launch();
+      try {
+        const ana = await enter(browser, server.port, "ana");
+        const evil = track(await nativeClient(server.port, "evil"));
+        await ana.getByText("evil joined").waitFor();
+        const names = [
+          "../../etc/passwd",
+          "..\\..\\\u202eexe.txt\u0007\u0000\u200b" + "\u00e9".repeat(150) + ".txt",
+          "<img src=x onerror=alert(1)>.html",
+        ];
+        const dialogs: string[] = [];
+        ana.on("dialog", (dialog) => {
+          dialogs.push(dialog.message());
+          void dialog.dismiss();
+        });
+        for (const [index, name] of names.entries()) {
+          const content = randomBytes(1000 + index);
+          await rawSend(server.port, evil, name, content, `r${index}`);
+          const safe = safeFileName(name);
+          await ana.locator("#logs .file-name", { hasText: safe }).waitFor();
+          const saved = await downloadIn(ana, safe);
+          assert.equal(saved.name, safe);
+          assert.equal(sha256(saved.bytes), sha256(content));
+        }
+        assert.equal(safeFileName(names[0] ?? ""), "passwd");
+        const shown = await ana.locator("#logs").innerText();
+        assert.doesNotMatch(shown, /[\u202e\u0007\u200b]|\.\.\//);
+        assert.equal(await ana.locator("#logs img").count(), 0);
+        assert.deepEqual(dialogs, []);
+        assert.deepEqual(browser.errors, []);
+      } finally {
+        await browser.close();
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "web: a file over the limit is refused before any bytes move; a dropped file is sent",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "chat-web-files-" });
+    try {
+      await withServer({ args: ["--max-file-size", "1"] }, async (server, track) => {
+        const browser = await TestBrowser.launch();
+        try {
+          const ana = await enter(browser, server.port, "ana");
+          const requests: string[] = [];
+          ana.on("request", (request) => requests.push(`${request.method()} ${request.url()}`));
+          const term = await terminalUser(server, track, "term", `${dir}/term`);
+          await ana.getByText("term joined").waitFor();
+
+          await ana.locator("#file").setInputFiles({
+            name: "big.bin",
+            mimeType: "application/octet-stream",
+            buffer: Buffer.from(randomBytes(2 * 1024 * 1024)),
+          });
+          await ana.getByText(
+            "Cannot send big.bin: File is too large: 2.0 MiB, this server takes at most 1.0 MiB",
+          ).waitFor();
+          assert.deepEqual(requests.filter((request) => request.includes("/files/")), []);
+
+          // Dropped on the messages: sent to the room.
+          const small = randomBytes(4096);
+          // Written as text: it runs in the page, where DataTransfer and File exist.
+          const transfer = await ana.evaluateHandle(
+            `(() => { const data = new DataTransfer(); data.items.add(new File(` +
+              `[new Uint8Array(${JSON.stringify([...small])})], "dropped.bin")); return data; })()`,
+          );
+          await ana.locator("#logs").dispatchEvent("dragover", { dataTransfer: transfer });
+          await ana.locator("#logs").dispatchEvent("drop", { dataTransfer: transfer });
+          await term.stdout.waitFor(/^\* Saved dropped\.bin from ana \(4\.0 KiB, verified\)/);
+          assert.equal(sha256(await Deno.readFile(`${dir}/term/dropped.bin`)), sha256(small));
+          assert.equal(term.stdout.lines.some((line) => line.includes("big.bin")), false);
+          assert.deepEqual(
+            requests.filter((request) => request.includes("/files/")).map((r) => r.split(" ")[0]),
+            ["POST"],
+          );
+          assert.deepEqual(browser.errors, []);
+        } finally {
+          await browser.close();
+        }
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("an HTTP upload must carry exactly the offered size, once, from the page's own origin", async () => {
+  await withServer({}, async (server, track) => {
+    const ana = track(await nativeClient(server.port, "ana"));
+    const bob = track(await nativeClient(server.port, "bob"));
+    await ana.lines.waitFor('"type":"join"');
+    const content = new TextEncoder().encode("twelve bytes");
+    await ana.sendFrame({
+      type: "offer",
+      ref: "f1",
+      name: "a.txt",
+      size: content.length,
+      sha256: sha256(content),
+    });
+    const at = await ana.lines.waitFor('"offer_ok"');
+    const ok = JSON.parse(ana.lines.lines[at] ?? "{}") as { id: string; token: string };
+    const post = (headers: string, body: string) =>
+      rawRequest(
+        server.port,
+        `POST /files/${ok.id}/${ok.token} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n` +
+          `${headers}\r\n${body}`,
+      );
+    assert.match(
+      await post("Content-Length: 3\r\n", "abc"),
+      /^HTTP\/1\.1 400 [^]*offered size, 12, not 3/,
+    );
+    assert.match(await post("", ""), /^HTTP\/1\.1 400 [^]*Content-Length is needed/);
+    assert.match(
+      await post("Origin: http://evil.example\r\nContent-Length: 12\r\n", "twelve bytes"),
+      /^HTTP\/1\.1 403 /,
+    );
+    // Refusals leave the offer open: the right request uploads it.
+    assert.match(
+      await post("Content-Length: 12\r\nExpect: 100-continue\r\n", "twelve bytes"),
+      /^HTTP\/1\.1 100 Continue[^]*HTTP\/1\.1 200 [^]*"state":"uploaded"/,
+    );
+    assert.match(await post("Content-Length: 12\r\n", "twelve bytes"), /^HTTP\/1\.1 409 /);
+    await bob.lines.waitFor('"type":"file"');
+    await ana.lines.waitFor('"state":"uploaded"');
+  });
+});
