@@ -14,7 +14,7 @@ import { writeAllSync } from "./src/pump.ts";
 import { ChatServer } from "./src/server/server.ts";
 import { listenTcp } from "./src/carrier/tcp_listener.ts";
 import { MAX_LINE_BYTES, MAX_UNTERMINATED_BYTES } from "./src/limits.ts";
-import { joinHints } from "./src/server/addresses.ts";
+import { joinHints, webAddress } from "./src/server/addresses.ts";
 import { runConsole } from "./src/server/console.ts";
 import type { JoinCommand, ServeCommand } from "./src/cli.ts";
 
@@ -59,6 +59,7 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
       maxOutboxBytes: command.maxQueueKiB * 1024,
       maxFileBytes: command.maxFileMiB * 1024 * 1024,
       resumeGraceMs: command.resumeGrace * 1000,
+      webAddress: webAddress(listener.addr, { interfaces: networkInterfaces() }),
       limits: {
         flood: { burst: command.floodBurst, perSecond: command.floodRate },
         registrationTimeoutMs: command.registrationTimeout * 1000,

@@ -156,6 +156,11 @@ export interface FileFrame {
   /** Your own download token for this file. */
   token: string;
   time: number;
+  /**
+   * Where anyone may download it over HTTP while the server holds it: the server's web address
+   * and `/files/ID/LINK-TOKEN/NAME`. Absent from older servers.
+   */
+  url?: string;
 }
 
 /** How a transfer went: to the sender, and to receivers if it failed. */
@@ -457,6 +462,7 @@ const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
     to: optStr,
     token: str,
     time: num,
+    url: optStr,
   },
   transfer: { id: str, name: str, state: str, reason: optStr, sha256: optStr },
   ready: {},

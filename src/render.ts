@@ -251,7 +251,9 @@ export function renderFrame(frame: ServerFrame, viewer: Viewer = {}): Line[] {
     case "file": {
       // A size from the wire: rendering never throws, whatever a peer sent.
       const size = Number.isFinite(frame.size) && frame.size > 0 ? frame.size : 0;
-      const what = `${safeText(frame.name)} (${formatBytes(size)})`;
+      // The download link, for those who fetch it with a browser, curl or wget.
+      const link = frame.url === undefined ? "" : `: ${safeText(frame.url)}`;
+      const what = `${safeText(frame.name)} (${formatBytes(size)})${link}`;
       if (frame.to !== undefined) {
         return [{
           spans: [

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { type InterfaceAddress, joinHints, reachableAddresses } from "../src/server/addresses.ts";
+import {
+  type InterfaceAddress,
+  joinHints,
+  reachableAddresses,
+  webAddress,
+} from "../src/server/addresses.ts";
 
 const LAPTOP: InterfaceAddress[] = [
   { name: "lo", family: "IPv4", address: "127.0.0.1" },
@@ -90,4 +95,14 @@ Deno.test("reachableAddresses() keeps each address once and IPv6 only when asked
     "172.17.0.1",
     "fd00::2",
   ]);
+});
+
+Deno.test("webAddress() is the address of the printed http:// line", () => {
+  const lines = joinHints({ hostname: "0.0.0.0", port: 12345 }, { interfaces: LAPTOP });
+  const web = webAddress({ hostname: "0.0.0.0", port: 12345 }, { interfaces: LAPTOP });
+  assert.ok(lines.includes(`  ${web}/`), web);
+  assert.equal(webAddress({ hostname: "127.0.0.1", port: 80 }), "http://127.0.0.1:80");
+  assert.equal(webAddress({ hostname: "::1", port: 8080 }), "http://[::1]:8080");
+  assert.equal(webAddress({ hostname: "0.0.0.0", port: 1 }), "http://127.0.0.1:1");
+  assert.equal(webAddress({ hostname: "::", port: 1 }, { interfaces: [] }), "http://[::1]:1");
 });

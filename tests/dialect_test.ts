@@ -101,7 +101,8 @@ Deno.test("PlainDialect.read() drops the escape sequences of arrow and editing k
 Deno.test("PlainDialect.read() explains that files need chat join", () => {
   assert.throws(
     () => new PlainDialect().read("/send notes.txt", view("ana")),
-    (error: unknown) => error instanceof ChatError && /Files need `chat join`/.test(error.message),
+    (error: unknown) =>
+      error instanceof ChatError && /Files need `chat join` or the web page/.test(error.message),
   );
 });
 

@@ -326,6 +326,17 @@ Deno.test("formatResponse() writes status, headers, Content-Length and Connectio
   );
 });
 
+Deno.test("formatResponse() with bodyLength writes the head of a body sent after it", () => {
+  const head = formatResponse({ status: 200, headers: { "Content-Type": "a/b" }, bodyLength: 5 });
+  assert.equal(
+    decoder.decode(head),
+    "HTTP/1.1 200 OK\r\nContent-Type: a/b\r\nContent-Length: 5\r\nConnection: close\r\n\r\n",
+  );
+  assert.throws(() => formatResponse({ status: 200, body: "x", bodyLength: 1 }), TypeError);
+  assert.throws(() => formatResponse({ status: 200, bodyLength: -1 }), TypeError);
+  assert.throws(() => formatResponse({ status: 204, bodyLength: 1 }), TypeError);
+});
+
 Deno.test("formatResponse() takes a header list, a reason, bytes and the caller's Connection", () => {
   const response = formatResponse({
     status: 200,

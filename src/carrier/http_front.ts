@@ -17,6 +17,7 @@
  * ```
  */
 import type { ByteStream, LineConnection } from "./connection.ts";
+import { FILE_PATH_PREFIX } from "../file_link.ts";
 import { CLIENT_PAGE_CSS, CLIENT_PAGE_HTML, CLIENT_PAGE_JS } from "../web/page.ts";
 import {
   formatResponse,
@@ -70,10 +71,16 @@ export interface ServeHttpOptions {
    * @default {DEFAULT_CLOSE_TIMEOUT_MS}
    */
   closeTimeoutMs?: number;
+  /**
+   * Serves a request under `/files/` (downloads and uploads of shared files): it owns the
+   * connection from then on and closes it. Without it, those paths are not found (404).
+   * @default undefined
+   */
+  files?: (conn: ByteStream, request: HttpRequest) => Promise<void>;
 }
 
 /** Headers on every response. */
-const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
+export const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
   ["Cache-Control", "no-store"],
   ["X-Content-Type-Options", "nosniff"],
   ["Referrer-Policy", "no-referrer"],
@@ -186,6 +193,10 @@ async function answer(
     await respondAndClose(conn, response, { closeTimeoutMs: closeTimeout });
     return undefined;
   };
+  if (path.startsWith(FILE_PATH_PREFIX) && options.files !== undefined) {
+    await options.files(conn, request);
+    return undefined;
+  }
   if (request.method !== "GET") {
     return respond(
       plainResponse(405, `Method not allowed: ${request.method}\n`, host, [["Allow", "GET"]]),
@@ -252,7 +263,8 @@ function responseHeaders(host: string | undefined): (readonly [string, string])[
   return [...SECURITY_HEADERS, ["Content-Security-Policy", contentSecurityPolicy(host)]];
 }
 
-function plainResponse(
+/** A short plain-text response with the security headers (for `host`'s page). */
+export function plainResponse(
   status: number,
   body: string,
   host?: string,
@@ -279,7 +291,7 @@ function closeQuietly(conn: ByteStream): void {
 }
 
 /** Writes a response, bounded in time, and closes the connection whatever happens. */
-async function respondAndClose(
+export async function respondAndClose(
   conn: ByteStream,
   response: Uint8Array,
   options: { closeTimeoutMs: number },

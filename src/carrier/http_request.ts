@@ -412,6 +412,12 @@ export interface HttpResponse {
    * @default an empty body
    */
   body?: Uint8Array | string;
+  /**
+   * The length of a body the caller writes after these bytes (a file streamed from disk): the
+   * bytes are then the head alone, with this `Content-Length`. Not together with `body`.
+   * @default the length of `body`
+   */
+  bodyLength?: number;
 }
 
 /**
@@ -446,7 +452,14 @@ export function formatResponse(response: HttpResponse): Uint8Array {
     ? new TextEncoder().encode(response.body)
     : response.body ?? new Uint8Array(0);
   const bodiless = status < 200 || status === 204 || status === 304;
-  if (bodiless && body.length > 0) throw new TypeError(`A ${status} response has no body`);
+  const streamed = response.bodyLength;
+  if (
+    streamed !== undefined && (!Number.isSafeInteger(streamed) || streamed < 0 || body.length > 0)
+  ) {
+    throw new TypeError("bodyLength must be a whole number of bytes, without body");
+  }
+  const length = streamed ?? body.length;
+  if (bodiless && length > 0) throw new TypeError(`A ${status} response has no body`);
   let head = `HTTP/1.1 ${status} ${reason}\r\n`;
   let hasConnection = false;
   const headers = response.headers ?? {};
@@ -465,7 +478,7 @@ export function formatResponse(response: HttpResponse): Uint8Array {
     if (lower === "connection") hasConnection = true;
     head += `${name}: ${value}\r\n`;
   }
-  if (!bodiless) head += `Content-Length: ${body.length}\r\n`;
+  if (!bodiless) head += `Content-Length: ${length}\r\n`;
   if (!hasConnection) head += "Connection: close\r\n";
   head += "\r\n";
   const bytes = new Uint8Array(head.length + body.length);

@@ -49,6 +49,11 @@ export interface Supports {
   readonly resume: boolean;
   /** Answer the server's pings (silent clients are pinged, then dropped). */
   readonly ping: boolean;
+  /**
+   * Show a shared file's download link (`url` of the `file` event) to a user whose client cannot
+   * fetch files itself. @default false
+   */
+  readonly links?: boolean;
 }
 
 /**

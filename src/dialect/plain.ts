@@ -22,7 +22,10 @@ import {
 export const PLAIN_GREETING = `* Welcome to chat ${VERSION}. ` +
   `Type a nick (${NICK_RULE}) and press Enter.`;
 
-/** Commands only a client with file support has; plain-text users are told where to find them. */
+/**
+ * Commands only a client with file support has; plain-text users are told where to find them
+ * (files shared with them come with a download link).
+ */
 const FILE_COMMANDS = /^\/(send|upload|files|get|accept|download|cancel)\b/i;
 
 /**
@@ -37,7 +40,7 @@ const encoder = new TextEncoder();
 /** The plain-text dialect; it keeps the user's active room. */
 export class PlainDialect implements Dialect {
   readonly name = "plain";
-  readonly supports = { files: false, resume: false, ping: false } as const;
+  readonly supports = { files: false, resume: false, ping: false, links: true } as const;
   #room = LOBBY;
   /** The shared-encodings key for the active room (made when the room changes, not per event). */
   #key = sharedKey(LOBBY);
@@ -64,7 +67,8 @@ export class PlainDialect implements Dialect {
       if (FILE_COMMANDS.test(line)) {
         throw new ChatError(
           "unknown_command",
-          "Files need `chat join`: nc and telnet cannot send or receive them",
+          "Files need `chat join` or the web page to send: " +
+            "nc and telnet get a download link for files shared with them",
         );
       }
       return [{ kind: "command", line, room: this.#room }];

@@ -71,6 +71,32 @@ export function joinHints(bound: BoundAddress, options: JoinHintsOptions = {}): 
 }
 
 /**
+ * The web address people are told to open (`http://HOST:PORT`, no final slash): the one of
+ * {@linkcode joinHints}'s `http://` line, so download links use the address people already
+ * reach the server at. A server bound to every address with none found gives the loopback one.
+ *
+ * @example
+ * ```ts
+ * import { webAddress } from "./addresses.ts";
+ * webAddress({ hostname: "0.0.0.0", port: 12345 }, {
+ *   interfaces: [{ name: "eth0", family: "IPv4", address: "192.168.1.20" }],
+ * }); // "http://192.168.1.20:12345"
+ * webAddress({ hostname: "::1", port: 8080 }); // "http://[::1]:8080"
+ * ```
+ */
+export function webAddress(bound: BoundAddress, options: JoinHintsOptions = {}): string {
+  const { hostname, port } = bound;
+  let host = hostname;
+  if (isWildcard(hostname)) {
+    const ipv6 = hostname === "::" || hostname === "[::]";
+    const first = reachableAddresses(options.interfaces ?? [], ipv6)[0];
+    host = first?.address ?? (hostname.includes(":") ? "::1" : "127.0.0.1");
+  }
+  const bare = host.replace(/^\[(.*)\]$/, "$1");
+  return `http://${bare.includes(":") ? `[${bare}]` : bare}:${port}`;
+}
+
+/**
  * The addresses others may reach this machine at, IPv4 first, each once: loopback and link-local
  * IPv6 addresses (which need a zone to be used) are left out, and IPv6 only with `ipv6`.
  */

@@ -33,6 +33,7 @@ import { FlushScheduler, type Outbox } from "./outbox.ts";
 import { Session, type SessionHost, type SessionLimits } from "./session.ts";
 import type { AdminApi } from "./console_commands.ts";
 import { Transfers } from "./transfers.ts";
+import { serveFileRequest } from "./http_files.ts";
 import type { DownloadFrame, OfferFrame, SavedFrame, UploadFrame } from "../protocol.ts";
 import { ChatError } from "../errors.ts";
 import { validateNick } from "../nick.ts";
@@ -63,6 +64,11 @@ export interface ServerOptions {
   resumeGraceMs?: number;
   /** @default Date.now */
   clock?: () => number;
+  /**
+   * The server's web address for the download link of each shared file (`http://HOST:PORT`, as
+   * `chat serve` prints it). @default no links in offers
+   */
+  webAddress?: string;
 }
 
 /** A user kept in the hub after their connection dropped, for a quiet resume. */
@@ -179,7 +185,7 @@ export class ChatServer implements SessionHost, AdminApi {
     }
     this.#transfers = new Transfers(
       spool,
-      { maxFileBytes },
+      { maxFileBytes, linkBase: options.webAddress },
       { log, clock: this.#clock, deliver: (deliveries) => this.deliver(deliveries) },
     );
     this.#sweeper = setInterval(() => this.#sweep(), SWEEP_MS);
@@ -229,7 +235,14 @@ export class ChatServer implements SessionHost, AdminApi {
     if (frame.to !== undefined) {
       const to = this.hub.requireIdOf(frame.to);
       if (to === id) throw new ChatError("bad_arguments", "That is you: pick someone else");
-      if (this.#carriers.get(to)?.supports.files !== true) {
+      const supports = this.#carriers.get(to)?.supports;
+      if (supports?.links === true && supports.files !== true) {
+        // A plain-text user gets the download link.
+        const nick = this.hub.nickOf(to);
+        const target = { senderId: id, sender, to: nick, recipients: [], linkViewers: [to] };
+        return this.#transfers.offer(frame, target);
+      }
+      if (supports?.files !== true) {
         throw new ChatError(
           "file_refused",
           `${
@@ -247,7 +260,12 @@ export class ChatServer implements SessionHost, AdminApi {
     const { room, ids } = this.hub.othersIn(id, frame.room ?? LOBBY);
     // Plain-text users see the announcement's absence, not a file they can never fetch.
     const recipients = ids.filter((other) => this.#carriers.get(other)?.supports.files === true);
-    return this.#transfers.offer(frame, { senderId: id, sender, room, recipients });
+    // Plain-text users get the download link instead.
+    const linkViewers = ids.filter((other) => {
+      const supports = this.#carriers.get(other)?.supports;
+      return supports?.files !== true && supports?.links === true;
+    });
+    return this.#transfers.offer(frame, { senderId: id, sender, room, recipients, linkViewers });
   }
 
   fileSaved(id: MemberId, frame: SavedFrame): Delivery[] {
@@ -258,7 +276,11 @@ export class ChatServer implements SessionHost, AdminApi {
     this.#webPending.add(stream);
     let lines: LineConnection | undefined;
     try {
-      lines = await serveHttp(stream, head, { remote, maxLineBytes: MAX_LINE_BYTES });
+      lines = await serveHttp(stream, head, {
+        remote,
+        maxLineBytes: MAX_LINE_BYTES,
+        files: (conn, request) => serveFileRequest(this.#transfers, conn, request),
+      });
     } finally {
       this.#webPending.delete(stream);
     }

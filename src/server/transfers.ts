@@ -35,6 +35,7 @@ import { pump, writeAll } from "../pump.ts";
 import { isFinal, TransferState, type TransferStatus } from "../transfer_state.ts";
 import type { Delivery, MemberId } from "./hub.ts";
 import type { ByteStream } from "../carrier/connection.ts";
+import { encodeToken, fileLinkPath, TOKEN_BYTES } from "../file_link.ts";
 
 /** Limits for file sharing. */
 export interface TransferLimits {
@@ -48,6 +49,11 @@ export interface TransferLimits {
   stallMs?: number;
   /** Keep an uploaded file this long for receivers still to fetch it (ms). @default TRANSFER_KEEP_MS */
   keepMs?: number;
+  /**
+   * The server's web address (`http://192.168.1.20:12345`): each `file` frame then carries a
+   * download link under it (`url`). @default no links
+   */
+  linkBase?: string;
 }
 
 /** Who the offer is for, as the server resolved it. */
@@ -59,11 +65,50 @@ export interface OfferTarget {
   /** The recipient's nick, for a private transfer. */
   to?: string;
   recipients: readonly MemberId[];
+  /**
+   * Those shown only the download link (plain-text users): they fetch it over HTTP if they
+   * want, so a file shown to any of them is kept until it expires. @default none
+   */
+  linkViewers?: readonly MemberId[];
+}
+
+/**
+ * How one kind of upload connection talks to its uploader: the native protocol (lines on a
+ * connection of its own, section 12.3) or HTTP (`src/server/http_files.ts`). The transfer logic
+ * (limits, spool, hash, stall, outcome) is the same for both.
+ */
+export interface UploadReplies {
+  /**
+   * Refuses before any data moves: no such transfer or a wrong token (`unknown`), or its upload
+   * already begun (`busy`); or a request that does not fit the offer (`mismatch`). Then closes.
+   */
+  refuse(conn: ByteStream, why: "unknown" | "busy" | "mismatch", message: string): Promise<void>;
+  /** Why this request cannot upload a file of `size` bytes, or undefined when it can. */
+  check?(size: number): string | undefined;
+  /** Tells the uploader to send the bytes (the native `ready`; nothing over HTTP). */
+  ready(conn: ByteStream): Promise<void>;
+  /** Reads the checksum that follows the data, for an offer without one; undefined if none. */
+  checksum(conn: ByteStream): Promise<string | undefined>;
+  /** Tells the uploader how it went (`uploaded` or `failed`), then closes. Never rejects. */
+  outcome(conn: ByteStream, frame: TransferFrame): Promise<void>;
+}
+
+/** How one kind of download connection talks to its receiver (native or HTTP). */
+export interface DownloadReplies {
+  /** Refuses: no such transfer or a wrong or used token (`unknown`), or it failed (`failed`). */
+  refuse(conn: ByteStream, why: "unknown" | "failed", message: string): Promise<void>;
+  /** Says what comes (the native `data`, or an HTTP head); exactly `size` bytes follow. */
+  start(conn: ByteStream, file: { size: number; name: string }): Promise<void>;
 }
 
 interface Transfer {
   readonly id: string;
   readonly uploadToken: string;
+  /** The token of the download link anyone may use while the file is held. */
+  readonly linkToken: string;
+  /** How many were shown only the link, and how many fetched all of it through the link. */
+  readonly linkViewers: number;
+  linkDownloads: number;
   readonly target: OfferTarget;
   readonly name: string;
   readonly size: number;
@@ -116,6 +161,7 @@ export class Transfers {
   readonly #maxSpoolBytes: number;
   readonly #stallMs: number;
   readonly #keepMs: number;
+  readonly #linkBase: string | undefined;
   readonly #transfers = new Map<string, Transfer>();
   #nextId = 1;
 
@@ -137,6 +183,7 @@ export class Transfers {
     this.#maxSpoolBytes = limits.maxSpoolBytes ?? MAX_SPOOL_BYTES;
     this.#stallMs = limits.stallMs ?? TRANSFER_STALL_MS;
     this.#keepMs = limits.keepMs ?? TRANSFER_KEEP_MS;
+    this.#linkBase = limits.linkBase;
   }
 
   /**
@@ -164,7 +211,8 @@ export class Transfers {
           formatBytes(largest),
       );
     }
-    if (target.recipients.length === 0) {
+    const linkViewers = target.linkViewers ?? [];
+    if (target.recipients.length === 0 && linkViewers.length === 0) {
       throw new ChatError("file_refused", "Nobody else is here to receive it");
     }
     const mine = [...this.#transfers.values()].filter((t) =>
@@ -183,7 +231,10 @@ export class Transfers {
     const id = String(this.#nextId++);
     const transfer: Transfer = {
       id,
-      uploadToken: crypto.randomUUID(),
+      uploadToken: randomToken(),
+      linkToken: randomToken(),
+      linkViewers: linkViewers.length,
+      linkDownloads: 0,
       target,
       name: frame.name,
       size: frame.size,
@@ -208,9 +259,16 @@ export class Transfers {
       to: [target.senderId],
       frame: { type: "offer_ok", ref: frame.ref, id, token: transfer.uploadToken },
     }];
-    for (const recipient of target.recipients) {
-      const token = crypto.randomUUID();
-      transfer.pending.set(token, recipient);
+    const url = this.#linkBase === undefined
+      ? undefined
+      : this.#linkBase + fileLinkPath(id, transfer.linkToken, frame.name);
+    const audience = [
+      ...target.recipients.map((to) => ({ to, token: randomToken() })),
+      // Not recipients: no token of their own (their dialect shows only the link).
+      ...linkViewers.map((to) => ({ to, token: "" })),
+    ];
+    for (const { to: recipient, token } of audience) {
+      if (token !== "") transfer.pending.set(token, recipient);
       const file: ServerFrame = {
         type: "file",
         id,
@@ -223,6 +281,7 @@ export class Transfers {
       if (frame.sha256 !== undefined) file.sha256 = frame.sha256;
       if (target.room !== undefined) file.room = target.room;
       if (target.to !== undefined) file.to = target.to;
+      if (url !== undefined) file.url = url;
       deliveries.push({ to: [recipient], frame: file });
     }
     this.#transfers.set(id, transfer);
@@ -237,15 +296,34 @@ export class Transfers {
     return deliveries;
   }
 
-  /** Handles an upload connection after its first line; resolves when it is over. */
-  async upload(conn: ByteStream, frame: UploadFrame): Promise<void> {
-    const transfer = this.#transfers.get(frame.id);
-    if (transfer === undefined || transfer.uploadToken !== frame.token) {
-      await refuse(conn, "no_such_transfer", "No such transfer, or a wrong token");
+  /** Handles a native upload connection after its first line; resolves when it is over. */
+  upload(conn: ByteStream, frame: UploadFrame): Promise<void> {
+    return this.receive(frame.id, frame.token, conn, NATIVE_UPLOAD);
+  }
+
+  /**
+   * Receives the bytes of transfer `id` from `conn` into the spool, if `token` is its upload
+   * token and its upload has not begun, speaking to the uploader through `replies`; resolves
+   * when it is over (the connection closed).
+   */
+  async receive(
+    id: string,
+    token: string,
+    conn: ByteStream,
+    replies: UploadReplies,
+  ): Promise<void> {
+    const transfer = this.#transfers.get(id);
+    if (transfer === undefined || transfer.uploadToken !== token) {
+      await replies.refuse(conn, "unknown", "No such transfer, or a wrong token");
       return;
     }
     if (transfer.life.status !== "offered") {
-      await refuse(conn, "no_such_transfer", "This transfer is already being uploaded");
+      await replies.refuse(conn, "busy", "This transfer is already being uploaded");
+      return;
+    }
+    const mismatch = replies.check?.(transfer.size);
+    if (mismatch !== undefined) {
+      await replies.refuse(conn, "mismatch", mismatch);
       return;
     }
     transfer.life.start(this.#clock());
@@ -255,10 +333,10 @@ export class Transfers {
     let file: Deno.FsFile | undefined;
     try {
       file = await Deno.open(transfer.path, { write: true, create: true, truncate: true });
-      await writeLine(conn, { type: "ready" });
+      await replies.ready(conn);
       await this.#receive(conn, file, hash, transfer, data);
       if (transfer.sha256 === undefined && transfer.life.received === transfer.size) {
-        transfer.sha256 = await readChecksum(conn);
+        transfer.sha256 = await replies.checksum(conn);
       }
     } catch (error) {
       this.#fail(transfer, "Upload failed: " + describe(error));
@@ -282,7 +360,7 @@ export class Transfers {
       }
     }
     this.#tellFailure(transfer);
-    const outcome: ServerFrame = statusOf(transfer) === "complete"
+    const outcome: TransferFrame = statusOf(transfer) === "complete"
       ? { type: "transfer", id: transfer.id, name: transfer.name, state: "uploaded" }
       : {
         type: "transfer",
@@ -291,8 +369,7 @@ export class Transfers {
         state: "failed",
         reason: transfer.life.reason ?? "Upload failed",
       };
-    await writeLine(conn, outcome).catch(() => {});
-    closeQuietly(conn);
+    await replies.outcome(conn, outcome);
   }
 
   async #receive(
@@ -313,16 +390,31 @@ export class Transfers {
     }, { chunkBytes: FILE_CHUNK_BYTES, limit: transfer.size });
   }
 
-  /** Handles a download connection after its first line; resolves when it is over. */
-  async download(conn: ByteStream, frame: DownloadFrame): Promise<void> {
-    const transfer = this.#transfers.get(frame.id);
-    const recipient = transfer?.pending.get(frame.token);
-    if (transfer === undefined || recipient === undefined) {
-      await refuse(conn, "no_such_transfer", "No such transfer, or a wrong or used token");
+  /** Handles a native download connection after its first line; resolves when it is over. */
+  download(conn: ByteStream, frame: DownloadFrame): Promise<void> {
+    return this.send(frame.id, frame.token, conn, NATIVE_DOWNLOAD);
+  }
+
+  /**
+   * Sends transfer `id` to `conn`, if `token` is a recipient's download token (used up once
+   * every byte is sent) or the transfer's link token, speaking through `replies`; the bytes go
+   * as the upload brings them. Resolves when it is over (the connection closed).
+   */
+  async send(
+    id: string,
+    token: string,
+    conn: ByteStream,
+    replies: DownloadReplies,
+  ): Promise<void> {
+    const transfer = this.#transfers.get(id);
+    const recipient = transfer?.pending.get(token);
+    const byLink = transfer !== undefined && token === transfer.linkToken;
+    if (transfer === undefined || (recipient === undefined && !byLink)) {
+      await replies.refuse(conn, "unknown", "No such transfer, or a wrong or used token");
       return;
     }
     if (transfer.life.status === "failed") {
-      await refuse(conn, "no_such_transfer", transfer.life.reason ?? "The transfer failed");
+      await replies.refuse(conn, "failed", transfer.life.reason ?? "The transfer failed");
       return;
     }
     const data: DataConnection = { conn, lastProgress: this.#clock() };
@@ -331,7 +423,7 @@ export class Transfers {
     let sent = 0;
     let read = 0;
     try {
-      await writeLine(conn, { type: "data", size: transfer.size });
+      await replies.start(conn, { size: transfer.size, name: transfer.name });
       // Reads the spool as the upload grows it; the next read overlaps the socket write.
       sent = await pump(async (buffer) => {
         while (true) {
@@ -361,7 +453,11 @@ export class Transfers {
       // The last download of a transfer already settled (or failed) frees its file.
       if (transfer.settled || statusOf(transfer) === "failed") this.#forget(transfer);
     }
-    if (sent === transfer.size && transfer.pending.delete(frame.token)) {
+    if (sent !== transfer.size) return;
+    if (recipient === undefined) {
+      transfer.linkDownloads += 1;
+      this.#log.info("file_link_download", { id: transfer.id });
+    } else if (transfer.pending.delete(token)) {
       // Counted once the receiver says whether it could save it (or goes quiet about it).
       if (!transfer.reported.has(recipient)) transfer.fetched.set(recipient, this.#clock());
       this.#log.info("file_delivered", { id: transfer.id, to: recipient });
@@ -524,13 +620,17 @@ export class Transfers {
    */
   #settle(transfer: Transfer, expired = false): Delivery[] {
     if (transfer.life.status !== "complete" || transfer.settled) return [];
-    if ((transfer.pending.size > 0 || transfer.fetched.size > 0) && !expired) return [];
+    const waiting = transfer.pending.size > 0 || transfer.fetched.size > 0 ||
+      transfer.linkViewers > 0;
+    if (waiting && !expired) return [];
     transfer.settled = true;
     // Fetched but not (yet) said whether they saved it: received, as far as we know.
     const quiet = transfer.delivered + transfer.fetched.size;
     const parts: string[] = [];
     if (transfer.saved.length > 0) parts.push(`saved by ${nickList(transfer.saved)}`);
     if (quiet > 0) parts.push(`received by ${quiet === 1 ? "1 person" : `${quiet} people`}`);
+    const links = transfer.linkDownloads;
+    if (links > 0) parts.push(`downloaded ${links === 1 ? "once" : `${links} times`} by link`);
     const failures = transfer.notSaved;
     for (const { nick, reason } of failures.slice(0, MAX_FAILURES_TOLD)) {
       parts.push(`${nick} could not save it (${reason})`);
@@ -540,7 +640,7 @@ export class Transfers {
     }
     const missed = transfer.pending.size;
     if (missed > 0) parts.push(`${missed} did not fetch it in time`);
-    const frame = transfer.saved.length + quiet === 0
+    const frame = transfer.saved.length + quiet + links === 0
       ? this.#frame(
         transfer,
         "failed",
@@ -572,6 +672,28 @@ export class Transfers {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** The native upload connection: `ready`, the bytes, maybe a `checksum` line, the outcome. */
+const NATIVE_UPLOAD: UploadReplies = {
+  refuse: (conn, _why, message) => refuse(conn, "no_such_transfer", message),
+  ready: (conn) => writeLine(conn, { type: "ready" }),
+  checksum: readChecksum,
+  async outcome(conn, frame) {
+    await writeLine(conn, frame).catch(() => {});
+    closeQuietly(conn);
+  },
+};
+
+/** The native download connection: `data` with the size, then the bytes. */
+const NATIVE_DOWNLOAD: DownloadReplies = {
+  refuse: (conn, _why, message) => refuse(conn, "no_such_transfer", message),
+  start: (conn, { size }) => writeLine(conn, { type: "data", size }),
+};
+
+/** A fresh secret: 256 random bits, as 43 characters of base64url. */
+function randomToken(): string {
+  return encodeToken(crypto.getRandomValues(new Uint8Array(TOKEN_BYTES)));
+}
 /**
  * How long a receiver that fetched a whole file has to say whether it saved it, in ms; after
  * that it counts as having received it (a client that does not send `saved`).

@@ -15,6 +15,9 @@
  * browser as written: it uses no template literals of its own.
  */
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
+import { FILES_SCRIPT } from "./files_script.ts";
+import { SHA256_SCRIPT } from "./sha256_script.ts";
+import { PAGE_HELP, SEND_NAMES } from "./page_commands.ts";
 
 /** The page: markup only; the script and the style sheet come from `/app.js` and `/app.css`. */
 export const CLIENT_PAGE_HTML = `<!doctype html>
@@ -43,6 +46,17 @@ export const CLIENT_PAGE_HTML = `<!doctype html>
     <p id="login-error" class="error" role="alert"></p>
   </form>
   <section id="chat" class="chat" hidden aria-label="Chat">
+    <details id="rooms-panel" class="rooms-panel">
+      <summary>Rooms on this server</summary>
+      <table>
+        <thead><tr><th scope="col">Room</th><th scope="col">People</th>
+          <th scope="col">Topic</th><th scope="col"><span class="visually-hidden">Join</span></th>
+        </tr></thead>
+        <tbody id="room-list"></tbody>
+      </table>
+      <p class="hint"><button type="button" id="rooms-refresh" class="secondary">Refresh</button>
+        Or create one: <code>/create NAME</code></p>
+    </details>
     <nav aria-label="Rooms"><ul id="tabs" class="tabs"></ul></nav>
     <p id="topic" class="topic"></p>
     <div id="logs" class="logs"></div>
@@ -51,6 +65,9 @@ export const CLIENT_PAGE_HTML = `<!doctype html>
       <input id="line" name="line" enterkeyhint="send" placeholder="Message, or /help"
         autocapitalize="sentences">
       <button type="submit">Send</button>
+      <button type="button" id="file-button" class="secondary"
+        title="Send a file (or drop one on the messages)">Send a file</button>
+      <input type="file" id="file" multiple hidden aria-label="File to send">
     </form>
   </section>
 </main>
@@ -120,6 +137,20 @@ button { background: var(--accent); color: var(--bg); border-color: var(--accent
 .log .private .nick { color: var(--accent); }
 .send { display: flex; gap: .4em; padding: .5em; border-top: 1px solid var(--line); }
 .send input { flex: 1; min-width: 0; }
+.rooms-panel { padding: .3em .8em; border-bottom: 1px solid var(--line); max-height: 40vh;
+  overflow-y: auto; }
+.rooms-panel summary { cursor: pointer; color: var(--accent); }
+.rooms-panel table { border-collapse: collapse; width: 100%; margin: .3em 0; }
+.rooms-panel th, .rooms-panel td { text-align: left; padding: .15em .5em .15em 0;
+  vertical-align: baseline; overflow-wrap: anywhere; }
+.rooms-panel th { color: var(--muted); font-weight: 400; font-size: .85em; }
+.rooms-panel td button { padding: .1em .6em; }
+.rooms-panel .here { color: var(--muted); font-size: .9em; }
+button.secondary { background: transparent; color: var(--accent); }
+.logs.dropping { outline: 2px dashed var(--accent); outline-offset: -4px; }
+.log progress { width: 8em; vertical-align: middle; }
+.log .download { padding: .1em .5em; margin-left: .3em; font-size: .9em; }
+.log .file-name { font-weight: 600; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; }
 `;
@@ -135,6 +166,9 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
   var PING_AFTER_MS = 45000;
   var DEAD_AFTER_MS = 90000;
   var MAX_LOG_ITEMS = 1000;
+  var PAGE_HELP = ${JSON.stringify(PAGE_HELP)};
+  var SEND_COMMAND = new RegExp("^/(" + ${JSON.stringify(SEND_NAMES.join("|"))} +
+    ")(?:\\s+(\\S+))?\\s*$", "i");
 
   var $ = function (id) { return document.getElementById(id); };
   var statusEl = $("status");
@@ -147,6 +181,8 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
   var logsEl = $("logs");
   var sendForm = $("send");
   var lineInput = $("line");
+  var roomsPanel = $("rooms-panel");
+  var roomList = $("room-list");
 
   var state = {
     socket: null,
@@ -166,7 +202,8 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
     stopped: false,
     lastHeard: 0,
     timer: 0,
-    retryTimer: 0
+    retryTimer: 0,
+    quietRooms: 0
   };
 
   function setStatus(text) { statusEl.textContent = text; }
@@ -501,14 +538,9 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
       case "bye": return onBye(frame);
       case "ack": return onAck(frame);
       case "file":
-        system(frame.room || null, (frame.to ? str(frame.from) + " offers you " : "") +
-          "file offered: " + str(frame.name) + " (" + formatSize(frame.size) +
-          ") \u2014 use chat join to download" + (frame.to ? "" : " (from " + str(frame.from) + ")"),
-          frame.time);
-        return;
+      case "offer_ok":
       case "transfer":
-        (frame.state === "failed" ? showError : system)(null, "Transfer of " + str(frame.name) +
-          " " + str(frame.state) + (frame.reason ? ": " + str(frame.reason) : ""));
+        files.handle(frame);
         return;
       default:
         return; // unknown frames are skipped (section 6)
@@ -537,6 +569,7 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
         (sameSession ? "" : ": a new session, some messages may be lost"));
     } else {
       system(null, "Welcome, " + state.nick + "! Type /help for commands.");
+      roomsPanel.open = true; // the room list, before choosing one
       lineInput.focus();
     }
     state.attempt = 0;
@@ -549,11 +582,60 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
 
   function onRooms(frame) {
     if (!Array.isArray(frame.rooms)) return;
+    showRoomList(frame.rooms);
+    if (state.quietRooms > 0) { state.quietRooms -= 1; return; } // the panel's own refresh
     var names = frame.rooms.map(function (room) {
       var text = "#" + str(room.name) + " " + room.members + (room.limit ? "/" + room.limit : "");
       return room.topic ? text + " (" + str(room.topic) + ")" : text;
     });
     system(null, "Rooms: " + names.join(", ") + ". Type /join ROOM to join one");
+  }
+
+  /** The rooms panel: every listed room, its people (of its limit), topic, and a Join button. */
+  function showRoomList(rooms) {
+    roomList.textContent = "";
+    rooms.forEach(function (room) {
+      var name = str(room.name);
+      var row = document.createElement("tr");
+      var cells = ["#" + name + (room.password ? " (password)" : "") +
+          (room.private ? " (private)" : ""),
+        String(room.members) + (room.limit ? "/" + room.limit : ""), str(room.topic)];
+      cells.forEach(function (text) {
+        var cell = document.createElement("td");
+        cell.textContent = text;
+        row.appendChild(cell);
+      });
+      var action = document.createElement("td");
+      if (state.rooms.has(roomKey(name))) {
+        var here = document.createElement("span");
+        here.className = "here";
+        here.textContent = "you are here";
+        action.appendChild(here);
+      } else {
+        var join = document.createElement("button");
+        join.type = "button";
+        join.textContent = "Join";
+        join.setAttribute("aria-label", "Join #" + name);
+        join.addEventListener("click", function () {
+          if (room.password) {
+            // The password is typed after the name, in the message box.
+            lineInput.value = "/join " + name + " ";
+            lineInput.focus();
+            return;
+          }
+          submitLine("/join " + name);
+          lineInput.focus();
+        });
+        action.appendChild(join);
+      }
+      row.appendChild(action);
+      roomList.appendChild(row);
+    });
+  }
+
+  /** Asks for the room list again, for the panel alone. */
+  function refreshRooms() {
+    if (send({ type: "command", line: "/rooms", room: activeName() })) state.quietRooms += 1;
   }
 
   function onRoom(frame) {
@@ -576,6 +658,7 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
     if (room.topic) system(room.name, "Topic: " + room.topic);
     if (state.active === room.key) topicEl.textContent = room.topic ? "Topic: " + room.topic : "";
     if (!state.active || !room.replaying) activate(room.key);
+    if (roomsPanel.open && !room.replaying) refreshRooms();
   }
 
   function trackMember(roomName, nick, present) {
@@ -652,6 +735,10 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
       var aliases = Array.isArray(c.aliases) && c.aliases.length ? " (" + c.aliases.join(", ") + ")" : "";
       system(null, "  " + str(c.usage) + aliases + " \u2014 " + str(c.summary));
     });
+    PAGE_HELP.forEach(function (c) {
+      var aliases = c.aliases.length ? " (" + c.aliases.join(", ") + ")" : "";
+      system(null, "  " + c.usage + aliases + " \u2014 " + c.summary);
+    });
     system(null, "  //TEXT \u2014 send TEXT starting with /");
   }
 
@@ -669,6 +756,7 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
       showLogin(message);
       return;
     }
+    if (files.refused(frame)) return;
     if (typeof frame.id === "string" && state.pending.has(frame.id)) {
       var entry = state.pending.get(frame.id);
       state.pending.delete(frame.id);
@@ -709,6 +797,12 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
   function submitLine(text) {
     if (text.trim() === "") return;
     var id = String(state.nextId++);
+    var sendCommand = SEND_COMMAND.exec(text);
+    if (sendCommand) {
+      // Files are picked in the browser: the picker opens, for the room or for one person.
+      files.choose(sendCommand[2] || "");
+      return;
+    }
     if (text.charAt(0) === "/" && text.charAt(1) !== "/") {
       if (!send({ type: "command", line: text, room: activeName(), id: id })) {
         showError(null, "Not connected: the command was not sent");
@@ -751,6 +845,10 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
     submitLine(text);
   });
 
+${SHA256_SCRIPT}
+${FILES_SCRIPT}
+  roomsPanel.addEventListener("toggle", function () { if (roomsPanel.open) refreshRooms(); });
+  $("rooms-refresh").addEventListener("click", refreshRooms);
   state.timer = setInterval(watchdog, 5000);
   nickInput.focus();
 })();

@@ -165,3 +165,46 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "web: the room list shows members/limit and topics before choosing; /help adds the page's commands",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withServer({ args: ["--room", "games:8"] }, async (server, track) => {
+      const browser = await TestBrowser.launch();
+      try {
+        const term = track(await joinedClient(server, "term"));
+        await term.send("/create side 5");
+        await term.stdout.waitFor("You are in side");
+        await term.send("/topic dice and cards");
+        await term.stdout.waitFor("dice and cards");
+
+        const ana = await enter(browser, server.port, "ana");
+        const panel = ana.locator("#rooms-panel");
+        const side = panel.locator("tr", { hasText: "#side" });
+        await side.waitFor();
+        assert.equal(await side.locator("td").nth(1).innerText(), "1/5");
+        assert.equal(await side.locator("td").nth(2).innerText(), "dice and cards");
+        assert.equal(
+          await panel.locator("tr", { hasText: "#games" }).locator("td").nth(1).innerText(),
+          "0/8",
+        );
+        await panel.locator("tr", { hasText: "#lobby" }).getByText("you are here").waitFor();
+
+        await ana.getByRole("button", { name: "Join #side" }).click();
+        await ana.getByText("You are in #side with term").waitFor();
+        await side.getByText("you are here").waitFor();
+        await term.stdout.waitFor("ana joined");
+
+        await say(ana, "/help");
+        await ana.getByText(/\/rooms \(\/list\) \u2014 /).waitFor();
+        await ana.getByText(/\/send \[NICK\] \(\/upload\) \u2014 Pick a file/).waitFor();
+        assert.deepEqual(browser.errors, []);
+      } finally {
+        await browser.close();
+      }
+    });
+  },
+});
