@@ -381,6 +381,7 @@ export class Hub {
     const room = this.#addRoom(name, checkSettings(settings), {
       persistent: member === undefined,
       owner: member?.id,
+      created: now,
     });
     return member === undefined ? [] : this.#enter(member, room, now);
   }
@@ -396,7 +397,10 @@ export class Hub {
         `/switch ${room.name} to talk there`,
       );
     }
-    if (room.password !== undefined && password !== room.password) {
+    if (
+      room.password !== undefined &&
+      (password === undefined || !this.#directory.passwordMatches(room.key, password))
+    ) {
       throw password === undefined
         ? new ChatError(
           "wrong_password",
@@ -639,7 +643,7 @@ export class Hub {
   #addRoom(
     name: string,
     settings: RoomSettings,
-    options: { persistent: boolean; owner?: ClientId | undefined },
+    options: { persistent: boolean; owner?: ClientId | undefined; created?: number },
   ): Room {
     const key = roomKey(name);
     this.#directory.create({
@@ -651,6 +655,7 @@ export class Hub {
       topic: settings.topic,
       password: settings.password,
       listed: settings.listed ?? true,
+      created: options.created,
     });
     this.#views.delete(key);
     return this.#roomAt(key) as Room;
