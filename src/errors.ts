@@ -69,3 +69,14 @@ export class UsageError extends Error {
     this.name = "UsageError";
   }
 }
+
+/**
+ * The server's data folder or database cannot be used (locked by another server, corrupt, from a
+ * newer version, not writable): printed in one line, exit code 1.
+ */
+export class StoreError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "StoreError";
+  }
+}

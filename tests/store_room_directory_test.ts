@@ -2,9 +2,13 @@
 import assert from "node:assert/strict";
 import { MemoryRoomDirectory } from "../src/store/memory_room_directory.ts";
 import type { RoomDirectory, RoomRecord } from "../src/store/room_directory.ts";
+import { SqliteDatabase } from "../src/store/sqlite_database.ts";
+import { SqliteRoomDirectory } from "../src/store/sqlite_room_directory.ts";
 
 const IMPLEMENTATIONS: [string, () => RoomDirectory][] = [
   ["MemoryRoomDirectory", () => new MemoryRoomDirectory()],
+  // A database in memory: the same code as on disk, without files to clean up.
+  ["SqliteRoomDirectory", () => new SqliteRoomDirectory(SqliteDatabase.open(":memory:"))],
 ];
 
 function record(name: string, fields: Partial<RoomRecord> = {}): RoomRecord {
@@ -57,5 +61,30 @@ for (const [name, make] of IMPLEMENTATIONS) {
     rooms.create(record("GAMES"));
     assert.deepEqual(rooms.list().map((room) => room.name), ["Dev", "GAMES"]);
     assert.equal(rooms.find("games")?.topic, undefined);
+  });
+
+  Deno.test(`${name}.passwordMatches() tells the right password from others`, () => {
+    const rooms = make();
+    rooms.create(record("Dev", { password: "s3cret" }));
+    rooms.create(record("Open"));
+    assert.equal(rooms.passwordMatches("dev", "s3cret"), true);
+    assert.equal(rooms.passwordMatches("dev", "S3cret"), false);
+    assert.equal(rooms.passwordMatches("dev", ""), false);
+    assert.equal(rooms.passwordMatches("open", ""), false);
+    assert.equal(rooms.passwordMatches("nope", "s3cret"), false);
+    assert.notEqual(rooms.find("dev")?.password, undefined, "a password is set");
+    rooms.update("dev", { password: "other" });
+    assert.equal(rooms.passwordMatches("dev", "s3cret"), false);
+    assert.equal(rooms.passwordMatches("dev", "other"), true);
+    rooms.update("dev", { password: undefined });
+    assert.equal(rooms.find("dev")?.password, undefined);
+    assert.equal(rooms.passwordMatches("dev", "other"), false);
+  });
+
+  Deno.test(`${name} keeps a room's creation time`, () => {
+    const rooms = make();
+    rooms.create(record("Games", { created: 1_700_000_000_000 }));
+    rooms.update("games", { topic: "chess" });
+    assert.equal(rooms.find("games")?.created, 1_700_000_000_000);
   });
 }

@@ -1,14 +1,21 @@
 /**
- * The RoomLog contract, run against every implementation (memory now; SQLite and Redis add a line
+ * The RoomLog contract, run against every implementation (memory and SQLite; Redis adds a line
  * to `IMPLEMENTATIONS`).
  */
 import assert from "node:assert/strict";
 import type { MessageFrame } from "../src/protocol.ts";
 import { MemoryRoomLog } from "../src/store/memory_room_log.ts";
 import type { RoomLog } from "../src/store/room_log.ts";
+import { SqliteDatabase } from "../src/store/sqlite_database.ts";
+import { SqliteRoomLog } from "../src/store/sqlite_room_log.ts";
 
 const IMPLEMENTATIONS: [string, (historySize: number) => RoomLog][] = [
   ["MemoryRoomLog", (historySize) => new MemoryRoomLog({ historySize })],
+  // A database in memory: the same code as on disk, without files to clean up.
+  [
+    "SqliteRoomLog",
+    (historySize) => new SqliteRoomLog(SqliteDatabase.open(":memory:"), { historySize }),
+  ],
 ];
 
 function message(seq: number, room = "games"): MessageFrame {

@@ -382,6 +382,7 @@ export class Hub {
     const room = this.#addRoom(name, checkSettings(settings), {
       persistent: member === undefined,
       owner: member?.id,
+      created: now,
     });
     return member === undefined ? [] : this.#enter(member, room, now);
   }
@@ -397,7 +398,10 @@ export class Hub {
         `/switch ${room.name} to talk there`,
       );
     }
-    if (room.password !== undefined && password !== room.password) {
+    if (
+      room.password !== undefined &&
+      (password === undefined || !this.#directory.passwordMatches(room.key, password))
+    ) {
       throw password === undefined
         ? new ChatError(
           "wrong_password",
@@ -640,7 +644,7 @@ export class Hub {
   #addRoom(
     name: string,
     settings: RoomSettings,
-    options: { persistent: boolean; owner?: MemberId | undefined },
+    options: { persistent: boolean; owner?: MemberId | undefined; created?: number },
   ): Room {
     const key = roomKey(name);
     this.#directory.create({
@@ -652,6 +656,7 @@ export class Hub {
       topic: settings.topic,
       password: settings.password,
       listed: settings.listed ?? true,
+      created: options.created,
     });
     this.#views.delete(key);
     return this.#roomAt(key) as Room;

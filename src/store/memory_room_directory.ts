@@ -1,4 +1,7 @@
-/** A {@linkcode RoomDirectory} in a map: what a server without a database forgets on restart. Pure. */
+/**
+ * A {@linkcode RoomDirectory} in a map: what a server without a database forgets on restart. A
+ * password is kept as given: it never leaves the process. Pure.
+ */
 import type { RoomChanges, RoomDirectory, RoomRecord } from "./room_directory.ts";
 
 /**
@@ -45,6 +48,11 @@ export class MemoryRoomDirectory implements RoomDirectory {
 
   list(): RoomRecord[] {
     return [...this.#rooms.values()];
+  }
+
+  passwordMatches(key: string, given: string): boolean {
+    const password = this.#rooms.get(key)?.password;
+    return password !== undefined && password === given;
   }
 }
 

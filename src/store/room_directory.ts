@@ -18,10 +18,16 @@ export interface RoomRecord {
   /** Most members at once; none means no limit. */
   readonly limit?: number;
   readonly topic?: string;
-  /** Joining needs this password. */
+  /**
+   * Joining needs a password. Given to `create` and `update` as the password itself; read back as
+   * whatever the directory keeps of it (a store on disk keeps only a salted hash), so only
+   * `passwordMatches` can tell whether a password is right.
+   */
   readonly password?: string;
   /** Unlisted rooms appear in room lists only to their members. */
   readonly listed: boolean;
+  /** When the room was created (ms since the epoch), if known. */
+  readonly created?: number;
 }
 
 /** Settings to change: a field present with `undefined` clears it, a field left out stays. */
@@ -43,4 +49,6 @@ export interface RoomDirectory {
   remove(key: string): boolean;
   /** Every room, oldest first. */
   list(): RoomRecord[];
+  /** Whether `given` is the room's password; false for a room without one, or no such room. */
+  passwordMatches(key: string, given: string): boolean;
 }

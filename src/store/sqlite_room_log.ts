@@ -1,0 +1,159 @@
+/**
+ * A {@linkcode RoomLog} in a SQLite database: every message is kept (history and replay give the
+ * newest `historySize` of them, as in memory), seqs continue across restarts, and accepted message
+ * ids survive a restart too, so a client resending after one is not delivered twice.
+ */
+import type { MessageFrame } from "../protocol.ts";
+import type { Replay, RoomLog } from "./room_log.ts";
+import type { SqliteDatabase } from "./sqlite_database.ts";
+
+/** Options for {@linkcode SqliteRoomLog}. */
+export interface SqliteRoomLogOptions {
+  /** Messages each room gives for history and replay; 0 gives none (all are still kept). */
+  historySize: number;
+}
+
+/** Client message ids each room remembers at least, whatever its history size. */
+const MIN_SENT_KEYS = 1000;
+
+/** The columns a replay reads. */
+interface Row {
+  frame: string;
+  size: number;
+  seq: number;
+}
+
+/**
+ * Rooms' logs in the `messages`, `room_seqs` and `sent` tables. Writes join the database's open
+ * transaction (see {@linkcode SqliteDatabase.write}); the caller commits.
+ *
+ * @example
+ * ```ts ignore
+ * const log = new SqliteRoomLog(SqliteDatabase.open("chat.db"), { historySize: 50 });
+ * log.append("games", frame, size);
+ * ```
+ */
+export class SqliteRoomLog implements RoomLog {
+  readonly #db: SqliteDatabase;
+  readonly #historySize: number;
+  readonly #sentBound: number;
+  /** Each room's seq, read once from the database. */
+  readonly #seqs = new Map<string, number>();
+  /** How many ids each room remembers, read once from the database. */
+  readonly #sentCounts = new Map<string, number>();
+  readonly #sql: ReturnType<typeof statements>;
+
+  constructor(db: SqliteDatabase, options: SqliteRoomLogOptions) {
+    this.#db = db;
+    this.#historySize = options.historySize;
+    this.#sentBound = Math.max(this.#historySize, MIN_SENT_KEYS);
+    this.#sql = statements(db);
+  }
+
+  lastSeq(room: string): number {
+    let seq = this.#seqs.get(room);
+    if (seq === undefined) {
+      const newest = this.#sql.newestSeq.get(room) as { seq: number | null };
+      const floor = this.#sql.floorSeq.get(room) as { seq: number } | undefined;
+      seq = Math.max(newest.seq ?? 0, floor?.seq ?? 0);
+      this.#seqs.set(room, seq);
+    }
+    return seq;
+  }
+
+  append(room: string, frame: MessageFrame, size: number): number {
+    const expected = this.lastSeq(room) + 1;
+    if (frame.seq !== expected) {
+      throw new RangeError(
+        `Cannot append to room log "${room}": seq ${frame.seq}, expected ${expected}`,
+      );
+    }
+    this.#db.write();
+    this.#sql.append.run(room, frame.seq, frame.time, JSON.stringify(frame), size);
+    this.#seqs.set(room, frame.seq);
+    return frame.seq;
+  }
+
+  history(room: string): MessageFrame[] {
+    if (this.#historySize === 0) return [];
+    const rows = this.#sql.newest.all(room, this.#historySize) as unknown as Row[];
+    return rows.reverse().map((row) => JSON.parse(row.frame) as MessageFrame);
+  }
+
+  replay(room: string, since: number | undefined, budget: number): Replay {
+    if (this.#historySize === 0) return { frames: [], trimmed: false };
+    const rows = this.#sql.newestAfter.all(room, since ?? 0, this.#historySize) as unknown as Row[];
+    const frames: MessageFrame[] = [];
+    let used = 0;
+    for (const row of rows) {
+      used += row.size;
+      if (used > budget) return { frames: frames.reverse(), trimmed: true };
+      frames.push(JSON.parse(row.frame) as MessageFrame);
+    }
+    return { frames: frames.reverse(), trimmed: false };
+  }
+
+  sentSeq(room: string, key: string): number | undefined {
+    const row = this.#sql.sentSeq.get(room, key) as { seq: number } | undefined;
+    return row?.seq;
+  }
+
+  markSent(room: string, key: string, seq: number): void {
+    this.#db.write();
+    let kept = this.#sentCount(room);
+    // A key marked again keeps its place in the order, as a map's key does.
+    if (this.#sql.markSent.run(room, key, seq).changes === 0) {
+      this.#sql.remarkSent.run(seq, room, key);
+    } else kept++;
+    if (kept > this.#sentBound) {
+      this.#sql.forgetOldestSent.run(room, room);
+      kept--;
+    }
+    this.#sentCounts.set(room, kept);
+  }
+
+  drop(room: string): void {
+    this.#db.write();
+    this.#sql.dropMessages.run(room);
+    this.#sql.dropSeq.run(room);
+    this.#sql.dropSent.run(room);
+    this.#seqs.delete(room);
+    this.#sentCounts.delete(room);
+  }
+
+  #sentCount(room: string): number {
+    let count = this.#sentCounts.get(room);
+    if (count === undefined) {
+      count = (this.#sql.countSent.get(room) as { n: number }).n;
+      this.#sentCounts.set(room, count);
+    }
+    return count;
+  }
+}
+
+function statements(db: SqliteDatabase) {
+  return {
+    newestSeq: db.prepare("SELECT max(seq) AS seq FROM messages WHERE room = ?"),
+    floorSeq: db.prepare("SELECT seq FROM room_seqs WHERE room = ?"),
+    append: db.prepare(
+      "INSERT INTO messages (room, seq, time, frame, size) VALUES (?, ?, ?, ?, ?)",
+    ),
+    newest: db.prepare(
+      "SELECT frame, size, seq FROM messages WHERE room = ? ORDER BY seq DESC LIMIT ?",
+    ),
+    newestAfter: db.prepare(
+      "SELECT frame, size, seq FROM messages WHERE room = ? AND seq > ? ORDER BY seq DESC LIMIT ?",
+    ),
+    sentSeq: db.prepare("SELECT seq FROM sent WHERE room = ? AND key = ?"),
+    countSent: db.prepare("SELECT count(*) AS n FROM sent WHERE room = ?"),
+    markSent: db.prepare("INSERT OR IGNORE INTO sent (room, key, seq) VALUES (?, ?, ?)"),
+    remarkSent: db.prepare("UPDATE sent SET seq = ? WHERE room = ? AND key = ?"),
+    forgetOldestSent: db.prepare(
+      "DELETE FROM sent WHERE room = ? AND rowid = " +
+        "(SELECT min(rowid) FROM sent WHERE room = ?)",
+    ),
+    dropMessages: db.prepare("DELETE FROM messages WHERE room = ?"),
+    dropSeq: db.prepare("DELETE FROM room_seqs WHERE room = ?"),
+    dropSent: db.prepare("DELETE FROM sent WHERE room = ?"),
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * The database's schema as a list of migrations: `MIGRATIONS[i]` takes a database from schema
+ * version `i` (SQLite's `user_version`) to `i + 1`. A new database runs them all; an old one the
+ * ones it lacks, at start, in one transaction. Released migrations are never edited: a change is
+ * a new entry at the end.
+ */
+
+/** One step of the schema. */
+export interface Migration {
+  /** What it changes, for the log. */
+  readonly summary: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    summary: "rooms, messages, room sequence floors, accepted message ids",
+    sql: `
+      -- Rooms in creation order (id). The owner is not kept: it is someone connected.
+      CREATE TABLE rooms (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        persistent INTEGER NOT NULL,
+        member_limit INTEGER,
+        topic TEXT,
+        password_hash TEXT,
+        listed INTEGER NOT NULL
+      );
+      -- Every message, as its frame (JSON), by room key and seq.
+      CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        room TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        time INTEGER NOT NULL,
+        frame TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        UNIQUE (room, seq)
+      );
+      CREATE INDEX messages_by_time ON messages (time);
+      -- A room's seq when its newest messages were deleted: seq never goes back.
+      CREATE TABLE room_seqs (
+        room TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      -- Client message ids accepted, oldest first by rowid, so a resend is not delivered twice.
+      CREATE TABLE sent (
+        room TEXT NOT NULL,
+        key TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (room, key)
+      );
+      CREATE INDEX sent_by_room ON sent (room);
+    `,
+  },
+  {
+    summary: "rooms keep their creation time",
+    sql: `ALTER TABLE rooms ADD COLUMN created INTEGER;`,
+  },
+];
+
+/** The schema version this program writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,74 @@
+/**
+ * The SQLite {@linkcode Store}: one database file, `chat.db`, in the server's data folder.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { StoreError } from "../errors.ts";
+import { SqliteDatabase } from "./sqlite_database.ts";
+import { SqliteRoomDirectory } from "./sqlite_room_directory.ts";
+import { SqliteRoomLog } from "./sqlite_room_log.ts";
+import type { Store, StoreStats } from "./store.ts";
+
+/** The database's file name in the data folder. */
+export const DATABASE_FILE = "chat.db";
+
+/** Options for {@linkcode openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Messages each room gives for history and replay. */
+  historySize: number;
+  /** Writes a transaction holds before it commits by itself. @default 1000 */
+  maxBatch?: number;
+}
+
+/** A store in a SQLite database. */
+export class SqliteStore implements Store {
+  readonly database: SqliteDatabase;
+  readonly roomLog: SqliteRoomLog;
+  readonly roomDirectory: SqliteRoomDirectory;
+  readonly #countMessages;
+
+  constructor(database: SqliteDatabase, options: SqliteStoreOptions) {
+    this.database = database;
+    this.roomLog = new SqliteRoomLog(database, { historySize: options.historySize });
+    this.roomDirectory = new SqliteRoomDirectory(database);
+    this.#countMessages = database.prepare("SELECT count(*) AS n FROM messages");
+  }
+
+  get location(): string {
+    return this.database.path;
+  }
+
+  commit(): void {
+    this.database.commit();
+  }
+
+  stats(): StoreStats {
+    const row = this.#countMessages.get() as { n: number };
+    return { bytes: this.database.bytes, messages: row.n };
+  }
+
+  backup(file: string): void {
+    this.database.backup(file);
+  }
+
+  close(): void {
+    this.database.close();
+  }
+}
+
+/**
+ * Opens the store in `folder` (created if missing). Throws `StoreError` when the folder or the
+ * database cannot be used.
+ */
+export function openSqliteStore(folder: string, options: SqliteStoreOptions): SqliteStore {
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new StoreError(`Cannot use the data folder ${folder}: ${why}`, { cause: error });
+  }
+  const database = SqliteDatabase.open(join(folder, DATABASE_FILE), {
+    maxBatch: options.maxBatch,
+  });
+  return new SqliteStore(database, options);
+}
