@@ -1,3 +1,4 @@
+import { PROTOCOL_ENCODING } from "../src/dialect/dialect.ts";
 import assert from "node:assert/strict";
 import { ChatError } from "../src/errors.ts";
 import { assertChatError } from "./assert_chat_error.ts";
@@ -607,7 +608,7 @@ Deno.test("runCommand() /me sends an action to the current room", () => {
     action: true,
   };
   assert.deepEqual(runCommand(COMMANDS, context, "/me waves  hello"), {
-    deliveries: [{ to: [2], frame, encoded: new Map([["native", encodeFrame(frame)]]) }],
+    deliveries: [{ to: [2], frame, encoded: new Map([[PROTOCOL_ENCODING, encodeFrame(frame)]]) }],
   });
   assert.equal(runCommand(COMMANDS, context, "/action nods").deliveries[0]?.frame.type, "message");
   assertChatError(
