@@ -4,6 +4,8 @@
  */
 import { parseCli } from "./src/cli.ts";
 import { connectTcp } from "./src/client/connection.ts";
+import { DataLink } from "./src/client/data_link.ts";
+import { defaultKnownHostsFile, dialTcp, tlsDialer } from "./src/client/tls_dial.ts";
 import { join } from "./src/client/join.ts";
 import { LineUi } from "./src/terminal/line_ui.ts";
 import { denoStdio, type Stdio } from "./src/terminal/stdio.ts";
@@ -13,6 +15,14 @@ import { Logger } from "./src/log.ts";
 import { writeAllSync } from "./src/pump.ts";
 import { ChatServer } from "./src/server/server.ts";
 import { listenTcp } from "./src/carrier/tcp_listener.ts";
+import { listenTls, type TlsListener } from "./src/carrier/tls_listener.ts";
+import {
+  loadOrCreateTlsIdentity,
+  readTlsIdentity,
+  type TlsIdentity,
+} from "./src/carrier/tls_certificate.ts";
+import { defaultDataFolder } from "./src/data_folder.ts";
+import { ChatError } from "./src/errors.ts";
 import { MAX_LINE_BYTES, MAX_UNTERMINATED_BYTES } from "./src/limits.ts";
 import { joinHints, webAddress } from "./src/server/addresses.ts";
 import { runConsole } from "./src/server/console.ts";
@@ -41,16 +51,38 @@ function onSignals(handler: () => void): () => void {
 
 async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
   const log = new Logger({ format: command.logFormat, sink: printErr });
+  let identity: TlsIdentity | undefined;
+  if (command.tlsPort !== undefined) {
+    try {
+      identity = await tlsIdentity(command);
+    } catch (error) {
+      if (!(error instanceof ChatError)) throw error;
+      printErr(`chat: ${error.message}`);
+      return 1;
+    }
+  }
   let server: ChatServer;
+  let tls: TlsListener | undefined;
   try {
-    const listener = listenTcp({
-      hostname: command.hostname,
-      port: command.port,
-      maxLineBytes: MAX_LINE_BYTES,
-      maxUnterminatedBytes: MAX_UNTERMINATED_BYTES,
-    });
+    const lines = { maxLineBytes: MAX_LINE_BYTES, maxUnterminatedBytes: MAX_UNTERMINATED_BYTES };
+    const listener = listenTcp({ hostname: command.hostname, port: command.port, ...lines });
+    if (identity !== undefined && command.tlsPort !== undefined) {
+      try {
+        tls = listenTls({
+          hostname: command.hostname,
+          port: command.tlsPort,
+          cert: identity.cert,
+          key: identity.key,
+          ...lines,
+        });
+      } catch (error) {
+        listener.close();
+        throw tlsListenError(error, command.tlsPort);
+      }
+    }
     server = new ChatServer({
       listener,
+      moreListeners: tls === undefined ? [] : [tls],
       rooms: command.rooms,
       historySize: command.history,
       userRooms: command.userRooms,
@@ -69,7 +101,9 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
       },
     }, log);
   } catch (error) {
-    if (error instanceof Deno.errors.AddrInUse) {
+    if (error instanceof ChatError) {
+      printErr(`chat: ${error.message}`);
+    } else if (error instanceof Deno.errors.AddrInUse) {
       printErr(`chat: Cannot listen on port ${command.port}: it is already in use`);
     } else if (error instanceof Deno.errors.AddrNotAvailable) {
       printErr(`chat: Cannot listen on ${command.hostname}: no such address on this machine`);
@@ -87,6 +121,9 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
     void server.shutdown("Server is shutting down");
   });
   printOut(`chat server ${server.address} is listening (Ctrl-C to stop)`);
+  const stopReloads = tls === undefined || identity === undefined
+    ? () => {}
+    : announceTls(tls, identity, command, log);
   for (const line of joinHints(server.addr, { interfaces: networkInterfaces() })) printOut(line);
   const adminConsole = stdio.isTerminal && Deno.stdout.isTerminal()
     ? startConsole(server, log, stdio, { color: command.color, stopping: () => stopping })
@@ -96,9 +133,75 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
   } finally {
     stopping = true;
     stop();
+    stopReloads();
     adminConsole?.close();
   }
   return 0;
+}
+
+/** The operator's certificate, or the one kept in the data folder (made on first start). */
+function tlsIdentity(command: ServeCommand): Promise<TlsIdentity> {
+  if (command.tlsCert !== undefined && command.tlsKey !== undefined) {
+    return readTlsIdentity(command.tlsCert, command.tlsKey);
+  }
+  const data = defaultDataFolder(Deno.build.os, (name) => Deno.env.get(name));
+  if (data === undefined) {
+    throw new ChatError(
+      "bad_arguments",
+      "No home folder to keep a TLS certificate in: give --tls-cert and --tls-key",
+    );
+  }
+  const names = ["localhost", "127.0.0.1", "::1"];
+  for (const entry of networkInterfaces() ?? []) names.push(entry.address);
+  if (!["0.0.0.0", "::", "[::]"].includes(command.hostname)) names.unshift(command.hostname);
+  return loadOrCreateTlsIdentity(`${data}/tls`, names);
+}
+
+/** A TLS port that cannot be opened, in the words the plain port's errors use. */
+function tlsListenError(error: unknown, port: number): unknown {
+  if (error instanceof Deno.errors.AddrInUse) {
+    return new ChatError(
+      "bad_arguments",
+      `Cannot listen on TLS port ${port}: it is already in use`,
+    );
+  }
+  if (error instanceof Deno.errors.InvalidData || error instanceof TypeError) {
+    return new ChatError(
+      "bad_arguments",
+      `Cannot use the TLS certificate and key: ${error.message.split("\n")[0]}`,
+    );
+  }
+  return error;
+}
+
+/**
+ * Says where TLS listens and the certificate's fingerprint, and reloads the operator's
+ * certificate files on SIGHUP (a renewed certificate needs no restart). Returns a function that
+ * stops listening for SIGHUP.
+ */
+function announceTls(
+  tls: TlsListener,
+  identity: TlsIdentity,
+  command: ServeCommand,
+  log: Logger,
+): () => void {
+  printOut(
+    `TLS on port ${tls.addr.port}: certificate ${identity.fingerprint}` +
+      (identity.selfSigned ? " (self-signed: chat join --tls pins it)" : ""),
+  );
+  if (Deno.build.os === "windows" || command.tlsCert === undefined) return () => {};
+  const certFile = command.tlsCert;
+  const keyFile = command.tlsKey ?? "";
+  const reload = () => {
+    readTlsIdentity(certFile, keyFile).then((next) => {
+      tls.reload(next.cert, next.key);
+      log.info("tls_reload", { fingerprint: next.fingerprint });
+    }).catch((error) => {
+      log.warn("tls_reload_failed", { error: error instanceof Error ? error.message : error });
+    });
+  };
+  Deno.addSignalListener("SIGHUP", reload);
+  return () => Deno.removeSignalListener("SIGHUP", reload);
 }
 
 /**
@@ -152,12 +255,21 @@ async function joinServer(command: JoinCommand, stdio: Stdio): Promise<number> {
   const stop = onSignals(() => controller.abort());
   try {
     const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
+    const dial = command.tls
+      ? tlsDialer({
+        knownHostsFile: defaultKnownHostsFile((name) => Deno.env.get(name)),
+        trustOnFirstUse: command.trustOnFirstUse,
+        fingerprint: command.fingerprint,
+        ask: stdio.isTerminal ? (question) => askYes(ui, question) : undefined,
+      })
+      : dialTcp;
     return await join(command, {
       ui,
       downloads: command.downloads ?? defaultDownloads(home),
       autoReceive: command.autoReceive,
       home,
-      connect: connectTcp,
+      connect: (host, port) => connectTcp(host, port, dial),
+      openData: (host, port) => DataLink.open(host, port, dial),
       error: printErr,
       echo: stdio.isTerminal,
       signal: controller.signal,
@@ -166,6 +278,14 @@ async function joinServer(command: JoinCommand, stdio: Stdio): Promise<number> {
     stop();
     ui.close();
   }
+}
+
+/** Asks a yes-or-no question on the terminal; anything but yes is no. */
+async function askYes(ui: ChatUi, question: string): Promise<boolean> {
+  ui.show([{ spans: [{ text: `* ${question}`, style: "system" }] }]);
+  ui.setPrompt("Trust it? (yes/no): ");
+  const answer = await ui.nextLine();
+  return answer !== null && /^\s*y(es)?\s*$/i.test(answer);
 }
 
 /** `~/Downloads/chat` (or `chat-downloads` here when there is no home directory). */

@@ -26,6 +26,7 @@ import { roomKey, validateRoomName } from "./room_name.ts";
 import type { LogFormat } from "./log.ts";
 import { validateNick } from "./nick.ts";
 import { VERSION } from "./version.ts";
+import { parseFingerprint } from "./fingerprint.ts";
 
 /** `chat serve`. */
 export interface ServeCommand {
@@ -60,6 +61,11 @@ export interface ServeCommand {
   pingInterval: number;
   /** Largest shared file, in MiB (0: file sharing off). */
   maxFileMiB: number;
+  /** Port for TLS beside the plain one (off when absent; 0 picks a free port). */
+  tlsPort?: number;
+  /** The operator's certificate and key (PEM); a self-signed one is made when absent. */
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 /** `chat join`. Address and nick may be missing, to be asked for on a terminal. */
@@ -75,6 +81,12 @@ export interface JoinCommand {
   downloads?: string;
   /** Receive offered files without asking. */
   autoReceive: boolean;
+  /** Connect with TLS. */
+  tls: boolean;
+  /** Accept and remember a server's certificate the first time without asking. */
+  trustOnFirstUse: boolean;
+  /** The certificate fingerprint the server must have (`SHA256:...`). */
+  fingerprint?: string;
 }
 
 /** Nothing to run: print this and exit (help, version, usage errors). */
@@ -86,6 +98,17 @@ export interface ExitCommand {
 }
 
 export type CliCommand = ServeCommand | JoinCommand | ExitCommand;
+
+/** Reads `--fingerprint`: `SHA256:` and base64, or 64 hex digits. */
+export function parseFingerprintOption(text: string): string {
+  const fingerprint = parseFingerprint(text);
+  if (fingerprint === undefined) {
+    throw new UsageError(
+      `Not a certificate fingerprint: ${JSON.stringify(text)} (SHA256:... as chat serve prints it)`,
+    );
+  }
+  return fingerprint;
+}
 
 /** A host and port, as typed by a user. */
 export interface HostPort {
@@ -354,6 +377,13 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       parsed((t) => parseCount(t, 0, 86_400, "--ping-interval")),
       PING_AFTER_MS / 1000,
     )
+    .option(
+      "--tls-port <port>",
+      "Also listen for TLS on this port (IRC clients use 6697 by convention)",
+      parsed((text) => parsePort(text, true)),
+    )
+    .option("--tls-cert <file>", "TLS certificate chain, PEM (default: a self-signed one, kept)")
+    .option("--tls-key <file>", "TLS private key, PEM (with --tls-cert)")
     .action((opts) => {
       result = {
         kind: "serve",
@@ -374,7 +404,13 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         registrationTimeout: opts.registrationTimeout,
         pingInterval: opts.pingInterval,
         maxFileMiB: opts.maxFileSize,
+        tlsPort: opts.tlsPort,
+        tlsCert: opts.tlsCert,
+        tlsKey: opts.tlsKey,
       };
+      if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
+        throw new InvalidArgumentError("--tls-cert and --tls-key go together");
+      }
     });
 
   const join = program.command("join")
@@ -389,6 +425,16 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
     .option("--downloads <dir>", "Where received files are saved (default: ~/Downloads/chat)")
     .option("--no-auto-receive", "Ask before receiving files (/files, /accept ID)")
     .option("--no-color", "Do not use colours")
+    .option("--tls", "Connect with TLS (the server's --tls-port)")
+    .option(
+      "--trust-on-first-use",
+      "With --tls: accept a server's certificate the first time without asking, and remember it",
+    )
+    .option(
+      "--fingerprint <SHA256:...>",
+      "With --tls: the server's certificate fingerprint, as `chat serve` prints it",
+      parsed(parseFingerprintOption),
+    )
     .action((address, opts) => {
       result = {
         kind: "join",
@@ -399,6 +445,9 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         color: opts.color,
         downloads: opts.downloads,
         autoReceive: opts.autoReceive,
+        tls: opts.tls === true || opts.fingerprint !== undefined,
+        trustOnFirstUse: opts.trustOnFirstUse === true,
+        fingerprint: opts.fingerprint,
       };
     });
 

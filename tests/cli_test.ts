@@ -77,10 +77,21 @@ const SERVE_DEFAULTS = {
   registrationTimeout: REGISTRATION_TIMEOUT_MS / 1000,
   pingInterval: PING_AFTER_MS / 1000,
   maxFileMiB: DEFAULT_MAX_FILE_BYTES / (1024 * 1024),
+  tlsPort: undefined,
+  tlsCert: undefined,
+  tlsKey: undefined,
 } as const;
 
 /** What `chat join` gives for the options not given. */
-const JOIN_DEFAULTS = { room: undefined, color: true, downloads: undefined, autoReceive: true };
+const JOIN_DEFAULTS = {
+  room: undefined,
+  color: true,
+  downloads: undefined,
+  autoReceive: true,
+  tls: false,
+  trustOnFirstUse: false,
+  fingerprint: undefined,
+};
 
 /** The serve options that take a whole number, with their field and accepted range. */
 const SERVE_LIMIT_FLAGS: readonly {
@@ -141,6 +152,33 @@ Deno.test("parseCli() serve refuses an out-of-range or non-numeric port", () => 
   for (const [port, message] of cases) {
     assertUsageError(parseCli(["serve", "--port", port], batch), message, "chat serve [options]");
   }
+});
+
+Deno.test("parseCli() serve takes a TLS port, and a certificate only with its key", () => {
+  assert.deepEqual(parseCli(["serve", "--tls-port", "6697"], batch), {
+    ...SERVE_DEFAULTS,
+    tlsPort: 6697,
+  });
+  assert.deepEqual(
+    parseCli(["serve", "--tls-port", "0", "--tls-cert", "c.pem", "--tls-key", "k.pem"], batch),
+    { ...SERVE_DEFAULTS, tlsPort: 0, tlsCert: "c.pem", tlsKey: "k.pem" },
+  );
+  assertUsageError(
+    parseCli(["serve", "--tls-port", "6697", "--tls-cert", "c.pem"], batch),
+    /--tls-cert and --tls-key go together/,
+    "chat serve [options]",
+  );
+});
+
+Deno.test("parseCli() join --fingerprint implies --tls and must be a SHA-256 fingerprint", () => {
+  const fingerprint = "SHA256:" + "A".repeat(43);
+  const parsed = parseCli(["join", "h:1", "--nick", "ana", "--fingerprint", fingerprint], batch);
+  assert.ok(parsed.kind === "join" && parsed.tls && parsed.fingerprint === fingerprint);
+  assertUsageError(
+    parseCli(["join", "h:1", "--nick", "ana", "--fingerprint", "abc"], batch),
+    /Not a certificate fingerprint: "abc"/,
+    "chat join [options] [address]",
+  );
 });
 
 Deno.test("parseCli() serve refuses a bad --log-format", () => {

@@ -176,6 +176,8 @@ const COMMAND: JoinCommand = {
   nick: "ana",
   color: false,
   autoReceive: false,
+  tls: false,
+  trustOnFirstUse: false,
 };
 
 /** Join options for a test: a terminal-like session (own lines echoed), errors collected. */
@@ -242,6 +244,8 @@ async function resumeRoomsAfter(frames: ServerFrame[]): Promise<unknown[]> {
     nick: "ana",
     color: false,
     autoReceive: false,
+    tls: false,
+    trustOnFirstUse: false,
   }, {
     ui,
     connect: () => {

@@ -1,4 +1,4 @@
-/** TCP carrier: a `Deno.TcpConn` as a {@linkcode LineConnection}. */
+/** TCP carrier: a `Deno.TcpConn` (or a `Deno.TlsConn` over one) as a {@linkcode LineConnection}. */
 import { ChatError } from "../errors.ts";
 import { LineSplitter } from "../line_splitter.ts";
 import { writeAll } from "../pump.ts";
@@ -50,7 +50,7 @@ const MIN_READ_BUFFER = 1024;
 /** A TCP connection read as lines, written in full. */
 export class TcpLineConnection implements LineConnection {
   readonly remote: string;
-  readonly #conn: Deno.TcpConn;
+  readonly #conn: Deno.TcpConn | Deno.TlsConn;
   readonly #splitter: LineSplitter;
   #buffer: Uint8Array;
   readonly #maxBuffer: number;
@@ -61,7 +61,7 @@ export class TcpLineConnection implements LineConnection {
   #kept: Uint8Array[] | undefined = [];
   #keptBytes = 0;
 
-  constructor(conn: Deno.TcpConn, options: TcpOptions) {
+  constructor(conn: Deno.TcpConn | Deno.TlsConn, options: TcpOptions) {
     this.#conn = conn;
     this.#splitter = new LineSplitter({ maxLineBytes: options.maxLineBytes });
     this.#maxBuffer = Math.max(MIN_READ_BUFFER, options.readBufferBytes ?? 65536);
@@ -69,9 +69,11 @@ export class TcpLineConnection implements LineConnection {
     this.#maxUnterminated = options.maxUnterminatedBytes ?? Infinity;
     this.remote = formatAddr(conn.remoteAddr);
     try {
-      conn.setNoDelay(true);
-      // Finds dead peers eventually even where no application ping runs (plain-text users).
-      conn.setKeepAlive(true);
+      if ("setNoDelay" in conn) {
+        conn.setNoDelay(true);
+        // Finds dead peers eventually even where no application ping runs (plain-text users).
+        conn.setKeepAlive(true);
+      }
     } catch {
       // The socket may already be closed; the first read will say so.
     }

@@ -18,16 +18,25 @@ export class ConnectError extends Error {
   }
 }
 
-/** Opens a TCP connection, turning network failures into a `ConnectError` with a clear reason. */
-export async function connectTcp(host: string, port: number): Promise<ServerConnection> {
+/**
+ * Opens a connection (TCP, or what `dial` opens: TLS), turning network failures into a
+ * `ConnectError` with a clear reason.
+ */
+export async function connectTcp(
+  host: string,
+  port: number,
+  dial: (host: string, port: number) => Promise<Deno.TcpConn | Deno.TlsConn> = (hostname, port) =>
+    Deno.connect({ hostname, port }),
+): Promise<ServerConnection> {
   try {
-    const conn = await Deno.connect({ hostname: host, port });
+    const conn = await dial(host, port);
     return new ServerConnection(
       new TcpLineConnection(conn, {
         maxLineBytes: MAX_SERVER_LINE_BYTES,
       }),
     );
   } catch (error) {
+    if (error instanceof ConnectError) throw error;
     throw new ConnectError(
       `Cannot connect to ${formatHostPort(host, port)}: ${describeConnectError(error)}`,
     );

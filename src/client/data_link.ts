@@ -21,13 +21,21 @@ export class DataLink {
     this.#conn = conn;
   }
 
-  /** Connects to the server for a transfer. */
-  static async open(host: string, port: number): Promise<DataLink> {
+  /** Connects to the server for a transfer (over TCP, or what `dial` opens: TLS). */
+  static async open(
+    host: string,
+    port: number,
+    dial: (host: string, port: number) => Promise<Deno.TcpConn | Deno.TlsConn> = (
+      hostname,
+      port,
+    ) => Deno.connect({ hostname, port }),
+  ): Promise<DataLink> {
     try {
-      const conn = await Deno.connect({ hostname: host, port });
-      conn.setNoDelay(true);
+      const conn = await dial(host, port);
+      if ("setNoDelay" in conn) conn.setNoDelay(true);
       return new DataLink(conn);
     } catch (error) {
+      if (error instanceof ConnectError) throw error;
       throw new ConnectError(
         `Cannot open a transfer connection: ${error instanceof Error ? error.message : error}`,
       );

@@ -46,6 +46,8 @@ export interface JoinIo {
   ui: ChatUi;
   /** Opens a connection (real TCP in the program, fakes in tests). */
   connect(host: string, port: number): Promise<ServerConnection>;
+  /** Opens a file-transfer connection. @default `DataLink.open` (plain TCP) */
+  openData?(host: string, port: number): Promise<DataLink>;
   /** Writes one line to stderr. */
   error(message: string): void;
   /** Show the user's own messages (a terminal clears the typed line on Enter; line mode does not). */
@@ -128,7 +130,7 @@ export async function join(command: JoinCommand, io: JoinIo): Promise<number> {
           io,
           formatHostPort(host, port),
           () => io.connect(dataHost, dataPort),
-          () => DataLink.open(dataHost, dataPort),
+          () => io.openData?.(dataHost, dataPort) ?? DataLink.open(dataHost, dataPort),
           command.room,
         );
         outcome = await session.run(server, command.nick);

@@ -42,6 +42,8 @@ import { validateNick } from "../nick.ts";
 export interface ServerOptions {
   /** Where connections come from (`listenTcp`, or a `MemoryListener` in tests). */
   listener: Listener;
+  /** More places connections come from, served alike (the TLS port). */
+  moreListeners?: readonly Listener[];
   /** Bytes that may wait for one client before it is dropped. @default DEFAULT_MAX_OUTBOX_BYTES */
   maxOutboxBytes?: number;
   /** How long a silent connection waits before it gets the plain-text greeting, in ms. @default 500 */
@@ -112,7 +114,8 @@ export class ChatServer implements SessionHost, AdminApi {
   readonly addr: { readonly hostname: string; readonly port: number };
   /** Resolves when the server has shut down and every connection is closed. */
   readonly finished: Promise<void>;
-  readonly #listener: Listener;
+  /** The main listener first, then the others. */
+  readonly #listeners: readonly Listener[];
   /** Open connections by connection id. */
   readonly #sessions = new Map<number, Session>();
   /** The session carrying each member (registered or not yet) while connected. */
@@ -170,8 +173,8 @@ export class ChatServer implements SessionHost, AdminApi {
       writeStallMs: WRITE_STALL_MS,
       ...options.limits,
     };
-    this.#listener = options.listener;
-    this.addr = this.#listener.addr;
+    this.#listeners = [options.listener, ...options.moreListeners ?? []];
+    this.addr = options.listener.addr;
     let spool = "";
     let maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     if (maxFileBytes > 0) {
@@ -503,7 +506,7 @@ export class ChatServer implements SessionHost, AdminApi {
       this.#shuttingDown = true;
       this.log.info("shutdown", { reason, clients: this.#sessions.size });
       try {
-        this.#listener.close();
+        for (const listener of this.#listeners) listener.close();
       } catch {
         // Already closed.
       }
@@ -537,10 +540,17 @@ export class ChatServer implements SessionHost, AdminApi {
   }
 
   async #acceptLoop(): Promise<void> {
+    await Promise.all(this.#listeners.map((listener) => this.#acceptFrom(listener)));
+    clearInterval(this.#sweeper);
+    await Promise.all(this.#running);
+    await this.#transfers.close();
+  }
+
+  async #acceptFrom(listener: Listener): Promise<void> {
     // An accept can fail (out of file descriptors, say): log it, pause briefly, keep accepting.
     while (!this.#shuttingDown) {
       try {
-        for await (const accepted of this.#listener) {
+        for await (const accepted of listener) {
           if (this.#shuttingDown) {
             accepted.conn.close();
             continue;
@@ -554,9 +564,6 @@ export class ChatServer implements SessionHost, AdminApi {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
-    clearInterval(this.#sweeper);
-    await Promise.all(this.#running);
-    await this.#transfers.close();
   }
 
   /** Why a new connection is turned away when the server has its most, or undefined. */

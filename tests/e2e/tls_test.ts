@@ -1,0 +1,186 @@
+/**
+ * End-to-end: `chat serve --tls-port` beside the plain port, with a self-signed certificate made
+ * on first start; `chat join --tls` pins it on first use, refuses a changed or unexpected one,
+ * and talks with plain-TCP users in the same rooms; IRC and HTTPS work over TLS too.
+ */
+import assert from "node:assert/strict";
+import tls from "node:tls";
+import { ChatProcess, LineCollector, startClient } from "./harness.ts";
+
+interface TlsServer {
+  readonly process: ChatProcess;
+  readonly port: number;
+  readonly tlsPort: number;
+  readonly fingerprint: string;
+}
+
+/** Starts `chat serve` with TLS, keeping its data (the certificate) in `data`. */
+async function startTlsServer(data: string, tlsPort = 0): Promise<TlsServer> {
+  const process = new ChatProcess(
+    ["serve", "--host", "127.0.0.1", "--port", "0", "--tls-port", String(tlsPort)],
+    { env: { XDG_DATA_HOME: data } },
+  );
+  const listening = process.stdout.lines[await process.stdout.waitFor(/is listening/)] ?? "";
+  const line = process.stdout.lines[await process.stdout.waitFor(/^TLS on port/)] ?? "";
+  const match = /^TLS on port (\d+): certificate (SHA256:\S+)/.exec(line);
+  assert.ok(match, line);
+  return {
+    process,
+    port: Number(/(\d+) is listening/.exec(listening)?.[1]),
+    tlsPort: Number(match[1]),
+    fingerprint: match[2] ?? "",
+  };
+}
+
+/** `chat join --tls` to the server's TLS port, with its known hosts under `config`. */
+function tlsClient(
+  server: TlsServer,
+  nick: string,
+  config: string,
+  args: readonly string[] = [],
+): ChatProcess {
+  return new ChatProcess(
+    ["join", `127.0.0.1:${server.tlsPort}`, "--nick", nick, "--tls", ...args],
+    { stdin: true, env: { XDG_CONFIG_HOME: config } },
+  );
+}
+
+/** A raw TLS connection that trusts anything (a stand-in for an IRC client or a browser). */
+function rawTls(port: number): Promise<{ socket: tls.TLSSocket; lines: LineCollector }> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: "127.0.0.1", port, rejectUnauthorized: false });
+    socket.once("error", reject);
+    socket.once("secureConnect", () => {
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          socket.on("data", (chunk: Uint8Array) => controller.enqueue(new Uint8Array(chunk)));
+          socket.on("close", () => controller.close());
+        },
+      });
+      resolve({ socket, lines: new LineCollector(stream) });
+    });
+  });
+}
+
+Deno.test("chat join --tls pins the self-signed certificate and chats with plain TCP users", async () => {
+  const data = await Deno.makeTempDir();
+  const config = await Deno.makeTempDir();
+  const server = await startTlsServer(data);
+  const started: ChatProcess[] = [server.process];
+  try {
+    // Without a way to ask, an unknown certificate is refused, naming its fingerprint.
+    const refused = tlsClient(server, "eve", config);
+    started.push(refused);
+    await refused.stderr.waitFor(`unknown certificate ${server.fingerprint}`);
+    assert.notEqual((await refused.exit()).code, 0);
+
+    // A wrong --fingerprint is refused; the right one connects.
+    const wrong = tlsClient(server, "eve", config, [
+      "--fingerprint",
+      "SHA256:" + "A".repeat(43),
+    ]);
+    started.push(wrong);
+    await wrong.stderr.waitFor(`has certificate ${server.fingerprint}, not SHA256:AAAA`);
+    assert.notEqual((await wrong.exit()).code, 0);
+
+    const ana = tlsClient(server, "ana", config, ["--trust-on-first-use"]);
+    started.push(ana);
+    await ana.stdout.waitFor(/^\* You are in lobby/);
+    const known = await Deno.readTextFile(`${config}/chat/known_hosts`);
+    assert.match(
+      known,
+      new RegExp(`^127\\.0\\.0\\.1:${server.tlsPort} ${escape(server.fingerprint)} `),
+    );
+
+    // Pinned now: no flag needed. A plain TCP user shares the room.
+    const bobFiles = `${data}/bob`;
+    const cidFiles = `${data}/cid`;
+    const bob = startClient({ host: "127.0.0.1", port: server.port }, "bob", [
+      "--downloads",
+      bobFiles,
+    ]);
+    started.push(bob);
+    const cid = tlsClient(server, "cid", config, ["--downloads", cidFiles]);
+    started.push(cid);
+    await cid.stdout.waitFor(/^\* You are in lobby/);
+    await bob.stdout.waitFor(/^\* You are in lobby/);
+    await ana.send("over tls");
+    await bob.stdout.waitFor("<ana> over tls");
+    await cid.stdout.waitFor("<ana> over tls");
+    await bob.send("over tcp");
+    await ana.stdout.waitFor("<bob> over tcp");
+
+    // A file from a TLS user (its upload over TLS) reaches a TLS and a TCP user intact.
+    const file = `${data}/notes.bin`;
+    const bytes = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 251);
+    await Deno.writeFile(file, bytes);
+    await ana.send(`/send ${file}`);
+    await ana.stdout.waitFor(/^\* notes\.bin delivered: saved by (bob and cid|cid and bob)$/);
+    for (const [who, folder] of [[bob, bobFiles], [cid, cidFiles]] as const) {
+      await who.stdout.waitFor(/^\* Saved notes\.bin from ana .*verified/);
+      assert.deepEqual(await Deno.readFile(`${folder}/notes.bin`), bytes);
+    }
+
+    // IRC and HTTPS on the TLS port.
+    const irc = await rawTls(server.tlsPort);
+    irc.socket.write("NICK ircy\r\nUSER ircy 0 * :Irc Y\r\nJOIN #lobby\r\n");
+    await irc.lines.waitFor(/ 001 ircy /);
+    await irc.lines.waitFor(/ 366 ircy #lobby /);
+    await ana.send("to irc");
+    await irc.lines.waitFor(/PRIVMSG #lobby :to irc/);
+    irc.socket.destroy();
+    const web = await rawTls(server.tlsPort);
+    web.socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    await web.lines.waitFor(/^HTTP\/1\.1 200/);
+    web.socket.destroy();
+    await Promise.all([irc.lines.done, web.lines.done]);
+  } finally {
+    for (const process of started) await process.stop();
+    await Deno.remove(data, { recursive: true });
+    await Deno.remove(config, { recursive: true });
+  }
+});
+
+Deno.test("a changed certificate is refused with both fingerprints; the same one survives a restart", async () => {
+  const data = await Deno.makeTempDir();
+  const otherData = await Deno.makeTempDir();
+  const config = await Deno.makeTempDir();
+  const started: ChatProcess[] = [];
+  try {
+    const first = await startTlsServer(data);
+    started.push(first.process);
+    const ana = tlsClient(first, "ana", config, ["--trust-on-first-use"]);
+    started.push(ana);
+    await ana.stdout.waitFor(/^\* You are in lobby/);
+    await ana.stop();
+    await first.process.stop();
+
+    // Restarted on the same data folder: the same certificate, still trusted.
+    const again = await startTlsServer(data, first.tlsPort);
+    started.push(again.process);
+    assert.equal(again.fingerprint, first.fingerprint);
+    const back = tlsClient(again, "ana", config);
+    started.push(back);
+    await back.stdout.waitFor(/^\* You are in lobby/);
+    await back.stop();
+    await again.process.stop();
+
+    // Another server (another certificate) on the same address: refused, as ssh would.
+    const other = await startTlsServer(otherData, first.tlsPort);
+    started.push(other.process);
+    assert.notEqual(other.fingerprint, first.fingerprint);
+    const refused = tlsClient(other, "ana", config);
+    started.push(refused);
+    const warning = refused.stderr.lines[await refused.stderr.waitFor(/has changed/)] ?? "";
+    assert.ok(warning.includes(first.fingerprint) && warning.includes(other.fingerprint), warning);
+    assert.ok(warning.includes(`${config}/chat/known_hosts`), warning);
+    assert.notEqual((await refused.exit()).code, 0);
+  } finally {
+    for (const process of started) await process.stop();
+    for (const folder of [data, otherData, config]) await Deno.remove(folder, { recursive: true });
+  }
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
