@@ -193,8 +193,8 @@ function announceTls(
   const certFile = command.tlsCert;
   const keyFile = command.tlsKey ?? "";
   const reload = () => {
-    readTlsIdentity(certFile, keyFile).then((next) => {
-      tls.reload(next.cert, next.key);
+    readTlsIdentity(certFile, keyFile).then(async (next) => {
+      await tls.reload(next.cert, next.key);
       log.info("tls_reload", { fingerprint: next.fingerprint });
     }).catch((error) => {
       log.warn("tls_reload_failed", { error: error instanceof Error ? error.message : error });

@@ -18,10 +18,11 @@ export interface TlsListenOptions extends TcpListenOptions {
 /** A TLS listener whose certificate can be replaced. */
 export interface TlsListener extends Listener {
   /**
-   * Listens with a new certificate from now on (on the same port). Throws Deno's errors when
-   * the certificate or key is refused; the old one is kept then.
+   * Listens with a new certificate from now on, on the same port (new connections are refused
+   * for the moment it takes). Rejects with Deno's error when the certificate or key is refused;
+   * the old one is kept then. Needs the listener to be iterated (the server does).
    */
-  reload(cert: string, key: string): void;
+  reload(cert: string, key: string): Promise<void>;
 }
 
 /**
@@ -34,6 +35,8 @@ export function listenTls(options: TlsListenOptions): TlsListener {
   let inner = open(options.cert, options.key, options.port);
   const addr = inner.addr;
   let closed = false;
+  /** While a reload runs: the old listener has let go of the port; the new one is open. */
+  let swap: { released: () => void; reopened: Promise<void> } | undefined;
   return {
     addr,
     close() {
@@ -44,32 +47,41 @@ export function listenTls(options: TlsListenOptions): TlsListener {
         // Already closed.
       }
     },
-    reload(cert: string, key: string) {
-      if (closed) return;
-      // The port must be free to listen again: the old listener goes first, and comes back with
-      // its certificate if the new one is refused.
-      const old = inner;
-      old.close();
+    async reload(cert: string, key: string) {
+      if (closed || swap !== undefined) return;
+      // The port is free only once the pending accept on the old listener has ended, which the
+      // iteration below reports.
+      let reopened!: () => void;
+      const released = new Promise<void>((resolve) => {
+        swap = { released: resolve, reopened: new Promise((done) => reopened = done) };
+      });
+      inner.close();
+      await released;
       try {
         inner = open(cert, key, addr.port);
+        options = { ...options, cert, key };
       } catch (error) {
         inner = open(options.cert, options.key, addr.port);
         throw error;
+      } finally {
+        swap = undefined;
+        reopened();
       }
-      options = { ...options, cert, key };
     },
     async *[Symbol.asyncIterator](): AsyncIterator<Accepted> {
       while (!closed) {
-        const current = inner;
         try {
-          for await (const conn of current) {
+          for await (const conn of inner) {
             yield { conn: new TcpLineConnection(conn, options), ip: conn.remoteAddr.hostname };
           }
         } catch (error) {
-          // A listener closed by `reload` ends its iteration (or says it is a bad resource).
-          if (current === inner || !(error instanceof Deno.errors.BadResource)) throw error;
+          // A listener closed by `reload` may say it is a bad resource.
+          if (swap === undefined || !(error instanceof Deno.errors.BadResource)) throw error;
         }
-        if (current === inner) return; // Closed, not reloaded.
+        if (swap === undefined) return; // Closed, not reloaded.
+        const { released, reopened } = swap;
+        released();
+        await reopened;
       }
     },
   };

@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import tls from "node:tls";
 import { ChatProcess, LineCollector, startClient } from "./harness.ts";
+import { fingerprintOfPem, makeSelfSigned } from "../../src/carrier/tls_certificate.ts";
+import { formatFingerprint } from "../../src/fingerprint.ts";
 
 interface TlsServer {
   readonly process: ChatProcess;
@@ -184,3 +186,72 @@ Deno.test("a changed certificate is refused with both fingerprints; the same one
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
+
+/** The fingerprint a TLS server on `port` shows now. */
+async function shownFingerprint(port: number): Promise<string> {
+  const { socket } = await rawTls(port);
+  const raw = socket.getPeerCertificate().raw;
+  socket.destroy();
+  const der = new Uint8Array(raw);
+  return formatFingerprint(new Uint8Array(await crypto.subtle.digest("SHA-256", der)));
+}
+
+Deno.test("the operator's certificate files are read at start and again on SIGHUP", async () => {
+  const folder = await Deno.makeTempDir();
+  const first = await makeSelfSigned(["127.0.0.1"]);
+  const second = await makeSelfSigned(["127.0.0.1"]);
+  await Deno.writeTextFile(`${folder}/cert.pem`, first.cert);
+  await Deno.writeTextFile(`${folder}/key.pem`, first.key);
+  const server = new ChatProcess([
+    "serve",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--tls-port",
+    "0",
+    "--tls-cert",
+    `${folder}/cert.pem`,
+    "--tls-key",
+    `${folder}/key.pem`,
+  ], {});
+  try {
+    const line = server.stdout.lines[await server.stdout.waitFor(/^TLS on port/)] ?? "";
+    const port = Number(/^TLS on port (\d+)/.exec(line)?.[1]);
+    assert.ok(line.includes(await fingerprintOfPem(first.cert)), line);
+    assert.ok(!line.includes("self-signed"), line);
+    assert.equal(await shownFingerprint(port), await fingerprintOfPem(first.cert));
+    await Deno.writeTextFile(`${folder}/cert.pem`, second.cert);
+    await Deno.writeTextFile(`${folder}/key.pem`, second.key);
+    server.kill("SIGHUP");
+    await server.stderr.waitFor(/tls_reload fingerprint/);
+    assert.equal(await shownFingerprint(port), await fingerprintOfPem(second.cert));
+    // A broken file is reported and the certificate in use stays.
+    await Deno.writeTextFile(`${folder}/cert.pem`, "not a certificate");
+    server.kill("SIGHUP");
+    await server.stderr.waitFor(/tls_reload_failed.*No certificate in/);
+    assert.equal(await shownFingerprint(port), await fingerprintOfPem(second.cert));
+  } finally {
+    await server.stop();
+    await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("chat serve refuses a missing certificate file in one line", async () => {
+  const server = new ChatProcess([
+    "serve",
+    "--port",
+    "0",
+    "--tls-port",
+    "0",
+    "--tls-cert",
+    "/nonexistent/cert.pem",
+    "--tls-key",
+    "/nonexistent/key.pem",
+  ], {});
+  const status = await server.exit();
+  assert.equal(status.code, 1);
+  assert.deepEqual(server.stderr.lines, [
+    "chat: Cannot read the TLS certificate /nonexistent/cert.pem: no such file",
+  ]);
+});
