@@ -65,7 +65,9 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
   let tls: TlsListener | undefined;
   try {
     const lines = { maxLineBytes: MAX_LINE_BYTES, maxUnterminatedBytes: MAX_UNTERMINATED_BYTES };
-    const listener = listenTcp({ hostname: command.hostname, port: command.port, ...lines });
+    const plain = command.tlsOnly
+      ? undefined
+      : listenTcp({ hostname: command.hostname, port: command.port, ...lines });
     if (identity !== undefined && command.tlsPort !== undefined) {
       try {
         tls = listenTls({
@@ -76,13 +78,15 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
           ...lines,
         });
       } catch (error) {
-        listener.close();
+        plain?.close();
         throw tlsListenError(error, command.tlsPort);
       }
     }
+    const listener = plain ?? tls;
+    if (listener === undefined) throw new ChatError("bad_arguments", "--tls-only needs --tls-port");
     server = new ChatServer({
       listener,
-      moreListeners: tls === undefined ? [] : [tls],
+      moreListeners: plain !== undefined && tls !== undefined ? [tls] : [],
       rooms: command.rooms,
       historySize: command.history,
       userRooms: command.userRooms,
@@ -91,7 +95,10 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
       maxOutboxBytes: command.maxQueueKiB * 1024,
       maxFileBytes: command.maxFileMiB * 1024 * 1024,
       resumeGraceMs: command.resumeGrace * 1000,
-      webAddress: webAddress(listener.addr, { interfaces: networkInterfaces() }),
+      webAddress: webAddress(listener.addr, {
+        interfaces: networkInterfaces(),
+        tlsOnly: command.tlsOnly,
+      }),
       limits: {
         flood: { burst: command.floodBurst, perSecond: command.floodRate },
         registrationTimeoutMs: command.registrationTimeout * 1000,
@@ -124,7 +131,12 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
   const stopReloads = tls === undefined || identity === undefined
     ? () => {}
     : announceTls(tls, identity, command, log);
-  for (const line of joinHints(server.addr, { interfaces: networkInterfaces() })) printOut(line);
+  const hints = joinHints(server.addr, {
+    interfaces: networkInterfaces(),
+    tlsPort: tls?.addr.port,
+    tlsOnly: command.tlsOnly,
+  });
+  for (const line of hints) printOut(line);
   const adminConsole = stdio.isTerminal && Deno.stdout.isTerminal()
     ? startConsole(server, log, stdio, { color: command.color, stopping: () => stopping })
     : undefined;

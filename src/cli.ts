@@ -66,6 +66,8 @@ export interface ServeCommand {
   /** The operator's certificate and key (PEM); a self-signed one is made when absent. */
   tlsCert?: string;
   tlsKey?: string;
+  /** Listen for TLS only: no plain port (no `nc`). */
+  tlsOnly: boolean;
 }
 
 /** `chat join`. Address and nick may be missing, to be asked for on a terminal. */
@@ -384,6 +386,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
     )
     .option("--tls-cert <file>", "TLS certificate chain, PEM (default: a self-signed one, kept)")
     .option("--tls-key <file>", "TLS private key, PEM (with --tls-cert)")
+    .option("--tls-only", "Listen for TLS only (with --tls-port): no plain port, no nc")
     .action((opts) => {
       result = {
         kind: "serve",
@@ -407,7 +410,11 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         tlsPort: opts.tlsPort,
         tlsCert: opts.tlsCert,
         tlsKey: opts.tlsKey,
+        tlsOnly: opts.tlsOnly === true,
       };
+      if (opts.tlsOnly === true && opts.tlsPort === undefined) {
+        throw new InvalidArgumentError("--tls-only needs --tls-port");
+      }
       if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
         throw new InvalidArgumentError("--tls-cert and --tls-key go together");
       }

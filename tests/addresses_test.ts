@@ -106,3 +106,27 @@ Deno.test("webAddress() is the address of the printed http:// line", () => {
   assert.equal(webAddress({ hostname: "0.0.0.0", port: 1 }), "http://127.0.0.1:1");
   assert.equal(webAddress({ hostname: "::", port: 1 }, { interfaces: [] }), "http://[::1]:1");
 });
+
+Deno.test("joinHints() adds the TLS lines after the plain ones, or gives only them with tlsOnly", () => {
+  const bound = { hostname: "192.168.1.20", port: 12345 };
+  const both = joinHints(bound, { tlsPort: 6697 });
+  assert.deepEqual(both.slice(-4), [
+    "or, encrypted:",
+    "  chat join --tls 192.168.1.20:6697",
+    "or open in a web browser:",
+    "  https://192.168.1.20:6697/",
+  ]);
+  assert.ok(both.includes("  nc 192.168.1.20 12345"));
+  const only = joinHints({ hostname: "::1", port: 6697 }, { tlsOnly: true });
+  assert.deepEqual(only, [
+    "To join (TLS only), type:",
+    "  chat join --tls [::1]:6697",
+    "or open in a web browser:",
+    "  https://[::1]:6697/",
+    "Only this machine can connect: serve with --host 0.0.0.0 to let others join",
+  ]);
+  assert.equal(
+    webAddress({ hostname: "::1", port: 6697 }, { tlsOnly: true }),
+    "https://[::1]:6697",
+  );
+});

@@ -80,6 +80,7 @@ const SERVE_DEFAULTS = {
   tlsPort: undefined,
   tlsCert: undefined,
   tlsKey: undefined,
+  tlsOnly: false,
 } as const;
 
 /** What `chat join` gives for the options not given. */
@@ -162,6 +163,16 @@ Deno.test("parseCli() serve takes a TLS port, and a certificate only with its ke
   assert.deepEqual(
     parseCli(["serve", "--tls-port", "0", "--tls-cert", "c.pem", "--tls-key", "k.pem"], batch),
     { ...SERVE_DEFAULTS, tlsPort: 0, tlsCert: "c.pem", tlsKey: "k.pem" },
+  );
+  assert.deepEqual(parseCli(["serve", "--tls-port", "1", "--tls-only"], batch), {
+    ...SERVE_DEFAULTS,
+    tlsPort: 1,
+    tlsOnly: true,
+  });
+  assertUsageError(
+    parseCli(["serve", "--tls-only"], batch),
+    /--tls-only needs --tls-port/,
+    "chat serve [options]",
   );
   assertUsageError(
     parseCli(["serve", "--tls-port", "6697", "--tls-cert", "c.pem"], batch),

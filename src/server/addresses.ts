@@ -24,6 +24,10 @@ export interface JoinHintsOptions {
    * to every address says nothing more. @default undefined
    */
   interfaces?: readonly InterfaceAddress[];
+  /** The TLS port, when the server listens for TLS too: its lines follow. @default undefined */
+  tlsPort?: number;
+  /** Whether TLS is the only way in (`bound` is the TLS port then). @default false */
+  tlsOnly?: boolean;
 }
 
 /**
@@ -44,7 +48,7 @@ export interface JoinHintsOptions {
 export function joinHints(bound: BoundAddress, options: JoinHintsOptions = {}): string[] {
   const { hostname, port } = bound;
   if (!isWildcard(hostname)) {
-    const lines = commandLines(hostname, port);
+    const lines = commandLines(hostname, port, options);
     if (isLoopback(hostname)) {
       lines.push("Only this machine can connect: serve with --host 0.0.0.0 to let others join");
     }
@@ -59,14 +63,14 @@ export function joinHints(bound: BoundAddress, options: JoinHintsOptions = {}): 
   if (first === undefined) {
     return [
       "No network address found besides this machine's own: only this machine can join",
-      ...commandLines(hostname.includes(":") ? "::1" : "127.0.0.1", port),
+      ...commandLines(hostname.includes(":") ? "::1" : "127.0.0.1", port, options),
     ];
   }
   const width = Math.max(...reachable.map((entry) => entry.address.length));
   return [
     reachable.length === 1 ? "Others can reach it at:" : "Others can reach it at any of:",
     ...reachable.map((entry) => `  ${entry.address.padEnd(width)}  (${entry.name})`),
-    ...commandLines(first.address, port),
+    ...commandLines(first.address, port, options),
   ];
 }
 
@@ -85,6 +89,7 @@ export function joinHints(bound: BoundAddress, options: JoinHintsOptions = {}): 
  * ```
  */
 export function webAddress(bound: BoundAddress, options: JoinHintsOptions = {}): string {
+  const scheme = options.tlsOnly ? "https" : "http";
   const { hostname, port } = bound;
   let host = hostname;
   if (isWildcard(hostname)) {
@@ -93,7 +98,7 @@ export function webAddress(bound: BoundAddress, options: JoinHintsOptions = {}):
     host = first?.address ?? (hostname.includes(":") ? "::1" : "127.0.0.1");
   }
   const bare = host.replace(/^\[(.*)\]$/, "$1");
-  return `http://${bare.includes(":") ? `[${bare}]` : bare}:${port}`;
+  return `${scheme}://${bare.includes(":") ? `[${bare}]` : bare}:${port}`;
 }
 
 /**
@@ -118,18 +123,29 @@ export function reachableAddresses(
   ];
 }
 
-/** What to type to join `host` on `port`: with chat, with any TCP client, in a browser. */
-function commandLines(host: string, port: number): string[] {
+/**
+ * What to type to join `host` on `port`: with chat, with any TCP client, in a browser; then the
+ * same over TLS when there is a TLS port.
+ */
+function commandLines(host: string, port: number, options: JoinHintsOptions): string[] {
   const bare = host.replace(/^\[(.*)\]$/, "$1");
-  const joined = bare.includes(":") ? `[${bare}]:${port}` : `${bare}:${port}`;
-  return [
+  const at = (port: number) => bare.includes(":") ? `[${bare}]:${port}` : `${bare}:${port}`;
+  const tls = (port: number) => [
+    `  chat join --tls ${at(port)}`,
+    "or open in a web browser:",
+    `  https://${at(port)}/`,
+  ];
+  if (options.tlsOnly) return ["To join (TLS only), type:", ...tls(port)];
+  const lines = [
     "To join, type:",
-    `  chat join ${joined}`,
+    `  chat join ${at(port)}`,
     "or, without chat (nc or any plain TCP client):",
     `  nc ${bare} ${port}`,
     "or open in a web browser:",
-    `  http://${joined}/`,
+    `  http://${at(port)}/`,
   ];
+  if (options.tlsPort !== undefined) lines.push("or, encrypted:", ...tls(options.tlsPort));
+  return lines;
 }
 
 function isWildcard(hostname: string): boolean {

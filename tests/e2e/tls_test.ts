@@ -17,9 +17,13 @@ interface TlsServer {
 }
 
 /** Starts `chat serve` with TLS, keeping its data (the certificate) in `data`. */
-async function startTlsServer(data: string, tlsPort = 0): Promise<TlsServer> {
+async function startTlsServer(
+  data: string,
+  tlsPort = 0,
+  more: readonly string[] = [],
+): Promise<TlsServer> {
   const process = new ChatProcess(
-    ["serve", "--host", "127.0.0.1", "--port", "0", "--tls-port", String(tlsPort)],
+    ["serve", "--host", "127.0.0.1", "--port", "0", "--tls-port", String(tlsPort), ...more],
     { env: { XDG_DATA_HOME: data } },
   );
   const listening = process.stdout.lines[await process.stdout.waitFor(/is listening/)] ?? "";
@@ -254,4 +258,22 @@ Deno.test("chat serve refuses a missing certificate file in one line", async () 
   assert.deepEqual(server.stderr.lines, [
     "chat: Cannot read the TLS certificate /nonexistent/cert.pem: no such file",
   ]);
+});
+
+Deno.test("chat serve --tls-only listens for TLS alone and says how to join with it", async () => {
+  const data = await Deno.makeTempDir();
+  const config = await Deno.makeTempDir();
+  const server = await startTlsServer(data, 0, ["--tls-only"]);
+  const started: ChatProcess[] = [server.process];
+  try {
+    assert.equal(server.port, server.tlsPort);
+    await server.process.stdout.waitFor(`  chat join --tls 127.0.0.1:${server.tlsPort}`);
+    assert.ok(!server.process.stdout.lines.some((line) => line.startsWith("  nc ")));
+    const ana = tlsClient(server, "ana", config, ["--trust-on-first-use"]);
+    started.push(ana);
+    await ana.stdout.waitFor(/^\* You are in lobby/);
+  } finally {
+    for (const process of started) await process.stop();
+    for (const folder of [data, config]) await Deno.remove(folder, { recursive: true });
+  }
 });
