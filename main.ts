@@ -23,7 +23,7 @@ import {
 } from "./src/carrier/tls_certificate.ts";
 import { defaultDataFolder } from "./src/data_folder.ts";
 import { ChatError } from "./src/errors.ts";
-import { MAX_LINE_BYTES, MAX_UNTERMINATED_BYTES } from "./src/limits.ts";
+import { MAX_LINE_BYTES, MAX_UNTERMINATED_BYTES, TLS_HANDSHAKE_TIMEOUT_MS } from "./src/limits.ts";
 import { joinHints, webAddress } from "./src/server/addresses.ts";
 import { runConsole } from "./src/server/console.ts";
 import type { JoinCommand, ServeCommand } from "./src/cli.ts";
@@ -70,11 +70,12 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
       : listenTcp({ hostname: command.hostname, port: command.port, ...lines });
     if (identity !== undefined && command.tlsPort !== undefined) {
       try {
-        tls = listenTls({
+        tls = await listenTls({
           hostname: command.hostname,
           port: command.tlsPort,
           cert: identity.cert,
           key: identity.key,
+          handshakeTimeoutMs: TLS_HANDSHAKE_TIMEOUT_MS,
           ...lines,
         });
       } catch (error) {
@@ -177,7 +178,8 @@ function tlsListenError(error: unknown, port: number): unknown {
       `Cannot listen on TLS port ${port}: it is already in use`,
     );
   }
-  if (error instanceof Deno.errors.InvalidData || error instanceof TypeError) {
+  const code = (error as { code?: unknown }).code;
+  if (error instanceof Error && typeof code === "string" && /^ERR_(OSSL|SSL|TLS)/.test(code)) {
     return new ChatError(
       "bad_arguments",
       `Cannot use the TLS certificate and key: ${error.message.split("\n")[0]}`,
@@ -205,8 +207,8 @@ function announceTls(
   const certFile = command.tlsCert;
   const keyFile = command.tlsKey ?? "";
   const reload = () => {
-    readTlsIdentity(certFile, keyFile).then(async (next) => {
-      await tls.reload(next.cert, next.key);
+    readTlsIdentity(certFile, keyFile).then((next) => {
+      tls.reload(next.cert, next.key);
       log.info("tls_reload", { fingerprint: next.fingerprint });
     }).catch((error) => {
       log.warn("tls_reload_failed", { error: error instanceof Error ? error.message : error });

@@ -62,6 +62,9 @@ export const JOIN_LIMIT = { burst: 5, perSecond: 0.5 };
 /** Creating rooms: a burst, then one per thirty seconds. */
 export const CREATE_LIMIT = { burst: 2, perSecond: 1 / 30 };
 
+/** A TLS connection whose handshake is not over after this long is closed. */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
 /** A connection that has not picked a nick after this long is closed. */
 export const REGISTRATION_TIMEOUT_MS = 60_000;
 

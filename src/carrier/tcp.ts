@@ -1,4 +1,4 @@
-/** TCP carrier: a `Deno.TcpConn` (or a `Deno.TlsConn` over one) as a {@linkcode LineConnection}. */
+/** TCP carrier: a `Deno.TcpConn` (or a TLS stream over one) as a {@linkcode LineConnection}. */
 import { ChatError } from "../errors.ts";
 import { LineSplitter } from "../line_splitter.ts";
 import { writeAll } from "../pump.ts";
@@ -20,6 +20,13 @@ export interface TcpOptions {
    */
   readBufferBytes?: number;
 }
+
+/** What the carrier reads and writes: a Deno TCP socket, or another stream with an address. */
+export type SocketStream = ByteStream & {
+  readonly remoteAddr: Deno.Addr;
+  setNoDelay?(noDelay?: boolean): void;
+  setKeepAlive?(keepAlive?: boolean): void;
+};
 
 /**
  * Formats a host and port as `host:port`, with brackets around an IPv6 host.
@@ -50,7 +57,7 @@ const MIN_READ_BUFFER = 1024;
 /** A TCP connection read as lines, written in full. */
 export class TcpLineConnection implements LineConnection {
   readonly remote: string;
-  readonly #conn: Deno.TcpConn | Deno.TlsConn;
+  readonly #conn: SocketStream;
   readonly #splitter: LineSplitter;
   #buffer: Uint8Array;
   readonly #maxBuffer: number;
@@ -61,19 +68,18 @@ export class TcpLineConnection implements LineConnection {
   #kept: Uint8Array[] | undefined = [];
   #keptBytes = 0;
 
-  constructor(conn: Deno.TcpConn | Deno.TlsConn, options: TcpOptions) {
+  constructor(conn: SocketStream, options: TcpOptions) {
     this.#conn = conn;
     this.#splitter = new LineSplitter({ maxLineBytes: options.maxLineBytes });
     this.#maxBuffer = Math.max(MIN_READ_BUFFER, options.readBufferBytes ?? 65536);
     this.#buffer = new Uint8Array(MIN_READ_BUFFER);
     this.#maxUnterminated = options.maxUnterminatedBytes ?? Infinity;
     this.remote = formatAddr(conn.remoteAddr);
+
     try {
-      if ("setNoDelay" in conn) {
-        conn.setNoDelay(true);
-        // Finds dead peers eventually even where no application ping runs (plain-text users).
-        conn.setKeepAlive(true);
-      }
+      conn.setNoDelay?.(true);
+      // Finds dead peers eventually even where no application ping runs (plain-text users).
+      conn.setKeepAlive?.(true);
     } catch {
       // The socket may already be closed; the first read will say so.
     }

@@ -1,9 +1,13 @@
 /**
  * TLS listener: accepts TLS connections and hands them out as line connections, like the TCP
- * listener. Its certificate can be replaced while it runs (`reload`): new connections get the
- * new one, open ones keep theirs.
+ * listener. It runs on `node:tls`, whose server can drop a peer that never finishes its
+ * handshake (Deno's TLS listener keeps such a socket open even after `close`) and can change its
+ * certificate while it runs (`reload`): new connections get the new one, open ones keep theirs.
  */
+import type { Socket } from "node:net";
+import tls from "node:tls";
 import type { Accepted, Listener } from "./connection.ts";
+import { NodeSocketStream } from "./node_socket.ts";
 import { TcpLineConnection } from "./tcp.ts";
 import type { TcpListenOptions } from "./tcp_listener.ts";
 
@@ -13,76 +17,113 @@ export interface TlsListenOptions extends TcpListenOptions {
   cert: string;
   /** Private key, PEM. */
   key: string;
+  /** A connection whose handshake is not over after this many ms is closed. */
+  handshakeTimeoutMs: number;
 }
 
 /** A TLS listener whose certificate can be replaced. */
 export interface TlsListener extends Listener {
   /**
-   * Listens with a new certificate from now on, on the same port (new connections are refused
-   * for the moment it takes). Rejects with Deno's error when the certificate or key is refused;
-   * the old one is kept then. Needs the listener to be iterated (the server does).
+   * Uses a new certificate for new connections from now on. Throws when the certificate or key
+   * cannot be used; the old one is kept then.
    */
-  reload(cert: string, key: string): Promise<void>;
+  reload(cert: string, key: string): void;
 }
 
 /**
- * Binds a TLS port. Throws Deno's errors (`AddrInUse`, `AddrNotAvailable`, `PermissionDenied`, or
- * an `InvalidData` for a certificate or key it cannot use) if it cannot listen.
+ * Binds a TLS port. Rejects with Deno's errors (`AddrInUse`, `AddrNotAvailable`,
+ * `PermissionDenied`) if the port cannot be bound, or node's if the certificate or key is unusable.
  */
-export function listenTls(options: TlsListenOptions): TlsListener {
-  const open = (cert: string, key: string, port: number) =>
-    Deno.listenTls({ hostname: options.hostname, port, cert, key });
-  let inner = open(options.cert, options.key, options.port);
-  const addr = inner.addr;
+export function listenTls(options: TlsListenOptions): Promise<TlsListener> {
+  const accepted: Accepted[] = [];
+  let wake: (() => void) | undefined;
   let closed = false;
-  /** While a reload runs: the old listener has let go of the port; the new one is open. */
-  let swap: { released: () => void; reopened: Promise<void> } | undefined;
-  return {
-    addr,
-    close() {
-      closed = true;
-      try {
-        inner.close();
-      } catch {
-        // Already closed.
-      }
-    },
-    async reload(cert: string, key: string) {
-      if (closed || swap !== undefined) return;
-      // The port is free only once the pending accept on the old listener has ended, which the
-      // iteration below reports.
-      let reopened!: () => void;
-      const released = new Promise<void>((resolve) => {
-        swap = { released: resolve, reopened: new Promise((done) => reopened = done) };
-      });
-      inner.close();
-      await released;
-      try {
-        inner = open(cert, key, addr.port);
-        options = { ...options, cert, key };
-      } catch (error) {
-        inner = open(options.cert, options.key, addr.port);
-        throw error;
-      } finally {
-        swap = undefined;
-        reopened();
-      }
-    },
-    async *[Symbol.asyncIterator](): AsyncIterator<Accepted> {
-      while (!closed) {
-        try {
-          for await (const conn of inner) {
-            yield { conn: new TcpLineConnection(conn, options), ip: conn.remoteAddr.hostname };
-          }
-        } catch (error) {
-          // A listener closed by `reload` may say it is a bad resource.
-          if (swap === undefined || !(error instanceof Deno.errors.BadResource)) throw error;
-        }
-        if (swap === undefined) return; // Closed, not reloaded.
-        const { released, reopened } = swap;
-        released();
-        await reopened;
-      }
-    },
+  const notify = () => {
+    const resume = wake;
+    wake = undefined;
+    resume?.();
   };
+  /** Deadlines of connections still in their handshake, by the peer's address and port. */
+  const handshaking = new Map<string, ReturnType<typeof setTimeout>>();
+  const peer = (socket: Socket) => `${socket.remoteAddress}|${socket.remotePort}`;
+  const server = tls.createServer({
+    cert: options.cert,
+    key: options.key,
+    handshakeTimeout: options.handshakeTimeoutMs,
+    minVersion: "TLSv1.2",
+  }, (socket) => {
+    clearTimeout(handshaking.get(peer(socket)));
+    handshaking.delete(peer(socket));
+    if (closed) {
+      socket.destroy();
+      return;
+    }
+    const stream = new NodeSocketStream(socket);
+    accepted.push({
+      conn: new TcpLineConnection(stream, options),
+      ip: stream.remoteAddr.hostname,
+    });
+    notify();
+  });
+  // A failed handshake: node destroys the socket; nothing else to do.
+  server.on("tlsClientError", () => {});
+  // An unfinished one is ended here: node's own handshakeTimeout does not fire under Deno.
+  server.on("connection", (raw: Socket) => {
+    const key = peer(raw);
+    const timer = setTimeout(() => {
+      handshaking.delete(key);
+      raw.destroy();
+    }, options.handshakeTimeoutMs);
+    handshaking.set(key, timer);
+    raw.once("close", () => {
+      if (handshaking.get(key) === timer) {
+        clearTimeout(timer);
+        handshaking.delete(key);
+      }
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", (error: Error) => reject(asListenError(error)));
+    server.listen({ host: options.hostname, port: options.port }, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : options.port;
+      resolve({
+        addr: { hostname: options.hostname, port },
+        close() {
+          if (closed) return;
+          closed = true;
+          server.close();
+          notify();
+        },
+        reload(cert: string, key: string) {
+          server.setSecureContext({ cert, key });
+        },
+        async *[Symbol.asyncIterator](): AsyncIterator<Accepted> {
+          while (true) {
+            const next = accepted.shift();
+            if (next !== undefined) {
+              yield next;
+              continue;
+            }
+            if (closed) return;
+            await new Promise<void>((resolve) => wake = resolve);
+          }
+        },
+      });
+    });
+  });
+}
+
+/** Node's listen errors as Deno's, which `chat serve` words for the operator. */
+function asListenError(error: Error): Error {
+  switch ((error as { code?: string }).code) {
+    case "EADDRINUSE":
+      return new Deno.errors.AddrInUse(error.message);
+    case "EADDRNOTAVAIL":
+      return new Deno.errors.AddrNotAvailable(error.message);
+    case "EACCES":
+      return new Deno.errors.PermissionDenied(error.message);
+    default:
+      return error;
+  }
 }

@@ -9,13 +9,14 @@
  * certificate (`caCerts`).
  */
 import tls from "node:tls";
+import { TLS_HANDSHAKE_TIMEOUT_MS } from "../limits.ts";
 import { ConnectError } from "./connection.ts";
 import { formatHostPort } from "../carrier/tcp.ts";
 import { derToPem, formatFingerprint } from "../fingerprint.ts";
 import { findKnownHost, type KnownHost, parseKnownHosts, withKnownHost } from "./known_hosts.ts";
 
 /** How long a TLS handshake may take before the connection is given up. */
-const HANDSHAKE_TIMEOUT_MS = 10_000;
+const HANDSHAKE_TIMEOUT_MS = TLS_HANDSHAKE_TIMEOUT_MS;
 
 /** How the user wants servers trusted. */
 export interface TlsTrust {

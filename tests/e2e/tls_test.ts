@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import tls from "node:tls";
-import { ChatProcess, LineCollector, startClient } from "./harness.ts";
+import { ChatProcess, LineCollector, RawClient, startClient } from "./harness.ts";
+import { TLS_HANDSHAKE_TIMEOUT_MS } from "../../src/limits.ts";
 import { fingerprintOfPem, makeSelfSigned } from "../../src/carrier/tls_certificate.ts";
 import { formatFingerprint } from "../../src/fingerprint.ts";
 
@@ -273,6 +274,45 @@ Deno.test("chat serve --tls-only listens for TLS alone and says how to join with
     started.push(ana);
     await ana.stdout.waitFor(/^\* You are in lobby/);
   } finally {
+    for (const process of started) await process.stop();
+    for (const folder of [data, config]) await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("a TLS handshake never finished is dropped at its deadline; garbage is refused; others chat on", async () => {
+  const data = await Deno.makeTempDir();
+  const config = await Deno.makeTempDir();
+  const server = await startTlsServer(data, 0, ["--registration-timeout", "0"]);
+  const started: ChatProcess[] = [server.process];
+  const silent = await RawClient.connect(server.tlsPort);
+  const garbage = await RawClient.connect(server.tlsPort);
+  try {
+    const connectedAt = performance.now();
+    await garbage.write(new TextEncoder().encode("GET / HTTP/1.1\r\n\r\n\u0000\u00ff garbage"));
+    await garbage.lines.done; // the server closes it (a failed handshake)
+    const ana = tlsClient(server, "ana", config, ["--trust-on-first-use"]);
+    started.push(ana);
+    const bob = startClient({ host: "127.0.0.1", port: server.port }, "bob");
+    started.push(bob);
+    await ana.stdout.waitFor(/^\* You are in lobby/);
+    await bob.stdout.waitFor(/^\* You are in lobby/);
+    await ana.send("still here");
+    await bob.stdout.waitFor("<ana> still here");
+    // The silent one holds on until the deadline, not forever (no registration timeout here).
+    await silent.lines.done;
+    const heldMs = performance.now() - connectedAt;
+    assert.ok(heldMs >= TLS_HANDSHAKE_TIMEOUT_MS - 500, `closed after ${heldMs} ms`);
+    await ana.send("after the deadline");
+    await bob.stdout.waitFor("<ana> after the deadline");
+    assert.ok(
+      !server.process.stderr.lines.some((line) =>
+        /panic|backtrace|Internal error|    at /.test(line)
+      ),
+      server.process.stderr.text(),
+    );
+  } finally {
+    silent.close();
+    garbage.close();
     for (const process of started) await process.stop();
     for (const folder of [data, config]) await Deno.remove(folder, { recursive: true });
   }
