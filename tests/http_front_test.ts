@@ -137,8 +137,8 @@ async function rawWebSocket(port: number, extra = ""): Promise<Deno.Conn> {
   return conn;
 }
 
-function openWebSocket(port: number): Promise<WebSocket> {
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+function openWebSocket(port: number, protocols?: string[]): Promise<WebSocket> {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, protocols);
   return new Promise((resolve, reject) => {
     socket.onopen = () => resolve(socket);
     socket.onerror = (event) => reject(new Error(`WebSocket failed: ${String(event)}`));
@@ -325,6 +325,49 @@ Deno.test("serveHttp() upgrades /ws and exchanges lines with a browser-style cli
     socket.close(1000, "bye");
     assert.deepEqual(await line.readLines(), null);
     assert.deepEqual((await closing).code, 1000);
+  } finally {
+    await front.close();
+  }
+});
+
+Deno.test("serveHttp() speaks IRC over WebSocket: text.ircv3.net, one line per message", async () => {
+  const front = startFront();
+  try {
+    const socket = await openWebSocket(front.port, ["binary.ircv3.net", "text.ircv3.net"]);
+    assert.equal(socket.protocol, "text.ircv3.net");
+    const line = await front.next();
+    assert.ok(line !== undefined);
+    socket.send("NICK ana");
+    assert.deepEqual(text(await line.readLines()), ["NICK ana"]);
+    const messages: string[] = [];
+    const two = new Promise<void>((resolve) => {
+      socket.addEventListener("message", (event) => {
+        messages.push(String(event.data));
+        if (messages.length === 2) resolve();
+      });
+    });
+    await line.write(encoder.encode(":chat 001 ana :Welcome\r\nPING :x\r\n"));
+    await two;
+    assert.deepEqual(messages, [":chat 001 ana :Welcome", "PING :x"]);
+    const closing = closed(socket);
+    socket.close();
+    assert.deepEqual(await line.readLines(), null);
+    await closing;
+  } finally {
+    await front.close();
+  }
+});
+
+Deno.test("serveHttp() names no subprotocol when none offered is one it speaks", async () => {
+  const front = startFront();
+  try {
+    const plain = await openWebSocket(front.port);
+    assert.equal(plain.protocol, "");
+    const line = await front.next();
+    const closing = closed(plain);
+    plain.close();
+    assert.deepEqual(await line?.readLines(), null);
+    await closing;
   } finally {
     await front.close();
   }

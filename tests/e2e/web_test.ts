@@ -208,3 +208,53 @@ Deno.test({
     });
   },
 });
+
+Deno.test("web: an IRC client over WebSocket (text.ircv3.net) talks with an nc user", async () => {
+  await withServer({}, async (server, track) => {
+    const nc = track(await ncUser(server, "nc"));
+    const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, ["text.ircv3.net"]);
+    const messages: string[] = [];
+    let wake = () => {};
+    socket.addEventListener("message", (event) => {
+      messages.push(String(event.data));
+      wake();
+    });
+    const closed = new Promise((resolve) => socket.addEventListener("close", resolve));
+    /** Waits for a message matching `pattern`, one IRC line each, with no line end. */
+    const waitFor = async (pattern: RegExp): Promise<string> => {
+      const deadline = Date.now() + 10_000;
+      while (true) {
+        const found = messages.find((message) => pattern.test(message));
+        if (found !== undefined) return found;
+        if (Date.now() > deadline) throw new Error(`No ${pattern} in ${JSON.stringify(messages)}`);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          timer = setTimeout(resolve, deadline - Date.now());
+        });
+        clearTimeout(timer);
+      }
+    };
+    try {
+      await new Promise((resolve, reject) => {
+        socket.addEventListener("open", resolve);
+        socket.addEventListener("error", reject);
+      });
+      assert.equal(socket.protocol, "text.ircv3.net");
+      socket.send("NICK webirc");
+      socket.send("USER webirc 0 * :Web IRC");
+      await waitFor(/^:\S+ 001 webirc /);
+      socket.send("JOIN #lobby");
+      await waitFor(/^:webirc!\S+ JOIN #lobby/);
+      await nc.lines.waitFor("* webirc joined");
+      await nc.sendLine("hello over there");
+      await waitFor(/^:nc!\S+ PRIVMSG #lobby :hello over there$/);
+      socket.send("PRIVMSG #lobby :hi from a web IRC client");
+      await nc.lines.waitFor("<webirc> hi from a web IRC client");
+      assert.ok(messages.every((message) => !/[\r\n]/.test(message)), "one line per message");
+    } finally {
+      socket.close();
+      await closed;
+    }
+  });
+});
