@@ -197,6 +197,11 @@ Deno.test({
         await ana.getByText("You are in #side with term").waitFor();
         await side.getByText("you are here").waitFor();
         await term.stdout.waitFor("ana joined");
+        assert.equal(await side.locator("td").nth(1).innerText(), "2/5");
+        // Someone leaves a room you are in: its count follows.
+        await term.send("/leave side");
+        await ana.getByText("term left").waitFor();
+        assert.equal(await side.locator("td").nth(1).innerText(), "1/5");
 
         await say(ana, "/help");
         await ana.getByText(/\/rooms \(\/list\) \u2014 /).waitFor();
