@@ -60,6 +60,7 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
       maxFileBytes: command.maxFileMiB * 1024 * 1024,
       resumeGraceMs: command.resumeGrace * 1000,
       webAddress: webAddress(listener.addr, { interfaces: networkInterfaces() }),
+      allowedOrigins: command.allowOrigins,
       limits: {
         flood: { burst: command.floodBurst, perSecond: command.floodRate },
         registrationTimeoutMs: command.registrationTimeout * 1000,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   type ByteStream,
+  isAllowedOrigin,
   isSameOrigin,
   serveHttp,
   type ServeHttpOptions,
@@ -491,6 +492,30 @@ Deno.test("serveHttp() refuses a WebSocket from another origin with 403", async 
   } finally {
     await front.close();
   }
+});
+
+Deno.test("serveHttp() lets the origins the operator allows open a WebSocket", async () => {
+  for (const allowed of [["https://web.example"], ["*"]]) {
+    const front = startFront({ allowedOrigins: allowed });
+    try {
+      const conn = await rawWebSocket(front.port, "Origin: https://web.example\r\n");
+      conn.close();
+      const line = await front.next();
+      assert.ok(line !== undefined, allowed.join());
+      assert.deepEqual(await line.readLines(), null);
+      if (!allowed.includes("*")) {
+        const refused = await rawExchange(
+          front.port,
+          upgradeRequest(front.port, "Origin: https://other.example\r\n"),
+        );
+        assert.deepEqual(responseHead(refused).status, 403);
+      }
+    } finally {
+      await front.close();
+    }
+  }
+  assert.equal(isAllowedOrigin("https://web.example:443", ["https://web.example"]), true);
+  assert.equal(isAllowedOrigin("null", ["https://web.example"]), false);
 });
 
 Deno.test("serveHttp() refuses a bad upgrade with 400 or 426", async () => {

@@ -86,6 +86,11 @@ export interface ServeHttpOptions {
    * @default undefined
    */
   files?: (conn: ByteStream, request: HttpRequest) => Promise<void>;
+  /**
+   * Origins besides the page's own whose pages may open the WebSocket (a web IRC client served
+   * elsewhere), as `https://web.example`; `*` allows any. @default none
+   */
+  allowedOrigins?: readonly string[];
 }
 
 /** Headers on every response. */
@@ -219,7 +224,8 @@ async function answer(
       );
     }
     const origin = request.headers.get("origin");
-    if (origin !== undefined && !isSameOrigin(origin, host)) {
+    const allowed = options.allowedOrigins ?? [];
+    if (origin !== undefined && !isSameOrigin(origin, host) && !isAllowedOrigin(origin, allowed)) {
       return respond(plainResponse(403, "Cross-origin WebSocket refused\n", host));
     }
     const subprotocol = chooseSubprotocol(
@@ -271,6 +277,16 @@ export function isSameOrigin(origin: string, host: string | undefined): boolean 
     return false;
   }
   return originHost === requestHost;
+}
+
+/** Whether an `Origin` is one the operator allowed (`*`: any). */
+export function isAllowedOrigin(origin: string, allowed: readonly string[]): boolean {
+  if (allowed.includes("*")) return true;
+  try {
+    return allowed.includes(new URL(origin).origin);
+  } catch {
+    return false;
+  }
 }
 
 function responseHeaders(host: string | undefined): (readonly [string, string])[] {

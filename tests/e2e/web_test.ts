@@ -215,7 +215,20 @@ Deno.test({
 });
 
 Deno.test("web: an IRC client over WebSocket (text.ircv3.net) talks with an nc user", async () => {
-  await withServer({}, async (server, track) => {
+  await withServer({ args: ["--allow-origin", "https://web.example"] }, async (server, track) => {
+    // A web IRC client served by another site the operator allowed may connect; others not.
+    for (const [origin, status] of [["https://web.example", 101], ["https://evil.example", 403]]) {
+      const raw = track(await RawClient.connect(server.port));
+      await raw.write(
+        `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\n` +
+          `Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n` +
+          `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: text.ircv3.net\r\n` +
+          `Origin: ${origin}\r\n\r\n`,
+      );
+      await raw.lines.waitFor(new RegExp(`^HTTP/1\\.1 ${status} `));
+      if (status === 101) await raw.lines.waitFor("Sec-WebSocket-Protocol: text.ircv3.net");
+      raw.close();
+    }
     const nc = track(await ncUser(server, "nc"));
     const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, ["text.ircv3.net"]);
     const messages: string[] = [];
