@@ -256,7 +256,6 @@ export class ChatServer implements SessionHost, AdminApi {
       });
     }
     const { room, ids } = this.hub.othersIn(id, frame.room ?? LOBBY);
-    // Plain-text users see the announcement's absence, not a file they can never fetch.
     const recipients = ids.filter((other) => this.#sessions.get(other)?.supports.files === true);
     // Plain-text users get the download link instead.
     const linkViewers = ids.filter((other) => {
