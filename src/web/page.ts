@@ -556,6 +556,7 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
       Array.from(state.rooms.values()).forEach(function (room) { removeRoom(room.name); });
     }
     state.nick = str(frame.nick) || state.nick;
+    state.quietRooms = 0; // refreshes asked on a connection that dropped get no answer
     state.token = str(frame.token);
     state.registered = true;
     state.hadSession = true;
