@@ -100,6 +100,7 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
         interfaces: networkInterfaces(),
         tlsOnly: command.tlsOnly,
       }),
+      allowedOrigins: command.allowOrigins,
       limits: {
         flood: { burst: command.floodBurst, perSecond: command.floodRate },
         registrationTimeoutMs: command.registrationTimeout * 1000,

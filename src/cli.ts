@@ -68,6 +68,8 @@ export interface ServeCommand {
   tlsKey?: string;
   /** Listen for TLS only: no plain port (no `nc`). */
   tlsOnly: boolean;
+  /** Other sites whose pages may open a WebSocket (`https://web.example`, or `*`). */
+  allowOrigins: string[];
 }
 
 /** `chat join`. Address and nick may be missing, to be asked for on a terminal. */
@@ -160,6 +162,27 @@ export function parseRoomSpec(text: string): { name: string; limit?: number } {
   const name = validateRoomName(rawName);
   if (limitText === undefined) return { name };
   return { name, limit: parseCount(limitText, 1, MAX_ROOM_LIMIT, "Room limit") };
+}
+
+/**
+ * Parses an origin for `chat serve --allow-origin`: `http://` or `https://`, a host, an optional
+ * port, nothing after it; returned as the browser sends it in `Origin` (`https://web.example`,
+ * the default port left out). `*` stands for every origin.
+ */
+export function parseOrigin(text: string): string {
+  if (text === "*") return text;
+  const bad = new UsageError(
+    `Origin must be http:// or https:// and a host (and port), or *: got "${text}"`,
+  );
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw bad;
+  }
+  const bare = /^https?:\/\/[^/?#@]+\/?$/i.test(text);
+  if (!bare || (url.protocol !== "http:" && url.protocol !== "https:")) throw bad;
+  return url.origin;
 }
 
 /**
@@ -374,6 +397,12 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       DEFAULT_MAX_FILE_BYTES / (1024 * 1024),
     )
     .option(
+      "--allow-origin <origin>",
+      "Let pages from this site open a WebSocket here, such as a web IRC client (repeatable; * for any)",
+      (text: string, previous: string[]) => [...previous, parsed(parseOrigin)(text)],
+      [] as string[],
+    )
+    .option(
       "--ping-interval <seconds>",
       "Ping silent clients after this long, drop them after twice that (0: never)",
       parsed((t) => parseCount(t, 0, 86_400, "--ping-interval")),
@@ -411,6 +440,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         tlsCert: opts.tlsCert,
         tlsKey: opts.tlsKey,
         tlsOnly: opts.tlsOnly === true,
+        allowOrigins: opts.allowOrigin,
       };
       if (opts.tlsOnly === true && opts.tlsPort === undefined) {
         throw new InvalidArgumentError("--tls-only needs --tls-port");

@@ -6,6 +6,7 @@ import {
   parseCli,
   parseCount,
   parseHistory,
+  parseOrigin,
   parsePort,
   parseRoomSpec,
   type ServeCommand,
@@ -81,6 +82,7 @@ const SERVE_DEFAULTS = {
   tlsCert: undefined,
   tlsKey: undefined,
   tlsOnly: false,
+  allowOrigins: [],
 } as const;
 
 /** What `chat join` gives for the options not given. */
@@ -131,6 +133,20 @@ Deno.test("parseCli() serve uses the defaults", () => {
   assert.equal(DEFAULT_MAX_OUTBOX_BYTES, 256 * 1024);
   assert.equal(REGISTRATION_TIMEOUT_MS, 60_000);
   assert.equal(PING_AFTER_MS, 60_000);
+});
+
+Deno.test("parseCli() serve --allow-origin takes origins (repeatable) or *, and refuses the rest", () => {
+  const command = parseCli(
+    ["serve", "--allow-origin", "https://Web.Example:443", "--allow-origin", "*"],
+    batch,
+  ) as ServeCommand;
+  assert.deepEqual(command.allowOrigins, ["https://web.example", "*"]);
+  assert.equal(parseOrigin("http://192.168.1.5:8080/"), "http://192.168.1.5:8080");
+  for (
+    const bad of ["web.example", "ftp://x", "https://x/path", "https://u@x", "https://x?q", ""]
+  ) {
+    assert.throws(() => parseOrigin(bad), UsageError, bad);
+  }
 });
 
 Deno.test("parseCli() serve accepts --port 0, --host and --log-format json", () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
+import fc from "fast-check";
 import {
   encodeToken,
   fileLinkPath,
@@ -54,4 +55,16 @@ Deno.test("parseFilePath() refuses anything that is not exactly an id and a long
   ) {
     assert.equal(parseFilePath(path), undefined, path);
   }
+});
+
+Deno.test("parseFilePath() never throws, and accepts only an id and a 43-character token", () => {
+  fc.assert(
+    fc.property(fc.string({ unit: "binary", maxLength: 120 }), (tail) => {
+      const parsed = parseFilePath("/files/" + tail);
+      if (parsed === undefined) return;
+      assert.match(parsed.id, /^[1-9][0-9]*$/);
+      assert.match(parsed.token, TOKEN_REGEXP);
+    }),
+    { numRuns: 2000 },
+  );
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   type ByteStream,
+  isAllowedOrigin,
   isSameOrigin,
   serveHttp,
   type ServeHttpOptions,
@@ -137,8 +138,8 @@ async function rawWebSocket(port: number, extra = ""): Promise<Deno.Conn> {
   return conn;
 }
 
-function openWebSocket(port: number): Promise<WebSocket> {
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+function openWebSocket(port: number, protocols?: string[]): Promise<WebSocket> {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, protocols);
   return new Promise((resolve, reject) => {
     socket.onopen = () => resolve(socket);
     socket.onerror = (event) => reject(new Error(`WebSocket failed: ${String(event)}`));
@@ -330,6 +331,49 @@ Deno.test("serveHttp() upgrades /ws and exchanges lines with a browser-style cli
   }
 });
 
+Deno.test("serveHttp() speaks IRC over WebSocket: text.ircv3.net, one line per message", async () => {
+  const front = startFront();
+  try {
+    const socket = await openWebSocket(front.port, ["binary.ircv3.net", "text.ircv3.net"]);
+    assert.equal(socket.protocol, "text.ircv3.net");
+    const line = await front.next();
+    assert.ok(line !== undefined);
+    socket.send("NICK ana");
+    assert.deepEqual(text(await line.readLines()), ["NICK ana"]);
+    const messages: string[] = [];
+    const two = new Promise<void>((resolve) => {
+      socket.addEventListener("message", (event) => {
+        messages.push(String(event.data));
+        if (messages.length === 2) resolve();
+      });
+    });
+    await line.write(encoder.encode(":chat 001 ana :Welcome\r\nPING :x\r\n"));
+    await two;
+    assert.deepEqual(messages, [":chat 001 ana :Welcome", "PING :x"]);
+    const closing = closed(socket);
+    socket.close();
+    assert.deepEqual(await line.readLines(), null);
+    await closing;
+  } finally {
+    await front.close();
+  }
+});
+
+Deno.test("serveHttp() names no subprotocol when none offered is one it speaks", async () => {
+  const front = startFront();
+  try {
+    const plain = await openWebSocket(front.port);
+    assert.equal(plain.protocol, "");
+    const line = await front.next();
+    const closing = closed(plain);
+    plain.close();
+    assert.deepEqual(await line?.readLines(), null);
+    await closing;
+  } finally {
+    await front.close();
+  }
+});
+
 Deno.test("serveHttp() WebSocket close() sends a close frame to the client", async () => {
   const front = startFront();
   try {
@@ -448,6 +492,30 @@ Deno.test("serveHttp() refuses a WebSocket from another origin with 403", async 
   } finally {
     await front.close();
   }
+});
+
+Deno.test("serveHttp() lets the origins the operator allows open a WebSocket", async () => {
+  for (const allowed of [["https://web.example"], ["*"]]) {
+    const front = startFront({ allowedOrigins: allowed });
+    try {
+      const conn = await rawWebSocket(front.port, "Origin: https://web.example\r\n");
+      conn.close();
+      const line = await front.next();
+      assert.ok(line !== undefined, allowed.join());
+      assert.deepEqual(await line.readLines(), null);
+      if (!allowed.includes("*")) {
+        const refused = await rawExchange(
+          front.port,
+          upgradeRequest(front.port, "Origin: https://other.example\r\n"),
+        );
+        assert.deepEqual(responseHead(refused).status, 403);
+      }
+    } finally {
+      await front.close();
+    }
+  }
+  assert.equal(isAllowedOrigin("https://web.example:443", ["https://web.example"]), true);
+  assert.equal(isAllowedOrigin("null", ["https://web.example"]), false);
 });
 
 Deno.test("serveHttp() refuses a bad upgrade with 400 or 426", async () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  chooseSubprotocol,
   formatResponse,
   formatWebSocketAccept,
   type HttpHeadResult,
@@ -414,6 +415,24 @@ Deno.test("formatWebSocketAccept() writes the 101 response", () => {
     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
       `Sec-WebSocket-Accept: ${RFC_ACCEPT}\r\n\r\n`,
   );
+});
+
+function assertMatch(text: string, pattern: RegExp): void {
+  assert.match(text, pattern);
+}
+
+Deno.test("formatWebSocketAccept() names a chosen subprotocol; chooseSubprotocol() picks one", () => {
+  assertMatch(
+    decoder.decode(formatWebSocketAccept(RFC_KEY, "text.ircv3.net")),
+    /\r\nSec-WebSocket-Protocol: text\.ircv3\.net\r\n/,
+  );
+  assert.equal(
+    chooseSubprotocol("binary.ircv3.net, text.ircv3.net", ["text.ircv3.net"]),
+    "text.ircv3.net",
+  );
+  assert.equal(chooseSubprotocol("chat, other", ["text.ircv3.net"]), undefined);
+  assert.equal(chooseSubprotocol("TEXT.IRCV3.NET", ["text.ircv3.net"]), undefined);
+  assert.equal(chooseSubprotocol(undefined, ["text.ircv3.net"]), undefined);
 });
 
 Deno.test("isWebSocketUpgrade() accepts the RFC 6455 handshake and browser variants", () => {

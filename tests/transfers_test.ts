@@ -54,7 +54,7 @@ async function readAll(conn: Deno.Conn): Promise<Uint8Array> {
 }
 
 /** Transfers with a spool folder, a settable clock, and the deliveries it makes, in order. */
-async function setup(): Promise<{
+async function setup(linkBase?: string): Promise<{
   transfers: Transfers;
   delivered: Delivery[];
   clock: { now: number };
@@ -63,7 +63,7 @@ async function setup(): Promise<{
   const dir = await Deno.makeTempDir({ prefix: "chat-transfers-test-" });
   const delivered: Delivery[] = [];
   const clock = { now: 1_000_000 };
-  const transfers = new Transfers(dir, { maxFileBytes: 1024 * 1024 }, {
+  const transfers = new Transfers(dir, { maxFileBytes: 1024 * 1024, linkBase }, {
     log: new Logger({ sink: () => {} }),
     clock: () => clock.now,
     deliver: (deliveries) => delivered.push(...deliveries),
@@ -213,6 +213,81 @@ Deno.test("Transfers: a receiver that never says whether it saved the file count
       state: "delivered",
       reason: "received by 1 person",
     }]);
+  } finally {
+    await transfers.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
+
+/** Downloads through the link of a `file` frame's url; the bytes, or undefined if refused. */
+async function downloadByLink(transfers: Transfers, url: string): Promise<Uint8Array | undefined> {
+  const [, , id = "", token = ""] = new URL(url).pathname.split("/");
+  const { server, client } = await connectionPair();
+  let refused = false;
+  const served = transfers.send(id, token, server, {
+    refuse: (conn) => {
+      refused = true;
+      conn.close();
+      return Promise.resolve();
+    },
+    start: () => Promise.resolve(),
+  });
+  const [bytes] = await Promise.all([readAll(client), served]);
+  return refused ? undefined : bytes;
+}
+
+Deno.test("Transfers: nc users get the link alone; the file is kept until it expires and link downloads count", async () => {
+  const { transfers, delivered, clock, dir } = await setup("http://192.168.1.20:12345");
+  try {
+    const { ok, files } = offer(transfers, {
+      room: "lobby",
+      recipients: [BOB],
+      linkViewers: [FAY],
+    });
+    const bob = files.get(BOB);
+    const fay = files.get(FAY);
+    assert.ok(bob && fay);
+    // One link for everyone; a token only for the recipient.
+    assert.equal(bob.url, fay.url);
+    assert.match(
+      bob.url ?? "",
+      /^http:\/\/192\.168\.1\.20:12345\/files\/1\/[A-Za-z0-9_-]{43}\/notes\.txt$/,
+    );
+    assert.match(bob.token, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(fay.token, "");
+    assert.match(ok.token, /^[A-Za-z0-9_-]{43}$/);
+    await upload(transfers, ok);
+    assert.deepEqual(await download(transfers, bob), CONTENT);
+    transfers.saved(BOB, { type: "saved", id: ok.id }, "bob");
+    // Bob has it, but fay may still use the link: not settled.
+    assert.deepEqual(toSender(delivered), []);
+    assert.deepEqual(await downloadByLink(transfers, fay.url ?? ""), CONTENT);
+    assert.deepEqual(await downloadByLink(transfers, fay.url ?? ""), CONTENT, "not used up");
+    assert.equal(await downloadByLink(transfers, (fay.url ?? "").replace("/1/", "/2/")), undefined);
+    clock.now += 10 * 60_000 + 1;
+    transfers.sweep(clock.now);
+    assert.deepEqual(
+      toSender(delivered).map((frame) => frame.type === "transfer" && frame.reason),
+      [
+        "saved by bob; downloaded 2 times by link",
+      ],
+    );
+    assert.equal(await downloadByLink(transfers, fay.url ?? ""), undefined, "gone once expired");
+  } finally {
+    await transfers.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("Transfers: an offer with only nc users to show the link to is taken; without a link base, no url", async () => {
+  const { transfers, dir } = await setup();
+  try {
+    const { files } = offer(transfers, { room: "lobby", recipients: [], linkViewers: [FAY] });
+    assert.equal(files.get(FAY)?.url, undefined);
+    assert.throws(
+      () => offer(transfers, { room: "lobby", recipients: [], linkViewers: [] }),
+      /Nobody else is here to receive it/,
+    );
   } finally {
     await transfers.close();
     await Deno.remove(dir, { recursive: true }).catch(() => {});

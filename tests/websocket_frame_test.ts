@@ -7,6 +7,7 @@ import {
   encodePong,
   encodeText,
   encodeTextLines,
+  encodeTextMessages,
   isSendableCloseCode,
   OPCODE,
   WebSocketDecoder,
@@ -482,6 +483,14 @@ Deno.test("WebSocketDecoder.push() produces nothing after an error", () => {
 });
 
 // ---- encoders -------------------------------------------------------------------------------
+
+Deno.test("encodeTextMessages() sends each line as a text frame of its own, without line ends", () => {
+  assert.deepEqual(
+    encodeTextMessages(new TextEncoder().encode("PING x\r\nPONG y\n\r\n")),
+    concatBytes([encodeText("PING x"), encodeText("PONG y"), encodeText("")]),
+  );
+  assert.throws(() => encodeTextMessages(new TextEncoder().encode("no end")), TypeError);
+});
 
 Deno.test("encodeTextLines() wraps coalesced lines in one text frame without re-encoding", () => {
   const chunk = encoder.encode('{"type":"say","text":"caf\u00e9"}\n{"type":"ping"}\n');

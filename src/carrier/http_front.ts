@@ -20,6 +20,7 @@ import type { ByteStream, LineConnection } from "./connection.ts";
 import { FILE_PATH_PREFIX } from "../file_link.ts";
 import { CLIENT_PAGE_CSS, CLIENT_PAGE_HTML, CLIENT_PAGE_JS } from "../web/page.ts";
 import {
+  chooseSubprotocol,
   formatResponse,
   formatWebSocketAccept,
   type HttpRequest,
@@ -31,6 +32,7 @@ import {
   encodeClose,
   encodePong,
   encodeTextLines,
+  encodeTextMessages,
   isSendableCloseCode,
   WebSocketDecoder,
 } from "./websocket_frame.ts";
@@ -45,6 +47,13 @@ export const DEFAULT_CLOSE_TIMEOUT_MS = 1000;
 
 /** The path of the WebSocket endpoint. */
 export const WEBSOCKET_PATH = "/ws";
+
+/**
+ * IRC over WebSocket (https://ircv3.net/specs/extensions/websocket): one IRC line per text
+ * message, without its line end, for web IRC clients. Without a subprotocol the WebSocket
+ * carries lines of any dialect, several to a message.
+ */
+export const IRC_SUBPROTOCOL = "text.ircv3.net";
 
 /** Options for {@linkcode serveHttp}. */
 export interface ServeHttpOptions {
@@ -77,6 +86,11 @@ export interface ServeHttpOptions {
    * @default undefined
    */
   files?: (conn: ByteStream, request: HttpRequest) => Promise<void>;
+  /**
+   * Origins besides the page's own whose pages may open the WebSocket (a web IRC client served
+   * elsewhere), as `https://web.example`; `*` allows any. @default none
+   */
+  allowedOrigins?: readonly string[];
 }
 
 /** Headers on every response. */
@@ -210,11 +224,16 @@ async function answer(
       );
     }
     const origin = request.headers.get("origin");
-    if (origin !== undefined && !isSameOrigin(origin, host)) {
+    const allowed = options.allowedOrigins ?? [];
+    if (origin !== undefined && !isSameOrigin(origin, host) && !isAllowedOrigin(origin, allowed)) {
       return respond(plainResponse(403, "Cross-origin WebSocket refused\n", host));
     }
+    const subprotocol = chooseSubprotocol(
+      request.headers.get("sec-websocket-protocol"),
+      [IRC_SUBPROTOCOL],
+    );
     try {
-      await writeAll(conn, formatWebSocketAccept(check.key));
+      await writeAll(conn, formatWebSocketAccept(check.key, subprotocol));
     } catch {
       closeQuietly(conn);
       return undefined;
@@ -224,6 +243,7 @@ async function answer(
       maxLineBytes: options.maxLineBytes,
       maxMessageBytes: options.maxMessageBytes ?? options.maxLineBytes + 1,
       closeTimeoutMs: closeTimeout,
+      linePerMessage: subprotocol === IRC_SUBPROTOCOL,
     });
   }
   if (path === "/favicon.ico") {
@@ -257,6 +277,16 @@ export function isSameOrigin(origin: string, host: string | undefined): boolean 
     return false;
   }
   return originHost === requestHost;
+}
+
+/** Whether an `Origin` is one the operator allowed (`*`: any). */
+export function isAllowedOrigin(origin: string, allowed: readonly string[]): boolean {
+  if (allowed.includes("*")) return true;
+  try {
+    return allowed.includes(new URL(origin).origin);
+  } catch {
+    return false;
+  }
 }
 
 function responseHeaders(host: string | undefined): (readonly [string, string])[] {
@@ -322,6 +352,11 @@ export interface WebSocketLineOptions {
   maxMessageBytes: number;
   /** Time allowed for our close frame to go and the peer's to come back. */
   closeTimeoutMs: number;
+  /**
+   * Each line written goes as a text message of its own, without its line end (IRC over
+   * WebSocket); otherwise each write is one message of whole lines. @default false
+   */
+  linePerMessage?: boolean;
 }
 
 const CR = 0x0d;
@@ -330,7 +365,7 @@ const EMPTY = new Uint8Array(0);
 /**
  * A server-side WebSocket (after the 101) read and written as lines: each text message holds
  * one or more lines separated by `\n` (a final `\n` is optional), and each `write` goes out as
- * one text message. Pings are answered, a close frame is answered and ends the input, and a
+ * one text message (or, with `linePerMessage`, one message per line, without line ends). Pings are answered, a close frame is answered and ends the input, and a
  * protocol error closes the connection with its code (1002, 1007, 1009; 1003 for a binary
  * message) and ends the input.
  */
@@ -340,6 +375,7 @@ export class WebSocketLineConnection implements LineConnection {
   readonly #decoder: WebSocketDecoder;
   readonly #maxLineBytes: number;
   readonly #closeTimeoutMs: number;
+  readonly #linePerMessage: boolean;
   readonly #buffer = new Uint8Array(READ_BUFFER_BYTES);
   #pending: Uint8Array;
   /** The tail of the write chain: writes, pongs and the close frame go out one at a time. */
@@ -357,6 +393,7 @@ export class WebSocketLineConnection implements LineConnection {
     this.#decoder = new WebSocketDecoder({ maxMessageBytes: options.maxMessageBytes });
     this.#maxLineBytes = options.maxLineBytes;
     this.#closeTimeoutMs = options.closeTimeoutMs;
+    this.#linePerMessage = options.linePerMessage ?? false;
     this.#pending = rest;
   }
 
@@ -452,7 +489,9 @@ export class WebSocketLineConnection implements LineConnection {
       throw new Deno.errors.BrokenPipe("The WebSocket is closed");
     }
     if (bytes.length === 0) return;
-    await this.#send(encodeTextLines(bytes));
+    await this.#send(
+      this.#linePerMessage ? encodeTextMessages(bytes) : encodeTextLines(bytes),
+    );
   }
 
   /** Queues a frame behind the writes in flight; rejects if the socket fails. */

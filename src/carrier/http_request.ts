@@ -596,16 +596,37 @@ export function webSocketAccept(key: string): string {
 
 /**
  * The 101 response that completes a WebSocket handshake for a key that
- * {@linkcode isWebSocketUpgrade} accepted. No subprotocol and no extension is chosen, so frames
- * never carry compressed data (RSV1 stays an error).
+ * {@linkcode isWebSocketUpgrade} accepted, naming `subprotocol` when one was chosen (see
+ * {@linkcode chooseSubprotocol}). No extension is chosen, so frames never carry compressed data
+ * (RSV1 stays an error).
  */
-export function formatWebSocketAccept(key: string): Uint8Array {
-  return formatResponse({
-    status: 101,
-    headers: {
-      "Upgrade": "websocket",
-      "Connection": "Upgrade",
-      "Sec-WebSocket-Accept": webSocketAccept(key),
-    },
-  });
+export function formatWebSocketAccept(key: string, subprotocol?: string): Uint8Array {
+  const headers: [string, string][] = [
+    ["Upgrade", "websocket"],
+    ["Connection", "Upgrade"],
+    ["Sec-WebSocket-Accept", webSocketAccept(key)],
+  ];
+  if (subprotocol !== undefined) headers.push(["Sec-WebSocket-Protocol", subprotocol]);
+  return formatResponse({ status: 101, headers });
+}
+
+/**
+ * The first subprotocol of `offered` (a `Sec-WebSocket-Protocol` value: a comma-separated list,
+ * in the client's order of preference) that this server speaks, or undefined: the handshake then
+ * names none (RFC 6455 section 4.2.2). Subprotocol names are compared exactly.
+ *
+ * @example
+ * ```ts
+ * import { chooseSubprotocol } from "./http_request.ts";
+ *
+ * chooseSubprotocol("binary.ircv3.net, text.ircv3.net", ["text.ircv3.net"]); // "text.ircv3.net"
+ * chooseSubprotocol(undefined, ["text.ircv3.net"]); // undefined
+ * ```
+ */
+export function chooseSubprotocol(
+  offered: string | undefined,
+  supported: readonly string[],
+): string | undefined {
+  if (offered === undefined) return undefined;
+  return offered.split(",").map((item) => item.trim()).find((item) => supported.includes(item));
 }

@@ -510,6 +510,39 @@ export function encodeTextLines(chunk: Uint8Array): Uint8Array {
 }
 
 /**
+ * Lines (each ending in `\n`, maybe `\r\n`) as one text message each, without their line ends,
+ * written back to back: the framing of subprotocols that carry one line per message, as IRC over
+ * WebSocket (`text.ircv3.net`) does. Throws a TypeError unless `chunk` ends in `\n`.
+ *
+ * @example
+ * ```ts
+ * import { encodeTextMessages } from "./websocket_frame.ts";
+ *
+ * encodeTextMessages(new TextEncoder().encode("PING x\r\nPONG y\r\n")); // 2 frames, "PING x", "PONG y"
+ * ```
+ */
+export function encodeTextMessages(chunk: Uint8Array): Uint8Array {
+  if (chunk.length === 0 || chunk[chunk.length - 1] !== 0x0a) {
+    throw new TypeError("encodeTextMessages() needs lines that end in \\n");
+  }
+  const frames: Uint8Array[] = [];
+  let start = 0;
+  for (let i = 0; i < chunk.length; i++) {
+    if (chunk[i] !== 0x0a) continue;
+    const end = i > start && chunk[i - 1] === 0x0d ? i - 1 : i;
+    frames.push(encodeFrame(OPCODE.text, chunk.subarray(start, end)));
+    start = i + 1;
+  }
+  const out = new Uint8Array(frames.reduce((sum, frame) => sum + frame.length, 0));
+  let offset = 0;
+  for (const frame of frames) {
+    out.set(frame, offset);
+    offset += frame.length;
+  }
+  return out;
+}
+
+/**
  * A close frame: the code and the reason as UTF-8, the reason cut at a character boundary to fit
  * its 123 bytes; without a code, an empty close frame. Throws a TypeError for a code that must
  * not be sent (see {@linkcode isSendableCloseCode}), or a reason without a code.

@@ -71,6 +71,8 @@ export interface ServerOptions {
    * `chat serve` prints it). @default no links in offers
    */
   webAddress?: string;
+  /** Other sites whose pages may open a WebSocket here (`*`: any). @default none */
+  allowedOrigins?: readonly string[];
 }
 
 /** A user kept in the hub after their connection dropped, for a quiet resume. */
@@ -139,6 +141,7 @@ export class ChatServer implements SessionHost, AdminApi {
   readonly #transfers: Transfers;
   /** Connections the web front is reading a request from (closed at shutdown). */
   readonly #webPending = new Set<ByteStream>();
+  readonly #allowedOrigins: readonly string[];
   #nextId = 1;
   #nextMember = 1;
   #shuttingDown = false;
@@ -163,6 +166,7 @@ export class ChatServer implements SessionHost, AdminApi {
     }
     this.#greetAfterMs = options.greetAfterMs ?? 500;
     this.#resumeGraceMs = options.resumeGraceMs ?? RESUME_GRACE_MS;
+    this.#allowedOrigins = options.allowedOrigins ?? [];
     this.#maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS;
     this.#maxPerIp = options.maxPerIp ?? DEFAULT_MAX_PER_IP;
     this.limits = {
@@ -283,6 +287,7 @@ export class ChatServer implements SessionHost, AdminApi {
         remote,
         maxLineBytes: MAX_LINE_BYTES,
         files: (conn, request) => serveFileRequest(this.#transfers, conn, request),
+        allowedOrigins: this.#allowedOrigins,
       });
     } finally {
       this.#webPending.delete(stream);

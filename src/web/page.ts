@@ -203,7 +203,8 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
     lastHeard: 0,
     timer: 0,
     retryTimer: 0,
-    quietRooms: 0
+    quietRooms: 0,
+    roomRows: new Map()
   };
 
   function setStatus(text) { statusEl.textContent = text; }
@@ -555,6 +556,7 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
       Array.from(state.rooms.values()).forEach(function (room) { removeRoom(room.name); });
     }
     state.nick = str(frame.nick) || state.nick;
+    state.quietRooms = 0; // refreshes asked on a connection that dropped get no answer
     state.token = str(frame.token);
     state.registered = true;
     state.hadSession = true;
@@ -594,17 +596,20 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
   /** The rooms panel: every listed room, its people (of its limit), topic, and a Join button. */
   function showRoomList(rooms) {
     roomList.textContent = "";
+    state.roomRows = new Map();
     rooms.forEach(function (room) {
       var name = str(room.name);
       var row = document.createElement("tr");
       var cells = ["#" + name + (room.password ? " (password)" : "") +
           (room.private ? " (private)" : ""),
         String(room.members) + (room.limit ? "/" + room.limit : ""), str(room.topic)];
-      cells.forEach(function (text) {
+      var tds = cells.map(function (text) {
         var cell = document.createElement("td");
         cell.textContent = text;
         row.appendChild(cell);
+        return cell;
       });
+      state.roomRows.set(roomKey(name), { people: tds[1], limit: room.limit });
       var action = document.createElement("td");
       if (state.rooms.has(roomKey(name))) {
         var here = document.createElement("span");
@@ -666,6 +671,9 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
     if (!room) return;
     room.members = room.members.filter(function (n) { return n !== nick; });
     if (present) room.members.push(nick);
+    // The rooms panel follows the rooms you are in as people come and go.
+    var row = state.roomRows.get(room.key);
+    if (row) row.people.textContent = room.members.length + (row.limit ? "/" + row.limit : "");
   }
 
   function onNick(frame) {

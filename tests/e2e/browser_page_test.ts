@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { serveHttp } from "../../src/carrier/http_front.ts";
+import { formatResponse } from "../../src/carrier/http_request.ts";
 import type { LineConnection } from "../../src/carrier/connection.ts";
 import { PROTOCOL_VERSION } from "../../src/version.ts";
 import { TestBrowser } from "./browser.ts";
@@ -14,6 +15,9 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 type Frame = Record<string, unknown> & { type: string };
+
+/** What the fake serves for any file. */
+const FORGED = new TextEncoder().encode("not the declared bytes\n");
 
 /** A fake chat server: answers hello, say and command the way the real one would, roughly. */
 class FakeChat {
@@ -50,6 +54,11 @@ class FakeChat {
     const line = await serveHttp(conn, buffer.slice(0, n), {
       remote: "browser",
       maxLineBytes: 16 * 1024,
+      // Every file it offers is this, whatever its checksum says.
+      files: async (conn) => {
+        await conn.write(formatResponse({ status: 200, body: FORGED })).catch(() => 0);
+        conn.close();
+      },
     });
     if (line === undefined) return;
     this.connections.push(line);
@@ -118,6 +127,21 @@ class FakeChat {
           },
         ];
       case "command":
+        if (frame.line === "/forge") {
+          // A file whose bytes are not what its checksum says.
+          return [{
+            type: "file",
+            id: "9",
+            from: "mallory",
+            name: "report.pdf",
+            size: FORGED.length,
+            sha256: "0".repeat(64),
+            token: "T".repeat(43),
+            time,
+            room: "lobby",
+            url: `http://x/files/9/${"L".repeat(43)}/report.pdf`,
+          }];
+        }
         return [{ type: "notice", text: `ran ${frame.line}` }];
       default:
         return [];
@@ -180,7 +204,7 @@ Deno.test({
       await page.getByText("Welcome, ana!").waitFor();
       await page.getByText("morning").waitFor();
       assert.match(await page.locator("#status").textContent() ?? "", /Connected as ana/);
-      assert.equal(await page.getByRole("button", { name: "#lobby" }).count(), 1);
+      assert.equal(await page.getByRole("button", { name: "#lobby", exact: true }).count(), 1);
 
       // Text from anyone is shown as text, never as markup.
       const message = page.getByLabel("Message", { exact: true });
@@ -196,7 +220,10 @@ Deno.test({
 
       await message.fill("/topic dice");
       await message.press("Enter");
-      const command = await chat.waitFor((frame) => frame.type === "command");
+      // (The rooms panel asks for `/rooms` by itself.)
+      const command = await chat.waitFor((frame) =>
+        frame.type === "command" && frame.line !== "/rooms"
+      );
       assert.deepEqual({ line: command.line, room: command.room }, {
         line: "/topic dice",
         room: "lobby",
@@ -223,6 +250,44 @@ Deno.test({
       );
       assert.equal(overflow, 0);
 
+      assert.deepEqual(browser.errors, []);
+    } finally {
+      await browser.close();
+      await chat.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "web client refuses to save a download that does not match its declared SHA-256",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const chat = new FakeChat();
+    const browser = await TestBrowser.launch();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${chat.port}/`);
+      await page.getByLabel("Nick").fill("ana");
+      await page.getByRole("button", { name: "Enter" }).click();
+      await page.getByText("Welcome, ana!").waitFor();
+      let downloads = 0;
+      page.on("download", () => downloads++);
+      const message = page.getByLabel("Message", { exact: true });
+      await message.fill("/forge");
+      await message.press("Enter");
+      await page.getByRole("button", { name: "Download report.pdf from mallory" }).click();
+      await page.getByText(
+        "Could not receive report.pdf from mallory: it does not match the checksum its sender " +
+          "declared",
+      ).waitFor();
+      const saved = await chat.waitFor((frame) => frame.type === "saved");
+      assert.deepEqual(saved, {
+        type: "saved",
+        id: "9",
+        error: "what arrived did not match the file's checksum",
+      });
+      assert.equal(downloads, 0);
       assert.deepEqual(browser.errors, []);
     } finally {
       await browser.close();

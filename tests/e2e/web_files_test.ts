@@ -185,6 +185,23 @@ Deno.test({
           await ana.getByText(/Checked for the browser\.bin from term .*SHA-256 verified/)
             .waitFor();
           await term.stdout.waitFor("* for the browser.bin delivered: saved by ana");
+
+          // `/send NICK` opens the picker for a file to one person.
+          const [chooser] = await Promise.all([
+            ana.waitForEvent("filechooser"),
+            ana.getByLabel("Message", { exact: true }).fill("/send term").then(() =>
+              ana.getByLabel("Message", { exact: true }).press("Enter")
+            ),
+          ]);
+          const secret = randomBytes(1234);
+          await chooser.setFiles({
+            name: "secret.bin",
+            mimeType: "application/octet-stream",
+            buffer: Buffer.from(secret),
+          });
+          await term.stdout.waitFor("[private] * ana is sending you secret.bin (1.2 KiB)");
+          await term.stdout.waitFor(/^\* Saved secret\.bin from ana/);
+          assert.equal(sha256(await Deno.readFile(`${dir}/term/secret.bin`)), sha256(secret));
           assert.deepEqual(browser.errors, []);
         } finally {
           await browser.close();

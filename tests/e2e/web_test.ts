@@ -197,6 +197,11 @@ Deno.test({
         await ana.getByText("You are in #side with term").waitFor();
         await side.getByText("you are here").waitFor();
         await term.stdout.waitFor("ana joined");
+        assert.equal(await side.locator("td").nth(1).innerText(), "2/5");
+        // Someone leaves a room you are in: its count follows.
+        await term.send("/leave side");
+        await ana.getByText("term left").waitFor();
+        assert.equal(await side.locator("td").nth(1).innerText(), "1/5");
 
         await say(ana, "/help");
         await ana.getByText(/\/rooms \(\/list\) \u2014 /).waitFor();
@@ -207,4 +212,67 @@ Deno.test({
       }
     });
   },
+});
+
+Deno.test("web: an IRC client over WebSocket (text.ircv3.net) talks with an nc user", async () => {
+  await withServer({ args: ["--allow-origin", "https://web.example"] }, async (server, track) => {
+    // A web IRC client served by another site the operator allowed may connect; others not.
+    for (const [origin, status] of [["https://web.example", 101], ["https://evil.example", 403]]) {
+      const raw = track(await RawClient.connect(server.port));
+      await raw.write(
+        `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\n` +
+          `Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n` +
+          `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: text.ircv3.net\r\n` +
+          `Origin: ${origin}\r\n\r\n`,
+      );
+      await raw.lines.waitFor(new RegExp(`^HTTP/1\\.1 ${status} `));
+      if (status === 101) await raw.lines.waitFor("Sec-WebSocket-Protocol: text.ircv3.net");
+      raw.close();
+    }
+    const nc = track(await ncUser(server, "nc"));
+    const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, ["text.ircv3.net"]);
+    const messages: string[] = [];
+    let wake = () => {};
+    socket.addEventListener("message", (event) => {
+      messages.push(String(event.data));
+      wake();
+    });
+    const closed = new Promise((resolve) => socket.addEventListener("close", resolve));
+    /** Waits for a message matching `pattern`, one IRC line each, with no line end. */
+    const waitFor = async (pattern: RegExp): Promise<string> => {
+      const deadline = Date.now() + 10_000;
+      while (true) {
+        const found = messages.find((message) => pattern.test(message));
+        if (found !== undefined) return found;
+        if (Date.now() > deadline) throw new Error(`No ${pattern} in ${JSON.stringify(messages)}`);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          timer = setTimeout(resolve, deadline - Date.now());
+        });
+        clearTimeout(timer);
+      }
+    };
+    try {
+      await new Promise((resolve, reject) => {
+        socket.addEventListener("open", resolve);
+        socket.addEventListener("error", reject);
+      });
+      assert.equal(socket.protocol, "text.ircv3.net");
+      socket.send("NICK webirc");
+      socket.send("USER webirc 0 * :Web IRC");
+      await waitFor(/^:\S+ 001 webirc /);
+      socket.send("JOIN #lobby");
+      await waitFor(/^:webirc!\S+ JOIN #lobby/);
+      await nc.lines.waitFor("* webirc joined");
+      await nc.sendLine("hello over there");
+      await waitFor(/^:nc!\S+ PRIVMSG #lobby :hello over there$/);
+      socket.send("PRIVMSG #lobby :hi from a web IRC client");
+      await nc.lines.waitFor("<webirc> hi from a web IRC client");
+      assert.ok(messages.every((message) => !/[\r\n]/.test(message)), "one line per message");
+    } finally {
+      socket.close();
+      await closed;
+    }
+  });
 });
