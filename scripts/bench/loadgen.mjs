@@ -101,6 +101,10 @@ const OUTBOX_BUDGET_BYTES = 32 * 1024;
  */
 const NCAT_BUDGET_BYTES = 4096;
 
+/** Before an idle phase: how long nothing must arrive, and the most to wait for that. */
+const IDLE_QUIET_MS = 1000;
+const IDLE_QUIET_MAX_MS = 15_000;
+
 /** Microseconds since the Unix epoch, with sub-millisecond precision. */
 function nowUs() {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);
@@ -476,6 +480,26 @@ class LoadGen {
     /** @type {ReturnType<typeof setInterval> | null} */
     this.ticker = null;
     this.textPad = "";
+    /** When any client last received anything (performance.now()). */
+    this.lastDataMs = 0;
+  }
+
+  /**
+   * Resolves once no client has received anything for `quietMs` (or after `maxMs`): an idle
+   * phase starts when the server has finished sending what the joins asked of it.
+   * @param {number} quietMs
+   * @param {number} maxMs
+   */
+  quiet(quietMs, maxMs) {
+    const deadline = performance.now() + maxMs;
+    return new Promise((resolve) => {
+      const check = () => {
+        const now = performance.now();
+        if (now - this.lastDataMs >= quietMs || now >= deadline) resolve(undefined);
+        else setTimeout(check, Math.min(quietMs, 100));
+      };
+      check();
+    });
   }
 
   // -- joining --
@@ -604,6 +628,7 @@ class LoadGen {
    * @param {Buffer} chunk
    */
   onData(client, chunk) {
+    this.lastDataMs = performance.now();
     // IRC servers ping idle clients: answer at any time (a cheap native search first).
     if (this.protocol === "irc" && client.state === JOINED && chunk.indexOf("PING ") !== -1) {
       const pongs = pongsFor(chunk);
@@ -800,7 +825,8 @@ class LoadGen {
   pump = () => {
     this.pumpQueued = false;
     const phase = this.phase;
-    if (phase === null || phase.done) return;
+    // A phase without senders (idle) ends only when its hold is over.
+    if (phase === null || phase.done || phase.s === 0) return;
     phase.advance(this.roomLive);
     const now = nowUs();
     if (phase.config.rate === 0) {
@@ -1033,6 +1059,7 @@ async function main(argv) {
     for (let i = 0; i < phases.length; i++) {
       const phaseConfig = phases[i];
       if (phaseConfig === undefined) continue;
+      if ((phaseConfig.holdMs ?? 0) > 0) await gen.quiet(IDLE_QUIET_MS, IDLE_QUIET_MAX_MS);
       emit({ event: "phase-start", id: i + 1, name: phaseConfig.name ?? `phase ${i + 1}` });
       await sync();
       const report = await gen.runPhase(i + 1, phaseConfig);

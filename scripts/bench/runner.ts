@@ -60,6 +60,12 @@ export async function liftFlags(): Promise<string[]> {
   return LIFTED_LIMITS.filter(([flag]) => help.includes(`${flag} `)).flat();
 }
 
+/** The default cap on a server's resident memory: 4 GiB. */
+export const MAX_SERVER_RSS_KIB = 4 * 1024 * 1024;
+
+/** How often the orchestrator checks the server's memory against its cap, in ms. */
+const RSS_CHECK_MS = 500;
+
 /** Options for {@linkcode runGroup}. */
 export interface RunOptions {
   /** Clock ticks per second of /proc times (see `clockTicks()`). */
@@ -75,6 +81,11 @@ export interface RunOptions {
   runtime?: "node" | "deno";
   /** Write a V8 CPU profile of the chat server into this directory. */
   profileDir?: string;
+  /**
+   * The most resident memory the server may use, in KiB: past it both processes are killed and
+   * the group records why (the machine is shared). @default MAX_SERVER_RSS_KIB
+   */
+  maxServerRssKiB?: number;
   /** Progress lines. @default nothing */
   log?: (line: string) => void;
 }
@@ -186,6 +197,18 @@ export async function runGroup(spec: GroupSpec, options: RunOptions): Promise<Gr
     kill(generator, "SIGKILL");
     kill(server.child, "SIGKILL");
   }, spec.timeoutMs);
+  const maxRssKiB = options.maxServerRssKiB ?? MAX_SERVER_RSS_KIB;
+  const rssWatch = setInterval(async () => {
+    const now = await memory(pid).catch(() => undefined);
+    if (now === undefined || now.rssKiB <= maxRssKiB) return;
+    clearInterval(rssWatch);
+    result.errors.push(
+      `server RSS ${Math.round(now.rssKiB / 1024)} MiB passed the cap of ` +
+        `${Math.round(maxRssKiB / 1024)} MiB: processes killed`,
+    );
+    kill(generator, "SIGKILL");
+    kill(server.child, "SIGKILL");
+  }, RSS_CHECK_MS);
   try {
     await delay(500);
     result.rest = await memory(pid);
@@ -321,6 +344,7 @@ export async function runGroup(spec: GroupSpec, options: RunOptions): Promise<Gr
     kill(generator, "SIGKILL");
   } finally {
     clearTimeout(capTimer);
+    clearInterval(rssWatch);
     result.serverDrops = server.drops();
     await stopGracefully(server.child, 5000);
     await server.done;
