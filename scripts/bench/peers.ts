@@ -88,13 +88,12 @@ export async function ensurePeers(log: (line: string) => void): Promise<void> {
 
 /** Stops and disables a packaged service; where there is no init system, nothing happens. */
 async function stopService(name: string): Promise<void> {
-  for (
-    const [command, args] of [["systemctl", ["disable", "--now", name]], ["service", [
-      name,
-      "stop",
-    ]]] as const
-  ) {
-    await new Deno.Command(command, { args: [...args], stdout: "null", stderr: "null" }).output()
+  const attempts: [string, string[]][] = [
+    ["systemctl", ["disable", "--now", name]],
+    ["service", [name, "stop"]],
+  ];
+  for (const [command, args] of attempts) {
+    await new Deno.Command(command, { args, stdout: "null", stderr: "null" }).output()
       .catch(() => {});
   }
 }

@@ -3,6 +3,8 @@
  * IRC peer (InspIRCd, ngIRCd: `--peers`) and to the `ncat --chat` baseline, and the join /
  * idle-memory table. Pure: no I/O.
  */
+import { count, fixed, percent, ratio, table } from "./markdown.ts";
+import { renderPeerTargets } from "./peer_targets.ts";
 import type { GroupResult, PhaseResult } from "./runner.ts";
 import type { Target } from "./scenarios.ts";
 
@@ -59,6 +61,15 @@ export function renderResults(
   out.push("");
   const fanOut = renderFanOut(groups);
   if (fanOut !== "") out.push("### Fan-out", "", fanOut, "");
+  const targets = renderPeerTargets(groups, { denoFloorKiB: machine.denoFloorKiB });
+  if (targets !== "") {
+    out.push(
+      "### Beside the IRC servers (issue 17's targets, judged on our IRC dialect)",
+      "",
+      targets,
+      "",
+    );
+  }
   const peerRatios = renderPeerRatios(groups);
   if (peerRatios !== "") {
     out.push(
@@ -340,32 +351,4 @@ function renderJoins(groups: readonly GroupResult[], denoFloorKiB: number | unde
     "x ncat",
     "x Deno floor",
   ], rows);
-}
-
-/** A Markdown table (deno fmt aligns it). */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => `| ${cells.map(escapeCell).join(" | ")} |`;
-  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
-}
-
-function escapeCell(text: string): string {
-  return text.replaceAll("|", "\\|");
-}
-
-function count(value: number): string {
-  return Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "";
-}
-
-function fixed(value: number, digits = 1): string {
-  return Number.isFinite(value) ? value.toFixed(digits) : "";
-}
-
-function percent(value: number): string {
-  return Number.isFinite(value) ? `${Math.round(value)}%` : "";
-}
-
-function ratio(value: number, base: number): string {
-  if (!Number.isFinite(value) || !Number.isFinite(base) || base === 0) return "";
-  const r = value / base;
-  return `${r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r.toFixed(2)}x`;
 }
