@@ -173,6 +173,15 @@ function joinConcurrency(target: Target, clients: number): number {
   }
 }
 
+/**
+ * Cap on filling one room of N. A join costs O(N) on every server (the member list to the
+ * newcomer, a notice to each member), so a room of 5,000 takes minutes on the slower ones (ours
+ * one join at a time, ngIRCd ten).
+ */
+function joinTimeoutMs(clients: number): number {
+  return clients > 1000 ? 600_000 : 240_000;
+}
+
 /** The label a group's name starts with: `chat-native`, `ncat`, `inspircd`. */
 function targetName(target: Target, protocol: Protocol): string {
   return target === "chat" ? `chat-${protocol}` : target;
@@ -215,8 +224,9 @@ function fanOutGroup(
     phases,
     idle: false,
     joinConcurrency: joinConcurrency(target, clients),
-    joinTimeoutMs: 240_000,
-    timeoutMs: 600_000,
+    joinTimeoutMs: joinTimeoutMs(clients),
+    // The join, then at most the phases' own caps (two fast phases, three at a rate, idle).
+    timeoutMs: joinTimeoutMs(clients) + 360_000,
   };
 }
 
