@@ -194,12 +194,12 @@ async function main(args: string[]): Promise<number> {
     console.error("bench: ncat is not installed (apt-get install ncat): no baseline this run");
   }
   const sweep = values.quick ? "quick" : values.sweep;
+  const peers = values.peers;
   const sweeps: Record<string, () => GroupSpec[]> = {
     full: () => fullSweep({ ncat, peers }),
     quick: () => quickSweep({ ncat, peers }),
     profile: profileSweep,
   };
-  const peers = values.peers;
   const chosen = sweeps[sweep];
   if (chosen === undefined) {
     console.error(`bench: Unknown sweep: ${sweep} (full, quick or profile)`);

@@ -1,8 +1,9 @@
 /**
  * Runs one scenario group: starts the server under test (the chat server, `ncat --chat`, or an
- * IRC peer: InspIRCd or ngIRCd) and the load generator as two separate processes on loopback, steps the generator through its
- * phases, and reads the server's CPU time and memory from /proc between the steps. Everything is
- * bounded: each group has a time cap after which both processes are killed.
+ * IRC peer: InspIRCd or ngIRCd) and the load generator as two separate processes on loopback,
+ * steps the generator through its phases, and reads the server's CPU time and memory from /proc
+ * between the steps. Everything is bounded: each group has a time cap, and the server a memory
+ * cap, past which both processes are killed.
  */
 import { PERMISSIONS } from "../compile.ts";
 import { cpuSeconds, machineBusySeconds, type Memory, memory, resetPeak } from "./procfs.ts";
