@@ -69,20 +69,34 @@ export async function ensurePeers(log: (line: string) => void): Promise<void> {
   if (missing.length === 0) return;
   const packages = missing.map((peer) => PROGRAMS[peer].packageName);
   log(`bench: installing ${packages.join(" ")} (apt-get)`);
-  const install = await new Deno.Command("apt-get", {
-    args: ["install", "-y", "--no-install-recommends", ...packages],
-    env: { DEBIAN_FRONTEND: "noninteractive" },
-    stdout: "null",
-    stderr: "piped",
-  }).output().catch((error) => {
-    throw new Error(`Cannot install ${packages.join(" ")}: ${error.message}`);
-  });
+  let install = await aptGet(["install", "-y", "--no-install-recommends", ...packages]);
+  if (!install.success) {
+    // A fresh machine may not have the package lists yet.
+    await aptGet(["update"]);
+    install = await aptGet(["install", "-y", "--no-install-recommends", ...packages]);
+  }
   for (const peer of missing) await stopService(PROGRAMS[peer].packageName);
   for (const peer of missing) {
     if (await peerVersion(peer) === "") {
-      const stderr = new TextDecoder().decode(install.stderr).trim().split("\n").slice(-3);
-      throw new Error(`Cannot install ${peer}: ${stderr.join(" | ")}`);
+      throw new Error(
+        `Cannot install ${peer}: ${install.stderr.trim().split("\n").slice(-3).join(" | ")}`,
+      );
     }
+  }
+}
+
+/** Runs apt-get without questions; whether it succeeded and what it said on stderr. */
+async function aptGet(args: string[]): Promise<{ success: boolean; stderr: string }> {
+  try {
+    const output = await new Deno.Command("apt-get", {
+      args,
+      env: { DEBIAN_FRONTEND: "noninteractive" },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    return { success: output.success, stderr: new TextDecoder().decode(output.stderr) };
+  } catch (error) {
+    return { success: false, stderr: error instanceof Error ? error.message : String(error) };
   }
 }
 
