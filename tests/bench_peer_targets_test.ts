@@ -102,7 +102,7 @@ Deno.test("renderPeerTargets() judges our IRC dialect against the best peer per 
     "2,000,000",
     "",
     "3,000,000",
-    "", // ngIRCd lost a message: not compared
+    "incomplete", // ngIRCd lost a message: not compared
     "1.1x",
     ">= 1.0 x best peer",
     "yes",
@@ -113,7 +113,7 @@ Deno.test("renderPeerTargets() judges our IRC dialect against the best peer per 
     "0.20",
     "",
     "0.90",
-    "",
+    "incomplete",
     "0.33x",
     "<= 1.0 x best peer",
     "yes",
@@ -121,7 +121,7 @@ Deno.test("renderPeerTargets() judges our IRC dialect against the best peer per 
   const p99 = row(text, "1,000 clients, S=10 100/s: p99 ms");
   assert.deepEqual(p99.slice(1, 9), [
     "66.0",
-    "",
+    "incomplete", // chat native ran, but not this phase
     "",
     "65.0",
     "50.0",
@@ -142,4 +142,29 @@ Deno.test("renderPeerTargets() judges our IRC dialect against the best peer per 
 
 Deno.test("renderPeerTargets() is empty without peers", () => {
   assert.equal(renderPeerTargets([result("chat-irc-1000", [phase("S=10 fast")])]), "");
+});
+
+Deno.test("renderPeerTargets() counts a target as missed when ours fell short", () => {
+  const groups = [
+    result("chat-irc-5000", [], {
+      errors: ["server RSS 4100 MiB passed the cap of 4096 MiB: processes killed"],
+    }),
+    result("inspircd-5000", [phase("S=10 fast", { clients: 5000 })]),
+    result("idle-chat-irc-10000", [], { errors: ["group time cap reached"] }),
+    idle("inspircd", 12_600, 1),
+  ];
+  const text = renderPeerTargets(groups);
+  const rate = row(text, "5,000 clients, 10 senders as fast as possible: deliveries/s");
+  assert.deepEqual(rate.slice(1, 9), [
+    "incomplete",
+    "",
+    "",
+    "3,000,000",
+    "",
+    "",
+    ">= 1.0 x best peer",
+    "no",
+  ]);
+  const join = row(text, "10,000 clients connect, register and join one room: seconds");
+  assert.deepEqual([join[1], join[8]], ["incomplete", "no"]);
 });

@@ -30,10 +30,19 @@ const PEER_COLUMNS = [3, 4];
 /** InspIRCd's place among the peers' values (some targets name it). */
 const INSPIRCD = 0;
 
+/**
+ * A server's figure: a number, `undefined` when it did not run, or `INCOMPLETE` when it ran but
+ * lost messages, dropped clients, did not get everyone in, or was cut short by a cap.
+ */
+type Reading = number | undefined | typeof INCOMPLETE;
+
+/** The reading of a scenario that ran but cannot be compared. */
+const INCOMPLETE = null;
+
 /** One row: how to read the figure from a server's results, and the target for ours. */
 interface Figure {
   label: string;
-  read: (server: Server) => number | undefined;
+  read: (server: Server) => Reading;
   format: (value: number) => string;
   /** Whether a higher value is better (deliveries/s) or a lower one (everything else). */
   higher: boolean;
@@ -71,16 +80,22 @@ export function renderPeerTargets(
   const rows: string[][] = [];
   for (const figure of figures) {
     const values = SERVERS.map((server) => figure.read(server));
-    const peers = PEER_COLUMNS.map((column) => values[column]);
+    const peers = PEER_COLUMNS.map((column) => values[column] ?? undefined);
     if (peers.every((value) => value === undefined)) continue;
     const ours = values[OURS];
-    const known = peers.filter((value): value is number => value !== undefined);
-    const best = figure.higher ? Math.max(...known) : Math.min(...known);
-    const met = ours === undefined ? undefined : figure.met(ours, peers);
+    const best = bestOf(peers, figure.higher);
+    // Ours ran but fell short (lost, dropped, not all in, cut by a cap): the target is missed.
+    const met = ours === INCOMPLETE
+      ? false
+      : ours === undefined
+      ? undefined
+      : figure.met(ours, peers);
     rows.push([
       figure.label,
-      ...values.map((value) => value === undefined ? "" : figure.format(value)),
-      ours === undefined ? "" : ratio(ours, best),
+      ...values.map((value) =>
+        value === INCOMPLETE ? "incomplete" : value === undefined ? "" : figure.format(value)
+      ),
+      typeof ours === "number" ? ratio(ours, best) : "",
       figure.goal,
       met === undefined ? "" : met ? "yes" : "no",
     ]);
@@ -93,13 +108,22 @@ export function renderPeerTargets(
 }
 
 function targetFigures(groups: readonly GroupResult[], context: TargetContext): Figure[] {
-  const phase = (server: Server, clients: number, name: string) =>
-    fanOutPhase(groups, server, clients, name);
+  /** A figure of the named phase of a server's one-room fan-out group of N clients. */
+  const fromPhase = (
+    server: Server,
+    clients: number,
+    name: string,
+    pick: (phase: PhaseResult) => number | undefined,
+  ): Reading => {
+    const found = fanOutPhase(groups, server, clients, name);
+    if (found === undefined || found === INCOMPLETE) return found;
+    return pick(found);
+  };
   const figures: Figure[] = [];
   for (const clients of FAN_OUT_SIZES) {
     figures.push({
       label: `${count(clients)} clients, 10 senders as fast as possible: deliveries/s`,
-      read: (server) => phase(server, clients, FAST_10)?.deliveriesPerSec,
+      read: (server) => fromPhase(server, clients, FAST_10, (found) => found.deliveriesPerSec),
       format: count,
       higher: true,
       goal: ">= 1.0 x best peer",
@@ -110,10 +134,7 @@ function targetFigures(groups: readonly GroupResult[], context: TargetContext): 
     for (const name of CPU_PHASES) {
       figures.push({
         label: `${count(clients)} clients, ${name}: server CPU s per million deliveries`,
-        read: (server) => {
-          const found = phase(server, clients, name);
-          return found === undefined ? undefined : perMillion(found);
-        },
+        read: (server) => fromPhase(server, clients, name, perMillion),
         format: (value) => value.toFixed(2),
         higher: false,
         goal: "<= 1.0 x best peer",
@@ -123,7 +144,7 @@ function targetFigures(groups: readonly GroupResult[], context: TargetContext): 
   }
   figures.push({
     label: "1,000 silent clients: server CPU, % of a core",
-    read: (server) => phase(server, 1000, IDLE)?.serverCpuPercent,
+    read: (server) => fromPhase(server, 1000, IDLE, (found) => found.serverCpuPercent),
     format: (value) => value.toFixed(1),
     higher: false,
     goal: "< 1%",
@@ -133,7 +154,7 @@ function targetFigures(groups: readonly GroupResult[], context: TargetContext): 
     for (const name of RATE_PHASES) {
       figures.push({
         label: `${count(clients)} clients, ${name}: p99 ms`,
-        read: (server) => phase(server, clients, name)?.latencyMs.p99,
+        read: (server) => fromPhase(server, clients, name, (found) => found.latencyMs.p99),
         format: (value) => value.toFixed(1),
         higher: false,
         goal: "<= best peer + 10%",
@@ -155,8 +176,11 @@ function targetFigures(groups: readonly GroupResult[], context: TargetContext): 
   figures.push({
     label: `${count(JOIN_CLIENTS)} clients connect, register and join one room: seconds`,
     read: (server) => {
-      const join = idleGroup(groups, server)?.join;
-      return join === undefined || join.joined < JOIN_CLIENTS ? undefined : join.joinMs / 1000;
+      const group = idleGroup(groups, server);
+      if (group === undefined) return undefined;
+      const join = group.join;
+      if (join === undefined || join.joined < JOIN_CLIENTS) return INCOMPLETE;
+      return join.joinMs / 1000;
     },
     format: (value) => value.toFixed(1),
     higher: false,
@@ -169,7 +193,13 @@ function targetFigures(groups: readonly GroupResult[], context: TargetContext): 
   const floor = context.denoFloorKiB;
   figures.push({
     label: `${count(JOIN_CLIENTS)} idle clients in one room: KiB per connection`,
-    read: (server) => idleGroup(groups, server)?.idle?.perConnectionKiB,
+    read: (server) => {
+      const group = idleGroup(groups, server);
+      if (group === undefined) return undefined;
+      return group.idle === undefined || (group.join?.joined ?? 0) < JOIN_CLIENTS
+        ? INCOMPLETE
+        : group.idle.perConnectionKiB;
+    },
     format: (value) => value.toFixed(1),
     higher: false,
     goal: floor === undefined
@@ -180,33 +210,35 @@ function targetFigures(groups: readonly GroupResult[], context: TargetContext): 
   return figures;
 }
 
-/** The named phase of a server's one-room fan-out group of N clients, if it ran cleanly. */
+/**
+ * The named phase of a server's one-room fan-out group of N clients: undefined when the group did
+ * not run, INCOMPLETE when the phase did not run or did not run cleanly.
+ */
 function fanOutPhase(
   groups: readonly GroupResult[],
   server: Server,
   clients: number,
   name: string,
-): PhaseResult | undefined {
-  for (const group of groups) {
-    if (!sameServer(group, server) || group.spec.idle || group.spec.clients !== clients) continue;
-    if ((group.spec.rooms ?? 1) !== 1) continue;
-    const phase = group.phases.find((candidate) => candidate.name === name);
-    if (phase !== undefined && cleanPhase(phase)) return phase;
-  }
-  return undefined;
-}
-
-/** Peak RSS over a fan-out group's phases, in KiB. */
-function peakKiB(
-  groups: readonly GroupResult[],
-  server: Server,
-  clients: number,
-): number | undefined {
+): PhaseResult | undefined | typeof INCOMPLETE {
   const group = groups.find((candidate) =>
     sameServer(candidate, server) && !candidate.spec.idle && candidate.spec.clients === clients &&
     (candidate.spec.rooms ?? 1) === 1
   );
-  if (group === undefined || group.phases.length === 0) return undefined;
+  if (group === undefined || !group.spec.phases.some((spec) => spec.name === name)) {
+    return undefined;
+  }
+  const phase = group.phases.find((candidate) => candidate.name === name);
+  return phase !== undefined && cleanPhase(phase) ? phase : INCOMPLETE;
+}
+
+/** Peak RSS over a fan-out group's phases, in KiB; INCOMPLETE when the group fell short. */
+function peakKiB(groups: readonly GroupResult[], server: Server, clients: number): Reading {
+  const group = groups.find((candidate) =>
+    sameServer(candidate, server) && !candidate.spec.idle && candidate.spec.clients === clients &&
+    (candidate.spec.rooms ?? 1) === 1
+  );
+  if (group === undefined) return undefined;
+  if (group.errors.length > 0 || group.phases.length === 0) return INCOMPLETE;
   return Math.max(...group.phases.map((phase) => phase.serverPeakKiB));
 }
 
