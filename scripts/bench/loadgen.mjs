@@ -15,9 +15,11 @@
  * machine Node receives about 1.6 times as many lines per second as Deno's own sockets and 2.5
  * times as many as Deno's `node:net`. It also runs on Deno (`deno run -A`), only slower.
  *
- * Protocols: `native` (JSON frames), `plain` (nick line, then one message per line), `ncat` (the
- * `ncat --chat` relay: no nick, raw lines) and `tcp` (connect and stay silent; "joined" once the
- * server has written its first line, for the idle-connection scenario).
+ * Protocols: `native` (JSON frames), `plain` (nick line, then one message per line), `irc`
+ * (NICK/USER, JOIN #lobby after 001, joined on its 366, PRIVMSG; PINGs answered: the chat server,
+ * InspIRCd and ngIRCd), `ncat` (the `ncat --chat` relay: no nick, raw lines) and `tcp` (connect
+ * and stay silent; "joined" once the server has written its first line, for the idle-connection
+ * scenario).
  *
  * Every message text starts with a payload `#B<phase>:<sender>:<index>:<sent>` where `sent` is
  * the wall-clock time in microseconds since the Unix epoch (performance.timeOrigin +
@@ -33,10 +35,11 @@
  */
 import net from "node:net";
 import process from "node:process";
+import { ircJoin, ircPrivmsg, ircRegistration, pongsFor, readIrcLine } from "./irc_lines.mjs";
 
 // ---- configuration --------------------------------------------------------------------------
 
-/** @typedef {"native" | "plain" | "ncat" | "tcp"} Protocol */
+/** @typedef {"native" | "plain" | "irc" | "ncat" | "tcp"} Protocol */
 
 /**
  * One send phase: `senders` clients send `messages` each, at `rate` per second per sender, or as
@@ -51,6 +54,8 @@ import process from "node:process";
  * @property {number} [timeoutMs] Hard cap on the phase. Default 60000.
  * @property {number} [settleMs] End the phase this long after the last receipt once everything is
  *   sent. Default 3000.
+ * @property {number} [holdMs] With no senders: how long the phase lasts (every client silent, to
+ *   measure an idle server). Default 0.
  */
 
 /**
@@ -63,9 +68,10 @@ import process from "node:process";
  * @property {number} [joinTimeoutMs] Cap on the join phase. Default 120000.
  * @property {number} [textBytes] Length of each message text, payload included. Default 64.
  * @property {"sorted" | "shuffled"} [nickOrder] Whether nicks sort in join order. Default sorted.
- * @property {number} [rooms] Rooms to spread the clients over (native protocol only). 1 (the
+ * @property {number} [rooms] Rooms to spread the clients over (native and irc protocols). 1 (the
  *   default) keeps everyone in the lobby; with more, client i creates or joins room
- *   `r<i / (clients / rooms)>`, then leaves the lobby, so each room is a separate audience.
+ *   `r<i / (clients / rooms)>` (native: then leaves the lobby; irc: joins `#r...` instead of
+ *   `#lobby`), so each room is a separate audience.
  * @property {PhaseConfig[]} [phases]
  * @property {boolean} [sync] Wait for a stdin line at each sync point. Default false.
  * @property {number} [deadlineMs] Cap on the whole run. Default 600000.
@@ -94,6 +100,10 @@ const OUTBOX_BUDGET_BYTES = 32 * 1024;
  * would be garbled: keep what one sender has in flight under half of that.
  */
 const NCAT_BUDGET_BYTES = 4096;
+
+/** Before an idle phase: how long nothing must arrive, and the most to wait for that. */
+const IDLE_QUIET_MS = 1000;
+const IDLE_QUIET_MAX_MS = 15_000;
 
 /** Microseconds since the Unix epoch, with sub-millisecond precision. */
 function nowUs() {
@@ -470,6 +480,26 @@ class LoadGen {
     /** @type {ReturnType<typeof setInterval> | null} */
     this.ticker = null;
     this.textPad = "";
+    /** When any client last received anything (performance.now()). */
+    this.lastDataMs = 0;
+  }
+
+  /**
+   * Resolves once no client has received anything for `quietMs` (or after `maxMs`): an idle
+   * phase starts when the server has finished sending what the joins asked of it.
+   * @param {number} quietMs
+   * @param {number} maxMs
+   */
+  quiet(quietMs, maxMs) {
+    const deadline = performance.now() + maxMs;
+    return new Promise((resolve) => {
+      const check = () => {
+        const now = performance.now();
+        if (now - this.lastDataMs >= quietMs || now >= deadline) resolve(undefined);
+        else setTimeout(check, Math.min(quietMs, 100));
+      };
+      check();
+    });
   }
 
   // -- joining --
@@ -532,6 +562,8 @@ class LoadGen {
         socket.write(`{"type":"hello","version":1,"nick":"${client.nick}"}\n`);
       } else if (this.protocol === "plain") {
         socket.write(`${client.nick}\n`);
+      } else if (this.protocol === "irc") {
+        socket.write(ircRegistration(client.nick));
       }
     });
     socket.on("data", (chunk) => this.onData(client, chunk));
@@ -596,6 +628,12 @@ class LoadGen {
    * @param {Buffer} chunk
    */
   onData(client, chunk) {
+    this.lastDataMs = performance.now();
+    // IRC servers ping idle clients: answer at any time (a cheap native search first).
+    if (this.protocol === "irc" && client.state === JOINED && chunk.indexOf("PING ") !== -1) {
+      const pongs = pongsFor(chunk);
+      if (pongs !== "") client.socket?.write(pongs);
+    }
     if (client.state === JOINED) {
       const phase = this.phase;
       if (phase === null || phase.done) return;
@@ -637,6 +675,9 @@ class LoadGen {
           return;
         case "native":
           if (this.nativeStep(client, line)) return;
+          break;
+        case "irc":
+          if (this.ircStep(client, line)) return;
           break;
         case "plain":
           if (line.indexOf(JOINED_PLAIN) === 0) {
@@ -691,6 +732,33 @@ class LoadGen {
   }
 
   /**
+   * One line of an IRC handshake; returns true once the client is done with it (joined or
+   * failed): NICK/USER -> 001 -> JOIN #room -> 366 for it. PINGs are answered.
+   * @param {Client} client
+   * @param {Buffer} line
+   */
+  ircStep(client, line) {
+    const channel = `#${client.roomName}`;
+    const meaning = readIrcLine(line.toString("utf8"), client.nick, channel);
+    switch (meaning.kind) {
+      case "ping":
+        client.socket?.write(meaning.reply);
+        return false;
+      case "welcome":
+        client.socket?.write(ircJoin(channel));
+        return false;
+      case "joined":
+        this.onJoined(client);
+        return true;
+      case "failed":
+        this.failJoin(client, meaning.reason);
+        return true;
+      case "other":
+        return false;
+    }
+  }
+
+  /**
    * Sends a slash command in native mode.
    * @param {Client} client
    * @param {string} line
@@ -714,9 +782,14 @@ class LoadGen {
     const text = payload.length < this.textBytes()
       ? payload + this.textPad.slice(0, this.textBytes() - payload.length)
       : payload;
-    return this.protocol === "native"
-      ? `{"type":"say","room":"${room}","text":"${text}"}\n`
-      : `${text}\n`;
+    switch (this.protocol) {
+      case "native":
+        return `{"type":"say","room":"${room}","text":"${text}"}\n`;
+      case "irc":
+        return ircPrivmsg(`#${room}`, text);
+      default:
+        return `${text}\n`;
+    }
   }
 
   textBytes() {
@@ -752,7 +825,8 @@ class LoadGen {
   pump = () => {
     this.pumpQueued = false;
     const phase = this.phase;
-    if (phase === null || phase.done) return;
+    // A phase without senders (idle) ends only when its hold is over.
+    if (phase === null || phase.done || phase.s === 0) return;
     phase.advance(this.roomLive);
     const now = nowUs();
     if (phase.config.rate === 0) {
@@ -810,15 +884,19 @@ class LoadGen {
         const quietMs = (nowUs() - Math.max(phase.lastReceiptUs, phase.allSentUs)) / 1000;
         if (phase.allSentUs > 0 && quietMs > settleMs) this.endPhase();
       }, 250);
+      /** @type {ReturnType<typeof setTimeout> | undefined} */
+      let hold;
       this.phaseDone = () => {
         clearTimeout(timeout);
+        clearTimeout(hold);
         clearInterval(settle);
         if (this.ticker !== null) clearInterval(this.ticker);
         this.ticker = null;
         resolve(phase.report());
       };
       if (phase.s === 0 || phase.m === 0) {
-        this.endPhase();
+        if ((config.holdMs ?? 0) > 0) hold = setTimeout(() => this.endPhase(), config.holdMs);
+        else this.endPhase();
       } else if (config.rate > 0) {
         this.ticker = setInterval(() => this.tick(phase), 1);
         this.tick(phase);
@@ -844,7 +922,12 @@ class LoadGen {
    */
   autoWindow(senders) {
     const text = this.textBytes();
-    const frame = this.protocol === "native" ? text + 100 : text + 12;
+    // Bytes per message as a receiver gets it: a JSON frame, an IRC line with its source, or text.
+    const frame = this.protocol === "native"
+      ? text + 100
+      : this.protocol === "irc"
+      ? text + 60
+      : text + 12;
     let window = Math.floor(OUTBOX_BUDGET_BYTES / (Math.max(1, senders) * frame));
     if (this.protocol === "ncat") window = Math.min(window, Math.floor(NCAT_BUDGET_BYTES / frame));
     return Math.max(1, Math.min(256, window));
@@ -928,7 +1011,7 @@ function parseConfig(value) {
   if (!Number.isInteger(config.port) || config.port <= 0) {
     throw new TypeError("Config needs a port");
   }
-  if (!["native", "plain", "ncat", "tcp"].includes(config.protocol)) {
+  if (!["native", "plain", "irc", "ncat", "tcp"].includes(config.protocol)) {
     throw new TypeError(`Unknown protocol: ${config.protocol}`);
   }
   if (!Number.isInteger(config.clients) || config.clients < 1) {
@@ -938,8 +1021,8 @@ function parseConfig(value) {
   if (!Number.isInteger(rooms) || rooms < 1 || rooms > config.clients) {
     throw new RangeError("Config needs 1 <= rooms <= clients");
   }
-  if (rooms > 1 && config.protocol !== "native") {
-    throw new RangeError("Several rooms need the native protocol");
+  if (rooms > 1 && config.protocol !== "native" && config.protocol !== "irc") {
+    throw new RangeError("Several rooms need the native or irc protocol");
   }
   return config;
 }
@@ -976,6 +1059,7 @@ async function main(argv) {
     for (let i = 0; i < phases.length; i++) {
       const phaseConfig = phases[i];
       if (phaseConfig === undefined) continue;
+      if ((phaseConfig.holdMs ?? 0) > 0) await gen.quiet(IDLE_QUIET_MS, IDLE_QUIET_MAX_MS);
       emit({ event: "phase-start", id: i + 1, name: phaseConfig.name ?? `phase ${i + 1}` });
       await sync();
       const report = await gen.runPhase(i + 1, phaseConfig);

@@ -1,9 +1,11 @@
 /**
- * The benchmark (`deno task bench`): runs every scenario group against the chat server and the
- * `ncat --chat` baseline, prints a Markdown report, and can write it into docs/BENCHMARKS.md.
+ * The benchmark (`deno task bench`): runs every scenario group against the chat server, the
+ * `ncat --chat` baseline and, with `--peers`, the IRC servers InspIRCd and ngIRCd; prints a
+ * Markdown report, and can write it into docs/BENCHMARKS.md.
  *
  * ```sh
- * deno run -A scripts/bench/run.ts                       # full sweep (about 15 minutes)
+ * deno run -A scripts/bench/run.ts                       # full sweep
+ * deno run -A scripts/bench/run.ts --peers               # the same beside InspIRCd and ngIRCd
  * deno run -A scripts/bench/run.ts --quick               # the smoke scenarios
  * deno run -A scripts/bench/run.ts --sweep profile --profile /tmp/prof
  * deno run -A scripts/bench/profile_summary.ts /tmp/prof
@@ -14,6 +16,7 @@
  */
 import { parseArgs } from "node:util";
 import { clockTicks, machineBusySeconds } from "./procfs.ts";
+import { ensurePeers, PEERS, peerVersion } from "./peers.ts";
 import { type Machine, renderResults } from "./report.ts";
 import { type GroupResult, liftFlags, runGroup } from "./runner.ts";
 import { fullSweep, type GroupSpec, profileSweep, quickSweep } from "./scenarios.ts";
@@ -30,6 +33,8 @@ const USAGE = `Usage: deno run -A scripts/bench/run.ts [options]
   --only REGEXP      run only the groups whose name matches (see --list)
   --list             list the groups and exit
   --no-ncat          skip the ncat baseline
+  --peers            also run every scenario against InspIRCd and ngIRCd (installed with
+                     apt-get when missing), and report ratios to the best of them
   --runtime RUNTIME  node (default) or deno: which runtime runs the load generator
   --profile DIR      write a V8 CPU profile of each chat server run into DIR
   --quiet-wait SEC   before each group, wait up to SEC seconds for other programs to leave
@@ -72,7 +77,10 @@ async function commandOutput(command: string, args: string[]): Promise<string> {
   }
 }
 
-async function machine(runtime: string): Promise<Omit<Machine, "serverFlags">> {
+async function machine(
+  runtime: string,
+  peers: boolean,
+): Promise<Omit<Machine, "serverFlags" | "denoFloorKiB">> {
   const cpuinfo = await Deno.readTextFile("/proc/cpuinfo").catch(() => "");
   const meminfo = await Deno.readTextFile("/proc/meminfo").catch(() => "");
   const memKiB = Number(/^MemTotal:\s+(\d+)/m.exec(meminfo)?.[1] ?? NaN);
@@ -84,6 +92,7 @@ async function machine(runtime: string): Promise<Omit<Machine, "serverFlags">> {
     deno: Deno.version.deno,
     node: (await commandOutput("node", ["--version"])).replace(/^v/, ""),
     ncat: (await commandOutput("ncat", ["--version"])) || "ncat not installed",
+    peers: peers ? await Promise.all(PEERS.map(peerVersion)) : [],
     generator: runtime,
   };
 }
@@ -109,6 +118,29 @@ async function waitQuiet(maxMs: number, ticks: number): Promise<void> {
   if (said) console.error("  still busy: going ahead (see the other CPU column)");
 }
 
+/** Connections deno_floor.ts holds: as many as the largest idle groups. */
+const DENO_FLOOR_CONNECTIONS = 10_000;
+
+/** Runs scripts/bench/deno_floor.ts; its KiB per idle connection, or undefined if it failed. */
+async function denoFloor(connections: number): Promise<number | undefined> {
+  const script = new URL("./deno_floor.ts", import.meta.url).pathname;
+  const output = await new Deno.Command("bash", {
+    // The same open-files limit as the servers under test get (see process.ts).
+    args: ["-c", 'ulimit -n "$(ulimit -Hn)"; exec "$@"', "floor", Deno.execPath(), "run", "-A"]
+      .concat([script, String(connections)]),
+    stdout: "piped",
+    stderr: "piped",
+  }).output().catch(() => undefined);
+  const text = output === undefined ? "" : new TextDecoder().decode(output.stdout);
+  return parseDenoFloor(text);
+}
+
+/** The KiB per connection in deno_floor.ts's output line, or undefined. */
+export function parseDenoFloor(output: string): number | undefined {
+  const match = /([\d.]+) KiB per connection/.exec(output);
+  return match ? Number(match[1]) : undefined;
+}
+
 async function ncatInstalled(): Promise<boolean> {
   return (await commandOutput("ncat", ["--version"])) !== "";
 }
@@ -122,6 +154,7 @@ function parseOptions(args: string[]) {
       only: { type: "string" },
       list: { type: "boolean", default: false },
       "no-ncat": { type: "boolean", default: false },
+      peers: { type: "boolean", default: false },
       runtime: { type: "string", default: "node" },
       profile: { type: "string" },
       "quiet-wait": { type: "string" },
@@ -161,9 +194,10 @@ async function main(args: string[]): Promise<number> {
     console.error("bench: ncat is not installed (apt-get install ncat): no baseline this run");
   }
   const sweep = values.quick ? "quick" : values.sweep;
+  const peers = values.peers;
   const sweeps: Record<string, () => GroupSpec[]> = {
-    full: fullSweep,
-    quick: () => quickSweep({ ncat }),
+    full: () => fullSweep({ ncat, peers }),
+    quick: () => quickSweep({ ncat, peers }),
     profile: profileSweep,
   };
   const chosen = sweeps[sweep];
@@ -185,6 +219,14 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (values.profile !== undefined) await Deno.mkdir(values.profile, { recursive: true });
+  if (peers && groups.some((group) => group.target !== "chat" && group.target !== "ncat")) {
+    try {
+      await ensurePeers((line) => console.error(line));
+    } catch (error) {
+      console.error(`bench: ${error instanceof Error ? error.message : error}`);
+      return 1;
+    }
+  }
 
   const ticks = await clockTicks();
   const serverFlags = await liftFlags();
@@ -206,10 +248,17 @@ async function main(args: string[]): Promise<number> {
     results.push(result);
   }
 
+  // Deno's own cost per idle connection, the floor under ours, in the same run as the idle groups.
+  let denoFloorKiB: number | undefined;
+  if (results.some((result) => result.idle !== undefined)) {
+    console.error("bench: Deno's floor per idle connection (deno_floor.ts)");
+    denoFloorKiB = await denoFloor(DENO_FLOOR_CONNECTIONS);
+  }
+
   const command = ["deno task bench", ...args].join(" ");
   const report = renderResults(
     results,
-    { ...await machine(runtime), serverFlags: serverFlags.join(" ") },
+    { ...await machine(runtime, peers), serverFlags: serverFlags.join(" "), denoFloorKiB },
     command,
     new Date(),
   );

@@ -1,17 +1,31 @@
 /**
- * Runs one scenario group: starts the server under test (the chat server, or `ncat --chat`) and
- * the load generator as two separate processes on loopback, steps the generator through its
- * phases, and reads the server's CPU time and memory from /proc between the steps. Everything is
- * bounded: each group has a time cap after which both processes are killed.
+ * Runs one scenario group: starts the server under test (the chat server, `ncat --chat`, or an
+ * IRC peer: InspIRCd or ngIRCd) and the load generator as two separate processes on loopback,
+ * steps the generator through its phases, and reads the server's CPU time and memory from /proc
+ * between the steps. Everything is bounded: each group has a time cap, and the server a memory
+ * cap, past which both processes are killed.
  */
 import { PERMISSIONS } from "../compile.ts";
 import { cpuSeconds, machineBusySeconds, type Memory, memory, resetPeak } from "./procfs.ts";
+import { startPeer } from "./peers.ts";
+import {
+  collectStderr,
+  delay,
+  freePort,
+  HOST,
+  kill,
+  lines,
+  pumpLines,
+  runtimeCommand,
+  spawnLimited,
+  stopGracefully,
+  waitAccepting,
+} from "./process.ts";
 import type { GroupSpec, PhaseSpec } from "./scenarios.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 const LOADGEN = new URL("./loadgen.mjs", import.meta.url).pathname;
-const HOST = "127.0.0.1";
 
 /**
  * Per-client limits the benchmark lifts, when the server has them: every client comes from
@@ -47,6 +61,12 @@ export async function liftFlags(): Promise<string[]> {
   return LIFTED_LIMITS.filter(([flag]) => help.includes(`${flag} `)).flat();
 }
 
+/** The default cap on a server's resident memory: 4 GiB. */
+export const MAX_SERVER_RSS_KIB = 4 * 1024 * 1024;
+
+/** How often the orchestrator checks the server's memory against its cap, in ms. */
+const RSS_CHECK_MS = 500;
+
 /** Options for {@linkcode runGroup}. */
 export interface RunOptions {
   /** Clock ticks per second of /proc times (see `clockTicks()`). */
@@ -62,6 +82,11 @@ export interface RunOptions {
   runtime?: "node" | "deno";
   /** Write a V8 CPU profile of the chat server into this directory. */
   profileDir?: string;
+  /**
+   * The most resident memory the server may use, in KiB: past it both processes are killed and
+   * the group records why (the machine is shared). @default MAX_SERVER_RSS_KIB
+   */
+  maxServerRssKiB?: number;
   /** Progress lines. @default nothing */
   log?: (line: string) => void;
 }
@@ -149,6 +174,8 @@ interface Started {
   /** The last lines of its stderr. */
   tail: () => string[];
   done: Promise<unknown>;
+  /** Removes what the server needed on disk, once it has exited. */
+  cleanup?: () => Promise<void>;
 }
 
 /** Runs one group to its end (or its time cap) and returns what was measured. */
@@ -158,9 +185,7 @@ export async function runGroup(spec: GroupSpec, options: RunOptions): Promise<Gr
   const result: GroupResult = { spec, phases: [], errors: [], serverDrops: 0, durationMs: 0 };
   let server: Started;
   try {
-    server = spec.target === "chat"
-      ? await startChat(options.serverFlags ?? [], options.profileDir, options.nice ?? 0)
-      : await startNcat(spec.clients, options.nice ?? 0);
+    server = await startServer(spec, options);
   } catch (error) {
     result.errors.push(error instanceof Error ? error.message : String(error));
     result.durationMs = Date.now() - started;
@@ -173,6 +198,18 @@ export async function runGroup(spec: GroupSpec, options: RunOptions): Promise<Gr
     kill(generator, "SIGKILL");
     kill(server.child, "SIGKILL");
   }, spec.timeoutMs);
+  const maxRssKiB = options.maxServerRssKiB ?? MAX_SERVER_RSS_KIB;
+  const rssWatch = setInterval(async () => {
+    const now = await memory(pid).catch(() => undefined);
+    if (now === undefined || now.rssKiB <= maxRssKiB) return;
+    clearInterval(rssWatch);
+    result.errors.push(
+      `server RSS ${Math.round(now.rssKiB / 1024)} MiB passed the cap of ` +
+        `${Math.round(maxRssKiB / 1024)} MiB: processes killed`,
+    );
+    kill(generator, "SIGKILL");
+    kill(server.child, "SIGKILL");
+  }, RSS_CHECK_MS);
   try {
     await delay(500);
     result.rest = await memory(pid);
@@ -308,15 +345,34 @@ export async function runGroup(spec: GroupSpec, options: RunOptions): Promise<Gr
     kill(generator, "SIGKILL");
   } finally {
     clearTimeout(capTimer);
+    clearInterval(rssWatch);
     result.serverDrops = server.drops();
     await stopGracefully(server.child, 5000);
     await server.done;
+    await server.cleanup?.();
     if (server.child.pid && result.errors.length > 0) {
       log(`  server stderr tail:\n    ${server.tail().join("\n    ")}`);
     }
     result.durationMs = Date.now() - started;
   }
   return result;
+}
+
+function startServer(spec: GroupSpec, options: RunOptions): Promise<Started> {
+  const nice = options.nice ?? 0;
+  switch (spec.target) {
+    case "chat":
+      return startChat(options.serverFlags ?? [], options.profileDir, nice);
+    case "ncat":
+      return startNcat(spec.clients, nice);
+    case "inspircd":
+    case "ngircd":
+      return startPeer(spec.target, { nice, maxConnections: spec.clients + 100 });
+    default: {
+      const unknown: never = spec.target;
+      throw new TypeError(`Unknown target: ${unknown}`);
+    }
+  }
 }
 
 function phaseConfig(phase: PhaseSpec): Record<string, unknown> {
@@ -376,110 +432,11 @@ async function startNcat(clients: number, nice: number): Promise<Started> {
     nice,
   );
   const stderr = collectStderr(child.stderr);
-  const deadline = Date.now() + 10_000;
-  while (true) {
-    try {
-      const probe = await Deno.connect({ hostname: HOST, port });
-      probe.close();
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        kill(child, "SIGKILL");
-        throw new Error(`ncat did not start: ${stderr.tail().join(" | ")}`);
-      }
-      await delay(50);
-    }
+  try {
+    await waitAccepting(port, 10_000);
+  } catch {
+    kill(child, "SIGKILL");
+    throw new Error(`ncat did not start: ${stderr.tail().join(" | ")}`);
   }
   return { child, port, ...stderr, done: stderr.done };
-}
-
-function collectStderr(stream: ReadableStream<Uint8Array>) {
-  let drops = 0;
-  const tail: string[] = [];
-  const done = pumpLines(stream, (line) => {
-    if (/\bdrop\b/.test(line)) drops++;
-    tail.push(line);
-    if (tail.length > 20) tail.shift();
-  });
-  return { drops: () => drops, tail: () => [...tail], done };
-}
-
-/** Runs a command with the open-files limit raised to the hard limit (10,000 sockets need it). */
-function spawnLimited(
-  command: readonly string[],
-  io: Pick<Deno.CommandOptions, "stdin" | "stdout" | "stderr">,
-  nice = 0,
-): Deno.ChildProcess {
-  // With autogroup scheduling (Linux's default for desktops and many VMs) niceness only counts
-  // within a session, so a niced child gets a session of its own and gives that session's group
-  // the same niceness. setsid, bash and nice all exec: the pid stays the one /proc is read for.
-  const niced = nice === 0 ? command : [
-    "setsid",
-    "bash",
-    "-c",
-    'echo "$1" > /proc/self/autogroup 2>/dev/null; n="$1"; shift; exec nice -n "$n" "$@"',
-    "nice",
-    String(nice),
-    ...command,
-  ];
-  return new Deno.Command("bash", {
-    args: ["-c", 'ulimit -n "$(ulimit -Hn)"; exec "$@"', "bench", ...niced],
-    env: { NO_COLOR: "1" },
-    ...io,
-  }).spawn();
-}
-
-function runtimeCommand(runtime: "node" | "deno", args: string[]): string[] {
-  return runtime === "node" ? ["node", ...args] : [Deno.execPath(), "run", "--allow-all", ...args];
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: HOST, port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
-}
-
-async function stopGracefully(child: Deno.ChildProcess, graceMs: number): Promise<void> {
-  kill(child, "SIGTERM");
-  const timer = setTimeout(() => kill(child, "SIGKILL"), graceMs);
-  await child.status;
-  clearTimeout(timer);
-}
-
-function kill(child: Deno.ChildProcess | undefined, signal: Deno.Signal): void {
-  try {
-    child?.kill(signal);
-  } catch {
-    // Already gone.
-  }
-}
-
-/** The lines of a byte stream, without line ends. */
-export async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  let buffered = "";
-  for await (const chunk of stream) {
-    buffered += decoder.decode(chunk, { stream: true });
-    const parts = buffered.split("\n");
-    buffered = parts.pop() ?? "";
-    yield* parts;
-  }
-  buffered += decoder.decode();
-  if (buffered !== "") yield buffered;
-}
-
-async function pumpLines(
-  stream: ReadableStream<Uint8Array>,
-  onLine: (line: string) => void,
-): Promise<void> {
-  try {
-    for await (const line of lines(stream)) onLine(line);
-  } catch {
-    // The process went away.
-  }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
