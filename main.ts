@@ -52,14 +52,14 @@ function onSignals(handler: () => void): () => void {
 async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
   const log = new Logger({ format: command.logFormat, sink: printErr });
   let identity: TlsIdentity | undefined;
-  if (command.tlsPort !== undefined) {
-    try {
-      identity = await tlsIdentity(command);
-    } catch (error) {
-      if (!(error instanceof ChatError)) throw error;
-      printErr(`chat: ${error.message}`);
-      return 1;
-    }
+  let serverPassword: string | undefined;
+  try {
+    if (command.tlsPort !== undefined) identity = await tlsIdentity(command);
+    serverPassword = await secret(command.passwordFile, "server password");
+  } catch (error) {
+    if (!(error instanceof ChatError)) throw error;
+    printErr(`chat: ${error.message}`);
+    return 1;
   }
   let server: ChatServer;
   let tls: TlsListener | undefined;
@@ -87,6 +87,7 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
     if (listener === undefined) throw new ChatError("bad_arguments", "--tls-only needs --tls-port");
     server = new ChatServer({
       listener,
+      serverPassword,
       moreListeners: plain !== undefined && tls !== undefined ? [tls] : [],
       rooms: command.rooms,
       historySize: command.history,
@@ -151,6 +152,31 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
     adminConsole?.close();
   }
   return 0;
+}
+
+/**
+ * A password from the first line of `file`, else from `CHAT_SERVER_PASSWORD`; undefined when
+ * neither gives one. Throws `ChatError` for a file that cannot be read or has an empty first line.
+ */
+async function secret(file: string | undefined, what: string): Promise<string | undefined> {
+  if (file === undefined) {
+    const fromEnv = Deno.env.get("CHAT_SERVER_PASSWORD");
+    return fromEnv === undefined || fromEnv === "" ? undefined : fromEnv;
+  }
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound
+      ? "no such file"
+      : error instanceof Error
+      ? error.message
+      : String(error);
+    throw new ChatError("bad_arguments", `Cannot read the ${what} from ${file}: ${why}`);
+  }
+  const password = text.split(/\r?\n/)[0]?.trim() ?? "";
+  if (password === "") throw new ChatError("bad_arguments", `The first line of ${file} is empty`);
+  return password;
 }
 
 /** The operator's certificate, or the one kept in the data folder (made on first start). */
@@ -270,6 +296,14 @@ async function joinServer(command: JoinCommand, stdio: Stdio): Promise<number> {
   const stop = onSignals(() => controller.abort());
   try {
     const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
+    let serverPassword: string | undefined;
+    try {
+      serverPassword = await secret(command.serverPasswordFile, "server password");
+    } catch (error) {
+      if (!(error instanceof ChatError)) throw error;
+      printErr(`chat: ${error.message}`);
+      return 1;
+    }
     const dial = command.tls
       ? tlsDialer({
         knownHostsFile: defaultKnownHostsFile((name) => Deno.env.get(name)),
@@ -285,6 +319,7 @@ async function joinServer(command: JoinCommand, stdio: Stdio): Promise<number> {
       home,
       connect: (host, port) => connectTcp(host, port, dial),
       openData: (host, port) => DataLink.open(host, port, dial),
+      serverPassword,
       error: printErr,
       echo: stdio.isTerminal,
       signal: controller.signal,

@@ -68,6 +68,8 @@ export interface ServeCommand {
   tlsKey?: string;
   /** Listen for TLS only: no plain port (no `nc`). */
   tlsOnly: boolean;
+  /** A file holding the password every client must give (a private server). */
+  passwordFile?: string;
   /** Other sites whose pages may open a WebSocket (`https://web.example`, or `*`). */
   allowOrigins: string[];
 }
@@ -91,6 +93,8 @@ export interface JoinCommand {
   trustOnFirstUse: boolean;
   /** The certificate fingerprint the server must have (`SHA256:...`). */
   fingerprint?: string;
+  /** A file holding a private server's password. */
+  serverPasswordFile?: string;
 }
 
 /** Nothing to run: print this and exit (help, version, usage errors). */
@@ -416,6 +420,10 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
     .option("--tls-cert <file>", "TLS certificate chain, PEM (default: a self-signed one, kept)")
     .option("--tls-key <file>", "TLS private key, PEM (with --tls-cert)")
     .option("--tls-only", "Listen for TLS only (with --tls-port): no plain port, no nc")
+    .option(
+      "--password-file <file>",
+      "Make the server private: every client must give the password in FILE (first line)",
+    )
     .action((opts) => {
       result = {
         kind: "serve",
@@ -440,6 +448,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         tlsCert: opts.tlsCert,
         tlsKey: opts.tlsKey,
         tlsOnly: opts.tlsOnly === true,
+        passwordFile: opts.passwordFile,
         allowOrigins: opts.allowOrigin,
       };
       if (opts.tlsOnly === true && opts.tlsPort === undefined) {
@@ -472,6 +481,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       "With --tls: the server's certificate fingerprint, as `chat serve` prints it",
       parsed(parseFingerprintOption),
     )
+    .option("--server-password-file <file>", "A private server's password (first line of FILE)")
     .action((address, opts) => {
       result = {
         kind: "join",
@@ -485,6 +495,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         tls: opts.tls === true || opts.fingerprint !== undefined,
         trustOnFirstUse: opts.trustOnFirstUse === true,
         fingerprint: opts.fingerprint,
+        serverPasswordFile: opts.serverPasswordFile,
       };
     });
 

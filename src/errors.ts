@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   "server_full", // the server, or this address, has as many connections as it allows
   "file_refused", // the server will not take this file: too large, sharing off, too many at once
   "no_such_transfer", // no transfer with that id and token (or it failed or expired)
+  "password_required", // the server is private: the hello must carry its password
+  "bad_server_password", // the hello carried a password, and it is not the server's
 ] as const;
 
 /** One of {@linkcode ERROR_CODES}. */

@@ -13,6 +13,8 @@ export interface HelloFrame {
   version: number;
   nick: string;
   client?: string;
+  /** The server's password, on a private server (`chat serve --password-file`). */
+  password?: string;
   /** Reconnecting: the token from the last `welcome`, and the last `seq` seen in each room. */
   resume?: ResumeRequest;
 }
@@ -429,7 +431,13 @@ const optNum: FieldSpec = { kind: "number", optional: true };
 const optBool: FieldSpec = { kind: "boolean", optional: true };
 
 const CLIENT_SCHEMAS: Record<ClientFrame["type"], Schema> = {
-  hello: { version: num, nick: str, client: optStr, resume: { kind: "resume", optional: true } },
+  hello: {
+    version: num,
+    nick: str,
+    client: optStr,
+    password: optStr,
+    resume: { kind: "resume", optional: true },
+  },
   say: { room: str, text: str, id: optStr },
   command: { line: str, room: optStr, id: optStr },
   ping: { token: optStr },

@@ -82,6 +82,7 @@ const SERVE_DEFAULTS = {
   tlsCert: undefined,
   tlsKey: undefined,
   tlsOnly: false,
+  passwordFile: undefined,
   allowOrigins: [],
 } as const;
 
@@ -94,6 +95,7 @@ const JOIN_DEFAULTS = {
   tls: false,
   trustOnFirstUse: false,
   fingerprint: undefined,
+  serverPasswordFile: undefined,
 };
 
 /** The serve options that take a whole number, with their field and accepted range. */

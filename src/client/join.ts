@@ -46,6 +46,8 @@ export interface JoinIo {
   ui: ChatUi;
   /** Opens a connection (real TCP in the program, fakes in tests). */
   connect(host: string, port: number): Promise<ServerConnection>;
+  /** The server's password, for a private server. */
+  serverPassword?: string;
   /** Opens a file-transfer connection. @default `DataLink.open` (plain TCP) */
   openData?(host: string, port: number): Promise<DataLink>;
   /** Writes one line to stderr. */
@@ -361,6 +363,18 @@ class ChatSession {
         }
         this.#show(frame);
         if (frame.type === "error" && frame.code.startsWith("nick_")) break;
+        if (
+          frame.type === "error" && /^(password_required|bad_server_password)$/.test(frame.code)
+        ) {
+          this.#ui.show([
+            system(
+              "* Give the server's password with --server-password-file FILE " +
+                "(or CHAT_SERVER_PASSWORD)",
+            ),
+          ]);
+          server.close();
+          return 1;
+        }
       }
       wanted = await this.#askNick();
     }
@@ -391,6 +405,7 @@ class ChatSession {
     if (this.#token !== undefined) {
       hello.resume = { token: this.#token, rooms: this.#resumeRooms ?? this.#roomsWithSeq() };
     }
+    if (this.#io.serverPassword !== undefined) hello.password = this.#io.serverPassword;
     return hello;
   }
 

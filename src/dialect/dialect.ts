@@ -23,7 +23,7 @@ export interface DialectView {
 
 /** What one input line asks for. */
 export type Intent =
-  | { kind: "register"; nick: string; resume?: HelloFrame["resume"] }
+  | { kind: "register"; nick: string; resume?: HelloFrame["resume"]; password?: string }
   | { kind: "say"; room: string; text: string; id?: string }
   | { kind: "command"; line: string; room: string; id?: string }
   | { kind: "offer"; frame: OfferFrame }

@@ -38,11 +38,12 @@ export class NativeDialect implements Dialect {
             error: new ChatError("bad_version", message),
           }];
         }
-        return [
-          frame.resume === undefined
-            ? { kind: "register", nick: frame.nick }
-            : { kind: "register", nick: frame.nick, resume: frame.resume },
-        ];
+        return [{
+          kind: "register",
+          nick: frame.nick,
+          ...frame.resume === undefined ? {} : { resume: frame.resume },
+          ...frame.password === undefined ? {} : { password: frame.password },
+        }];
       case "say":
         return [{ kind: "say", room: frame.room, text: frame.text, id: frame.id }];
       case "command":

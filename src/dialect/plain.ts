@@ -26,6 +26,9 @@ export const PLAIN_GREETING = `* Welcome to chat ${VERSION}. ` +
  * Commands only a client with file support has; plain-text users are told where to find them
  * (files shared with them come with a download link).
  */
+/** What a plain-text user is asked on a private server, after the nick. */
+const PASSWORD_PROMPT = "* Type the server's password and press Enter (it shows as you type)";
+
 const FILE_COMMANDS = /^\/(send|upload|files|get|accept|download|cancel)\b/i;
 
 /**
@@ -42,6 +45,9 @@ export class PlainDialect implements Dialect {
   readonly name = "plain";
   readonly supports = { files: false, resume: false, ping: false, links: true } as const;
   #room = LOBBY;
+  /** The nick last tried, and whether the server asked for its password (a private server). */
+  #nickTried = "";
+  #askingPassword = false;
   /** The shared-encodings key for the active room (made when the room changes, not per event). */
   #key = sharedKey(LOBBY);
 
@@ -53,6 +59,10 @@ export class PlainDialect implements Dialect {
   read(raw: string, view: DialectView): Intent[] {
     const line = raw.replace(KEY_SEQUENCES, "");
     if (view.nick === undefined) {
+      if (this.#askingPassword) {
+        this.#askingPassword = false;
+        return [{ kind: "register", nick: this.#nickTried, password: line.trim() }];
+      }
       const nick = line.trim();
       if (/^\/(quit|exit|close)\b/i.test(nick)) {
         return [{ kind: "end", reason: "Quit", bye: "Goodbye" }];
@@ -60,6 +70,7 @@ export class PlainDialect implements Dialect {
       if (nick.startsWith("/")) {
         throw new ChatError("not_registered", "Type a nick first (or /quit to leave)");
       }
+      this.#nickTried = nick;
       return nick === "" ? [] : [{ kind: "register", nick }];
     }
     if (line.trim() === "") return [];
@@ -83,6 +94,13 @@ export class PlainDialect implements Dialect {
     // Events whose rendering depends on the viewer's nick are rendered per viewer; the rest
     // once per active room (it decides the `[#room]` prefix), without a nick.
     const personal = event.type === "nick" || event.type === "room" || event.type === "private";
+    if (
+      event.type === "failure" &&
+      (event.error.code === "password_required" || event.error.code === "bad_server_password")
+    ) {
+      this.#askingPassword = true;
+      return encoder.encode(`! ${event.error.message}\n${PASSWORD_PROMPT}\n`);
+    }
     let bytes = personal ? undefined : shared.get(this.#key);
     if (bytes === undefined) {
       const self = personal ? view.nick : undefined;

@@ -35,6 +35,7 @@ import type { AdminApi } from "./console_commands.ts";
 import { Transfers } from "./transfers.ts";
 import { serveFileRequest } from "./http_files.ts";
 import type { DownloadFrame, OfferFrame, SavedFrame, UploadFrame } from "../protocol.ts";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { ChatError } from "../errors.ts";
 import { validateNick } from "../nick.ts";
 
@@ -42,6 +43,8 @@ import { validateNick } from "../nick.ts";
 export interface ServerOptions {
   /** Where connections come from (`listenTcp`, or a `MemoryListener` in tests). */
   listener: Listener;
+  /** The password every client must give before anything else (a private server). */
+  serverPassword?: string;
   /** More places connections come from, served alike (the TLS port). */
   moreListeners?: readonly Listener[];
   /** Bytes that may wait for one client before it is dropped. @default DEFAULT_MAX_OUTBOX_BYTES */
@@ -144,6 +147,8 @@ export class ChatServer implements SessionHost, AdminApi {
   readonly #allowedOrigins: readonly string[];
   #nextId = 1;
   #nextMember = 1;
+  /** SHA-256 of the server's password, on a private server. */
+  readonly #passwordDigest: Uint8Array | undefined;
   #shuttingDown = false;
 
   /**
@@ -178,6 +183,9 @@ export class ChatServer implements SessionHost, AdminApi {
       ...options.limits,
     };
     this.#listeners = [options.listener, ...options.moreListeners ?? []];
+    this.#passwordDigest = options.serverPassword === undefined
+      ? undefined
+      : sha256(options.serverPassword);
     this.addr = options.listener.addr;
     let spool = "";
     let maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -305,6 +313,13 @@ export class ChatServer implements SessionHost, AdminApi {
     return frame.type === "upload"
       ? this.#transfers.upload(conn, frame)
       : this.#transfers.download(conn, frame);
+  }
+
+  serverPasswordMatches(given: string | undefined): boolean {
+    if (this.#passwordDigest === undefined) return true;
+    if (given === undefined) return false;
+    // Digests of equal length, compared in constant time: the password's length leaks nothing.
+    return timingSafeEqual(sha256(given), this.#passwordDigest);
   }
 
   linger(session: Session, reason: string): boolean {
@@ -619,4 +634,8 @@ export class ChatServer implements SessionHost, AdminApi {
       clearTimeout(greeting);
     }
   }
+}
+
+function sha256(text: string): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(text, "utf8").digest());
 }

@@ -101,6 +101,11 @@ export interface SessionHost {
     nick: string,
     rooms: readonly { room: string; seq: number }[],
   ): Delivery[] | undefined;
+  /**
+   * Whether `given` is the server's password (compared in constant time); always true on a
+   * server without one.
+   */
+  serverPasswordMatches(given: string | undefined): boolean;
   /** A session ended; `resumable` when the client may come back with its token. */
   ended(session: Session, resumable: boolean): void;
   /** Checks and registers a file offer; returns what to deliver. Throws `ChatError`. */
@@ -123,6 +128,9 @@ const encoder = new TextEncoder();
 const DRAIN_ON_EOF_MS = 1000;
 
 const GREETING_BYTES = encoder.encode(PLAIN_GREETING + "\n");
+
+/** Wrong or missing server passwords one connection may give before it is closed. */
+const MAX_PASSWORD_TRIES = 3;
 
 /**
  * How a session ends: for good (a quit, a kick, a refusal), `resumable` (the server dropped it:
@@ -176,6 +184,8 @@ export class Session {
   #nickAtClose: string | undefined;
   /** Keys of the rooms the session was in when it closed (for a resume record). */
   #roomsAtClose: string[] = [];
+  /** Wrong or missing server passwords given on this connection. */
+  #passwordTries = 0;
   /** The `id` of the frame being handled, for errors about it. */
   #currentRef: string | undefined;
 
@@ -517,6 +527,7 @@ export class Session {
     if (intent.kind !== "http") this.#conn.settle?.();
     switch (intent.kind) {
       case "register":
+        this.#checkServerPassword(intent.password);
         this.#register(intent.nick, intent.resume);
         return;
       case "say":
@@ -629,6 +640,23 @@ export class Session {
       );
     }
     return { id, key: `${this.token}:${id}` };
+  }
+
+  /**
+   * On a private server the password comes with the nick. The third wrong or missing one closes
+   * the connection after saying so (a guesser pays a reconnect for every three tries).
+   */
+  #checkServerPassword(given: string | undefined): void {
+    if (this.#host.serverPasswordMatches(given)) return;
+    this.#passwordTries += 1;
+    this.#host.log.warn("bad_server_password", { id: this.id, remote: this.remote });
+    if (this.#passwordTries >= MAX_PASSWORD_TRIES) {
+      // After the failure below has been queued.
+      queueMicrotask(() => void this.close("Wrong server password", undefined, DRAIN_ON_EOF_MS));
+    }
+    throw given === undefined
+      ? new ChatError("password_required", "This server is private: its password is needed to join")
+      : new ChatError("bad_server_password", "That is not the server's password");
   }
 
   #register(nick: string, resume: HelloFrame["resume"]): void {

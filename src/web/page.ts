@@ -42,6 +42,11 @@ export const CLIENT_PAGE_HTML = `<!doctype html>
     <input id="nick" name="nick" maxlength="24" required autocapitalize="off" spellcheck="false"
       aria-describedby="nick-rule login-error">
     <p id="nick-rule" class="hint">1 to 24 letters or digits, plus _ - . (not first: - or .)</p>
+    <div id="password-row" hidden>
+      <label for="server-password">Server password</label>
+      <input id="server-password" name="server-password" type="password" autocomplete="off"
+        aria-describedby="login-error">
+    </div>
     <button type="submit">Enter</button>
     <p id="login-error" class="error" role="alert"></p>
   </form>
@@ -174,6 +179,8 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
   var statusEl = $("status");
   var loginForm = $("login");
   var nickInput = $("nick");
+  var passwordRow = $("password-row");
+  var passwordInput = $("server-password");
   var loginError = $("login-error");
   var chatEl = $("chat");
   var tabsEl = $("tabs");
@@ -414,6 +421,7 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
       state.resuming = state.hadSession && state.token !== "";
       var hello = { type: "hello", version: PROTOCOL_VERSION, nick: state.nick,
         client: CLIENT_NAME };
+      if (state.password) hello.password = state.password;
       if (state.resuming) {
         var rooms = [];
         state.rooms.forEach(function (room) { rooms.push({ room: room.name, seq: room.seq }); });
@@ -756,6 +764,12 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
       // A refused hello (a resume too: stop trying): the user may pick another nick, on the
       // same connection unless the server ends it.
       if (frame.code === "bad_version" || frame.code === "server_full") state.stopped = true;
+      if (frame.code === "password_required" || frame.code === "bad_server_password") {
+        // A private server: the password goes with the nick from now on.
+        passwordRow.hidden = false;
+        passwordInput.value = "";
+        state.password = "";
+      }
       state.hadSession = false;
       state.resuming = false;
       state.token = "";
@@ -830,6 +844,7 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
     var nick = nickInput.value;
     if (!nick) return;
     state.nick = nick;
+    state.password = passwordRow.hidden ? "" : passwordInput.value;
     state.stopped = false;
     state.byeReason = "";
     loginError.textContent = "";
@@ -838,7 +853,9 @@ export const CLIENT_PAGE_JS = String.raw`"use strict";
       Notification.requestPermission().catch(function () {});
     }
     if (state.socket && state.socket.readyState === WebSocket.OPEN) {
-      send({ type: "hello", version: PROTOCOL_VERSION, nick: nick, client: CLIENT_NAME });
+      var hello = { type: "hello", version: PROTOCOL_VERSION, nick: nick, client: CLIENT_NAME };
+      if (state.password) hello.password = state.password;
+      send(hello);
     } else {
       nickInput.disabled = true;
       loginForm.querySelector("button").disabled = true;

@@ -138,6 +138,8 @@ export class IrcDialect implements Dialect {
 
   /** The nick asked for with NICK before registration. */
   nickWanted: string | undefined;
+  /** The server password given with `PASS` before registering. */
+  password: string | undefined;
   /** The user name from USER. */
   user: string | undefined;
   /** `ls` while CAP negotiation is under way (registration waits for CAP END). */
@@ -260,7 +262,11 @@ export class IrcDialect implements Dialect {
     if (this.nickWanted === undefined || this.user === undefined) return [];
     // A refused nick (433, 432) names the nick tried, whichever line completed registration.
     this.#lineContext = { verb: "NICK", target: this.nickWanted };
-    return [{ kind: "register", nick: this.nickWanted }];
+    return [
+      this.password === undefined
+        ? { kind: "register", nick: this.nickWanted }
+        : { kind: "register", nick: this.nickWanted, password: this.password },
+    ];
   }
 
   /** The lines showing the viewer's entry to a channel: JOIN, topic, names. */
@@ -776,6 +782,9 @@ export class IrcDialect implements Dialect {
         return num(N.ERR_NEEDMOREPARAMS, verb, text);
       case "frame_too_large":
         return num(N.ERR_INPUTTOOLONG, "Input line was too long");
+      case "password_required":
+      case "bad_server_password":
+        return num(N.ERR_PASSWDMISMATCH, text);
       case "already_in_room":
       case "room_exists":
         return [];
@@ -1148,11 +1157,14 @@ const VERBS: Readonly<Record<string, Verb>> = {
   PASS: {
     minParams: 1,
     registered: false,
-    // Accounts come later: a password is accepted and ignored.
-    run: (dialect, _params, view) =>
-      view.nick === undefined
-        ? []
-        : [dialect.numerics(view, [N.ERR_ALREADYREGISTERED, "You may not reregister"])],
+    // The server's password, on a private server: it goes with the registration.
+    run: (dialect, params, view) => {
+      if (view.nick !== undefined) {
+        return [dialect.numerics(view, [N.ERR_ALREADYREGISTERED, "You may not reregister"])];
+      }
+      dialect.password = params[0];
+      return [];
+    },
   },
   NICK: { minParams: 0, registered: false, run: nick },
   USER: {
