@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { chatCommand, joinedClient, startServer } from "./harness.ts";
-import { shellQuote, tmux, TmuxSession } from "./tmux.ts";
+import { shellQuote, TmuxSession } from "./tmux.ts";
 
 const lastLine = (lines: string[]) => lines.filter((line) => line.trim() !== "").at(-1) ?? "";
 
@@ -149,13 +149,13 @@ Deno.test("the terminal client redraws a long typed line on a narrower terminal,
     await startAna(session, server.port);
     await session.type("x".repeat(80));
     await session.waitFor((lines) => lastLine(lines).endsWith("x".repeat(80)), "the typed line");
-    await tmux("resize-window", "-t", session.name, "-x", "40");
+    await session.run("resize-window", "-t", session.name, "-x", "40");
     // 39 usable columns: the prompt, a `<` for the hidden start, the end of the line.
     await session.waitFor(
       (lines) => lastLine(lines) === `[lobby] ana> <${"x".repeat(24)}`,
       "the line redrawn for 40 columns",
     );
-    await tmux("resize-window", "-t", session.name, "-x", "20");
+    await session.run("resize-window", "-t", session.name, "-x", "20");
     // 19 usable columns: the prompt's end, then the input.
     await session.waitFor(
       (lines) => lastLine(lines) === `\u2026> <${"x".repeat(14)}`,

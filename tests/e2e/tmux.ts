@@ -21,7 +21,11 @@ export function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-/** A tmux session running one shell command in a terminal of a fixed size. */
+/**
+ * A tmux session running one shell command in a terminal of a fixed size. Each session has a
+ * tmux server of its own (`-L`, named like the session): test runs on the same machine never
+ * share one, so one ending its last session cannot take another's server down mid-start.
+ */
 export class TmuxSession {
   readonly name = `chat-test-${Deno.pid}-${Math.random().toString(36).slice(2, 8)}`;
   readonly #width: number;
@@ -35,8 +39,13 @@ export class TmuxSession {
     this.#scrollback = options.scrollback ?? 0;
   }
 
+  /** Runs `tmux ARGS` against this session's own tmux server. */
+  run(...args: string[]): Promise<string> {
+    return tmux("-L", this.name, ...args);
+  }
+
   async start(command: string): Promise<void> {
-    await tmux(
+    await this.run(
       "new-session",
       "-d",
       "-s",
@@ -52,17 +61,17 @@ export class TmuxSession {
   /** The screen (and the scrollback asked for), one string per line. */
   async screen(): Promise<string[]> {
     const history = this.#scrollback > 0 ? ["-S", String(-this.#scrollback)] : [];
-    return (await tmux("capture-pane", "-p", "-t", this.name, ...history)).split("\n");
+    return (await this.run("capture-pane", "-p", "-t", this.name, ...history)).split("\n");
   }
 
   /** Types text literally (no Enter). */
   async type(text: string): Promise<void> {
-    await tmux("send-keys", "-t", this.name, "-l", text);
+    await this.run("send-keys", "-t", this.name, "-l", text);
   }
 
   /** Presses named keys such as Enter or C-c. */
   async press(...keys: string[]): Promise<void> {
-    await tmux("send-keys", "-t", this.name, ...keys);
+    await this.run("send-keys", "-t", this.name, ...keys);
   }
 
   /** Types a line and presses Enter. */
@@ -85,6 +94,6 @@ export class TmuxSession {
   }
 
   async kill(): Promise<void> {
-    await tmux("kill-session", "-t", this.name).catch(() => "");
+    await this.run("kill-session", "-t", this.name).catch(() => "");
   }
 }
