@@ -17,6 +17,10 @@ import { MAX_LINE_BYTES, MAX_UNTERMINATED_BYTES } from "./src/limits.ts";
 import { joinHints } from "./src/server/addresses.ts";
 import { runConsole } from "./src/server/console.ts";
 import type { JoinCommand, ServeCommand } from "./src/cli.ts";
+import { defaultDataFolder } from "./src/data_folder.ts";
+import { StoreError } from "./src/errors.ts";
+import { openSqliteStore } from "./src/store/sqlite_store.ts";
+import type { Store } from "./src/store/store.ts";
 
 const encoder = new TextEncoder();
 
@@ -39,8 +43,51 @@ function onSignals(handler: () => void): () => void {
   };
 }
 
+/**
+ * Opens the server's store as the command says: none for `--memory`, else the database in the
+ * data folder. Prints why and returns 1 when it cannot.
+ */
+function openStore(command: ServeCommand): Store | undefined | 1 {
+  if (command.memory) return undefined;
+  const folder = command.data ??
+    defaultDataFolder(Deno.build.os, (name) => Deno.env.get(name));
+  if (folder === undefined) {
+    printErr(
+      "chat: Cannot find a data folder: HOME is not set (choose one with --data DIR, or keep " +
+        "nothing with --memory)",
+    );
+    return 1;
+  }
+  try {
+    return openSqliteStore(folder, { historySize: command.history });
+  } catch (error) {
+    if (!(error instanceof StoreError)) throw error;
+    printErr(`chat: ${error.message}`);
+    return 1;
+  }
+}
+
 async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
   const log = new Logger({ format: command.logFormat, sink: printErr });
+  const store = openStore(command);
+  if (store === 1) return 1;
+  try {
+    return await serveWith(command, stdio, log, store);
+  } finally {
+    try {
+      store?.close();
+    } catch (error) {
+      printErr(`chat: Cannot close the database ${store?.location}: ${error}`);
+    }
+  }
+}
+
+async function serveWith(
+  command: ServeCommand,
+  stdio: Stdio,
+  log: Logger,
+  store: Store | undefined,
+): Promise<number> {
   let server: ChatServer;
   try {
     const listener = listenTcp({
@@ -59,6 +106,7 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
       maxOutboxBytes: command.maxQueueKiB * 1024,
       maxFileBytes: command.maxFileMiB * 1024 * 1024,
       resumeGraceMs: command.resumeGrace * 1000,
+      store,
       limits: {
         flood: { burst: command.floodBurst, perSecond: command.floodRate },
         registrationTimeoutMs: command.registrationTimeout * 1000,
@@ -87,6 +135,11 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
   });
   printOut(`chat server ${server.address} is listening (Ctrl-C to stop)`);
   for (const line of joinHints(server.addr, { interfaces: networkInterfaces() })) printOut(line);
+  printOut(
+    store === undefined
+      ? "Rooms and history are kept in memory only (--memory): a restart forgets them"
+      : `Rooms and history are kept in ${store.location}`,
+  );
   const adminConsole = stdio.isTerminal && Deno.stdout.isTerminal()
     ? startConsole(server, log, stdio, { color: command.color, stopping: () => stopping })
     : undefined;

@@ -60,6 +60,10 @@ export interface ServeCommand {
   pingInterval: number;
   /** Largest shared file, in MiB (0: file sharing off). */
   maxFileMiB: number;
+  /** The data folder (`--data`); undefined for the platform's default (main finds it). */
+  data: string | undefined;
+  /** Keep nothing on disk (`--memory`): a restart forgets every room and message. */
+  memory: boolean;
 }
 
 /** `chat join`. Address and nick may be missing, to be asked for on a terminal. */
@@ -354,6 +358,11 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       parsed((t) => parseCount(t, 0, 86_400, "--ping-interval")),
       PING_AFTER_MS / 1000,
     )
+    .option(
+      "--data <dir>",
+      "Folder for rooms and history (default: the platform's application data folder)",
+    )
+    .option("--memory", "Keep nothing on disk: a restart forgets every room and message")
     .action((opts) => {
       result = {
         kind: "serve",
@@ -374,6 +383,8 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         registrationTimeout: opts.registrationTimeout,
         pingInterval: opts.pingInterval,
         maxFileMiB: opts.maxFileSize,
+        data: opts.data,
+        memory: opts.memory === true,
       };
     });
 
@@ -424,6 +435,12 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
     return usageError("Missing command: chat serve or chat join", program);
   }
   if (result.kind === "serve") {
+    if (result.memory && result.data !== undefined) {
+      return usageError("--data and --memory do not go together: --memory keeps nothing", serve);
+    }
+    if (result.data !== undefined && result.data.trim() === "") {
+      return usageError("--data needs a folder: got an empty name", serve);
+    }
     const seen = new Set([roomKey(LOBBY)]);
     for (const room of result.rooms) {
       if (seen.has(roomKey(room.name))) {

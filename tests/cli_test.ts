@@ -77,6 +77,8 @@ const SERVE_DEFAULTS = {
   registrationTimeout: REGISTRATION_TIMEOUT_MS / 1000,
   pingInterval: PING_AFTER_MS / 1000,
   maxFileMiB: DEFAULT_MAX_FILE_BYTES / (1024 * 1024),
+  data: undefined,
+  memory: false,
 } as const;
 
 /** What `chat join` gives for the options not given. */
@@ -653,4 +655,22 @@ Deno.test("parseCount() refuses numbers out of range, leading zeros and anything
       `--thing must be a whole number from 0 to 10000000000: got ${JSON.stringify(bad)}`,
     );
   }
+});
+
+Deno.test("parseCli() takes --data DIR or --memory for serve, not both", () => {
+  assert.deepEqual(parseCli(["serve", "--data", "/srv/chat"], batch), {
+    ...SERVE_DEFAULTS,
+    data: "/srv/chat",
+  });
+  assert.deepEqual(parseCli(["serve", "--memory"], batch), { ...SERVE_DEFAULTS, memory: true });
+  assertUsageError(
+    parseCli(["serve", "--memory", "--data", "/srv/chat"], batch),
+    "chat: --data and --memory do not go together: --memory keeps nothing",
+    "chat serve [options]",
+  );
+  assertUsageError(
+    parseCli(["serve", "--data", " "], batch),
+    "chat: --data needs a folder: got an empty name",
+    "chat serve [options]",
+  );
 });

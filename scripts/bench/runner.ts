@@ -44,7 +44,9 @@ export async function liftFlags(): Promise<string[]> {
     stderr: "null",
   }).output();
   const help = new TextDecoder().decode(output.stdout);
-  return LIFTED_LIMITS.filter(([flag]) => help.includes(`${flag} `)).flat();
+  // Nothing on disk unless a scenario asks for it: the in-memory server is the baseline.
+  const memory = help.includes("--memory ") ? ["--memory"] : [];
+  return [...LIFTED_LIMITS.filter(([flag]) => help.includes(`${flag} `)).flat(), ...memory];
 }
 
 /** Options for {@linkcode runGroup}. */

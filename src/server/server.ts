@@ -36,6 +36,8 @@ import { Transfers } from "./transfers.ts";
 import type { DownloadFrame, OfferFrame, SavedFrame, UploadFrame } from "../protocol.ts";
 import { ChatError } from "../errors.ts";
 import { validateNick } from "../nick.ts";
+import { roomKey } from "../room_name.ts";
+import type { Store } from "../store/store.ts";
 
 /** Options for {@linkcode ChatServer}. */
 export interface ServerOptions {
@@ -63,6 +65,11 @@ export interface ServerOptions {
   resumeGraceMs?: number;
   /** @default Date.now */
   clock?: () => number;
+  /**
+   * Where rooms and messages are kept (committed before anything goes out); the caller opens
+   * and closes it. @default memory, forgotten on exit
+   */
+  store?: Store;
 }
 
 /** A user kept in the hub after their connection dropped, for a quiet resume. */
@@ -109,7 +116,10 @@ export class ChatServer implements SessionHost, AdminApi {
   readonly #listener: Listener;
   readonly #sessions = new Map<ClientId, Session>();
   readonly #running = new Set<Promise<void>>();
-  readonly #flusher = new FlushScheduler();
+  readonly #flusher: FlushScheduler;
+  readonly #store: Store | undefined;
+  /** The store could not commit: nothing more goes out. */
+  #storeFailed = false;
   readonly #clock: () => number;
   readonly #greetAfterMs: number;
   readonly #maxClients: number;
@@ -139,15 +149,26 @@ export class ChatServer implements SessionHost, AdminApi {
     this.#clock = options.clock ?? Date.now;
     const maxOutboxBytes = this.maxOutboxBytes = options.maxOutboxBytes ??
       DEFAULT_MAX_OUTBOX_BYTES;
+    this.#store = options.store;
+    this.#flusher = new FlushScheduler(undefined, () => this.#commit());
     this.hub = new Hub({
       historySize: options.historySize,
       userRooms: options.userRooms,
       // A quarter of a client's queue at most: the rest is for the room list, members, traffic.
       historyBytes: Math.min(HISTORY_REPLAY_MAX_BYTES, Math.floor(maxOutboxBytes / 4)),
+      roomLog: options.store?.roomLog,
+      roomDirectory: options.store?.roomDirectory,
     });
     for (const room of options.rooms ?? []) {
-      this.hub.createRoom("admin", room.name, { limit: room.limit }, this.now());
+      // Kept from the last run: the command line's limit holds.
+      const kept = this.hub.allRooms().find((each) => each.key === roomKey(room.name));
+      if (kept === undefined) {
+        this.hub.createRoom("admin", room.name, { limit: room.limit }, this.now());
+      } else if (room.limit !== undefined && kept.limit !== room.limit) {
+        this.hub.setLimit("admin", room.name, room.limit);
+      }
     }
+    this.#commit();
     this.#greetAfterMs = options.greetAfterMs ?? 500;
     this.#resumeGraceMs = options.resumeGraceMs ?? RESUME_GRACE_MS;
     this.#maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS;
@@ -487,8 +508,28 @@ export class ChatServer implements SessionHost, AdminApi {
     await this.finished;
   }
 
+  /**
+   * Commits the store, if any: called before every flush of outgoing bytes. False when it
+   * cannot: the server then writes nothing more (what it would write is not kept) and stops.
+   */
+  #commit(): boolean {
+    if (this.#storeFailed) return false;
+    try {
+      this.#store?.commit();
+      return true;
+    } catch (error) {
+      this.#storeFailed = true;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.log.error("store_failed", { store: this.#store?.location, error: reason });
+      void this.shutdown(`Server stopped: it cannot write its database: ${reason}`);
+      return false;
+    }
+  }
+
   /** Once a second: each session's time limits, and expired resume records. */
   #sweep(): void {
+    // Changes that sent nothing (a room made at the console) are kept within a second.
+    this.#commit();
     const now = this.now();
     for (const session of this.#sessions.values()) session.sweep(now);
     this.#transfers.sweep(now);
