@@ -410,8 +410,11 @@ export class ChatServer implements SessionHost, AdminApi {
     }
     const record = this.#resumable.get(token);
     this.#resumable.delete(token);
-    if (record === undefined || record.expires < this.now()) return undefined;
+    // Known or not (given out before a restart, or expired), the session keeps the token: the
+    // client's message ids go on deduplicating against the messages kept. Only a known one is
+    // trusted with its rooms.
     this.#adoptToken(token, by);
+    if (record === undefined || record.expires < this.now()) return undefined;
     return record.rooms;
   }
 

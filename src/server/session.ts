@@ -82,8 +82,8 @@ export interface SessionHost {
   /**
    * A reconnecting client presents its token: the server ends a stale session holding it (a
    * half-open connection) and returns the keys of the rooms that session was in, or undefined
-   * when the token is unknown or expired, or when `nick` could not be registered anyway (then
-   * nothing is used up or ended).
+   * when the token is unknown or expired (the session still keeps the token, untrusted), or when
+   * `nick` could not be registered anyway (then nothing is used up or ended).
    */
   takeResume(token: string, by: Session, nick: string): readonly string[] | undefined;
   /**
@@ -644,7 +644,8 @@ export class Session {
       now,
       resume === undefined ? undefined : { rooms, trusted: trusted ?? [] },
     );
-    if (resume !== undefined && trusted !== undefined) this.token = resume.token;
+    // Kept even when not trusted (see `takeResume`), so resent messages are recognised.
+    if (resume !== undefined) this.token = resume.token;
     const registered = hub.nickOf(this.id) ?? nick;
     this.#host.log.info("register", {
       id: this.id,
