@@ -3,6 +3,7 @@ import { nativeFrame } from "../src/dialect/native_frames.ts";
 import type { ServerFrame } from "../src/protocol.ts";
 import type { LogFields } from "../src/log.ts";
 import { type AdminApi, runConsoleLine } from "../src/server/console_commands.ts";
+import { ChatError } from "../src/errors.ts";
 import { type ClientId, type Delivery, Hub } from "../src/server/hub.ts";
 
 const T0 = 1000;
@@ -30,6 +31,10 @@ function serverWith(...nicks: string[]): FakeServer {
     recentEvents: (count) =>
       count <= 0 ? [] : events.slice(-count).map(({ event }) => `INFO  ${event}`),
     log: { info: (event, fields = {}) => void events.push({ event, fields }) },
+    storeStats: () => undefined,
+    backup: () => {
+      throw new ChatError("not_allowed", "No database to back up: this server keeps nothing");
+    },
   };
 }
 
@@ -183,4 +188,34 @@ Deno.test("/help lists /owner and the owner argument of /create", () => {
   const help = run(serverWith(), "/help").join("\n");
   assert.match(help, /\/create ROOM \[LIMIT\] \[OWNER\]/);
   assert.match(help, /\/owner ROOM NICK\|off/);
+});
+
+Deno.test("/stats shows the database's place, size and message count, or that there is none", () => {
+  const api = serverWith("ana");
+  assert.deepEqual(run(api, "/stats"), [
+    "Connections: 1; people: 1; rooms: 1",
+    "Database: none: rooms and history are kept in memory only (--memory)",
+  ]);
+  const stored: AdminApi = {
+    ...api,
+    storeStats: () => ({ location: "/srv/chat/chat.db", bytes: 3 * 1024 * 1024, messages: 1 }),
+  };
+  assert.deepEqual(run(stored, "/stats")[1], "Database: /srv/chat/chat.db, 3.0 MiB, 1 message");
+});
+
+Deno.test("/backup FILE reports the copy and logs it, or says why it cannot", () => {
+  const api = serverWith();
+  assert.deepEqual(run(api, "/backup /tmp/copy.db"), [
+    "! No database to back up: this server keeps nothing",
+  ]);
+  const files: string[] = [];
+  const stored: FakeServer = { ...api, backup: (file) => (files.push(file), 2048) };
+  assert.deepEqual(run(stored, "/backup /tmp/my copy.db"), [
+    "Backed up the database to /tmp/my copy.db (2.0 KiB)",
+  ]);
+  assert.deepEqual(files, ["/tmp/my copy.db"]);
+  assert.deepEqual(api.events.at(-1), {
+    event: "backup",
+    fields: { file: "/tmp/my copy.db", bytes: 2048 },
+  });
 });

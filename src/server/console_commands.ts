@@ -9,6 +9,7 @@ import { quote } from "../nick.ts";
 import type { LogFields } from "../log.ts";
 import { cleanReason } from "../text.ts";
 import { roomKey } from "../room_name.ts";
+import { formatBytes } from "../units.ts";
 import { parseLimit } from "./commands.ts";
 import type { Delivery, Hub } from "./hub.ts";
 
@@ -27,6 +28,20 @@ export interface AdminApi {
   recentEvents(count: number): string[];
   /** The event log, for admin actions no delivery records (a room made, an owner named). */
   readonly log: { info(event: string, fields?: LogFields): void };
+  /** Where rooms and history are kept and how much is there; undefined when only in memory. */
+  storeStats(): StoreSummary | undefined;
+  /**
+   * Writes a consistent copy of the store into `file`, a new file, while serving; returns its
+   * size in bytes. Throws `ChatError` when it cannot (no store, the file exists, ...).
+   */
+  backup(file: string): number;
+}
+
+/** A store's place and size, for `/stats`. */
+export interface StoreSummary {
+  readonly location: string;
+  readonly bytes: number;
+  readonly messages: number;
 }
 
 /** What a console command returns: lines to show, and whether the console should end. */
@@ -228,6 +243,38 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
       }
       const lines = api.recentEvents(count === undefined ? DEFAULT_LOG_LINES : Number(count));
       return show(...(lines.length > 0 ? lines : ["No events yet"]));
+    },
+  },
+  {
+    name: "stats",
+    aliases: [],
+    usage: "/stats",
+    summary: "Show connections, rooms, and the database's size and message count",
+    minArgs: 0,
+    maxArgs: 0,
+    run: (api) => {
+      const store = api.storeStats();
+      return show(
+        `Connections: ${api.connections}; people: ${api.hub.size}; rooms: ${api.hub.allRooms().length}`,
+        store === undefined
+          ? "Database: none: rooms and history are kept in memory only (--memory)"
+          : `Database: ${store.location}, ${formatBytes(store.bytes)}, ` +
+            `${store.messages} ${store.messages === 1 ? "message" : "messages"}`,
+      );
+    },
+  },
+  {
+    name: "backup",
+    aliases: [],
+    usage: "/backup FILE",
+    summary: "Write a consistent copy of the database to FILE (a new file) while serving",
+    minArgs: 1,
+    maxArgs: 1,
+    rest: true,
+    run: (api, [file = ""]) => {
+      const bytes = api.backup(file);
+      api.log.info("backup", { file, bytes });
+      return show(`Backed up the database to ${file} (${formatBytes(bytes)})`);
     },
   },
   {

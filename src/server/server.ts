@@ -31,7 +31,7 @@ import type { SharedEncodings } from "../dialect/dialect.ts";
 import type { HubEvent } from "./events.ts";
 import { FlushScheduler, type Outbox } from "./outbox.ts";
 import { Session, type SessionHost, type SessionLimits } from "./session.ts";
-import type { AdminApi } from "./console_commands.ts";
+import type { AdminApi, StoreSummary } from "./console_commands.ts";
 import { Transfers } from "./transfers.ts";
 import type { DownloadFrame, OfferFrame, SavedFrame, UploadFrame } from "../protocol.ts";
 import { ChatError } from "../errors.ts";
@@ -120,6 +120,13 @@ export class ChatServer implements SessionHost, AdminApi {
   readonly #store: Store | undefined;
   /** The store could not commit: nothing more goes out. */
   #storeFailed = false;
+  /** Shutting down: what changes now (everyone leaving) is not kept. */
+  #storeFrozen = false;
+  /**
+   * Until when user rooms brought back from the store may wait, empty, for their people to
+   * resume into them; then the empty ones go, as they would have when their last member left.
+   */
+  #emptyRoomsUntil: number | undefined;
   readonly #clock: () => number;
   readonly #greetAfterMs: number;
   readonly #maxClients: number;
@@ -169,6 +176,7 @@ export class ChatServer implements SessionHost, AdminApi {
       }
     }
     this.#commit();
+    if (options.store !== undefined) this.#emptyRoomsUntil = this.now() + RESUME_WINDOW_MS;
     this.#greetAfterMs = options.greetAfterMs ?? 500;
     this.#resumeGraceMs = options.resumeGraceMs ?? RESUME_GRACE_MS;
     this.#maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS;
@@ -433,6 +441,24 @@ export class ChatServer implements SessionHost, AdminApi {
     return this.log.recent(count);
   }
 
+  storeStats(): StoreSummary | undefined {
+    const store = this.#store;
+    return store === undefined ? undefined : { location: store.location, ...store.stats() };
+  }
+
+  backup(file: string): number {
+    if (this.#store === undefined) {
+      throw new ChatError("not_allowed", "No database to back up: this server keeps nothing");
+    }
+    try {
+      this.#store.backup(file);
+      return Deno.statSync(file).size;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ChatError("bad_arguments", `Cannot back up to ${file}: ${reason}`);
+    }
+  }
+
   /** Disconnects someone by nick, telling them and their rooms why. False if nobody has it. */
   kick(nick: string, reason: string): boolean {
     const id = this.hub.idOf(nick);
@@ -490,6 +516,9 @@ export class ChatServer implements SessionHost, AdminApi {
     if (!this.#shuttingDown) {
       this.#shuttingDown = true;
       this.log.info("shutdown", { reason, clients: this.#sessions.size });
+      // What was said is kept; everyone leaving now is not (their rooms wait for them).
+      this.#commit();
+      this.#storeFrozen = true;
       try {
         this.#listener.close();
       } catch {
@@ -517,6 +546,7 @@ export class ChatServer implements SessionHost, AdminApi {
    */
   #commit(): boolean {
     if (this.#storeFailed) return false;
+    if (this.#storeFrozen) return true;
     try {
       this.#store?.commit();
       return true;
@@ -534,6 +564,15 @@ export class ChatServer implements SessionHost, AdminApi {
     // Changes that sent nothing (a room made at the console) are kept within a second.
     this.#commit();
     const now = this.now();
+    if (this.#emptyRoomsUntil !== undefined && this.#emptyRoomsUntil <= now) {
+      this.#emptyRoomsUntil = undefined;
+      for (const room of this.hub.allRooms()) {
+        if (room.persistent || room.members.size > 0) continue;
+        const name = room.name;
+        this.hub.closeRoom("admin", name, "", now);
+        this.log.info("room_gone", { room: name, reason: "nobody came back after a restart" });
+      }
+    }
     for (const session of this.#sessions.values()) session.sweep(now);
     this.#transfers.sweep(now);
     for (const [token, record] of this.#resumable) {
@@ -565,6 +604,7 @@ export class ChatServer implements SessionHost, AdminApi {
     clearInterval(this.#sweeper);
     await Promise.all(this.#running);
     await this.#transfers.close();
+    if (this.#storeFrozen && !this.#storeFailed) this.#store?.discard();
   }
 
   /** Why a new connection is turned away when the server has its most, or undefined. */

@@ -119,6 +119,14 @@ export class SqliteDatabase {
     this.#writes = 0;
   }
 
+  /** Drops the writes of the open transaction, if any. */
+  rollback(): void {
+    if (!this.#inTransaction) return;
+    this.#db.exec("ROLLBACK");
+    this.#inTransaction = false;
+    this.#writes = 0;
+  }
+
   /** Whether writes are waiting for a commit. */
   get pending(): boolean {
     return this.#inTransaction;

@@ -51,6 +51,10 @@ export class SqliteStore implements Store {
     this.database.backup(file);
   }
 
+  discard(): void {
+    this.database.rollback();
+  }
+
   close(): void {
     this.database.close();
   }

@@ -28,6 +28,11 @@ export interface Store {
   stats(): StoreStats;
   /** Writes a consistent copy of the data to a new file `file` while the server runs. */
   backup(file: string): void;
+  /**
+   * Drops the writes not committed yet, at the end of a shutdown: everyone leaving then is not a
+   * change to keep (their rooms wait for them to come back). Only `close` may follow.
+   */
+  discard(): void;
   /** Commits and lets go of the data (and its lock). */
   close(): void;
 }

@@ -1,0 +1,159 @@
+/**
+ * The server over a SQLite store, in-process (memory carrier): what a restart keeps, `--room`
+ * rooms kept from the last run, empty user rooms that nobody comes back to, /stats and /backup.
+ */
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { MemoryLineConnection, MemoryListener } from "../src/carrier/memory.ts";
+import { RESUME_WINDOW_MS } from "../src/limits.ts";
+import { Logger } from "../src/log.ts";
+import { runConsoleLine } from "../src/server/console_commands.ts";
+import { ChatServer, type ServerOptions } from "../src/server/server.ts";
+import { openSqliteStore } from "../src/store/sqlite_store.ts";
+import { LineCollector } from "./e2e/harness.ts";
+
+const encoder = new TextEncoder();
+
+/** A plain-text user on a memory connection, its lines collected. */
+class Peer {
+  readonly conn: MemoryLineConnection;
+  readonly collector: LineCollector;
+
+  constructor(conn: MemoryLineConnection) {
+    this.conn = conn;
+    this.collector = new LineCollector(
+      new ReadableStream<Uint8Array>({
+        pull: async (controller) => {
+          const lines = await conn.readLines();
+          if (lines === null) return controller.close();
+          for (const line of lines) {
+            controller.enqueue(line ?? encoder.encode("<too long>"));
+            controller.enqueue(encoder.encode("\n"));
+          }
+        },
+      }),
+    );
+  }
+
+  async send(text: string): Promise<void> {
+    await this.conn.write(encoder.encode(text + "\n"));
+  }
+
+  waitFor(text: string | RegExp): Promise<number> {
+    return this.collector.waitFor(text, { from: 0 });
+  }
+
+  /** Sends a command and waits for its answer (lines are handled in order). */
+  async roundTrip(): Promise<void> {
+    const from = this.collector.lines.length;
+    await this.send("/rooms");
+    await this.collector.waitFor(/^\* Rooms/, { from });
+  }
+}
+
+/** Runs a server on the store in `folder`, then shuts it down and closes the store. */
+async function withStoredServer(
+  folder: string,
+  options: Partial<ServerOptions>,
+  body: (connect: () => Promise<Peer>, server: ChatServer) => Promise<void>,
+): Promise<void> {
+  const store = openSqliteStore(folder, { historySize: 50 });
+  const listener = new MemoryListener();
+  const server = new ChatServer(
+    { listener, maxFileBytes: 0, greetAfterMs: 60_000, store, ...options },
+    new Logger({ sink: () => {} }),
+  );
+  const peers: Peer[] = [];
+  try {
+    await body(async () => {
+      const peer = new Peer(listener.connect());
+      peers.push(peer);
+      return await Promise.resolve(peer);
+    }, server);
+  } finally {
+    await server.shutdown();
+    for (const peer of peers) {
+      peer.conn.close();
+      await peer.collector.done;
+    }
+    store.close();
+  }
+}
+
+async function user(connect: () => Promise<Peer>, nick: string): Promise<Peer> {
+  const peer = await connect();
+  await peer.send(nick);
+  await peer.waitFor("* You are in lobby");
+  return peer;
+}
+
+Deno.test("a stored server keeps rooms, topics and history across a restart; --room rooms are not made twice", async () => {
+  const folder = await Deno.makeTempDir({ prefix: "chat-server-store-" });
+  try {
+    await withStoredServer(folder, { rooms: [{ name: "games", limit: 4 }] }, async (connect) => {
+      const ana = await user(connect, "ana");
+      await ana.send("hello lobby");
+      await ana.send("/create mine");
+      await ana.waitFor("* You are in mine");
+      await ana.send("/topic chess at eight");
+      await ana.send("/create other");
+      await ana.waitFor("* You are in other");
+      await ana.send("/switch mine");
+      await ana.send("in mine");
+      await ana.roundTrip();
+    });
+    let clock = Date.now();
+    await withStoredServer(
+      folder,
+      { rooms: [{ name: "games", limit: 8 }], clock: () => clock },
+      async (connect, server) => {
+        const rooms = () => server.hub.allRooms().map((room) => room.name);
+        assert.deepEqual(rooms(), ["lobby", "games", "mine", "other"]);
+        assert.equal(server.hub.allRooms()[1]?.limit, 8, "the command line's limit holds");
+        assert.equal(server.hub.allRooms()[2]?.owner, undefined, "no owner after a restart");
+        const bob = await user(connect, "bob");
+        await bob.waitFor("<ana> hello lobby");
+        await bob.send("/join mine");
+        await bob.waitFor("* Topic: chess at eight");
+        await bob.waitFor("<ana> in mine");
+        // Nobody came back to "other" within the resume window: it goes; "mine" has bob.
+        clock += RESUME_WINDOW_MS + 1;
+        const deadline = Date.now() + 5000;
+        while (rooms().includes("other") && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 50)); // the sweep runs each second
+        }
+        assert.deepEqual(rooms(), ["lobby", "games", "mine"]);
+      },
+    );
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("the console's /stats and /backup work on a stored server", async () => {
+  const folder = await Deno.makeTempDir({ prefix: "chat-server-store-" });
+  try {
+    await withStoredServer(folder, {}, async (connect, server) => {
+      const ana = await user(connect, "ana");
+      for (let i = 1; i <= 3; i++) await ana.send(`message ${i}`);
+      await ana.roundTrip();
+      const [, database] = runConsoleLine(server, "/stats").lines;
+      assert.match(database ?? "", new RegExp(`^Database: ${folder}/chat\\.db, .*, 3 messages$`));
+      const copy = `${folder}/copy.db`;
+      assert.match(
+        runConsoleLine(server, `/backup ${copy}`).lines[0] ?? "",
+        /^Backed up the database to .*copy\.db \(\d+\.\d KiB\)$/,
+      );
+      assert.match(
+        runConsoleLine(server, `/backup ${copy}`).lines[0] ?? "",
+        /^! Cannot back up to .*copy\.db: /,
+      );
+      // The copy is a database of its own, with the messages in it.
+      const db = new DatabaseSync(copy);
+      assert.deepEqual({ ...db.prepare("SELECT count(*) AS n FROM messages").get() }, { n: 3 });
+      db.close();
+    });
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});
