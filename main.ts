@@ -107,6 +107,7 @@ async function serveWith(
       maxFileBytes: command.maxFileMiB * 1024 * 1024,
       resumeGraceMs: command.resumeGrace * 1000,
       store,
+      retainMs: command.retainDays === undefined ? undefined : command.retainDays * 86_400_000,
       limits: {
         flood: { burst: command.floodBurst, perSecond: command.floodRate },
         registrationTimeoutMs: command.registrationTimeout * 1000,

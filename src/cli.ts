@@ -64,6 +64,8 @@ export interface ServeCommand {
   data: string | undefined;
   /** Keep nothing on disk (`--memory`): a restart forgets every room and message. */
   memory: boolean;
+  /** Days messages are kept (`--retain`); undefined keeps them until their room goes. */
+  retainDays: number | undefined;
 }
 
 /** `chat join`. Address and nick may be missing, to be asked for on a terminal. */
@@ -363,6 +365,11 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       "Folder for rooms and history (default: the platform's application data folder)",
     )
     .option("--memory", "Keep nothing on disk: a restart forgets every room and message")
+    .option(
+      "--retain <days>",
+      "Delete messages older than this many days (default: keep them)",
+      parsed((t) => parseCount(t, 1, 36_500, "--retain")),
+    )
     .action((opts) => {
       result = {
         kind: "serve",
@@ -385,6 +392,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         maxFileMiB: opts.maxFileSize,
         data: opts.data,
         memory: opts.memory === true,
+        retainDays: opts.retain,
       };
     });
 
@@ -437,6 +445,9 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
   if (result.kind === "serve") {
     if (result.memory && result.data !== undefined) {
       return usageError("--data and --memory do not go together: --memory keeps nothing", serve);
+    }
+    if (result.memory && result.retainDays !== undefined) {
+      return usageError("--retain needs a database: --memory keeps nothing to delete", serve);
     }
     if (result.data !== undefined && result.data.trim() === "") {
       return usageError("--data needs a folder: got an empty name", serve);

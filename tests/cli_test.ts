@@ -79,6 +79,7 @@ const SERVE_DEFAULTS = {
   maxFileMiB: DEFAULT_MAX_FILE_BYTES / (1024 * 1024),
   data: undefined,
   memory: false,
+  retainDays: undefined,
 } as const;
 
 /** What `chat join` gives for the options not given. */
@@ -666,6 +667,20 @@ Deno.test("parseCli() takes --data DIR or --memory for serve, not both", () => {
   assertUsageError(
     parseCli(["serve", "--memory", "--data", "/srv/chat"], batch),
     "chat: --data and --memory do not go together: --memory keeps nothing",
+    "chat serve [options]",
+  );
+  assert.deepEqual(parseCli(["serve", "--retain", "30"], batch), {
+    ...SERVE_DEFAULTS,
+    retainDays: 30,
+  });
+  assertUsageError(
+    parseCli(["serve", "--retain", "0"], batch),
+    'chat: --retain must be a whole number from 1 to 36500: got "0"',
+    "chat serve [options]",
+  );
+  assertUsageError(
+    parseCli(["serve", "--memory", "--retain", "7"], batch),
+    "chat: --retain needs a database: --memory keeps nothing to delete",
     "chat serve [options]",
   );
   assertUsageError(

@@ -157,3 +157,34 @@ Deno.test("the console's /stats and /backup work on a stored server", async () =
     await Deno.remove(folder, { recursive: true });
   }
 });
+
+Deno.test("--retain: a stored server deletes messages older than the retention, in the background", async () => {
+  const folder = await Deno.makeTempDir({ prefix: "chat-server-store-" });
+  try {
+    let clock = Date.now();
+    const day = 86_400_000;
+    await withStoredServer(
+      folder,
+      { clock: () => clock, retainMs: day },
+      async (connect, server) => {
+        const ana = await user(connect, "ana");
+        for (let i = 1; i <= 3; i++) await ana.send(`old ${i}`);
+        await ana.roundTrip();
+        clock += 2 * day;
+        await ana.send("new");
+        await ana.roundTrip();
+        const messages = () => server.storeStats()?.messages;
+        const deadline = Date.now() + 5000;
+        while (messages() !== 1 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 50)); // the sweep runs each second
+        }
+        assert.equal(messages(), 1);
+        const bob = await user(connect, "bob");
+        await bob.waitFor("<ana> new");
+        assert.ok(!bob.collector.lines.some((line) => line.includes("<ana> old")));
+      },
+    );
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});

@@ -70,6 +70,8 @@ export interface ServerOptions {
    * and closes it. @default memory, forgotten on exit
    */
   store?: Store;
+  /** How long messages are kept in the store, in ms; older ones are deleted. @default forever */
+  retainMs?: number;
 }
 
 /** A user kept in the hub after their connection dropped, for a quiet resume. */
@@ -93,6 +95,9 @@ const RESYNCED: ReadonlySet<string> = new Set([
   "room",
   "mode",
 ]);
+
+/** Most old messages deleted at once (each second) under `--retain`. */
+const PRUNE_BATCH = 2000;
 
 /** Most frames kept for a lingering user; past it they are taken for gone. */
 const MAX_KEPT_FRAMES = 500;
@@ -122,6 +127,7 @@ export class ChatServer implements SessionHost, AdminApi {
   #storeFailed = false;
   /** Shutting down: what changes now (everyone leaving) is not kept. */
   #storeFrozen = false;
+  readonly #retainMs: number | undefined;
   /**
    * Until when user rooms brought back from the store may wait, empty, for their people to
    * resume into them; then the empty ones go, as they would have when their last member left.
@@ -157,6 +163,7 @@ export class ChatServer implements SessionHost, AdminApi {
     const maxOutboxBytes = this.maxOutboxBytes = options.maxOutboxBytes ??
       DEFAULT_MAX_OUTBOX_BYTES;
     this.#store = options.store;
+    this.#retainMs = options.retainMs;
     this.#flusher = new FlushScheduler(undefined, () => this.#commit());
     this.hub = new Hub({
       historySize: options.historySize,
@@ -564,6 +571,11 @@ export class ChatServer implements SessionHost, AdminApi {
     // Changes that sent nothing (a room made at the console) are kept within a second.
     this.#commit();
     const now = this.now();
+    if (this.#retainMs !== undefined && this.#store !== undefined && !this.#storeFrozen) {
+      // A small batch a second: deleting never holds up the chat for long.
+      const deleted = this.#store.prune(now - this.#retainMs, PRUNE_BATCH);
+      if (deleted > 0) this.log.info("pruned", { messages: deleted });
+    }
     if (this.#emptyRoomsUntil !== undefined && this.#emptyRoomsUntil <= now) {
       this.#emptyRoomsUntil = undefined;
       for (const room of this.hub.allRooms()) {

@@ -16,6 +16,13 @@ export interface SqliteRoomLogOptions {
 /** Client message ids each room remembers at least, whatever its history size. */
 const MIN_SENT_KEYS = 1000;
 
+/** The columns retention reads. */
+interface PruneRow {
+  id: number;
+  room: string;
+  time: number;
+}
+
 /** The columns a replay reads. */
 interface Row {
   frame: string;
@@ -112,6 +119,27 @@ export class SqliteRoomLog implements RoomLog {
     this.#sentCounts.set(room, kept);
   }
 
+  /**
+   * Deletes up to `limit` of the oldest messages, those sent before `before` (ms since the
+   * epoch), in every room; returns how many went. A room's seq stays where it was, even when all
+   * its messages go.
+   */
+  prune(before: number, limit: number): number {
+    const rows = this.#sql.oldest.all(limit) as unknown as PruneRow[];
+    let last: number | undefined;
+    const rooms = new Set<string>();
+    for (const row of rows) {
+      // Ids grow with time; a clock that went back only delays what comes after it.
+      if (row.time >= before) break;
+      last = row.id;
+      rooms.add(row.room);
+    }
+    if (last === undefined) return 0;
+    this.#db.write();
+    for (const room of rooms) this.#sql.setFloor.run(room, this.lastSeq(room));
+    return Number(this.#sql.deleteUpTo.run(last).changes);
+  }
+
   drop(room: string): void {
     this.#db.write();
     this.#sql.dropMessages.run(room);
@@ -152,6 +180,12 @@ function statements(db: SqliteDatabase) {
       "DELETE FROM sent WHERE room = ? AND rowid = " +
         "(SELECT min(rowid) FROM sent WHERE room = ?)",
     ),
+    oldest: db.prepare("SELECT id, room, time FROM messages ORDER BY id LIMIT ?"),
+    setFloor: db.prepare(
+      "INSERT INTO room_seqs (room, seq) VALUES (?, ?) " +
+        "ON CONFLICT (room) DO UPDATE SET seq = excluded.seq",
+    ),
+    deleteUpTo: db.prepare("DELETE FROM messages WHERE id <= ?"),
     dropMessages: db.prepare("DELETE FROM messages WHERE room = ?"),
     dropSeq: db.prepare("DELETE FROM room_seqs WHERE room = ?"),
     dropSent: db.prepare("DELETE FROM sent WHERE room = ?"),

@@ -27,7 +27,8 @@ export const MIGRATIONS: readonly Migration[] = [
         password_hash TEXT,
         listed INTEGER NOT NULL
       );
-      -- Every message, as its frame (JSON), by room key and seq.
+      -- Every message, as its frame (JSON), by room key and seq; ids grow with time, so the
+      -- oldest are found by id (retention) without an index on time.
       CREATE TABLE messages (
         id INTEGER PRIMARY KEY,
         room TEXT NOT NULL,
@@ -37,7 +38,6 @@ export const MIGRATIONS: readonly Migration[] = [
         size INTEGER NOT NULL,
         UNIQUE (room, seq)
       );
-      CREATE INDEX messages_by_time ON messages (time);
       -- A room's seq when its newest messages were deleted: seq never goes back.
       CREATE TABLE room_seqs (
         room TEXT PRIMARY KEY,

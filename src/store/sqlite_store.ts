@@ -47,6 +47,10 @@ export class SqliteStore implements Store {
     return { bytes: this.database.bytes, messages: row.n };
   }
 
+  prune(before: number, limit: number): number {
+    return this.roomLog.prune(before, limit);
+  }
+
   backup(file: string): void {
     this.database.backup(file);
   }

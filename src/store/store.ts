@@ -26,6 +26,11 @@ export interface Store {
    */
   commit(): void;
   stats(): StoreStats;
+  /**
+   * Deletes up to `limit` of the oldest messages sent before `before` (ms since the epoch);
+   * returns how many went. Seqs never go back, even in a room left with no messages.
+   */
+  prune(before: number, limit: number): number;
   /** Writes a consistent copy of the data to a new file `file` while the server runs. */
   backup(file: string): void;
   /**

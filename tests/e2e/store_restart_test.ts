@@ -372,7 +372,6 @@ const SCHEMA_1 = `
     listed INTEGER NOT NULL);
   CREATE TABLE messages (id INTEGER PRIMARY KEY, room TEXT NOT NULL, seq INTEGER NOT NULL,
     time INTEGER NOT NULL, frame TEXT NOT NULL, size INTEGER NOT NULL, UNIQUE (room, seq));
-  CREATE INDEX messages_by_time ON messages (time);
   CREATE TABLE room_seqs (room TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
   CREATE TABLE sent (room TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL,
     PRIMARY KEY (room, key));
