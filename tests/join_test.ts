@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ConnectError, connectTcp, ServerConnection } from "../src/client/connection.ts";
-import { join, type JoinIo } from "../src/client/join.ts";
+import { historyFrom, join, type JoinIo } from "../src/client/join.ts";
 import type { JoinCommand } from "../src/cli.ts";
 import type { ClientFrame, HelloFrame, ServerFrame } from "../src/protocol.ts";
 import { type Line, plainText } from "../src/render.ts";
@@ -672,4 +672,12 @@ Deno.test("join() says it offers a file only once the server took the offer; ~ i
   } finally {
     await Deno.remove(home, { recursive: true });
   }
+});
+
+Deno.test("historyFrom() makes /history go on from the oldest message shown", () => {
+  assert.equal(historyFrom("/history", 120), "/history 20 120");
+  assert.equal(historyFrom("/HISTORY 5 ", 120), "/history 5 120");
+  assert.equal(historyFrom("/history 5 80", 120), "/history 5 80");
+  assert.equal(historyFrom("/history", undefined), "/history");
+  assert.equal(historyFrom("/historyx", 120), "/historyx");
 });

@@ -57,7 +57,7 @@ async function withStoredServer(
   options: Partial<ServerOptions>,
   body: (connect: () => Promise<Peer>, server: ChatServer) => Promise<void>,
 ): Promise<void> {
-  const store = openSqliteStore(folder, { historySize: 50 });
+  const store = openSqliteStore(folder, { historySize: options.historySize ?? 50 });
   const listener = new MemoryListener();
   const server = new ChatServer(
     { listener, maxFileBytes: 0, greetAfterMs: 60_000, store, ...options },
@@ -113,6 +113,8 @@ Deno.test("a stored server keeps rooms, topics and history across a restart; --r
         assert.equal(server.hub.allRooms()[2]?.owner, undefined, "no owner after a restart");
         const bob = await user(connect, "bob");
         await bob.waitFor("<ana> hello lobby");
+        await bob.send("/history 5");
+        await bob.waitFor("* 1 older message in lobby:");
         await bob.send("/join mine");
         await bob.waitFor("* Topic: chess at eight");
         await bob.waitFor("<ana> in mine");
@@ -184,6 +186,29 @@ Deno.test("--retain: a stored server deletes messages older than the retention, 
         assert.ok(!bob.collector.lines.some((line) => line.includes("<ana> old")));
       },
     );
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("/history pages through more than the replayed history, from the store", async () => {
+  const folder = await Deno.makeTempDir({ prefix: "chat-server-store-" });
+  try {
+    await withStoredServer(folder, { historySize: 3 }, async (connect) => {
+      const ana = await user(connect, "ana");
+      for (let i = 1; i <= 10; i++) await ana.send(`m${i}`);
+      await ana.roundTrip();
+      const bob = await user(connect, "bob");
+      await bob.waitFor("<ana> m10");
+      await bob.send("/history 4 8");
+      await bob.waitFor("* 4 older messages in lobby: /history 4 4 shows the ones before");
+      await bob.waitFor("<ana> m7");
+      await bob.send("/history 4 4");
+      await bob.waitFor("* 3 older messages in lobby:");
+      await bob.waitFor("<ana> m1");
+      await bob.send("/history 4 1");
+      await bob.waitFor("* No older messages in lobby");
+    });
   } finally {
     await Deno.remove(folder, { recursive: true });
   }

@@ -126,6 +126,18 @@ for (const [name, make] of IMPLEMENTATIONS) {
     }
   });
 
+  Deno.test(`${name}.page() gives the newest messages below a seq, oldest first`, () => {
+    const log = make(10);
+    appendMany(log, "games", 6);
+    const seqs = (before: number, limit: number) =>
+      log.page("games", before, limit).map((frame) => frame.seq);
+    assert.deepEqual(seqs(7, 3), [4, 5, 6]);
+    assert.deepEqual(seqs(4, 10), [1, 2, 3]);
+    assert.deepEqual(seqs(1, 5), []);
+    assert.deepEqual(seqs(5, 0), []);
+    assert.deepEqual(log.page("chess", 5, 5), []);
+  });
+
   Deno.test(`${name}.drop() forgets a room's seq, history and ids, and only that room's`, () => {
     const log = make(5);
     appendMany(log, "games", 3);

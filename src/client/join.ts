@@ -9,7 +9,7 @@
 import type { JoinCommand } from "../cli.ts";
 import { parseAddress } from "../cli.ts";
 import { UsageError } from "../errors.ts";
-import { DEFAULT_PORT, LOBBY, MAX_TEXT_BYTES } from "../limits.ts";
+import { DEFAULT_PORT, HISTORY_PAGE, LOBBY, MAX_TEXT_BYTES } from "../limits.ts";
 import {
   type ClientFrame,
   type RoomFrame,
@@ -209,6 +209,8 @@ class ChatSession {
   #rooms = new Map<string, Set<string>>();
   /** The last message number seen in each room (by room name). */
   #lastSeq = new Map<string, number>();
+  /** The oldest seq shown in each room: `/history` goes on from there. */
+  #oldestSeq = new Map<string, number>();
   /** Rooms whose resume replay is under way: our own replayed messages are not shown again. */
   #replaying = new Set<string>();
   /** Messages sent but not acknowledged, in order, by id: resent after a reconnect. */
@@ -497,6 +499,9 @@ class ChatSession {
         break;
       case "message":
         this.#seen(frame.room, frame.seq);
+        if (frame.seq < (this.#oldestSeq.get(frame.room) ?? Infinity)) {
+          this.#oldestSeq.set(frame.room, frame.seq);
+        }
         if (frame.history && frame.nick === this.#nick && this.#replaying.has(frame.room)) return;
         if (!frame.history) this.#replaying.delete(frame.room);
         break;
@@ -688,7 +693,10 @@ class ChatSession {
       // `/me waves`: shown here as the others will see it, as a message is.
       const action = actionText(line);
       if (action !== undefined && !this.#fits(action, line)) return;
-      await this.#paced({ type: "command", line, room: this.#room });
+      const command = historyFrom(line, this.#oldestSeq.get(this.#room));
+      // A resume's replay came before: your own messages in the page are shown too.
+      if (command !== line || /^\/history\b/i.test(line)) this.#replaying.delete(this.#room);
+      await this.#paced({ type: "command", line: command, room: this.#room });
       if (action !== undefined && this.#io.echo) this.#echo(action, true);
       return;
     }
@@ -820,6 +828,8 @@ class ChatSession {
       case "room":
         this.#rooms.set(frame.room, new Set(frame.members));
         this.#lastSeq.set(frame.room, seenOnEntry(frame));
+        // Entering afresh: the history that follows is the oldest shown.
+        if (frame.since === undefined) this.#oldestSeq.delete(frame.room);
         if (frame.since !== undefined) this.#replaying.add(frame.room);
         if (this.#restoring === undefined || frame.room === this.#restoring) {
           this.#room = frame.room;
@@ -912,4 +922,22 @@ function fileExists(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * `/history` or `/history N` goes on from the oldest message shown in the room (`/history N
+ * OLDEST`), so each one pages further back; with BEFORE given, the line is sent as typed.
+ *
+ * @example
+ * ```ts
+ * import { historyFrom } from "./join.ts";
+ * historyFrom("/history", 120); // "/history 20 120"
+ * historyFrom("/history 5", 120); // "/history 5 120"
+ * historyFrom("/history 5 80", 120); // "/history 5 80"
+ * ```
+ */
+export function historyFrom(line: string, oldest: number | undefined): string {
+  const match = /^\/history(?:\s+(\d+))?\s*$/i.exec(line.trim());
+  if (match === null || oldest === undefined) return line;
+  return `/history ${match[1] ?? HISTORY_PAGE} ${oldest}`;
 }

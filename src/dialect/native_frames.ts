@@ -30,6 +30,8 @@ export function nativeFrame(event: HubEvent): ServerFrame {
           ? `${event.by} made you the owner of ${event.room}: /join ${event.room} to run it`
           : `${event.by} took away your ownership of ${event.room}`,
       };
+    case "history_page":
+      return { type: "notice", room: event.room, text: historyText(event) };
     case "failure": {
       const frame: ServerFrame = {
         type: "error",
@@ -42,6 +44,13 @@ export function nativeFrame(event: HubEvent): ServerFrame {
     default:
       return event;
   }
+}
+
+function historyText(event: Extract<HubEvent, { type: "history_page" }>): string {
+  if (event.count === 0) return `No older messages in ${event.room}`;
+  const what = event.count === 1 ? "1 older message" : `${event.count} older messages`;
+  return `${what} in ${event.room}:` +
+    (event.more ? ` /history ${event.count} ${event.first} shows the ones before` : "");
 }
 
 function changeText(change: RoomChange): string {

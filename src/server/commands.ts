@@ -7,7 +7,7 @@ import { helpEntries, type TableEntry } from "../command_table.ts";
 import { ChatError } from "../errors.ts";
 import { quote } from "../nick.ts";
 import { cleanReason } from "../text.ts";
-import { MAX_ROOM_LIMIT } from "../limits.ts";
+import { HISTORY_PAGE, MAX_HISTORY_PAGE, MAX_ROOM_LIMIT } from "../limits.ts";
 import type { ClientId, Delivery, Hub } from "./hub.ts";
 
 /** What a handler may use. */
@@ -42,6 +42,18 @@ const reply = (context: CommandContext, frame: Delivery["frame"]): CommandResult
 });
 
 const deliver = (deliveries: Delivery[]): CommandResult => ({ deliveries });
+
+/** Parses a whole number argument from `min` to `max`; throws `bad_arguments`. */
+function parseWhole(text: string, min: number, max: number, what: string): number {
+  const value = Number(text);
+  if (!/^[1-9]\d{0,15}$/.test(text) || value < min || value > max) {
+    throw new ChatError(
+      "bad_arguments",
+      `${what} must be a whole number from ${min} to ${max}: got ${quote(text)}`,
+    );
+  }
+  return value;
+}
 
 /**
  * Parses a participant limit typed by a user: a plain whole number from 1 to MAX_ROOM_LIMIT,
@@ -132,6 +144,21 @@ export const COMMANDS: readonly Command[] = [
     minArgs: 0,
     maxArgs: 1,
     run: (context, [room = context.room]) => reply(context, context.hub.users(context.id, room)),
+  },
+  {
+    name: "history",
+    aliases: [],
+    usage: "/history [N] [BEFORE]",
+    summary: `Show older messages in this room: N (default ${HISTORY_PAGE}) before message BEFORE`,
+    minArgs: 0,
+    maxArgs: 2,
+    run: (context, [count, before]) =>
+      deliver(context.hub.history(
+        context.id,
+        context.room,
+        count === undefined ? HISTORY_PAGE : parseWhole(count, 1, MAX_HISTORY_PAGE, "N"),
+        before === undefined ? undefined : parseWhole(before, 1, Number.MAX_SAFE_INTEGER, "BEFORE"),
+      )),
   },
   {
     name: "msg",

@@ -49,5 +49,16 @@ export type HubEvent =
     readonly by: string;
     readonly given: boolean;
   }
+  /**
+   * The older messages you asked for (`/history`) follow: `count` of them, the oldest numbered
+   * `first`; `more` when the room holds older ones still.
+   */
+  | {
+    readonly type: "history_page";
+    readonly room: string;
+    readonly count: number;
+    readonly first?: number;
+    readonly more: boolean;
+  }
   /** Your last request failed (`ref`: its id). */
   | { readonly type: "failure"; readonly error: ChatError; readonly ref?: string };

@@ -827,6 +827,25 @@ export class Hub {
     }
     return deliveries;
   }
+
+  /**
+   * A page of older messages in a room the member is in: up to `count` messages numbered below
+   * `before` (below the newest when not given), oldest first, after a `history_page` event.
+   * Throws `not_in_room`, `no_such_room`.
+   */
+  history(id: ClientId, roomName: string, count: number, before?: number): Delivery[] {
+    const room = this.#joinedRoom(this.#member(id), roomName);
+    const frames = this.#log.page(room.key, before ?? room.seq + 1, count);
+    const first = frames[0]?.seq;
+    const more = first !== undefined && this.#log.page(room.key, first, 1).length > 0;
+    const page: HubEvent = first === undefined
+      ? { type: "history_page", room: room.name, count: 0, more: false }
+      : { type: "history_page", room: room.name, count: frames.length, first, more };
+    return [
+      { to: [id], frame: page },
+      ...frames.map((frame) => ({ to: [id], frame: { ...frame, history: true } })),
+    ];
+  }
 }
 
 function nickTaken(nick: string): ChatError {

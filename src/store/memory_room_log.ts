@@ -87,6 +87,13 @@ export class MemoryRoomLog implements RoomLog {
     return { frames: frames.reverse(), trimmed: false };
   }
 
+  page(room: string, before: number, limit: number): MessageFrame[] {
+    if (this.#historySize === 0 || limit <= 0) return [];
+    const entries = this.#logs.get(room)?.entries ?? [];
+    const kept = entries.slice(-this.#historySize).filter((entry) => entry.frame.seq < before);
+    return kept.slice(-limit).map((entry) => entry.frame);
+  }
+
   sentSeq(room: string, key: string): number | undefined {
     return this.#logs.get(room)?.sent.get(key);
   }

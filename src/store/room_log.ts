@@ -33,6 +33,11 @@ export interface RoomLog {
    * `budget` bytes, oldest first.
    */
   replay(room: string, since: number | undefined, budget: number): Replay;
+  /**
+   * Up to `limit` of the newest messages numbered below `before`, oldest first: a page of older
+   * history. A log on disk reaches back further than `history` (to every message it keeps).
+   */
+  page(room: string, before: number, limit: number): MessageFrame[];
   /** The seq a message with this client id key was accepted as, if still remembered. */
   sentSeq(room: string, key: string): number | undefined;
   /** Remembers a client message id key with its seq; the oldest may be forgotten past a bound. */

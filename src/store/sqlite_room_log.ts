@@ -100,6 +100,12 @@ export class SqliteRoomLog implements RoomLog {
     return { frames: frames.reverse(), trimmed: false };
   }
 
+  page(room: string, before: number, limit: number): MessageFrame[] {
+    if (limit <= 0) return [];
+    const rows = this.#sql.page.all(room, before, limit) as unknown as Row[];
+    return rows.reverse().map((row) => JSON.parse(row.frame) as MessageFrame);
+  }
+
   sentSeq(room: string, key: string): number | undefined {
     const row = this.#sql.sentSeq.get(room, key) as { seq: number } | undefined;
     return row?.seq;
@@ -171,6 +177,9 @@ function statements(db: SqliteDatabase) {
     ),
     newestAfter: db.prepare(
       "SELECT frame, size, seq FROM messages WHERE room = ? AND seq > ? ORDER BY seq DESC LIMIT ?",
+    ),
+    page: db.prepare(
+      "SELECT frame, size, seq FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
     ),
     sentSeq: db.prepare("SELECT seq FROM sent WHERE room = ? AND key = ?"),
     countSent: db.prepare("SELECT count(*) AS n FROM sent WHERE room = ?"),

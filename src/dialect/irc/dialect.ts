@@ -490,6 +490,15 @@ export class IrcDialect implements Dialect {
             ? `${event.by} made you the owner of #${event.room}`
             : `${event.by} took away your ownership of #${event.room}`,
         );
+      case "history_page":
+        return textLines(
+          SERVER_NAME,
+          "NOTICE",
+          self,
+          event.count === 0
+            ? `No older messages in #${event.room}`
+            : `${event.count} older messages in #${event.room} follow`,
+        );
       case "same_nick":
       case "rejoin_failed":
       case "ack":
