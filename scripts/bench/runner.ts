@@ -159,13 +159,22 @@ export async function runGroup(spec: GroupSpec, options: RunOptions): Promise<Gr
   const started = Date.now();
   const result: GroupResult = { spec, phases: [], errors: [], serverDrops: 0, durationMs: 0 };
   let server: Started;
+  // A persisted group's database lives in a fresh folder, removed afterwards.
+  const data = spec.persisted ? Deno.makeTempDirSync({ prefix: "chat-bench-data-" }) : undefined;
+  const flags = data === undefined
+    ? options.serverFlags ?? []
+    : [...(options.serverFlags ?? []).filter((flag) => flag !== "--memory"), "--data", data];
+  const removeData = () => {
+    if (data !== undefined) Deno.removeSync(data, { recursive: true });
+  };
   try {
     server = spec.target === "chat"
-      ? await startChat(options.serverFlags ?? [], options.profileDir, options.nice ?? 0)
+      ? await startChat(flags, options.profileDir, options.nice ?? 0)
       : await startNcat(spec.clients, options.nice ?? 0);
   } catch (error) {
     result.errors.push(error instanceof Error ? error.message : String(error));
     result.durationMs = Date.now() - started;
+    removeData();
     return result;
   }
   const pid = server.child.pid;
@@ -316,6 +325,7 @@ export async function runGroup(spec: GroupSpec, options: RunOptions): Promise<Gr
     if (server.child.pid && result.errors.length > 0) {
       log(`  server stderr tail:\n    ${server.tail().join("\n    ")}`);
     }
+    removeData();
     result.durationMs = Date.now() - started;
   }
   return result;

@@ -50,6 +50,11 @@ export interface GroupSpec {
    * each client creates or joins its room and leaves the lobby. @default 1
    */
   rooms?: number;
+  /**
+   * The chat server keeps its data in a fresh database (`--data` in a temporary folder) instead
+   * of in memory: every message is committed before it is delivered. @default false
+   */
+  persisted?: boolean;
 }
 
 /** The fixed rate of the "rate" phases, per sender. */
@@ -134,6 +139,11 @@ function fanOutGroup(
   };
 }
 
+/** A chat group run with a database instead of in memory. */
+function persistedGroup(group: GroupSpec): GroupSpec {
+  return { ...group, name: `${group.name}-persisted`, persisted: true };
+}
+
 function idleGroup(
   target: Target,
   protocol: Protocol,
@@ -168,6 +178,10 @@ export function fullSweep(): GroupSpec[] {
   for (const clients of [10, 100, 1000, 5000]) {
     const phases = fanOutPhases(clients, { rateSeconds: 5 });
     groups.push(fanOutGroup("chat", "native", clients, phases));
+    // The same with a database, in the same run: what keeping every message costs.
+    if (clients >= 100 && clients <= 1000) {
+      groups.push(persistedGroup(fanOutGroup("chat", "native", clients, phases)));
+    }
     if (clients >= 100 && clients <= 1000) {
       groups.push(fanOutGroup("chat", "plain", clients, phases));
     }
@@ -217,6 +231,12 @@ export function quickSweep(options: { ncat: boolean }): GroupSpec[] {
       groups.push({ ...fanOutGroup("ncat", "ncat", clients, phases), timeoutMs: 30_000 });
     }
   }
+  groups.push({
+    ...persistedGroup(fanOutGroup("chat", "native", 100, [
+      { name: "S=2 fast", senders: 2, messages: 200, rate: 0, timeoutMs: 15_000 },
+    ])),
+    timeoutMs: 30_000,
+  });
   groups.push({
     ...fanOutGroup("chat", "native", 100, [
       { name: "S=1 20/s", senders: 1, messages: 20, rate: 20, timeoutMs: 15_000 },
