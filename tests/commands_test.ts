@@ -77,6 +77,11 @@ Deno.test("helpEntries() lists every command of the table with /aliases", () => 
       summary: "Show older messages in this room: N (default 20) before message BEFORE",
       aliases: [],
     },
+    {
+      usage: "/search WORDS",
+      summary: "Find messages in this room with all these words (the newest 20)",
+      aliases: ["/find"],
+    },
     { usage: "/msg NICK TEXT", summary: "Send a private message", aliases: ["/tell", "/query"] },
     {
       usage: "/me ACTION",
@@ -700,4 +705,37 @@ Deno.test("/history [N] [BEFORE] pages older messages; N and BEFORE are checked"
       bad,
     );
   }
+});
+
+Deno.test("/search WORDS finds messages in the room, newest first; words are needed", () => {
+  const { hub, context } = setup();
+  hub.say(2, LOBBY, "chess tonight", NOW);
+  hub.say(2, LOBBY, "go tomorrow", NOW);
+  hub.say(2, LOBBY, "Chess club", NOW);
+  const frames = runCommand(COMMANDS, context, "/search  chess ").deliveries.map((d) => d.frame);
+  assert.deepEqual(frames, [
+    { type: "search_results", room: LOBBY, words: "chess", count: 2, limit: 20 },
+    {
+      type: "message",
+      room: LOBBY,
+      nick: "bob",
+      text: "Chess club",
+      time: NOW,
+      seq: 3,
+      history: true,
+    },
+    {
+      type: "message",
+      room: LOBBY,
+      nick: "bob",
+      text: "chess tonight",
+      time: NOW,
+      seq: 1,
+      history: true,
+    },
+  ]);
+  assert.throws(
+    () => runCommand(COMMANDS, context, "/search ,,"),
+    (error: unknown) => error instanceof ChatError && error.code === "bad_arguments",
+  );
 });

@@ -208,6 +208,9 @@ Deno.test("/history pages through more than the replayed history, from the store
       await bob.waitFor("<ana> m1");
       await bob.send("/history 4 1");
       await bob.waitFor("* No older messages in lobby");
+      await bob.send("/search m1");
+      await bob.waitFor('* 2 messages in lobby with "m1", newest first:');
+      await bob.waitFor("<ana> m10");
     });
   } finally {
     await Deno.remove(folder, { recursive: true });

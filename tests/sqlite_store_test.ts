@@ -241,3 +241,36 @@ Deno.test("SqliteRoomLog.prune() deletes the oldest messages in batches; seqs ne
     }
   });
 });
+
+Deno.test("SqliteRoomLog.search() finds messages indexed before a reopen, and not dropped or pruned ones", async () => {
+  await withFolder((folder) => {
+    const store = openSqliteStore(folder, { historySize: 2 });
+    const say = (room: string, text: string, time = 10) =>
+      store.roomLog.append(
+        room,
+        { ...message(store.roomLog.lastSeq(room) + 1, room), text, time },
+        100,
+      );
+    say("games", "old chess news", 10);
+    say("games", "chess at eight", 1000);
+    say("gone", "chess in a room that goes", 1000);
+    assert.equal(store.index(1), 1, "a batch at most");
+    assert.equal(store.index(100), 2);
+    assert.equal(store.index(100), 0);
+    say("games", "chess unindexed yet", 1000);
+    // Searching indexes what is new first; history holds 2, the search reaches all.
+    const seqs = () => store.roomLog.search("games", "chess", 10).map((frame) => frame.seq);
+    assert.deepEqual(seqs(), [3, 2, 1]);
+    store.roomLog.drop("gone");
+    assert.deepEqual(store.roomLog.search("gone", "chess", 10), []);
+    assert.equal(store.prune(500, 100), 1);
+    assert.deepEqual(seqs(), [3, 2]);
+    store.close();
+    const again = openSqliteStore(folder, { historySize: 2 });
+    try {
+      assert.deepEqual(again.roomLog.search("games", "eight", 10).map((frame) => frame.seq), [2]);
+    } finally {
+      again.close();
+    }
+  });
+});

@@ -19,6 +19,10 @@ export interface StoreBenchResult {
   readonly perSecond: number;
   /** Database size after the run (checkpointed), in bytes. */
   readonly bytes: number;
+  /** Messages indexed for search per second, afterwards (as the server does in the background). */
+  readonly indexedPerSecond: number;
+  /** Database size with the search index, in bytes. */
+  readonly indexedBytes: number;
 }
 
 /** Appends `messages` messages over `rooms` rooms, committing every `batch`. */
@@ -47,7 +51,20 @@ export function benchStore(messages: number, rooms: number, batch: number): Stor
     const seconds = (performance.now() - started) / 1000;
     store.close();
     const bytes = Deno.statSync(`${folder}/chat.db`).size;
-    return { batch, messages, seconds, perSecond: messages / seconds, bytes };
+    const again = openSqliteStore(folder, { historySize: 50 });
+    const indexing = performance.now();
+    while (again.index(10_000) > 0) again.commit();
+    const indexSeconds = (performance.now() - indexing) / 1000;
+    again.close();
+    return {
+      batch,
+      messages,
+      seconds,
+      perSecond: messages / seconds,
+      bytes,
+      indexedPerSecond: messages / indexSeconds,
+      indexedBytes: Deno.statSync(`${folder}/chat.db`).size,
+    };
   } finally {
     Deno.removeSync(folder, { recursive: true });
   }
@@ -66,7 +83,10 @@ if (import.meta.main) {
   const rooms = Number(values.rooms);
   const batches = (values.batch ?? ["1000", "100", "1"]).map(Number);
   console.log(`SQLite store: ${messages} messages over ${rooms} rooms, each with its client id`);
-  console.log("batch (messages per commit) | messages/s | seconds | database | per message");
+  console.log(
+    "batch (messages per commit) | messages/s | seconds | database | per message | " +
+      "indexed/s | with index | per message",
+  );
   for (const batch of batches) {
     // One commit per message is slow: a shorter run says enough.
     const count = batch === 1 ? Math.min(messages, 50_000) : messages;
@@ -74,7 +94,9 @@ if (import.meta.main) {
     console.log(
       `${String(batch).padStart(27)} | ${Math.round(result.perSecond).toString().padStart(10)} | ` +
         `${result.seconds.toFixed(1).padStart(7)} | ${formatBytes(result.bytes).padStart(8)} | ` +
-        `${Math.round(result.bytes / count)} B`,
+        `${Math.round(result.bytes / count)} B | ` +
+        `${Math.round(result.indexedPerSecond)} | ${formatBytes(result.indexedBytes)} | ` +
+        `${Math.round(result.indexedBytes / count)} B`,
     );
   }
 }

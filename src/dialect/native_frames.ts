@@ -30,6 +30,8 @@ export function nativeFrame(event: HubEvent): ServerFrame {
           ? `${event.by} made you the owner of ${event.room}: /join ${event.room} to run it`
           : `${event.by} took away your ownership of ${event.room}`,
       };
+    case "search_results":
+      return { type: "notice", room: event.room, text: searchText(event) };
     case "history_page":
       return { type: "notice", room: event.room, text: historyText(event) };
     case "failure": {
@@ -44,6 +46,17 @@ export function nativeFrame(event: HubEvent): ServerFrame {
     default:
       return event;
   }
+}
+
+function searchText(event: Extract<HubEvent, { type: "search_results" }>): string {
+  const words = JSON.stringify(event.words);
+  if (event.count === 0) return `No message in ${event.room} has ${words}`;
+  const what = event.count === 1 ? "1 message" : `${event.count} messages`;
+  return `${what} in ${event.room} with ${words}, newest first` +
+    (event.count === event.limit
+      ? ` (the newest ${event.limit}: add words to find older ones)`
+      : "") +
+    ":";
 }
 
 function historyText(event: Extract<HubEvent, { type: "history_page" }>): string {

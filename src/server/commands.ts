@@ -7,7 +7,8 @@ import { helpEntries, type TableEntry } from "../command_table.ts";
 import { ChatError } from "../errors.ts";
 import { quote } from "../nick.ts";
 import { cleanReason } from "../text.ts";
-import { HISTORY_PAGE, MAX_HISTORY_PAGE, MAX_ROOM_LIMIT } from "../limits.ts";
+import { HISTORY_PAGE, MAX_HISTORY_PAGE, MAX_ROOM_LIMIT, SEARCH_RESULTS } from "../limits.ts";
+import { searchWords } from "../store/room_log.ts";
 import type { ClientId, Delivery, Hub } from "./hub.ts";
 
 /** What a handler may use. */
@@ -159,6 +160,21 @@ export const COMMANDS: readonly Command[] = [
         count === undefined ? HISTORY_PAGE : parseWhole(count, 1, MAX_HISTORY_PAGE, "N"),
         before === undefined ? undefined : parseWhole(before, 1, Number.MAX_SAFE_INTEGER, "BEFORE"),
       )),
+  },
+  {
+    name: "search",
+    aliases: ["find"],
+    usage: "/search WORDS",
+    summary: `Find messages in this room with all these words (the newest ${SEARCH_RESULTS})`,
+    minArgs: 1,
+    maxArgs: 1,
+    rest: true,
+    run: (context, [words = ""]) => {
+      if (searchWords(words).length === 0) {
+        throw new ChatError("bad_arguments", "Search for words: letters or digits");
+      }
+      return deliver(context.hub.search(context.id, context.room, words.trim(), SEARCH_RESULTS));
+    },
   },
   {
     name: "msg",

@@ -60,5 +60,16 @@ export type HubEvent =
     readonly first?: number;
     readonly more: boolean;
   }
+  /**
+   * The messages matching your search (`/search`) follow, newest first: `count` of them, and
+   * there may be older ones when `count` is the `limit`.
+   */
+  | {
+    readonly type: "search_results";
+    readonly room: string;
+    readonly words: string;
+    readonly count: number;
+    readonly limit: number;
+  }
   /** Your last request failed (`ref`: its id). */
   | { readonly type: "failure"; readonly error: ChatError; readonly ref?: string };

@@ -829,6 +829,22 @@ export class Hub {
   }
 
   /**
+   * Up to `limit` messages of a room the member is in with every word of `words`, newest first,
+   * after a `search_results` event. Throws `not_in_room`, `no_such_room`.
+   */
+  search(id: ClientId, roomName: string, words: string, limit: number): Delivery[] {
+    const room = this.#joinedRoom(this.#member(id), roomName);
+    const frames = this.#log.search(room.key, words, limit);
+    return [
+      {
+        to: [id],
+        frame: { type: "search_results", room: room.name, words, count: frames.length, limit },
+      },
+      ...frames.map((frame) => ({ to: [id], frame: { ...frame, history: true } })),
+    ];
+  }
+
+  /**
    * A page of older messages in a room the member is in: up to `count` messages numbered below
    * `before` (below the newest when not given), oldest first, after a `history_page` event.
    * Throws `not_in_room`, `no_such_room`.

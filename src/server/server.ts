@@ -96,6 +96,9 @@ const RESYNCED: ReadonlySet<string> = new Set([
   "mode",
 ]);
 
+/** Most new messages indexed for search at once (each second). */
+const INDEX_BATCH = 10_000;
+
 /** Most old messages deleted at once (each second) under `--retain`. */
 const PRUNE_BATCH = 2000;
 
@@ -571,6 +574,8 @@ export class ChatServer implements SessionHost, AdminApi {
     // Changes that sent nothing (a room made at the console) are kept within a second.
     this.#commit();
     const now = this.now();
+    // New messages into the search index, a batch a second (a search indexes the rest first).
+    if (this.#store !== undefined && !this.#storeFrozen) this.#store.index(INDEX_BATCH);
     if (this.#retainMs !== undefined && this.#store !== undefined && !this.#storeFrozen) {
       // A small batch a second: deleting never holds up the chat for long.
       const deleted = this.#store.prune(now - this.#retainMs, PRUNE_BATCH);

@@ -57,6 +57,17 @@ export const MIGRATIONS: readonly Migration[] = [
     summary: "rooms keep their creation time",
     sql: `ALTER TABLE rooms ADD COLUMN created INTEGER;`,
   },
+  {
+    summary: "full-text search of messages",
+    sql: `
+      -- The words of each message, by message id; the text itself stays in messages.
+      CREATE VIRTUAL TABLE messages_fts USING fts5 (text, content = '', contentless_delete = 1);
+      -- Messages up to this id are in messages_fts (indexed in the background, and before a
+      -- search): writing a message stays one insert.
+      CREATE TABLE fts_state (indexed INTEGER NOT NULL);
+      INSERT INTO fts_state (indexed) VALUES (0);
+    `,
+  },
 ];
 
 /** The schema version this program writes. */

@@ -51,6 +51,10 @@ export class SqliteStore implements Store {
     return this.roomLog.prune(before, limit);
   }
 
+  index(limit: number): number {
+    return this.roomLog.indexText(limit);
+  }
+
   backup(file: string): void {
     this.database.backup(file);
   }

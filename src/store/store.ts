@@ -31,6 +31,8 @@ export interface Store {
    * returns how many went. Seqs never go back, even in a room left with no messages.
    */
   prune(before: number, limit: number): number;
+  /** Indexes up to `limit` new messages for search, in the background; returns how many. */
+  index(limit: number): number;
   /** Writes a consistent copy of the data to a new file `file` while the server runs. */
   backup(file: string): void;
   /**

@@ -396,6 +396,9 @@ Deno.test("a database of the first schema is migrated: its rooms and history are
       const ana = await ncUser(server, "ana");
       try {
         await ana.lines.waitFor("<old> from v1");
+        // The migration added search, and indexed what was there.
+        await ana.sendLine("/search from v1");
+        await ana.lines.waitFor('* 1 message in lobby with "from v1", newest first:');
         await ana.sendLine("/rooms");
         await ana.lines.waitFor(/games.*chess at 8/);
         await ana.sendLine("next");

@@ -490,6 +490,15 @@ export class IrcDialect implements Dialect {
             ? `${event.by} made you the owner of #${event.room}`
             : `${event.by} took away your ownership of #${event.room}`,
         );
+      case "search_results":
+        return textLines(
+          SERVER_NAME,
+          "NOTICE",
+          self,
+          event.count === 0
+            ? `No message in #${event.room} has "${event.words}"`
+            : `${event.count} messages in #${event.room} with "${event.words}" follow, newest first`,
+        );
       case "history_page":
         return textLines(
           SERVER_NAME,
