@@ -19,7 +19,8 @@ import { runConsole } from "./src/server/console.ts";
 import type { JoinCommand, ServeCommand } from "./src/cli.ts";
 import { defaultDataFolder } from "./src/data_folder.ts";
 import { StoreError } from "./src/errors.ts";
-import { openSqliteStore } from "./src/store/sqlite_store.ts";
+import { openSqliteStore, type SqliteStore } from "./src/store/sqlite_store.ts";
+import { formatBytes } from "./src/units.ts";
 import type { Store } from "./src/store/store.ts";
 
 const encoder = new TextEncoder();
@@ -47,7 +48,7 @@ function onSignals(handler: () => void): () => void {
  * Opens the server's store as the command says: none for `--memory`, else the database in the
  * data folder. Prints why and returns 1 when it cannot.
  */
-function openStore(command: ServeCommand): Store | undefined | 1 {
+function openStore(command: ServeCommand): SqliteStore | undefined | 1 {
   if (command.memory) return undefined;
   const folder = command.data ??
     defaultDataFolder(Deno.build.os, (name) => Deno.env.get(name));
@@ -71,6 +72,18 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
   const log = new Logger({ format: command.logFormat, sink: printErr });
   const store = openStore(command);
   if (store === 1) return 1;
+  if (command.compact && store !== undefined) {
+    try {
+      const { before, after } = store.database.compact();
+      printOut(`Compacted ${store.location}: ${formatBytes(before)} -> ${formatBytes(after)}`);
+      return 0;
+    } catch (error) {
+      printErr(`chat: Cannot compact ${store.location}: ${(error as Error).message}`);
+      return 1;
+    } finally {
+      store.close();
+    }
+  }
   try {
     return await serveWith(command, stdio, log, store);
   } finally {

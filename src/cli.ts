@@ -66,6 +66,8 @@ export interface ServeCommand {
   memory: boolean;
   /** Days messages are kept (`--retain`); undefined keeps them until their room goes. */
   retainDays: number | undefined;
+  /** Compact the database (`--compact`) and exit instead of serving. */
+  compact: boolean;
 }
 
 /** `chat join`. Address and nick may be missing, to be asked for on a terminal. */
@@ -370,6 +372,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       "Delete messages older than this many days (default: keep them)",
       parsed((t) => parseCount(t, 1, 36_500, "--retain")),
     )
+    .option("--compact", "Reclaim the space of deleted messages in the database, then exit")
     .action((opts) => {
       result = {
         kind: "serve",
@@ -393,6 +396,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         data: opts.data,
         memory: opts.memory === true,
         retainDays: opts.retain,
+        compact: opts.compact === true,
       };
     });
 
@@ -445,6 +449,9 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
   if (result.kind === "serve") {
     if (result.memory && result.data !== undefined) {
       return usageError("--data and --memory do not go together: --memory keeps nothing", serve);
+    }
+    if (result.memory && result.compact) {
+      return usageError("--compact needs a database: --memory keeps nothing", serve);
     }
     if (result.memory && result.retainDays !== undefined) {
       return usageError("--retain needs a database: --memory keeps nothing to delete", serve);

@@ -80,6 +80,7 @@ const SERVE_DEFAULTS = {
   data: undefined,
   memory: false,
   retainDays: undefined,
+  compact: false,
 } as const;
 
 /** What `chat join` gives for the options not given. */
@@ -676,6 +677,12 @@ Deno.test("parseCli() takes --data DIR or --memory for serve, not both", () => {
   assertUsageError(
     parseCli(["serve", "--retain", "0"], batch),
     'chat: --retain must be a whole number from 1 to 36500: got "0"',
+    "chat serve [options]",
+  );
+  assert.deepEqual(parseCli(["serve", "--compact"], batch), { ...SERVE_DEFAULTS, compact: true });
+  assertUsageError(
+    parseCli(["serve", "--memory", "--compact"], batch),
+    "chat: --compact needs a database: --memory keeps nothing",
     "chat serve [options]",
   );
   assertUsageError(

@@ -32,9 +32,10 @@ function serverWith(...nicks: string[]): FakeServer {
       count <= 0 ? [] : events.slice(-count).map(({ event }) => `INFO  ${event}`),
     log: { info: (event, fields = {}) => void events.push({ event, fields }) },
     storeStats: () => undefined,
-    backup: () => {
-      throw new ChatError("not_allowed", "No database to back up: this server keeps nothing");
-    },
+    backup: () =>
+      Promise.reject(
+        new ChatError("not_allowed", "No database to back up: this server keeps nothing"),
+      ),
   };
 }
 
@@ -203,19 +204,26 @@ Deno.test("/stats shows the database's place, size and message count, or that th
   assert.deepEqual(run(stored, "/stats")[1], "Database: /srv/chat/chat.db, 3.0 MiB, 1 message");
 });
 
-Deno.test("/backup FILE reports the copy and logs it, or says why it cannot", () => {
+Deno.test("/backup FILE starts a copy; the event log says how it went", async () => {
   const api = serverWith();
-  assert.deepEqual(run(api, "/backup /tmp/copy.db"), [
-    "! No database to back up: this server keeps nothing",
+  let failed: Promise<number> = Promise.resolve(0);
+  const none: FakeServer = { ...api, backup: (file) => failed = api.backup(file) };
+  assert.deepEqual(run(none, "/backup /tmp/copy.db"), [
+    "Backing up the database to /tmp/copy.db: the event log says when it is done",
   ]);
-  const files: string[] = [];
-  const stored: FakeServer = { ...api, backup: (file) => (files.push(file), 2048) };
-  assert.deepEqual(run(stored, "/backup /tmp/my copy.db"), [
-    "Backed up the database to /tmp/my copy.db (2.0 KiB)",
-  ]);
-  assert.deepEqual(files, ["/tmp/my copy.db"]);
+  await failed.catch(() => {});
+  await Promise.resolve();
+  assert.deepEqual(api.events.at(-1), {
+    event: "backup_failed",
+    fields: { file: "/tmp/copy.db", error: "No database to back up: this server keeps nothing" },
+  });
+  let done: Promise<number> = Promise.resolve(0);
+  const stored: FakeServer = { ...api, backup: () => done = Promise.resolve(2048) };
+  run(stored, "/backup /tmp/my copy.db");
+  await done;
+  await Promise.resolve();
   assert.deepEqual(api.events.at(-1), {
     event: "backup",
-    fields: { file: "/tmp/my copy.db", bytes: 2048 },
+    fields: { file: "/tmp/my copy.db", size: "2.0 KiB" },
   });
 });

@@ -43,7 +43,7 @@ function api(): AdminApi {
     recentEvents: () => [],
     log: { info: () => {} },
     storeStats: () => undefined,
-    backup: () => 0,
+    backup: () => Promise.resolve(0),
   };
 }
 

@@ -31,10 +31,10 @@ export interface AdminApi {
   /** Where rooms and history are kept and how much is there; undefined when only in memory. */
   storeStats(): StoreSummary | undefined;
   /**
-   * Writes a consistent copy of the store into `file`, a new file, while serving; returns its
-   * size in bytes. Throws `ChatError` when it cannot (no store, the file exists, ...).
+   * Writes a consistent copy of the store into `file`, a new file, while serving; resolves to
+   * its size in bytes, or rejects with `ChatError` when it cannot (no store, the file exists...).
    */
-  backup(file: string): number;
+  backup(file: string): Promise<number>;
 }
 
 /** A store's place and size, for `/stats`. */
@@ -272,9 +272,16 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     maxArgs: 1,
     rest: true,
     run: (api, [file = ""]) => {
-      const bytes = api.backup(file);
-      api.log.info("backup", { file, bytes });
-      return show(`Backed up the database to ${file} (${formatBytes(bytes)})`);
+      // The copy is made a few pages at a time, between the server's other work.
+      api.backup(file).then(
+        (bytes) => api.log.info("backup", { file, size: formatBytes(bytes) }),
+        (error: unknown) =>
+          api.log.info("backup_failed", {
+            file,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+      );
+      return show(`Backing up the database to ${file}: the event log says when it is done`);
     },
   },
   {

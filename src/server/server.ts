@@ -456,13 +456,13 @@ export class ChatServer implements SessionHost, AdminApi {
     return store === undefined ? undefined : { location: store.location, ...store.stats() };
   }
 
-  backup(file: string): number {
+  async backup(file: string): Promise<number> {
     if (this.#store === undefined) {
       throw new ChatError("not_allowed", "No database to back up: this server keeps nothing");
     }
     try {
-      this.#store.backup(file);
-      return Deno.statSync(file).size;
+      await this.#store.backup(file);
+      return (await Deno.stat(file)).size;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new ChatError("bad_arguments", `Cannot back up to ${file}: ${reason}`);

@@ -14,7 +14,7 @@
  * - `locking_mode=EXCLUSIVE`, taken at open: a second server on the same file is refused; the
  *   operating system releases the lock when the process ends, however it ends.
  */
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { backup, DatabaseSync, type StatementSync } from "node:sqlite";
 import { existsSync, statSync } from "node:fs";
 import { StoreError } from "../errors.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./sqlite_schema.ts";
@@ -74,6 +74,9 @@ export class SqliteDatabase {
     }
     try {
       // Statements, not `exec`: only their errors carry SQLite's code (`errcode`).
+      // First, before anything is written: a new database can then give free pages back to the
+      // file system (`compact`); for an existing one it changes nothing.
+      run(db, "PRAGMA auto_vacuum = INCREMENTAL");
       run(db, "PRAGMA locking_mode = EXCLUSIVE");
       run(db, "PRAGMA journal_mode = WAL");
       run(db, "PRAGMA synchronous = NORMAL");
@@ -140,10 +143,26 @@ export class SqliteDatabase {
     return row.bytes;
   }
 
-  /** Writes a consistent, compacted copy of the database to `file` (which must not exist). */
-  backup(file: string): void {
+  /**
+   * Writes a consistent copy of the database to `file` (SQLite's online backup, a few pages at a
+   * time between other work; writes meanwhile are copied too). Rejects if `file` exists.
+   */
+  async backup(file: string): Promise<void> {
+    if (existsSync(file)) throw new Error("the file exists");
     this.commit();
-    this.#db.prepare("VACUUM INTO ?").run(file);
+    await backup(this.#db, file);
+  }
+
+  /**
+   * Gives the database's free pages (left by deleted messages) back to the file system; returns
+   * its size before and after. (SQLite's VACUUM would need to attach a database, which Deno
+   * allows only with every permission: databases are made with incremental auto-vacuum instead.)
+   */
+  compact(): { before: number; after: number } {
+    this.commit();
+    const before = this.bytes;
+    this.#db.prepare("PRAGMA incremental_vacuum").all();
+    return { before, after: this.bytes };
   }
 
   /** Commits what is pending and closes the file, releasing the lock. */

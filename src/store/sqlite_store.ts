@@ -55,8 +55,8 @@ export class SqliteStore implements Store {
     return this.roomLog.indexText(limit);
   }
 
-  backup(file: string): void {
-    this.database.backup(file);
+  backup(file: string): Promise<void> {
+    return this.database.backup(file);
   }
 
   discard(): void {

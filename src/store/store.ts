@@ -34,7 +34,7 @@ export interface Store {
   /** Indexes up to `limit` new messages for search, in the background; returns how many. */
   index(limit: number): number;
   /** Writes a consistent copy of the data to a new file `file` while the server runs. */
-  backup(file: string): void;
+  backup(file: string): Promise<void>;
   /**
    * Drops the writes not committed yet, at the end of a shutdown: everyone leaving then is not a
    * change to keep (their rooms wait for them to come back). Only `close` may follow.

@@ -8,7 +8,8 @@
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { ChatProcess, DEADLINE_MS, ncUser, type ServerProcess } from "./harness.ts";
+import { chatCommand, ChatProcess, DEADLINE_MS, ncUser, type ServerProcess } from "./harness.ts";
+import { shellQuote, TmuxSession } from "./tmux.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -453,5 +454,69 @@ Deno.test("a truncated database is a one-line error and exit code 1", async () =
       new RegExp(`^chat: Cannot use the database ${folder}/chat\\.db: the file is damaged`),
     );
     assert.equal(broken.stderr.lines.length, 1, broken.stderr.text());
+  });
+});
+
+Deno.test("chat serve --compact reclaims the space of deleted messages and exits", async () => {
+  await withDataFolder(async (folder) => {
+    const server = await startServerOn(freePort(), ["--data", folder, "--flood-rate", "0"]);
+    const ana = await ncUser(server, "ana");
+    await ana.sendLine("/create big");
+    await ana.lines.waitFor("* You are in big");
+    for (let i = 0; i < 300; i++) await ana.sendLine(`message ${i} ${"x".repeat(500)}`);
+    // Leaving the room she made deletes it and its messages.
+    await ana.sendLine("/leave big");
+    await ana.lines.waitFor(/^\* You left big/);
+    ana.close();
+    await ana.lines.done;
+    server.kill("SIGTERM");
+    assert.equal((await server.exit()).code, 0);
+    const compact = new ChatProcess(["serve", "--data", folder, "--compact"], {});
+    assert.equal((await compact.exit()).code, 0, compact.stderr.text());
+    const match = /^Compacted .*chat\.db: ([\d.]+) KiB -> ([\d.]+) KiB$/.exec(
+      compact.stdout.text().trim(),
+    );
+    assert.ok(match, compact.stdout.text());
+    assert.ok(Number(match[2]) < Number(match[1]) / 2, compact.stdout.text());
+  });
+});
+
+Deno.test("the admin console's /backup writes a copy while serving, and /stats shows the database", async () => {
+  await withDataFolder(async (folder) => {
+    const port = freePort();
+    const session = new TmuxSession({ width: 160, height: 40 });
+    const { command, args } = chatCommand([
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--data",
+      folder,
+    ]);
+    await session.start(`NO_COLOR=1 ${[command, ...args].map(shellQuote).join(" ")}; sleep 60`);
+    const shows = (pattern: RegExp) => (lines: string[]) => pattern.test(lines.join("\n"));
+    try {
+      await session.waitFor(shows(/admin>/), "the admin prompt");
+      const ana = await ncUser({ port }, "ana");
+      await ana.sendLine("kept in the copy");
+      await ana.sendLine("/rooms");
+      await ana.lines.waitFor(/^\* Rooms/, { from: 5 });
+      ana.close();
+      await ana.lines.done;
+      await session.enter(`/backup ${folder}/copy.db`);
+      await session.waitFor(shows(/INFO {2}backup file=\S+copy\.db size=/), "the backup logged");
+      await session.enter("/stats");
+      await session.waitFor(shows(/Database: \S+chat\.db, [\d.]+ KiB, 1 message/), "the stats");
+      const copy = new DatabaseSync(`${folder}/copy.db`);
+      const rows = copy.prepare("SELECT frame FROM messages").all();
+      copy.close();
+      assert.deepEqual(rows.map((row) => JSON.parse(String(row.frame)).text), [
+        "kept in the copy",
+      ]);
+      await session.enter("/shutdown");
+    } finally {
+      await session.kill();
+    }
   });
 });
