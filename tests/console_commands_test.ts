@@ -227,3 +227,24 @@ Deno.test("/backup FILE starts a copy; the event log says how it went", async ()
     fields: { file: "/tmp/my copy.db", size: "2.0 KiB" },
   });
 });
+
+Deno.test("/shutdown --restart tells the server it is a restart, with a reason or a default", () => {
+  const calls: [string, boolean | undefined][] = [];
+  const api: AdminApi = {
+    ...serverWith(),
+    shutdown: (reason, restart) => calls.push([reason, restart]),
+  };
+  assert.deepEqual(runConsoleLine(api, "/shutdown --restart back in 5"), {
+    lines: ["Restarting: clients wait for the server to be back"],
+    stop: true,
+  });
+  runConsoleLine(api, "/shutdown --restart");
+  runConsoleLine(api, "/shutdown bye all");
+  runConsoleLine(api, "/shutdown --restarting");
+  assert.deepEqual(calls, [
+    ["back in 5", true],
+    ["Server is restarting", true],
+    ["bye all", undefined],
+    ["--restarting", undefined],
+  ]);
+});

@@ -423,6 +423,30 @@ Deno.test("join() ends with exit 1 and a true reason when a restarting server do
   );
 });
 
+Deno.test("join() waits six times longer for a server its operator said is restarting", async () => {
+  const ui = new RecordingUi();
+  const errors: string[] = [];
+  let first: FakeConnection | undefined;
+  const started = Date.now();
+  const done = join(
+    COMMAND,
+    joinIo(
+      ui,
+      scripted([welcoming((frame, conn) => {
+        if (frame.type === "hello") first = conn;
+      })]),
+      { errors, reconnect: { firstDelayMs: 50, maxDelayMs: 100, giveUpAfterMs: 200 } },
+    ),
+  );
+  await ui.waitFor("* You are in lobby");
+  first?.push({ type: "bye", reason: "Server is restarting", shutdown: true, restart: true });
+  assert.equal(await done, 1);
+  assert.deepEqual(errors, [
+    "chat: Disconnected: Server is restarting (it was not back within 1 s)",
+  ]);
+  assert.ok(Date.now() - started >= 1200, "gave up before six times the policy");
+});
+
 Deno.test("join() still ends on any other goodbye, such as a kick", async () => {
   const ui = new RecordingUi();
   const errors: string[] = [];

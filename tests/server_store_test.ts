@@ -217,3 +217,20 @@ Deno.test("/history pages through more than the replayed history, from the store
     await Deno.remove(folder, { recursive: true });
   }
 });
+
+Deno.test("a restart announced by the operator reaches native clients as bye with restart", async () => {
+  const folder = await Deno.makeTempDir({ prefix: "chat-server-store-" });
+  try {
+    await withStoredServer(folder, {}, async (connect, server) => {
+      const ana = await connect();
+      await ana.send('{"type":"hello","version":1,"nick":"ana"}');
+      await ana.waitFor('"type":"room"');
+      await server.shutdown("Server is restarting", true);
+      await ana.waitFor(
+        '{"type":"bye","reason":"Server is restarting","shutdown":true,"restart":true}',
+      );
+    });
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});

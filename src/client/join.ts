@@ -90,6 +90,12 @@ const DEFAULT_RECONNECT: ReconnectPolicy = {
 /** Longest wait between tries to reach a server that said it was shutting down (restarting). */
 const RESTART_MAX_DELAY_MS = 5000;
 
+/**
+ * How many times longer to wait for a server whose operator said it is restarting (an upgrade
+ * may take a while): 30 minutes instead of 5.
+ */
+const RESTART_PATIENCE = 6;
+
 /** The server offered when the user is asked for one and just presses Enter. */
 const DEFAULT_HOST = "127.0.0.1";
 
@@ -179,7 +185,9 @@ async function askAddress(
 }
 
 /** How one connection ended: dropped, or a goodbye (`shutdown`: the whole server is going). */
-type Ending = { kind: "closed" } | { kind: "bye"; reason: string; shutdown: boolean };
+type Ending =
+  | { kind: "closed" }
+  | { kind: "bye"; reason: string; shutdown: boolean; restart: boolean };
 
 /** How a reconnect went: back on a new connection, or given up (with why, if not for time). */
 type Reconnected = { server: ServerConnection } | { server?: undefined; why?: string };
@@ -300,7 +308,7 @@ class ChatSession {
         const back = await this.#reconnect(ending);
         if (back.server === undefined) {
           if (this.#quitting) return 0;
-          const tried = formatDuration(this.#policy.giveUpAfterMs);
+          const tried = formatDuration(this.#giveUpAfter(ending));
           if (ending.kind === "closed") {
             return this.#lost(back.why ?? `could not reconnect to the server for ${tried}`);
           }
@@ -433,7 +441,12 @@ class ChatSession {
       if (frame.type === "bye") {
         // Our own /quit ends with a bye too; anything else is the server ending the session.
         if (this.#quitting) continue;
-        return { kind: "bye", reason: frame.reason, shutdown: frame.shutdown === true };
+        return {
+          kind: "bye",
+          reason: frame.reason,
+          shutdown: frame.shutdown === true,
+          restart: frame.shutdown === true && frame.restart === true,
+        };
       }
       this.#handle(frame);
     }
@@ -539,7 +552,7 @@ class ChatSession {
       : this.#policy.maxDelayMs;
     try {
       for (let attempt = 1; !this.#quitting || this.#unacked.size > 0; attempt++) {
-        if (this.#now() - started > this.#policy.giveUpAfterMs) return {};
+        if (this.#now() - started > this.#giveUpAfter(ending)) return {};
         // Quitting with messages still unsent: one more try to deliver them, then give up.
         if (this.#quitting && attempt > 2) return {};
         const wait = this.#quitting ? 0 : Math.round(delay * (0.5 + Math.random()));
@@ -586,6 +599,12 @@ class ChatSession {
     } finally {
       this.#setConnectionStatus(undefined);
     }
+  }
+
+  /** How long to keep trying: longer for a server that said it is restarting. */
+  #giveUpAfter(ending: Ending): number {
+    const restart = ending.kind === "bye" && ending.restart;
+    return this.#policy.giveUpAfterMs * (restart ? RESTART_PATIENCE : 1);
   }
 
   /** Waits `ms` before a reconnect attempt, counting down on the status row; quitting ends it. */

@@ -22,8 +22,8 @@ export interface AdminApi {
   deliver(deliveries: readonly Delivery[]): void;
   /** Disconnects someone, telling them and their rooms why; false if nobody has that nick. */
   kick(nick: string, reason: string): boolean;
-  /** Starts a graceful shutdown. */
-  shutdown(reason: string): void;
+  /** Starts a graceful shutdown; `restart` tells clients the server will be back. */
+  shutdown(reason: string, restart?: boolean): void;
   /** The last `count` event log lines, oldest first. */
   recentEvents(count: number): string[];
   /** The event log, for admin actions no delivery records (a room made, an owner named). */
@@ -287,13 +287,20 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
   {
     name: "shutdown",
     aliases: ["stop", "quit", "exit"],
-    usage: "/shutdown [REASON]",
-    summary: "Tell everyone, close every connection and stop the server",
+    usage: "/shutdown [--restart] [REASON]",
+    summary:
+      "Tell everyone, close every connection and stop the server (--restart: it is back soon)",
     minArgs: 0,
     maxArgs: 1,
     rest: true,
-    run: (api, [reason = ""]) => {
-      api.shutdown(cleanReason(reason) || "Server is shutting down");
+    run: (api, [text = ""]) => {
+      const restart = /^--restart(\s|$)/.test(text);
+      const reason = cleanReason(restart ? text.slice("--restart".length).trim() : text);
+      if (restart) {
+        api.shutdown(reason || "Server is restarting", true);
+        return { lines: ["Restarting: clients wait for the server to be back"], stop: true };
+      }
+      api.shutdown(reason || "Server is shutting down");
       return { lines: ["Shutting down"], stop: true };
     },
   },

@@ -522,7 +522,7 @@ export class ChatServer implements SessionHost, AdminApi {
    * Stops accepting, tells every client why, gives their queues a moment to drain, closes every
    * connection. `finished` resolves when all of that is done.
    */
-  async shutdown(reason = "Server is shutting down"): Promise<void> {
+  async shutdown(reason = "Server is shutting down", restart = false): Promise<void> {
     if (!this.#shuttingDown) {
       this.#shuttingDown = true;
       this.log.info("shutdown", { reason, clients: this.#sessions.size });
@@ -543,7 +543,7 @@ export class ChatServer implements SessionHost, AdminApi {
       }
       await Promise.all(
         [...this.#sessions.values()].map((session) =>
-          session.close(reason, reason, SHUTDOWN_FLUSH_MS, "final", true)
+          session.close(reason, reason, SHUTDOWN_FLUSH_MS, "final", restart ? "restart" : true)
         ),
       );
     }

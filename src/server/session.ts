@@ -376,14 +376,14 @@ export class Session {
    * given), and the socket closes once the queue has drained or `waitMs` has passed. Only the
    * first call counts; every call resolves when the socket is closed. `ending` says whether the
    * client may come back (see {@linkcode Ending}); `shutdown` tells the client the whole server
-   * is stopping (it may wait and reconnect).
+   * is stopping (it may wait and reconnect), `"restart"` that it is restarting.
    */
   close(
     reason: string,
     byeText: string | undefined,
     waitMs: number,
     ending: Ending = "final",
-    shutdown = false,
+    shutdown: boolean | "restart" = false,
   ): Promise<void> {
     if (this.#dataConn !== undefined) {
       // A transfer connection: closing the socket ends the transfer's handling of it.
@@ -404,7 +404,9 @@ export class Session {
     if (!(quiet && this.#host.linger(this, reason))) this.#leaveHub(reason);
     if (byeText !== undefined) {
       this.send(
-        shutdown
+        shutdown === "restart"
+          ? { type: "bye", reason: byeText, shutdown: true, restart: true }
+          : shutdown
           ? { type: "bye", reason: byeText, shutdown: true }
           : { type: "bye", reason: byeText },
       );
