@@ -164,6 +164,10 @@ async function serveWith(
     stop();
     adminConsole?.close();
   }
+  if (server.storeError !== undefined) {
+    printErr(`chat: Stopped: cannot write the database ${store?.location}: ${server.storeError}`);
+    return 1;
+  }
   return 0;
 }
 

@@ -10,6 +10,7 @@ import { Logger } from "../src/log.ts";
 import { runConsoleLine } from "../src/server/console_commands.ts";
 import { ChatServer, type ServerOptions } from "../src/server/server.ts";
 import { openSqliteStore } from "../src/store/sqlite_store.ts";
+import type { Store } from "../src/store/store.ts";
 import { LineCollector } from "./e2e/harness.ts";
 
 const encoder = new TextEncoder();
@@ -231,6 +232,61 @@ Deno.test("a restart announced by the operator reaches native clients as bye wit
       );
     });
   } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("a store that cannot commit stops the server before anything unkept goes out", async () => {
+  const folder = await Deno.makeTempDir({ prefix: "chat-server-store-" });
+  const inner = openSqliteStore(folder, { historySize: 50 });
+  let failing = false;
+  const store: Store = {
+    location: inner.location,
+    roomLog: inner.roomLog,
+    roomDirectory: inner.roomDirectory,
+    commit: () => {
+      if (failing) throw new Error("disk I/O error");
+      inner.commit();
+    },
+    stats: () => inner.stats(),
+    prune: (before, limit) => inner.prune(before, limit),
+    index: (limit) => inner.index(limit),
+    backup: (file) => inner.backup(file),
+    discard: () => inner.discard(),
+    close: () => inner.close(),
+  };
+  const listener = new MemoryListener();
+  const events: string[] = [];
+  const server = new ChatServer(
+    { listener, maxFileBytes: 0, greetAfterMs: 60_000, store },
+    new Logger({ sink: (line) => events.push(line) }),
+  );
+  const ana = new Peer(listener.connect());
+  const bob = new Peer(listener.connect());
+  try {
+    await ana.send('{"type":"hello","version":1,"nick":"ana"}');
+    await ana.waitFor('"type":"room"');
+    await bob.send("bob");
+    await bob.waitFor("* You are in lobby");
+    await ana.send('{"type":"say","room":"lobby","text":"kept","id":"1"}');
+    await ana.waitFor('{"type":"ack","id":"1"');
+    await bob.waitFor("<ana> kept");
+    failing = true;
+    await ana.send('{"type":"say","room":"lobby","text":"not kept","id":"2"}');
+    await server.finished;
+    await Promise.all([ana.collector.done, bob.collector.done]);
+    assert.ok(!ana.collector.lines.some((line) => line.includes('"id":"2"')), "acknowledged");
+    assert.ok(!bob.collector.lines.some((line) => line.includes("not kept")), "delivered");
+    assert.ok(
+      events.some((line) => /store_failed .*disk I\/O error/.test(line)),
+      events.join("\n"),
+    );
+    assert.equal(server.storeError, "disk I/O error");
+  } finally {
+    ana.conn.close();
+    bob.conn.close();
+    await server.shutdown();
+    inner.close();
     await Deno.remove(folder, { recursive: true });
   }
 });

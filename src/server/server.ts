@@ -126,8 +126,8 @@ export class ChatServer implements SessionHost, AdminApi {
   readonly #running = new Set<Promise<void>>();
   readonly #flusher: FlushScheduler;
   readonly #store: Store | undefined;
-  /** The store could not commit: nothing more goes out. */
-  #storeFailed = false;
+  /** Why the store could not commit, if it could not: nothing more goes out. */
+  #storeError: string | undefined;
   /** Shutting down: what changes now (everyone leaving) is not kept. */
   #storeFrozen = false;
   readonly #retainMs: number | undefined;
@@ -219,6 +219,11 @@ export class ChatServer implements SessionHost, AdminApi {
     );
     this.#sweeper = setInterval(() => this.#sweep(), SWEEP_MS);
     this.finished = this.#acceptLoop();
+  }
+
+  /** Why the store failed, stopping the server, if it did. */
+  get storeError(): string | undefined {
+    return this.#storeError;
   }
 
   /** Listening address as `host:port`. */
@@ -555,14 +560,14 @@ export class ChatServer implements SessionHost, AdminApi {
    * cannot: the server then writes nothing more (what it would write is not kept) and stops.
    */
   #commit(): boolean {
-    if (this.#storeFailed) return false;
+    if (this.#storeError !== undefined) return false;
     if (this.#storeFrozen) return true;
     try {
       this.#store?.commit();
       return true;
     } catch (error) {
-      this.#storeFailed = true;
       const reason = error instanceof Error ? error.message : String(error);
+      this.#storeError = reason;
       this.log.error("store_failed", { store: this.#store?.location, error: reason });
       void this.shutdown(`Server stopped: it cannot write its database: ${reason}`);
       return false;
@@ -621,7 +626,13 @@ export class ChatServer implements SessionHost, AdminApi {
     clearInterval(this.#sweeper);
     await Promise.all(this.#running);
     await this.#transfers.close();
-    if (this.#storeFrozen && !this.#storeFailed) this.#store?.discard();
+    if (this.#storeFrozen) {
+      try {
+        this.#store?.discard();
+      } catch {
+        // A store that failed may not even roll back: what it holds was never acknowledged.
+      }
+    }
   }
 
   /** Why a new connection is turned away when the server has its most, or undefined. */
