@@ -121,6 +121,11 @@ Deno.test("helpEntries() lists every command of the table with /aliases", () => 
       summary: "Hide this room from /rooms, or show it again (owner)",
       aliases: [],
     },
+    {
+      usage: "/persist [on|off]",
+      summary: "Keep this room when it is empty, or let it go again (owner)",
+      aliases: [],
+    },
     { usage: "/kick NICK [REASON]", summary: "Remove someone from this room (owner)", aliases: [] },
     {
       usage: "/closeroom [REASON]",

@@ -91,25 +91,35 @@ async function user(connect: () => Promise<Peer>, nick: string): Promise<Peer> {
 Deno.test("a stored server keeps rooms, topics and history across a restart; --room rooms are not made twice", async () => {
   const folder = await Deno.makeTempDir({ prefix: "chat-server-store-" });
   try {
-    await withStoredServer(folder, { rooms: [{ name: "games", limit: 4 }] }, async (connect) => {
-      const ana = await user(connect, "ana");
-      await ana.send("hello lobby");
-      await ana.send("/create mine");
-      await ana.waitFor("* You are in mine");
-      await ana.send("/topic chess at eight");
-      await ana.send("/create other");
-      await ana.waitFor("* You are in other");
-      await ana.send("/switch mine");
-      await ana.send("in mine");
-      await ana.roundTrip();
-    });
+    // Flood control off: it would allow two new rooms only.
+    const limits = { flood: { burst: 100, perSecond: 0 } };
+    await withStoredServer(
+      folder,
+      { rooms: [{ name: "games", limit: 4 }], limits },
+      async (connect) => {
+        const ana = await user(connect, "ana");
+        await ana.send("hello lobby");
+        await ana.send("/create mine");
+        await ana.waitFor("* You are in mine");
+        await ana.send("/topic chess at eight");
+        await ana.send("/create other");
+        await ana.waitFor("* You are in other");
+        await ana.send("/create kept");
+        await ana.waitFor("* You are in kept");
+        await ana.send("/persist");
+        await ana.waitFor("* ana made the room stay when empty");
+        await ana.send("/switch mine");
+        await ana.send("in mine");
+        await ana.roundTrip();
+      },
+    );
     let clock = Date.now();
     await withStoredServer(
       folder,
       { rooms: [{ name: "games", limit: 8 }], clock: () => clock },
       async (connect, server) => {
         const rooms = () => server.hub.allRooms().map((room) => room.name);
-        assert.deepEqual(rooms(), ["lobby", "games", "mine", "other"]);
+        assert.deepEqual(rooms(), ["lobby", "games", "mine", "other", "kept"]);
         assert.equal(server.hub.allRooms()[1]?.limit, 8, "the command line's limit holds");
         assert.equal(server.hub.allRooms()[2]?.owner, undefined, "no owner after a restart");
         const bob = await user(connect, "bob");
@@ -125,7 +135,7 @@ Deno.test("a stored server keeps rooms, topics and history across a restart; --r
         while (rooms().includes("other") && Date.now() < deadline) {
           await new Promise((resolve) => setTimeout(resolve, 50)); // the sweep runs each second
         }
-        assert.deepEqual(rooms(), ["lobby", "games", "mine"]);
+        assert.deepEqual(rooms(), ["lobby", "games", "mine", "kept"], "kept stays, empty");
       },
     );
   } finally {

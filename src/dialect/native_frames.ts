@@ -74,6 +74,10 @@ function changeText(change: RoomChange): string {
       return change.set ? "set a password" : "removed the password";
     case "listed":
       return change.listed ? "made the room public" : "made the room private (unlisted)";
+    case "persistent":
+      return change.persistent
+        ? "made the room stay when empty"
+        : "made the room go when its last member leaves";
     case "owner":
       return change.owner === undefined
         ? "removed the room's owner" + (change.was === undefined ? "" : ` (was ${change.was})`)

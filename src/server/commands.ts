@@ -301,6 +301,16 @@ export const COMMANDS: readonly Command[] = [
       deliver(context.hub.setListed(context.id, context.room, !parseOnOff(value, true))),
   },
   {
+    name: "persist",
+    aliases: [],
+    usage: "/persist [on|off]",
+    summary: "Keep this room when it is empty, or let it go again (owner)",
+    minArgs: 0,
+    maxArgs: 1,
+    run: (context, [value]) =>
+      deliver(context.hub.setPersistent(context.id, context.room, parseOnOff(value, true))),
+  },
+  {
     name: "kick",
     aliases: [],
     usage: "/kick NICK [REASON]",

@@ -11,6 +11,7 @@ export type RoomChange =
   | { readonly kind: "limit"; readonly limit?: number }
   | { readonly kind: "password"; readonly set: boolean }
   | { readonly kind: "listed"; readonly listed: boolean }
+  | { readonly kind: "persistent"; readonly persistent: boolean }
   | { readonly kind: "owner"; readonly owner?: string; readonly was?: string };
 
 /**

@@ -527,6 +527,20 @@ export class Hub {
     return [this.#mode(room, actor, { kind: "listed", listed })];
   }
 
+  /**
+   * Makes a room stay when empty (and across restarts, on a server that keeps its data), or go
+   * when its last member leaves. Owner or admin; not the lobby.
+   */
+  setPersistent(actor: Actor, roomName: string, persistent: boolean): Delivery[] {
+    const room = this.#room(roomName);
+    if (room.key === roomKey(LOBBY)) {
+      throw new ChatError("not_allowed", "The lobby always stays");
+    }
+    this.#requireOwner(actor, room, "change whether it stays");
+    room.persistent = persistent;
+    return [this.#mode(room, actor, { kind: "persistent", persistent })];
+  }
+
   /** An announcement from the server's operator, to one room or to everyone. */
   announce(text: string, roomName: string | undefined, now: number): Delivery[] {
     validateText(text);

@@ -669,6 +669,16 @@ export class IrcDialect implements Dialect {
         ];
       case "listed":
         return [line(from, "MODE", name, change.listed ? "-s" : "+s")];
+      case "persistent":
+        return [
+          line(
+            SERVER_NAME,
+            "NOTICE",
+            name,
+            `${by} made the room ` +
+              (change.persistent ? "stay when empty" : "go when its last member leaves"),
+          ),
+        ];
       case "owner": {
         const lines: string[] = [];
         if (change.was !== undefined) lines.push(line(from, "MODE", name, "-o", change.was));
