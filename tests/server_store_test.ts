@@ -116,7 +116,7 @@ Deno.test("a stored server keeps rooms, topics and history across a restart; --r
     let clock = Date.now();
     await withStoredServer(
       folder,
-      { rooms: [{ name: "games", limit: 8 }], clock: () => clock },
+      { rooms: [{ name: "games", limit: 8 }, { name: "mine" }], clock: () => clock },
       async (connect, server) => {
         const rooms = () => server.hub.allRooms().map((room) => room.name);
         assert.deepEqual(rooms(), ["lobby", "games", "mine", "other", "kept"]);
@@ -136,6 +136,10 @@ Deno.test("a stored server keeps rooms, topics and history across a restart; --r
           await new Promise((resolve) => setTimeout(resolve, 50)); // the sweep runs each second
         }
         assert.deepEqual(rooms(), ["lobby", "games", "mine", "kept"], "kept stays, empty");
+        // A user's room named with --room is the operator's now: it stays when empty.
+        await bob.send("/leave mine");
+        await bob.waitFor(/^\* You left mine/);
+        assert.deepEqual(rooms(), ["lobby", "games", "mine", "kept"]);
       },
     );
   } finally {

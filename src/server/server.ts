@@ -177,11 +177,14 @@ export class ChatServer implements SessionHost, AdminApi {
       roomDirectory: options.store?.roomDirectory,
     });
     for (const room of options.rooms ?? []) {
-      // Kept from the last run: the command line's limit holds.
+      // Kept from the last run: it stays when empty, and the command line's limit holds.
       const kept = this.hub.allRooms().find((each) => each.key === roomKey(room.name));
       if (kept === undefined) {
         this.hub.createRoom("admin", room.name, { limit: room.limit }, this.now());
-      } else if (room.limit !== undefined && kept.limit !== room.limit) {
+        continue;
+      }
+      if (!kept.persistent) this.hub.setPersistent("admin", room.name, true);
+      if (room.limit !== undefined && kept.limit !== room.limit) {
         this.hub.setLimit("admin", room.name, room.limit);
       }
     }
