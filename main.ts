@@ -21,7 +21,6 @@ import { defaultDataFolder } from "./src/data_folder.ts";
 import { StoreError } from "./src/errors.ts";
 import { openSqliteStore, type SqliteStore } from "./src/store/sqlite_store.ts";
 import { formatBytes } from "./src/units.ts";
-import type { Store } from "./src/store/store.ts";
 
 const encoder = new TextEncoder();
 
@@ -99,7 +98,7 @@ async function serveWith(
   command: ServeCommand,
   stdio: Stdio,
   log: Logger,
-  store: Store | undefined,
+  store: SqliteStore | undefined,
 ): Promise<number> {
   let server: ChatServer;
   try {
@@ -154,6 +153,10 @@ async function serveWith(
       ? "Rooms and history are kept in memory only (--memory): a restart forgets them"
       : `Rooms and history are kept in ${store.location}`,
   );
+  const migrated = store?.database.migrated;
+  if (migrated !== undefined && migrated.from > 0 && migrated.from < migrated.to) {
+    printOut(`The database was brought up to date (schema ${migrated.from} to ${migrated.to})`);
+  }
   const adminConsole = stdio.isTerminal && Deno.stdout.isTerminal()
     ? startConsole(server, log, stdio, { color: command.color, stopping: () => stopping })
     : undefined;

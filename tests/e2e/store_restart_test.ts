@@ -394,6 +394,7 @@ Deno.test("a database of the first schema is migrated: its rooms and history are
     db.close();
     const server = await startServerOn(freePort(), ["--data", folder]);
     try {
+      await server.stdout.waitFor(/^The database was brought up to date \(schema 1 to \d+\)$/);
       const ana = await ncUser(server, "ana");
       try {
         await ana.lines.waitFor("<old> from v1");
