@@ -219,7 +219,11 @@ function startConsole(
 
 async function joinServer(command: JoinCommand, stdio: Stdio): Promise<number> {
   const ui: ChatUi = stdio.isTerminal
-    ? new TerminalUi(stdio, { color: command.color && !Deno.env.get("NO_COLOR") })
+    ? new TerminalUi(stdio, {
+      color: command.color && !Deno.env.get("NO_COLOR"),
+      // PageUp pages back through the room's messages, from the oldest shown.
+      pageUp: "/history",
+    })
     : new LineUi(stdio);
   const controller = new AbortController();
   const stop = onSignals(() => controller.abort());
