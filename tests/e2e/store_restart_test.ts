@@ -524,3 +524,44 @@ Deno.test("the admin console's /backup writes a copy while serving, and /stats s
     }
   });
 });
+
+Deno.test("PageUp in chat join pages back through the stored messages, older each time", async () => {
+  await withDataFolder(async (folder) => {
+    const server = await startServerOn(freePort(), ["--data", folder, "--flood-rate", "0"]);
+    const session = new TmuxSession({ width: 100, height: 40, scrollback: 300 });
+    const shows = (pattern: RegExp) => (lines: string[]) => pattern.test(lines.join("\n"));
+    try {
+      const ana = await ncUser(server, "ana");
+      for (let i = 1; i <= 80; i++) await ana.sendLine(`m${i}`);
+      const from = ana.lines.lines.length;
+      await ana.sendLine("/rooms");
+      await ana.lines.waitFor(/^\* Rooms/, { from });
+      const { command, args } = chatCommand(["join", `127.0.0.1:${server.port}`, "--nick", "bob"]);
+      await session.start(`NO_COLOR=1 ${[command, ...args].map(shellQuote).join(" ")}; sleep 60`);
+      // Joining replays the last 50: m31 to m80.
+      await session.waitFor(shows(/Last 50 messages in lobby/), "the replay");
+      await session.type("half typed");
+      await session.press("PageUp");
+      await session.waitFor(
+        shows(/20 older messages in lobby: \/history 20 11 shows the ones before/),
+        "the first page",
+      );
+      await session.waitFor(shows(/<ana> m11\b/), "m11");
+      await session.press("PageUp");
+      await session.waitFor(shows(/10 older messages in lobby:/), "the second page");
+      await session.waitFor(shows(/<ana> m1\b/), "m1");
+      await session.press("PageUp");
+      await session.waitFor(shows(/No older messages in lobby/), "the end");
+      await session.waitFor(
+        (lines) => lines.filter((line) => line.trim() !== "").at(-1) === "[lobby] bob> half typed",
+        "the typed line kept",
+      );
+      ana.close();
+      await ana.lines.done;
+      await session.press("C-c");
+    } finally {
+      await session.kill();
+      await server.stop();
+    }
+  });
+});
