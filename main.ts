@@ -16,10 +16,12 @@ import { listenTcp } from "./src/carrier/tcp_listener.ts";
 import { MAX_LINE_BYTES, MAX_UNTERMINATED_BYTES } from "./src/limits.ts";
 import { joinHints } from "./src/server/addresses.ts";
 import { runConsole } from "./src/server/console.ts";
-import type { JoinCommand, ServeCommand } from "./src/cli.ts";
+import type { BackupCommand, JoinCommand, ServeCommand } from "./src/cli.ts";
+import { resolve } from "node:path";
+import { SqliteDatabase } from "./src/store/sqlite_database.ts";
 import { defaultDataFolder } from "./src/data_folder.ts";
 import { StoreError } from "./src/errors.ts";
-import { openSqliteStore, type SqliteStore } from "./src/store/sqlite_store.ts";
+import { DATABASE_FILE, openSqliteStore, type SqliteStore } from "./src/store/sqlite_store.ts";
 import { formatBytes } from "./src/units.ts";
 
 const encoder = new TextEncoder();
@@ -262,6 +264,51 @@ async function main(args: string[]): Promise<number> {
       return await serve(command, stdio);
     case "join":
       return await joinServer(command, stdio);
+    case "backup":
+      return await backupData(command);
+  }
+}
+
+/**
+ * `chat backup FILE`: copies a stopped server's database. A running server holds it: it is
+ * backed up from the server's admin console then (`/backup FILE`).
+ */
+async function backupData(command: BackupCommand): Promise<number> {
+  const folder = command.data ??
+    defaultDataFolder(Deno.build.os, (name) => Deno.env.get(name));
+  if (folder === undefined) {
+    printErr("chat: Cannot find a data folder: HOME is not set (name one with --data DIR)");
+    return 1;
+  }
+  const path = resolve(folder, DATABASE_FILE);
+  try {
+    Deno.statSync(path);
+  } catch {
+    printErr(`chat: No database to back up: ${path} does not exist`);
+    return 1;
+  }
+  let database: SqliteDatabase;
+  try {
+    database = SqliteDatabase.open(path, { migrate: false });
+  } catch (error) {
+    if (!(error instanceof StoreError)) throw error;
+    const running = error.message.endsWith("database is in use by another chat server");
+    printErr(
+      `chat: ${error.message}` +
+        (running ? " (while it runs, use /backup FILE at its admin console)" : ""),
+    );
+    return 1;
+  }
+  try {
+    await database.backup(command.file);
+    const size = formatBytes(Deno.statSync(command.file).size);
+    printOut(`Backed up ${path} to ${command.file} (${size})`);
+    return 0;
+  } catch (error) {
+    printErr(`chat: Cannot back up to ${command.file}: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    database.close();
   }
 }
 

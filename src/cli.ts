@@ -85,6 +85,15 @@ export interface JoinCommand {
   autoReceive: boolean;
 }
 
+/** `chat backup FILE`: a copy of a stopped server's database. */
+export interface BackupCommand {
+  kind: "backup";
+  /** The copy to write (a new file). */
+  file: string;
+  /** The data folder; undefined for the platform's default (main finds it). */
+  data: string | undefined;
+}
+
 /** Nothing to run: print this and exit (help, version, usage errors). */
 export interface ExitCommand {
   kind: "exit";
@@ -93,7 +102,7 @@ export interface ExitCommand {
   stderr: string;
 }
 
-export type CliCommand = ServeCommand | JoinCommand | ExitCommand;
+export type CliCommand = ServeCommand | JoinCommand | BackupCommand | ExitCommand;
 
 /** A host and port, as typed by a user. */
 export interface HostPort {
@@ -218,6 +227,8 @@ function ourWords(error: CommanderError, invalid: string | undefined, name: stri
       if (got !== undefined) {
         return name === "chat join"
           ? `Too many arguments: chat join takes one address (HOST[:PORT]): got ${got}`
+          : name === "chat backup"
+          ? `Too many arguments: chat backup takes one file: got ${got}`
           : `Too many arguments: ${name} takes none, only options: got ${got}`;
       }
       break;
@@ -245,7 +256,7 @@ export interface ParseCliOptions {
 export function parseCli(args: readonly string[], options: ParseCliOptions): CliCommand {
   let stdout = "";
   let stderr = "";
-  let result: ServeCommand | JoinCommand | undefined;
+  let result: ServeCommand | JoinCommand | BackupCommand | undefined;
   /** Our message for the last invalid option value or argument. */
   let invalid: string | undefined;
   const parsed = <T>(parse: (text: string) => T) =>
@@ -425,7 +436,17 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       };
     });
 
-  for (const command of [serve, join]) {
+  const backup = program.command("backup")
+    .description(
+      "Copy a stopped server's database to FILE (while it runs, use /backup at its console)",
+    )
+    .argument("<file>", "The copy to write (a new file)")
+    .option("--data <dir>", "The server's data folder (default: as chat serve)")
+    .action((file, opts) => {
+      result = { kind: "backup", file, data: opts.data };
+    });
+
+  for (const command of [serve, join, backup]) {
     command.exitOverride().configureOutput(output);
   }
 
@@ -439,8 +460,14 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
     if (!(error instanceof CommanderError)) throw error;
     // Help and version exit 0; everything else is a usage mistake.
     if (error.exitCode === 0) return { kind: "exit", code: 0, stdout, stderr };
-    const sub = args.find((arg) => arg === "serve" || arg === "join");
-    const usage = sub === "serve" ? serve : sub === "join" ? join : program;
+    const sub = args.find((arg) => arg === "serve" || arg === "join" || arg === "backup");
+    const usage = sub === "serve"
+      ? serve
+      : sub === "join"
+      ? join
+      : sub === "backup"
+      ? backup
+      : program;
     return usageError(ourWords(error, invalid, sub === undefined ? "chat" : `chat ${sub}`), usage);
   }
   if (result === undefined) {

@@ -696,3 +696,24 @@ Deno.test("parseCli() takes --data DIR or --memory for serve, not both", () => {
     "chat serve [options]",
   );
 });
+
+Deno.test("parseCli() takes chat backup FILE [--data DIR]", () => {
+  assert.deepEqual(parseCli(["backup", "copy.db"], batch), {
+    kind: "backup",
+    file: "copy.db",
+    data: undefined,
+  });
+  assert.deepEqual(parseCli(["backup", "--data", "/srv/chat", "copy.db"], batch), {
+    kind: "backup",
+    file: "copy.db",
+    data: "/srv/chat",
+  });
+  const missing = parseCli(["backup"], batch) as ExitCommand;
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /^chat: .*file/);
+  assertUsageError(
+    parseCli(["backup", "a.db", "b.db"], batch),
+    "chat: Too many arguments: chat backup takes one file: got a.db, b.db",
+    "chat backup [options] <file>",
+  );
+});

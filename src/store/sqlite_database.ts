@@ -23,6 +23,11 @@ import { MIGRATIONS, SCHEMA_VERSION } from "./sqlite_schema.ts";
 export interface SqliteDatabaseOptions {
   /** Writes a transaction holds before it commits by itself. @default 1000 */
   maxBatch?: number;
+  /**
+   * Bring an older schema up to date (and refuse a newer one). Off, the schema is left as it is
+   * (for a backup, which copies pages whatever they hold). @default true
+   */
+  migrate?: boolean;
 }
 
 /** SQLite's primary result codes that mean something to the user. */
@@ -87,7 +92,11 @@ export class SqliteDatabase {
       if (check.quick_check !== "ok") {
         throw fail(`the file is damaged (${check.quick_check ?? "unreadable"})`);
       }
-      const migrated = migrate(db, fail);
+      const version = (db.prepare("PRAGMA user_version").get() as { user_version: number })
+        .user_version;
+      const migrated = options.migrate === false
+        ? { from: version, to: version }
+        : migrate(db, fail);
       return new SqliteDatabase(path, db, migrated, options.maxBatch ?? 1000);
     } catch (error) {
       db.close();

@@ -565,3 +565,38 @@ Deno.test("PageUp in chat join pages back through the stored messages, older eac
     }
   });
 });
+
+Deno.test("chat backup FILE copies a stopped server's database; a running one is refused with a hint", async () => {
+  await withDataFolder(async (folder) => {
+    const missing = new ChatProcess(["backup", `${folder}/copy.db`, "--data", folder], {});
+    assert.equal((await missing.exit()).code, 1);
+    assert.equal(
+      missing.stderr.text(),
+      `chat: No database to back up: ${folder}/chat.db does not exist`,
+    );
+    const server = await startServerOn(freePort(), ["--data", folder]);
+    const ana = await ncUser(server, "ana");
+    await ana.sendLine("in the backup");
+    const from = ana.lines.lines.length;
+    await ana.sendLine("/rooms");
+    await ana.lines.waitFor(/^\* Rooms/, { from });
+    ana.close();
+    await ana.lines.done;
+    const refused = new ChatProcess(["backup", `${folder}/copy.db`, "--data", folder], {});
+    assert.equal((await refused.exit()).code, 1);
+    assert.equal(
+      refused.stderr.text(),
+      `chat: Cannot use the database ${folder}/chat.db: database is in use by another chat ` +
+        "server (while it runs, use /backup FILE at its admin console)",
+    );
+    server.kill("SIGTERM");
+    assert.equal((await server.exit()).code, 0);
+    const backup = new ChatProcess(["backup", `${folder}/copy.db`, "--data", folder], {});
+    assert.equal((await backup.exit()).code, 0, backup.stderr.text());
+    assert.match(backup.stdout.text(), /^Backed up .*chat\.db to .*copy\.db \([\d.]+ KiB\)$/);
+    const copy = new DatabaseSync(`${folder}/copy.db`);
+    const rows = copy.prepare("SELECT frame FROM messages").all();
+    copy.close();
+    assert.deepEqual(rows.map((row) => JSON.parse(String(row.frame)).text), ["in the backup"]);
+  });
+});
