@@ -17,16 +17,22 @@ import { ChatServer } from "./src/server/server.ts";
 import { listenTcp } from "./src/carrier/tcp_listener.ts";
 import { listenTls, type TlsListener } from "./src/carrier/tls_listener.ts";
 import {
+  fingerprintOfPem,
   loadOrCreateTlsIdentity,
+  makeSelfSigned,
   readTlsIdentity,
   type TlsIdentity,
 } from "./src/carrier/tls_certificate.ts";
 import { defaultDataFolder } from "./src/data_folder.ts";
-import { ChatError } from "./src/errors.ts";
+import { ChatError, StoreError } from "./src/errors.ts";
 import { MAX_LINE_BYTES, MAX_UNTERMINATED_BYTES, TLS_HANDSHAKE_TIMEOUT_MS } from "./src/limits.ts";
 import { joinHints, webAddress } from "./src/server/addresses.ts";
 import { runConsole } from "./src/server/console.ts";
-import type { JoinCommand, ServeCommand } from "./src/cli.ts";
+import type { BackupCommand, JoinCommand, ServeCommand } from "./src/cli.ts";
+import { resolve } from "node:path";
+import { SqliteDatabase } from "./src/store/sqlite_database.ts";
+import { DATABASE_FILE, openSqliteStore, type SqliteStore } from "./src/store/sqlite_store.ts";
+import { formatBytes } from "./src/units.ts";
 
 const encoder = new TextEncoder();
 
@@ -49,8 +55,63 @@ function onSignals(handler: () => void): () => void {
   };
 }
 
+/**
+ * Opens the server's store as the command says: none for `--memory`, else the database in the
+ * data folder. Prints why and returns 1 when it cannot.
+ */
+function openStore(command: ServeCommand): SqliteStore | undefined | 1 {
+  if (command.memory) return undefined;
+  const folder = command.data ??
+    defaultDataFolder(Deno.build.os, (name) => Deno.env.get(name));
+  if (folder === undefined) {
+    printErr(
+      "chat: Cannot find a data folder: HOME is not set (choose one with --data DIR, or keep " +
+        "nothing with --memory)",
+    );
+    return 1;
+  }
+  try {
+    return openSqliteStore(folder, { historySize: command.history });
+  } catch (error) {
+    if (!(error instanceof StoreError)) throw error;
+    printErr(`chat: ${error.message}`);
+    return 1;
+  }
+}
+
 async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
   const log = new Logger({ format: command.logFormat, sink: printErr });
+  const store = openStore(command);
+  if (store === 1) return 1;
+  if (command.compact && store !== undefined) {
+    try {
+      const { before, after } = store.database.compact();
+      printOut(`Compacted ${store.location}: ${formatBytes(before)} -> ${formatBytes(after)}`);
+      return 0;
+    } catch (error) {
+      printErr(`chat: Cannot compact ${store.location}: ${(error as Error).message}`);
+      return 1;
+    } finally {
+      store.close();
+    }
+  }
+  try {
+    return await serveWith(command, stdio, log, store);
+  } finally {
+    try {
+      store?.close();
+    } catch (error) {
+      printErr(`chat: Cannot close the database ${store?.location}: ${error}`);
+    }
+  }
+}
+
+async function serveWith(
+  command: ServeCommand,
+  stdio: Stdio,
+  log: Logger,
+  store: SqliteStore | undefined,
+): Promise<number> {
   let identity: TlsIdentity | undefined;
   let serverPassword: string | undefined;
   try {
@@ -102,6 +163,8 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
         tlsOnly: command.tlsOnly,
       }),
       allowedOrigins: command.allowOrigins,
+      store,
+      retainMs: command.retainDays === undefined ? undefined : command.retainDays * 86_400_000,
       limits: {
         flood: { burst: command.floodBurst, perSecond: command.floodRate },
         registrationTimeoutMs: command.registrationTimeout * 1000,
@@ -140,6 +203,15 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
     tlsOnly: command.tlsOnly,
   });
   for (const line of hints) printOut(line);
+  printOut(
+    store === undefined
+      ? "Rooms and history are kept in memory only (--memory): a restart forgets them"
+      : `Rooms and history are kept in ${store.location}`,
+  );
+  const migrated = store?.database.migrated;
+  if (migrated !== undefined && migrated.from > 0 && migrated.from < migrated.to) {
+    printOut(`The database was brought up to date (schema ${migrated.from} to ${migrated.to})`);
+  }
   const adminConsole = stdio.isTerminal && Deno.stdout.isTerminal()
     ? startConsole(server, log, stdio, { color: command.color, stopping: () => stopping })
     : undefined;
@@ -150,6 +222,10 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
     stop();
     stopReloads();
     adminConsole?.close();
+  }
+  if (server.storeError !== undefined) {
+    printErr(`chat: Stopped: cannot write the database ${store?.location}: ${server.storeError}`);
+    return 1;
   }
   return 0;
 }
@@ -180,20 +256,25 @@ async function secret(file: string | undefined, what: string): Promise<string | 
 }
 
 /** The operator's certificate, or the one kept in the data folder (made on first start). */
-function tlsIdentity(command: ServeCommand): Promise<TlsIdentity> {
+async function tlsIdentity(command: ServeCommand): Promise<TlsIdentity> {
   if (command.tlsCert !== undefined && command.tlsKey !== undefined) {
     return readTlsIdentity(command.tlsCert, command.tlsKey);
-  }
-  const data = defaultDataFolder(Deno.build.os, (name) => Deno.env.get(name));
-  if (data === undefined) {
-    throw new ChatError(
-      "bad_arguments",
-      "No home folder to keep a TLS certificate in: give --tls-cert and --tls-key",
-    );
   }
   const names = ["localhost", "127.0.0.1", "::1"];
   for (const entry of networkInterfaces() ?? []) names.push(entry.address);
   if (!["0.0.0.0", "::", "[::]"].includes(command.hostname)) names.unshift(command.hostname);
+  if (command.memory) {
+    // Nothing on disk: a new certificate each start (clients that pinned the last one refuse).
+    const made = await makeSelfSigned(names);
+    return { ...made, fingerprint: await fingerprintOfPem(made.cert), selfSigned: true };
+  }
+  const data = command.data ?? defaultDataFolder(Deno.build.os, (name) => Deno.env.get(name));
+  if (data === undefined) {
+    throw new ChatError(
+      "bad_arguments",
+      "No home folder to keep a TLS certificate in: give --data DIR, or --tls-cert and --tls-key",
+    );
+  }
   return loadOrCreateTlsIdentity(`${data}/tls`, names);
 }
 
@@ -290,7 +371,11 @@ function startConsole(
 
 async function joinServer(command: JoinCommand, stdio: Stdio): Promise<number> {
   const ui: ChatUi = stdio.isTerminal
-    ? new TerminalUi(stdio, { color: command.color && !Deno.env.get("NO_COLOR") })
+    ? new TerminalUi(stdio, {
+      color: command.color && !Deno.env.get("NO_COLOR"),
+      // PageUp pages back through the room's messages, from the oldest shown.
+      pageUp: "/history",
+    })
     : new LineUi(stdio);
   const controller = new AbortController();
   const stop = onSignals(() => controller.abort());
@@ -355,6 +440,51 @@ async function main(args: string[]): Promise<number> {
       return await serve(command, stdio);
     case "join":
       return await joinServer(command, stdio);
+    case "backup":
+      return await backupData(command);
+  }
+}
+
+/**
+ * `chat backup FILE`: copies a stopped server's database. A running server holds it: it is
+ * backed up from the server's admin console then (`/backup FILE`).
+ */
+async function backupData(command: BackupCommand): Promise<number> {
+  const folder = command.data ??
+    defaultDataFolder(Deno.build.os, (name) => Deno.env.get(name));
+  if (folder === undefined) {
+    printErr("chat: Cannot find a data folder: HOME is not set (name one with --data DIR)");
+    return 1;
+  }
+  const path = resolve(folder, DATABASE_FILE);
+  try {
+    Deno.statSync(path);
+  } catch {
+    printErr(`chat: No database to back up: ${path} does not exist`);
+    return 1;
+  }
+  let database: SqliteDatabase;
+  try {
+    database = SqliteDatabase.open(path, { migrate: false });
+  } catch (error) {
+    if (!(error instanceof StoreError)) throw error;
+    const running = error.message.endsWith("database is in use by another chat server");
+    printErr(
+      `chat: ${error.message}` +
+        (running ? " (while it runs, use /backup FILE at its admin console)" : ""),
+    );
+    return 1;
+  }
+  try {
+    await database.backup(command.file);
+    const size = formatBytes(Deno.statSync(command.file).size);
+    printOut(`Backed up ${path} to ${command.file} (${size})`);
+    return 0;
+  } catch (error) {
+    printErr(`chat: Cannot back up to ${command.file}: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    database.close();
   }
 }
 

@@ -23,9 +23,13 @@ import { fileURLToPath } from "node:url";
  */
 export const PERMISSIONS: readonly string[] = [
   "--allow-net", // listen for connections (serve) and connect to a server (join)
-  "--allow-env", // read NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE, HOME/USERPROFILE, CHAT_DEBUG
-  "--allow-read", // files you /send; the server reads files in transit back to receivers
-  "--allow-write", // your download folder; the server's temporary folder for files in transit
+  // read NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE, HOME/USERPROFILE, XDG_DATA_HOME/LOCALAPPDATA,
+  // CHAT_DEBUG
+  "--allow-env",
+  // files you /send; the server reads files in transit back to receivers, and its database
+  "--allow-read",
+  // your download folder; the server's temporary folder for files in transit, its database
+  "--allow-write",
   "--allow-sys=networkInterfaces", // the server names the addresses others can join it at
 ];
 

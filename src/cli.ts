@@ -72,6 +72,14 @@ export interface ServeCommand {
   passwordFile?: string;
   /** Other sites whose pages may open a WebSocket (`https://web.example`, or `*`). */
   allowOrigins: string[];
+  /** The data folder (`--data`); undefined for the platform's default (main finds it). */
+  data: string | undefined;
+  /** Keep nothing on disk (`--memory`): a restart forgets every room and message. */
+  memory: boolean;
+  /** Days messages are kept (`--retain`); undefined keeps them until their room goes. */
+  retainDays: number | undefined;
+  /** Compact the database (`--compact`) and exit instead of serving. */
+  compact: boolean;
 }
 
 /** `chat join`. Address and nick may be missing, to be asked for on a terminal. */
@@ -97,6 +105,15 @@ export interface JoinCommand {
   serverPasswordFile?: string;
 }
 
+/** `chat backup FILE`: a copy of a stopped server's database. */
+export interface BackupCommand {
+  kind: "backup";
+  /** The copy to write (a new file). */
+  file: string;
+  /** The data folder; undefined for the platform's default (main finds it). */
+  data: string | undefined;
+}
+
 /** Nothing to run: print this and exit (help, version, usage errors). */
 export interface ExitCommand {
   kind: "exit";
@@ -105,7 +122,7 @@ export interface ExitCommand {
   stderr: string;
 }
 
-export type CliCommand = ServeCommand | JoinCommand | ExitCommand;
+export type CliCommand = ServeCommand | JoinCommand | BackupCommand | ExitCommand;
 
 /** Reads `--fingerprint`: `SHA256:` and base64, or 64 hex digits. */
 export function parseFingerprintOption(text: string): string {
@@ -262,6 +279,8 @@ function ourWords(error: CommanderError, invalid: string | undefined, name: stri
       if (got !== undefined) {
         return name === "chat join"
           ? `Too many arguments: chat join takes one address (HOST[:PORT]): got ${got}`
+          : name === "chat backup"
+          ? `Too many arguments: chat backup takes one file: got ${got}`
           : `Too many arguments: ${name} takes none, only options: got ${got}`;
       }
       break;
@@ -289,7 +308,7 @@ export interface ParseCliOptions {
 export function parseCli(args: readonly string[], options: ParseCliOptions): CliCommand {
   let stdout = "";
   let stderr = "";
-  let result: ServeCommand | JoinCommand | undefined;
+  let result: ServeCommand | JoinCommand | BackupCommand | undefined;
   /** Our message for the last invalid option value or argument. */
   let invalid: string | undefined;
   const parsed = <T>(parse: (text: string) => T) =>
@@ -424,6 +443,17 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       "--password-file <file>",
       "Make the server private: every client must give the password in FILE (first line)",
     )
+    .option(
+      "--data <dir>",
+      "Folder for rooms and history (default: the platform's application data folder)",
+    )
+    .option("--memory", "Keep nothing on disk: a restart forgets every room and message")
+    .option(
+      "--retain <days>",
+      "Delete messages older than this many days (default: keep them)",
+      parsed((t) => parseCount(t, 1, 36_500, "--retain")),
+    )
+    .option("--compact", "Reclaim the space of deleted messages in the database, then exit")
     .action((opts) => {
       result = {
         kind: "serve",
@@ -450,6 +480,10 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         tlsOnly: opts.tlsOnly === true,
         passwordFile: opts.passwordFile,
         allowOrigins: opts.allowOrigin,
+        data: opts.data,
+        memory: opts.memory === true,
+        retainDays: opts.retain,
+        compact: opts.compact === true,
       };
       if (opts.tlsOnly === true && opts.tlsPort === undefined) {
         throw new InvalidArgumentError("--tls-only needs --tls-port");
@@ -499,7 +533,17 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       };
     });
 
-  for (const command of [serve, join]) {
+  const backup = program.command("backup")
+    .description(
+      "Copy a stopped server's database to FILE (while it runs, use /backup at its console)",
+    )
+    .argument("<file>", "The copy to write (a new file)")
+    .option("--data <dir>", "The server's data folder (default: as chat serve)")
+    .action((file, opts) => {
+      result = { kind: "backup", file, data: opts.data };
+    });
+
+  for (const command of [serve, join, backup]) {
     command.exitOverride().configureOutput(output);
   }
 
@@ -513,14 +557,32 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
     if (!(error instanceof CommanderError)) throw error;
     // Help and version exit 0; everything else is a usage mistake.
     if (error.exitCode === 0) return { kind: "exit", code: 0, stdout, stderr };
-    const sub = args.find((arg) => arg === "serve" || arg === "join");
-    const usage = sub === "serve" ? serve : sub === "join" ? join : program;
+    const sub = args.find((arg) => arg === "serve" || arg === "join" || arg === "backup");
+    const usage = sub === "serve"
+      ? serve
+      : sub === "join"
+      ? join
+      : sub === "backup"
+      ? backup
+      : program;
     return usageError(ourWords(error, invalid, sub === undefined ? "chat" : `chat ${sub}`), usage);
   }
   if (result === undefined) {
     return usageError("Missing command: chat serve or chat join", program);
   }
   if (result.kind === "serve") {
+    if (result.memory && result.data !== undefined) {
+      return usageError("--data and --memory do not go together: --memory keeps nothing", serve);
+    }
+    if (result.memory && result.compact) {
+      return usageError("--compact needs a database: --memory keeps nothing", serve);
+    }
+    if (result.memory && result.retainDays !== undefined) {
+      return usageError("--retain needs a database: --memory keeps nothing to delete", serve);
+    }
+    if (result.data !== undefined && result.data.trim() === "") {
+      return usageError("--data needs a folder: got an empty name", serve);
+    }
     const seen = new Set([roomKey(LOBBY)]);
     for (const room of result.rooms) {
       if (seen.has(roomKey(room.name))) {

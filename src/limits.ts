@@ -128,6 +128,15 @@ export const HISTORY_REPLAY_MAX_BYTES = 64 * 1024;
 /** Most messages a room may be configured to keep. */
 export const MAX_HISTORY = 10_000;
 
+/** Messages `/history` shows when not told how many. */
+export const HISTORY_PAGE = 20;
+
+/** Most messages one `/history` shows. */
+export const MAX_HISTORY_PAGE = 200;
+
+/** Most messages one `/search` shows (the newest that match). */
+export const SEARCH_RESULTS = 20;
+
 /** Largest file the server takes by default, in bytes (`--max-file-size` MiB; 0 turns sharing off). */
 export const DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024;
 

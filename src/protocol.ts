@@ -383,6 +383,8 @@ export interface ByeFrame {
   reason: string;
   /** The whole server is shutting down (or restarting): a client may try to reconnect. */
   shutdown?: boolean;
+  /** With `shutdown`: the operator says the server is restarting, so a client may wait longer. */
+  restart?: boolean;
 }
 
 export type ServerFrame =
@@ -511,7 +513,7 @@ const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
   error: { code: str, message: str, id: optStr },
   ping: { token: optStr },
   pong: { token: optStr },
-  bye: { reason: str, shutdown: optBool },
+  bye: { reason: str, shutdown: optBool, restart: optBool },
 };
 
 const encoder = new TextEncoder();

@@ -84,6 +84,10 @@ const SERVE_DEFAULTS = {
   tlsOnly: false,
   passwordFile: undefined,
   allowOrigins: [],
+  data: undefined,
+  memory: false,
+  retainDays: undefined,
+  compact: false,
 } as const;
 
 /** What `chat join` gives for the options not given. */
@@ -720,4 +724,63 @@ Deno.test("parseCount() refuses numbers out of range, leading zeros and anything
       `--thing must be a whole number from 0 to 10000000000: got ${JSON.stringify(bad)}`,
     );
   }
+});
+
+Deno.test("parseCli() takes --data DIR or --memory for serve, not both", () => {
+  assert.deepEqual(parseCli(["serve", "--data", "/srv/chat"], batch), {
+    ...SERVE_DEFAULTS,
+    data: "/srv/chat",
+  });
+  assert.deepEqual(parseCli(["serve", "--memory"], batch), { ...SERVE_DEFAULTS, memory: true });
+  assertUsageError(
+    parseCli(["serve", "--memory", "--data", "/srv/chat"], batch),
+    "chat: --data and --memory do not go together: --memory keeps nothing",
+    "chat serve [options]",
+  );
+  assert.deepEqual(parseCli(["serve", "--retain", "30"], batch), {
+    ...SERVE_DEFAULTS,
+    retainDays: 30,
+  });
+  assertUsageError(
+    parseCli(["serve", "--retain", "0"], batch),
+    'chat: --retain must be a whole number from 1 to 36500: got "0"',
+    "chat serve [options]",
+  );
+  assert.deepEqual(parseCli(["serve", "--compact"], batch), { ...SERVE_DEFAULTS, compact: true });
+  assertUsageError(
+    parseCli(["serve", "--memory", "--compact"], batch),
+    "chat: --compact needs a database: --memory keeps nothing",
+    "chat serve [options]",
+  );
+  assertUsageError(
+    parseCli(["serve", "--memory", "--retain", "7"], batch),
+    "chat: --retain needs a database: --memory keeps nothing to delete",
+    "chat serve [options]",
+  );
+  assertUsageError(
+    parseCli(["serve", "--data", " "], batch),
+    "chat: --data needs a folder: got an empty name",
+    "chat serve [options]",
+  );
+});
+
+Deno.test("parseCli() takes chat backup FILE [--data DIR]", () => {
+  assert.deepEqual(parseCli(["backup", "copy.db"], batch), {
+    kind: "backup",
+    file: "copy.db",
+    data: undefined,
+  });
+  assert.deepEqual(parseCli(["backup", "--data", "/srv/chat", "copy.db"], batch), {
+    kind: "backup",
+    file: "copy.db",
+    data: "/srv/chat",
+  });
+  const missing = parseCli(["backup"], batch) as ExitCommand;
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /^chat: .*file/);
+  assertUsageError(
+    parseCli(["backup", "a.db", "b.db"], batch),
+    "chat: Too many arguments: chat backup takes one file: got a.db, b.db",
+    "chat backup [options] <file>",
+  );
 });

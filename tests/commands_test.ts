@@ -73,6 +73,16 @@ Deno.test("helpEntries() lists every command of the table with /aliases", () => 
       aliases: ["/part"],
     },
     { usage: "/users [ROOM]", summary: "List who is in a room", aliases: ["/names", "/who"] },
+    {
+      usage: "/history [N] [BEFORE]",
+      summary: "Show older messages in this room: N (default 20) before message BEFORE",
+      aliases: [],
+    },
+    {
+      usage: "/search WORDS",
+      summary: "Find messages in this room with all these words (the newest 20)",
+      aliases: ["/find"],
+    },
     { usage: "/msg NICK TEXT", summary: "Send a private message", aliases: ["/tell", "/query"] },
     {
       usage: "/me ACTION",
@@ -110,6 +120,11 @@ Deno.test("helpEntries() lists every command of the table with /aliases", () => 
     {
       usage: "/private [on|off]",
       summary: "Hide this room from /rooms, or show it again (owner)",
+      aliases: [],
+    },
+    {
+      usage: "/persist [on|off]",
+      summary: "Keep this room when it is empty, or let it go again (owner)",
       aliases: [],
     },
     { usage: "/kick NICK [REASON]", summary: "Remove someone from this room (owner)", aliases: [] },
@@ -666,4 +681,67 @@ Deno.test("runCommand() room commands act on the context's room", () => {
   );
   const created = runCommand(COMMANDS, at(hub, 1, LOBBY), "/create chess");
   assert.equal((created.deliveries[0]?.frame as RoomFrame).room, "chess");
+});
+
+Deno.test("/history [N] [BEFORE] pages older messages; N and BEFORE are checked", () => {
+  const { hub, context } = setup();
+  for (let i = 1; i <= 5; i++) hub.say(2, LOBBY, `m${i}`, NOW);
+  const page = (line: string) =>
+    runCommand(COMMANDS, context, line).deliveries.map((delivery) => delivery.frame);
+  assert.deepEqual(page("/history 2 4"), [
+    { type: "history_page", room: LOBBY, count: 2, first: 2, more: true },
+    { type: "message", room: LOBBY, nick: "bob", text: "m2", time: NOW, seq: 2, history: true },
+    { type: "message", room: LOBBY, nick: "bob", text: "m3", time: NOW, seq: 3, history: true },
+  ]);
+  assert.deepEqual(page("/history").map((frame) => frame.type === "message" && frame.seq), [
+    false,
+    1,
+    2,
+    3,
+    4,
+    5,
+  ]);
+  assert.deepEqual(page("/history 3 1"), [
+    { type: "history_page", room: LOBBY, count: 0, more: false },
+  ]);
+  for (const bad of ["/history 0", "/history 201", "/history x", "/history 5 0", "/history 5 -1"]) {
+    assert.throws(
+      () => runCommand(COMMANDS, context, bad),
+      (error: unknown) => error instanceof ChatError && error.code === "bad_arguments",
+      bad,
+    );
+  }
+});
+
+Deno.test("/search WORDS finds messages in the room, newest first; words are needed", () => {
+  const { hub, context } = setup();
+  hub.say(2, LOBBY, "chess tonight", NOW);
+  hub.say(2, LOBBY, "go tomorrow", NOW);
+  hub.say(2, LOBBY, "Chess club", NOW);
+  const frames = runCommand(COMMANDS, context, "/search  chess ").deliveries.map((d) => d.frame);
+  assert.deepEqual(frames, [
+    { type: "search_results", room: LOBBY, words: "chess", count: 2, limit: 20 },
+    {
+      type: "message",
+      room: LOBBY,
+      nick: "bob",
+      text: "Chess club",
+      time: NOW,
+      seq: 3,
+      history: true,
+    },
+    {
+      type: "message",
+      room: LOBBY,
+      nick: "bob",
+      text: "chess tonight",
+      time: NOW,
+      seq: 1,
+      history: true,
+    },
+  ]);
+  assert.throws(
+    () => runCommand(COMMANDS, context, "/search ,,"),
+    (error: unknown) => error instanceof ChatError && error.code === "bad_arguments",
+  );
 });

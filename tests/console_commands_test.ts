@@ -3,6 +3,7 @@ import { nativeFrame } from "../src/dialect/native_frames.ts";
 import type { ServerFrame } from "../src/protocol.ts";
 import type { LogFields } from "../src/log.ts";
 import { type AdminApi, runConsoleLine } from "../src/server/console_commands.ts";
+import { ChatError } from "../src/errors.ts";
 import { type Delivery, Hub, type MemberId } from "../src/server/hub.ts";
 
 const T0 = 1000;
@@ -30,6 +31,11 @@ function serverWith(...nicks: string[]): FakeServer {
     recentEvents: (count) =>
       count <= 0 ? [] : events.slice(-count).map(({ event }) => `INFO  ${event}`),
     log: { info: (event, fields = {}) => void events.push({ event, fields }) },
+    storeStats: () => undefined,
+    backup: () =>
+      Promise.reject(
+        new ChatError("not_allowed", "No database to back up: this server keeps nothing"),
+      ),
   };
 }
 
@@ -183,4 +189,62 @@ Deno.test("/help lists /owner and the owner argument of /create", () => {
   const help = run(serverWith(), "/help").join("\n");
   assert.match(help, /\/create ROOM \[LIMIT\] \[OWNER\]/);
   assert.match(help, /\/owner ROOM NICK\|off/);
+});
+
+Deno.test("/stats shows the database's place, size and message count, or that there is none", () => {
+  const api = serverWith("ana");
+  assert.deepEqual(run(api, "/stats"), [
+    "Connections: 1; people: 1; rooms: 1",
+    "Database: none: rooms and history are kept in memory only (--memory)",
+  ]);
+  const stored: AdminApi = {
+    ...api,
+    storeStats: () => ({ location: "/srv/chat/chat.db", bytes: 3 * 1024 * 1024, messages: 1 }),
+  };
+  assert.deepEqual(run(stored, "/stats")[1], "Database: /srv/chat/chat.db, 3.0 MiB, 1 message");
+});
+
+Deno.test("/backup FILE starts a copy; the event log says how it went", async () => {
+  const api = serverWith();
+  let failed: Promise<number> = Promise.resolve(0);
+  const none: FakeServer = { ...api, backup: (file) => failed = api.backup(file) };
+  assert.deepEqual(run(none, "/backup /tmp/copy.db"), [
+    "Backing up the database to /tmp/copy.db: the event log says when it is done",
+  ]);
+  await failed.catch(() => {});
+  await Promise.resolve();
+  assert.deepEqual(api.events.at(-1), {
+    event: "backup_failed",
+    fields: { file: "/tmp/copy.db", error: "No database to back up: this server keeps nothing" },
+  });
+  let done: Promise<number> = Promise.resolve(0);
+  const stored: FakeServer = { ...api, backup: () => done = Promise.resolve(2048) };
+  run(stored, "/backup /tmp/my copy.db");
+  await done;
+  await Promise.resolve();
+  assert.deepEqual(api.events.at(-1), {
+    event: "backup",
+    fields: { file: "/tmp/my copy.db", size: "2.0 KiB" },
+  });
+});
+
+Deno.test("/shutdown --restart tells the server it is a restart, with a reason or a default", () => {
+  const calls: [string, boolean | undefined][] = [];
+  const api: AdminApi = {
+    ...serverWith(),
+    shutdown: (reason, restart) => calls.push([reason, restart]),
+  };
+  assert.deepEqual(runConsoleLine(api, "/shutdown --restart back in 5"), {
+    lines: ["Restarting: clients wait for the server to be back"],
+    stop: true,
+  });
+  runConsoleLine(api, "/shutdown --restart");
+  runConsoleLine(api, "/shutdown bye all");
+  runConsoleLine(api, "/shutdown --restarting");
+  assert.deepEqual(calls, [
+    ["back in 5", true],
+    ["Server is restarting", true],
+    ["bye all", undefined],
+    ["--restarting", undefined],
+  ]);
 });

@@ -42,6 +42,8 @@ function api(): AdminApi {
     shutdown: () => {},
     recentEvents: () => [],
     log: { info: () => {} },
+    storeStats: () => undefined,
+    backup: () => Promise.resolve(0),
   };
 }
 

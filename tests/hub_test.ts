@@ -1709,3 +1709,36 @@ Deno.test("Hub starts from a directory that holds rooms already", () => {
   hub.join(1, "class", undefined, T0);
   assert.deepEqual(hub.membersOf("Class"), ["ana"]);
 });
+
+Deno.test("Hub.setPersistent() keeps a user room when its last member leaves, until turned off", () => {
+  const hub = gamesHub();
+  assert.deepEqual(sorted(hub.setPersistent(1, "games", true)), [{
+    to: [1, 2, 3],
+    frame: {
+      type: "mode",
+      room: "games",
+      by: "ana",
+      change: { kind: "persistent", persistent: true },
+    },
+  }]);
+  for (const id of [1, 2, 3]) hub.leave(id, "games", "", T0);
+  assert.deepEqual(roomNames(hub, 4), [LOBBY, "games"], "kept, empty");
+  hub.join(2, "games", undefined, T0);
+  hub.setPersistent("admin", "games", false);
+  hub.leave(2, "games", "", T0);
+  assert.deepEqual(roomNames(hub, 4), [LOBBY], "gone with its last member");
+});
+
+Deno.test("Hub.setPersistent() refuses the lobby and non-owners", () => {
+  const hub = gamesHub();
+  assertChatError(
+    () => hub.setPersistent("admin", LOBBY, false),
+    "not_allowed",
+    "The lobby always stays",
+  );
+  assertChatError(
+    () => hub.setPersistent(2, "games", true),
+    "not_allowed",
+    "Only the owner of games may change whether it stays: that is ana",
+  );
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ConnectError, connectTcp, ServerConnection } from "../src/client/connection.ts";
-import { join, type JoinIo } from "../src/client/join.ts";
+import { historyFrom, join, type JoinIo } from "../src/client/join.ts";
 import type { JoinCommand } from "../src/cli.ts";
 import type { ClientFrame, HelloFrame, ServerFrame } from "../src/protocol.ts";
 import { type Line, plainText } from "../src/render.ts";
@@ -427,6 +427,30 @@ Deno.test("join() ends with exit 1 and a true reason when a restarting server do
   );
 });
 
+Deno.test("join() waits six times longer for a server its operator said is restarting", async () => {
+  const ui = new RecordingUi();
+  const errors: string[] = [];
+  let first: FakeConnection | undefined;
+  const started = Date.now();
+  const done = join(
+    COMMAND,
+    joinIo(
+      ui,
+      scripted([welcoming((frame, conn) => {
+        if (frame.type === "hello") first = conn;
+      })]),
+      { errors, reconnect: { firstDelayMs: 50, maxDelayMs: 100, giveUpAfterMs: 200 } },
+    ),
+  );
+  await ui.waitFor("* You are in lobby");
+  first?.push({ type: "bye", reason: "Server is restarting", shutdown: true, restart: true });
+  assert.equal(await done, 1);
+  assert.deepEqual(errors, [
+    "chat: Disconnected: Server is restarting (it was not back within 1 s)",
+  ]);
+  assert.ok(Date.now() - started >= 1200, "gave up before six times the policy");
+});
+
 Deno.test("join() still ends on any other goodbye, such as a kick", async () => {
   const ui = new RecordingUi();
   const errors: string[] = [];
@@ -676,4 +700,12 @@ Deno.test("join() says it offers a file only once the server took the offer; ~ i
   } finally {
     await Deno.remove(home, { recursive: true });
   }
+});
+
+Deno.test("historyFrom() makes /history go on from the oldest message shown", () => {
+  assert.equal(historyFrom("/history", 120), "/history 20 120");
+  assert.equal(historyFrom("/HISTORY 5 ", 120), "/history 5 120");
+  assert.equal(historyFrom("/history 5 80", 120), "/history 5 80");
+  assert.equal(historyFrom("/history", undefined), "/history");
+  assert.equal(historyFrom("/historyx", 120), "/historyx");
 });

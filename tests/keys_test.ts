@@ -67,6 +67,10 @@ Deno.test("parseKeys() reads arrows in normal and application mode", () => {
   ]);
 });
 
+Deno.test("parseKeys() reads PageUp", () => {
+  assertEquals(parseKeys("\x1b[5~a"), [key("page_up"), { type: "text", text: "a" }]);
+});
+
 Deno.test("parseKeys() reads every form of Home, End and Delete", () => {
   assertEquals(
     parseKeys("\x1b[H\x1b[1~\x1b[7~\x1bOH\x1b[F\x1b[4~\x1b[8~\x1bOF\x1b[3~"),
@@ -100,7 +104,7 @@ Deno.test("parseKeys() reads word moves and Alt-Backspace", () => {
 
 Deno.test("parseKeys() swallows unknown escape sequences", () => {
   const unknown = [
-    "\x1b[5~", // Page Up
+    "\x1b[6~", // Page Down
     "\x1b[15;2~", // Shift-F5
     "\x1bOP", // F1
     "\x1b[[A", // F1 on the Linux console

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Outbox, type OutboxOptions } from "../src/server/outbox.ts";
+import { FlushScheduler, Outbox, type OutboxOptions } from "../src/server/outbox.ts";
 
 interface PendingWrite {
   readonly text: string;
@@ -393,4 +393,51 @@ Deno.test("Outbox.abandon() relieves whoever waits and refuses later pushes", as
   assert.equal(relieved, true);
   assert.equal(outbox.congested, false);
   assert.equal(outbox.push(bytes("y\n")), false);
+});
+
+Deno.test("FlushScheduler runs beforeFlush (the store's commit) before it writes anything", async () => {
+  const order: string[] = [];
+  let wrote: () => void = () => {};
+  const written = new Promise<void>((resolve) => wrote = resolve);
+  const scheduler = new FlushScheduler(0, () => {
+    order.push("commit");
+    return true;
+  });
+  const outbox = new Outbox({
+    maxBytes: 1024,
+    write: (chunk) => {
+      order.push(`write ${new TextDecoder().decode(chunk)}`);
+      wrote();
+      return Promise.resolve();
+    },
+    onOverflow: () => {},
+    onError: () => {},
+    schedule: scheduler.schedule,
+  });
+  outbox.push(bytes("ack\n"));
+  await written;
+  assert.deepEqual(order, ["commit", "write ack\n"]);
+});
+
+Deno.test("FlushScheduler writes nothing when beforeFlush says it could not commit", async () => {
+  const writes: string[] = [];
+  let asked: () => void = () => {};
+  const committed = new Promise<void>((resolve) => asked = resolve);
+  const scheduler = new FlushScheduler(0, () => {
+    asked();
+    return false;
+  });
+  const outbox = new Outbox({
+    maxBytes: 1024,
+    write: (chunk) => {
+      writes.push(new TextDecoder().decode(chunk));
+      return Promise.resolve();
+    },
+    onOverflow: () => {},
+    onError: () => {},
+    schedule: scheduler.schedule,
+  });
+  outbox.push(bytes("ack\n"));
+  await committed;
+  assert.deepEqual(writes, []);
 });

@@ -216,3 +216,61 @@ Deno.test("openSqliteStore() says why a data folder cannot be made", async () =>
     );
   });
 });
+
+Deno.test("SqliteRoomLog.prune() deletes the oldest messages in batches; seqs never go back", async () => {
+  await withFolder((folder) => {
+    const store = openSqliteStore(folder, { historySize: 100 });
+    const at = (seq: number, room: string, time: number) => ({ ...message(seq, room), time });
+    // Old: games 1-3, chess 1; then new: games 4.
+    for (let seq = 1; seq <= 3; seq++) store.roomLog.append("games", at(seq, "games", 10), 100);
+    store.roomLog.append("chess", at(1, "chess", 10), 100);
+    store.roomLog.append("games", at(4, "games", 1000), 100);
+    assert.equal(store.prune(500, 2), 2, "a batch at most");
+    assert.equal(store.prune(500, 100), 2);
+    assert.equal(store.prune(500, 100), 0, "the new one stays");
+    assert.deepEqual(store.roomLog.history("games").map((frame) => frame.seq), [4]);
+    assert.deepEqual(store.roomLog.history("chess"), []);
+    store.close();
+    const again = openSqliteStore(folder, { historySize: 100 });
+    try {
+      assert.equal(again.roomLog.lastSeq("chess"), 1, "chess has no message left, seq stays");
+      assert.equal(again.roomLog.lastSeq("games"), 4);
+      assert.equal(again.stats().messages, 1);
+    } finally {
+      again.close();
+    }
+  });
+});
+
+Deno.test("SqliteRoomLog.search() finds messages indexed before a reopen, and not dropped or pruned ones", async () => {
+  await withFolder((folder) => {
+    const store = openSqliteStore(folder, { historySize: 2 });
+    const say = (room: string, text: string, time = 10) =>
+      store.roomLog.append(
+        room,
+        { ...message(store.roomLog.lastSeq(room) + 1, room), text, time },
+        100,
+      );
+    say("games", "old chess news", 10);
+    say("games", "chess at eight", 1000);
+    say("gone", "chess in a room that goes", 1000);
+    assert.equal(store.index(1), 1, "a batch at most");
+    assert.equal(store.index(100), 2);
+    assert.equal(store.index(100), 0);
+    say("games", "chess unindexed yet", 1000);
+    // Searching indexes what is new first; history holds 2, the search reaches all.
+    const seqs = () => store.roomLog.search("games", "chess", 10).map((frame) => frame.seq);
+    assert.deepEqual(seqs(), [3, 2, 1]);
+    store.roomLog.drop("gone");
+    assert.deepEqual(store.roomLog.search("gone", "chess", 10), []);
+    assert.equal(store.prune(500, 100), 1);
+    assert.deepEqual(seqs(), [3, 2]);
+    store.close();
+    const again = openSqliteStore(folder, { historySize: 2 });
+    try {
+      assert.deepEqual(again.roomLog.search("games", "eight", 10).map((frame) => frame.seq), [2]);
+    } finally {
+      again.close();
+    }
+  });
+});

@@ -81,6 +81,15 @@ for (const [name, make] of IMPLEMENTATIONS) {
     assert.equal(rooms.passwordMatches("dev", "other"), false);
   });
 
+  Deno.test(`${name}.update() makes a room persistent and back`, () => {
+    const rooms = make();
+    rooms.create(record("Games"));
+    rooms.update("games", { persistent: true });
+    assert.equal(rooms.find("games")?.persistent, true);
+    rooms.update("games", { persistent: false });
+    assert.equal(rooms.find("games")?.persistent, false);
+  });
+
   Deno.test(`${name} keeps a room's creation time`, () => {
     const rooms = make();
     rooms.create(record("Games", { created: 1_700_000_000_000 }));

@@ -126,6 +126,35 @@ for (const [name, make] of IMPLEMENTATIONS) {
     }
   });
 
+  Deno.test(`${name}.page() gives the newest messages below a seq, oldest first`, () => {
+    const log = make(10);
+    appendMany(log, "games", 6);
+    const seqs = (before: number, limit: number) =>
+      log.page("games", before, limit).map((frame) => frame.seq);
+    assert.deepEqual(seqs(7, 3), [4, 5, 6]);
+    assert.deepEqual(seqs(4, 10), [1, 2, 3]);
+    assert.deepEqual(seqs(1, 5), []);
+    assert.deepEqual(seqs(5, 0), []);
+    assert.deepEqual(log.page("chess", 5, 5), []);
+  });
+
+  Deno.test(`${name}.search() finds messages with every word, newest first, in one room`, () => {
+    const log = make(10);
+    const texts = ["Chess at eight", "chess club news", "go at nine", "CHESSBOARD for sale"];
+    texts.forEach((text, i) => log.append("games", { ...message(i + 1), text }, 100));
+    log.append("chess", { ...message(1, "chess"), text: "chess elsewhere" }, 100);
+    const found = (words: string, limit = 10) =>
+      log.search("games", words, limit).map((frame) => frame.seq);
+    assert.deepEqual(found("chess"), [4, 2, 1], "word starts, any case, newest first");
+    assert.deepEqual(found("chess at"), [1]);
+    assert.deepEqual(found("at"), [3, 1]);
+    assert.deepEqual(found("chess", 2), [4, 2]);
+    assert.deepEqual(found("tennis"), []);
+    assert.deepEqual(found("  ,; "), []);
+    assert.deepEqual(found('"chess"'), [4, 2, 1], "quotes are not syntax");
+    assert.deepEqual(log.search("games", "chess", 10)[0]?.text, "CHESSBOARD for sale");
+  });
+
   Deno.test(`${name}.drop() forgets a room's seq, history and ids, and only that room's`, () => {
     const log = make(5);
     appendMany(log, "games", 3);

@@ -426,3 +426,17 @@ Deno.test("TerminalUi.setStatus() cuts the status row by display width", () => {
   equal(stdio.take(), "\r\x1b[2K\x1b[1A\r\x1b[2K" + inputLine("> "));
   ui.close();
 });
+
+Deno.test("TerminalUi enters its pageUp line on PageUp, keeping what is typed; without one, nothing", async () => {
+  const stdio = new FakeStdio();
+  const ui = new TerminalUi(stdio, { color: false, now: () => NOW, pageUp: "/history" });
+  await stdio.type("half\x1b[5~");
+  equal(await ui.nextLine(), "/history");
+  await stdio.type(" typed\r");
+  equal(await ui.nextLine(), "half typed");
+  ui.close();
+  const plain = setup();
+  await plain.stdio.type("\x1b[5~x\r");
+  equal(await plain.ui.nextLine(), "x");
+  plain.ui.close();
+});

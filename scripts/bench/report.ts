@@ -81,6 +81,10 @@ export function renderResults(
   }
   const ratios = renderRatios(groups);
   if (ratios !== "") out.push("### Ratio to the ncat baseline (chat / ncat)", "", ratios, "");
+  const persisted = renderPersisted(groups);
+  if (persisted !== "") {
+    out.push("### Keeping every message (persisted / in memory)", "", persisted, "");
+  }
   const joins = renderJoins(groups, machine.denoFloorKiB);
   if (joins !== "") out.push("### Joining and idle connections", "", joins, "");
   const errors = groups.flatMap((group) =>
@@ -106,7 +110,8 @@ function isPeer(target: Target): boolean {
 function targetLabel(group: GroupResult): string {
   const rooms = group.spec.rooms ?? 1;
   const target = group.spec.target;
-  const label = target === "chat" ? `chat ${group.spec.protocol}` : SERVER_NAMES[target];
+  const kind = target === "chat" ? `chat ${group.spec.protocol}` : SERVER_NAMES[target];
+  const label = group.spec.persisted ? `${kind} persisted` : kind;
   return rooms > 1 ? `${label}, ${rooms} rooms,` : label;
 }
 
@@ -307,6 +312,35 @@ function renderRatios(groups: readonly GroupResult[]): string {
     ["scenario", "deliveries/s", "p50", "p99", "server CPU s", "peak RSS", "ncat figures"],
     rows,
   );
+}
+
+/** Each persisted phase against the same phase of the same server in memory, in the same run. */
+function renderPersisted(groups: readonly GroupResult[]): string {
+  const inMemory = new Map<string, PhaseResult>();
+  for (const group of groups) {
+    if (group.spec.target !== "chat" || group.spec.persisted) continue;
+    for (const phase of group.phases) {
+      inMemory.set(`${group.spec.protocol}/${shapeKey(phase)}`, phase);
+    }
+  }
+  const rows: string[][] = [];
+  for (const group of groups) {
+    if (!group.spec.persisted) continue;
+    for (const phase of group.phases) {
+      const base = inMemory.get(`${group.spec.protocol}/${shapeKey(phase)}`);
+      if (base === undefined) continue;
+      rows.push([
+        `${targetLabel(group)} N=${phase.clients} ${phase.name}`,
+        ratio(phase.deliveriesPerSec, base.deliveriesPerSec),
+        ratio(phase.latencyMs.p99, base.latencyMs.p99),
+        ratio(phase.serverCpuS, base.serverCpuS),
+        `${count(base.deliveriesPerSec)}/s, p99 ${fixed(base.latencyMs.p99)} ms, ` +
+        `${fixed(base.serverCpuS, 2)} s CPU`,
+      ]);
+    }
+  }
+  if (rows.length === 0) return "";
+  return table(["scenario", "deliveries/s", "p99", "server CPU s", "in-memory figures"], rows);
 }
 
 function renderJoins(groups: readonly GroupResult[], denoFloorKiB: number | undefined): string {

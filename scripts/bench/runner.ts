@@ -58,7 +58,9 @@ export async function liftFlags(): Promise<string[]> {
     stderr: "null",
   }).output();
   const help = new TextDecoder().decode(output.stdout);
-  return LIFTED_LIMITS.filter(([flag]) => help.includes(`${flag} `)).flat();
+  // Nothing on disk unless a scenario asks for it: the in-memory server is the baseline.
+  const memory = help.includes("--memory ") ? ["--memory"] : [];
+  return [...LIFTED_LIMITS.filter(([flag]) => help.includes(`${flag} `)).flat(), ...memory];
 }
 
 /** The default cap on a server's resident memory: 4 GiB. */
@@ -184,11 +186,20 @@ export async function runGroup(spec: GroupSpec, options: RunOptions): Promise<Gr
   const started = Date.now();
   const result: GroupResult = { spec, phases: [], errors: [], serverDrops: 0, durationMs: 0 };
   let server: Started;
+  // A persisted group's database lives in a fresh folder, removed afterwards.
+  const data = spec.persisted ? Deno.makeTempDirSync({ prefix: "chat-bench-data-" }) : undefined;
+  const flags = data === undefined
+    ? options.serverFlags ?? []
+    : [...(options.serverFlags ?? []).filter((flag) => flag !== "--memory"), "--data", data];
+  const removeData = () => {
+    if (data !== undefined) Deno.removeSync(data, { recursive: true });
+  };
   try {
-    server = await startServer(spec, options);
+    server = await startServer(spec, options, flags);
   } catch (error) {
     result.errors.push(error instanceof Error ? error.message : String(error));
     result.durationMs = Date.now() - started;
+    removeData();
     return result;
   }
   const pid = server.child.pid;
@@ -353,16 +364,22 @@ export async function runGroup(spec: GroupSpec, options: RunOptions): Promise<Gr
     if (server.child.pid && result.errors.length > 0) {
       log(`  server stderr tail:\n    ${server.tail().join("\n    ")}`);
     }
+    removeData();
     result.durationMs = Date.now() - started;
   }
   return result;
 }
 
-function startServer(spec: GroupSpec, options: RunOptions): Promise<Started> {
+/** Starts the group's server; `flags` are the chat server's (a persisted group's `--data`). */
+function startServer(
+  spec: GroupSpec,
+  options: RunOptions,
+  flags: readonly string[],
+): Promise<Started> {
   const nice = options.nice ?? 0;
   switch (spec.target) {
     case "chat":
-      return startChat(options.serverFlags ?? [], options.profileDir, nice);
+      return startChat(flags, options.profileDir, nice);
     case "ncat":
       return startNcat(spec.clients, nice);
     case "inspircd":

@@ -61,6 +61,11 @@ export interface GroupSpec {
    * each client creates or joins its room (native: and leaves the lobby). @default 1
    */
   rooms?: number;
+  /**
+   * The chat server keeps its data in a fresh database (`--data` in a temporary folder) instead
+   * of in memory: every message is committed before it is delivered. @default false
+   */
+  persisted?: boolean;
 }
 
 /** Which servers a sweep covers besides the chat server. */
@@ -230,6 +235,11 @@ function fanOutGroup(
   };
 }
 
+/** A chat group run with a database instead of in memory. */
+function persistedGroup(group: GroupSpec): GroupSpec {
+  return { ...group, name: `${group.name}-persisted`, persisted: true };
+}
+
 function idleGroup(
   target: Target,
   protocol: Protocol,
@@ -270,6 +280,10 @@ export function fullSweep(options: SweepOptions = {}): GroupSpec[] {
     const phases = fanOutPhases(clients, { rateSeconds: 5, idle: clients === 1000 });
     for (const { target, protocol } of fanOutTargets(clients, options)) {
       groups.push(fanOutGroup(target, protocol, clients, phases));
+    }
+    // The same with a database, in the same run: what keeping every message costs.
+    if (clients >= 100 && clients <= 1000) {
+      groups.push(persistedGroup(fanOutGroup("chat", "native", clients, phases)));
     }
   }
   // Many small rooms: 500 rooms of 10, one sender in each (not ncat: it has no rooms).
@@ -341,6 +355,12 @@ export function quickSweep(options: SweepOptions = {}): GroupSpec[] {
       timeoutMs: 30_000,
     });
   }
+  groups.push({
+    ...persistedGroup(fanOutGroup("chat", "native", 100, [
+      { name: "S=2 fast", senders: 2, messages: 200, rate: 0, timeoutMs: 15_000 },
+    ])),
+    timeoutMs: 30_000,
+  });
   return groups;
 }
 

@@ -185,6 +185,7 @@ async function chatTransfer(
   const server = new Child([
     ...CHAT,
     "serve",
+    "--memory",
     "--host",
     "127.0.0.1",
     "--port",

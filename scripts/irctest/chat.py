@@ -77,6 +77,8 @@ class ChatController(BaseServerController, DirectoryBasedController):
                 "--allow-sys=networkInterfaces",
                 str(REPO / "main.ts"),
                 "serve",
+                # Every test starts a server: nothing kept on disk.
+                "--memory",
                 "--host",
                 hostname,
                 "--port",

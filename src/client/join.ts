@@ -9,7 +9,7 @@
 import type { JoinCommand } from "../cli.ts";
 import { parseAddress } from "../cli.ts";
 import { UsageError } from "../errors.ts";
-import { DEFAULT_PORT, LOBBY, MAX_TEXT_BYTES } from "../limits.ts";
+import { DEFAULT_PORT, HISTORY_PAGE, LOBBY, MAX_TEXT_BYTES } from "../limits.ts";
 import {
   type ClientFrame,
   type RoomFrame,
@@ -93,6 +93,12 @@ const DEFAULT_RECONNECT: ReconnectPolicy = {
 
 /** Longest wait between tries to reach a server that said it was shutting down (restarting). */
 const RESTART_MAX_DELAY_MS = 5000;
+
+/**
+ * How many times longer to wait for a server whose operator said it is restarting (an upgrade
+ * may take a while): 30 minutes instead of 5.
+ */
+const RESTART_PATIENCE = 6;
 
 /** The server offered when the user is asked for one and just presses Enter. */
 const DEFAULT_HOST = "127.0.0.1";
@@ -183,7 +189,9 @@ async function askAddress(
 }
 
 /** How one connection ended: dropped, or a goodbye (`shutdown`: the whole server is going). */
-type Ending = { kind: "closed" } | { kind: "bye"; reason: string; shutdown: boolean };
+type Ending =
+  | { kind: "closed" }
+  | { kind: "bye"; reason: string; shutdown: boolean; restart: boolean };
 
 /** How a reconnect went: back on a new connection, or given up (with why, if not for time). */
 type Reconnected = { server: ServerConnection } | { server?: undefined; why?: string };
@@ -213,6 +221,8 @@ class ChatSession {
   #rooms = new Map<string, Set<string>>();
   /** The last message number seen in each room (by room name). */
   #lastSeq = new Map<string, number>();
+  /** The oldest seq shown in each room: `/history` goes on from there. */
+  #oldestSeq = new Map<string, number>();
   /** Rooms whose resume replay is under way: our own replayed messages are not shown again. */
   #replaying = new Set<string>();
   /** Messages sent but not acknowledged, in order, by id: resent after a reconnect. */
@@ -302,7 +312,7 @@ class ChatSession {
         const back = await this.#reconnect(ending);
         if (back.server === undefined) {
           if (this.#quitting) return 0;
-          const tried = formatDuration(this.#policy.giveUpAfterMs);
+          const tried = formatDuration(this.#giveUpAfter(ending));
           if (ending.kind === "closed") {
             return this.#lost(back.why ?? `could not reconnect to the server for ${tried}`);
           }
@@ -448,7 +458,12 @@ class ChatSession {
       if (frame.type === "bye") {
         // Our own /quit ends with a bye too; anything else is the server ending the session.
         if (this.#quitting) continue;
-        return { kind: "bye", reason: frame.reason, shutdown: frame.shutdown === true };
+        return {
+          kind: "bye",
+          reason: frame.reason,
+          shutdown: frame.shutdown === true,
+          restart: frame.shutdown === true && frame.restart === true,
+        };
       }
       this.#handle(frame);
     }
@@ -514,6 +529,9 @@ class ChatSession {
         break;
       case "message":
         this.#seen(frame.room, frame.seq);
+        if (frame.seq < (this.#oldestSeq.get(frame.room) ?? Infinity)) {
+          this.#oldestSeq.set(frame.room, frame.seq);
+        }
         if (frame.history && frame.nick === this.#nick && this.#replaying.has(frame.room)) return;
         if (!frame.history) this.#replaying.delete(frame.room);
         break;
@@ -551,7 +569,7 @@ class ChatSession {
       : this.#policy.maxDelayMs;
     try {
       for (let attempt = 1; !this.#quitting || this.#unacked.size > 0; attempt++) {
-        if (this.#now() - started > this.#policy.giveUpAfterMs) return {};
+        if (this.#now() - started > this.#giveUpAfter(ending)) return {};
         // Quitting with messages still unsent: one more try to deliver them, then give up.
         if (this.#quitting && attempt > 2) return {};
         const wait = this.#quitting ? 0 : Math.round(delay * (0.5 + Math.random()));
@@ -598,6 +616,12 @@ class ChatSession {
     } finally {
       this.#setConnectionStatus(undefined);
     }
+  }
+
+  /** How long to keep trying: longer for a server that said it is restarting. */
+  #giveUpAfter(ending: Ending): number {
+    const restart = ending.kind === "bye" && ending.restart;
+    return this.#policy.giveUpAfterMs * (restart ? RESTART_PATIENCE : 1);
   }
 
   /** Waits `ms` before a reconnect attempt, counting down on the status row; quitting ends it. */
@@ -705,7 +729,10 @@ class ChatSession {
       // `/me waves`: shown here as the others will see it, as a message is.
       const action = actionText(line);
       if (action !== undefined && !this.#fits(action, line)) return;
-      await this.#paced({ type: "command", line, room: this.#room });
+      const command = historyFrom(line, this.#oldestSeq.get(this.#room));
+      // A resume's replay came before: your own messages in the page are shown too.
+      if (command !== line || /^\/history\b/i.test(line)) this.#replaying.delete(this.#room);
+      await this.#paced({ type: "command", line: command, room: this.#room });
       if (action !== undefined && this.#io.echo) this.#echo(action, true);
       return;
     }
@@ -837,6 +864,8 @@ class ChatSession {
       case "room":
         this.#rooms.set(frame.room, new Set(frame.members));
         this.#lastSeq.set(frame.room, seenOnEntry(frame));
+        // Entering afresh: the history that follows is the oldest shown.
+        if (frame.since === undefined) this.#oldestSeq.delete(frame.room);
         if (frame.since !== undefined) this.#replaying.add(frame.room);
         if (this.#restoring === undefined || frame.room === this.#restoring) {
           this.#room = frame.room;
@@ -929,4 +958,22 @@ function fileExists(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * `/history` or `/history N` goes on from the oldest message shown in the room (`/history N
+ * OLDEST`), so each one pages further back; with BEFORE given, the line is sent as typed.
+ *
+ * @example
+ * ```ts
+ * import { historyFrom } from "./join.ts";
+ * historyFrom("/history", 120); // "/history 20 120"
+ * historyFrom("/history 5", 120); // "/history 5 120"
+ * historyFrom("/history 5 80", 120); // "/history 5 80"
+ * ```
+ */
+export function historyFrom(line: string, oldest: number | undefined): string {
+  const match = /^\/history(?:\s+(\d+))?\s*$/i.exec(line.trim());
+  if (match === null || oldest === undefined) return line;
+  return `/history ${match[1] ?? HISTORY_PAGE} ${oldest}`;
 }

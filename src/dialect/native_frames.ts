@@ -30,6 +30,10 @@ export function nativeFrame(event: HubEvent): ServerFrame {
           ? `${event.by} made you the owner of ${event.room}: /join ${event.room} to run it`
           : `${event.by} took away your ownership of ${event.room}`,
       };
+    case "search_results":
+      return { type: "notice", room: event.room, text: searchText(event) };
+    case "history_page":
+      return { type: "notice", room: event.room, text: historyText(event) };
     case "failure": {
       const frame: ServerFrame = {
         type: "error",
@@ -44,6 +48,24 @@ export function nativeFrame(event: HubEvent): ServerFrame {
   }
 }
 
+function searchText(event: Extract<HubEvent, { type: "search_results" }>): string {
+  const words = JSON.stringify(event.words);
+  if (event.count === 0) return `No message in ${event.room} has ${words}`;
+  const what = event.count === 1 ? "1 message" : `${event.count} messages`;
+  return `${what} in ${event.room} with ${words}, newest first` +
+    (event.count === event.limit
+      ? ` (the newest ${event.limit}: add words to find older ones)`
+      : "") +
+    ":";
+}
+
+function historyText(event: Extract<HubEvent, { type: "history_page" }>): string {
+  if (event.count === 0) return `No older messages in ${event.room}`;
+  const what = event.count === 1 ? "1 older message" : `${event.count} older messages`;
+  return `${what} in ${event.room}:` +
+    (event.more ? ` /history ${event.count} ${event.first} shows the ones before` : "");
+}
+
 function changeText(change: RoomChange): string {
   switch (change.kind) {
     case "limit":
@@ -52,6 +74,10 @@ function changeText(change: RoomChange): string {
       return change.set ? "set a password" : "removed the password";
     case "listed":
       return change.listed ? "made the room public" : "made the room private (unlisted)";
+    case "persistent":
+      return change.persistent
+        ? "made the room stay when empty"
+        : "made the room go when its last member leaves";
     case "owner":
       return change.owner === undefined
         ? "removed the room's owner" + (change.was === undefined ? "" : ` (was ${change.was})`)

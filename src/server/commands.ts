@@ -7,7 +7,8 @@ import { helpEntries, type TableEntry } from "../command_table.ts";
 import { ChatError } from "../errors.ts";
 import { quote } from "../nick.ts";
 import { cleanReason } from "../text.ts";
-import { MAX_ROOM_LIMIT } from "../limits.ts";
+import { HISTORY_PAGE, MAX_HISTORY_PAGE, MAX_ROOM_LIMIT, SEARCH_RESULTS } from "../limits.ts";
+import { searchWords } from "../store/room_log.ts";
 import type { Delivery, Hub, MemberId } from "./hub.ts";
 
 /** What a handler may use. */
@@ -42,6 +43,18 @@ const reply = (context: CommandContext, frame: Delivery["frame"]): CommandResult
 });
 
 const deliver = (deliveries: Delivery[]): CommandResult => ({ deliveries });
+
+/** Parses a whole number argument from `min` to `max`; throws `bad_arguments`. */
+function parseWhole(text: string, min: number, max: number, what: string): number {
+  const value = Number(text);
+  if (!/^[1-9]\d{0,15}$/.test(text) || value < min || value > max) {
+    throw new ChatError(
+      "bad_arguments",
+      `${what} must be a whole number from ${min} to ${max}: got ${quote(text)}`,
+    );
+  }
+  return value;
+}
 
 /**
  * Parses a participant limit typed by a user: a plain whole number from 1 to MAX_ROOM_LIMIT,
@@ -132,6 +145,36 @@ export const COMMANDS: readonly Command[] = [
     minArgs: 0,
     maxArgs: 1,
     run: (context, [room = context.room]) => reply(context, context.hub.users(context.id, room)),
+  },
+  {
+    name: "history",
+    aliases: [],
+    usage: "/history [N] [BEFORE]",
+    summary: `Show older messages in this room: N (default ${HISTORY_PAGE}) before message BEFORE`,
+    minArgs: 0,
+    maxArgs: 2,
+    run: (context, [count, before]) =>
+      deliver(context.hub.history(
+        context.id,
+        context.room,
+        count === undefined ? HISTORY_PAGE : parseWhole(count, 1, MAX_HISTORY_PAGE, "N"),
+        before === undefined ? undefined : parseWhole(before, 1, Number.MAX_SAFE_INTEGER, "BEFORE"),
+      )),
+  },
+  {
+    name: "search",
+    aliases: ["find"],
+    usage: "/search WORDS",
+    summary: `Find messages in this room with all these words (the newest ${SEARCH_RESULTS})`,
+    minArgs: 1,
+    maxArgs: 1,
+    rest: true,
+    run: (context, [words = ""]) => {
+      if (searchWords(words).length === 0) {
+        throw new ChatError("bad_arguments", "Search for words: letters or digits");
+      }
+      return deliver(context.hub.search(context.id, context.room, words.trim(), SEARCH_RESULTS));
+    },
   },
   {
     name: "msg",
@@ -256,6 +299,16 @@ export const COMMANDS: readonly Command[] = [
     maxArgs: 1,
     run: (context, [value]) =>
       deliver(context.hub.setListed(context.id, context.room, !parseOnOff(value, true))),
+  },
+  {
+    name: "persist",
+    aliases: [],
+    usage: "/persist [on|off]",
+    summary: "Keep this room when it is empty, or let it go again (owner)",
+    minArgs: 0,
+    maxArgs: 1,
+    run: (context, [value]) =>
+      deliver(context.hub.setPersistent(context.id, context.room, parseOnOff(value, true))),
   },
   {
     name: "kick",

@@ -9,6 +9,7 @@ import { quote } from "../nick.ts";
 import type { LogFields } from "../log.ts";
 import { cleanReason } from "../text.ts";
 import { roomKey } from "../room_name.ts";
+import { formatBytes } from "../units.ts";
 import { parseLimit } from "./commands.ts";
 import type { Delivery, Hub } from "./hub.ts";
 
@@ -21,12 +22,26 @@ export interface AdminApi {
   deliver(deliveries: readonly Delivery[]): void;
   /** Disconnects someone, telling them and their rooms why; false if nobody has that nick. */
   kick(nick: string, reason: string): boolean;
-  /** Starts a graceful shutdown. */
-  shutdown(reason: string): void;
+  /** Starts a graceful shutdown; `restart` tells clients the server will be back. */
+  shutdown(reason: string, restart?: boolean): void;
   /** The last `count` event log lines, oldest first. */
   recentEvents(count: number): string[];
   /** The event log, for admin actions no delivery records (a room made, an owner named). */
   readonly log: { info(event: string, fields?: LogFields): void };
+  /** Where rooms and history are kept and how much is there; undefined when only in memory. */
+  storeStats(): StoreSummary | undefined;
+  /**
+   * Writes a consistent copy of the store into `file`, a new file, while serving; resolves to
+   * its size in bytes, or rejects with `ChatError` when it cannot (no store, the file exists...).
+   */
+  backup(file: string): Promise<number>;
+}
+
+/** A store's place and size, for `/stats`. */
+export interface StoreSummary {
+  readonly location: string;
+  readonly bytes: number;
+  readonly messages: number;
 }
 
 /** What a console command returns: lines to show, and whether the console should end. */
@@ -231,15 +246,61 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     },
   },
   {
+    name: "stats",
+    aliases: [],
+    usage: "/stats",
+    summary: "Show connections, rooms, and the database's size and message count",
+    minArgs: 0,
+    maxArgs: 0,
+    run: (api) => {
+      const store = api.storeStats();
+      return show(
+        `Connections: ${api.connections}; people: ${api.hub.size}; rooms: ${api.hub.allRooms().length}`,
+        store === undefined
+          ? "Database: none: rooms and history are kept in memory only (--memory)"
+          : `Database: ${store.location}, ${formatBytes(store.bytes)}, ` +
+            `${store.messages} ${store.messages === 1 ? "message" : "messages"}`,
+      );
+    },
+  },
+  {
+    name: "backup",
+    aliases: [],
+    usage: "/backup FILE",
+    summary: "Write a consistent copy of the database to FILE (a new file) while serving",
+    minArgs: 1,
+    maxArgs: 1,
+    rest: true,
+    run: (api, [file = ""]) => {
+      // The copy is made a few pages at a time, between the server's other work.
+      api.backup(file).then(
+        (bytes) => api.log.info("backup", { file, size: formatBytes(bytes) }),
+        (error: unknown) =>
+          api.log.info("backup_failed", {
+            file,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+      );
+      return show(`Backing up the database to ${file}: the event log says when it is done`);
+    },
+  },
+  {
     name: "shutdown",
     aliases: ["stop", "quit", "exit"],
-    usage: "/shutdown [REASON]",
-    summary: "Tell everyone, close every connection and stop the server",
+    usage: "/shutdown [--restart] [REASON]",
+    summary:
+      "Tell everyone, close every connection and stop the server (--restart: it is back soon)",
     minArgs: 0,
     maxArgs: 1,
     rest: true,
-    run: (api, [reason = ""]) => {
-      api.shutdown(cleanReason(reason) || "Server is shutting down");
+    run: (api, [text = ""]) => {
+      const restart = /^--restart(\s|$)/.test(text);
+      const reason = cleanReason(restart ? text.slice("--restart".length).trim() : text);
+      if (restart) {
+        api.shutdown(reason || "Server is restarting", true);
+        return { lines: ["Restarting: clients wait for the server to be back"], stop: true };
+      }
+      api.shutdown(reason || "Server is shutting down");
       return { lines: ["Shutting down"], stop: true };
     },
   },

@@ -11,6 +11,7 @@ export type RoomChange =
   | { readonly kind: "limit"; readonly limit?: number }
   | { readonly kind: "password"; readonly set: boolean }
   | { readonly kind: "listed"; readonly listed: boolean }
+  | { readonly kind: "persistent"; readonly persistent: boolean }
   | { readonly kind: "owner"; readonly owner?: string; readonly was?: string };
 
 /**
@@ -48,6 +49,28 @@ export type HubEvent =
     readonly room: string;
     readonly by: string;
     readonly given: boolean;
+  }
+  /**
+   * The older messages you asked for (`/history`) follow: `count` of them, the oldest numbered
+   * `first`; `more` when the room holds older ones still.
+   */
+  | {
+    readonly type: "history_page";
+    readonly room: string;
+    readonly count: number;
+    readonly first?: number;
+    readonly more: boolean;
+  }
+  /**
+   * The messages matching your search (`/search`) follow, newest first: `count` of them, and
+   * there may be older ones when `count` is the `limit`.
+   */
+  | {
+    readonly type: "search_results";
+    readonly room: string;
+    readonly words: string;
+    readonly count: number;
+    readonly limit: number;
   }
   /** Your last request failed (`ref`: its id). */
   | { readonly type: "failure"; readonly error: ChatError; readonly ref?: string };

@@ -528,6 +528,20 @@ export class Hub {
     return [this.#mode(room, actor, { kind: "listed", listed })];
   }
 
+  /**
+   * Makes a room stay when empty (and across restarts, on a server that keeps its data), or go
+   * when its last member leaves. Owner or admin; not the lobby.
+   */
+  setPersistent(actor: Actor, roomName: string, persistent: boolean): Delivery[] {
+    const room = this.#room(roomName);
+    if (room.key === roomKey(LOBBY)) {
+      throw new ChatError("not_allowed", "The lobby always stays");
+    }
+    this.#requireOwner(actor, room, "change whether it stays");
+    room.persistent = persistent;
+    return [this.#mode(room, actor, { kind: "persistent", persistent })];
+  }
+
   /** An announcement from the server's operator, to one room or to everyone. */
   announce(text: string, roomName: string | undefined, now: number): Delivery[] {
     validateText(text);
@@ -815,6 +829,41 @@ export class Hub {
       if (room !== undefined) deliveries.push(...this.#roomFrames(member, room, seqs.get(key)));
     }
     return deliveries;
+  }
+
+  /**
+   * Up to `limit` messages of a room the member is in with every word of `words`, newest first,
+   * after a `search_results` event. Throws `not_in_room`, `no_such_room`.
+   */
+  search(id: MemberId, roomName: string, words: string, limit: number): Delivery[] {
+    const room = this.#joinedRoom(this.#member(id), roomName);
+    const frames = this.#log.search(room.key, words, limit);
+    return [
+      {
+        to: [id],
+        frame: { type: "search_results", room: room.name, words, count: frames.length, limit },
+      },
+      ...frames.map((frame) => ({ to: [id], frame: { ...frame, history: true } })),
+    ];
+  }
+
+  /**
+   * A page of older messages in a room the member is in: up to `count` messages numbered below
+   * `before` (below the newest when not given), oldest first, after a `history_page` event.
+   * Throws `not_in_room`, `no_such_room`.
+   */
+  history(id: MemberId, roomName: string, count: number, before?: number): Delivery[] {
+    const room = this.#joinedRoom(this.#member(id), roomName);
+    const frames = this.#log.page(room.key, before ?? room.seq + 1, count);
+    const first = frames[0]?.seq;
+    const more = first !== undefined && this.#log.page(room.key, first, 1).length > 0;
+    const page: HubEvent = first === undefined
+      ? { type: "history_page", room: room.name, count: 0, more: false }
+      : { type: "history_page", room: room.name, count: frames.length, first, more };
+    return [
+      { to: [id], frame: page },
+      ...frames.map((frame) => ({ to: [id], frame: { ...frame, history: true } })),
+    ];
   }
 }
 

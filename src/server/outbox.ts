@@ -165,13 +165,18 @@ export class FlushScheduler {
   /** How long the last flush pass took, in ms. */
   #cost = 0;
 
+  readonly #beforeFlush: () => boolean;
+
   /**
    * `minIntervalMs` spaces flushes out under load: a calm server flushes on the next turn, a busy
    * one at most this often, so each write carries every frame that came meanwhile (one write per
-   * client per interval instead of one per message).
+   * client per interval instead of one per message). `beforeFlush` runs before each pass (the
+   * server commits its store there, so nothing goes out before it is kept); when it returns
+   * false, the pass writes nothing.
    */
-  constructor(minIntervalMs = FLUSH_INTERVAL_MS) {
+  constructor(minIntervalMs = FLUSH_INTERVAL_MS, beforeFlush: () => boolean = () => true) {
     this.#minIntervalMs = minIntervalMs;
+    this.#beforeFlush = beforeFlush;
   }
 
   readonly schedule = (outbox: Outbox): void => {
@@ -191,6 +196,7 @@ export class FlushScheduler {
     const dirty = this.#dirty;
     this.#dirty = [];
     this.#pending = false;
+    if (!this.#beforeFlush()) return;
     const shared = new Map<string, Uint8Array>();
     for (const outbox of dirty) outbox.flush(shared);
     this.#cost = performance.now() - started;

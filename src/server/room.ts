@@ -44,9 +44,12 @@ export class Room {
     return this.#record.name;
   }
 
-  /** Kept when empty (the lobby, rooms from the command line or the admin console). */
+  /** Kept when empty (the lobby, rooms from the command line or the admin console, `/persist`). */
   get persistent(): boolean {
     return this.#record.persistent;
+  }
+  set persistent(persistent: boolean) {
+    this.#update({ persistent });
   }
 
   /** The creator, while connected; owners may change settings, kick and close. */

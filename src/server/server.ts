@@ -31,13 +31,15 @@ import type { SharedEncodings } from "../dialect/dialect.ts";
 import type { HubEvent } from "./events.ts";
 import { FlushScheduler, type Outbox } from "./outbox.ts";
 import { Session, type SessionHost, type SessionLimits } from "./session.ts";
-import type { AdminApi } from "./console_commands.ts";
+import type { AdminApi, StoreSummary } from "./console_commands.ts";
 import { Transfers } from "./transfers.ts";
 import { serveFileRequest } from "./http_files.ts";
 import type { DownloadFrame, OfferFrame, SavedFrame, UploadFrame } from "../protocol.ts";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { ChatError } from "../errors.ts";
 import { validateNick } from "../nick.ts";
+import { roomKey } from "../room_name.ts";
+import type { Store } from "../store/store.ts";
 
 /** Options for {@linkcode ChatServer}. */
 export interface ServerOptions {
@@ -76,6 +78,13 @@ export interface ServerOptions {
   webAddress?: string;
   /** Other sites whose pages may open a WebSocket here (`*`: any). @default none */
   allowedOrigins?: readonly string[];
+  /**
+   * Where rooms and messages are kept (committed before anything goes out); the caller opens
+   * and closes it. @default memory, forgotten on exit
+   */
+  store?: Store;
+  /** How long messages are kept in the store, in ms; older ones are deleted. @default forever */
+  retainMs?: number;
 }
 
 /** A user kept in the hub after their connection dropped, for a quiet resume. */
@@ -99,6 +108,12 @@ const RESYNCED: ReadonlySet<string> = new Set([
   "room",
   "mode",
 ]);
+
+/** Most new messages indexed for search at once (each second). */
+const INDEX_BATCH = 10_000;
+
+/** Most old messages deleted at once (each second) under `--retain`. */
+const PRUNE_BATCH = 2000;
 
 /** Most frames kept for a lingering user; past it they are taken for gone. */
 const MAX_KEPT_FRAMES = 500;
@@ -126,7 +141,18 @@ export class ChatServer implements SessionHost, AdminApi {
   /** The session carrying each member (registered or not yet) while connected. */
   readonly #carriers = new Map<MemberId, Session>();
   readonly #running = new Set<Promise<void>>();
-  readonly #flusher = new FlushScheduler();
+  readonly #flusher: FlushScheduler;
+  readonly #store: Store | undefined;
+  /** Why the store could not commit, if it could not: nothing more goes out. */
+  #storeError: string | undefined;
+  /** Shutting down: what changes now (everyone leaving) is not kept. */
+  #storeFrozen = false;
+  readonly #retainMs: number | undefined;
+  /**
+   * Until when user rooms brought back from the store may wait, empty, for their people to
+   * resume into them; then the empty ones go, as they would have when their last member left.
+   */
+  #emptyRoomsUntil: number | undefined;
   readonly #clock: () => number;
   readonly #greetAfterMs: number;
   readonly #maxClients: number;
@@ -160,15 +186,31 @@ export class ChatServer implements SessionHost, AdminApi {
     this.#clock = options.clock ?? Date.now;
     const maxOutboxBytes = this.maxOutboxBytes = options.maxOutboxBytes ??
       DEFAULT_MAX_OUTBOX_BYTES;
+    this.#store = options.store;
+    this.#retainMs = options.retainMs;
+    this.#flusher = new FlushScheduler(undefined, () => this.#commit());
     this.hub = new Hub({
       historySize: options.historySize,
       userRooms: options.userRooms,
       // A quarter of a client's queue at most: the rest is for the room list, members, traffic.
       historyBytes: Math.min(HISTORY_REPLAY_MAX_BYTES, Math.floor(maxOutboxBytes / 4)),
+      roomLog: options.store?.roomLog,
+      roomDirectory: options.store?.roomDirectory,
     });
     for (const room of options.rooms ?? []) {
-      this.hub.createRoom("admin", room.name, { limit: room.limit }, this.now());
+      // Kept from the last run: it stays when empty, and the command line's limit holds.
+      const kept = this.hub.allRooms().find((each) => each.key === roomKey(room.name));
+      if (kept === undefined) {
+        this.hub.createRoom("admin", room.name, { limit: room.limit }, this.now());
+        continue;
+      }
+      if (!kept.persistent) this.hub.setPersistent("admin", room.name, true);
+      if (room.limit !== undefined && kept.limit !== room.limit) {
+        this.hub.setLimit("admin", room.name, room.limit);
+      }
     }
+    this.#commit();
+    if (options.store !== undefined) this.#emptyRoomsUntil = this.now() + RESUME_WINDOW_MS;
     this.#greetAfterMs = options.greetAfterMs ?? 500;
     this.#resumeGraceMs = options.resumeGraceMs ?? RESUME_GRACE_MS;
     this.#allowedOrigins = options.allowedOrigins ?? [];
@@ -205,6 +247,11 @@ export class ChatServer implements SessionHost, AdminApi {
     );
     this.#sweeper = setInterval(() => this.#sweep(), SWEEP_MS);
     this.finished = this.#acceptLoop();
+  }
+
+  /** Why the store failed, stopping the server, if it did. */
+  get storeError(): string | undefined {
+    return this.#storeError;
   }
 
   /** Listening address as `host:port`. */
@@ -448,8 +495,11 @@ export class ChatServer implements SessionHost, AdminApi {
     }
     const record = this.#resumable.get(token);
     this.#resumable.delete(token);
-    if (record === undefined || record.expires < this.now()) return undefined;
+    // Known or not (given out before a restart, or expired), the session keeps the token: the
+    // client's message ids go on deduplicating against the messages kept. Only a known one is
+    // trusted with its rooms.
     this.#adoptToken(token, by);
+    if (record === undefined || record.expires < this.now()) return undefined;
     return record.rooms;
   }
 
@@ -466,6 +516,24 @@ export class ChatServer implements SessionHost, AdminApi {
 
   recentEvents(count: number): string[] {
     return this.log.recent(count);
+  }
+
+  storeStats(): StoreSummary | undefined {
+    const store = this.#store;
+    return store === undefined ? undefined : { location: store.location, ...store.stats() };
+  }
+
+  async backup(file: string): Promise<number> {
+    if (this.#store === undefined) {
+      throw new ChatError("not_allowed", "No database to back up: this server keeps nothing");
+    }
+    try {
+      await this.#store.backup(file);
+      return (await Deno.stat(file)).size;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ChatError("bad_arguments", `Cannot back up to ${file}: ${reason}`);
+    }
   }
 
   /** Disconnects someone by nick, telling them and their rooms why. False if nobody has it. */
@@ -521,10 +589,13 @@ export class ChatServer implements SessionHost, AdminApi {
    * Stops accepting, tells every client why, gives their queues a moment to drain, closes every
    * connection. `finished` resolves when all of that is done.
    */
-  async shutdown(reason = "Server is shutting down"): Promise<void> {
+  async shutdown(reason = "Server is shutting down", restart = false): Promise<void> {
     if (!this.#shuttingDown) {
       this.#shuttingDown = true;
       this.log.info("shutdown", { reason, clients: this.#sessions.size });
+      // What was said is kept; everyone leaving now is not (their rooms wait for them).
+      this.#commit();
+      this.#storeFrozen = true;
       try {
         for (const listener of this.#listeners) listener.close();
       } catch {
@@ -539,16 +610,53 @@ export class ChatServer implements SessionHost, AdminApi {
       }
       await Promise.all(
         [...this.#sessions.values()].map((session) =>
-          session.close(reason, reason, SHUTDOWN_FLUSH_MS, "final", true)
+          session.close(reason, reason, SHUTDOWN_FLUSH_MS, "final", restart ? "restart" : true)
         ),
       );
     }
     await this.finished;
   }
 
+  /**
+   * Commits the store, if any: called before every flush of outgoing bytes. False when it
+   * cannot: the server then writes nothing more (what it would write is not kept) and stops.
+   */
+  #commit(): boolean {
+    if (this.#storeError !== undefined) return false;
+    if (this.#storeFrozen) return true;
+    try {
+      this.#store?.commit();
+      return true;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#storeError = reason;
+      this.log.error("store_failed", { store: this.#store?.location, error: reason });
+      void this.shutdown(`Server stopped: it cannot write its database: ${reason}`);
+      return false;
+    }
+  }
+
   /** Once a second: each session's time limits, and expired resume records. */
   #sweep(): void {
+    // Changes that sent nothing (a room made at the console) are kept within a second.
+    this.#commit();
     const now = this.now();
+    // New messages into the search index, a batch a second (a search indexes the rest first).
+    if (this.#store !== undefined && !this.#storeFrozen) this.#store.index(INDEX_BATCH);
+    if (this.#retainMs !== undefined && this.#store !== undefined && !this.#storeFrozen) {
+      // A small batch a second: deleting never holds up the chat for long.
+      const deleted = this.#store.prune(now - this.#retainMs, PRUNE_BATCH);
+      if (deleted > 0) this.log.info("pruned", { messages: deleted });
+    }
+    if (this.#emptyRoomsUntil !== undefined && this.#emptyRoomsUntil <= now) {
+      this.#emptyRoomsUntil = undefined;
+      for (const room of this.hub.allRooms()) {
+        if (room.persistent || room.members.size > 0) continue;
+        const name = room.name;
+        this.hub.closeRoom("admin", name, "", now);
+        this.log.info("room_gone", { room: name, reason: "nobody came back after a restart" });
+      }
+    }
     for (const session of this.#sessions.values()) session.sweep(now);
     this.#transfers.sweep(now);
     for (const [token, record] of this.#resumable) {
@@ -564,6 +672,13 @@ export class ChatServer implements SessionHost, AdminApi {
     clearInterval(this.#sweeper);
     await Promise.all(this.#running);
     await this.#transfers.close();
+    if (this.#storeFrozen) {
+      try {
+        this.#store?.discard();
+      } catch {
+        // A store that failed may not even roll back: what it holds was never acknowledged.
+      }
+    }
   }
 
   async #acceptFrom(listener: Listener): Promise<void> {

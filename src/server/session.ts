@@ -82,8 +82,8 @@ export interface SessionHost {
   /**
    * A reconnecting client presents its token: the server ends a stale session holding it (a
    * half-open connection) and returns the keys of the rooms that session was in, or undefined
-   * when the token is unknown or expired, or when `nick` could not be registered anyway (then
-   * nothing is used up or ended).
+   * when the token is unknown or expired (the session still keeps the token, untrusted), or when
+   * `nick` could not be registered anyway (then nothing is used up or ended).
    */
   takeResume(token: string, by: Session, nick: string): readonly string[] | undefined;
   /**
@@ -413,14 +413,14 @@ export class Session {
    * given), and the socket closes once the queue has drained or `waitMs` has passed. Only the
    * first call counts; every call resolves when the socket is closed. `ending` says whether the
    * client may come back (see {@linkcode Ending}); `shutdown` tells the client the whole server
-   * is stopping (it may wait and reconnect).
+   * is stopping (it may wait and reconnect), `"restart"` that it is restarting.
    */
   close(
     reason: string,
     byeText: string | undefined,
     waitMs: number,
     ending: Ending = "final",
-    shutdown = false,
+    shutdown: boolean | "restart" = false,
   ): Promise<void> {
     if (this.#dataConn !== undefined) {
       // A transfer connection: closing the socket ends the transfer's handling of it.
@@ -441,7 +441,9 @@ export class Session {
     if (!(quiet && this.#host.linger(this, reason))) this.#leaveHub(reason);
     if (byeText !== undefined) {
       this.send(
-        shutdown
+        shutdown === "restart"
+          ? { type: "bye", reason: byeText, shutdown: true, restart: true }
+          : shutdown
           ? { type: "bye", reason: byeText, shutdown: true }
           : { type: "bye", reason: byeText },
       );
@@ -706,7 +708,8 @@ export class Session {
       now,
       resume === undefined ? undefined : { rooms, trusted: trusted ?? [] },
     );
-    if (resume !== undefined && trusted !== undefined) this.token = resume.token;
+    // Kept even when not trusted (see `takeResume`), so resent messages are recognised.
+    if (resume !== undefined) this.token = resume.token;
     const registered = hub.nickOf(this.member) ?? nick;
     this.#host.log.info("register", {
       id: this.id,

@@ -1,6 +1,6 @@
 /** A {@linkcode RoomLog} in memory: what a server without a database forgets on restart. Pure. */
 import type { MessageFrame } from "../protocol.ts";
-import type { Replay, RoomLog } from "./room_log.ts";
+import { type Replay, type RoomLog, searchWords } from "./room_log.ts";
 
 /** Options for {@linkcode MemoryRoomLog}. */
 export interface MemoryRoomLogOptions {
@@ -85,6 +85,26 @@ export class MemoryRoomLog implements RoomLog {
       frames.push(frame);
     }
     return { frames: frames.reverse(), trimmed: false };
+  }
+
+  page(room: string, before: number, limit: number): MessageFrame[] {
+    if (this.#historySize === 0 || limit <= 0) return [];
+    const entries = this.#logs.get(room)?.entries ?? [];
+    const kept = entries.slice(-this.#historySize).filter((entry) => entry.frame.seq < before);
+    return kept.slice(-limit).map((entry) => entry.frame);
+  }
+
+  search(room: string, words: string, limit: number): MessageFrame[] {
+    const wanted = searchWords(words).map((word) => word.toLowerCase());
+    if (this.#historySize === 0 || limit <= 0 || wanted.length === 0) return [];
+    const entries = this.#logs.get(room)?.entries.slice(-this.#historySize) ?? [];
+    const found: MessageFrame[] = [];
+    for (let i = entries.length - 1; i >= 0 && found.length < limit; i--) {
+      const frame = (entries[i] as Entry).frame;
+      const inText = frame.text.toLowerCase().split(/[^\p{L}\p{N}]+/u);
+      if (wanted.every((word) => inText.some((each) => each.startsWith(word)))) found.push(frame);
+    }
+    return found;
   }
 
   sentSeq(room: string, key: string): number | undefined {

@@ -32,7 +32,9 @@ export interface RoomRecord {
 
 /** Settings to change: a field present with `undefined` clears it, a field left out stays. */
 export type RoomChanges = {
-  -readonly [field in "owner" | "limit" | "topic" | "password" | "listed"]?: RoomRecord[field];
+  -readonly [
+    field in "owner" | "limit" | "topic" | "password" | "listed" | "persistent"
+  ]?: RoomRecord[field];
 };
 
 /** The rooms that exist, keyed by room key, in the order they were created. */

@@ -1,7 +1,7 @@
 /**
  * The port for rooms' messages: each room's sequencer, its history for replay and the message
  * ids already accepted (so a resend is not delivered twice). Implementations: memory now,
- * SQLite and Redis later; all synchronous, like the hub that calls them. Pure (a type).
+ * SQLite and Redis later; all synchronous, like the hub that calls them. Pure.
  */
 import type { MessageFrame } from "../protocol.ts";
 
@@ -33,10 +33,38 @@ export interface RoomLog {
    * `budget` bytes, oldest first.
    */
   replay(room: string, since: number | undefined, budget: number): Replay;
+  /**
+   * Up to `limit` of the newest messages numbered below `before`, oldest first: a page of older
+   * history. A log on disk reaches back further than `history` (to every message it keeps).
+   */
+  page(room: string, before: number, limit: number): MessageFrame[];
+  /**
+   * Up to `limit` messages of the room whose text has every word of `words` (ignoring case; a
+   * word matches the start of a word), newest first. A log on disk searches every message it
+   * keeps; one in memory, its history.
+   */
+  search(room: string, words: string, limit: number): MessageFrame[];
   /** The seq a message with this client id key was accepted as, if still remembered. */
   sentSeq(room: string, key: string): number | undefined;
   /** Remembers a client message id key with its seq; the oldest may be forgotten past a bound. */
   markSent(room: string, key: string, seq: number): void;
   /** Forgets everything about a room: its seq, history and remembered ids. */
   drop(room: string): void;
+}
+
+/** Most words a search looks for. */
+export const MAX_SEARCH_WORDS = 10;
+
+/**
+ * The words of a search, as a store matches them: letters and digits, split at anything else,
+ * at most {@linkcode MAX_SEARCH_WORDS}.
+ *
+ * @example
+ * ```ts
+ * import { searchWords } from "./room_log.ts";
+ * searchWords("  Chess, at 8!"); // ["Chess", "at", "8"]
+ * ```
+ */
+export function searchWords(text: string): string[] {
+  return text.split(/[^\p{L}\p{N}]+/u).filter((word) => word !== "").slice(0, MAX_SEARCH_WORDS);
 }

@@ -14,7 +14,7 @@
  * - `locking_mode=EXCLUSIVE`, taken at open: a second server on the same file is refused; the
  *   operating system releases the lock when the process ends, however it ends.
  */
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { backup, DatabaseSync, type StatementSync } from "node:sqlite";
 import { existsSync, statSync } from "node:fs";
 import { StoreError } from "../errors.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./sqlite_schema.ts";
@@ -23,6 +23,11 @@ import { MIGRATIONS, SCHEMA_VERSION } from "./sqlite_schema.ts";
 export interface SqliteDatabaseOptions {
   /** Writes a transaction holds before it commits by itself. @default 1000 */
   maxBatch?: number;
+  /**
+   * Bring an older schema up to date (and refuse a newer one). Off, the schema is left as it is
+   * (for a backup, which copies pages whatever they hold). @default true
+   */
+  migrate?: boolean;
 }
 
 /** SQLite's primary result codes that mean something to the user. */
@@ -74,6 +79,9 @@ export class SqliteDatabase {
     }
     try {
       // Statements, not `exec`: only their errors carry SQLite's code (`errcode`).
+      // First, before anything is written: a new database can then give free pages back to the
+      // file system (`compact`); for an existing one it changes nothing.
+      run(db, "PRAGMA auto_vacuum = INCREMENTAL");
       run(db, "PRAGMA locking_mode = EXCLUSIVE");
       run(db, "PRAGMA journal_mode = WAL");
       run(db, "PRAGMA synchronous = NORMAL");
@@ -84,7 +92,11 @@ export class SqliteDatabase {
       if (check.quick_check !== "ok") {
         throw fail(`the file is damaged (${check.quick_check ?? "unreadable"})`);
       }
-      const migrated = migrate(db, fail);
+      const version = (db.prepare("PRAGMA user_version").get() as { user_version: number })
+        .user_version;
+      const migrated = options.migrate === false
+        ? { from: version, to: version }
+        : migrate(db, fail);
       return new SqliteDatabase(path, db, migrated, options.maxBatch ?? 1000);
     } catch (error) {
       db.close();
@@ -119,6 +131,14 @@ export class SqliteDatabase {
     this.#writes = 0;
   }
 
+  /** Drops the writes of the open transaction, if any. */
+  rollback(): void {
+    if (!this.#inTransaction) return;
+    this.#db.exec("ROLLBACK");
+    this.#inTransaction = false;
+    this.#writes = 0;
+  }
+
   /** Whether writes are waiting for a commit. */
   get pending(): boolean {
     return this.#inTransaction;
@@ -132,10 +152,26 @@ export class SqliteDatabase {
     return row.bytes;
   }
 
-  /** Writes a consistent, compacted copy of the database to `file` (which must not exist). */
-  backup(file: string): void {
+  /**
+   * Writes a consistent copy of the database to `file` (SQLite's online backup, a few pages at a
+   * time between other work; writes meanwhile are copied too). Rejects if `file` exists.
+   */
+  async backup(file: string): Promise<void> {
+    if (existsSync(file)) throw new Error("the file exists");
     this.commit();
-    this.#db.prepare("VACUUM INTO ?").run(file);
+    await backup(this.#db, file);
+  }
+
+  /**
+   * Gives the database's free pages (left by deleted messages) back to the file system; returns
+   * its size before and after. (SQLite's VACUUM would need to attach a database, which Deno
+   * allows only with every permission: databases are made with incremental auto-vacuum instead.)
+   */
+  compact(): { before: number; after: number } {
+    this.commit();
+    const before = this.bytes;
+    this.#db.prepare("PRAGMA incremental_vacuum").all();
+    return { before, after: this.bytes };
   }
 
   /** Commits what is pending and closes the file, releasing the lock. */

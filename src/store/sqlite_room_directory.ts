@@ -90,6 +90,7 @@ export class SqliteRoomDirectory implements RoomDirectory {
         next.topic ?? null,
         next.password ?? null,
         next.listed ? 1 : 0,
+        next.persistent ? 1 : 0,
         key,
       );
     }
@@ -124,7 +125,8 @@ function statements(db: SqliteDatabase) {
         "created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     ),
     update: db.prepare(
-      "UPDATE rooms SET member_limit = ?, topic = ?, password_hash = ?, listed = ? WHERE key = ?",
+      "UPDATE rooms SET member_limit = ?, topic = ?, password_hash = ?, listed = ?, " +
+        "persistent = ? WHERE key = ?",
     ),
     remove: db.prepare("DELETE FROM rooms WHERE key = ?"),
   };

@@ -4,7 +4,7 @@
  * ids survive a restart too, so a client resending after one is not delivered twice.
  */
 import type { MessageFrame } from "../protocol.ts";
-import type { Replay, RoomLog } from "./room_log.ts";
+import { type Replay, type RoomLog, searchWords } from "./room_log.ts";
 import type { SqliteDatabase } from "./sqlite_database.ts";
 
 /** Options for {@linkcode SqliteRoomLog}. */
@@ -15,6 +15,19 @@ export interface SqliteRoomLogOptions {
 
 /** Client message ids each room remembers at least, whatever its history size. */
 const MIN_SENT_KEYS = 1000;
+
+/** The columns indexing reads. */
+interface IndexRow {
+  id: number;
+  text: string;
+}
+
+/** The columns retention reads. */
+interface PruneRow {
+  id: number;
+  room: string;
+  time: number;
+}
 
 /** The columns a replay reads. */
 interface Row {
@@ -93,6 +106,38 @@ export class SqliteRoomLog implements RoomLog {
     return { frames: frames.reverse(), trimmed: false };
   }
 
+  page(room: string, before: number, limit: number): MessageFrame[] {
+    if (limit <= 0) return [];
+    const rows = this.#sql.page.all(room, before, limit) as unknown as Row[];
+    return rows.reverse().map((row) => JSON.parse(row.frame) as MessageFrame);
+  }
+
+  search(room: string, words: string, limit: number): MessageFrame[] {
+    const wanted = searchWords(words);
+    if (limit <= 0 || wanted.length === 0) return [];
+    // What came since the last background pass first: the newest messages are found too.
+    this.indexText(Number.MAX_SAFE_INTEGER);
+    // Each word a quoted FTS5 string matching word starts; together, all of them.
+    const query = wanted.map((word) => `"${word.replaceAll('"', '""')}"*`).join(" ");
+    const rows = this.#sql.search.all(query, room, limit) as unknown as Row[];
+    return rows.map((row) => JSON.parse(row.frame) as MessageFrame);
+  }
+
+  /**
+   * Adds the words of up to `limit` messages not indexed yet to the search index; returns how
+   * many. Writing a message stays one insert: the server calls this in the background.
+   */
+  indexText(limit: number): number {
+    const indexed = (this.#sql.indexed.get() as { indexed: number }).indexed;
+    const rows = this.#sql.unindexed.all(indexed, limit) as unknown as IndexRow[];
+    const last = rows.at(-1);
+    if (last === undefined) return 0;
+    this.#db.write();
+    for (const row of rows) this.#sql.addText.run(row.id, row.text);
+    this.#sql.setIndexed.run(last.id);
+    return rows.length;
+  }
+
   sentSeq(room: string, key: string): number | undefined {
     const row = this.#sql.sentSeq.get(room, key) as { seq: number } | undefined;
     return row?.seq;
@@ -112,8 +157,31 @@ export class SqliteRoomLog implements RoomLog {
     this.#sentCounts.set(room, kept);
   }
 
+  /**
+   * Deletes up to `limit` of the oldest messages, those sent before `before` (ms since the
+   * epoch), in every room; returns how many went. A room's seq stays where it was, even when all
+   * its messages go.
+   */
+  prune(before: number, limit: number): number {
+    const rows = this.#sql.oldest.all(limit) as unknown as PruneRow[];
+    let last: number | undefined;
+    const rooms = new Set<string>();
+    for (const row of rows) {
+      // Ids grow with time; a clock that went back only delays what comes after it.
+      if (row.time >= before) break;
+      last = row.id;
+      rooms.add(row.room);
+    }
+    if (last === undefined) return 0;
+    this.#db.write();
+    for (const room of rooms) this.#sql.setFloor.run(room, this.lastSeq(room));
+    this.#sql.unindexUpTo.run(last);
+    return Number(this.#sql.deleteUpTo.run(last).changes);
+  }
+
   drop(room: string): void {
     this.#db.write();
+    this.#sql.unindexRoom.run(room);
     this.#sql.dropMessages.run(room);
     this.#sql.dropSeq.run(room);
     this.#sql.dropSent.run(room);
@@ -144,6 +212,9 @@ function statements(db: SqliteDatabase) {
     newestAfter: db.prepare(
       "SELECT frame, size, seq FROM messages WHERE room = ? AND seq > ? ORDER BY seq DESC LIMIT ?",
     ),
+    page: db.prepare(
+      "SELECT frame, size, seq FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+    ),
     sentSeq: db.prepare("SELECT seq FROM sent WHERE room = ? AND key = ?"),
     countSent: db.prepare("SELECT count(*) AS n FROM sent WHERE room = ?"),
     markSent: db.prepare("INSERT OR IGNORE INTO sent (room, key, seq) VALUES (?, ?, ?)"),
@@ -151,6 +222,33 @@ function statements(db: SqliteDatabase) {
     forgetOldestSent: db.prepare(
       "DELETE FROM sent WHERE room = ? AND rowid = " +
         "(SELECT min(rowid) FROM sent WHERE room = ?)",
+    ),
+    oldest: db.prepare("SELECT id, room, time FROM messages ORDER BY id LIMIT ?"),
+    setFloor: db.prepare(
+      "INSERT INTO room_seqs (room, seq) VALUES (?, ?) " +
+        "ON CONFLICT (room) DO UPDATE SET seq = excluded.seq",
+    ),
+    deleteUpTo: db.prepare("DELETE FROM messages WHERE id <= ?"),
+    indexed: db.prepare("SELECT indexed FROM fts_state"),
+    unindexed: db.prepare(
+      "SELECT id, json_extract(frame, '$.text') AS text FROM messages WHERE id > ? " +
+        "ORDER BY id LIMIT ?",
+    ),
+    addText: db.prepare("INSERT INTO messages_fts (rowid, text) VALUES (?, ?)"),
+    setIndexed: db.prepare("UPDATE fts_state SET indexed = ?"),
+    // Only what was indexed is in the index (deleting more would leave tombstones for nothing).
+    unindexUpTo: db.prepare(
+      "DELETE FROM messages_fts WHERE rowid <= min(?, (SELECT indexed FROM fts_state))",
+    ),
+    unindexRoom: db.prepare(
+      "DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE room = ? " +
+        "AND id <= (SELECT indexed FROM fts_state))",
+    ),
+    // Newest first: FTS5 walks its rowids backwards and stops at the limit.
+    search: db.prepare(
+      "SELECT m.frame AS frame, m.size AS size, m.seq AS seq FROM messages_fts f " +
+        "JOIN messages m ON m.id = f.rowid WHERE messages_fts MATCH ? AND m.room = ? " +
+        "ORDER BY f.rowid DESC LIMIT ?",
     ),
     dropMessages: db.prepare("DELETE FROM messages WHERE room = ?"),
     dropSeq: db.prepare("DELETE FROM room_seqs WHERE room = ?"),

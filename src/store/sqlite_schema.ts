@@ -27,7 +27,8 @@ export const MIGRATIONS: readonly Migration[] = [
         password_hash TEXT,
         listed INTEGER NOT NULL
       );
-      -- Every message, as its frame (JSON), by room key and seq.
+      -- Every message, as its frame (JSON), by room key and seq; ids grow with time, so the
+      -- oldest are found by id (retention) without an index on time.
       CREATE TABLE messages (
         id INTEGER PRIMARY KEY,
         room TEXT NOT NULL,
@@ -37,7 +38,6 @@ export const MIGRATIONS: readonly Migration[] = [
         size INTEGER NOT NULL,
         UNIQUE (room, seq)
       );
-      CREATE INDEX messages_by_time ON messages (time);
       -- A room's seq when its newest messages were deleted: seq never goes back.
       CREATE TABLE room_seqs (
         room TEXT PRIMARY KEY,
@@ -56,6 +56,17 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     summary: "rooms keep their creation time",
     sql: `ALTER TABLE rooms ADD COLUMN created INTEGER;`,
+  },
+  {
+    summary: "full-text search of messages",
+    sql: `
+      -- The words of each message, by message id; the text itself stays in messages.
+      CREATE VIRTUAL TABLE messages_fts USING fts5 (text, content = '', contentless_delete = 1);
+      -- Messages up to this id are in messages_fts (indexed in the background, and before a
+      -- search): writing a message stays one insert.
+      CREATE TABLE fts_state (indexed INTEGER NOT NULL);
+      INSERT INTO fts_state (indexed) VALUES (0);
+    `,
   },
 ];
 

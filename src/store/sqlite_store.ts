@@ -2,7 +2,7 @@
  * The SQLite {@linkcode Store}: one database file, `chat.db`, in the server's data folder.
  */
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { resolve } from "node:path";
 import { StoreError } from "../errors.ts";
 import { SqliteDatabase } from "./sqlite_database.ts";
 import { SqliteRoomDirectory } from "./sqlite_room_directory.ts";
@@ -47,8 +47,20 @@ export class SqliteStore implements Store {
     return { bytes: this.database.bytes, messages: row.n };
   }
 
-  backup(file: string): void {
-    this.database.backup(file);
+  prune(before: number, limit: number): number {
+    return this.roomLog.prune(before, limit);
+  }
+
+  index(limit: number): number {
+    return this.roomLog.indexText(limit);
+  }
+
+  backup(file: string): Promise<void> {
+    return this.database.backup(file);
+  }
+
+  discard(): void {
+    this.database.rollback();
   }
 
   close(): void {
@@ -67,7 +79,8 @@ export function openSqliteStore(folder: string, options: SqliteStoreOptions): Sq
     const why = error instanceof Error ? error.message : String(error);
     throw new StoreError(`Cannot use the data folder ${folder}: ${why}`, { cause: error });
   }
-  const database = SqliteDatabase.open(join(folder, DATABASE_FILE), {
+  // An absolute path: it is printed at start, for people to find.
+  const database = SqliteDatabase.open(resolve(folder, DATABASE_FILE), {
     maxBatch: options.maxBatch,
   });
   return new SqliteStore(database, options);

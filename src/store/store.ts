@@ -26,8 +26,20 @@ export interface Store {
    */
   commit(): void;
   stats(): StoreStats;
+  /**
+   * Deletes up to `limit` of the oldest messages sent before `before` (ms since the epoch);
+   * returns how many went. Seqs never go back, even in a room left with no messages.
+   */
+  prune(before: number, limit: number): number;
+  /** Indexes up to `limit` new messages for search, in the background; returns how many. */
+  index(limit: number): number;
   /** Writes a consistent copy of the data to a new file `file` while the server runs. */
-  backup(file: string): void;
+  backup(file: string): Promise<void>;
+  /**
+   * Drops the writes not committed yet, at the end of a shutdown: everyone leaving then is not a
+   * change to keep (their rooms wait for them to come back). Only `close` may follow.
+   */
+  discard(): void;
   /** Commits and lets go of the data (and its lock). */
   close(): void;
 }

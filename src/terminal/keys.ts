@@ -64,6 +64,7 @@ export type KeyName =
   | "right"
   | "home"
   | "end"
+  | "page_up"
   | "word_left"
   | "word_right"
   | "delete_word"
@@ -361,6 +362,7 @@ const TILDE_KEYS: Readonly<Record<string, KeyName | "paste_start">> = {
   "4": "end",
   "8": "end",
   "3": "delete",
+  "5": "page_up",
   "200": "paste_start",
 };
 

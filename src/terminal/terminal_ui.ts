@@ -57,6 +57,11 @@ export interface TerminalUiOptions {
    * @default {true}
    */
   timestamps?: boolean;
+  /**
+   * A line that PageUp enters, without touching the line being typed (the chat client's
+   * `/history`, to page back through a room's messages); none ignores PageUp.
+   */
+  pageUp?: string;
 }
 
 /** Carriage return, then erase the whole row. */
@@ -122,6 +127,7 @@ export class TerminalUi implements ChatUi {
   readonly #color: boolean;
   readonly #timestamps: boolean;
   readonly #now: () => number;
+  readonly #pageUp: string | undefined;
   readonly #parser = new KeyParser();
   readonly #editor = new LineEditor();
   readonly #stopResize: () => void;
@@ -152,6 +158,7 @@ export class TerminalUi implements ChatUi {
     this.#color = options.color ?? true;
     this.#timestamps = options.timestamps ?? true;
     this.#now = options.now ?? Date.now;
+    this.#pageUp = options.pageUp;
     stdio.setRaw(true);
     this.#terminalTaken = true;
     try {
@@ -322,6 +329,9 @@ export class TerminalUi implements ChatUi {
         return this.#editor.deleteForward();
       case "ctrl_l":
         return this.clear();
+      case "page_up":
+        if (this.#pageUp !== undefined) this.#deliver(this.#pageUp);
+        return;
       default:
         EDITING_KEYS[name]?.(this.#editor);
     }

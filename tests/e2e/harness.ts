@@ -11,6 +11,17 @@ const encoder = new TextEncoder();
 /** Default deadline for one expected event. */
 export const DEADLINE_MS = 10_000;
 
+/**
+ * `chat serve` keeps nothing on disk in tests unless the test says where (`--data`): a server
+ * started without `--data` or `--memory` gets `--memory`, so no test writes to the home folder.
+ */
+export function inMemoryUnlessTold(args: readonly string[]): string[] {
+  if (args[0] !== "serve" || args.some((arg) => /^--(data|memory)(=|$)/.test(arg))) {
+    return [...args];
+  }
+  return ["serve", "--memory", ...args.slice(1)];
+}
+
 /** Arguments that run `chat` from source with the permissions the program needs. */
 export function chatCommand(args: readonly string[]): { command: string; args: string[] } {
   return {
@@ -26,7 +37,7 @@ export function chatCommand(args: readonly string[]): { command: string; args: s
       "--allow-write",
       "--allow-sys=networkInterfaces",
       MAIN,
-      ...args,
+      ...inMemoryUnlessTold(args),
     ],
   };
 }
@@ -146,7 +157,7 @@ export class ChatProcess {
     this.#args = args;
     const launcher = options.launcher ?? { ...chatCommand([]), clearEnv: false };
     this.child = new Deno.Command(launcher.command, {
-      args: [...launcher.args, ...args],
+      args: [...launcher.args, ...inMemoryUnlessTold(args)],
       cwd: launcher.cwd,
       clearEnv: launcher.clearEnv,
       stdin: options.stdin ? "piped" : "null",

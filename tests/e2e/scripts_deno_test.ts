@@ -57,16 +57,19 @@ async function eventually(check: () => Promise<boolean>, what: string): Promise<
 }
 
 Deno.test({
-  name: "scripts/deno task serve runs Deno itself: SIGTERM stops the server and leaves nothing",
+  name:
+    "scripts/deno task serve runs Deno itself, keeps its data in the default folder: SIGTERM stops the server and leaves nothing",
   ignore: Deno.build.os !== "linux",
   fn: async () => {
+    // The default data folder, $XDG_DATA_HOME/chat, in a temporary folder rather than the home.
+    const dataHome = await Deno.makeTempDir({ prefix: "chat-data-home-" });
     const child = new Deno.Command(SCRIPT, {
       args: ["task", "serve", "--host", "127.0.0.1", "--port", "0"],
       cwd: ROOT,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
-      env: { NO_COLOR: "1" },
+      env: { NO_COLOR: "1", XDG_DATA_HOME: dataHome },
     }).spawn();
     const stdout = new LineCollector(child.stdout);
     const stderr = new LineCollector(child.stderr);
@@ -88,6 +91,11 @@ Deno.test({
       await stdout.done;
       await stderr.done;
       assert.match(stderr.text(), /shutdown/);
+      assert.ok(
+        stdout.lines.includes(`Rooms and history are kept in ${dataHome}/chat/chat.db`),
+        stdout.text(),
+      );
+      assert.ok((await Deno.stat(`${dataHome}/chat/chat.db`)).size > 0);
       // The port is closed, and no process of the tree is left running.
       await assert.rejects(
         Deno.connect({ hostname: "127.0.0.1", port }),
@@ -106,6 +114,7 @@ Deno.test({
       }
       await child.status;
       await Promise.all([stdout.done, stderr.done]);
+      await Deno.remove(dataHome, { recursive: true });
     }
   },
 });

@@ -496,6 +496,24 @@ export class IrcDialect implements Dialect {
             ? `${event.by} made you the owner of #${event.room}`
             : `${event.by} took away your ownership of #${event.room}`,
         );
+      case "search_results":
+        return textLines(
+          SERVER_NAME,
+          "NOTICE",
+          self,
+          event.count === 0
+            ? `No message in #${event.room} has "${event.words}"`
+            : `${event.count} messages in #${event.room} with "${event.words}" follow, newest first`,
+        );
+      case "history_page":
+        return textLines(
+          SERVER_NAME,
+          "NOTICE",
+          self,
+          event.count === 0
+            ? `No older messages in #${event.room}`
+            : `${event.count} older messages in #${event.room} follow`,
+        );
       case "same_nick":
       case "rejoin_failed":
       case "ack":
@@ -657,6 +675,16 @@ export class IrcDialect implements Dialect {
         ];
       case "listed":
         return [line(from, "MODE", name, change.listed ? "-s" : "+s")];
+      case "persistent":
+        return [
+          line(
+            SERVER_NAME,
+            "NOTICE",
+            name,
+            `${by} made the room ` +
+              (change.persistent ? "stay when empty" : "go when its last member leaves"),
+          ),
+        ];
       case "owner": {
         const lines: string[] = [];
         if (change.was !== undefined) lines.push(line(from, "MODE", name, "-o", change.was));
