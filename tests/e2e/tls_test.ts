@@ -17,15 +17,26 @@ interface TlsServer {
   readonly fingerprint: string;
 }
 
-/** Starts `chat serve` with TLS, keeping its data (the certificate) in `data`. */
+/** Starts `chat serve` with TLS, keeping its data (the database, the certificate) in `data`. */
 async function startTlsServer(
   data: string,
   tlsPort = 0,
   more: readonly string[] = [],
 ): Promise<TlsServer> {
   const process = new ChatProcess(
-    ["serve", "--host", "127.0.0.1", "--port", "0", "--tls-port", String(tlsPort), ...more],
-    { env: { XDG_DATA_HOME: data } },
+    [
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--tls-port",
+      String(tlsPort),
+      "--data",
+      data,
+      ...more,
+    ],
+    {},
   );
   const listening = process.stdout.lines[await process.stdout.waitFor(/is listening/)] ?? "";
   const line = process.stdout.lines[await process.stdout.waitFor(/^TLS on port/)] ?? "";
