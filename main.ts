@@ -59,6 +59,7 @@ async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
       maxOutboxBytes: command.maxQueueKiB * 1024,
       maxFileBytes: command.maxFileMiB * 1024 * 1024,
       resumeGraceMs: command.resumeGrace * 1000,
+      serverName: command.serverName,
       limits: {
         flood: { burst: command.floodBurst, perSecond: command.floodRate },
         registrationTimeoutMs: command.registrationTimeout * 1000,

@@ -60,6 +60,8 @@ export interface ServeCommand {
   pingInterval: number;
   /** Largest shared file, in MiB (0: file sharing off). */
   maxFileMiB: number;
+  /** The server's name, shown to IRC clients. */
+  serverName: string;
 }
 
 /** `chat join`. Address and nick may be missing, to be asked for on a terminal. */
@@ -151,6 +153,16 @@ export function parseCount(text: string, min: number, max: number, what: string)
 /** Parses a history length: 0 (off) to MAX_HISTORY. */
 export function parseHistory(text: string): number {
   return parseCount(text, 0, MAX_HISTORY, "History");
+}
+
+/** Parses `--server-name`: a host-like name (letters, digits, `.` and `-`), as IRC shows it. */
+export function parseServerName(text: string): string {
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,62})$/.test(text)) {
+    throw new UsageError(
+      `--server-name must be 1 to 63 letters, digits, dots or dashes, starting with a letter or digit: got "${text}"`,
+    );
+  }
+  return text;
 }
 
 /** Parses `--log-format`: `text` or `json`. */
@@ -354,6 +366,12 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       parsed((t) => parseCount(t, 0, 86_400, "--ping-interval")),
       PING_AFTER_MS / 1000,
     )
+    .option(
+      "--server-name <name>",
+      "The server's name, as IRC clients see it",
+      parsed(parseServerName),
+      "chat",
+    )
     .action((opts) => {
       result = {
         kind: "serve",
@@ -374,6 +392,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         registrationTimeout: opts.registrationTimeout,
         pingInterval: opts.pingInterval,
         maxFileMiB: opts.maxFileSize,
+        serverName: opts.serverName,
       };
     });
 

@@ -24,6 +24,12 @@ export const MAX_REASON_CHARS = 200;
 /** Longest nick, in characters (code points). */
 export const MAX_NICK_CHARS = 24;
 
+/** Longest user name (IRC's `USER` name, shown in `nick!user@host`), in characters. */
+export const MAX_USER_NAME_CHARS = 16;
+
+/** Longest real name (IRC's `USER` real name, shown by WHO and WHOIS), in characters. */
+export const MAX_REAL_NAME_CHARS = 100;
+
 /**
  * Nick rule: starts with a letter, digit or `_`; then letters, digits, `_`, `-` or `.`.
  * Letters and digits of any script count; spaces, punctuation, symbols, control, invisible and

@@ -8,6 +8,7 @@ import {
   parseHistory,
   parsePort,
   parseRoomSpec,
+  parseServerName,
   type ServeCommand,
 } from "../src/cli.ts";
 import { ChatError, UsageError } from "../src/errors.ts";
@@ -77,6 +78,7 @@ const SERVE_DEFAULTS = {
   registrationTimeout: REGISTRATION_TIMEOUT_MS / 1000,
   pingInterval: PING_AFTER_MS / 1000,
   maxFileMiB: DEFAULT_MAX_FILE_BYTES / (1024 * 1024),
+  serverName: "chat",
 } as const;
 
 /** What `chat join` gives for the options not given. */
@@ -119,6 +121,17 @@ Deno.test("parseCli() serve uses the defaults", () => {
   assert.equal(DEFAULT_MAX_OUTBOX_BYTES, 256 * 1024);
   assert.equal(REGISTRATION_TIMEOUT_MS, 60_000);
   assert.equal(PING_AFTER_MS, 60_000);
+});
+
+Deno.test("parseServerName() takes host-like names and refuses the rest", () => {
+  assert.equal(parseServerName("My.Little.Server"), "My.Little.Server");
+  for (const bad of ["", "a b", "-x", "a!b", "x".repeat(64), "caf\u00e9"]) {
+    assert.throws(() => parseServerName(bad), UsageError, bad);
+  }
+  assert.deepEqual(parseCli(["serve", "--server-name", "irc.example"], batch), {
+    ...SERVE_DEFAULTS,
+    serverName: "irc.example",
+  });
 });
 
 Deno.test("parseCli() serve accepts --port 0, --host and --log-format json", () => {

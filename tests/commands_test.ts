@@ -67,8 +67,8 @@ Deno.test("helpEntries() lists every command of the table with /aliases", () => 
     { usage: "/join ROOM [PASSWORD]", summary: "Join a room; you then talk there", aliases: [] },
     { usage: "/switch ROOM", summary: "Talk in another room you are in", aliases: ["/go"] },
     {
-      usage: "/leave [ROOM]",
-      summary: "Leave a room (this one if none is named)",
+      usage: "/leave [ROOM [REASON]]",
+      summary: "Leave a room (this one if none is named); the others see the reason",
       aliases: ["/part"],
     },
     { usage: "/users [ROOM]", summary: "List who is in a room", aliases: ["/names", "/who"] },
@@ -454,10 +454,17 @@ Deno.test("runCommand() /leave leaves the current room, or the one named", () =>
   runCommand(COMMANDS, at(hub, 1, "games"), "/part lobby");
   assert.deepEqual(hub.roomsOf(1), ["games"]);
   assertChatError(() => runCommand(COMMANDS, context, "/leave"), "last_room");
-  assertChatError(
-    () => runCommand(COMMANDS, context, "/leave a b"),
-    "bad_arguments",
-    "Too many arguments: usage: /leave [ROOM]",
+  // A reason after the room reaches the others, control characters made spaces.
+  runCommand(COMMANDS, at(hub, 2, LOBBY), "/join games");
+  assert.deepEqual(
+    runCommand(COMMANDS, at(hub, 2, "games"), "/leave games off to \u0007bed").deliveries,
+    [
+      { to: [2], frame: { type: "left", room: "games", reason: "off to  bed" } },
+      {
+        to: [1],
+        frame: { type: "leave", room: "games", nick: "bob", reason: "off to  bed", time: 5000 },
+      },
+    ],
   );
 });
 
@@ -607,7 +614,7 @@ Deno.test("runCommand() /me sends an action to the current room", () => {
     action: true,
   };
   assert.deepEqual(runCommand(COMMANDS, context, "/me waves  hello"), {
-    deliveries: [{ to: [2], frame, encoded: new Map([["native", encodeFrame(frame)]]) }],
+    deliveries: [{ to: [2], frame, encoded: new Map([["protocol", encodeFrame(frame)]]) }],
   });
   assert.equal(runCommand(COMMANDS, context, "/action nods").deliveries[0]?.frame.type, "message");
   assertChatError(

@@ -19,13 +19,38 @@ export interface DialectView {
   readonly nick: string | undefined;
   /** Names of the rooms the connection is in, in the order joined. */
   rooms(): string[];
+  /** Who is connected under a nick (ignoring case), if anyone is now. */
+  user(nick: string): UserInfo | undefined;
+}
+
+/** What anyone may know about a connected user (never their address). */
+export interface UserInfo {
+  readonly nick: string;
+  /** The user name given at registration (IRC's `USER`), or the nick. */
+  readonly user: string;
+  /** The real name given at registration, or "". */
+  readonly realName: string;
+  /** Away text, when away. */
+  readonly away?: string;
 }
 
 /** What one input line asks for. */
 export type Intent =
-  | { kind: "register"; nick: string; resume?: HelloFrame["resume"] }
+  | {
+    kind: "register";
+    nick: string;
+    resume?: HelloFrame["resume"];
+    /** IRC's `USER` name and real name (other dialects have none). */
+    user?: string;
+    realName?: string;
+  }
   | { kind: "say"; room: string; text: string; id?: string }
   | { kind: "command"; line: string; room: string; id?: string }
+  /**
+   * Join a room (`/join`), or with `create` make it when it does not exist (`/create`, with its
+   * own allowance): one step, so a client need not know the rooms it cannot see.
+   */
+  | { kind: "join"; room: string; password?: string; create?: boolean; id?: string }
   | { kind: "offer"; frame: OfferFrame }
   | { kind: "saved"; frame: SavedFrame }
   | { kind: "transfer"; frame: UploadFrame | DownloadFrame }
@@ -40,6 +65,12 @@ export type Intent =
   | { kind: "http"; fallback: Intent[] }
   /** The connection ends: `reason` for the log and the rooms, `bye` for the client. */
   | { kind: "end"; reason: string; bye?: string; error?: ChatError };
+
+/** What the server tells every dialect (`chat serve` options). */
+export interface DialectOptions {
+  /** The server's name, for dialects that show one (IRC's prefixes and numerics). @default "chat" */
+  readonly serverName?: string;
+}
 
 /** What a dialect's clients can do beyond chatting. */
 export interface Supports {

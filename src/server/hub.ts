@@ -9,9 +9,11 @@ import {
   HISTORY_REPLAY_MAX_BYTES,
   LOBBY,
   MAX_PASSWORD_CHARS,
+  MAX_REAL_NAME_CHARS,
   MAX_ROOM_LIMIT,
   MAX_ROOMS,
   MAX_TOPIC_CHARS,
+  MAX_USER_NAME_CHARS,
 } from "../limits.ts";
 import { quote, validateNick } from "../nick.ts";
 import { encodeFrame } from "../protocol.ts";
@@ -19,7 +21,7 @@ import { PROTOCOL_ENCODING, type SharedEncodings } from "../dialect/dialect.ts";
 import { ADMIN, type HubEvent, type RoomChange } from "./events.ts";
 import type { MessageFrame, RoomsFrame, ServerFrame, UsersFrame, WhoisFrame } from "../protocol.ts";
 import { roomKey, validateRoomName } from "../room_name.ts";
-import { validateText } from "../text.ts";
+import { cleanReason, validateText } from "../text.ts";
 import { Room, type RoomSettings } from "./room.ts";
 import { MemoryNickRegistry } from "../store/memory_nick_registry.ts";
 import { MemoryRoomDirectory } from "../store/memory_room_directory.ts";
@@ -28,8 +30,17 @@ import type { NickRegistry } from "../store/nick_registry.ts";
 import type { RoomDirectory } from "../store/room_directory.ts";
 import type { RoomLog } from "../store/room_log.ts";
 import type { MemberId } from "../store/member_id.ts";
+import type { UserInfo } from "../dialect/dialect.ts";
 
-export type { MemberId };
+export type { MemberId, UserInfo };
+
+/** Who a member says they are besides the nick (IRC's `USER` line); both optional. */
+export interface Identity {
+  /** A user name: cleaned to letters, digits and `_ - . ~`, at most MAX_USER_NAME_CHARS. */
+  readonly user?: string;
+  /** A real name: control characters removed, at most MAX_REAL_NAME_CHARS. */
+  readonly realName?: string;
+}
 
 /** Who asks for a change: a member, or the server's operator at the admin console. */
 export type Actor = MemberId | "admin";
@@ -81,6 +92,9 @@ export interface HubOptions {
 interface Member {
   readonly id: MemberId;
   nick: string;
+  /** The user name given at registration, if any (else the nick stands for it). */
+  readonly user: string | undefined;
+  readonly realName: string;
   /** Keys of the rooms the member is in, in the order joined. */
   readonly rooms: Set<string>;
   away: string | undefined;
@@ -129,6 +143,15 @@ export class Hub {
     return this.#members.get(id)?.nick;
   }
 
+  /** Who holds a nick (ignoring case), if anyone: nick, user name, real name, away text. */
+  userInfo(nick: string): UserInfo | undefined {
+    const id = this.#nickRegistry.holder(nick);
+    const member = id === undefined ? undefined : this.#members.get(id);
+    if (member === undefined) return undefined;
+    const info = { nick: member.nick, user: member.user ?? member.nick, realName: member.realName };
+    return member.away === undefined ? info : { ...info, away: member.away };
+  }
+
   /** The id of whoever holds a nick (ignoring case), if anyone. */
   idOf(nick: string): MemberId | undefined {
     return this.#nickRegistry.holder(nick);
@@ -172,7 +195,13 @@ export class Hub {
    * then the lobby's `room` frame and history. Throws `nick_invalid`, `nick_taken` or
    * `already_registered`; the connection may try again with another nick.
    */
-  register(id: MemberId, rawNick: string, now: number, resume?: Resume): Delivery[] {
+  register(
+    id: MemberId,
+    rawNick: string,
+    now: number,
+    resume?: Resume,
+    identity: Identity = {},
+  ): Delivery[] {
     if (this.#members.has(id)) {
       throw new ChatError(
         "already_registered",
@@ -185,6 +214,8 @@ export class Hub {
     const member: Member = {
       id,
       nick,
+      user: identity.user === undefined ? undefined : cleanUserName(identity.user),
+      realName: cleanRealName(identity.realName ?? ""),
       rooms: new Set(),
       away: undefined,
       lastActive: now,
@@ -828,6 +859,19 @@ function others(room: Room, id: MemberId): MemberId[] {
 
 /** Nick order for member lists; one collator for all (localeCompare builds one per call). */
 const compareNicks = new Intl.Collator("en", { sensitivity: "base" }).compare;
+
+/** A user name safe in `nick!user@host`: undefined when nothing usable is left. */
+function cleanUserName(raw: string): string | undefined {
+  const cleaned = [...raw.replace(/[^\p{L}\p{N}_.~-]/gu, "")].slice(0, MAX_USER_NAME_CHARS).join(
+    "",
+  );
+  return cleaned === "" ? undefined : cleaned;
+}
+
+function cleanRealName(raw: string): string {
+  const cleaned = cleanReason(raw);
+  return [...cleaned].slice(0, MAX_REAL_NAME_CHARS).join("");
+}
 
 function checkSettings(settings: RoomSettings): RoomSettings {
   return {

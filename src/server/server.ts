@@ -27,7 +27,7 @@ import { formatHostPort } from "../carrier/tcp.ts";
 import type { Accepted, ByteStream, LineConnection, Listener } from "../carrier/connection.ts";
 import { serveHttp } from "../carrier/http_front.ts";
 import { type Delivery, Hub, type MemberId } from "./hub.ts";
-import type { SharedEncodings } from "../dialect/dialect.ts";
+import type { DialectOptions, SharedEncodings } from "../dialect/dialect.ts";
 import type { HubEvent } from "./events.ts";
 import { FlushScheduler, type Outbox } from "./outbox.ts";
 import { Session, type SessionHost, type SessionLimits } from "./session.ts";
@@ -63,6 +63,8 @@ export interface ServerOptions {
   resumeGraceMs?: number;
   /** @default Date.now */
   clock?: () => number;
+  /** The server's name, for dialects that show one (IRC). @default "chat" */
+  serverName?: string;
 }
 
 /** A user kept in the hub after their connection dropped, for a quiet resume. */
@@ -102,6 +104,7 @@ export class ChatServer implements SessionHost, AdminApi {
   readonly log: Logger;
   readonly maxOutboxBytes: number;
   readonly limits: SessionLimits;
+  readonly dialectOptions: DialectOptions;
   /** Where the server listens (port 0 resolved to the real port). */
   readonly addr: { readonly hostname: string; readonly port: number };
   /** Resolves when the server has shut down and every connection is closed. */
@@ -153,6 +156,9 @@ export class ChatServer implements SessionHost, AdminApi {
       this.hub.createRoom("admin", room.name, { limit: room.limit }, this.now());
     }
     this.#greetAfterMs = options.greetAfterMs ?? 500;
+    this.dialectOptions = options.serverName === undefined
+      ? {}
+      : { serverName: options.serverName };
     this.#resumeGraceMs = options.resumeGraceMs ?? RESUME_GRACE_MS;
     this.#maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS;
     this.#maxPerIp = options.maxPerIp ?? DEFAULT_MAX_PER_IP;

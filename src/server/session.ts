@@ -35,6 +35,7 @@ import {
 import { roomKey } from "../room_name.ts";
 import type {
   Dialect,
+  DialectOptions,
   DialectView,
   Intent,
   SharedEncodings,
@@ -45,7 +46,7 @@ import { PLAIN_GREETING } from "../dialect/plain.ts";
 import type { ByteStream, LineConnection } from "../carrier/connection.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
 import { COMMANDS, type LimitedAction } from "./commands.ts";
-import type { Delivery, Hub, MemberId, MessageRef } from "./hub.ts";
+import type { Delivery, Hub, Identity, MemberId, MessageRef } from "./hub.ts";
 import type { HubEvent } from "./events.ts";
 import { Outbox } from "./outbox.ts";
 import { type BucketOptions, TokenBucket } from "../rate_limit.ts";
@@ -70,6 +71,8 @@ export interface SessionHost {
   readonly log: Logger;
   readonly limits: SessionLimits;
   readonly maxOutboxBytes: number;
+  /** What every connection's dialect is told (the server's name). */
+  readonly dialectOptions: DialectOptions;
   now(): number;
   /**
    * Sends each delivery to its recipients (encoded once per dialect). Returns a promise when a
@@ -208,6 +211,7 @@ export class Session {
         return hub.nickOf(current());
       },
       rooms: () => hub.roomsOf(current()),
+      user: (nick) => hub.userInfo(nick),
     };
 
     this.#outbox = new Outbox({
@@ -478,29 +482,42 @@ export class Session {
       }
       const text = decodeUtf8(line);
       if (this.#dialect === undefined) {
-        this.#dialect = detectDialect(text);
+        this.#dialect = detectDialect(text, this.#host.dialectOptions);
         this.#host.log.info("mode", { id: this.id, mode: this.#dialect.name });
         if (this.#refuse !== undefined && this.#dialect.name !== "http") {
           this.#turnAway();
           return;
         }
       }
+      // A line may ask for several things (IRC's `PRIVMSG #a,#b`, `JOIN #a,#b`): one that fails
+      // is reported with its ref, and the rest are still carried out.
       for (const intent of this.#dialect.read(text, this.#view)) {
         if (this.#closing) return;
-        this.#act(intent);
+        this.#currentRef = undefined;
+        try {
+          this.#act(intent);
+        } catch (error) {
+          if (!(error instanceof ChatError)) throw error;
+          this.#fail(error);
+        }
       }
     } catch (error) {
       if (error instanceof ChatError) {
-        this.send(
-          this.#currentRef === undefined
-            ? { type: "failure", error }
-            : { type: "failure", error, ref: this.#currentRef },
-        );
+        this.#fail(error);
         return;
       }
       this.#host.log.error("bug", { id: this.id, error: String(error), stack: errorStack(error) });
       this.#abort("Internal server error", "final");
     }
+  }
+
+  /** Tells the client its request failed (with the request's ref, when it had one). */
+  #fail(error: ChatError): void {
+    this.send(
+      this.#currentRef === undefined
+        ? { type: "failure", error }
+        : { type: "failure", error, ref: this.#currentRef },
+    );
   }
 
   /** Refuses the connection (server full, too many from one address) in its own dialect. */
@@ -517,7 +534,10 @@ export class Session {
     if (intent.kind !== "http") this.#conn.settle?.();
     switch (intent.kind) {
       case "register":
-        this.#register(intent.nick, intent.resume);
+        this.#register(intent.nick, intent.resume, {
+          user: intent.user,
+          realName: intent.realName,
+        });
         return;
       case "say":
         this.#currentRef = intent.id;
@@ -537,6 +557,11 @@ export class Session {
         this.#currentRef = intent.id;
         this.#requireNick();
         this.#command(intent.line, intent.room);
+        return;
+      case "join":
+        this.#currentRef = intent.id;
+        this.#requireNick();
+        this.#join(intent.room, intent.password, intent.create === true);
         return;
       case "offer":
         this.#currentRef = intent.frame.ref;
@@ -631,7 +656,7 @@ export class Session {
     return { id, key: `${this.token}:${id}` };
   }
 
-  #register(nick: string, resume: HelloFrame["resume"]): void {
+  #register(nick: string, resume: HelloFrame["resume"], identity: Identity): void {
     const hub = this.#host.hub;
     if (hub.nickOf(this.member) !== undefined) {
       throw new ChatError(
@@ -677,6 +702,7 @@ export class Session {
       nick,
       now,
       resume === undefined ? undefined : { rooms, trusted: trusted ?? [] },
+      identity,
     );
     if (resume !== undefined && trusted !== undefined) this.token = resume.token;
     const registered = hub.nickOf(this.member) ?? nick;
@@ -725,6 +751,16 @@ export class Session {
     if (result.quit !== undefined) {
       const reason = result.quit === "" ? "Quit" : `Quit: ${result.quit}`;
       void this.close(reason, "Goodbye", DRAIN_ON_EOF_MS);
+    }
+  }
+
+  /** Joins a room, or creates it when `create` and it does not exist (each its allowance). */
+  #join(room: string, password: string | undefined, create: boolean): void {
+    try {
+      this.#command(password === undefined ? `/join ${room}` : `/join ${room} ${password}`, room);
+    } catch (error) {
+      if (!create || !(error instanceof ChatError) || error.code !== "no_such_room") throw error;
+      this.#command(`/create ${room}`, room);
     }
   }
 

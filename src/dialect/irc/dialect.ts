@@ -24,11 +24,13 @@ import { VERSION } from "../../version.ts";
 import { ADMIN, type HubEvent, type RoomChange } from "../../server/events.ts";
 import {
   type Dialect,
+  type DialectOptions,
   type DialectView,
   type Intent,
   NOTHING,
   type SharedEncodings,
   type Supports,
+  type UserInfo,
 } from "../dialect.ts";
 import { CASEMAPPING, ircLower } from "./casemap.ts";
 import { formatAction, parseCtcp } from "./ctcp.ts";
@@ -43,8 +45,11 @@ import {
 import * as N from "./numerics.ts";
 import { MIN_SPLIT_BYTES, splitText } from "./split_text.ts";
 
-/** The server's name in IRC prefixes and numerics. */
+/** The server's name in IRC prefixes and numerics, unless `--server-name` gives another. */
 export const SERVER_NAME = "chat";
+
+/** The host in every user's `nick!user@host`: a fixed cloak (nobody's address is shown). */
+export const USER_HOST = "chat";
 
 /** The network name advertised in ISUPPORT. */
 export const NETWORK = "chat";
@@ -102,15 +107,13 @@ interface Context {
   verb: string;
   /** The channel (`#name`) or nick the command named. */
   target?: string;
-  /** Say nothing about failures (NOTICE, and the create step of a JOIN). */
+  /** Say nothing about failures (NOTICE). */
   quiet?: boolean;
   /** MODE: the mode letter and its value, for 696. */
   mode?: string;
   value?: string;
   /** KICK: the nick to kick, for 441. */
   nick?: string;
-  /** JOIN of a room not in the list, tried as a create: the join to retry if it exists. */
-  retry?: { room: string; key?: string };
 }
 
 /** An answer the dialect waits for, to word it for the command that asked. */
@@ -118,9 +121,7 @@ type Pending =
   | { kind: "list"; only?: Set<string> }
   | { kind: "lusers" }
   | { kind: "mode"; channel: string }
-  | { kind: "directory" }
   | { kind: "whois"; nick: string }
-  | { kind: "who"; mask: string }
   | { kind: "help" };
 
 /** One IRC command: its preconditions, and what it asks for. */
@@ -135,11 +136,15 @@ interface Verb {
 export class IrcDialect implements Dialect {
   readonly name = "irc";
   readonly supports = SUPPORTS;
+  /** The server's name in prefixes and numerics. */
+  readonly server: string;
 
   /** The nick asked for with NICK before registration. */
   nickWanted: string | undefined;
   /** The user name from USER. */
   user: string | undefined;
+  /** The real name from USER. */
+  realName = "";
   /** `ls` while CAP negotiation is under way (registration waits for CAP END). */
   capState: "none" | "ls" | "done" = "none";
   readonly caps = new Set<string>();
@@ -153,16 +158,32 @@ export class IrcDialect implements Dialect {
   #contexts = new Map<string, Context>();
   #lineContext: Context | undefined;
   #next = 0;
-  /**
-   * Joins to retry with the client's next line: an unlisted (private) room looked new, so it
-   * was created, which failed because it exists. Failures end a line's intents in the session,
-   * so the join waits for the next line (clients ping regularly).
-   */
-  #retries: { room: string; key?: string; target?: string }[] = [];
-  /** PART reasons the hub does not carry, by room key, for the user's own PART line. */
-  readonly partReasons = new Map<string, string>();
+  /** The connection's view, from the last read or encode (for user names in prefixes). */
+  #view: DialectView | undefined;
+  /** User names of people seen, by `ircLower` of their nick, for lines about them once gone. */
+  readonly #users = new Map<string, string>();
+
+  constructor(options: DialectOptions = {}) {
+    this.server = options.serverName ?? SERVER_NAME;
+  }
+
+  /** The `nick!user@host` prefix of a user (the host is a fixed cloak). */
+  prefix(nick: string): string {
+    const lower = ircLower(nick);
+    const info = this.#view?.user(nick);
+    let user = info?.user;
+    if (user === undefined) user = this.#users.get(lower) ?? nick;
+    else this.#users.set(lower, user);
+    return `${nick}!${user}@${USER_HOST}`;
+  }
+
+  /** The prefix for an actor: a nick, or the server for the admin. */
+  source(by: string): string {
+    return by === ADMIN || by.includes(" ") ? this.server : this.prefix(by);
+  }
 
   read(line: string, view: DialectView): Intent[] {
+    this.#view = view;
     this.#pending = [];
     this.#contexts.clear();
     this.#lineContext = undefined;
@@ -192,14 +213,7 @@ export class IrcDialect implements Dialect {
       return [this.numerics(view, [N.ERR_NEEDMOREPARAMS, command, "Not enough parameters"])];
     }
     this.#lineContext = { verb: command, target: params[0] };
-    const retries = this.#retries.map(({ room, key, target }) =>
-      this.command(key === undefined ? `/join ${room}` : `/join ${room} ${key}`, room, {
-        verb: "JOIN",
-        target,
-      })
-    );
-    this.#retries = [];
-    return [...retries, ...verb.run(this, params, view)];
+    return verb.run(this, params, view);
   }
 
   /** A slash command for the hub, with a context for its failure. */
@@ -213,20 +227,12 @@ export class IrcDialect implements Dialect {
     return { kind: "say", room, text, id: this.#remember(context) };
   }
 
-  /** JOIN of one room: `/join` when it is known to exist, `/create` otherwise, decided late. */
-  joinOrCreate(room: string, key: string | undefined, context: Context): Intent {
+  /** JOIN of one room: joined if it exists, created (the user owns it) if not. */
+  join(room: string, key: string | undefined, context: Context): Intent {
     const id = this.#remember(context);
-    const exists = (): boolean => this.directory.has(roomKey(room));
-    return {
-      kind: "command",
-      room,
-      id,
-      // Read when the intent is carried out, after the room list asked for just before it.
-      get line(): string {
-        if (exists()) return key === undefined ? `/join ${room}` : `/join ${room} ${key}`;
-        return `/create ${room}`;
-      },
-    };
+    return key === undefined
+      ? { kind: "join", room, create: true, id }
+      : { kind: "join", room, password: key, create: true, id };
   }
 
   /** Waits for an answer frame (a room list, a whois) to word it for the asking command. */
@@ -244,7 +250,7 @@ export class IrcDialect implements Dialect {
   numerics(view: DialectView, ...replies: string[][]): Intent {
     const target = view.nick ?? "*";
     const lines = replies.map(([code = "", ...rest]) =>
-      formatMessage({ source: SERVER_NAME, command: code, params: [target, ...rest] })
+      formatMessage({ source: this.server, command: code, params: [target, ...rest] })
     );
     return this.raw(lines);
   }
@@ -260,13 +266,13 @@ export class IrcDialect implements Dialect {
     if (this.nickWanted === undefined || this.user === undefined) return [];
     // A refused nick (433, 432) names the nick tried, whichever line completed registration.
     this.#lineContext = { verb: "NICK", target: this.nickWanted };
-    return [{ kind: "register", nick: this.nickWanted }];
+    return [{ kind: "register", nick: this.nickWanted, user: this.user, realName: this.realName }];
   }
 
   /** The lines showing the viewer's entry to a channel: JOIN, topic, names. */
   joinLines(channel: Channel, self: string): string[] {
     return [
-      line(prefix(self), "JOIN", "#" + channel.name),
+      line(this.prefix(self), "JOIN", "#" + channel.name),
       ...(channel.topic === undefined
         ? []
         : [this.numeric(self, N.RPL_TOPIC, "#" + channel.name, channel.topic)]),
@@ -279,10 +285,10 @@ export class IrcDialect implements Dialect {
     const full = this.caps.has("userhost-in-names");
     const names = [...channel.members.values()].map((nick) =>
       (channel.owner !== undefined && ircLower(channel.owner) === ircLower(nick) ? "@" : "") +
-      (full ? prefix(nick) : nick)
+      (full ? this.prefix(nick) : nick)
     );
     const lines: string[] = [];
-    const head = `:${SERVER_NAME} ${N.RPL_NAMREPLY} ${self} = #${channel.name} :`;
+    const head = `:${this.server} ${N.RPL_NAMREPLY} ${self} = #${channel.name} :`;
     let batch: string[] = [];
     for (const name of names) {
       if (utf8Length(head + [...batch, name].join(" ")) > MAX_BODY_BYTES && batch.length > 0) {
@@ -302,22 +308,34 @@ export class IrcDialect implements Dialect {
   whoLines(channel: Channel, self: string): string[] {
     return [...channel.members.values()].map((nick) => {
       const op = channel.owner !== undefined && ircLower(channel.owner) === ircLower(nick);
-      return this.numeric(
-        self,
-        N.RPL_WHOREPLY,
-        "#" + channel.name,
-        nick,
-        SERVER_NAME,
-        SERVER_NAME,
-        nick,
-        op ? "H@" : "H",
-        `0 ${nick}`,
-      );
+      return this.whoLine(self, "#" + channel.name, this.#info(nick), op);
     });
   }
 
+  /** One 352: `channel user host server nick flags :hops realname`. */
+  whoLine(self: string, channel: string, info: UserInfo, op = false): string {
+    return this.numeric(
+      self,
+      N.RPL_WHOREPLY,
+      channel,
+      info.user,
+      USER_HOST,
+      this.server,
+      info.nick,
+      (info.away === undefined ? "H" : "G") + (op ? "@" : ""),
+      `0 ${info.realName === "" ? info.nick : info.realName}`,
+    );
+  }
+
+  /** What is known of a nick: the hub's answer, or the nick alone for someone gone. */
+  #info(nick: string): UserInfo {
+    const info = this.#view?.user(nick);
+    if (info !== undefined) this.#users.set(ircLower(nick), info.user);
+    return info ?? { nick, user: this.#users.get(ircLower(nick)) ?? nick, realName: "" };
+  }
+
   numeric(self: string, code: string, ...params: string[]): string {
-    return line(SERVER_NAME, code, self, ...params);
+    return line(this.server, code, self, ...params);
   }
 
   /** The channel for `#name` the viewer is in and sees, if any. */
@@ -329,6 +347,7 @@ export class IrcDialect implements Dialect {
   // ---- encoding ------------------------------------------------------------------------------
 
   encode(event: HubEvent, view: DialectView, shared: SharedEncodings): Uint8Array {
+    this.#view = view;
     const self = view.nick ?? "*";
     if (event.type === "message") {
       const channel = this.channels.get(roomKey(event.room));
@@ -338,7 +357,7 @@ export class IrcDialect implements Dialect {
       let bytes = shared.get(key);
       if (bytes === undefined) {
         bytes = toBytes(
-          textLines(prefix(event.nick), "PRIVMSG", "#" + event.room, event.text, {
+          textLines(this.prefix(event.nick), "PRIVMSG", "#" + event.room, event.text, {
             action: event.action === true,
             time: timed ? event.time : undefined,
           }),
@@ -366,7 +385,7 @@ export class IrcDialect implements Dialect {
         const channel = this.channels.get(roomKey(event.room));
         if (channel === undefined) return [];
         channel.members.set(ircLower(event.nick), event.nick);
-        return channel.shown ? [line(prefix(event.nick), "JOIN", "#" + channel.name)] : [];
+        return channel.shown ? [line(this.prefix(event.nick), "JOIN", "#" + channel.name)] : [];
       }
       case "leave": {
         const channel = this.channels.get(roomKey(event.room));
@@ -376,7 +395,7 @@ export class IrcDialect implements Dialect {
         if (event.kickedBy !== undefined) {
           return [
             line(
-              source(event.kickedBy),
+              this.source(event.kickedBy),
               "KICK",
               "#" + channel.name,
               event.nick,
@@ -386,8 +405,8 @@ export class IrcDialect implements Dialect {
         }
         return [
           event.reason === undefined
-            ? line(prefix(event.nick), "PART", "#" + channel.name)
-            : line(prefix(event.nick), "PART", "#" + channel.name, event.reason),
+            ? line(this.prefix(event.nick), "PART", "#" + channel.name)
+            : line(this.prefix(event.nick), "PART", "#" + channel.name, event.reason),
         ];
       }
       case "quit": {
@@ -396,7 +415,9 @@ export class IrcDialect implements Dialect {
         for (const channel of this.channels.values()) {
           if (channel.members.delete(lower) && channel.shown) seen = true;
         }
-        return seen ? [line(prefix(event.nick), "QUIT", event.reason ?? "Quit")] : [];
+        const from = this.prefix(event.nick);
+        this.#users.delete(lower);
+        return seen ? [line(from, "QUIT", event.reason ?? "Quit")] : [];
       }
       case "nick": {
         const old = ircLower(event.old);
@@ -410,14 +431,18 @@ export class IrcDialect implements Dialect {
             channel.owner = event.new;
           }
         }
-        return seen ? [line(prefix(event.old), "NICK", event.new)] : [];
+        const from = this.prefix(event.old);
+        const user = this.#users.get(old);
+        this.#users.delete(old);
+        if (user !== undefined) this.#users.set(ircLower(event.new), user);
+        return seen ? [line(from, "NICK", event.new)] : [];
       }
       case "topic": {
         const channel = this.channels.get(roomKey(event.room));
         if (channel === undefined) return [];
         channel.topic = event.topic === "" ? undefined : event.topic;
         return channel.shown
-          ? [line(source(event.nick), "TOPIC", "#" + channel.name, event.topic)]
+          ? [line(this.source(event.nick), "TOPIC", "#" + channel.name, event.topic)]
           : [];
       }
       case "mode":
@@ -425,7 +450,7 @@ export class IrcDialect implements Dialect {
       case "private": {
         const mine = ircLower(event.from) === ircLower(self);
         if (mine && !this.caps.has("echo-message")) return [];
-        return textLines(prefix(event.from), "PRIVMSG", mine ? event.to : self, event.text, {
+        return textLines(this.prefix(event.from), "PRIVMSG", mine ? event.to : self, event.text, {
           action: event.action === true,
           time: this.caps.has("server-time") ? event.time : undefined,
         });
@@ -437,15 +462,15 @@ export class IrcDialect implements Dialect {
         return this.#whois(event, self);
       case "announce": {
         const channel = event.room === undefined ? undefined : this.shownChannel(event.room);
-        return textLines(SERVER_NAME, "NOTICE", channel ? "#" + channel.name : self, event.text);
+        return textLines(this.server, "NOTICE", channel ? "#" + channel.name : self, event.text);
       }
       case "notice":
-        return textLines(SERVER_NAME, "NOTICE", self, event.text);
+        return textLines(this.server, "NOTICE", self, event.text);
       case "help": {
         const pending = this.#pending.shift();
         if (pending?.kind !== "help") {
           return event.commands.flatMap((entry) =>
-            textLines(SERVER_NAME, "NOTICE", self, `${entry.usage}: ${entry.summary}`)
+            textLines(this.server, "NOTICE", self, `${entry.usage}: ${entry.summary}`)
           );
         }
         return [
@@ -465,7 +490,7 @@ export class IrcDialect implements Dialect {
         const channel = event.room === undefined ? undefined : this.shownChannel(event.room);
         const text = `${event.from} shared the file ${event.name} (${event.size} bytes): ` +
           "IRC clients cannot fetch files; use chat join to get it";
-        return textLines(SERVER_NAME, "NOTICE", channel ? "#" + channel.name : self, text);
+        return textLines(this.server, "NOTICE", channel ? "#" + channel.name : self, text);
       }
       case "error":
         return this.#failure(new ChatError(event.code, event.message), undefined, self);
@@ -474,7 +499,7 @@ export class IrcDialect implements Dialect {
       case "bye":
         return [line(undefined, "ERROR", `Closing link: ${event.reason}`)];
       case "ping":
-        return [line(undefined, "PING", event.token ?? SERVER_NAME)];
+        return [line(undefined, "PING", event.token ?? this.server)];
       case "away":
         return event.text === undefined
           ? [this.numeric(self, N.RPL_UNAWAY, "You are no longer marked as being away")]
@@ -483,7 +508,7 @@ export class IrcDialect implements Dialect {
         return [this.numeric(self, N.RPL_AWAY, event.nick, event.text)];
       case "ownership":
         return textLines(
-          SERVER_NAME,
+          this.server,
           "NOTICE",
           self,
           event.given
@@ -510,10 +535,10 @@ export class IrcDialect implements Dialect {
       this.numeric(
         nick,
         N.RPL_YOURHOST,
-        `Your host is ${SERVER_NAME}, running version chat-${VERSION}`,
+        `Your host is ${this.server}, running version chat-${VERSION}`,
       ),
       this.numeric(nick, N.RPL_CREATED, "This server speaks IRC beside chat's own protocol"),
-      this.numeric(nick, N.RPL_MYINFO, SERVER_NAME, `chat-${VERSION}`, "i", "klnost", "klo"),
+      this.numeric(nick, N.RPL_MYINFO, this.server, `chat-${VERSION}`, "i", "klnost", "klo"),
       this.numeric(nick, N.RPL_ISUPPORT, ...ISUPPORT, "are supported by this server"),
     ];
   }
@@ -575,10 +600,7 @@ export class IrcDialect implements Dialect {
         if (room.private === true) modes += "s";
         return [this.numeric(self, N.RPL_CHANNELMODEIS, "#" + room.name, modes, ...args)];
       }
-      case "directory":
-        return [];
       case "whois":
-      case "who":
       case "help":
         this.#pending.unshift(pending);
         return [];
@@ -618,16 +640,15 @@ export class IrcDialect implements Dialect {
     if (channel === undefined || !channel.shown) return [];
     const name = "#" + channel.name;
     if (event.kickedBy !== undefined) {
-      return [line(source(event.kickedBy), "KICK", name, self, event.reason ?? "")];
+      return [line(this.source(event.kickedBy), "KICK", name, self, event.reason ?? "")];
     }
     const reason = event.closedBy !== undefined
       ? `Room closed by ${event.closedBy}` + (event.reason === undefined ? "" : `: ${event.reason}`)
-      : this.partReasons.get(key) ?? event.reason;
-    this.partReasons.delete(key);
+      : event.reason;
     return [
       reason === undefined
-        ? line(prefix(self), "PART", name)
-        : line(prefix(self), "PART", name, reason),
+        ? line(this.prefix(self), "PART", name)
+        : line(this.prefix(self), "PART", name, reason),
     ];
   }
 
@@ -637,7 +658,7 @@ export class IrcDialect implements Dialect {
     if (change.kind === "owner") channel.owner = change.owner;
     if (!channel.shown) return [];
     const name = "#" + channel.name;
-    const from = source(by);
+    const from = this.source(by);
     switch (change.kind) {
       case "limit":
         return [
@@ -661,24 +682,9 @@ export class IrcDialect implements Dialect {
   }
 
   #whois(event: Extract<ServerFrame, { type: "whois" }>, self: string): string[] {
-    const pending = this.#pending.shift();
-    if (pending?.kind === "who") {
-      return [
-        this.numeric(
-          self,
-          N.RPL_WHOREPLY,
-          "*",
-          event.nick,
-          SERVER_NAME,
-          SERVER_NAME,
-          event.nick,
-          event.away === undefined ? "H" : "G",
-          `0 ${event.nick}`,
-        ),
-        this.numeric(self, N.RPL_ENDOFWHO, pending.mask, "End of WHO list"),
-      ];
-    }
+    this.#pending.shift();
     const nick = event.nick;
+    const info = this.#info(nick);
     const channels = event.rooms.flatMap((room) => {
       const channel = this.shownChannel(room);
       if (channel === undefined) return [];
@@ -686,11 +692,19 @@ export class IrcDialect implements Dialect {
       return [(op ? "@#" : "#") + channel.name];
     });
     const lines = [
-      this.numeric(self, N.RPL_WHOISUSER, nick, nick, SERVER_NAME, "*", nick),
+      this.numeric(
+        self,
+        N.RPL_WHOISUSER,
+        nick,
+        info.user,
+        USER_HOST,
+        "*",
+        info.realName === "" ? nick : info.realName,
+      ),
       ...(channels.length === 0
         ? []
         : [this.numeric(self, N.RPL_WHOISCHANNELS, nick, channels.join(" "))]),
-      this.numeric(self, N.RPL_WHOISSERVER, nick, SERVER_NAME, `chat ${VERSION}`),
+      this.numeric(self, N.RPL_WHOISSERVER, nick, this.server, `chat ${VERSION}`),
       ...(event.away === undefined ? [] : [this.numeric(self, N.RPL_AWAY, nick, event.away)]),
       this.numeric(
         self,
@@ -708,17 +722,7 @@ export class IrcDialect implements Dialect {
   /** The numeric for a failed intent, by its error code and what the intent was about. */
   #failure(error: ChatError, ref: string | undefined, self: string): string[] {
     const context = (ref === undefined ? undefined : this.#contexts.get(ref)) ?? this.#lineContext;
-    if (context?.retry !== undefined && error.code === "room_exists") {
-      const { room, key } = context.retry;
-      this.directory.add(roomKey(room));
-      this.#retries.push({ room, key, target: context.target });
-      return [];
-    }
     if (context?.quiet) return [];
-    if (context?.verb === "WHO") {
-      // Nobody by that nick: an empty answer.
-      return [this.numeric(self, N.RPL_ENDOFWHO, context.target ?? "*", "End of WHO list")];
-    }
     const verb = context?.verb ?? "*";
     const target = context?.target ?? "*";
     const text = error.message;
@@ -766,7 +770,7 @@ export class IrcDialect implements Dialect {
             ...num(N.RPL_ENDOFWHOIS, target, "End of /WHOIS list"),
           ];
         }
-        return num(N.ERR_NOSUCHNICK, target, text);
+        return num(N.ERR_NOSUCHNICK, context?.nick ?? target, text);
       case "text_invalid":
         if (target.startsWith("#")) return num(N.ERR_CANNOTSENDTOCHAN, target, text);
         return num(N.ERR_UNKNOWNERROR, verb, text);
@@ -807,7 +811,6 @@ function join(dialect: IrcDialect, params: string[], view: DialectView): Intent[
   if (channels === "0") return partAll(dialect, view);
   const keyList = keys === "" ? [] : keys.split(",");
   const intents: Intent[] = [];
-  let listed = false;
   channels.split(",").forEach((channel, index) => {
     if (channel === "") return;
     const room = roomOf(channel);
@@ -823,20 +826,9 @@ function join(dialect: IrcDialect, params: string[], view: DialectView): Intent[
       }
       return;
     }
-    if (!listed) {
-      // A fresh room list says whether each room is joined or created (the join decides late).
-      dialect.expect({ kind: "directory" });
-      intents.push(dialect.command("/rooms", LOBBY, { verb: "JOIN", quiet: true }));
-      listed = true;
-    }
     const key = keyList[index];
-    const wanted = key === "" ? undefined : key;
     intents.push(
-      dialect.joinOrCreate(room, wanted, {
-        verb: "JOIN",
-        target: channel,
-        retry: wanted === undefined ? { room } : { room, key: wanted },
-      }),
+      dialect.join(room, key === "" ? undefined : key, { verb: "JOIN", target: channel }),
     );
   });
   return intents;
@@ -866,14 +858,15 @@ function part(dialect: IrcDialect, params: string[], view: DialectView): Intent[
       const name = "#" + shown.name;
       return dialect.raw([
         reason === undefined || reason === ""
-          ? line(prefix(self), "PART", name)
-          : line(prefix(self), "PART", name, cleanReason(reason)),
+          ? line(dialect.prefix(self), "PART", name)
+          : line(dialect.prefix(self), "PART", name, cleanReason(reason)),
       ]);
     }
-    if (reason !== undefined && reason !== "") {
-      dialect.partReasons.set(key, cleanReason(reason));
-    }
-    return dialect.command(`/leave ${shown.name}`, shown.name, { verb: "PART", target: channel });
+    const why = reason === undefined ? "" : cleanReason(stripFormatting(reason));
+    return dialect.command(`/leave ${shown.name} ${why}`.trimEnd(), shown.name, {
+      verb: "PART",
+      target: channel,
+    });
   });
 }
 
@@ -922,7 +915,7 @@ function message(
       if (dialect.caps.has("echo-message")) {
         intents.push(
           dialect.raw(
-            textLines(prefix(self), verb, target, text, {
+            textLines(dialect.prefix(self), verb, target, text, {
               action,
               // The hub tells the sender no time for its own message (a pure dialect reads no
               // clock), so the echo goes without a server-time tag.
@@ -1058,17 +1051,32 @@ function who(dialect: IrcDialect, params: string[], view: DialectView): Intent[]
   const self = view.nick ?? "*";
   const [mask = "*"] = params;
   const room = roomOf(mask);
-  if (room !== undefined || mask === "*" || mask === "0") {
-    const shown = room === undefined ? undefined : dialect.shownChannel(room);
-    return [
-      dialect.raw([
-        ...(shown === undefined ? [] : dialect.whoLines(shown, self)),
-        dialect.numeric(self, N.RPL_ENDOFWHO, mask, "End of WHO list"),
-      ]),
-    ];
+  const end = dialect.numeric(self, N.RPL_ENDOFWHO, mask, "End of WHO list");
+  if (room !== undefined) {
+    const shown = dialect.shownChannel(room);
+    return [dialect.raw([...(shown === undefined ? [] : dialect.whoLines(shown, self)), end])];
   }
-  dialect.expect({ kind: "who", mask });
-  return [dialect.command(`/whois ${mask}`, LOBBY, { verb: "WHO", target: mask })];
+  // A nick, or a mask (`*`, `0`, `ana*`) matched against the nick, user name and real name of
+  // the people the viewer can see (itself, and who shares a channel with it).
+  const pattern = mask === "0" ? /^/ : globRegExp(mask);
+  const candidates = new Map(knownNicks(dialect, view));
+  const exact = view.user(mask);
+  if (exact !== undefined) candidates.set(ircLower(exact.nick), exact.nick);
+  const lines = [...candidates.values()].flatMap((nick) => {
+    const info = view.user(nick);
+    if (info === undefined) return [];
+    const fields = [info.nick, info.user, info.realName, `${info.nick}!${info.user}@${USER_HOST}`];
+    return fields.some((field) => pattern.test(field)) ? [dialect.whoLine(self, "*", info)] : [];
+  });
+  return [dialect.raw([...lines, end])];
+}
+
+/** A case-insensitive RegExp for an IRC mask (`*` any run, `?` one character). */
+function globRegExp(mask: string): RegExp {
+  const source = [...mask].map((char) =>
+    char === "*" ? ".*" : char === "?" ? "." : char.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+  ).join("");
+  return new RegExp(`^${source}$`, "iu");
 }
 
 function topic(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
@@ -1105,7 +1113,7 @@ function topic(dialect: IrcDialect, params: string[], view: DialectView): Intent
 function cap(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
   const [sub = "", arg = ""] = params;
   const nick = view.nick ?? "*";
-  const reply = (...rest: string[]) => dialect.raw([line(SERVER_NAME, "CAP", nick, ...rest)]);
+  const reply = (...rest: string[]) => dialect.raw([line(dialect.server, "CAP", nick, ...rest)]);
   switch (sub.toUpperCase()) {
     case "LS":
       if (view.nick === undefined) dialect.capState = "ls";
@@ -1166,6 +1174,7 @@ const VERBS: Readonly<Record<string, Verb>> = {
         return [dialect.numerics(view, [N.ERR_NEEDMOREPARAMS, "USER", "Not enough parameters"])];
       }
       dialect.user = params[0] ?? "";
+      dialect.realName = params[3] ?? "";
       return dialect.tryRegister(view);
     },
   },
@@ -1173,7 +1182,7 @@ const VERBS: Readonly<Record<string, Verb>> = {
     minParams: 1,
     registered: false,
     run: (dialect, params) => [
-      dialect.raw([line(SERVER_NAME, "PONG", SERVER_NAME, params[0] ?? "")]),
+      dialect.raw([line(dialect.server, "PONG", dialect.server, params[0] ?? "")]),
     ],
   },
   PONG: { minParams: 0, registered: false, run: () => [] },
@@ -1229,7 +1238,7 @@ const VERBS: Readonly<Record<string, Verb>> = {
     run: (dialect, _params, view) => [
       dialect.numerics(
         view,
-        [N.RPL_VERSION, `chat-${VERSION}`, SERVER_NAME, "IRC front end of chat"],
+        [N.RPL_VERSION, `chat-${VERSION}`, dialect.server, "IRC front end of chat"],
         [N.RPL_ISUPPORT, ...ISUPPORT, "are supported by this server"],
       ),
     ],
@@ -1292,8 +1301,10 @@ const VERBS: Readonly<Record<string, Verb>> = {
     minParams: 1,
     registered: true,
     run: (dialect, params, view) => {
-      const known = knownNicks(dialect, view);
-      const online = params.join(" ").split(" ").filter((each) => known.has(ircLower(each)));
+      const online = params.join(" ").split(" ").flatMap((each) => {
+        const info = each === "" ? undefined : view.user(each);
+        return info === undefined ? [] : [info.nick];
+      });
       return [dialect.numerics(view, [N.RPL_ISON, online.join(" ")])];
     },
   },
@@ -1301,10 +1312,10 @@ const VERBS: Readonly<Record<string, Verb>> = {
     minParams: 1,
     registered: true,
     run: (dialect, params, view) => {
-      const known = knownNicks(dialect, view);
       const found = params.slice(0, 5).flatMap((each) => {
-        const spelled = known.get(ircLower(each));
-        return spelled === undefined ? [] : [`${spelled}=+${spelled}@${SERVER_NAME}`];
+        const info = view.user(each);
+        if (info === undefined) return [];
+        return [`${info.nick}=${info.away === undefined ? "+" : "-"}${info.user}@${USER_HOST}`];
       });
       return [dialect.numerics(view, [N.RPL_USERHOST, found.join(" ")])];
     },
@@ -1313,7 +1324,11 @@ const VERBS: Readonly<Record<string, Verb>> = {
     minParams: 0,
     registered: true,
     run: (dialect, _params, view) => [
-      dialect.numerics(view, [N.RPL_TIME, SERVER_NAME, "Time is kept by each client: ask yours"]),
+      dialect.numerics(view, [
+        N.RPL_TIME,
+        dialect.server,
+        "Time is kept by each client: ask yours",
+      ]),
     ],
   },
   HELP: {
@@ -1413,16 +1428,6 @@ function knownNicks(dialect: IrcDialect, view: DialectView): Map<string, string>
 }
 
 // ---- lines -------------------------------------------------------------------------------------
-
-/** The `nick!user@host` prefix of a user (the user name and host are not shown: both are ours). */
-function prefix(nick: string): string {
-  return `${nick}!${nick}@${SERVER_NAME}`;
-}
-
-/** The prefix for an actor: a nick, or the server for the admin. */
-function source(by: string): string {
-  return by === ADMIN || by.includes(" ") ? SERVER_NAME : prefix(by);
-}
 
 function line(from: string | undefined, command: string, ...params: string[]): string {
   const message: IrcMessageInit = from === undefined

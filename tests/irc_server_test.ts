@@ -1,0 +1,143 @@
+/**
+ * IRC clients in-process over the memory carrier, beside native and plain-text users: what
+ * the session and the hub do for the IRC dialect (several targets in one line, part reasons,
+ * user names, notices, history), without sockets or processes.
+ */
+import { type Peer, withMemoryServer } from "./memory_server.ts";
+
+/** Registers an IRC peer (with CAPs, if any) and waits for the end of its welcome. */
+async function ircUser(peer: Peer, nick: string, caps: string[] = [], real = nick): Promise<void> {
+  if (caps.length > 0) await peer.send(`CAP LS 302\r\nCAP REQ :${caps.join(" ")}\r\n`);
+  await peer.send(`NICK ${nick}\r\nUSER u${nick} 0 * :${real}\r\n`);
+  if (caps.length > 0) await peer.send("CAP END\r\n");
+  await peer.waitFor(" 422 ");
+}
+
+/** Waits until everything the peer sent before has been handled (its PING is answered). */
+async function sync(peer: Peer, token: string): Promise<void> {
+  await peer.send(`PING ${token}\r\n`);
+  await peer.waitFor(`PONG chat ${token}`);
+}
+
+Deno.test("IRC: PRIVMSG to several channels goes on past one that fails", async () => {
+  await withMemoryServer({}, async (connect) => {
+    const ana = connect();
+    await ircUser(ana, "ana");
+    const bob = connect();
+    await ircUser(bob, "bob");
+    await bob.send("JOIN #a,#b\r\n");
+    await bob.waitFor(":bob!ubob@chat JOIN #b");
+    await ana.send("JOIN #a,#b\r\n");
+    await ana.waitFor(":ana!uana@chat JOIN #b");
+    await ana.send("PRIVMSG #a,#nowhere,nobody,#b :hello all\r\n");
+    await ana.waitFor(" 403 ana #nowhere ");
+    await ana.waitFor(" 401 ana nobody ");
+    await bob.waitFor(":ana!uana@chat PRIVMSG #a :hello all");
+    await bob.waitFor(":ana!uana@chat PRIVMSG #b :hello all");
+  });
+});
+
+Deno.test("IRC: JOIN of several channels joins an unlisted one and creates a new one at once", async () => {
+  await withMemoryServer({}, async (connect) => {
+    const ana = connect();
+    await ircUser(ana, "ana");
+    await ana.send("JOIN #secret\r\nMODE #secret +s\r\n");
+    await ana.waitFor("MODE #secret +s");
+    const bob = connect();
+    await ircUser(bob, "bob");
+    await bob.send("JOIN #full,#secret,#fresh\r\n");
+    await bob.waitFor(":bob!ubob@chat JOIN #full");
+    await bob.waitFor(":bob!ubob@chat JOIN #secret");
+    await bob.waitFor(":bob!ubob@chat JOIN #fresh");
+    await ana.waitFor(":bob!ubob@chat JOIN #secret");
+    // A failure in the middle (a full room) does not stop the rest.
+    await bob.send("MODE #full +l 1\r\n");
+    await bob.waitFor("MODE #full +l 1");
+    const cy = connect();
+    await ircUser(cy, "cy");
+    await cy.send("JOIN #full,#fresh\r\n");
+    await cy.waitFor(" 471 cy #full ");
+    await cy.waitFor(":cy!ucy@chat JOIN #fresh");
+  });
+});
+
+Deno.test("IRC: KICK of several nicks goes on past one who is not there", async () => {
+  await withMemoryServer({}, async (connect) => {
+    const ana = connect();
+    await ircUser(ana, "ana");
+    await ana.send("JOIN #room\r\n");
+    await ana.waitFor(" 366 ana #room ");
+    const bob = connect();
+    await ircUser(bob, "bob");
+    const cy = connect();
+    await ircUser(cy, "cy");
+    await bob.send("JOIN #room\r\n");
+    await cy.send("JOIN #room\r\n");
+    await ana.waitFor(":cy!ucy@chat JOIN #room");
+    await ana.waitFor(":bob!ubob@chat JOIN #room");
+    await ana.send("KICK #room bob,nobody,cy :out\r\n");
+    await ana.waitFor(":ana!uana@chat KICK #room bob out");
+    await ana.waitFor(" 401 ana nobody ");
+    await ana.waitFor(":ana!uana@chat KICK #room cy out");
+  });
+});
+
+Deno.test("IRC: a part reason reaches IRC, native and plain-text members", async () => {
+  await withMemoryServer({}, async (connect) => {
+    const ana = connect();
+    await ircUser(ana, "ana");
+    await ana.send("JOIN #room\r\n");
+    await ana.waitFor(" 366 ana #room ");
+    const bob = connect();
+    await ircUser(bob, "bob");
+    await bob.send("JOIN #room\r\n");
+    const nat = connect();
+    await nat.send('{"type":"hello","version":1,"nick":"nat"}\n');
+    await nat.waitFor('"type":"welcome"');
+    await nat.send('{"type":"command","line":"/join room"}\n');
+    const pat = connect();
+    await pat.send("pat\n/join room\n");
+    await pat.waitFor("You are in room");
+    await ana.waitFor(":pat!pat@chat JOIN #room");
+    await bob.send("PART #room :time for \x02tea\x02\r\n");
+    await bob.waitFor(":bob!ubob@chat PART #room :time for tea");
+    await ana.waitFor(":bob!ubob@chat PART #room :time for tea");
+    await nat.waitFor('"type":"leave","room":"room","nick":"bob","reason":"time for tea"');
+    await pat.waitFor("bob left (time for tea)");
+    // The plain user's own /leave with a reason.
+    await pat.send("/leave room off to bed\n");
+    await ana.waitFor(":pat!pat@chat PART #room :off to bed");
+    await sync(ana, "x");
+  });
+});
+
+Deno.test("IRC: user names and real names show in prefixes, WHO, WHOIS and USERHOST", async () => {
+  await withMemoryServer({ serverName: "irc.example" }, async (connect) => {
+    const ana = connect();
+    await ircUser(ana, "ana", [], "Ana Lovelace");
+    await ana.send("JOIN #room\r\n");
+    await ana.waitFor(":ana!uana@chat JOIN #room");
+    const bob = connect();
+    await ircUser(bob, "bob", [], "Bob \x01Builder");
+    await bob.send("JOIN #room\r\n");
+    const nat = connect();
+    await nat.send('{"type":"hello","version":1,"nick":"nat"}\n');
+    await nat.waitFor('"type":"welcome"');
+    await bob.send("AWAY :lunch\r\n");
+    await bob.waitFor(" 306 bob ");
+    await ana.send("WHOIS bob\r\nWHO #room\r\nWHO b*\r\nWHO nat\r\nUSERHOST bob nat ana\r\n");
+    await ana.waitFor(":irc.example 311 ana bob ubob chat * :Bob  Builder");
+    await ana.waitFor(":irc.example 352 ana #room uana chat irc.example ana H@ :0 Ana Lovelace");
+    await ana.waitFor(":irc.example 352 ana #room ubob chat irc.example bob G :0 Bob  Builder");
+    await ana.waitFor(":irc.example 352 ana * ubob chat irc.example bob G :0 Bob  Builder");
+    await ana.waitFor(":irc.example 315 ana b* :End of WHO list");
+    // A native user: the nick stands for the user name and real name.
+    await ana.waitFor(":irc.example 352 ana * nat chat irc.example nat H :0 nat");
+    await ana.waitFor(":irc.example 302 ana :bob=-ubob@chat nat=+nat@chat ana=+uana@chat");
+    await ana.send("PING x\r\n");
+    await ana.waitFor(":irc.example PONG irc.example x");
+    // Once gone, their QUIT still carries their user name.
+    await bob.send("QUIT :bye\r\n");
+    await ana.waitFor(":bob!ubob@chat QUIT :Quit: bye");
+  });
+});
