@@ -62,11 +62,17 @@ export const FLOOD_DISCONNECT_MS = 10_000;
 /** Nick changes: a burst, then one per ten seconds. */
 export const NICK_CHANGE_LIMIT = { burst: 3, perSecond: 0.1 };
 
-/** Joining rooms: a burst, then one per two seconds. */
-export const JOIN_LIMIT = { burst: 5, perSecond: 0.5 };
+/**
+ * Joining rooms: a burst, then one per two seconds. The burst is large enough for an IRC client
+ * that joins the channels it is configured for on connecting (20 covers most configurations).
+ */
+export const JOIN_LIMIT = { burst: 20, perSecond: 0.5 };
 
-/** Creating rooms: a burst, then one per thirty seconds. */
-export const CREATE_LIMIT = { burst: 2, perSecond: 1 / 30 };
+/**
+ * Creating rooms: a burst, then one per thirty seconds (an IRC client's auto-join creates the
+ * channels that do not exist yet: 5 covers a fresh server and a few channels).
+ */
+export const CREATE_LIMIT = { burst: 5, perSecond: 1 / 30 };
 
 /** A connection that has not picked a nick after this long is closed. */
 export const REGISTRATION_TIMEOUT_MS = 60_000;

@@ -187,6 +187,8 @@ export interface AckFrame {
   id: string;
   room: string;
   seq: number;
+  /** The message's time, as the others see it (left out when acknowledging a resend). */
+  time?: number;
 }
 
 /**
@@ -208,6 +210,10 @@ export interface RoomFrame {
   since?: number;
   /** Resuming: messages after `since` were lost, because history does not reach back far enough. */
   gap?: boolean;
+  /** Unlisted: only its members see it in the room list. */
+  private?: boolean;
+  /** When the room was created (ms since the epoch), if known. */
+  created?: number;
 }
 
 /** You are no longer in `room` (you left, were kicked, or it was closed), and why. */
@@ -258,6 +264,8 @@ export interface PrivateFrame {
   time: number;
   /** Sent with `/me`. */
   action?: boolean;
+  /** A notice (IRC's NOTICE): information, never to be answered automatically. */
+  notice?: boolean;
 }
 
 /** Answer to `/whois`: what others may know about someone (never their address). */
@@ -331,6 +339,8 @@ export interface MessageFrame {
   time: number;
   seq: number;
   action?: boolean;
+  /** A notice (IRC's NOTICE): information, never to be answered automatically. */
+  notice?: boolean;
   history?: boolean;
 }
 
@@ -445,7 +455,7 @@ const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
     floodBurst: optNum,
     floodRate: optNum,
   },
-  ack: { id: str, room: str, seq: num },
+  ack: { id: str, room: str, seq: num, time: optNum },
   offer_ok: { ref: str, id: str, token: str },
   file: {
     id: str,
@@ -471,11 +481,13 @@ const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
     seq: optNum,
     since: optNum,
     gap: optBool,
+    private: optBool,
+    created: optNum,
   },
   left: { room: str, reason: optStr, kickedBy: optStr, closedBy: optStr },
   rooms: { rooms: { kind: "rooms" } },
   topic: { room: str, topic: str, nick: str, time: num },
-  private: { from: str, to: str, text: str, time: num, action: optBool },
+  private: { from: str, to: str, text: str, time: num, action: optBool, notice: optBool },
   whois: { nick: str, rooms: { kind: "strings" }, idle: num, since: num, away: optStr },
   announce: { text: str, room: optStr, time: num },
   join: { room: str, nick: str, time: num },
@@ -489,6 +501,7 @@ const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
     time: num,
     seq: num,
     action: optBool,
+    notice: optBool,
     history: optBool,
   },
   users: { room: str, nicks: { kind: "strings" } },
@@ -515,6 +528,13 @@ export function decodeUtf8(bytes: Uint8Array): string {
   } catch {
     throw new ChatError("bad_frame", "Line is not valid UTF-8");
   }
+}
+
+const lenientDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/** Decodes UTF-8 bytes leniently: each invalid sequence becomes U+FFFD. */
+export function decodeUtf8Lenient(bytes: Uint8Array): string {
+  return lenientDecoder.decode(bytes);
 }
 
 /** Parses one line from a client into a checked frame; throws `ChatError("bad_frame")`. */

@@ -377,6 +377,7 @@ Deno.test("runCommand() /create makes the room with an optional limit", () => {
         limit: 8,
         owner: "ana",
         seq: 0,
+        created: 5000,
       },
     }],
   });
@@ -387,6 +388,7 @@ Deno.test("runCommand() /create makes the room with an optional limit", () => {
     members: ["bob"],
     owner: "bob",
     seq: 0,
+    created: 5000,
   });
   assertChatError(() => runCommand(COMMANDS, context, "/create go 1e3"), "room_invalid");
   assertChatError(() => runCommand(COMMANDS, context, "/create bad!name"), "room_invalid");
@@ -409,7 +411,10 @@ Deno.test("runCommand() /join passes the room and the password to the hub", () =
   assertChatError(() => runCommand(COMMANDS, context, "/join vault"), "wrong_password");
   const result = runCommand(COMMANDS, context, "/join #VAULT pw");
   assert.deepEqual(result, {
-    deliveries: [{ to: [1], frame: { type: "room", room: "vault", members: ["ana"], seq: 0 } }],
+    deliveries: [{
+      to: [1],
+      frame: { type: "room", room: "vault", members: ["ana"], seq: 0, created: 0 },
+    }],
   });
   assertChatError(
     () => runCommand(COMMANDS, context, "/join"),

@@ -193,7 +193,10 @@ Deno.test("IrcDialect maps failures to numerics naming what the command named", 
   const fail = (line: string, error: ChatError): string[] => {
     const intents = irc.read(line, view("ana"));
     const ref = intents.flatMap((intent) =>
-      intent.kind === "command" || intent.kind === "say" ? [intent.id] : []
+      intent.kind === "command" || intent.kind === "say" || intent.kind === "tell" ||
+        intent.kind === "join"
+        ? [intent.id]
+        : []
     ).at(-1);
     return shown(irc, { type: "failure", error, ref });
   };
@@ -221,7 +224,7 @@ Deno.test("IrcDialect maps failures to numerics naming what the command named", 
   assert.deepEqual(fail("MODE #games +l 0", new ChatError("room_invalid", "Bad limit")), [
     ":chat 696 ana #games l 0 :Bad limit",
   ]);
-  // NOTICE never gets an automatic reply, and the room-list step of a JOIN is quiet.
+  // NOTICE never gets an automatic reply.
   assert.deepEqual(fail("NOTICE zed :hi", new ChatError("no_such_nick", "No such nick")), []);
   // Registration failures name the nick tried, with * for the client's nick.
   const fresh = new IrcDialect();
@@ -233,26 +236,40 @@ Deno.test("IrcDialect maps failures to numerics naming what the command named", 
   );
 });
 
-Deno.test("IrcDialect PRIVMSG and NOTICE become says, /me and /msg", () => {
+Deno.test("IrcDialect PRIVMSG and NOTICE become says and private messages, actions or notices", () => {
   const irc = registered("ana", ["games"]);
   const plain = irc.read(":spoof!x@y PRIVMSG #games :\x02bold\x02 hi", view("ana"));
   assert.equal(plain.length, 1);
   assert.equal(plain[0]?.kind, "say");
   assert.ok(plain[0]?.kind === "say" && plain[0].room === "games" && plain[0].text === "bold hi");
   const action = irc.read("PRIVMSG #games :\x01ACTION waves\x01", view("ana"));
-  assert.ok(action[0]?.kind === "command" && action[0].line === "/me waves");
+  assert.ok(action[0]?.kind === "say" && action[0].text === "waves" && action[0].action);
+  const notice = irc.read("NOTICE #games :fyi", view("ana"));
+  assert.ok(notice[0]?.kind === "say" && notice[0].text === "fyi" && notice[0].notice);
   const direct = irc.read("PRIVMSG bob :psst there", view("ana"));
-  assert.ok(direct[0]?.kind === "command" && direct[0].line === "/msg bob psst there");
+  assert.ok(direct[0]?.kind === "tell" && direct[0].nick === "bob" && !direct[0].action);
+  const privateAction = irc.read("PRIVMSG bob :\x01ACTION hugs\x01", view("ana"));
+  assert.ok(privateAction[0]?.kind === "tell" && privateAction[0].action);
   assert.deepEqual(irc.read("PRIVMSG bob :\x01VERSION\x01", view("ana")), []);
   assert.deepEqual(rawLines(irc.read("PRIVMSG #games", view("ana"))), [
     ":chat 412 ana :No text to send",
   ]);
   assert.deepEqual(irc.read("NOTICE #games", view("ana")), []);
-  // With echo-message, the sender's own channel message comes back once the hub took it.
-  irc.read("CAP REQ echo-message", view("ana"));
+  // With echo-message, the sender's own channel message comes back once the hub took it: the
+  // ack carries its time, shown with server-time.
+  irc.read("CAP REQ :echo-message server-time", view("ana"));
   const echoed = irc.read("PRIVMSG #games :hi all", view("ana"));
   assert.equal(echoed[0]?.kind, "say");
-  assert.deepEqual(rawLines(echoed), [":ana!ana@chat PRIVMSG #games :hi all"]);
+  assert.deepEqual(rawLines(echoed), []);
+  const id = echoed[0]?.kind === "say" ? echoed[0].id ?? "" : "";
+  assert.deepEqual(shown(irc, { type: "ack", id, room: "games", seq: 7, time: 0 }), [
+    "@time=1970-01-01T00:00:00.000Z :ana!ana@chat PRIVMSG #games :hi all",
+  ]);
+  const noticed = irc.read("NOTICE #games :note", view("ana"));
+  const noticeId = noticed[0]?.kind === "say" ? noticed[0].id ?? "" : "";
+  assert.deepEqual(shown(irc, { type: "ack", id: noticeId, room: "games", seq: 8, time: 0 }), [
+    "@time=1970-01-01T00:00:00.000Z :ana!ana@chat NOTICE #games note",
+  ]);
 });
 
 Deno.test("IrcDialect words events as IRC lines", () => {

@@ -3,6 +3,7 @@
  * the session and the hub do for the IRC dialect (several targets in one line, part reasons,
  * user names, notices, history), without sockets or processes.
  */
+import assert from "node:assert/strict";
 import { type Peer, withMemoryServer } from "./memory_server.ts";
 
 /** Registers an IRC peer (with CAPs, if any) and waits for the end of its welcome. */
@@ -139,5 +140,82 @@ Deno.test("IRC: user names and real names show in prefixes, WHO, WHOIS and USERH
     // Once gone, their QUIT still carries their user name.
     await bob.send("QUIT :bye\r\n");
     await ana.waitFor(":bob!ubob@chat QUIT :Quit: bye");
+  });
+});
+
+Deno.test("IRC: a NOTICE stays a notice for everyone, and never gets an away reply", async () => {
+  await withMemoryServer({}, async (connect) => {
+    const ana = connect();
+    await ircUser(ana, "ana", ["echo-message", "server-time"]);
+    await ana.send("JOIN #lobby\r\n");
+    await ana.waitFor(" 366 ana #lobby ");
+    const bob = connect();
+    await ircUser(bob, "bob");
+    await bob.send("JOIN #lobby\r\nAWAY :out\r\n");
+    await bob.waitFor(" 306 bob ");
+    const pat = connect();
+    await pat.send("pat\n");
+    await pat.waitFor("You are in lobby");
+    await ana.send("NOTICE #lobby :the bus is here\r\nNOTICE bob :psst\r\nPRIVMSG bob :hi\r\n");
+    // The echo carries the message's time from the hub.
+    await ana.waitFor(/^@time=\S+ :ana!uana@chat NOTICE #lobby :the bus is here$/);
+    await bob.waitFor(":ana!uana@chat NOTICE #lobby :the bus is here");
+    await pat.waitFor("-ana- the bus is here");
+    await bob.waitFor(":ana!uana@chat NOTICE bob psst");
+    await bob.waitFor(":ana!uana@chat PRIVMSG bob hi");
+    // Only the PRIVMSG is answered with bob's away text.
+    await ana.waitFor(" 301 ana bob out");
+    await sync(ana, "done");
+    assert.equal(ana.lines.filter((line) => line.includes(" 301 ")).length, 1);
+  });
+});
+
+Deno.test("IRC: invalid UTF-8 from an IRC client is read as U+FFFD; native and plain still refuse it", async () => {
+  await withMemoryServer({}, async (connect) => {
+    const ana = connect();
+    await ana.conn.write(
+      new Uint8Array([
+        ...new TextEncoder().encode("NICK ana\r\nUSER ana 0 * :i"),
+        0xe8,
+        ...new TextEncoder().encode("rc\r\n"),
+      ]),
+    );
+    await ana.waitFor(" 422 ana ");
+    await ana.send("JOIN #room\r\n");
+    await ana.waitFor(" 366 ana #room ");
+    const bob = connect();
+    await bob.send(
+      '{"type":"hello","version":1,"nick":"bob"}\n{"type":"command","line":"/join room"}\n',
+    );
+    await bob.waitFor('"type":"room","room":"room"');
+    await ana.conn.write(
+      new Uint8Array([...new TextEncoder().encode("PRIVMSG #room :caf"), 0xe9, 0x0d, 0x0a]),
+    );
+    await bob.waitFor('"text":"caf\uFFFD"');
+    await ana.send("WHOIS ana\r\n");
+    await ana.waitFor(":chat 311 ana ana ana chat * i\uFFFDrc");
+    await bob.conn.write(
+      new Uint8Array([
+        ...new TextEncoder().encode('{"type":"say","room":"room","text":"caf'),
+        0xe9,
+        ...new TextEncoder().encode('"}\n'),
+      ]),
+    );
+    await bob.waitFor('"code":"bad_frame","message":"Line is not valid UTF-8"');
+    // A first line that is not UTF-8 and not IRC is refused as before.
+    const odd = connect();
+    await odd.conn.write(new Uint8Array([0xff, 0xfe, 0x0a]));
+    await odd.waitFor("Line is not valid UTF-8");
+  });
+});
+
+Deno.test("IRC: MODE shows the creation time (329), NAMES marks a secret channel @", async () => {
+  await withMemoryServer({ clock: () => 1_700_000_000_000 }, async (connect) => {
+    const ana = connect();
+    await ircUser(ana, "ana");
+    await ana.send("JOIN #hide\r\nMODE #hide +s\r\nMODE #hide\r\nNAMES #hide\r\n");
+    await ana.waitFor(":chat 324 ana #hide +nts");
+    await ana.waitFor(":chat 329 ana #hide 1700000000");
+    await ana.waitFor(":chat 353 ana @ #hide @ana");
   });
 });

@@ -44,7 +44,24 @@ export type Intent =
     user?: string;
     realName?: string;
   }
-  | { kind: "say"; room: string; text: string; id?: string }
+  | {
+    kind: "say";
+    room: string;
+    text: string;
+    id?: string;
+    /** A `/me` action, or a notice (never answered automatically); neither: text. */
+    action?: boolean;
+    notice?: boolean;
+  }
+  /** A private message (`/msg`), possibly an action or a notice. */
+  | {
+    kind: "tell";
+    nick: string;
+    text: string;
+    id?: string;
+    action?: boolean;
+    notice?: boolean;
+  }
   | { kind: "command"; line: string; room: string; id?: string }
   /**
    * Join a room (`/join`), or with `create` make it when it does not exist (`/create`, with its
@@ -99,6 +116,11 @@ export const PROTOCOL_ENCODING = "protocol";
 export interface Dialect {
   readonly name: string;
   readonly supports: Supports;
+  /**
+   * Takes lines that are not valid UTF-8, each invalid sequence read as U+FFFD (IRC clients may
+   * send Latin-1); otherwise such a line is refused. @default false
+   */
+  readonly lenientUtf8?: boolean;
   /** Turns one input line into intents. Throws `ChatError` for input it refuses. */
   read(line: string, view: DialectView): Intent[];
   /**

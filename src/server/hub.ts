@@ -19,7 +19,14 @@ import { quote, validateNick } from "../nick.ts";
 import { encodeFrame } from "../protocol.ts";
 import { PROTOCOL_ENCODING, type SharedEncodings } from "../dialect/dialect.ts";
 import { ADMIN, type HubEvent, type RoomChange } from "./events.ts";
-import type { MessageFrame, RoomsFrame, ServerFrame, UsersFrame, WhoisFrame } from "../protocol.ts";
+import type {
+  MessageFrame,
+  PrivateFrame,
+  RoomsFrame,
+  ServerFrame,
+  UsersFrame,
+  WhoisFrame,
+} from "../protocol.ts";
 import { roomKey, validateRoomName } from "../room_name.ts";
 import { cleanReason, validateText } from "../text.ts";
 import { Room, type RoomSettings } from "./room.ts";
@@ -52,6 +59,12 @@ export interface MessageRef {
   /** Unique to the sender across reconnects (the server builds it from the resume token). */
   readonly key: string;
 }
+
+/**
+ * What kind of message: ordinary `text`, an `action` (`/me`), or a `notice` (IRC's NOTICE:
+ * information that must never trigger an automatic reply, such as an away message).
+ */
+export type MessageKind = "text" | "action" | "notice";
 
 /** A reconnecting member's request: the rooms they were in with the last seq seen in each. */
 export interface Resume {
@@ -257,15 +270,16 @@ export class Hub {
 
   /**
    * Sends a message to a room the member is in: everyone there but the sender gets it. With a
-   * `ref`, the sender gets an `ack` with the message's seq, and a resend of the same ref is
-   * acknowledged again without being delivered twice.
+   * `ref`, the sender gets an `ack` with the message's seq and time, and a resend of the same ref
+   * is acknowledged again (with its seq) without being delivered twice. `kind` is `text`, or
+   * `action` (`/me`) or `notice`, which the message then carries as a flag; `true` means action.
    */
   say(
     id: MemberId,
     roomName: string,
     text: string,
     now: number,
-    action = false,
+    kind: MessageKind | boolean = "text",
     ref?: MessageRef,
   ): Delivery[] {
     const member = this.#member(id);
@@ -286,7 +300,8 @@ export class Hub {
       time: now,
       seq,
     };
-    if (action) frame.action = true;
+    if (kind === true || kind === "action") frame.action = true;
+    if (kind === "notice") frame.notice = true;
     // Encoded once: its length sizes the replay budget, and the bytes are kept for every
     // recipient whose dialect speaks the protocol's own encoding.
     const json = encodeFrame(frame);
@@ -300,30 +315,39 @@ export class Hub {
       this.#log.markSent(room.key, ref.key, seq);
       deliveries.push({
         to: [id],
-        frame: { type: "ack", id: ref.id, room: room.name, seq },
+        frame: { type: "ack", id: ref.id, room: room.name, seq, time: now },
       });
     }
     return deliveries;
   }
 
-  /** Sends a private message; both the recipient and the sender get the `private` frame. */
+  /**
+   * Sends a private message; both the recipient and the sender get the `private` frame. The
+   * sender hears that the recipient is away, unless it is a notice (never answered).
+   */
   privateMessage(
     id: MemberId,
     nick: string,
     text: string,
     now: number,
-    action = false,
+    kind: MessageKind | boolean = "text",
   ): Delivery[] {
     const member = this.#member(id);
     const target = this.#memberByNick(nick);
     if (target.id === id) throw new ChatError("bad_arguments", "That is you: pick someone else");
     validateText(text);
     member.lastActive = now;
-    const frame: ServerFrame = action
-      ? { type: "private", from: member.nick, to: target.nick, text, time: now, action: true }
-      : { type: "private", from: member.nick, to: target.nick, text, time: now };
+    const frame: PrivateFrame = {
+      type: "private",
+      from: member.nick,
+      to: target.nick,
+      text,
+      time: now,
+    };
+    if (kind === true || kind === "action") frame.action = true;
+    if (kind === "notice") frame.notice = true;
     const deliveries: Delivery[] = [{ to: [target.id, id], frame }];
-    if (target.away !== undefined) {
+    if (target.away !== undefined && kind !== "notice") {
       deliveries.push({
         to: [id],
         frame: { type: "away_reply", nick: target.nick, text: target.away },
@@ -413,6 +437,7 @@ export class Hub {
     const room = this.#addRoom(name, checkSettings(settings), {
       persistent: member === undefined,
       owner: member?.id,
+      created: now,
     });
     return member === undefined ? [] : this.#enter(member, room, now);
   }
@@ -630,6 +655,8 @@ export class Hub {
     }
     if (room.topic !== undefined) frame.topic = room.topic;
     if (room.limit !== undefined) frame.limit = room.limit;
+    if (!room.listed) frame.private = true;
+    if (room.created !== undefined) frame.created = room.created;
     const owner = room.owner === undefined ? undefined : this.nickOf(room.owner);
     if (owner !== undefined) frame.owner = owner;
     if (history.length > 0) frame.history = history.length;
@@ -671,10 +698,11 @@ export class Hub {
   #addRoom(
     name: string,
     settings: RoomSettings,
-    options: { persistent: boolean; owner?: MemberId | undefined },
+    options: { persistent: boolean; owner?: MemberId | undefined; created?: number },
   ): Room {
     const key = roomKey(name);
     this.#directory.create({
+      ...(options.created === undefined ? {} : { created: options.created }),
       key,
       name,
       persistent: options.persistent,

@@ -24,6 +24,7 @@ import {
 import type { Logger } from "../log.ts";
 import {
   decodeUtf8,
+  decodeUtf8Lenient,
   type DownloadFrame,
   type HelloFrame,
   type OfferFrame,
@@ -480,7 +481,7 @@ export class Session {
       if (line === null) {
         throw new ChatError("frame_too_large", `Line is too long: over ${MAX_LINE_BYTES} bytes`);
       }
-      const text = decodeUtf8(line);
+      const text = this.#decode(line);
       if (this.#dialect === undefined) {
         this.#dialect = detectDialect(text, this.#host.dialectOptions);
         this.#host.log.info("mode", { id: this.id, mode: this.#dialect.name });
@@ -508,6 +509,22 @@ export class Session {
       }
       this.#host.log.error("bug", { id: this.id, error: String(error), stack: errorStack(error) });
       this.#abort("Internal server error", "final");
+    }
+  }
+
+  /**
+   * A line's text: invalid UTF-8 is refused (`bad_frame`) unless the connection's dialect (or,
+   * for the first line, the dialect it picks) reads it leniently.
+   */
+  #decode(line: Uint8Array): string {
+    if (this.#dialect?.lenientUtf8 === true) return decodeUtf8Lenient(line);
+    try {
+      return decodeUtf8(line);
+    } catch (error) {
+      if (this.#dialect !== undefined) throw error;
+      const text = decodeUtf8Lenient(line);
+      if (detectDialect(text, this.#host.dialectOptions).lenientUtf8 !== true) throw error;
+      return text;
     }
   }
 
@@ -548,8 +565,21 @@ export class Session {
             intent.room,
             intent.text,
             host.now(),
-            false,
+            intent.notice === true ? "notice" : intent.action === true ? "action" : "text",
             this.#ref(intent.id),
+          ),
+        );
+        return;
+      case "tell":
+        this.#currentRef = intent.id;
+        this.#requireNick();
+        this.#deliver(
+          host.hub.privateMessage(
+            this.member,
+            intent.nick,
+            intent.text,
+            host.now(),
+            intent.notice === true ? "notice" : intent.action === true ? "action" : "text",
           ),
         );
         return;

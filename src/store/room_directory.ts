@@ -22,6 +22,8 @@ export interface RoomRecord {
   readonly password?: string;
   /** Unlisted rooms appear in room lists only to their members. */
   readonly listed: boolean;
+  /** When the room was created (ms since the epoch), if known. */
+  readonly created?: number;
 }
 
 /** Settings to change: a field present with `undefined` clears it, a field left out stays. */

@@ -100,6 +100,10 @@ interface Channel {
   members: Map<string, string>;
   /** Whether the IRC user sees it (false only for the lobby until they JOIN it). */
   shown: boolean;
+  /** Unlisted (`+s`): NAMES marks it `@`. */
+  secret: boolean;
+  /** When the room was created (ms), for 329. */
+  created?: number;
 }
 
 /** What a failed intent was about, to pick its numeric. */
@@ -114,6 +118,22 @@ interface Context {
   value?: string;
   /** KICK: the nick to kick, for 441. */
   nick?: string;
+  /** PRIVMSG or NOTICE to a channel: what to echo when the hub acknowledges it. */
+  echo?: { text: string; action: boolean };
+}
+
+/** How a message is marked. */
+interface MessageFlags {
+  action?: boolean;
+  notice?: boolean;
+}
+
+/** Only the flags that are set (intents carry no `false`). */
+function messageFlags(flags: MessageFlags): MessageFlags {
+  return {
+    ...(flags.action === true ? { action: true } : {}),
+    ...(flags.notice === true ? { notice: true } : {}),
+  };
 }
 
 /** An answer the dialect waits for, to word it for the command that asked. */
@@ -136,6 +156,8 @@ interface Verb {
 export class IrcDialect implements Dialect {
   readonly name = "irc";
   readonly supports = SUPPORTS;
+  /** Old IRC clients may send Latin-1 or CP1252: invalid bytes are read as U+FFFD. */
+  readonly lenientUtf8 = true;
   /** The server's name in prefixes and numerics. */
   readonly server: string;
 
@@ -222,9 +244,14 @@ export class IrcDialect implements Dialect {
     return { kind: "command", line, room, id };
   }
 
-  /** A message to a room, with a context for its failure. */
-  say(room: string, text: string, context: Context): Intent {
-    return { kind: "say", room, text, id: this.#remember(context) };
+  /** A message to a room, with a context for its failure (and its echo). */
+  say(room: string, text: string, context: Context, flags: MessageFlags = {}): Intent {
+    return { kind: "say", room, text, id: this.#remember(context), ...messageFlags(flags) };
+  }
+
+  /** A private message, with a context for its failure. */
+  tell(nick: string, text: string, context: Context, flags: MessageFlags = {}): Intent {
+    return { kind: "tell", nick, text, id: this.#remember(context), ...messageFlags(flags) };
   }
 
   /** JOIN of one room: joined if it exists, created (the user owns it) if not. */
@@ -288,17 +315,18 @@ export class IrcDialect implements Dialect {
       (full ? this.prefix(nick) : nick)
     );
     const lines: string[] = [];
-    const head = `:${this.server} ${N.RPL_NAMREPLY} ${self} = #${channel.name} :`;
+    const kind = channel.secret ? "@" : "=";
+    const head = `:${this.server} ${N.RPL_NAMREPLY} ${self} ${kind} #${channel.name} :`;
     let batch: string[] = [];
     for (const name of names) {
       if (utf8Length(head + [...batch, name].join(" ")) > MAX_BODY_BYTES && batch.length > 0) {
-        lines.push(this.numeric(self, N.RPL_NAMREPLY, "=", "#" + channel.name, batch.join(" ")));
+        lines.push(this.numeric(self, N.RPL_NAMREPLY, kind, "#" + channel.name, batch.join(" ")));
         batch = [];
       }
       batch.push(name);
     }
     if (batch.length > 0) {
-      lines.push(this.numeric(self, N.RPL_NAMREPLY, "=", "#" + channel.name, batch.join(" ")));
+      lines.push(this.numeric(self, N.RPL_NAMREPLY, kind, "#" + channel.name, batch.join(" ")));
     }
     lines.push(this.numeric(self, N.RPL_ENDOFNAMES, "#" + channel.name, "End of /NAMES list"));
     return lines;
@@ -356,8 +384,9 @@ export class IrcDialect implements Dialect {
       const key = timed ? "irc+time" : "irc";
       let bytes = shared.get(key);
       if (bytes === undefined) {
+        const verb = event.notice === true ? "NOTICE" : "PRIVMSG";
         bytes = toBytes(
-          textLines(this.prefix(event.nick), "PRIVMSG", "#" + event.room, event.text, {
+          textLines(this.prefix(event.nick), verb, "#" + event.room, event.text, {
             action: event.action === true,
             time: timed ? event.time : undefined,
           }),
@@ -450,7 +479,8 @@ export class IrcDialect implements Dialect {
       case "private": {
         const mine = ircLower(event.from) === ircLower(self);
         if (mine && !this.caps.has("echo-message")) return [];
-        return textLines(this.prefix(event.from), "PRIVMSG", mine ? event.to : self, event.text, {
+        const verb = event.notice === true ? "NOTICE" : "PRIVMSG";
+        return textLines(this.prefix(event.from), verb, mine ? event.to : self, event.text, {
           action: event.action === true,
           time: this.caps.has("server-time") ? event.time : undefined,
         });
@@ -515,9 +545,10 @@ export class IrcDialect implements Dialect {
             ? `${event.by} made you the owner of #${event.room}`
             : `${event.by} took away your ownership of #${event.room}`,
         );
+      case "ack":
+        return this.#echo(event, self);
       case "same_nick":
       case "rejoin_failed":
-      case "ack":
       case "offer_ok":
       case "transfer":
       case "ready":
@@ -527,6 +558,22 @@ export class IrcDialect implements Dialect {
       default:
         return unreachableEvent(event);
     }
+  }
+
+  /** With echo-message, the sender's own channel message, when the hub has accepted it. */
+  #echo(event: Extract<ServerFrame, { type: "ack" }>, self: string): string[] {
+    const context = this.#contexts.get(event.id);
+    if (context?.echo === undefined || !this.caps.has("echo-message")) return [];
+    return textLines(
+      this.prefix(self),
+      context.verb,
+      context.target ?? "#" + event.room,
+      context.echo.text,
+      {
+        action: context.echo.action,
+        time: this.caps.has("server-time") ? event.time : undefined,
+      },
+    );
   }
 
   #welcome(nick: string): string[] {
@@ -598,7 +645,18 @@ export class IrcDialect implements Dialect {
           args.push(String(room.limit));
         }
         if (room.private === true) modes += "s";
-        return [this.numeric(self, N.RPL_CHANNELMODEIS, "#" + room.name, modes, ...args)];
+        const created = this.channels.get(roomKey(room.name))?.created;
+        return [
+          this.numeric(self, N.RPL_CHANNELMODEIS, "#" + room.name, modes, ...args),
+          ...(created === undefined ? [] : [
+            this.numeric(
+              self,
+              N.RPL_CREATIONTIME,
+              "#" + room.name,
+              String(Math.floor(created / 1000)),
+            ),
+          ]),
+        ];
       }
       case "whois":
       case "help":
@@ -614,7 +672,9 @@ export class IrcDialect implements Dialect {
       name: event.room,
       members: new Map(event.members.map((nick) => [ircLower(nick), nick])),
       shown: !lobby || (this.channels.get(key)?.shown ?? false),
+      secret: event.private === true,
     };
+    if (event.created !== undefined) channel.created = event.created;
     if (event.topic !== undefined) channel.topic = event.topic;
     if (event.owner !== undefined) channel.owner = event.owner;
     this.channels.set(key, channel);
@@ -656,6 +716,7 @@ export class IrcDialect implements Dialect {
     const channel = this.channels.get(roomKey(room));
     if (channel === undefined) return [];
     if (change.kind === "owner") channel.owner = change.owner;
+    if (change.kind === "listed") channel.secret = !change.listed;
     if (!channel.shown) return [];
     const name = "#" + channel.name;
     const from = this.source(by);
@@ -893,7 +954,6 @@ function message(
   // One rule for formatting codes: bold, colours and the like are stripped from what IRC
   // clients send (our other clients show plain text); other control characters are refused.
   const text = stripFormatting(action ? ctcp.args : raw);
-  const self = view.nick ?? "*";
   const intents: Intent[] = [];
   for (const target of targets.split(",")) {
     if (target === "") continue;
@@ -909,26 +969,14 @@ function message(
         }
         continue;
       }
-      intents.push(
-        action ? dialect.command(`/me ${text}`, room, context) : dialect.say(room, text, context),
-      );
-      if (dialect.caps.has("echo-message")) {
-        intents.push(
-          dialect.raw(
-            textLines(dialect.prefix(self), verb, target, text, {
-              action,
-              // The hub tells the sender no time for its own message (a pure dialect reads no
-              // clock), so the echo goes without a server-time tag.
-              time: undefined,
-            }),
-          ),
-        );
-      }
+      // With echo-message, the hub's ack (which carries the message's time) is worded as the
+      // echo.
+      intents.push(dialect.say(room, text, { ...context, echo: { text, action } }, {
+        action,
+        notice,
+      }));
     } else {
-      // A private /me has no command of its own: it arrives as text starting with "* ".
-      intents.push(
-        dialect.command(`/msg ${target} ${action ? "* " + text : text}`, LOBBY, context),
-      );
+      intents.push(dialect.tell(target, text, context, { action, notice }));
     }
   }
   return intents;
