@@ -24,6 +24,16 @@ export const MAX_REASON_CHARS = 200;
 /** Longest nick, in characters (code points). */
 export const MAX_NICK_CHARS = 24;
 
+/**
+ * Client tags on one message (IRC's `+typing`, `+draft/reply`): at most this many bytes of
+ * names and values together, and at most MAX_CLIENT_TAGS of them; the rest are dropped.
+ */
+export const MAX_CLIENT_TAG_BYTES = 4094;
+export const MAX_CLIENT_TAGS = 32;
+
+/** Most messages one history request (IRC's CHATHISTORY) returns. */
+export const MAX_HISTORY_QUERY = 100;
+
 /** Longest user name (IRC's `USER` name, shown in `nick!user@host`), in characters. */
 export const MAX_USER_NAME_CHARS = 16;
 

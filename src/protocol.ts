@@ -266,6 +266,8 @@ export interface PrivateFrame {
   action?: boolean;
   /** A notice (IRC's NOTICE): information, never to be answered automatically. */
   notice?: boolean;
+  /** Client tags from an IRC client (`+draft/reply` and the like), passed on as they came. */
+  tags?: Record<string, string>;
 }
 
 /** Answer to `/whois`: what others may know about someone (never their address). */
@@ -341,6 +343,8 @@ export interface MessageFrame {
   action?: boolean;
   /** A notice (IRC's NOTICE): information, never to be answered automatically. */
   notice?: boolean;
+  /** Client tags from an IRC client (`+draft/reply` and the like), passed on as they came. */
+  tags?: Record<string, string>;
   history?: boolean;
 }
 
@@ -418,7 +422,15 @@ export type ServerFrame =
 
 // ---- codec --------------------------------------------------------------------------------
 
-type FieldKind = "string" | "number" | "boolean" | "strings" | "help" | "rooms" | "resume";
+type FieldKind =
+  | "string"
+  | "number"
+  | "boolean"
+  | "strings"
+  | "help"
+  | "rooms"
+  | "resume"
+  | "tags";
 
 interface FieldSpec {
   kind: FieldKind;
@@ -432,6 +444,7 @@ const optStr: FieldSpec = { kind: "string", optional: true };
 const num: FieldSpec = { kind: "number" };
 const optNum: FieldSpec = { kind: "number", optional: true };
 const optBool: FieldSpec = { kind: "boolean", optional: true };
+const optTags: FieldSpec = { kind: "tags", optional: true };
 
 const CLIENT_SCHEMAS: Record<ClientFrame["type"], Schema> = {
   hello: { version: num, nick: str, client: optStr, resume: { kind: "resume", optional: true } },
@@ -487,7 +500,15 @@ const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
   left: { room: str, reason: optStr, kickedBy: optStr, closedBy: optStr },
   rooms: { rooms: { kind: "rooms" } },
   topic: { room: str, topic: str, nick: str, time: num },
-  private: { from: str, to: str, text: str, time: num, action: optBool, notice: optBool },
+  private: {
+    from: str,
+    to: str,
+    text: str,
+    time: num,
+    action: optBool,
+    notice: optBool,
+    tags: optTags,
+  },
   whois: { nick: str, rooms: { kind: "strings" }, idle: num, since: num, away: optStr },
   announce: { text: str, room: optStr, time: num },
   join: { room: str, nick: str, time: num },
@@ -502,6 +523,7 @@ const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
     seq: num,
     action: optBool,
     notice: optBool,
+    tags: optTags,
     history: optBool,
   },
   users: { room: str, nicks: { kind: "strings" } },
@@ -623,6 +645,9 @@ function clean(kind: FieldKind, value: unknown): unknown {
         rooms: resume.rooms.map((room) => pick(room, ["room", "seq"])),
       };
     }
+    case "tags":
+      // A fresh object of string values: `__proto__` and the like stay plain keys.
+      return Object.fromEntries(Object.entries(value as Record<string, string>));
     case "string":
     case "number":
     case "boolean":
@@ -648,6 +673,9 @@ function fits(kind: FieldKind, value: unknown): boolean {
       return Array.isArray(value) && value.every(isRoomInfo);
     case "resume":
       return isResumeRequest(value);
+    case "tags":
+      return typeof value === "object" && value !== null && !Array.isArray(value) &&
+        Object.values(value).every((item) => typeof item === "string");
     default:
       return unreachable(kind);
   }

@@ -633,11 +633,21 @@ Deno.test("runCommand() /me sends an action to the current room", () => {
 Deno.test("runCommand() /away with text marks away, without text or /back marks back", () => {
   const { hub, context } = setup();
   assert.deepEqual(runCommand(COMMANDS, context, "/away gone  fishing"), {
-    deliveries: [{ to: [1], frame: { type: "away", text: "gone  fishing" } }],
+    deliveries: [
+      { to: [1], frame: { type: "away", text: "gone  fishing" } },
+      { to: [2], frame: { type: "user_away", nick: "ana", text: "gone  fishing" } },
+    ],
   });
   assert.equal(hub.whois(2, "ana", NOW).away, "gone  fishing");
-  const back = { deliveries: [{ to: [1], frame: { type: "away" } }] };
+  const back = {
+    deliveries: [
+      { to: [1], frame: { type: "away" } },
+      { to: [2], frame: { type: "user_away", nick: "ana" } },
+    ],
+  };
   assert.deepEqual(runCommand(COMMANDS, context, "/away"), back);
+  // Back again, nobody else is told.
+  assert.deepEqual(runCommand(COMMANDS, context, "/back").deliveries.length, 1);
   runCommand(COMMANDS, context, "/away again");
   assert.deepEqual(runCommand(COMMANDS, context, "/back"), back);
   assert.equal(hub.whois(2, "ana", NOW).away, undefined);

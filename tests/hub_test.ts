@@ -33,7 +33,9 @@ function hubWithOptions(options: HubOptions, ...nicks: string[]): Hub {
 
 /** The frames one client receives from a batch of deliveries, in order. */
 function framesFor(deliveries: Delivery[], id: MemberId): ServerFrame[] {
-  return deliveries.filter((delivery) => delivery.to.includes(id)).map((d) => nativeFrame(d.frame));
+  return deliveries.filter((delivery) => delivery.to.includes(id)).flatMap((d) =>
+    nativeFrame(d.frame) ?? []
+  );
 }
 
 /** The room list a member sees, as names. */
@@ -1222,14 +1224,16 @@ Deno.test("Hub.privateMessage() to someone away tells the sender", () => {
 
 Deno.test("Hub.setAway() marks away with a reason; empty text means back", () => {
   const hub = hubWith("ana", "bob");
+  // Those who share a room with bob hear of it (IRC's away-notify shows it).
   assert.deepEqual(hub.setAway(2, "lunch break"), [
     { to: [2], frame: { type: "away", text: "lunch break" } },
+    { to: [1], frame: { type: "user_away", nick: "bob", text: "lunch break" } },
   ]);
   assert.equal(hub.whois(1, "bob", T0).away, "lunch break");
-  assert.deepEqual(hub.setAway(2, "  "), [{
-    to: [2],
-    frame: { type: "away" },
-  }]);
+  assert.deepEqual(hub.setAway(2, "  "), [
+    { to: [2], frame: { type: "away" } },
+    { to: [1], frame: { type: "user_away", nick: "bob" } },
+  ]);
   assert.ok(!Object.hasOwn(hub.whois(1, "bob", T0), "away"));
   assert.equal(hub.privateMessage(1, "bob", "hi", T0).length, 1);
   assertChatError(() => hub.setAway(2, "a\u0007b"), "text_invalid");

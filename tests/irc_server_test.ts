@@ -219,3 +219,123 @@ Deno.test("IRC: MODE shows the creation time (329), NAMES marks a secret channel
     await ana.waitFor(":chat 353 ana @ #hide @ana");
   });
 });
+
+Deno.test("IRC: message-tags passes client tags and a msgid on, TAGMSG only to those who speak it", async () => {
+  await withMemoryServer({}, async (connect) => {
+    const ana = connect();
+    await ircUser(ana, "ana", ["message-tags", "echo-message"]);
+    await ana.send("JOIN #t\r\n");
+    await ana.waitFor(" 366 ana #t ");
+    const bob = connect();
+    await ircUser(bob, "bob", ["message-tags"]);
+    await bob.send("JOIN #t\r\n");
+    const cy = connect();
+    await ircUser(cy, "cy", ["server-time"]);
+    await cy.send("JOIN #t\r\n");
+    await ana.waitFor(":cy!ucy@chat JOIN #t");
+    await ana.send("@+draft/reply=x;fizz=buzz PRIVMSG #t :hi\r\n");
+    const echo = ana.lines[await ana.waitFor(/^@.* :ana!uana@chat PRIVMSG #t hi$/)] ?? "";
+    const relay = bob.lines[await bob.waitFor(/^@.* :ana!uana@chat PRIVMSG #t hi$/)] ?? "";
+    const msgid = /msgid=([^; ]+)/.exec(relay)?.[1];
+    assert.ok(msgid !== undefined, relay);
+    assert.equal(/msgid=([^; ]+)/.exec(echo)?.[1], msgid);
+    assert.match(relay, /\+draft\/reply=x/);
+    assert.doesNotMatch(relay, /fizz/);
+    // Without message-tags: no client tags, no msgid.
+    const plain = cy.lines[await cy.waitFor(/:ana!uana@chat PRIVMSG #t hi$/)] ?? "";
+    assert.match(plain, /^@time=[^; ]+ :/);
+    await ana.send("@+typing=active TAGMSG #t\r\n");
+    await bob.waitFor(
+      /^@\+typing=active;msgid=\S+ :ana!uana@chat TAGMSG #t$|^@msgid=\S+;\+typing=active :ana!uana@chat TAGMSG #t$/,
+    );
+    await ana.waitFor(/ :ana!uana@chat TAGMSG #t$/);
+    await sync(cy, "x");
+    assert.ok(!cy.lines.some((line) => line.includes("TAGMSG")));
+    // A private message has a msgid too, the same for both sides.
+    await bob.send("PRIVMSG ana :psst\r\n");
+    const got = ana.lines[await ana.waitFor(/:bob!ubob@chat PRIVMSG ana psst$/)] ?? "";
+    assert.match(got, /msgid=p/);
+  });
+});
+
+Deno.test("IRC: away-notify tells channel members who goes away and comes back", async () => {
+  await withMemoryServer({}, async (connect) => {
+    const ana = connect();
+    await ircUser(ana, "ana", ["away-notify"]);
+    await ana.send("JOIN #t\r\n");
+    await ana.waitFor(" 366 ana #t ");
+    const bob = connect();
+    await ircUser(bob, "bob");
+    await bob.send("AWAY :lunch\r\nJOIN #t\r\n");
+    // Someone away who joins: their AWAY follows the JOIN.
+    await ana.waitFor(":bob!ubob@chat JOIN #t");
+    await ana.waitFor(":bob!ubob@chat AWAY lunch");
+    await bob.send("AWAY\r\n");
+    await ana.waitFor(/^:bob!ubob@chat AWAY$/);
+    await bob.send("AWAY :gone again\r\n");
+    await ana.waitFor(":bob!ubob@chat AWAY :gone again");
+  });
+});
+
+/** Messages numbered 1 to `count` from `who` in `channel`, each acknowledged by a PONG. */
+async function talk(who: Peer, nick: string, channel: string, count: number): Promise<void> {
+  for (let i = 1; i <= count; i++) who.send(`PRIVMSG ${channel} :m${i}\r\n`);
+  await sync(who, `talked-${nick}`);
+}
+
+Deno.test("IRC: history on join comes in a chathistory batch; CHATHISTORY serves the room's history", async () => {
+  let now = 1_700_000_000_000;
+  await withMemoryServer({ clock: () => now++ }, async (connect) => {
+    const ana = connect();
+    await ircUser(ana, "ana");
+    await ana.send("JOIN #h\r\n");
+    await ana.waitFor(" 366 ana #h ");
+    await talk(ana, "ana", "#h", 10);
+    // Batch on: the replay on joining is a batch.
+    const bob = connect();
+    await ircUser(bob, "bob", ["batch", "server-time", "message-tags"]);
+    await bob.send("JOIN #h\r\n");
+    const start = await bob.waitFor(/^:chat BATCH \+(\S+) chathistory #h$/);
+    const id = /\+(\S+)/.exec(bob.lines[start] ?? "")?.[1] ?? "";
+    await bob.waitFor(
+      new RegExp(
+        `^@(?=\\S*batch=${id})(?=\\S*msgid=)(?=\\S*time=)\\S+ :ana!uana@chat PRIVMSG #h m10$`,
+      ),
+    );
+    await bob.waitFor(`:chat BATCH -${id}`);
+    // A CHATHISTORY client gets no replay: it asks.
+    const cy = connect();
+    await ircUser(cy, "cy", ["batch", "server-time", "message-tags", "draft/chathistory"]);
+    await cy.send("JOIN #h\r\n");
+    await cy.waitFor(" 366 cy #h ");
+    await sync(cy, "joined");
+    assert.ok(!cy.lines.some((line) => line.includes(" PRIVMSG #h ")), cy.lines.join("\n"));
+    const ask = async (line: string, token: string): Promise<string[]> => {
+      const from = cy.lines.length;
+      await cy.send(line + "\r\n");
+      await sync(cy, token);
+      return cy.lines.slice(from).flatMap((each) => {
+        const match = / PRIVMSG #h (m\d+)$/.exec(each);
+        return match === null ? [] : [match[1] ?? ""];
+      });
+    };
+    assert.deepEqual(await ask("CHATHISTORY LATEST #h * 3", "a"), ["m8", "m9", "m10"]);
+    // The msgid of m5, from a reply.
+    const line5 = cy.lines.find((each) => each.endsWith(" m8")) ?? "";
+    const m8 = /msgid=([^; ]+)/.exec(line5)?.[1] ?? "";
+    assert.deepEqual(await ask(`CHATHISTORY BEFORE #h msgid=${m8} 2`, "b"), ["m6", "m7"]);
+    assert.deepEqual(await ask(`CHATHISTORY AFTER #h msgid=${m8} 5`, "c"), ["m9", "m10"]);
+    assert.deepEqual(await ask(`CHATHISTORY AROUND #h msgid=${m8} 3`, "d"), ["m7", "m8", "m9"]);
+    const time8 = /time=([^; ]+)/.exec(line5)?.[1] ?? "";
+    assert.deepEqual(await ask(`CHATHISTORY LATEST #h timestamp=${time8} 10`, "e"), ["m9", "m10"]);
+    const m2 = `2-${(1_700_000_000_000).toString(36)}-h`;
+    assert.deepEqual(
+      await ask(`CHATHISTORY BETWEEN #h timestamp=${time8} msgid=${m2} 3`, "f"),
+      ["m5", "m6", "m7"],
+    );
+    // Not in a room, or no such room: FAIL.
+    await cy.send("CHATHISTORY LATEST #nowhere * 5\r\nCHATHISTORY BEFORE #h bogus 5\r\n");
+    await cy.waitFor(/^:chat FAIL CHATHISTORY INVALID_TARGET LATEST #nowhere /);
+    await cy.waitFor(/^:chat FAIL CHATHISTORY INVALID_PARAMS BEFORE /);
+  });
+});

@@ -11,7 +11,7 @@ import type {
   SavedFrame,
   UploadFrame,
 } from "../protocol.ts";
-import type { HubEvent } from "../server/events.ts";
+import type { HistoryRequest, HubEvent } from "../server/events.ts";
 
 /** What a dialect may know about its connection when it reads or encodes. */
 export interface DialectView {
@@ -52,6 +52,8 @@ export type Intent =
     /** A `/me` action, or a notice (never answered automatically); neither: text. */
     action?: boolean;
     notice?: boolean;
+    /** Client tags to pass on (IRC's `+draft/reply` and the like). */
+    tags?: Record<string, string>;
   }
   /** A private message (`/msg`), possibly an action or a notice. */
   | {
@@ -61,7 +63,12 @@ export type Intent =
     id?: string;
     action?: boolean;
     notice?: boolean;
+    tags?: Record<string, string>;
   }
+  /** Client tags without a message (IRC's TAGMSG), to a room or to one person. */
+  | { kind: "tag"; room?: string; nick?: string; tags: Record<string, string>; id?: string }
+  /** Messages from a room's history (IRC's CHATHISTORY). */
+  | { kind: "history"; room: string; query: HistoryRequest; id?: string }
   | { kind: "command"; line: string; room: string; id?: string }
   /**
    * Join a room (`/join`), or with `create` make it when it does not exist (`/create`, with its

@@ -73,6 +73,7 @@ export class PlainDialect implements Dialect {
 
   encode(event: HubEvent, view: DialectView, shared: SharedEncodings): Uint8Array {
     const frame = nativeFrame(event);
+    if (frame === undefined) return NOTHING;
     this.#follow(frame, view);
     // Events whose rendering depends on the viewer's nick are rendered per viewer; the rest
     // once per active room (it decides the `[#room]` prefix), without a nick.

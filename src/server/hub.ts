@@ -8,6 +8,9 @@ import {
   DEFAULT_HISTORY,
   HISTORY_REPLAY_MAX_BYTES,
   LOBBY,
+  MAX_CLIENT_TAG_BYTES,
+  MAX_CLIENT_TAGS,
+  MAX_HISTORY_QUERY,
   MAX_PASSWORD_CHARS,
   MAX_REAL_NAME_CHARS,
   MAX_ROOM_LIMIT,
@@ -18,7 +21,7 @@ import {
 import { quote, validateNick } from "../nick.ts";
 import { encodeFrame } from "../protocol.ts";
 import { PROTOCOL_ENCODING, type SharedEncodings } from "../dialect/dialect.ts";
-import { ADMIN, type HubEvent, type RoomChange } from "./events.ts";
+import { ADMIN, type HistoryRequest, type HubEvent, type RoomChange } from "./events.ts";
 import type {
   MessageFrame,
   PrivateFrame,
@@ -281,6 +284,7 @@ export class Hub {
     now: number,
     kind: MessageKind | boolean = "text",
     ref?: MessageRef,
+    tags?: Readonly<Record<string, string>>,
   ): Delivery[] {
     const member = this.#member(id);
     const room = this.#joinedRoom(member, roomName);
@@ -302,6 +306,8 @@ export class Hub {
     };
     if (kind === true || kind === "action") frame.action = true;
     if (kind === "notice") frame.notice = true;
+    const kept = tags === undefined ? undefined : clientTags(tags);
+    if (kept !== undefined) frame.tags = kept;
     // Encoded once: its length sizes the replay budget, and the bytes are kept for every
     // recipient whose dialect speaks the protocol's own encoding.
     const json = encodeFrame(frame);
@@ -331,6 +337,7 @@ export class Hub {
     text: string,
     now: number,
     kind: MessageKind | boolean = "text",
+    tags?: Readonly<Record<string, string>>,
   ): Delivery[] {
     const member = this.#member(id);
     const target = this.#memberByNick(nick);
@@ -346,6 +353,8 @@ export class Hub {
     };
     if (kind === true || kind === "action") frame.action = true;
     if (kind === "notice") frame.notice = true;
+    const kept = tags === undefined ? undefined : clientTags(tags);
+    if (kept !== undefined) frame.tags = kept;
     const deliveries: Delivery[] = [{ to: [target.id, id], frame }];
     if (target.away !== undefined && kind !== "notice") {
       deliveries.push({
@@ -372,15 +381,107 @@ export class Hub {
     }];
   }
 
-  /** Marks a member away with a reason, or back when `text` is empty. */
+  /**
+   * Marks a member away with a reason, or back when `text` is empty. Everyone who shares a room
+   * with them hears of the change (`user_away`, which IRC's away-notify shows).
+   */
   setAway(id: MemberId, text: string): Delivery[] {
     const member = this.#member(id);
+    const was = member.away;
     if (text.trim() === "") {
       member.away = undefined;
-      return [{ to: [id], frame: { type: "away" } }];
+    } else {
+      member.away = validateText(text, "Away text");
     }
-    member.away = validateText(text, "Away text");
-    return [{ to: [id], frame: { type: "away", text: member.away } }];
+    const away = member.away;
+    const deliveries: Delivery[] = [{
+      to: [id],
+      frame: away === undefined ? { type: "away" } : { type: "away", text: away },
+    }];
+    const neighbours = this.#neighbours(member);
+    if (away !== was && neighbours.length > 0) {
+      deliveries.push({
+        to: neighbours,
+        frame: away === undefined
+          ? { type: "user_away", nick: member.nick }
+          : { type: "user_away", nick: member.nick, text: away },
+      });
+    }
+    return deliveries;
+  }
+
+  /**
+   * Client tags without a message (IRC's TAGMSG) to a room the member is in, or to one person.
+   * Everyone there (or the person) and the sender get a `tags` event. Nothing is kept.
+   */
+  tag(
+    id: MemberId,
+    target: { readonly room: string } | { readonly nick: string },
+    tags: Readonly<Record<string, string>>,
+    now: number,
+  ): Delivery[] {
+    const member = this.#member(id);
+    const kept = clientTags(tags);
+    if (kept === undefined) return [];
+    if ("room" in target) {
+      const room = this.#joinedRoom(member, target.room);
+      return [{
+        to: [...room.members],
+        frame: { type: "tags", from: member.nick, room: room.name, tags: kept, time: now },
+      }];
+    }
+    const other = this.#memberByNick(target.nick);
+    return [{
+      to: other.id === id ? [id] : [other.id, id],
+      frame: { type: "tags", from: member.nick, to: other.nick, tags: kept, time: now },
+    }];
+  }
+
+  /**
+   * Messages from the history of a room the member is in (IRC's CHATHISTORY), at most
+   * MAX_HISTORY_QUERY. Throws `not_in_room`, `no_such_room`.
+   */
+  history(id: MemberId, roomName: string, request: HistoryRequest): Delivery[] {
+    const room = this.#joinedRoom(this.#member(id), roomName);
+    const limit = Math.max(0, Math.min(MAX_HISTORY_QUERY, Math.floor(request.limit)));
+    let messages: MessageFrame[];
+    if ("around" in request) {
+      // Half before the point, then the rest from the point on.
+      const point = request.around;
+      const before = this.#log.query(room.key, {
+        before: point,
+        limit: Math.floor(limit / 2),
+        from: "newest",
+      });
+      const from = "seq" in point ? { seq: point.seq - 1 } : { time: point.time - 1 };
+      const after = this.#log.query(room.key, {
+        after: from,
+        limit: limit - before.length,
+        from: "oldest",
+      });
+      messages = [...before, ...after];
+    } else if ("between" in request) {
+      // Which point is the earlier is known only from the messages (a seq and a time may be
+      // compared through them): a range the wrong way round is empty.
+      const [first, second] = request.between;
+      messages = this.#log.query(room.key, {
+        after: first,
+        before: second,
+        limit,
+        from: "oldest",
+      });
+      if (messages.length === 0) {
+        messages = this.#log.query(room.key, {
+          after: second,
+          before: first,
+          limit,
+          from: "newest",
+        });
+      }
+    } else {
+      messages = this.#log.query(room.key, { ...request, limit });
+    }
+    return [{ to: [id], frame: { type: "history", room: room.name, messages } }];
   }
 
   /** What a member may know about someone: shared rooms, idle time, away text. */
@@ -887,6 +988,23 @@ function others(room: Room, id: MemberId): MemberId[] {
 
 /** Nick order for member lists; one collator for all (localeCompare builds one per call). */
 const compareNicks = new Intl.Collator("en", { sensitivity: "base" }).compare;
+
+/**
+ * The client tags worth passing on: names starting with `+`, values without line breaks or NUL,
+ * at most MAX_CLIENT_TAGS and MAX_CLIENT_TAG_BYTES together; undefined when none are left.
+ */
+function clientTags(tags: Readonly<Record<string, string>>): Record<string, string> | undefined {
+  const kept: Record<string, string> = {};
+  let count = 0;
+  let bytes = 0;
+  for (const [name, value] of Object.entries(tags)) {
+    if (!/^\+[A-Za-z0-9./-]{1,100}$/.test(name) || /[\0\r\n]/.test(value)) continue;
+    bytes += name.length + 1 + new TextEncoder().encode(value).length + 1;
+    if (++count > MAX_CLIENT_TAGS || bytes > MAX_CLIENT_TAG_BYTES) break;
+    kept[name] = value;
+  }
+  return count === 0 ? undefined : kept;
+}
 
 /** A user name safe in `nick!user@host`: undefined when nothing usable is left. */
 function cleanUserName(raw: string): string | undefined {

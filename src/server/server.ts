@@ -79,6 +79,9 @@ interface Lingering {
 
 /** Frames a resumed client gets back another way: history, or its rooms' `room` frames. */
 const RESYNCED: ReadonlySet<string> = new Set([
+  // ...or that are not worth keeping: others' away changes, tags without a message.
+  "user_away",
+  "tags",
   "message",
   "join",
   "leave",

@@ -567,6 +567,7 @@ export class Session {
             host.now(),
             intent.notice === true ? "notice" : intent.action === true ? "action" : "text",
             this.#ref(intent.id),
+            intent.tags,
           ),
         );
         return;
@@ -580,8 +581,26 @@ export class Session {
             intent.text,
             host.now(),
             intent.notice === true ? "notice" : intent.action === true ? "action" : "text",
+            intent.tags,
           ),
         );
+        return;
+      case "tag":
+        this.#currentRef = intent.id;
+        this.#requireNick();
+        this.#deliver(
+          host.hub.tag(
+            this.member,
+            intent.room !== undefined ? { room: intent.room } : { nick: intent.nick ?? "" },
+            intent.tags,
+            host.now(),
+          ),
+        );
+        return;
+      case "history":
+        this.#currentRef = intent.id;
+        this.#requireNick();
+        this.#deliver(host.hub.history(this.member, intent.room, intent.query));
         return;
       case "command":
         this.#currentRef = intent.id;

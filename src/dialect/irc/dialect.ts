@@ -12,16 +12,18 @@
 import { ChatError } from "../../errors.ts";
 import {
   LOBBY,
+  MAX_HISTORY_QUERY,
   MAX_NICK_CHARS,
   MAX_REASON_CHARS,
   MAX_ROOM_NAME_CHARS,
   MAX_TOPIC_CHARS,
 } from "../../limits.ts";
-import type { RoomInfo, ServerFrame } from "../../protocol.ts";
+import type { MessageFrame, RoomInfo, ServerFrame } from "../../protocol.ts";
+import type { HistoryBound } from "../../store/room_log.ts";
 import { roomKey } from "../../room_name.ts";
 import { cleanReason } from "../../text.ts";
 import { VERSION } from "../../version.ts";
-import { ADMIN, type HubEvent, type RoomChange } from "../../server/events.ts";
+import { ADMIN, type HistoryRequest, type HubEvent, type RoomChange } from "../../server/events.ts";
 import {
   type Dialect,
   type DialectOptions,
@@ -56,19 +58,29 @@ export const NETWORK = "chat";
 
 /** IRCv3 capabilities this server offers, each fully implemented. */
 export const CAPABILITIES: readonly string[] = [
+  "away-notify",
+  "batch",
+  "cap-notify",
+  "draft/chathistory",
   "echo-message",
+  "message-tags",
   "multi-prefix",
   "server-time",
   "userhost-in-names",
 ];
 
+/** The chathistory capability (the IRCv3 draft's name). */
+const CHATHISTORY = "draft/chathistory";
+
 /** ISUPPORT tokens: our limits, told truthfully. */
 export const ISUPPORT: readonly string[] = [
   `CASEMAPPING=${CASEMAPPING}`,
+  `CHATHISTORY=${MAX_HISTORY_QUERY}`,
   "CHANTYPES=#",
   `CHANNELLEN=${MAX_ROOM_NAME_CHARS + 1}`,
   "CHANMODES=,k,l,nst",
   `KICKLEN=${MAX_REASON_CHARS}`,
+  "MSGREFTYPES=msgid,timestamp",
   `NETWORK=${NETWORK}`,
   `NICKLEN=${MAX_NICK_CHARS}`,
   "PREFIX=(o)@",
@@ -119,13 +131,16 @@ interface Context {
   /** KICK: the nick to kick, for 441. */
   nick?: string;
   /** PRIVMSG or NOTICE to a channel: what to echo when the hub acknowledges it. */
-  echo?: { text: string; action: boolean };
+  echo?: { text: string; action: boolean; tags?: Record<string, string> };
+  /** CHATHISTORY: the subcommand, for FAIL. */
+  sub?: string;
 }
 
-/** How a message is marked. */
+/** How a message is marked, and the client tags it carries. */
 interface MessageFlags {
   action?: boolean;
   notice?: boolean;
+  tags?: Record<string, string>;
 }
 
 /** Only the flags that are set (intents carry no `false`). */
@@ -133,6 +148,7 @@ function messageFlags(flags: MessageFlags): MessageFlags {
   return {
     ...(flags.action === true ? { action: true } : {}),
     ...(flags.notice === true ? { notice: true } : {}),
+    ...(flags.tags === undefined ? {} : { tags: flags.tags }),
   };
 }
 
@@ -180,6 +196,11 @@ export class IrcDialect implements Dialect {
   #contexts = new Map<string, Context>();
   #lineContext: Context | undefined;
   #next = 0;
+  #nextBatch = 0;
+  /** Client tags (`+name`) of the line being read, when the client speaks message-tags. */
+  #clientTags: Record<string, string> | undefined;
+  /** A room's history being replayed after its entry: how many messages are left, in a batch? */
+  #replay: { key: string; left: number; batch?: string; skip: boolean } | undefined;
   /** The connection's view, from the last read or encode (for user names in prefixes). */
   #view: DialectView | undefined;
   /** User names of people seen, by `ircLower` of their nick, for lines about them once gone. */
@@ -223,7 +244,12 @@ export class IrcDialect implements Dialect {
       }
     }
     // A client-supplied source is never trusted: it is ignored.
-    const { command, params } = parsed.message;
+    const { command, params, tags } = parsed.message;
+    this.#clientTags = undefined;
+    if (this.caps.has("message-tags")) {
+      const own = [...tags].filter(([name]) => name.startsWith("+"));
+      if (own.length > 0) this.#clientTags = Object.fromEntries(own);
+    }
     const verb = VERBS[command];
     if (verb === undefined) {
       return [this.numerics(view, [N.ERR_UNKNOWNCOMMAND, command, "Unknown command"])];
@@ -244,6 +270,11 @@ export class IrcDialect implements Dialect {
     return { kind: "command", line, room, id };
   }
 
+  /** The client tags of the line being read (message-tags), if any. */
+  get clientTags(): Record<string, string> | undefined {
+    return this.#clientTags;
+  }
+
   /** A message to a room, with a context for its failure (and its echo). */
   say(room: string, text: string, context: Context, flags: MessageFlags = {}): Intent {
     return { kind: "say", room, text, id: this.#remember(context), ...messageFlags(flags) };
@@ -260,6 +291,20 @@ export class IrcDialect implements Dialect {
     return key === undefined
       ? { kind: "join", room, create: true, id }
       : { kind: "join", room, password: key, create: true, id };
+  }
+
+  /** Client tags without a message (TAGMSG), to a room or a nick. */
+  tag(
+    target: { room: string } | { nick: string },
+    tags: Record<string, string>,
+    context: Context,
+  ): Intent {
+    return { kind: "tag", ...target, tags, id: this.#remember(context) };
+  }
+
+  /** A history query (CHATHISTORY) for a room. */
+  history(room: string, query: HistoryRequest, context: Context): Intent {
+    return { kind: "history", room, query, id: this.#remember(context) };
   }
 
   /** Waits for an answer frame (a room list, a whois) to word it for the asking command. */
@@ -380,23 +425,63 @@ export class IrcDialect implements Dialect {
     if (event.type === "message") {
       const channel = this.channels.get(roomKey(event.room));
       if (channel === undefined || !channel.shown) return NOTHING;
-      const timed = this.caps.has("server-time");
-      const key = timed ? "irc+time" : "irc";
+      // A replayed message belongs to this viewer's replay (its batch): not shared.
+      if (event.history === true) return toBytes(this.#replayed(event));
+      const key = "irc" + (this.caps.has("server-time") ? "+time" : "") +
+        (this.caps.has("message-tags") ? "+tags" : "");
       let bytes = shared.get(key);
       if (bytes === undefined) {
-        const verb = event.notice === true ? "NOTICE" : "PRIVMSG";
-        bytes = toBytes(
-          textLines(this.prefix(event.nick), verb, "#" + event.room, event.text, {
-            action: event.action === true,
-            time: timed ? event.time : undefined,
-          }),
-        );
+        bytes = toBytes(this.#messageLines(event));
         shared.set(key, bytes);
       }
       return bytes;
     }
     const lines = this.#lines(event, self);
     return lines.length === 0 ? NOTHING : toBytes(lines);
+  }
+
+  /** A room message as IRC lines, with the tags this viewer asked for (and `extra`). */
+  #messageLines(event: MessageFrame, extra: Record<string, string> = {}): string[] {
+    const verb = event.notice === true ? "NOTICE" : "PRIVMSG";
+    return textLines(this.prefix(event.nick), verb, "#" + event.room, event.text, {
+      action: event.action === true,
+      tags: { ...this.#tags(event.time, roomMsgid(event), event.tags), ...extra },
+    });
+  }
+
+  /** Tags for a message: `time` (server-time), `msgid` and client tags (message-tags). */
+  #tags(
+    time: number,
+    msgid: string,
+    tags?: Readonly<Record<string, string>>,
+  ): Record<string, string> {
+    return {
+      ...(this.caps.has("server-time") ? { time: new Date(time).toISOString() } : {}),
+      ...(this.caps.has("message-tags") ? { msgid, ...tags } : {}),
+    };
+  }
+
+  /**
+   * A message of the history replayed after a room's entry: in a `chathistory` batch for a
+   * client that speaks batch, and not at all for one that asks with CHATHISTORY itself.
+   */
+  #replayed(event: MessageFrame): string[] {
+    const replay = this.#replay?.key === roomKey(event.room) ? this.#replay : undefined;
+    if (replay === undefined) return this.#messageLines(event);
+    replay.left--;
+    const lines = replay.skip
+      ? []
+      : this.#messageLines(event, replay.batch === undefined ? {} : { batch: replay.batch });
+    if (replay.left <= 0) {
+      this.#replay = undefined;
+      if (replay.batch !== undefined) lines.push(line(this.server, "BATCH", "-" + replay.batch));
+    }
+    return lines;
+  }
+
+  /** A new batch id for this connection. */
+  #batchId(): string {
+    return `b${++this.#nextBatch}`;
   }
 
   #lines(event: HubEvent, self: string): string[] {
@@ -414,7 +499,12 @@ export class IrcDialect implements Dialect {
         const channel = this.channels.get(roomKey(event.room));
         if (channel === undefined) return [];
         channel.members.set(ircLower(event.nick), event.nick);
-        return channel.shown ? [line(this.prefix(event.nick), "JOIN", "#" + channel.name)] : [];
+        if (!channel.shown) return [];
+        const away = this.caps.has("away-notify") ? this.#view?.user(event.nick)?.away : undefined;
+        return [
+          line(this.prefix(event.nick), "JOIN", "#" + channel.name),
+          ...(away === undefined ? [] : [line(this.prefix(event.nick), "AWAY", away)]),
+        ];
       }
       case "leave": {
         const channel = this.channels.get(roomKey(event.room));
@@ -482,7 +572,7 @@ export class IrcDialect implements Dialect {
         const verb = event.notice === true ? "NOTICE" : "PRIVMSG";
         return textLines(this.prefix(event.from), verb, mine ? event.to : self, event.text, {
           action: event.action === true,
-          time: this.caps.has("server-time") ? event.time : undefined,
+          tags: this.#tags(event.time, privateMsgid(event), event.tags),
         });
       }
       case "users":
@@ -547,6 +637,20 @@ export class IrcDialect implements Dialect {
         );
       case "ack":
         return this.#echo(event, self);
+      case "user_away": {
+        if (!this.caps.has("away-notify")) return [];
+        const lower = ircLower(event.nick);
+        const shares = [...this.channels.values()].some((channel) =>
+          channel.shown && channel.members.has(lower)
+        );
+        if (!shares || lower === ircLower(self)) return [];
+        const from = this.prefix(event.nick);
+        return [event.text === undefined ? line(from, "AWAY") : line(from, "AWAY", event.text)];
+      }
+      case "tags":
+        return this.#tagLines(event, self);
+      case "history":
+        return this.#historyLines(event);
       case "same_nick":
       case "rejoin_failed":
       case "offer_ok":
@@ -564,6 +668,8 @@ export class IrcDialect implements Dialect {
   #echo(event: Extract<ServerFrame, { type: "ack" }>, self: string): string[] {
     const context = this.#contexts.get(event.id);
     if (context?.echo === undefined || !this.caps.has("echo-message")) return [];
+    const time = event.time ?? 0;
+    const msgid = roomMsgid({ room: event.room, seq: event.seq, time });
     return textLines(
       this.prefix(self),
       context.verb,
@@ -571,9 +677,49 @@ export class IrcDialect implements Dialect {
       context.echo.text,
       {
         action: context.echo.action,
-        time: this.caps.has("server-time") ? event.time : undefined,
+        tags: event.time === undefined ? {} : this.#tags(time, msgid, context.echo.tags),
       },
     );
+  }
+
+  /** TAGMSG, for clients that speak message-tags (the sender's own with echo-message). */
+  #tagLines(event: Extract<HubEvent, { type: "tags" }>, self: string): string[] {
+    if (!this.caps.has("message-tags")) return [];
+    const mine = ircLower(event.from) === ircLower(self);
+    if (mine && !this.caps.has("echo-message")) return [];
+    let target = self;
+    if (event.room !== undefined) {
+      const channel = this.shownChannel(event.room);
+      if (channel === undefined) return [];
+      target = "#" + channel.name;
+    } else if (mine) {
+      target = event.to ?? self;
+    }
+    const msgid = hashMsgid("t", event.time, [
+      event.from,
+      event.room ?? event.to ?? "",
+      JSON.stringify(event.tags),
+    ]);
+    return [
+      formatMessage({
+        tags: this.#tags(event.time, msgid, event.tags),
+        source: this.prefix(event.from),
+        command: "TAGMSG",
+        params: [target],
+      }),
+    ];
+  }
+
+  /** A CHATHISTORY answer: a `chathistory` batch of the messages (plain lines without batch). */
+  #historyLines(event: Extract<HubEvent, { type: "history" }>): string[] {
+    const target = "#" + event.room;
+    if (!this.caps.has("batch")) return event.messages.flatMap((each) => this.#messageLines(each));
+    const batch = this.#batchId();
+    return [
+      line(this.server, "BATCH", "+" + batch, "chathistory", target),
+      ...event.messages.flatMap((each) => this.#messageLines(each, { batch })),
+      line(this.server, "BATCH", "-" + batch),
+    ];
   }
 
   #welcome(nick: string): string[] {
@@ -680,6 +826,19 @@ export class IrcDialect implements Dialect {
     this.channels.set(key, channel);
     this.directory.add(key);
     const lines = channel.shown ? this.joinLines(channel, self) : [];
+    const history = event.history ?? 0;
+    if (channel.shown && history > 0) {
+      // Its history follows: skipped for a client that asks for it (CHATHISTORY), in a batch
+      // for one that speaks batch.
+      const skip = this.caps.has(CHATHISTORY);
+      const batch = !skip && this.caps.has("batch") ? this.#batchId() : undefined;
+      this.#replay = batch === undefined
+        ? { key, left: history, skip }
+        : { key, left: history, skip, batch };
+      if (batch !== undefined) {
+        lines.push(line(this.server, "BATCH", "+" + batch, "chathistory", "#" + channel.name));
+      }
+    }
     if (this.#registering) {
       // The lobby's entry ends the registration burst: LUSERS and the (absent) MOTD follow.
       this.#registering = false;
@@ -784,6 +943,20 @@ export class IrcDialect implements Dialect {
   #failure(error: ChatError, ref: string | undefined, self: string): string[] {
     const context = (ref === undefined ? undefined : this.#contexts.get(ref)) ?? this.#lineContext;
     if (context?.quiet) return [];
+    if (context?.verb === "CHATHISTORY") {
+      // No such room, or not in it: the target is not one the client may read.
+      return [
+        line(
+          this.server,
+          "FAIL",
+          "CHATHISTORY",
+          "INVALID_TARGET",
+          context.sub ?? "*",
+          context.target ?? "*",
+          error.message,
+        ),
+      ];
+    }
     const verb = context?.verb ?? "*";
     const target = context?.target ?? "*";
     const text = error.message;
@@ -971,12 +1144,13 @@ function message(
       }
       // With echo-message, the hub's ack (which carries the message's time) is worded as the
       // echo.
-      intents.push(dialect.say(room, text, { ...context, echo: { text, action } }, {
-        action,
-        notice,
-      }));
+      const tags = dialect.clientTags;
+      const echo = tags === undefined ? { text, action } : { text, action, tags };
+      intents.push(dialect.say(room, text, { ...context, echo }, { action, notice, tags }));
     } else {
-      intents.push(dialect.tell(target, text, context, { action, notice }));
+      intents.push(
+        dialect.tell(target, text, context, { action, notice, tags: dialect.clientTags }),
+      );
     }
   }
   return intents;
@@ -1198,6 +1372,104 @@ function nick(dialect: IrcDialect, params: string[], view: DialectView): Intent[
   return [dialect.command(`/nick ${wanted}`, LOBBY, { verb: "NICK", target: wanted })];
 }
 
+/** TAGMSG: client tags without a message, for clients that speak message-tags. */
+function tagmsg(dialect: IrcDialect, params: string[]): Intent[] {
+  const tags = dialect.clientTags;
+  if (!dialect.caps.has("message-tags") || tags === undefined) return [];
+  return (params[0] ?? "").split(",").filter((target) => target !== "").map((target) => {
+    const room = roomOf(target);
+    const context: Context = { verb: "TAGMSG", target };
+    return dialect.tag(room === undefined ? { nick: target } : { room }, tags, context);
+  });
+}
+
+/**
+ * CHATHISTORY (IRCv3 draft): LATEST, BEFORE, AFTER, AROUND, BETWEEN a channel's history, by
+ * msgid or timestamp; TARGETS is answered with an empty batch (no private history is kept).
+ */
+function chathistory(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
+  const [raw = "", target = "", ...rest] = params;
+  const sub = raw.toUpperCase();
+  const fail = (code: string, text: string, ...more: string[]) => [
+    dialect.raw([line(dialect.server, "FAIL", "CHATHISTORY", code, sub || "*", ...more, text)]),
+  ];
+  const limitOf = (text: string | undefined): number | undefined =>
+    text !== undefined && /^\d{1,6}$/.test(text)
+      ? Math.min(Number(text), MAX_HISTORY_QUERY)
+      : undefined;
+  if (sub === "TARGETS") {
+    if (!dialect.caps.has("batch")) return [];
+    const batch = "targets";
+    return [
+      dialect.raw([
+        line(dialect.server, "BATCH", "+" + batch, "draft/chathistory-targets"),
+        line(dialect.server, "BATCH", "-" + batch),
+      ]),
+    ];
+  }
+  if (!["LATEST", "BEFORE", "AFTER", "AROUND", "BETWEEN"].includes(sub)) {
+    return fail("INVALID_PARAMS", "Unknown subcommand");
+  }
+  const room = roomOf(target);
+  const context: Context = { verb: "CHATHISTORY", target, sub };
+  if (room === undefined) {
+    // A nick: private messages are not kept, so their history is empty.
+    if (view.user(target) === undefined) return fail("INVALID_TARGET", "No such target", target);
+    return [dialect.raw(emptyBatch(dialect, target))];
+  }
+  const first = rest[0];
+  if (sub === "BETWEEN") {
+    const a = bound(rest[0]);
+    const b = bound(rest[1]);
+    const limit = limitOf(rest[2]);
+    if (a === undefined || b === undefined || limit === undefined) {
+      return fail("INVALID_PARAMS", "Expected two msgid= or timestamp= references and a limit");
+    }
+    return [dialect.history(room, { between: [a, b], limit }, context)];
+  }
+  const limit = limitOf(rest[1]);
+  if (limit === undefined) return fail("INVALID_PARAMS", "Expected a limit");
+  if (sub === "LATEST" && first === "*") {
+    return [dialect.history(room, { limit, from: "newest" }, context)];
+  }
+  const point = bound(first);
+  if (point === undefined) return fail("INVALID_PARAMS", "Expected msgid= or timestamp=");
+  switch (sub) {
+    case "LATEST":
+      return [dialect.history(room, { after: point, limit, from: "newest" }, context)];
+    case "BEFORE":
+      return [dialect.history(room, { before: point, limit, from: "newest" }, context)];
+    case "AFTER":
+      return [dialect.history(room, { after: point, limit, from: "oldest" }, context)];
+    default:
+      return [dialect.history(room, { around: point, limit }, context)];
+  }
+}
+
+/** An empty `chathistory` batch for a target with nothing kept. */
+function emptyBatch(dialect: IrcDialect, target: string): string[] {
+  if (!dialect.caps.has("batch")) return [];
+  return [
+    line(dialect.server, "BATCH", "+empty", "chathistory", target),
+    line(dialect.server, "BATCH", "-empty"),
+  ];
+}
+
+/** A CHATHISTORY reference: `msgid=...` (one of ours) or `timestamp=...` (ISO 8601). */
+function bound(reference: string | undefined): HistoryBound | undefined {
+  if (reference === undefined) return undefined;
+  const [kind, value = ""] = reference.split("=", 2);
+  if (kind === "msgid") {
+    const seq = seqOfMsgid(value);
+    return seq === undefined ? undefined : { seq };
+  }
+  if (kind === "timestamp") {
+    const time = Date.parse(value);
+    return Number.isFinite(time) ? { time } : undefined;
+  }
+  return undefined;
+}
+
 /** Every IRC command the dialect understands; anything else is 421. */
 const VERBS: Readonly<Record<string, Verb>> = {
   CAP: { minParams: 1, registered: false, run: cap },
@@ -1247,6 +1519,8 @@ const VERBS: Readonly<Record<string, Verb>> = {
     },
   },
   JOIN: { minParams: 1, registered: true, run: join },
+  TAGMSG: { minParams: 1, registered: true, run: tagmsg },
+  CHATHISTORY: { minParams: 2, registered: true, run: chathistory },
   PART: { minParams: 1, registered: true, run: part },
   PRIVMSG: { minParams: 0, registered: true, run: (d, p, v) => message(d, p, v, false) },
   NOTICE: { minParams: 0, registered: true, run: (d, p, v) => message(d, p, v, true) },
@@ -1498,14 +1772,14 @@ function textLines(
   command: string,
   target: string,
   text: string,
-  options: { action?: boolean; time?: number } = {},
+  options: { action?: boolean; tags?: Record<string, string> } = {},
 ): string[] {
   const head = `:${from} ${command} ${target} :`;
   const wrap = options.action ? utf8Length(formatAction("")) : 0;
   const room = Math.max(MIN_SPLIT_BYTES, MAX_BODY_BYTES - utf8Length(head) - wrap);
-  const tags = options.time === undefined
+  const tags = options.tags === undefined || Object.keys(options.tags).length === 0
     ? undefined
-    : { time: new Date(options.time).toISOString() };
+    : options.tags;
   return splitText(oneLine(text), room).map((piece) => {
     const message: IrcMessageInit = {
       source: from,
@@ -1515,6 +1789,35 @@ function textLines(
     if (tags !== undefined) message.tags = tags;
     return formatMessage(message);
   });
+}
+
+/**
+ * A room message's msgid: its seq, time and room, so it is unique even across a room that was
+ * closed and made again, and CHATHISTORY can find it by seq.
+ */
+function roomMsgid(message: { room: string; seq: number; time: number }): string {
+  return `${message.seq}-${message.time.toString(36)}-${roomKey(message.room)}`;
+}
+
+/** The seq a room message's msgid names, if it is one of ours. */
+function seqOfMsgid(msgid: string): number | undefined {
+  const match = /^(\d{1,15})-[0-9a-z]+-/.exec(msgid);
+  return match === null ? undefined : Number(match[1]);
+}
+
+/** A private message's msgid: the same for its sender and receiver. */
+function privateMsgid(message: { from: string; to: string; time: number; text: string }): string {
+  return hashMsgid("p", message.time, [message.from, message.to, message.text]);
+}
+
+/** A msgid from a time and a hash (FNV-1a) of some strings. */
+function hashMsgid(kind: string, time: number, parts: string[]): string {
+  let hash = 0x811c9dc5;
+  for (const char of parts.join("\0")) {
+    hash ^= char.codePointAt(0) ?? 0;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `${kind}${time.toString(36)}-${hash.toString(36)}`;
 }
 
 function toBytes(lines: string[]): Uint8Array {
