@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { DialectView, Intent } from "../src/dialect/dialect.ts";
 import { detectDialect } from "../src/dialect/detect.ts";
 import { IrcDialect, isIrcRegistration } from "../src/dialect/irc/dialect.ts";
+import { parseMessage } from "../src/dialect/irc/message.ts";
 import { ChatError } from "../src/errors.ts";
 import type { HubEvent } from "../src/server/events.ts";
 
@@ -106,8 +107,20 @@ Deno.test("IrcDialect.encode() sends 001-005, LUSERS and 422, and keeps the lobb
   irc.read("NICK ana", view());
   irc.read("USER ana 0 * :Ana", view());
   const welcome = shown(irc, { type: "welcome", version: 1, server: "chat", nick: "ana" });
-  assert.deepEqual(welcome.map((line) => line.split(" ")[1]), ["001", "002", "003", "004", "005"]);
-  const isupport = welcome[4] ?? "";
+  // ISUPPORT in two 005s: a line holds at most 15 parameters.
+  assert.deepEqual(welcome.map((line) => line.split(" ")[1]), [
+    "001",
+    "002",
+    "003",
+    "004",
+    "005",
+    "005",
+  ]);
+  for (const line of welcome) {
+    const parsed = parseMessage(line);
+    assert.ok(parsed.ok && parsed.message.params.length <= 15, line);
+  }
+  const isupport = welcome.slice(4).join(" ");
   for (
     const token of [
       "CASEMAPPING=ascii",
@@ -118,6 +131,9 @@ Deno.test("IrcDialect.encode() sends 001-005, LUSERS and 422, and keeps the lobb
       "PREFIX=(o)@",
       "CHANMODES=,k,l,nst",
       "NETWORK=chat",
+      "WHOX",
+      "CHATHISTORY=100",
+      "MSGREFTYPES=msgid,timestamp",
     ]
   ) assert.ok(isupport.includes(` ${token} `), token);
   assert.deepEqual(shown(irc, { type: "rooms", rooms: [{ name: "lobby", members: 3 }] }), []);

@@ -339,3 +339,22 @@ Deno.test("IRC: history on join comes in a chathistory batch; CHATHISTORY serves
     await cy.waitFor(/^:chat FAIL CHATHISTORY INVALID_PARAMS BEFORE /);
   });
 });
+
+Deno.test("IRC: WHOX answers 354 with the fields asked for, in WHOX's order", async () => {
+  await withMemoryServer({}, async (connect) => {
+    const ana = connect();
+    await ircUser(ana, "ana", [], "Ana L");
+    await ana.send("JOIN #w\r\n");
+    await ana.waitFor(" 366 ana #w ");
+    const bob = connect();
+    await ircUser(bob, "bob");
+    await bob.send("JOIN #w\r\nWHO ana %tcuihsnfdlaor,123\r\nWHO #w %nt,7\r\nWHO ana %n\r\n");
+    await bob.waitFor(
+      ":chat 354 bob 123 * uana 255.255.255.255 chat chat ana H 0 0 0 n/a :Ana L",
+    );
+    await bob.waitFor(":chat 354 bob 7 ana");
+    await bob.waitFor(":chat 354 bob 7 bob");
+    await bob.waitFor(/^:chat 354 bob ana$/);
+    await bob.waitFor(":chat 315 bob ana :End of WHO list");
+  });
+});

@@ -86,6 +86,7 @@ export const ISUPPORT: readonly string[] = [
   "PREFIX=(o)@",
   "TARGMAX=KICK:,NAMES:,NOTICE:,PART:,PRIVMSG:,WHOIS:1",
   `TOPICLEN=${MAX_TOPIC_CHARS}`,
+  "WHOX",
 ];
 
 /**
@@ -377,16 +378,41 @@ export class IrcDialect implements Dialect {
     return lines;
   }
 
-  /** 352 lines for a channel's members, without the 315. */
-  whoLines(channel: Channel, self: string): string[] {
+  /** 352 (or WHOX 354) lines for a channel's members, without the 315. */
+  whoLines(channel: Channel, self: string, whox?: Whox): string[] {
     return [...channel.members.values()].map((nick) => {
       const op = channel.owner !== undefined && ircLower(channel.owner) === ircLower(nick);
-      return this.whoLine(self, "#" + channel.name, this.#info(nick), op);
+      return this.whoLine(self, "#" + channel.name, this.#info(nick), op, whox);
     });
   }
 
-  /** One 352: `channel user host server nick flags :hops realname`. */
-  whoLine(self: string, channel: string, info: UserInfo, op = false): string {
+  /**
+   * One 352: `channel user host server nick flags :hops realname`; with WHOX, one 354 with the
+   * fields asked for, in WHOX's order (`tcuihsnfdlaor`). No IP is shown, accounts and op levels
+   * do not exist, and idle time is in WHOIS only (0 here).
+   */
+  whoLine(self: string, channel: string, info: UserInfo, op = false, whox?: Whox): string {
+    const flags = (info.away === undefined ? "H" : "G") + (op ? "@" : "");
+    const realName = info.realName === "" ? info.nick : info.realName;
+    if (whox !== undefined) {
+      const values: Record<string, string> = {
+        t: whox.token,
+        c: channel,
+        u: info.user,
+        i: "255.255.255.255",
+        h: USER_HOST,
+        s: this.server,
+        n: info.nick,
+        f: flags,
+        d: "0",
+        l: "0",
+        a: "0",
+        o: "n/a",
+        r: realName,
+      };
+      const fields = [...WHOX_FIELDS].filter((field) => whox.fields.includes(field));
+      return this.numeric(self, N.RPL_WHOSPCRPL, ...fields.map((field) => values[field] ?? "*"));
+    }
     return this.numeric(
       self,
       N.RPL_WHOREPLY,
@@ -395,8 +421,8 @@ export class IrcDialect implements Dialect {
       USER_HOST,
       this.server,
       info.nick,
-      (info.away === undefined ? "H" : "G") + (op ? "@" : ""),
-      `0 ${info.realName === "" ? info.nick : info.realName}`,
+      flags,
+      `0 ${realName}`,
     );
   }
 
@@ -732,7 +758,7 @@ export class IrcDialect implements Dialect {
       ),
       this.numeric(nick, N.RPL_CREATED, "This server speaks IRC beside chat's own protocol"),
       this.numeric(nick, N.RPL_MYINFO, this.server, `chat-${VERSION}`, "i", "klnost", "klo"),
-      this.numeric(nick, N.RPL_ISUPPORT, ...ISUPPORT, "are supported by this server"),
+      ...isupportReplies().map(([code = "", ...rest]) => this.numeric(nick, code, ...rest)),
     ];
   }
 
@@ -1271,12 +1297,15 @@ function names(dialect: IrcDialect, params: string[], view: DialectView): Intent
 
 function who(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
   const self = view.nick ?? "*";
-  const [mask = "*"] = params;
+  const [mask = "*", options] = params;
+  const whox = options?.startsWith("%") ? parseWhox(options) : undefined;
   const room = roomOf(mask);
   const end = dialect.numeric(self, N.RPL_ENDOFWHO, mask, "End of WHO list");
   if (room !== undefined) {
     const shown = dialect.shownChannel(room);
-    return [dialect.raw([...(shown === undefined ? [] : dialect.whoLines(shown, self)), end])];
+    return [
+      dialect.raw([...(shown === undefined ? [] : dialect.whoLines(shown, self, whox)), end]),
+    ];
   }
   // A nick, or a mask (`*`, `0`, `ana*`) matched against the nick, user name and real name of
   // the people the viewer can see (itself, and who shares a channel with it).
@@ -1288,9 +1317,25 @@ function who(dialect: IrcDialect, params: string[], view: DialectView): Intent[]
     const info = view.user(nick);
     if (info === undefined) return [];
     const fields = [info.nick, info.user, info.realName, `${info.nick}!${info.user}@${USER_HOST}`];
-    return fields.some((field) => pattern.test(field)) ? [dialect.whoLine(self, "*", info)] : [];
+    return fields.some((field) => pattern.test(field))
+      ? [dialect.whoLine(self, "*", info, false, whox)]
+      : [];
   });
   return [dialect.raw([...lines, end])];
+}
+
+/** WHOX's fields, in the order a 354 gives them. */
+const WHOX_FIELDS = "tcuihsnfdlaor";
+
+/** What a WHOX request (`%fields[,token]`) asks for. */
+interface Whox {
+  readonly fields: string;
+  readonly token: string;
+}
+
+function parseWhox(options: string): Whox {
+  const [fields = "", token = "0"] = options.slice(1).split(",", 2);
+  return { fields, token: /^\d{1,3}$/.test(token) ? token : "0" };
 }
 
 /** A case-insensitive RegExp for an IRC mask (`*` any run, `?` one character). */
@@ -1470,6 +1515,15 @@ function bound(reference: string | undefined): HistoryBound | undefined {
   return undefined;
 }
 
+/** ISUPPORT as 005 replies of at most 12 tokens each (a line holds 15 parameters). */
+function isupportReplies(): string[][] {
+  const replies: string[][] = [];
+  for (let i = 0; i < ISUPPORT.length; i += 12) {
+    replies.push([N.RPL_ISUPPORT, ...ISUPPORT.slice(i, i + 12), "are supported by this server"]);
+  }
+  return replies;
+}
+
 /** Every IRC command the dialect understands; anything else is 421. */
 const VERBS: Readonly<Record<string, Verb>> = {
   CAP: { minParams: 1, registered: false, run: cap },
@@ -1561,7 +1615,7 @@ const VERBS: Readonly<Record<string, Verb>> = {
       dialect.numerics(
         view,
         [N.RPL_VERSION, `chat-${VERSION}`, dialect.server, "IRC front end of chat"],
-        [N.RPL_ISUPPORT, ...ISUPPORT, "are supported by this server"],
+        ...isupportReplies(),
       ),
     ],
   },
