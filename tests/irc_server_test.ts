@@ -358,3 +358,30 @@ Deno.test("IRC: WHOX answers 354 with the fields asked for, in WHOX's order", as
     await bob.waitFor(":chat 315 bob ana :End of WHO list");
   });
 });
+
+Deno.test("IRC: labeled-response labels one line, batches several, ACKs none", async () => {
+  await withMemoryServer({}, async (connect) => {
+    const ana = connect();
+    await ircUser(ana, "ana", ["batch", "labeled-response", "echo-message"]);
+    await ana.send("@label=one PING x\r\n");
+    await ana.waitFor("@label=one :chat PONG chat x");
+    await ana.send("@label=two PONG x\r\n");
+    await ana.waitFor("@label=two :chat ACK");
+    await ana.send("@label=three JOIN #l\r\n");
+    const start = await ana.waitFor(/^@label=three :chat BATCH \+\S+ labeled-response$/);
+    const id = /\+(\S+)/.exec(ana.lines[start] ?? "")?.[1] ?? "";
+    await ana.waitFor(`@batch=${id} :ana!uana@chat JOIN #l`);
+    await ana.waitFor(`@batch=${id} :chat 366 ana #l :End of /NAMES list`);
+    await ana.waitFor(`:chat BATCH -${id}`);
+    const bob = connect();
+    await ircUser(bob, "bob");
+    await bob.send("JOIN #l\r\n");
+    await ana.waitFor(":bob!ubob@chat JOIN #l");
+    // The echo is the answer to a message; the others get it without the label.
+    await ana.send("@label=four PRIVMSG #l :hi\r\n");
+    await ana.waitFor("@label=four :ana!uana@chat PRIVMSG #l hi");
+    await bob.waitFor(/^:ana!uana@chat PRIVMSG #l hi$/);
+    await ana.send("@label=five FROB\r\n");
+    await ana.waitFor("@label=five :chat 421 ana FROB :Unknown command");
+  });
+});

@@ -135,6 +135,14 @@ export interface Dialect {
    * this dialect shows nothing for it.
    */
   encode(event: HubEvent, view: DialectView, shared: SharedEncodings): Uint8Array;
+  /**
+   * Output for this connection while one of its lines is being handled: a dialect may hold it
+   * back (returning less, or nothing) to reword it when the line is done (IRC's
+   * labeled-response). Without it, everything goes out as it comes.
+   */
+  hold?(bytes: Uint8Array): Uint8Array;
+  /** The line is handled: what was held back, reworded (empty when nothing was). */
+  lineDone?(): Uint8Array;
   /** The user moved to another room through a command (dialects with an active room follow). */
   switched?(room: string): void;
 }

@@ -349,7 +349,15 @@ export class Session {
   send(frame: HubEvent, shared: SharedEncodings = new Map()): void {
     const dialect = this.#dialect ?? (this.#fallback ??= detectDialect(""));
     const bytes = dialect.encode(frame, this.#view, shared);
-    if (bytes.length > 0) this.#outbox.push(bytes);
+    this.#push(bytes);
+  }
+
+  /** Queues bytes for this client, unless its dialect holds them back for now (`hold`). */
+  #push(bytes: Uint8Array): void {
+    const now = bytes.length > 0 && this.#dialect?.hold !== undefined
+      ? this.#dialect.hold(bytes)
+      : bytes;
+    if (now.length > 0) this.#outbox.push(now);
   }
 
   /** The dialect used to tell a connection that never spoke why it is closed. */
@@ -492,15 +500,21 @@ export class Session {
       }
       // A line may ask for several things (IRC's `PRIVMSG #a,#b`, `JOIN #a,#b`): one that fails
       // is reported with its ref, and the rest are still carried out.
-      for (const intent of this.#dialect.read(text, this.#view)) {
-        if (this.#closing) return;
-        this.#currentRef = undefined;
-        try {
-          this.#act(intent);
-        } catch (error) {
-          if (!(error instanceof ChatError)) throw error;
-          this.#fail(error);
+      const dialect = this.#dialect;
+      try {
+        for (const intent of dialect.read(text, this.#view)) {
+          if (this.#closing) return;
+          this.#currentRef = undefined;
+          try {
+            this.#act(intent);
+          } catch (error) {
+            if (!(error instanceof ChatError)) throw error;
+            this.#fail(error);
+          }
         }
+      } finally {
+        const held = dialect.lineDone?.();
+        if (held !== undefined && held.length > 0) this.#outbox.push(held);
       }
     } catch (error) {
       if (error instanceof ChatError) {
@@ -628,7 +642,7 @@ export class Session {
         this.send(intent.frame);
         return;
       case "raw":
-        this.#outbox.push(intent.bytes);
+        this.#push(intent.bytes);
         return;
       case "http": {
         const raw = this.#conn.takeRaw?.();

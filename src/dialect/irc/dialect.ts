@@ -38,6 +38,7 @@ import { CASEMAPPING, ircLower } from "./casemap.ts";
 import { formatAction, parseCtcp } from "./ctcp.ts";
 import { stripFormatting } from "./formatting.ts";
 import {
+  escapeTagValue,
   formatMessage,
   type IrcMessageInit,
   MAX_BODY_BYTES,
@@ -63,6 +64,7 @@ export const CAPABILITIES: readonly string[] = [
   "cap-notify",
   "draft/chathistory",
   "echo-message",
+  "labeled-response",
   "message-tags",
   "multi-prefix",
   "server-time",
@@ -103,6 +105,7 @@ const IRC_REGISTRATION = /^(?:@\S+ +)?(?::\S+ +)?(?:CAP|NICK|USER|PASS) +\S/i;
 
 const SUPPORTS: Supports = { files: false, resume: false, ping: true };
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** A room the viewer is in, as the dialect tracks it. */
 interface Channel {
@@ -202,6 +205,9 @@ export class IrcDialect implements Dialect {
   #clientTags: Record<string, string> | undefined;
   /** A room's history being replayed after its entry: how many messages are left, in a batch? */
   #replay: { key: string; left: number; batch?: string; skip: boolean } | undefined;
+  /** The `label` of the line being handled (labeled-response), and the lines held back for it. */
+  #label: string | undefined;
+  #held: string[] = [];
   /** The connection's view, from the last read or encode (for user names in prefixes). */
   #view: DialectView | undefined;
   /** User names of people seen, by `ircLower` of their nick, for lines about them once gone. */
@@ -246,6 +252,8 @@ export class IrcDialect implements Dialect {
     }
     // A client-supplied source is never trusted: it is ignored.
     const { command, params, tags } = parsed.message;
+    this.#label = this.caps.has("labeled-response") ? tags.get("label") : undefined;
+    this.#held = [];
     this.#clientTags = undefined;
     if (this.caps.has("message-tags")) {
       const own = [...tags].filter(([name]) => name.startsWith("+"));
@@ -269,6 +277,33 @@ export class IrcDialect implements Dialect {
   command(line: string, room: string, context: Context): Intent {
     const id = this.#remember(context);
     return { kind: "command", line, room, id };
+  }
+
+  /** While a labelled line is handled, its answer is held back, to be labelled as a whole. */
+  hold(bytes: Uint8Array): Uint8Array {
+    if (this.#label === undefined) return bytes;
+    this.#held.push(...decoder.decode(bytes).split("\r\n").filter((each) => each !== ""));
+    return NOTHING;
+  }
+
+  /**
+   * A labelled line is handled: its answer goes out labelled (labeled-response): one line with
+   * the label, several in a `labeled-response` batch, none as a labelled ACK.
+   */
+  lineDone(): Uint8Array {
+    const label = this.#label;
+    if (label === undefined) return NOTHING;
+    const held = this.#held;
+    this.#label = undefined;
+    this.#held = [];
+    if (held.length === 0) return toBytes([withTag(line(this.server, "ACK"), "label", label)]);
+    if (held.length === 1) return toBytes([withTag(held[0] ?? "", "label", label)]);
+    const batch = this.#batchId();
+    return toBytes([
+      withTag(line(this.server, "BATCH", "+" + batch, "labeled-response"), "label", label),
+      ...held.map((each) => withTag(each, "batch", batch)),
+      line(this.server, "BATCH", "-" + batch),
+    ]);
   }
 
   /** The client tags of the line being read (message-tags), if any. */
@@ -1872,6 +1907,12 @@ function hashMsgid(kind: string, time: number, parts: string[]): string {
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
   return `${kind}${time.toString(36)}-${hash.toString(36)}`;
+}
+
+/** A formatted line with one more tag in front. */
+function withTag(formatted: string, key: string, value: string): string {
+  const tag = `${key}=${escapeTagValue(value)}`;
+  return formatted.startsWith("@") ? `@${tag};${formatted.slice(1)}` : `@${tag} ${formatted}`;
 }
 
 function toBytes(lines: string[]): Uint8Array {
