@@ -31,6 +31,9 @@ export const MAX_NICK_CHARS = 24;
 export const MAX_CLIENT_TAG_BYTES = 4094;
 export const MAX_CLIENT_TAGS = 32;
 
+/** Users who left (or renamed) that the server remembers for WHOWAS, newest kept. */
+export const MAX_DEPARTED = 200;
+
 /** Most messages one history request (IRC's CHATHISTORY) returns. */
 export const MAX_HISTORY_QUERY = 100;
 

@@ -1742,3 +1742,17 @@ Deno.test("Hub starts from a directory that holds rooms already", () => {
   hub.join(1, "class", undefined, T0);
   assert.deepEqual(hub.membersOf("Class"), ["ana"]);
 });
+
+Deno.test("Hub.departed() remembers who quit or renamed, newest first, with user and real name", () => {
+  const hub = new Hub();
+  hub.register(1, "ana", T0, undefined, { user: "a!n a", realName: "Ana\u0007 L" });
+  hub.disconnect(1, "", T0);
+  hub.register(2, "ANA", T0);
+  hub.rename(2, "bea", T0);
+  assert.deepEqual(hub.departed("Ana"), [
+    { nick: "ANA", user: "ANA", realName: "" },
+    { nick: "ana", user: "ana", realName: "Ana  L" },
+  ]);
+  assert.deepEqual(hub.departed("bea"), []);
+  assert.deepEqual(hub.userInfo("BEA"), { nick: "bea", user: "bea", realName: "" });
+});

@@ -9,7 +9,7 @@ import type { HubEvent } from "../src/server/events.ts";
 const decoder = new TextDecoder();
 
 function view(nick?: string): DialectView {
-  return { nick, rooms: () => ["lobby"], user: () => undefined };
+  return { nick, rooms: () => ["lobby"], user: () => undefined, departed: () => [] };
 }
 
 /** The lines of every raw intent. */

@@ -385,3 +385,27 @@ Deno.test("IRC: labeled-response labels one line, batches several, ACKs none", a
     await ana.waitFor("@label=five :chat 421 ana FROB :Unknown command");
   });
 });
+
+Deno.test("IRC: WHOWAS names who went by a nick lately, newest first", async () => {
+  await withMemoryServer({}, async (connect) => {
+    const ana = connect();
+    await ircUser(ana, "ana");
+    for (const real of ["First One", "Second One"]) {
+      const bob = connect();
+      await ircUser(bob, "bob", [], real);
+      await bob.send("QUIT\r\n");
+      await bob.done;
+    }
+    await ana.send("WHOWAS bob\r\nWHOWAS bob 1\r\nWHOWAS nobody\r\n");
+    await ana.waitFor(":chat 369 ana nobody :End of WHOWAS");
+    const first = await ana.waitFor(":chat 314 ana bob ubob chat * :Second One");
+    assert.match(ana.lines[first + 1] ?? "", / 312 ana bob chat /);
+    assert.equal(ana.lines[first + 2], ":chat 314 ana bob ubob chat * :First One");
+    assert.match(ana.lines[first + 3] ?? "", / 312 ana bob chat /);
+    assert.equal(ana.lines[first + 4], ":chat 369 ana bob :End of WHOWAS");
+    // With a count of 1, only the newest.
+    assert.equal(ana.lines[first + 5], ":chat 314 ana bob ubob chat * :Second One");
+    assert.equal(ana.lines[first + 7], ":chat 369 ana bob :End of WHOWAS");
+    await ana.waitFor(":chat 406 ana nobody :There was no such nickname");
+  });
+});

@@ -21,6 +21,8 @@ export interface DialectView {
   rooms(): string[];
   /** Who is connected under a nick (ignoring case), if anyone is now. */
   user(nick: string): UserInfo | undefined;
+  /** Who went by a nick lately (quit or renamed), newest first (IRC's WHOWAS). */
+  departed(nick: string): readonly UserInfo[];
 }
 
 /** What anyone may know about a connected user (never their address). */

@@ -10,6 +10,7 @@ import {
   LOBBY,
   MAX_CLIENT_TAG_BYTES,
   MAX_CLIENT_TAGS,
+  MAX_DEPARTED,
   MAX_HISTORY_QUERY,
   MAX_PASSWORD_CHARS,
   MAX_REAL_NAME_CHARS,
@@ -18,7 +19,7 @@ import {
   MAX_TOPIC_CHARS,
   MAX_USER_NAME_CHARS,
 } from "../limits.ts";
-import { quote, validateNick } from "../nick.ts";
+import { nickKey, quote, validateNick } from "../nick.ts";
 import { encodeFrame } from "../protocol.ts";
 import { PROTOCOL_ENCODING, type SharedEncodings } from "../dialect/dialect.ts";
 import { ADMIN, type HistoryRequest, type HubEvent, type RoomChange } from "./events.ts";
@@ -130,6 +131,8 @@ export class Hub {
   readonly #userRooms: boolean;
   readonly #maxRooms: number;
   readonly #historyBytes: number;
+  /** Who left or renamed lately, oldest first, at most MAX_DEPARTED (for WHOWAS). */
+  #departed: { key: string; info: UserInfo }[] = [];
 
   constructor(options: HubOptions = {}) {
     this.#log = options.roomLog ??
@@ -166,6 +169,22 @@ export class Hub {
     if (member === undefined) return undefined;
     const info = { nick: member.nick, user: member.user ?? member.nick, realName: member.realName };
     return member.away === undefined ? info : { ...info, away: member.away };
+  }
+
+  /** Who went by a nick lately (quit or renamed away from it), newest first. */
+  departed(nick: string): UserInfo[] {
+    const key = nickKey(nick);
+    return this.#departed.filter((entry) => entry.key === key).map((entry) => entry.info)
+      .reverse();
+  }
+
+  /** Remembers a member's nick, user name and real name as they leave it behind. */
+  #remember(member: Member): void {
+    this.#departed.push({
+      key: nickKey(member.nick),
+      info: { nick: member.nick, user: member.user ?? member.nick, realName: member.realName },
+    });
+    if (this.#departed.length > MAX_DEPARTED) this.#departed.shift();
   }
 
   /** The id of whoever holds a nick (ignoring case), if anyone. */
@@ -374,6 +393,7 @@ export class Hub {
     if (holder !== undefined && holder !== id) throw nickTaken(nick);
     if (nick === old) return [{ to: [id], frame: { type: "same_nick", nick } }];
     if (!this.#nickRegistry.rename(old, nick, id)) throw nickTaken(nick);
+    this.#remember(member);
     member.nick = nick;
     return [{
       to: [id, ...this.#neighbours(member)],
@@ -714,6 +734,7 @@ export class Hub {
     for (const room of this.#allRooms()) if (room.owner === id) room.owner = undefined;
     this.#members.delete(id);
     this.#nickRegistry.release(member.nick, id);
+    this.#remember(member);
     return deliveries;
   }
 

@@ -213,6 +213,7 @@ export class Session {
       },
       rooms: () => hub.roomsOf(current()),
       user: (nick) => hub.userInfo(nick),
+      departed: (nick) => hub.departed(nick),
     };
 
     this.#outbox = new Outbox({

@@ -1779,14 +1779,40 @@ const VERBS: Readonly<Record<string, Verb>> = {
   WHOWAS: {
     minParams: 0,
     registered: true,
-    run: (dialect, [nick = ""], view) =>
-      nick === "" ? [dialect.numerics(view, [N.ERR_NONICKNAMEGIVEN, "No nickname given"])] : [
+    run: (dialect, [nick = "", count = ""], view) => {
+      if (nick === "") {
+        return [dialect.numerics(view, [N.ERR_NONICKNAMEGIVEN, "No nickname given"])];
+      }
+      // Newest first; a count that is not positive means all.
+      const wanted = /^\d+$/.test(count) && Number(count) > 0 ? Number(count) : Infinity;
+      const found = view.departed(nick).slice(0, wanted);
+      if (found.length === 0) {
+        return [
+          dialect.numerics(
+            view,
+            [N.ERR_WASNOSUCHNICK, nick, "There was no such nickname"],
+            [N.RPL_ENDOFWHOWAS, nick, "End of WHOWAS"],
+          ),
+        ];
+      }
+      return [
         dialect.numerics(
           view,
-          [N.ERR_WASNOSUCHNICK, nick, "There was no such nickname (no nick history is kept)"],
+          ...found.flatMap((info) => [
+            [
+              N.RPL_WHOWASUSER,
+              info.nick,
+              info.user,
+              USER_HOST,
+              "*",
+              info.realName === "" ? info.nick : info.realName,
+            ],
+            [N.RPL_WHOISSERVER, info.nick, dialect.server, `chat ${VERSION}`],
+          ]),
           [N.RPL_ENDOFWHOWAS, nick, "End of WHOWAS"],
         ),
-      ],
+      ];
+    },
   },
 };
 
