@@ -424,7 +424,7 @@ Deno.test("IrcDialect answers NAMES, WHO, TOPIC and MODE from what it knows", ()
     set.map((intent) => intent.kind === "command" ? intent.line : intent.kind),
     ["/limit 9", "/password key", "/private off"],
   );
-  assert.deepEqual(rawLines(irc.read("MODE ana", view("ana"))), [":chat 221 ana +"]);
+  assert.deepEqual(rawLines(irc.read("MODE ana", view("ana"))), [":chat 221 ana +i"]);
   assert.deepEqual(rawLines(irc.read("MODE #games b", view("ana"))), [
     ":chat 368 ana #games :End of channel ban list",
   ]);

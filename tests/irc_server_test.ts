@@ -409,3 +409,23 @@ Deno.test("IRC: WHOWAS names who went by a nick lately, newest first", async () 
     await ana.waitFor(":chat 406 ana nobody :There was no such nickname");
   });
 });
+
+Deno.test("IRC: WHO masks match only who shares a channel you see; a plain nick finds anyone", async () => {
+  await withMemoryServer({}, async (connect) => {
+    const evan = connect();
+    await ircUser(evan, "evan");
+    const shiv = connect();
+    await ircUser(shiv, "shiv");
+    await shiv.send("WHO eva*\r\nWHO evan\r\n");
+    await shiv.waitFor(":chat 315 shiv evan :End of WHO list");
+    const star = shiv.lines.findIndex((line) => line.includes(" 315 shiv eva* "));
+    assert.ok(!(shiv.lines[star - 1] ?? "").includes(" 352 "), shiv.lines.join("\n"));
+    assert.ok(shiv.lines.some((line) => line.includes(" 352 shiv * uevan chat chat evan H ")));
+    await evan.send("JOIN #t\r\n");
+    await shiv.send("JOIN #t\r\n");
+    await evan.waitFor(":shiv!ushiv@chat JOIN #t");
+    await shiv.send("WHO eva*\r\n");
+    await shiv.waitFor(/ 352 shiv \* uevan chat chat evan H .*\n?/);
+    await shiv.waitFor(":chat 315 shiv eva* :End of WHO list");
+  });
+});

@@ -1225,7 +1225,8 @@ function mode(dialect: IrcDialect, params: string[], view: DialectView): Intent[
     if (ircLower(target) !== ircLower(self)) {
       return [dialect.numerics(view, [N.ERR_USERSDONTMATCH, "Cannot change mode for other users"])];
     }
-    return modes === undefined ? [dialect.numerics(view, [N.RPL_UMODEIS, "+"])] : [];
+    // Everyone is invisible (+i): WHO masks show only who shares a channel with you.
+    return modes === undefined ? [dialect.numerics(view, [N.RPL_UMODEIS, "+i"])] : [];
   }
   if (modes === undefined) {
     dialect.expect({ kind: "mode", channel: room });
@@ -1833,7 +1834,7 @@ function operatorMode(
   if (nick === undefined) {
     return dialect.numerics(view, [N.ERR_NEEDMOREPARAMS, "MODE", "Not enough parameters"]);
   }
-  if (!knownNicks(dialect, view).has(ircLower(nick))) {
+  if (view.user(nick) === undefined) {
     return dialect.numerics(view, [N.ERR_NOSUCHNICK, nick, "No such nick"]);
   }
   if (!shown.members.has(ircLower(nick))) {
@@ -1852,13 +1853,16 @@ function operatorMode(
 }
 
 /**
- * Nicks the viewer can see: itself and the members of every room it is in. ISON and USERHOST
- * answer from them (someone sharing no room with you is not reported online).
+ * Nicks the viewer can see: itself and the members of every channel it sees. WHO masks match
+ * them only (everyone is invisible, +i, to the rest).
  */
 function knownNicks(dialect: IrcDialect, view: DialectView): Map<string, string> {
   const known = new Map<string, string>();
   if (view.nick !== undefined) known.set(ircLower(view.nick), view.nick);
   for (const channel of dialect.channels.values()) {
+    // A hidden lobby is not shared as far as the IRC user knows: everyone is invisible (+i)
+    // to WHO masks but for who shares a channel the user sees.
+    if (!channel.shown) continue;
     for (const [lower, spelled] of channel.members) known.set(lower, spelled);
   }
   return known;
