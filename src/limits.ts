@@ -34,6 +34,9 @@ export const MAX_CLIENT_TAGS = 32;
 /** Users who left (or renamed) that the server remembers for WHOWAS, newest kept. */
 export const MAX_DEPARTED = 200;
 
+/** Most nicks one user may watch for coming and going (IRC's MONITOR). */
+export const MAX_WATCHED = 100;
+
 /** Most messages one history request (IRC's CHATHISTORY) returns. */
 export const MAX_HISTORY_QUERY = 100;
 

@@ -1756,3 +1756,22 @@ Deno.test("Hub.departed() remembers who quit or renamed, newest first, with user
   assert.deepEqual(hub.departed("bea"), []);
   assert.deepEqual(hub.userInfo("BEA"), { nick: "bea", user: "bea", realName: "" });
 });
+
+Deno.test("Hub.watch() tells watchers when a nick registers, renames or leaves, until unwatched", () => {
+  const hub = hubWith("ana");
+  hub.watch(1, ["Bob", "cy"], true);
+  const joined = hub.register(2, "bob", T0);
+  assert.deepEqual(joined.at(-1), {
+    to: [1],
+    frame: { type: "presence", nick: "bob", online: true },
+  });
+  assert.deepEqual(hub.rename(2, "cy", T0).slice(1), [
+    { to: [1], frame: { type: "presence", nick: "bob", online: false } },
+    { to: [1], frame: { type: "presence", nick: "cy", online: true } },
+  ]);
+  hub.watch(1, ["cy"], false);
+  assert.deepEqual(hub.disconnect(2, "", T0).filter((d) => d.frame.type === "presence"), []);
+  // A watcher who leaves watches nothing more.
+  hub.disconnect(1, "", T0);
+  assert.deepEqual(hub.register(3, "bob", T0).filter((d) => d.frame.type === "presence"), []);
+});

@@ -429,3 +429,34 @@ Deno.test("IRC: WHO masks match only who shares a channel you see; a plain nick 
     await shiv.waitFor(":chat 315 shiv eva* :End of WHO list");
   });
 });
+
+Deno.test("IRC: MONITOR tells when watched nicks come and go, lists and clears them", async () => {
+  await withMemoryServer({}, async (connect) => {
+    const ana = connect();
+    await ircUser(ana, "ana");
+    const bob = connect();
+    await ircUser(bob, "bob");
+    await ana.send("MONITOR + bob,cy,*!x@y\r\n");
+    await ana.waitFor(":chat 432 ana *!x@y :Not a nick: masks cannot be monitored");
+    await ana.waitFor(":chat 730 ana bob!ubob@chat");
+    await ana.waitFor(":chat 731 ana cy");
+    const cy = connect();
+    await ircUser(cy, "cy");
+    await ana.waitFor(":chat 730 ana cy!ucy@chat");
+    await cy.send("NICK cyd\r\n");
+    await ana.waitFor(":chat 731 ana cy");
+    await bob.send("QUIT\r\n");
+    await ana.waitFor(":chat 731 ana bob");
+    await ana.send("MONITOR L\r\nMONITOR - cy\r\nMONITOR S\r\nMONITOR C\r\nMONITOR L\r\n");
+    await ana.waitFor(":chat 732 ana bob,cy");
+    await ana.waitFor(":chat 731 ana bob");
+    await ana.waitFor(/^:chat 733 ana :End of MONITOR list$/);
+    await sync(ana, "done");
+    assert.equal(ana.lines.filter((line) => line.includes(" 733 ana ")).length, 2);
+    // Cleared: a nick that comes back is not reported.
+    const again = connect();
+    await ircUser(again, "bob");
+    await sync(ana, "after");
+    assert.equal(ana.lines.filter((line) => line === ":chat 730 ana bob!ubob@chat").length, 1);
+  });
+});

@@ -11,6 +11,7 @@ import type { HubEvent, RoomChange } from "../server/events.ts";
 export function nativeFrame(event: HubEvent): ServerFrame | undefined {
   switch (event.type) {
     case "user_away":
+    case "presence":
     case "tags":
     case "history":
       // Others' away changes are in /whois; tags and history queries are IRC's.

@@ -18,6 +18,7 @@ import {
   MAX_ROOMS,
   MAX_TOPIC_CHARS,
   MAX_USER_NAME_CHARS,
+  MAX_WATCHED,
 } from "../limits.ts";
 import { nickKey, quote, validateNick } from "../nick.ts";
 import { encodeFrame } from "../protocol.ts";
@@ -109,6 +110,8 @@ export interface HubOptions {
 interface Member {
   readonly id: MemberId;
   nick: string;
+  /** Nick keys the member watches (MONITOR). */
+  readonly watching: Set<string>;
   /** The user name given at registration, if any (else the nick stands for it). */
   readonly user: string | undefined;
   readonly realName: string;
@@ -131,6 +134,8 @@ export class Hub {
   readonly #userRooms: boolean;
   readonly #maxRooms: number;
   readonly #historyBytes: number;
+  /** Who watches each nick (by nick key) for coming and going (IRC's MONITOR). */
+  readonly #watchers = new Map<string, Set<MemberId>>();
   /** Who left or renamed lately, oldest first, at most MAX_DEPARTED (for WHOWAS). */
   #departed: { key: string; info: UserInfo }[] = [];
 
@@ -169,6 +174,38 @@ export class Hub {
     if (member === undefined) return undefined;
     const info = { nick: member.nick, user: member.user ?? member.nick, realName: member.realName };
     return member.away === undefined ? info : { ...info, away: member.away };
+  }
+
+  /**
+   * Starts (`watch`) or stops watching nicks: the member then hears (`presence`) when one comes
+   * online or goes. At most MAX_WATCHED nicks each (more are ignored); invalid nicks are ignored.
+   */
+  watch(id: MemberId, nicks: readonly string[], watch: boolean): void {
+    const member = this.#member(id);
+    for (const nick of nicks) {
+      const key = nickKey(nick);
+      if (watch) {
+        if (member.watching.size >= MAX_WATCHED || member.watching.has(key)) continue;
+        member.watching.add(key);
+        const set = this.#watchers.get(key) ?? new Set<MemberId>();
+        set.add(id);
+        this.#watchers.set(key, set);
+      } else if (member.watching.delete(key)) {
+        this.#unwatch(id, key);
+      }
+    }
+  }
+
+  #unwatch(id: MemberId, key: string): void {
+    const set = this.#watchers.get(key);
+    set?.delete(id);
+    if (set?.size === 0) this.#watchers.delete(key);
+  }
+
+  /** A `presence` event for whoever watches a nick (but the member itself). */
+  #presence(nick: string, online: boolean, except: MemberId): Delivery[] {
+    const to = [...this.#watchers.get(nickKey(nick)) ?? []].filter((id) => id !== except);
+    return to.length === 0 ? [] : [{ to, frame: { type: "presence", nick, online } }];
   }
 
   /** Who went by a nick lately (quit or renamed away from it), newest first. */
@@ -249,6 +286,7 @@ export class Hub {
     const member: Member = {
       id,
       nick,
+      watching: new Set(),
       user: identity.user === undefined ? undefined : cleanUserName(identity.user),
       realName: cleanRealName(identity.realName ?? ""),
       rooms: new Set(),
@@ -264,7 +302,11 @@ export class Hub {
       entered.push(...this.#reenter(member, name, resume?.trusted ?? [], since, now));
     }
     // The list comes first but counts the newcomer in the lobby.
-    return [{ to: [id], frame: this.listRooms(id) }, ...entered];
+    return [
+      { to: [id], frame: this.listRooms(id) },
+      ...entered,
+      ...this.#presence(nick, true, id),
+    ];
   }
 
   /** Puts a resuming member back in a room they were in, or says why it cannot. */
@@ -395,10 +437,13 @@ export class Hub {
     if (!this.#nickRegistry.rename(old, nick, id)) throw nickTaken(nick);
     this.#remember(member);
     member.nick = nick;
-    return [{
-      to: [id, ...this.#neighbours(member)],
-      frame: { type: "nick", old, new: nick, time: now },
-    }];
+    return [
+      { to: [id, ...this.#neighbours(member)], frame: { type: "nick", old, new: nick, time: now } },
+      ...(nickKey(old) === nickKey(nick) ? [] : [
+        ...this.#presence(old, false, id),
+        ...this.#presence(nick, true, id),
+      ]),
+    ];
   }
 
   /**
@@ -735,6 +780,8 @@ export class Hub {
     this.#members.delete(id);
     this.#nickRegistry.release(member.nick, id);
     this.#remember(member);
+    for (const key of member.watching) this.#unwatch(id, key);
+    deliveries.push(...this.#presence(member.nick, false, id));
     return deliveries;
   }
 

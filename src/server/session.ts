@@ -612,6 +612,10 @@ export class Session {
           ),
         );
         return;
+      case "watch":
+        this.#requireNick();
+        this.#host.hub.watch(this.member, intent.nicks, intent.watch);
+        return;
       case "history":
         this.#currentRef = intent.id;
         this.#requireNick();

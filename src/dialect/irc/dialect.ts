@@ -17,6 +17,7 @@ import {
   MAX_REASON_CHARS,
   MAX_ROOM_NAME_CHARS,
   MAX_TOPIC_CHARS,
+  MAX_WATCHED,
 } from "../../limits.ts";
 import type { MessageFrame, RoomInfo, ServerFrame } from "../../protocol.ts";
 import type { HistoryBound } from "../../store/room_log.ts";
@@ -82,6 +83,7 @@ export const ISUPPORT: readonly string[] = [
   `CHANNELLEN=${MAX_ROOM_NAME_CHARS + 1}`,
   "CHANMODES=,k,l,nst",
   `KICKLEN=${MAX_REASON_CHARS}`,
+  `MONITOR=${MAX_WATCHED}`,
   "MSGREFTYPES=msgid,timestamp",
   `NETWORK=${NETWORK}`,
   `NICKLEN=${MAX_NICK_CHARS}`,
@@ -190,6 +192,8 @@ export class IrcDialect implements Dialect {
   /** `ls` while CAP negotiation is under way (registration waits for CAP END). */
   capState: "none" | "ls" | "done" = "none";
   readonly caps = new Set<string>();
+  /** Nicks the user MONITORs, by `ircLower`, as the user spelled them. */
+  readonly monitored = new Map<string, string>();
   /** Rooms the viewer is in, by room key. */
   readonly channels = new Map<string, Channel>();
   /** Room keys known to exist, from the last room list. */
@@ -708,6 +712,13 @@ export class IrcDialect implements Dialect {
         const from = this.prefix(event.nick);
         return [event.text === undefined ? line(from, "AWAY") : line(from, "AWAY", event.text)];
       }
+      case "presence":
+        if (!this.monitored.has(ircLower(event.nick))) return [];
+        return [
+          event.online
+            ? this.numeric(self, N.RPL_MONONLINE, this.prefix(event.nick))
+            : this.numeric(self, N.RPL_MONOFFLINE, event.nick),
+        ];
       case "tags":
         return this.#tagLines(event, self);
       case "history":
@@ -1551,6 +1562,75 @@ function bound(reference: string | undefined): HistoryBound | undefined {
   return undefined;
 }
 
+/**
+ * MONITOR (IRCv3): `+ nicks` watches (730 for those online, 731 for the rest), `- nicks` stops,
+ * `C` clears, `L` lists (732, 733), `S` gives each one's status. Masks are refused (432).
+ */
+function monitor(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
+  const [sub = "", targets = ""] = params;
+  const list = targets.split(",").filter((each) => each !== "");
+  const status = (nicks: string[]): string[][] => {
+    const online = nicks.flatMap((nick) => {
+      const info = view.user(nick);
+      return info === undefined ? [] : [`${info.nick}!${info.user}@${USER_HOST}`];
+    });
+    const offline = nicks.filter((nick) => view.user(nick) === undefined);
+    return [
+      ...(online.length === 0 ? [] : [[N.RPL_MONONLINE, online.join(",")]]),
+      ...(offline.length === 0 ? [] : [[N.RPL_MONOFFLINE, offline.join(",")]]),
+    ];
+  };
+  switch (sub.toUpperCase()) {
+    case "+": {
+      const replies: string[][] = [];
+      const added: string[] = [];
+      for (const nick of list) {
+        if (/[!@*?,\s]/.test(nick)) {
+          replies.push([N.ERR_ERRONEUSNICKNAME, nick, "Not a nick: masks cannot be monitored"]);
+          continue;
+        }
+        if (dialect.monitored.has(ircLower(nick))) continue;
+        if (dialect.monitored.size >= MAX_WATCHED) {
+          replies.push([N.ERR_MONLISTFULL, String(MAX_WATCHED), nick, "Monitor list is full"]);
+          continue;
+        }
+        dialect.monitored.set(ircLower(nick), nick);
+        added.push(nick);
+      }
+      replies.push(...status(added));
+      return [
+        ...(added.length === 0 ? [] : [{ kind: "watch" as const, nicks: added, watch: true }]),
+        ...(replies.length === 0 ? [] : [dialect.numerics(view, ...replies)]),
+      ];
+    }
+    case "-": {
+      const removed = list.filter((nick) => dialect.monitored.delete(ircLower(nick)));
+      return removed.length === 0 ? [] : [{ kind: "watch", nicks: removed, watch: false }];
+    }
+    case "C": {
+      const all = [...dialect.monitored.values()];
+      dialect.monitored.clear();
+      return all.length === 0 ? [] : [{ kind: "watch", nicks: all, watch: false }];
+    }
+    case "L":
+      return [
+        dialect.numerics(
+          view,
+          ...(dialect.monitored.size === 0
+            ? []
+            : [[N.RPL_MONLIST, [...dialect.monitored.values()].join(",")]]),
+          [N.RPL_ENDOFMONLIST, "End of MONITOR list"],
+        ),
+      ];
+    case "S": {
+      const replies = status([...dialect.monitored.values()]);
+      return replies.length === 0 ? [] : [dialect.numerics(view, ...replies)];
+    }
+    default:
+      return [dialect.numerics(view, [N.ERR_NEEDMOREPARAMS, "MONITOR", "Not enough parameters"])];
+  }
+}
+
 /** ISUPPORT as 005 replies of at most 12 tokens each (a line holds 15 parameters). */
 function isupportReplies(): string[][] {
   const replies: string[][] = [];
@@ -1610,6 +1690,7 @@ const VERBS: Readonly<Record<string, Verb>> = {
   },
   JOIN: { minParams: 1, registered: true, run: join },
   TAGMSG: { minParams: 1, registered: true, run: tagmsg },
+  MONITOR: { minParams: 1, registered: true, run: monitor },
   CHATHISTORY: { minParams: 2, registered: true, run: chathistory },
   PART: { minParams: 1, registered: true, run: part },
   PRIVMSG: { minParams: 0, registered: true, run: (d, p, v) => message(d, p, v, false) },
