@@ -69,7 +69,7 @@ Deno.test("IrcDialect.read() registers once NICK and USER have both come, in any
 Deno.test("IrcDialect.read() holds registration until CAP END when CAP LS was sent", () => {
   const irc = new IrcDialect();
   assert.deepEqual(rawLines(irc.read("CAP LS 302", view())), [
-    ":chat CAP * LS :away-notify batch cap-notify draft/chathistory echo-message labeled-response message-tags multi-prefix server-time userhost-in-names",
+    ":chat CAP * LS :away-notify batch cap-notify draft/chathistory echo-message labeled-response extended-monitor message-tags multi-prefix server-time setname userhost-in-names",
   ]);
   assert.deepEqual(irc.read("NICK ana", view()), []);
   assert.deepEqual(irc.read("USER ana 0 * :Ana", view()), []);

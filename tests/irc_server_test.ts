@@ -460,3 +460,34 @@ Deno.test("IRC: MONITOR tells when watched nicks come and go, lists and clears t
     assert.equal(ana.lines.filter((line) => line === ":chat 730 ana bob!ubob@chat").length, 1);
   });
 });
+
+Deno.test("IRC: SETNAME reaches who asked for setname; extended-monitor adds watchers", async () => {
+  await withMemoryServer({}, async (connect) => {
+    const ana = connect();
+    await ircUser(ana, "ana", ["setname", "away-notify", "extended-monitor"]);
+    await ana.send("MONITOR + bob\r\n");
+    await ana.waitFor(":chat 731 ana bob");
+    const bob = connect();
+    await ircUser(bob, "bob", ["setname"]);
+    await ana.waitFor(":chat 730 ana bob!ubob@chat");
+    // Watched, sharing no channel: away changes and new real names still come.
+    await bob.send("AWAY :afk\r\nSETNAME :Bob \x02Builder\x02\r\n");
+    await bob.waitFor(":bob!ubob@chat SETNAME :Bob Builder");
+    await ana.waitFor(":bob!ubob@chat AWAY afk");
+    await ana.waitFor(":bob!ubob@chat SETNAME :Bob Builder");
+    await ana.send("WHOIS bob\r\n");
+    await ana.waitFor(":chat 311 ana bob ubob chat * :Bob Builder");
+    await bob.send(`SETNAME :${"x".repeat(101)}\r\n`);
+    await bob.waitFor(/^:chat FAIL SETNAME INVALID_REALNAME /);
+    // Without the capability, nothing.
+    const cy = connect();
+    await ircUser(cy, "cy");
+    await cy.send("JOIN #c\r\n");
+    await bob.send("JOIN #c\r\n");
+    await cy.waitFor(":bob!ubob@chat JOIN #c");
+    await bob.send("SETNAME :Robert\r\n");
+    await ana.waitFor(":bob!ubob@chat SETNAME Robert");
+    await sync(cy, "x");
+    assert.ok(!cy.lines.some((line) => line.includes("SETNAME")));
+  });
+});

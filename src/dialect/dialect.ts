@@ -69,6 +69,8 @@ export type Intent =
   }
   /** Client tags without a message (IRC's TAGMSG), to a room or to one person. */
   | { kind: "tag"; room?: string; nick?: string; tags: Record<string, string>; id?: string }
+  /** A new real name (IRC's SETNAME). */
+  | { kind: "real_name"; realName: string }
   /** Start (`watch`) or stop watching nicks for coming and going (IRC's MONITOR). */
   | { kind: "watch"; nicks: string[]; watch: boolean }
   /** Messages from a room's history (IRC's CHATHISTORY). */

@@ -11,6 +11,7 @@ import type { HubEvent, RoomChange } from "../server/events.ts";
 export function nativeFrame(event: HubEvent): ServerFrame | undefined {
   switch (event.type) {
     case "user_away":
+    case "real_name":
     case "presence":
     case "tags":
     case "history":

@@ -44,9 +44,14 @@ export type HubEvent =
   | { readonly type: "away"; readonly text?: string }
   /** The person you wrote to is away. */
   | { readonly type: "away_reply"; readonly nick: string; readonly text: string }
+  /** Someone (possibly you) changed their real name (IRC's SETNAME). */
+  | { readonly type: "real_name"; readonly nick: string; readonly realName: string }
   /** A nick you watch (IRC's MONITOR) came online (registered, or renamed to it) or went. */
   | { readonly type: "presence"; readonly nick: string; readonly online: boolean }
-  /** Someone who shares a room with you went away (with `text`) or came back (without). */
+  /**
+   * Someone who shares a room with you, or whom you watch, went away (with `text`) or came back
+   * (without).
+   */
   | { readonly type: "user_away"; readonly nick: string; readonly text?: string }
   /**
    * Client tags without a message (IRC's TAGMSG: typing, reactions), to a room (`room`) or one

@@ -114,7 +114,7 @@ interface Member {
   readonly watching: Set<string>;
   /** The user name given at registration, if any (else the nick stands for it). */
   readonly user: string | undefined;
-  readonly realName: string;
+  realName: string;
   /** Keys of the rooms the member is in, in the order joined. */
   readonly rooms: Set<string>;
   away: string | undefined;
@@ -463,7 +463,7 @@ export class Hub {
       to: [id],
       frame: away === undefined ? { type: "away" } : { type: "away", text: away },
     }];
-    const neighbours = this.#neighbours(member);
+    const neighbours = this.#neighboursAndWatchers(member);
     if (away !== was && neighbours.length > 0) {
       deliveries.push({
         to: neighbours,
@@ -473,6 +473,28 @@ export class Hub {
       });
     }
     return deliveries;
+  }
+
+  /**
+   * Changes a member's real name; they, those who share a room with them and those who watch
+   * their nick hear of it (`real_name`, which IRC's setname shows). Cleaned like at registration.
+   */
+  setRealName(id: MemberId, text: string): Delivery[] {
+    const member = this.#member(id);
+    member.realName = cleanRealName(text);
+    return [{
+      to: [id, ...this.#neighboursAndWatchers(member)],
+      frame: { type: "real_name", nick: member.nick, realName: member.realName },
+    }];
+  }
+
+  /** Those who share a room with the member or watch its nick, without the member. */
+  #neighboursAndWatchers(member: Member): MemberId[] {
+    const ids = new Set(this.#neighbours(member));
+    for (const id of this.#watchers.get(nickKey(member.nick)) ?? []) {
+      if (id !== member.id) ids.add(id);
+    }
+    return [...ids];
   }
 
   /**

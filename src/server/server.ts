@@ -81,6 +81,7 @@ interface Lingering {
 const RESYNCED: ReadonlySet<string> = new Set([
   // ...or that are not worth keeping: others' away changes, tags without a message.
   "user_away",
+  "real_name",
   "presence",
   "tags",
   "message",

@@ -612,6 +612,10 @@ export class Session {
           ),
         );
         return;
+      case "real_name":
+        this.#requireNick();
+        this.#deliver(this.#host.hub.setRealName(this.member, intent.realName));
+        return;
       case "watch":
         this.#requireNick();
         this.#host.hub.watch(this.member, intent.nicks, intent.watch);

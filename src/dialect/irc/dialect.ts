@@ -14,6 +14,7 @@ import {
   LOBBY,
   MAX_HISTORY_QUERY,
   MAX_NICK_CHARS,
+  MAX_REAL_NAME_CHARS,
   MAX_REASON_CHARS,
   MAX_ROOM_NAME_CHARS,
   MAX_TOPIC_CHARS,
@@ -66,9 +67,11 @@ export const CAPABILITIES: readonly string[] = [
   "draft/chathistory",
   "echo-message",
   "labeled-response",
+  "extended-monitor",
   "message-tags",
   "multi-prefix",
   "server-time",
+  "setname",
   "userhost-in-names",
 ];
 
@@ -544,6 +547,19 @@ export class IrcDialect implements Dialect {
     return lines;
   }
 
+  /**
+   * Whether the viewer follows someone else's changes: they share a channel it sees, or it
+   * MONITORs them with extended-monitor.
+   */
+  #follows(nick: string, self: string): boolean {
+    const lower = ircLower(nick);
+    if (lower === ircLower(self)) return false;
+    const shares = [...this.channels.values()].some((channel) =>
+      channel.shown && channel.members.has(lower)
+    );
+    return shares || (this.caps.has("extended-monitor") && this.monitored.has(lower));
+  }
+
   /** A new batch id for this connection. */
   #batchId(): string {
     return `b${++this.#nextBatch}`;
@@ -703,14 +719,14 @@ export class IrcDialect implements Dialect {
       case "ack":
         return this.#echo(event, self);
       case "user_away": {
-        if (!this.caps.has("away-notify")) return [];
-        const lower = ircLower(event.nick);
-        const shares = [...this.channels.values()].some((channel) =>
-          channel.shown && channel.members.has(lower)
-        );
-        if (!shares || lower === ircLower(self)) return [];
+        if (!this.caps.has("away-notify") || !this.#follows(event.nick, self)) return [];
         const from = this.prefix(event.nick);
         return [event.text === undefined ? line(from, "AWAY") : line(from, "AWAY", event.text)];
+      }
+      case "real_name": {
+        const mine = ircLower(event.nick) === ircLower(self);
+        if (!this.caps.has("setname") || !(mine || this.#follows(event.nick, self))) return [];
+        return [line(this.prefix(event.nick), "SETNAME", event.realName)];
       }
       case "presence":
         if (!this.monitored.has(ircLower(event.nick))) return [];
@@ -1691,6 +1707,27 @@ const VERBS: Readonly<Record<string, Verb>> = {
   JOIN: { minParams: 1, registered: true, run: join },
   TAGMSG: { minParams: 1, registered: true, run: tagmsg },
   MONITOR: { minParams: 1, registered: true, run: monitor },
+  SETNAME: {
+    minParams: 1,
+    registered: true,
+    run: (dialect, [text = ""], view) => {
+      const realName = stripFormatting(text).trim();
+      if (realName === "" || [...realName].length > MAX_REAL_NAME_CHARS) {
+        return [
+          dialect.raw([
+            line(
+              dialect.server,
+              "FAIL",
+              "SETNAME",
+              "INVALID_REALNAME",
+              `Real name must be 1 to ${MAX_REAL_NAME_CHARS} characters`,
+            ),
+          ]),
+        ];
+      }
+      return view.nick === undefined ? [] : [{ kind: "real_name", realName }];
+    },
+  },
   CHATHISTORY: { minParams: 2, registered: true, run: chathistory },
   PART: { minParams: 1, registered: true, run: part },
   PRIVMSG: { minParams: 0, registered: true, run: (d, p, v) => message(d, p, v, false) },
