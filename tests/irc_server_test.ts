@@ -491,3 +491,22 @@ Deno.test("IRC: SETNAME reaches who asked for setname; extended-monitor adds wat
     assert.ok(!cy.lines.some((line) => line.includes("SETNAME")));
   });
 });
+
+Deno.test("IRC: bot mode (+B) shows in WHO, WHOIS and a bot tag on messages", async () => {
+  await withMemoryServer({}, async (connect) => {
+    const bot = connect();
+    await ircUser(bot, "robo");
+    await bot.send("MODE robo +B\r\nMODE robo\r\nJOIN #b\r\n");
+    await bot.waitFor(":robo MODE robo +B");
+    await bot.waitFor(":chat 221 robo +Bi");
+    await bot.waitFor(" 366 robo #b ");
+    const ana = connect();
+    await ircUser(ana, "ana", ["message-tags"]);
+    await ana.send("JOIN #b\r\nWHOIS robo\r\nWHO #b\r\n");
+    await ana.waitFor(":chat 335 ana robo :is a bot");
+    await ana.waitFor(":chat 352 ana #b urobo chat chat robo HB@ :0 robo");
+    await bot.send("PRIVMSG #b :beep\r\nPRIVMSG ana :boop\r\n");
+    await ana.waitFor(/^@msgid=\S+;bot :robo!urobo@chat PRIVMSG #b beep$/);
+    await ana.waitFor(/^@msgid=\S+;bot :robo!urobo@chat PRIVMSG ana boop$/);
+  });
+});

@@ -34,6 +34,8 @@ export interface UserInfo {
   readonly realName: string;
   /** Away text, when away. */
   readonly away?: string;
+  /** The user said they are a bot (IRC's bot mode, `+B`). */
+  readonly bot?: boolean;
 }
 
 /** What one input line asks for. */
@@ -69,6 +71,8 @@ export type Intent =
   }
   /** Client tags without a message (IRC's TAGMSG), to a room or to one person. */
   | { kind: "tag"; room?: string; nick?: string; tags: Record<string, string>; id?: string }
+  /** Mark yourself as a bot, or not (IRC's user mode `+B`). */
+  | { kind: "bot"; bot: boolean }
   /** A new real name (IRC's SETNAME). */
   | { kind: "real_name"; realName: string }
   /** Start (`watch`) or stop watching nicks for coming and going (IRC's MONITOR). */

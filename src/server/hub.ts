@@ -115,6 +115,8 @@ interface Member {
   /** The user name given at registration, if any (else the nick stands for it). */
   readonly user: string | undefined;
   realName: string;
+  /** Said to be a bot (IRC's bot mode). */
+  bot: boolean;
   /** Keys of the rooms the member is in, in the order joined. */
   readonly rooms: Set<string>;
   away: string | undefined;
@@ -172,8 +174,13 @@ export class Hub {
     const id = this.#nickRegistry.holder(nick);
     const member = id === undefined ? undefined : this.#members.get(id);
     if (member === undefined) return undefined;
-    const info = { nick: member.nick, user: member.user ?? member.nick, realName: member.realName };
-    return member.away === undefined ? info : { ...info, away: member.away };
+    return {
+      nick: member.nick,
+      user: member.user ?? member.nick,
+      realName: member.realName,
+      ...(member.away === undefined ? {} : { away: member.away }),
+      ...(member.bot ? { bot: true } : {}),
+    };
   }
 
   /**
@@ -289,6 +296,7 @@ export class Hub {
       watching: new Set(),
       user: identity.user === undefined ? undefined : cleanUserName(identity.user),
       realName: cleanRealName(identity.realName ?? ""),
+      bot: false,
       rooms: new Set(),
       away: undefined,
       lastActive: now,
@@ -473,6 +481,11 @@ export class Hub {
       });
     }
     return deliveries;
+  }
+
+  /** Marks a member as a bot, or not: others see it in WHO and WHOIS (IRC's bot mode). */
+  setBot(id: MemberId, bot: boolean): void {
+    this.#member(id).bot = bot;
   }
 
   /**

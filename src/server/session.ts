@@ -612,6 +612,10 @@ export class Session {
           ),
         );
         return;
+      case "bot":
+        this.#requireNick();
+        this.#host.hub.setBot(this.member, intent.bot);
+        return;
       case "real_name":
         this.#requireNick();
         this.#deliver(this.#host.hub.setRealName(this.member, intent.realName));

@@ -80,6 +80,7 @@ const CHATHISTORY = "draft/chathistory";
 
 /** ISUPPORT tokens: our limits, told truthfully. */
 export const ISUPPORT: readonly string[] = [
+  "BOT=B",
   `CASEMAPPING=${CASEMAPPING}`,
   `CHATHISTORY=${MAX_HISTORY_QUERY}`,
   "CHANTYPES=#",
@@ -434,7 +435,7 @@ export class IrcDialect implements Dialect {
    * do not exist, and idle time is in WHOIS only (0 here).
    */
   whoLine(self: string, channel: string, info: UserInfo, op = false, whox?: Whox): string {
-    const flags = (info.away === undefined ? "H" : "G") + (op ? "@" : "");
+    const flags = (info.away === undefined ? "H" : "G") + (info.bot ? "B" : "") + (op ? "@" : "");
     const realName = info.realName === "" ? info.nick : info.realName;
     if (whox !== undefined) {
       const values: Record<string, string> = {
@@ -513,19 +514,24 @@ export class IrcDialect implements Dialect {
     const verb = event.notice === true ? "NOTICE" : "PRIVMSG";
     return textLines(this.prefix(event.nick), verb, "#" + event.room, event.text, {
       action: event.action === true,
-      tags: { ...this.#tags(event.time, roomMsgid(event), event.tags), ...extra },
+      tags: { ...this.#tags(event.time, roomMsgid(event), event.tags, event.nick), ...extra },
     });
   }
 
-  /** Tags for a message: `time` (server-time), `msgid` and client tags (message-tags). */
+  /**
+   * Tags for a message: `time` (server-time), `msgid`, client tags and `bot` for a sender in bot
+   * mode (message-tags).
+   */
   #tags(
     time: number,
     msgid: string,
     tags?: Readonly<Record<string, string>>,
+    from?: string,
   ): Record<string, string> {
+    const bot = from !== undefined && this.#view?.user(from)?.bot === true;
     return {
       ...(this.caps.has("server-time") ? { time: new Date(time).toISOString() } : {}),
-      ...(this.caps.has("message-tags") ? { msgid, ...tags } : {}),
+      ...(this.caps.has("message-tags") ? { msgid, ...tags, ...(bot ? { bot: "" } : {}) } : {}),
     };
   }
 
@@ -653,7 +659,7 @@ export class IrcDialect implements Dialect {
         const verb = event.notice === true ? "NOTICE" : "PRIVMSG";
         return textLines(this.prefix(event.from), verb, mine ? event.to : self, event.text, {
           action: event.action === true,
-          tags: this.#tags(event.time, privateMsgid(event), event.tags),
+          tags: this.#tags(event.time, privateMsgid(event), event.tags, event.from),
         });
       }
       case "users":
@@ -1013,6 +1019,7 @@ export class IrcDialect implements Dialect {
         ? []
         : [this.numeric(self, N.RPL_WHOISCHANNELS, nick, channels.join(" "))]),
       this.numeric(self, N.RPL_WHOISSERVER, nick, this.server, `chat ${VERSION}`),
+      ...(info.bot ? [this.numeric(self, N.RPL_WHOISBOT, nick, "is a bot")] : []),
       ...(event.away === undefined ? [] : [this.numeric(self, N.RPL_AWAY, nick, event.away)]),
       this.numeric(
         self,
@@ -1252,8 +1259,17 @@ function mode(dialect: IrcDialect, params: string[], view: DialectView): Intent[
     if (ircLower(target) !== ircLower(self)) {
       return [dialect.numerics(view, [N.ERR_USERSDONTMATCH, "Cannot change mode for other users"])];
     }
-    // Everyone is invisible (+i): WHO masks show only who shares a channel with you.
-    return modes === undefined ? [dialect.numerics(view, [N.RPL_UMODEIS, "+i"])] : [];
+    // Everyone is invisible (+i): WHO masks show only who shares a channel with you. Bot mode
+    // (+B) is the one user mode that changes.
+    if (modes === undefined) {
+      return [dialect.numerics(view, [N.RPL_UMODEIS, view.user(self)?.bot ? "+Bi" : "+i"])];
+    }
+    const bot = /^[+-]B$/.exec(modes);
+    if (bot === null) return [];
+    return [
+      { kind: "bot", bot: modes.startsWith("+") },
+      dialect.raw([line(self, "MODE", self, modes)]),
+    ];
   }
   if (modes === undefined) {
     dialect.expect({ kind: "mode", channel: room });
