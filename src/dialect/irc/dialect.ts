@@ -47,6 +47,7 @@ import {
   parseMessage,
   utf8Length,
 } from "./message.ts";
+import { matchMask } from "./mask.ts";
 import * as N from "./numerics.ts";
 import { MIN_SPLIT_BYTES, splitText } from "./split_text.ts";
 
@@ -1388,7 +1389,7 @@ function who(dialect: IrcDialect, params: string[], view: DialectView): Intent[]
   }
   // A nick, or a mask (`*`, `0`, `ana*`) matched against the nick, user name and real name of
   // the people the viewer can see (itself, and who shares a channel with it).
-  const pattern = mask === "0" ? /^/ : globRegExp(mask);
+  const pattern = mask === "0" ? "*" : mask;
   const candidates = new Map(knownNicks(dialect, view));
   const exact = view.user(mask);
   if (exact !== undefined) candidates.set(ircLower(exact.nick), exact.nick);
@@ -1396,7 +1397,7 @@ function who(dialect: IrcDialect, params: string[], view: DialectView): Intent[]
     const info = view.user(nick);
     if (info === undefined) return [];
     const fields = [info.nick, info.user, info.realName, `${info.nick}!${info.user}@${USER_HOST}`];
-    return fields.some((field) => pattern.test(field))
+    return fields.some((field) => matchMask(pattern, field))
       ? [dialect.whoLine(self, "*", info, false, whox)]
       : [];
   });
@@ -1415,14 +1416,6 @@ interface Whox {
 function parseWhox(options: string): Whox {
   const [fields = "", token = "0"] = options.slice(1).split(",", 2);
   return { fields, token: /^\d{1,3}$/.test(token) ? token : "0" };
-}
-
-/** A case-insensitive RegExp for an IRC mask (`*` any run, `?` one character). */
-function globRegExp(mask: string): RegExp {
-  const source = [...mask].map((char) =>
-    char === "*" ? ".*" : char === "?" ? "." : char.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-  ).join("");
-  return new RegExp(`^${source}$`, "iu");
 }
 
 function topic(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
