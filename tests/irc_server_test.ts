@@ -510,3 +510,23 @@ Deno.test("IRC: bot mode (+B) shows in WHO, WHOIS and a bot tag on messages", as
     await ana.waitFor(/^@msgid=\S+;bot :robo!urobo@chat PRIVMSG ana boop$/);
   });
 });
+
+Deno.test("IRC: malformed client tags are dropped, never relayed", async () => {
+  await withMemoryServer({}, async (connect) => {
+    const ana = connect();
+    await ircUser(ana, "ana", ["message-tags"]);
+    await ana.send("JOIN #t\r\n");
+    await ana.waitFor(" 366 ana #t ");
+    const bob = connect();
+    await ircUser(bob, "bob", ["message-tags"]);
+    await bob.send("JOIN #t\r\n");
+    await ana.waitFor(":bob!ubob@chat JOIN #t");
+    await ana.send("@+a/b/c=1;+/x=2;+ok=3;+bad=x\\ny PRIVMSG #t :hi\r\n@+a/b/c=1 TAGMSG #t\r\n");
+    const got = bob.lines[await bob.waitFor(/ :ana!uana@chat PRIVMSG #t hi$/)] ?? "";
+    assert.match(got, /\+ok=3/);
+    assert.doesNotMatch(got, /a\/b\/c|\+\/x|\+bad/);
+    await sync(bob, "after");
+    await bob.send("PRIVMSG #t :still here\r\n");
+    await ana.waitFor(":bob!ubob@chat PRIVMSG #t :still here");
+  });
+});

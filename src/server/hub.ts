@@ -1092,6 +1092,9 @@ function others(room: Room, id: MemberId): MemberId[] {
 /** Nick order for member lists; one collator for all (localeCompare builds one per call). */
 const compareNicks = new Intl.Collator("en", { sensitivity: "base" }).compare;
 
+/** A client tag's name: `+`, an optional vendor (`example.com/`), then letters, digits, `-`. */
+const CLIENT_TAG_NAME = /^\+(?:[A-Za-z0-9][A-Za-z0-9.-]*\/)?[A-Za-z0-9-]+$/;
+
 /**
  * The client tags worth passing on: names starting with `+`, values without line breaks or NUL,
  * at most MAX_CLIENT_TAGS and MAX_CLIENT_TAG_BYTES together; undefined when none are left.
@@ -1101,7 +1104,7 @@ function clientTags(tags: Readonly<Record<string, string>>): Record<string, stri
   let count = 0;
   let bytes = 0;
   for (const [name, value] of Object.entries(tags)) {
-    if (!/^\+[A-Za-z0-9./-]{1,100}$/.test(name) || /[\0\r\n]/.test(value)) continue;
+    if (name.length > 100 || !CLIENT_TAG_NAME.test(name) || /[\0\r\n]/.test(value)) continue;
     bytes += name.length + 1 + new TextEncoder().encode(value).length + 1;
     if (++count > MAX_CLIENT_TAGS || bytes > MAX_CLIENT_TAG_BYTES) break;
     kept[name] = value;
