@@ -21,7 +21,6 @@ import {
   MAX_WATCHED,
 } from "../../limits.ts";
 import type { MessageFrame, RoomInfo, ServerFrame } from "../../protocol.ts";
-import type { HistoryBound } from "../../store/room_log.ts";
 import { roomKey } from "../../room_name.ts";
 import { cleanReason } from "../../text.ts";
 import { VERSION } from "../../version.ts";
@@ -47,7 +46,9 @@ import {
   parseMessage,
   utf8Length,
 } from "./message.ts";
+import { parseHistoryRequest } from "./chathistory.ts";
 import { matchMask } from "./mask.ts";
+import { hashMsgid, privateMsgid, roomMsgid } from "./msgid.ts";
 import * as N from "./numerics.ts";
 import { MIN_SPLIT_BYTES, splitText } from "./split_text.ts";
 
@@ -1510,10 +1511,6 @@ function chathistory(dialect: IrcDialect, params: string[], view: DialectView): 
   const fail = (code: string, text: string, ...more: string[]) => [
     dialect.raw([line(dialect.server, "FAIL", "CHATHISTORY", code, sub || "*", ...more, text)]),
   ];
-  const limitOf = (text: string | undefined): number | undefined =>
-    text !== undefined && /^\d{1,6}$/.test(text)
-      ? Math.min(Number(text), MAX_HISTORY_QUERY)
-      : undefined;
   if (sub === "TARGETS") {
     if (!dialect.caps.has("batch")) return [];
     const batch = "targets";
@@ -1524,9 +1521,6 @@ function chathistory(dialect: IrcDialect, params: string[], view: DialectView): 
       ]),
     ];
   }
-  if (!["LATEST", "BEFORE", "AFTER", "AROUND", "BETWEEN"].includes(sub)) {
-    return fail("INVALID_PARAMS", "Unknown subcommand");
-  }
   const room = roomOf(target);
   const context: Context = { verb: "CHATHISTORY", target, sub };
   if (room === undefined) {
@@ -1534,33 +1528,9 @@ function chathistory(dialect: IrcDialect, params: string[], view: DialectView): 
     if (view.user(target) === undefined) return fail("INVALID_TARGET", "No such target", target);
     return [dialect.raw(emptyBatch(dialect, target))];
   }
-  const first = rest[0];
-  if (sub === "BETWEEN") {
-    const a = bound(rest[0]);
-    const b = bound(rest[1]);
-    const limit = limitOf(rest[2]);
-    if (a === undefined || b === undefined || limit === undefined) {
-      return fail("INVALID_PARAMS", "Expected two msgid= or timestamp= references and a limit");
-    }
-    return [dialect.history(room, { between: [a, b], limit }, context)];
-  }
-  const limit = limitOf(rest[1]);
-  if (limit === undefined) return fail("INVALID_PARAMS", "Expected a limit");
-  if (sub === "LATEST" && first === "*") {
-    return [dialect.history(room, { limit, from: "newest" }, context)];
-  }
-  const point = bound(first);
-  if (point === undefined) return fail("INVALID_PARAMS", "Expected msgid= or timestamp=");
-  switch (sub) {
-    case "LATEST":
-      return [dialect.history(room, { after: point, limit, from: "newest" }, context)];
-    case "BEFORE":
-      return [dialect.history(room, { before: point, limit, from: "newest" }, context)];
-    case "AFTER":
-      return [dialect.history(room, { after: point, limit, from: "oldest" }, context)];
-    default:
-      return [dialect.history(room, { around: point, limit }, context)];
-  }
+  const request = parseHistoryRequest(sub, rest);
+  if (typeof request === "string") return fail("INVALID_PARAMS", request);
+  return [dialect.history(room, request, context)];
 }
 
 /** An empty `chathistory` batch for a target with nothing kept. */
@@ -1570,21 +1540,6 @@ function emptyBatch(dialect: IrcDialect, target: string): string[] {
     line(dialect.server, "BATCH", "+empty", "chathistory", target),
     line(dialect.server, "BATCH", "-empty"),
   ];
-}
-
-/** A CHATHISTORY reference: `msgid=...` (one of ours) or `timestamp=...` (ISO 8601). */
-function bound(reference: string | undefined): HistoryBound | undefined {
-  if (reference === undefined) return undefined;
-  const [kind, value = ""] = reference.split("=", 2);
-  if (kind === "msgid") {
-    const seq = seqOfMsgid(value);
-    return seq === undefined ? undefined : { seq };
-  }
-  if (kind === "timestamp") {
-    const time = Date.parse(value);
-    return Number.isFinite(time) ? { time } : undefined;
-  }
-  return undefined;
 }
 
 /**
@@ -2035,35 +1990,6 @@ function textLines(
     if (tags !== undefined) message.tags = tags;
     return formatMessage(message);
   });
-}
-
-/**
- * A room message's msgid: its seq, time and room, so it is unique even across a room that was
- * closed and made again, and CHATHISTORY can find it by seq.
- */
-function roomMsgid(message: { room: string; seq: number; time: number }): string {
-  return `${message.seq}-${message.time.toString(36)}-${roomKey(message.room)}`;
-}
-
-/** The seq a room message's msgid names, if it is one of ours. */
-function seqOfMsgid(msgid: string): number | undefined {
-  const match = /^(\d{1,15})-[0-9a-z]+-/.exec(msgid);
-  return match === null ? undefined : Number(match[1]);
-}
-
-/** A private message's msgid: the same for its sender and receiver. */
-function privateMsgid(message: { from: string; to: string; time: number; text: string }): string {
-  return hashMsgid("p", message.time, [message.from, message.to, message.text]);
-}
-
-/** A msgid from a time and a hash (FNV-1a) of some strings. */
-function hashMsgid(kind: string, time: number, parts: string[]): string {
-  let hash = 0x811c9dc5;
-  for (const char of parts.join("\0")) {
-    hash ^= char.codePointAt(0) ?? 0;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return `${kind}${time.toString(36)}-${hash.toString(36)}`;
 }
 
 /** A formatted line with one more tag in front. */
