@@ -165,6 +165,7 @@ async function serveWith(
       allowedOrigins: command.allowOrigins,
       store,
       retainMs: command.retainDays === undefined ? undefined : command.retainDays * 86_400_000,
+      serverName: command.serverName,
       limits: {
         flood: { burst: command.floodBurst, perSecond: command.floodRate },
         registrationTimeoutMs: command.registrationTimeout * 1000,

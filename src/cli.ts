@@ -80,6 +80,8 @@ export interface ServeCommand {
   retainDays: number | undefined;
   /** Compact the database (`--compact`) and exit instead of serving. */
   compact: boolean;
+  /** The server's name, shown to IRC clients. */
+  serverName: string;
 }
 
 /** `chat join`. Address and nick may be missing, to be asked for on a terminal. */
@@ -220,6 +222,16 @@ export function parseCount(text: string, min: number, max: number, what: string)
 /** Parses a history length: 0 (off) to MAX_HISTORY. */
 export function parseHistory(text: string): number {
   return parseCount(text, 0, MAX_HISTORY, "History");
+}
+
+/** Parses `--server-name`: a host-like name (letters, digits, `.` and `-`), as IRC shows it. */
+export function parseServerName(text: string): string {
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,62})$/.test(text)) {
+    throw new UsageError(
+      `--server-name must be 1 to 63 letters, digits, dots or dashes, starting with a letter or digit: got "${text}"`,
+    );
+  }
+  return text;
 }
 
 /** Parses `--log-format`: `text` or `json`. */
@@ -454,6 +466,12 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       parsed((t) => parseCount(t, 1, 36_500, "--retain")),
     )
     .option("--compact", "Reclaim the space of deleted messages in the database, then exit")
+    .option(
+      "--server-name <name>",
+      "The server's name, as IRC clients see it",
+      parsed(parseServerName),
+      "chat",
+    )
     .action((opts) => {
       result = {
         kind: "serve",
@@ -484,6 +502,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         memory: opts.memory === true,
         retainDays: opts.retain,
         compact: opts.compact === true,
+        serverName: opts.serverName,
       };
       if (opts.tlsOnly === true && opts.tlsPort === undefined) {
         throw new InvalidArgumentError("--tls-only needs --tls-port");

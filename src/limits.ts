@@ -25,6 +25,28 @@ export const MAX_REASON_CHARS = 200;
 export const MAX_NICK_CHARS = 24;
 
 /**
+ * Client tags on one message (IRC's `+typing`, `+draft/reply`): at most this many bytes of
+ * names and values together, and at most MAX_CLIENT_TAGS of them; the rest are dropped.
+ */
+export const MAX_CLIENT_TAG_BYTES = 4094;
+export const MAX_CLIENT_TAGS = 32;
+
+/** Users who left (or renamed) that the server remembers for WHOWAS, newest kept. */
+export const MAX_DEPARTED = 200;
+
+/** Most nicks one user may watch for coming and going (IRC's MONITOR). */
+export const MAX_WATCHED = 100;
+
+/** Most messages one history request (IRC's CHATHISTORY) returns. */
+export const MAX_HISTORY_QUERY = 100;
+
+/** Longest user name (IRC's `USER` name, shown in `nick!user@host`), in characters. */
+export const MAX_USER_NAME_CHARS = 16;
+
+/** Longest real name (IRC's `USER` real name, shown by WHO and WHOIS), in characters. */
+export const MAX_REAL_NAME_CHARS = 100;
+
+/**
  * Nick rule: starts with a letter, digit or `_`; then letters, digits, `_`, `-` or `.`.
  * Letters and digits of any script count; spaces, punctuation, symbols, control, invisible and
  * bidi characters never match.
@@ -56,11 +78,17 @@ export const FLOOD_DISCONNECT_MS = 10_000;
 /** Nick changes: a burst, then one per ten seconds. */
 export const NICK_CHANGE_LIMIT = { burst: 3, perSecond: 0.1 };
 
-/** Joining rooms: a burst, then one per two seconds. */
-export const JOIN_LIMIT = { burst: 5, perSecond: 0.5 };
+/**
+ * Joining rooms: a burst, then one per two seconds. The burst is large enough for an IRC client
+ * that joins the channels it is configured for on connecting (20 covers most configurations).
+ */
+export const JOIN_LIMIT = { burst: 20, perSecond: 0.5 };
 
-/** Creating rooms: a burst, then one per thirty seconds. */
-export const CREATE_LIMIT = { burst: 2, perSecond: 1 / 30 };
+/**
+ * Creating rooms: a burst, then one per thirty seconds (an IRC client's auto-join creates the
+ * channels that do not exist yet: 5 covers a fresh server and a few channels).
+ */
+export const CREATE_LIMIT = { burst: 5, perSecond: 1 / 30 };
 
 /** A TLS connection whose handshake is not over after this long is closed. */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;

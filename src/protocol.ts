@@ -194,6 +194,8 @@ export interface AckFrame {
   id: string;
   room: string;
   seq: number;
+  /** The message's time, as the others see it (left out when acknowledging a resend). */
+  time?: number;
 }
 
 /**
@@ -215,6 +217,10 @@ export interface RoomFrame {
   since?: number;
   /** Resuming: messages after `since` were lost, because history does not reach back far enough. */
   gap?: boolean;
+  /** Unlisted: only its members see it in the room list. */
+  private?: boolean;
+  /** When the room was created (ms since the epoch), if known. */
+  created?: number;
 }
 
 /** You are no longer in `room` (you left, were kicked, or it was closed), and why. */
@@ -265,6 +271,10 @@ export interface PrivateFrame {
   time: number;
   /** Sent with `/me`. */
   action?: boolean;
+  /** A notice (IRC's NOTICE): information, never to be answered automatically. */
+  notice?: boolean;
+  /** Client tags from an IRC client (`+draft/reply` and the like), passed on as they came. */
+  tags?: Record<string, string>;
 }
 
 /** Answer to `/whois`: what others may know about someone (never their address). */
@@ -338,6 +348,10 @@ export interface MessageFrame {
   time: number;
   seq: number;
   action?: boolean;
+  /** A notice (IRC's NOTICE): information, never to be answered automatically. */
+  notice?: boolean;
+  /** Client tags from an IRC client (`+draft/reply` and the like), passed on as they came. */
+  tags?: Record<string, string>;
   history?: boolean;
 }
 
@@ -417,7 +431,15 @@ export type ServerFrame =
 
 // ---- codec --------------------------------------------------------------------------------
 
-type FieldKind = "string" | "number" | "boolean" | "strings" | "help" | "rooms" | "resume";
+type FieldKind =
+  | "string"
+  | "number"
+  | "boolean"
+  | "strings"
+  | "help"
+  | "rooms"
+  | "resume"
+  | "tags";
 
 interface FieldSpec {
   kind: FieldKind;
@@ -431,6 +453,7 @@ const optStr: FieldSpec = { kind: "string", optional: true };
 const num: FieldSpec = { kind: "number" };
 const optNum: FieldSpec = { kind: "number", optional: true };
 const optBool: FieldSpec = { kind: "boolean", optional: true };
+const optTags: FieldSpec = { kind: "tags", optional: true };
 
 const CLIENT_SCHEMAS: Record<ClientFrame["type"], Schema> = {
   hello: {
@@ -460,7 +483,7 @@ const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
     floodBurst: optNum,
     floodRate: optNum,
   },
-  ack: { id: str, room: str, seq: num },
+  ack: { id: str, room: str, seq: num, time: optNum },
   offer_ok: { ref: str, id: str, token: str },
   file: {
     id: str,
@@ -487,11 +510,21 @@ const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
     seq: optNum,
     since: optNum,
     gap: optBool,
+    private: optBool,
+    created: optNum,
   },
   left: { room: str, reason: optStr, kickedBy: optStr, closedBy: optStr },
   rooms: { rooms: { kind: "rooms" } },
   topic: { room: str, topic: str, nick: str, time: num },
-  private: { from: str, to: str, text: str, time: num, action: optBool },
+  private: {
+    from: str,
+    to: str,
+    text: str,
+    time: num,
+    action: optBool,
+    notice: optBool,
+    tags: optTags,
+  },
   whois: { nick: str, rooms: { kind: "strings" }, idle: num, since: num, away: optStr },
   announce: { text: str, room: optStr, time: num },
   join: { room: str, nick: str, time: num },
@@ -505,6 +538,8 @@ const SERVER_SCHEMAS: Record<ServerFrame["type"], Schema> = {
     time: num,
     seq: num,
     action: optBool,
+    notice: optBool,
+    tags: optTags,
     history: optBool,
   },
   users: { room: str, nicks: { kind: "strings" } },
@@ -531,6 +566,13 @@ export function decodeUtf8(bytes: Uint8Array): string {
   } catch {
     throw new ChatError("bad_frame", "Line is not valid UTF-8");
   }
+}
+
+const lenientDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/** Decodes UTF-8 bytes leniently: each invalid sequence becomes U+FFFD. */
+export function decodeUtf8Lenient(bytes: Uint8Array): string {
+  return lenientDecoder.decode(bytes);
 }
 
 /** Parses one line from a client into a checked frame; throws `ChatError("bad_frame")`. */
@@ -619,6 +661,9 @@ function clean(kind: FieldKind, value: unknown): unknown {
         rooms: resume.rooms.map((room) => pick(room, ["room", "seq"])),
       };
     }
+    case "tags":
+      // A fresh object of string values: `__proto__` and the like stay plain keys.
+      return Object.fromEntries(Object.entries(value as Record<string, string>));
     case "string":
     case "number":
     case "boolean":
@@ -644,6 +689,9 @@ function fits(kind: FieldKind, value: unknown): boolean {
       return Array.isArray(value) && value.every(isRoomInfo);
     case "resume":
       return isResumeRequest(value);
+    case "tags":
+      return typeof value === "object" && value !== null && !Array.isArray(value) &&
+        Object.values(value).every((item) => typeof item === "string");
     default:
       return unreachable(kind);
   }

@@ -160,8 +160,11 @@ export function renderFrame(frame: ServerFrame, viewer: Viewer = {}): Line[] {
       const alert = !frame.history && self !== undefined && frame.nick !== self &&
         mentions(frame.text, self);
       const text: Span = { text: safeText(frame.text), ...(alert ? { style: "highlight" } : {}) };
+      // A notice is marked -nick- (as IRC clients show it): information, not conversation.
       const spans = frame.action
         ? [...where(frame.room), { text: "** " }, nick(frame.nick), { text: " " }, text]
+        : frame.notice
+        ? [...where(frame.room), { text: "-" }, nick(frame.nick), { text: "- " }, text]
         : [...where(frame.room), { text: "<" }, nick(frame.nick), { text: "> " }, text];
       const line: Line = { spans, time: frame.time };
       if (frame.history) line.history = true;
@@ -176,6 +179,8 @@ export function renderFrame(frame: ServerFrame, viewer: Viewer = {}): Line[] {
       };
       const body: Span[] = frame.action
         ? [{ text: "** " }, nick(frame.from), { text: " " + safeText(frame.text) }]
+        : frame.notice
+        ? [{ text: "-" }, nick(frame.from), { text: "- " + safeText(frame.text) }]
         : [{ text: "<" }, nick(frame.from), { text: "> " + safeText(frame.text) }];
       return [{ spans: [tag, ...body], time: frame.time, ...(outgoing ? {} : { alert: true }) }];
     }

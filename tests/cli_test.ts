@@ -9,6 +9,7 @@ import {
   parseOrigin,
   parsePort,
   parseRoomSpec,
+  parseServerName,
   type ServeCommand,
 } from "../src/cli.ts";
 import { ChatError, UsageError } from "../src/errors.ts";
@@ -88,6 +89,7 @@ const SERVE_DEFAULTS = {
   memory: false,
   retainDays: undefined,
   compact: false,
+  serverName: "chat",
 } as const;
 
 /** What `chat join` gives for the options not given. */
@@ -153,6 +155,17 @@ Deno.test("parseCli() serve --allow-origin takes origins (repeatable) or *, and 
   ) {
     assert.throws(() => parseOrigin(bad), UsageError, bad);
   }
+});
+
+Deno.test("parseServerName() takes host-like names and refuses the rest", () => {
+  assert.equal(parseServerName("My.Little.Server"), "My.Little.Server");
+  for (const bad of ["", "a b", "-x", "a!b", "x".repeat(64), "caf\u00e9"]) {
+    assert.throws(() => parseServerName(bad), UsageError, bad);
+  }
+  assert.deepEqual(parseCli(["serve", "--server-name", "irc.example"], batch), {
+    ...SERVE_DEFAULTS,
+    serverName: "irc.example",
+  });
 });
 
 Deno.test("parseCli() serve accepts --port 0, --host and --log-format json", () => {

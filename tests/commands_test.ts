@@ -68,8 +68,8 @@ Deno.test("helpEntries() lists every command of the table with /aliases", () => 
     { usage: "/join ROOM [PASSWORD]", summary: "Join a room; you then talk there", aliases: [] },
     { usage: "/switch ROOM", summary: "Talk in another room you are in", aliases: ["/go"] },
     {
-      usage: "/leave [ROOM]",
-      summary: "Leave a room (this one if none is named)",
+      usage: "/leave [ROOM [REASON]]",
+      summary: "Leave a room (this one if none is named); the others see the reason",
       aliases: ["/part"],
     },
     { usage: "/users [ROOM]", summary: "List who is in a room", aliases: ["/names", "/who"] },
@@ -393,6 +393,7 @@ Deno.test("runCommand() /create makes the room with an optional limit", () => {
         limit: 8,
         owner: "ana",
         seq: 0,
+        created: 5000,
       },
     }],
   });
@@ -403,6 +404,7 @@ Deno.test("runCommand() /create makes the room with an optional limit", () => {
     members: ["bob"],
     owner: "bob",
     seq: 0,
+    created: 5000,
   });
   assertChatError(() => runCommand(COMMANDS, context, "/create go 1e3"), "room_invalid");
   assertChatError(() => runCommand(COMMANDS, context, "/create bad!name"), "room_invalid");
@@ -425,7 +427,10 @@ Deno.test("runCommand() /join passes the room and the password to the hub", () =
   assertChatError(() => runCommand(COMMANDS, context, "/join vault"), "wrong_password");
   const result = runCommand(COMMANDS, context, "/join #VAULT pw");
   assert.deepEqual(result, {
-    deliveries: [{ to: [1], frame: { type: "room", room: "vault", members: ["ana"], seq: 0 } }],
+    deliveries: [{
+      to: [1],
+      frame: { type: "room", room: "vault", members: ["ana"], seq: 0, created: 0 },
+    }],
   });
   assertChatError(
     () => runCommand(COMMANDS, context, "/join"),
@@ -470,10 +475,17 @@ Deno.test("runCommand() /leave leaves the current room, or the one named", () =>
   runCommand(COMMANDS, at(hub, 1, "games"), "/part lobby");
   assert.deepEqual(hub.roomsOf(1), ["games"]);
   assertChatError(() => runCommand(COMMANDS, context, "/leave"), "last_room");
-  assertChatError(
-    () => runCommand(COMMANDS, context, "/leave a b"),
-    "bad_arguments",
-    "Too many arguments: usage: /leave [ROOM]",
+  // A reason after the room reaches the others, control characters made spaces.
+  runCommand(COMMANDS, at(hub, 2, LOBBY), "/join games");
+  assert.deepEqual(
+    runCommand(COMMANDS, at(hub, 2, "games"), "/leave games off to \u0007bed").deliveries,
+    [
+      { to: [2], frame: { type: "left", room: "games", reason: "off to  bed" } },
+      {
+        to: [1],
+        frame: { type: "leave", room: "games", nick: "bob", reason: "off to  bed", time: 5000 },
+      },
+    ],
   );
 });
 
@@ -637,11 +649,21 @@ Deno.test("runCommand() /me sends an action to the current room", () => {
 Deno.test("runCommand() /away with text marks away, without text or /back marks back", () => {
   const { hub, context } = setup();
   assert.deepEqual(runCommand(COMMANDS, context, "/away gone  fishing"), {
-    deliveries: [{ to: [1], frame: { type: "away", text: "gone  fishing" } }],
+    deliveries: [
+      { to: [1], frame: { type: "away", text: "gone  fishing" } },
+      { to: [2], frame: { type: "user_away", nick: "ana", text: "gone  fishing" } },
+    ],
   });
   assert.equal(hub.whois(2, "ana", NOW).away, "gone  fishing");
-  const back = { deliveries: [{ to: [1], frame: { type: "away" } }] };
+  const back = {
+    deliveries: [
+      { to: [1], frame: { type: "away" } },
+      { to: [2], frame: { type: "user_away", nick: "ana" } },
+    ],
+  };
   assert.deepEqual(runCommand(COMMANDS, context, "/away"), back);
+  // Back again, nobody else is told.
+  assert.deepEqual(runCommand(COMMANDS, context, "/back").deliveries.length, 1);
   runCommand(COMMANDS, context, "/away again");
   assert.deepEqual(runCommand(COMMANDS, context, "/back"), back);
   assert.equal(hub.whois(2, "ana", NOW).away, undefined);

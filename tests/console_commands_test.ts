@@ -41,7 +41,9 @@ function serverWith(...nicks: string[]): FakeServer {
 
 /** The native frames (as `chat join` and `nc` get them) one client receives, in order. */
 function framesFor(deliveries: readonly Delivery[], id: MemberId): ServerFrame[] {
-  return deliveries.filter((delivery) => delivery.to.includes(id)).map((d) => nativeFrame(d.frame));
+  return deliveries.filter((delivery) => delivery.to.includes(id)).flatMap((d) =>
+    nativeFrame(d.frame) ?? []
+  );
 }
 
 function run(api: AdminApi, line: string): string[] {

@@ -33,7 +33,9 @@ function hubWithOptions(options: HubOptions, ...nicks: string[]): Hub {
 
 /** The frames one client receives from a batch of deliveries, in order. */
 function framesFor(deliveries: Delivery[], id: MemberId): ServerFrame[] {
-  return deliveries.filter((delivery) => delivery.to.includes(id)).map((d) => nativeFrame(d.frame));
+  return deliveries.filter((delivery) => delivery.to.includes(id)).flatMap((d) =>
+    nativeFrame(d.frame) ?? []
+  );
 }
 
 /** The room list a member sees, as names. */
@@ -342,6 +344,7 @@ Deno.test("Hub.createRoom() by a member makes them its owner and puts them in it
       limit: 8,
       owner: "ana",
       seq: 0,
+      created: T0 + 1,
     },
   }]);
   // The room frame is what switches the creator's client to the new room.
@@ -366,7 +369,17 @@ Deno.test("Hub.createRoom() by the admin makes a persistent room with no owner t
   assert.deepEqual(hub.roomsOf(1), [LOBBY]);
   assert.deepEqual(roomRow(hub, 1, "news"), { name: "news", members: 0, topic: "Read me" });
   assert.deepEqual(hub.join(1, "news", undefined, T0), [
-    { to: [1], frame: { type: "room", room: "news", members: ["ana"], topic: "Read me", seq: 0 } },
+    {
+      to: [1],
+      frame: {
+        type: "room",
+        room: "news",
+        members: ["ana"],
+        topic: "Read me",
+        seq: 0,
+        created: T0,
+      },
+    },
   ]);
   assertChatError(() => hub.setTopic(1, "news", "Mine now", T0), "not_allowed");
   hub.leave(1, "news", "Left", T0);
@@ -459,6 +472,7 @@ Deno.test("Hub.join() tells the room and sends the joiner the room frame", () =>
         limit: 4,
         owner: "ana",
         seq: 0,
+        created: T0,
       },
     },
   ]);
@@ -1012,6 +1026,7 @@ Deno.test("Hub.disconnect() of the owner leaves the room without an owner", () =
     room: "games",
     members: ["bob", "carl", "dave"],
     seq: 0,
+    created: T0,
   });
   assertChatError(
     () => hub.setTopic(2, "games", "mine", T0),
@@ -1209,14 +1224,16 @@ Deno.test("Hub.privateMessage() to someone away tells the sender", () => {
 
 Deno.test("Hub.setAway() marks away with a reason; empty text means back", () => {
   const hub = hubWith("ana", "bob");
+  // Those who share a room with bob hear of it (IRC's away-notify shows it).
   assert.deepEqual(hub.setAway(2, "lunch break"), [
     { to: [2], frame: { type: "away", text: "lunch break" } },
+    { to: [1], frame: { type: "user_away", nick: "bob", text: "lunch break" } },
   ]);
   assert.equal(hub.whois(1, "bob", T0).away, "lunch break");
-  assert.deepEqual(hub.setAway(2, "  "), [{
-    to: [2],
-    frame: { type: "away" },
-  }]);
+  assert.deepEqual(hub.setAway(2, "  "), [
+    { to: [2], frame: { type: "away" } },
+    { to: [1], frame: { type: "user_away", nick: "bob" } },
+  ]);
   assert.ok(!Object.hasOwn(hub.whois(1, "bob", T0), "away"));
   assert.equal(hub.privateMessage(1, "bob", "hi", T0).length, 1);
   assertChatError(() => hub.setAway(2, "a\u0007b"), "text_invalid");
@@ -1349,11 +1366,11 @@ Deno.test("Hub.say() with a ref acks the sender only, with the message's seq", (
       to: [2, 3],
       frame: { type: "message", room: LOBBY, nick: "ana", text: "hi", time: T0 + 1, seq: 2 },
     },
-    { to: [1], frame: { type: "ack", id: "m1", room: LOBBY, seq: 2 } },
+    { to: [1], frame: { type: "ack", id: "m1", room: LOBBY, seq: 2, time: T0 + 1 } },
   ]);
   // A /me message is acknowledged too.
   assert.deepEqual(framesFor(hub.say(1, LOBBY, "waves", T0, true, ref("m2")), 1), [
-    { type: "ack", id: "m2", room: LOBBY, seq: 3 },
+    { type: "ack", id: "m2", room: LOBBY, seq: 3, time: T0 },
   ]);
   // Without a ref there is no ack.
   assert.deepEqual(framesFor(hub.say(1, LOBBY, "plain", T0), 1), []);
@@ -1403,7 +1420,7 @@ Deno.test("Hub.say() treats the same id under another key as a new message", () 
   };
   assert.deepEqual(hub.say(2, LOBBY, "hi", T0, false, ref("m1", "tok2")), [
     { to: [1], frame, encoded: new Map([[PROTOCOL_ENCODING, encodeFrame(frame)]]) },
-    { to: [2], frame: { type: "ack", id: "m1", room: LOBBY, seq: 2 } },
+    { to: [2], frame: { type: "ack", id: "m1", room: LOBBY, seq: 2, time: T0 } },
   ]);
 });
 
@@ -1416,7 +1433,7 @@ Deno.test("Hub.say() with a ref that is refused throws, sends no ack and leaves 
   assertChatError(() => hub.say(9, LOBBY, "hi", T0, false, ref("m1")), "not_registered");
   // The ref was never accepted, so sending it now is a new message with the first seq.
   assert.deepEqual(framesFor(hub.say(1, LOBBY, "hi", T0, false, ref("m1")), 1), [
-    { type: "ack", id: "m1", room: LOBBY, seq: 1 },
+    { type: "ack", id: "m1", room: LOBBY, seq: 1, time: T0 },
   ]);
 });
 
@@ -1537,10 +1554,18 @@ Deno.test("Hub.register() with resume puts the member back in their rooms, in or
       ],
     },
     { type: "room", room: LOBBY, members: ["ana", "bob"], seq: 0, since: 0 },
-    { type: "room", room: "news", members: ["ana"], seq: 0, since: 0 },
-    { type: "room", room: "games", members: ["ana", "bob"], seq: 1, since: 0, history: 1 },
+    { type: "room", room: "news", members: ["ana"], seq: 0, since: 0, created: T0 },
+    {
+      type: "room",
+      room: "games",
+      members: ["ana", "bob"],
+      seq: 1,
+      since: 0,
+      history: 1,
+      created: T0,
+    },
     { type: "message", room: "games", nick: "bob", text: "gg", time: T0, seq: 1, history: true },
-    { type: "room", room: "chess", members: ["ana"], seq: 0, since: 0 },
+    { type: "room", room: "chess", members: ["ana"], seq: 0, since: 0, created: T0 },
   ]);
   // Bob hears her arrive in each room they share, once.
   assert.deepEqual(framesFor(deliveries, 1), [
@@ -1560,7 +1585,7 @@ Deno.test("Hub.register() with resume enters the lobby as new when the resume le
     { type: "room", room: LOBBY, members: ["ana", "bob"], seq: 2, history: 2 },
     "message",
     "message",
-    { type: "room", room: "games", members: ["ana"], seq: 0, since: 0 },
+    { type: "room", room: "games", members: ["ana"], seq: 0, since: 0, created: T0 },
   ]);
 });
 
@@ -1607,7 +1632,7 @@ Deno.test("Hub.register() with resume explains each room it could not rejoin", (
     { type: "notice", text: "Could not rejoin gone: it no longer exists" },
     { type: "notice", text: "Could not rejoin small: it is full (1/1)" },
     { type: "notice", text: "Could not rejoin vault: it needs a password (/join vault PASSWORD)" },
-    { type: "room", room: "games", members: ["ana"], seq: 0, since: 0 },
+    { type: "room", room: "games", members: ["ana"], seq: 0, since: 0, created: T0 },
   ]);
   assert.deepEqual(hub.roomsOf(2), [LOBBY, "games"]);
   assert.deepEqual(hub.membersOf("small"), ["bob"]);
@@ -1640,7 +1665,15 @@ Deno.test("Hub.register() with resume rejoins a private room, which the room lis
       rooms: [{ name: LOBBY, members: 2 }, { name: "secret", members: 1, private: true }],
     },
     { type: "room", room: LOBBY, members: ["ana", "bob"], seq: 0 },
-    { type: "room", room: "secret", members: ["ana"], seq: 0, since: 0 },
+    {
+      type: "room",
+      room: "secret",
+      members: ["ana"],
+      seq: 0,
+      since: 0,
+      private: true,
+      created: T0,
+    },
   ]);
   assert.deepEqual(roomNames(hub, 1), [LOBBY]);
 });
@@ -1741,4 +1774,37 @@ Deno.test("Hub.setPersistent() refuses the lobby and non-owners", () => {
     "not_allowed",
     "Only the owner of games may change whether it stays: that is ana",
   );
+});
+
+Deno.test("Hub.departed() remembers who quit or renamed, newest first, with user and real name", () => {
+  const hub = new Hub();
+  hub.register(1, "ana", T0, undefined, { user: "a!n a", realName: "Ana\u0007 L" });
+  hub.disconnect(1, "", T0);
+  hub.register(2, "ANA", T0);
+  hub.rename(2, "bea", T0);
+  assert.deepEqual(hub.departed("Ana"), [
+    { nick: "ANA", user: "ANA", realName: "" },
+    { nick: "ana", user: "ana", realName: "Ana  L" },
+  ]);
+  assert.deepEqual(hub.departed("bea"), []);
+  assert.deepEqual(hub.userInfo("BEA"), { nick: "bea", user: "bea", realName: "" });
+});
+
+Deno.test("Hub.watch() tells watchers when a nick registers, renames or leaves, until unwatched", () => {
+  const hub = hubWith("ana");
+  hub.watch(1, ["Bob", "cy"], true);
+  const joined = hub.register(2, "bob", T0);
+  assert.deepEqual(joined.at(-1), {
+    to: [1],
+    frame: { type: "presence", nick: "bob", online: true },
+  });
+  assert.deepEqual(hub.rename(2, "cy", T0).slice(1), [
+    { to: [1], frame: { type: "presence", nick: "bob", online: false } },
+    { to: [1], frame: { type: "presence", nick: "cy", online: true } },
+  ]);
+  hub.watch(1, ["cy"], false);
+  assert.deepEqual(hub.disconnect(2, "", T0).filter((d) => d.frame.type === "presence"), []);
+  // A watcher who leaves watches nothing more.
+  hub.disconnect(1, "", T0);
+  assert.deepEqual(hub.register(3, "bob", T0).filter((d) => d.frame.type === "presence"), []);
 });

@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import type { DialectView, Intent } from "../src/dialect/dialect.ts";
 import { detectDialect } from "../src/dialect/detect.ts";
 import { IrcDialect, isIrcRegistration } from "../src/dialect/irc/dialect.ts";
+import { parseMessage } from "../src/dialect/irc/message.ts";
 import { ChatError } from "../src/errors.ts";
 import type { HubEvent } from "../src/server/events.ts";
 
 const decoder = new TextDecoder();
 
 function view(nick?: string): DialectView {
-  return { nick, rooms: () => ["lobby"] };
+  return { nick, rooms: () => ["lobby"], user: () => undefined, departed: () => [] };
 }
 
 /** The lines of every raw intent. */
@@ -56,18 +57,19 @@ Deno.test("isIrcRegistration() takes IRC registration commands with a parameter 
 Deno.test("IrcDialect.read() registers once NICK and USER have both come, in any order", () => {
   const first = new IrcDialect();
   assert.deepEqual(first.read("NICK ana", view()), []);
-  assert.deepEqual(first.read("USER ana 0 * :Ana", view()), [{ kind: "register", nick: "ana" }]);
+  const ana = { kind: "register", nick: "ana", user: "ana", realName: "Ana" };
+  assert.deepEqual(first.read("USER ana 0 * :Ana", view()), [ana]);
   const second = new IrcDialect();
   assert.deepEqual(second.read("USER ana 0 * :Ana", view()), []);
-  assert.deepEqual(second.read("NICK ana", view()), [{ kind: "register", nick: "ana" }]);
+  assert.deepEqual(second.read("NICK ana", view()), [ana]);
   // A second NICK after a refused one tries again.
-  assert.deepEqual(second.read("NICK ana_", view()), [{ kind: "register", nick: "ana_" }]);
+  assert.deepEqual(second.read("NICK ana_", view()), [{ ...ana, nick: "ana_" }]);
 });
 
 Deno.test("IrcDialect.read() holds registration until CAP END when CAP LS was sent", () => {
   const irc = new IrcDialect();
   assert.deepEqual(rawLines(irc.read("CAP LS 302", view())), [
-    ":chat CAP * LS :echo-message multi-prefix server-time userhost-in-names",
+    ":chat CAP * LS :away-notify batch cap-notify draft/chathistory echo-message labeled-response extended-monitor message-tags multi-prefix server-time setname userhost-in-names",
   ]);
   assert.deepEqual(irc.read("NICK ana", view()), []);
   assert.deepEqual(irc.read("USER ana 0 * :Ana", view()), []);
@@ -79,7 +81,9 @@ Deno.test("IrcDialect.read() holds registration until CAP END when CAP LS was se
   assert.deepEqual(rawLines(irc.read("CAP FROB", view())), [
     ":chat 410 * FROB :Invalid CAP command",
   ]);
-  assert.deepEqual(irc.read("CAP END", view()), [{ kind: "register", nick: "ana" }]);
+  assert.deepEqual(irc.read("CAP END", view()), [
+    { kind: "register", nick: "ana", user: "ana", realName: "Ana" },
+  ]);
   assert.deepEqual(irc.read("PASS ignored", view()), []);
 });
 
@@ -103,8 +107,20 @@ Deno.test("IrcDialect.encode() sends 001-005, LUSERS and 422, and keeps the lobb
   irc.read("NICK ana", view());
   irc.read("USER ana 0 * :Ana", view());
   const welcome = shown(irc, { type: "welcome", version: 1, server: "chat", nick: "ana" });
-  assert.deepEqual(welcome.map((line) => line.split(" ")[1]), ["001", "002", "003", "004", "005"]);
-  const isupport = welcome[4] ?? "";
+  // ISUPPORT in two 005s: a line holds at most 15 parameters.
+  assert.deepEqual(welcome.map((line) => line.split(" ")[1]), [
+    "001",
+    "002",
+    "003",
+    "004",
+    "005",
+    "005",
+  ]);
+  for (const line of welcome) {
+    const parsed = parseMessage(line);
+    assert.ok(parsed.ok && parsed.message.params.length <= 15, line);
+  }
+  const isupport = welcome.slice(4).join(" ");
   for (
     const token of [
       "CASEMAPPING=ascii",
@@ -115,6 +131,9 @@ Deno.test("IrcDialect.encode() sends 001-005, LUSERS and 422, and keeps the lobb
       "PREFIX=(o)@",
       "CHANMODES=,k,l,nst",
       "NETWORK=chat",
+      "WHOX",
+      "CHATHISTORY=100",
+      "MSGREFTYPES=msgid,timestamp",
     ]
   ) assert.ok(isupport.includes(` ${token} `), token);
   assert.deepEqual(shown(irc, { type: "rooms", rooms: [{ name: "lobby", members: 3 }] }), []);
@@ -156,19 +175,15 @@ Deno.test("IrcDialect.encode() sends 001-005, LUSERS and 422, and keeps the lobb
 Deno.test("IrcDialect JOIN joins a room that exists and creates one that does not", () => {
   const irc = registered();
   const intents = irc.read("JOIN #games,#new,nohash,#keyed x,,,k", view("ana"));
-  const commands = intents.filter((intent) => intent.kind === "command");
-  assert.equal(commands[0]?.kind === "command" && commands[0].line, "/rooms");
-  // The room list arrives (as the /rooms intent runs) before the joins are carried out.
-  shown(irc, {
-    type: "rooms",
-    rooms: [{ name: "lobby", members: 2 }, { name: "games", members: 1 }, {
-      name: "keyed",
-      members: 1,
-      password: true,
-    }],
-  });
-  const lines = commands.slice(1).map((intent) => intent.kind === "command" ? intent.line : "");
-  assert.deepEqual(lines, ["/join games x", "/create new", "/join keyed k"]);
+  // Each a join that creates the room when it does not exist (the session decides).
+  const joins = intents.flatMap((intent) =>
+    intent.kind === "join" ? [[intent.room, intent.password, intent.create]] : []
+  );
+  assert.deepEqual(joins, [["games", "x", true], ["new", undefined, true], [
+    "keyed",
+    "k",
+    true,
+  ]]);
   assert.deepEqual(rawLines(intents), [":chat 403 ana nohash :No such channel"]);
   // Entering a room shows JOIN, topic and names, the owner marked @.
   assert.deepEqual(
@@ -194,7 +209,10 @@ Deno.test("IrcDialect maps failures to numerics naming what the command named", 
   const fail = (line: string, error: ChatError): string[] => {
     const intents = irc.read(line, view("ana"));
     const ref = intents.flatMap((intent) =>
-      intent.kind === "command" || intent.kind === "say" ? [intent.id] : []
+      intent.kind === "command" || intent.kind === "say" || intent.kind === "tell" ||
+        intent.kind === "join"
+        ? [intent.id]
+        : []
     ).at(-1);
     return shown(irc, { type: "failure", error, ref });
   };
@@ -222,7 +240,7 @@ Deno.test("IrcDialect maps failures to numerics naming what the command named", 
   assert.deepEqual(fail("MODE #games +l 0", new ChatError("room_invalid", "Bad limit")), [
     ":chat 696 ana #games l 0 :Bad limit",
   ]);
-  // NOTICE never gets an automatic reply, and the room-list step of a JOIN is quiet.
+  // NOTICE never gets an automatic reply.
   assert.deepEqual(fail("NOTICE zed :hi", new ChatError("no_such_nick", "No such nick")), []);
   // Registration failures name the nick tried, with * for the client's nick.
   const fresh = new IrcDialect();
@@ -234,26 +252,40 @@ Deno.test("IrcDialect maps failures to numerics naming what the command named", 
   );
 });
 
-Deno.test("IrcDialect PRIVMSG and NOTICE become says, /me and /msg", () => {
+Deno.test("IrcDialect PRIVMSG and NOTICE become says and private messages, actions or notices", () => {
   const irc = registered("ana", ["games"]);
   const plain = irc.read(":spoof!x@y PRIVMSG #games :\x02bold\x02 hi", view("ana"));
   assert.equal(plain.length, 1);
   assert.equal(plain[0]?.kind, "say");
   assert.ok(plain[0]?.kind === "say" && plain[0].room === "games" && plain[0].text === "bold hi");
   const action = irc.read("PRIVMSG #games :\x01ACTION waves\x01", view("ana"));
-  assert.ok(action[0]?.kind === "command" && action[0].line === "/me waves");
+  assert.ok(action[0]?.kind === "say" && action[0].text === "waves" && action[0].action);
+  const notice = irc.read("NOTICE #games :fyi", view("ana"));
+  assert.ok(notice[0]?.kind === "say" && notice[0].text === "fyi" && notice[0].notice);
   const direct = irc.read("PRIVMSG bob :psst there", view("ana"));
-  assert.ok(direct[0]?.kind === "command" && direct[0].line === "/msg bob psst there");
+  assert.ok(direct[0]?.kind === "tell" && direct[0].nick === "bob" && !direct[0].action);
+  const privateAction = irc.read("PRIVMSG bob :\x01ACTION hugs\x01", view("ana"));
+  assert.ok(privateAction[0]?.kind === "tell" && privateAction[0].action);
   assert.deepEqual(irc.read("PRIVMSG bob :\x01VERSION\x01", view("ana")), []);
   assert.deepEqual(rawLines(irc.read("PRIVMSG #games", view("ana"))), [
     ":chat 412 ana :No text to send",
   ]);
   assert.deepEqual(irc.read("NOTICE #games", view("ana")), []);
-  // With echo-message, the sender's own channel message comes back once the hub took it.
-  irc.read("CAP REQ echo-message", view("ana"));
+  // With echo-message, the sender's own channel message comes back once the hub took it: the
+  // ack carries its time, shown with server-time.
+  irc.read("CAP REQ :echo-message server-time", view("ana"));
   const echoed = irc.read("PRIVMSG #games :hi all", view("ana"));
   assert.equal(echoed[0]?.kind, "say");
-  assert.deepEqual(rawLines(echoed), [":ana!ana@chat PRIVMSG #games :hi all"]);
+  assert.deepEqual(rawLines(echoed), []);
+  const id = echoed[0]?.kind === "say" ? echoed[0].id ?? "" : "";
+  assert.deepEqual(shown(irc, { type: "ack", id, room: "games", seq: 7, time: 0 }), [
+    "@time=1970-01-01T00:00:00.000Z :ana!ana@chat PRIVMSG #games :hi all",
+  ]);
+  const noticed = irc.read("NOTICE #games :note", view("ana"));
+  const noticeId = noticed[0]?.kind === "say" ? noticed[0].id ?? "" : "";
+  assert.deepEqual(shown(irc, { type: "ack", id: noticeId, room: "games", seq: 8, time: 0 }), [
+    "@time=1970-01-01T00:00:00.000Z :ana!ana@chat NOTICE #games note",
+  ]);
 });
 
 Deno.test("IrcDialect words events as IRC lines", () => {
@@ -392,7 +424,7 @@ Deno.test("IrcDialect answers NAMES, WHO, TOPIC and MODE from what it knows", ()
     set.map((intent) => intent.kind === "command" ? intent.line : intent.kind),
     ["/limit 9", "/password key", "/private off"],
   );
-  assert.deepEqual(rawLines(irc.read("MODE ana", view("ana"))), [":chat 221 ana +"]);
+  assert.deepEqual(rawLines(irc.read("MODE ana", view("ana"))), [":chat 221 ana +i"]);
   assert.deepEqual(rawLines(irc.read("MODE #games b", view("ana"))), [
     ":chat 368 ana #games :End of channel ban list",
   ]);
@@ -418,15 +450,10 @@ Deno.test("IrcDialect answers HELP, OPER and WHOWAS without the hub, and pairs K
     "/kick bob out",
     "/kick carl out",
   ]);
-  const who = irc.read("WHO nobody", view("ana"));
-  assert.deepEqual(
-    shown(irc, {
-      type: "failure",
-      error: new ChatError("no_such_nick", "Nobody"),
-      ref: who[0]?.kind === "command" ? who[0].id : undefined,
-    }),
-    [":chat 315 ana nobody :End of WHO list"],
-  );
+  // WHO of a nick nobody has: an empty answer.
+  assert.deepEqual(rawLines(irc.read("WHO nobody", view("ana"))), [
+    ":chat 315 ana nobody :End of WHO list",
+  ]);
   const bare = irc.read("KICK #games bob", view("ana"));
   assert.ok(bare[0]?.kind === "command" && bare[0].line === "/kick bob ana");
   assert.deepEqual(rawLines(irc.read("NAMES #games,#nowhere", view("ana"))), [

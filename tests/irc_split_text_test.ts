@@ -150,8 +150,9 @@ Deno.test("splitText() ends a piece mid-word only when no space is in its last f
       for (const piece of pieces.slice(0, -1)) {
         if (piece.endsWith(" ")) continue;
         // A break opportunity is a space that is a grapheme of its own: a space followed by a
-        // combining mark is one grapheme with it (" \u0301"), and pieces end only between them.
-        const spaces = [...piece.matchAll(/ (?!\p{M})/gu)];
+        // combining mark or a joiner is one grapheme with it (" \u0301", " \u200d"), and pieces
+        // end only between graphemes.
+        const spaces = [...graphemes.segment(piece)].filter((each) => each.segment === " ");
         const lastSpace = spaces.at(-1)?.index ?? -1;
         if (lastSpace === -1) continue;
         const after = utf8Length(piece.slice(lastSpace + 1));
@@ -161,6 +162,7 @@ Deno.test("splitText() ends a piece mid-word only when no space is in its last f
         );
       }
     }),
-    { numRuns: 1000 },
+    // A counterexample once found: a space followed by a joiner is no break opportunity.
+    { numRuns: 1000, examples: [["  \u200d\u{1F469}\u200d\u{1F467}", 15]] },
   );
 });

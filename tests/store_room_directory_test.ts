@@ -22,8 +22,10 @@ for (const [name, make] of IMPLEMENTATIONS) {
     assert.deepEqual(rooms.list(), []);
     rooms.create(record("Lobby", { persistent: true }));
     rooms.create(record("Games", { limit: 8, topic: "chess" }));
-    rooms.create(record("Dev", { password: "pw", listed: false, owner: 3 }));
+    rooms.create(record("Dev", { password: "pw", listed: false, owner: 3, created: 1000 }));
     assert.equal(rooms.size, 3);
+    // The creation time, when given, is kept.
+    assert.equal(rooms.find("dev")?.created, 1000);
     assert.deepEqual(rooms.list().map((room) => room.name), ["Lobby", "Games", "Dev"]);
     assert.deepEqual(rooms.find("games"), record("Games", { limit: 8, topic: "chess" }));
     assert.equal(rooms.find("nope"), undefined);

@@ -96,6 +96,35 @@ for (const [name, make] of IMPLEMENTATIONS) {
     assert.equal(trimmed, false);
   });
 
+  Deno.test(`${name}.query() gives remembered messages within bounds, from either end`, () => {
+    const log = make(8);
+    appendMany(log, "games", 10); // seqs 1-10, time = seq; 3-10 remembered
+    const seqs = (frames: MessageFrame[]) => frames.map((frame) => frame.seq);
+    assert.deepEqual(seqs(log.query("games", { limit: 3, from: "newest" })), [8, 9, 10]);
+    assert.deepEqual(seqs(log.query("games", { limit: 3, from: "oldest" })), [3, 4, 5]);
+    assert.deepEqual(
+      seqs(log.query("games", { before: { seq: 7 }, limit: 2, from: "newest" })),
+      [5, 6],
+    );
+    assert.deepEqual(
+      seqs(log.query("games", { after: { seq: 7 }, limit: 5, from: "oldest" })),
+      [8, 9, 10],
+    );
+    assert.deepEqual(
+      seqs(
+        log.query("games", { after: { time: 4 }, before: { time: 8 }, limit: 9, from: "oldest" }),
+      ),
+      [5, 6, 7],
+    );
+    // Bounds the wrong way round, a limit of 0, a room nobody wrote to: nothing.
+    assert.deepEqual(
+      log.query("games", { after: { seq: 8 }, before: { seq: 4 }, limit: 9, from: "oldest" }),
+      [],
+    );
+    assert.deepEqual(log.query("games", { limit: 0, from: "newest" }), []);
+    assert.deepEqual(log.query("chess", { limit: 5, from: "newest" }), []);
+  });
+
   Deno.test(`${name}.sentSeq() returns the seq a key was marked with, and undefined for others`, () => {
     const log = make(5);
     assert.equal(log.sentSeq("games", "tok:m1"), undefined);

@@ -112,7 +112,7 @@ async function download(transfers: Transfers, file: FileFrame): Promise<Uint8Arr
 function toSender(delivered: readonly Delivery[]): ServerFrame[] {
   return delivered
     .filter((d) => d.to.includes(SENDER))
-    .map((d) => nativeFrame(d.frame))
+    .flatMap((d) => nativeFrame(d.frame) ?? [])
     .filter((frame) => frame.type === "transfer" && frame.state !== "uploaded");
 }
 

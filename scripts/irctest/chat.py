@@ -88,6 +88,9 @@ class ChatController(BaseServerController, DirectoryBasedController):
                 "0",
                 "--max-per-ip",
                 "0",
+                # The server name irctest's own configs give the servers it tests.
+                "--server-name",
+                "My.Little.Server",
                 *shlex.split(os.environ.get("CHAT_IRCTEST_ARGS", "")),
             ],
             stdin=subprocess.DEVNULL,

@@ -11,7 +11,7 @@ import type {
   SavedFrame,
   UploadFrame,
 } from "../protocol.ts";
-import type { HubEvent } from "../server/events.ts";
+import type { HistoryRequest, HubEvent } from "../server/events.ts";
 
 /** What a dialect may know about its connection when it reads or encodes. */
 export interface DialectView {
@@ -19,13 +19,74 @@ export interface DialectView {
   readonly nick: string | undefined;
   /** Names of the rooms the connection is in, in the order joined. */
   rooms(): string[];
+  /** Who is connected under a nick (ignoring case), if anyone is now. */
+  user(nick: string): UserInfo | undefined;
+  /** Who went by a nick lately (quit or renamed), newest first (IRC's WHOWAS). */
+  departed(nick: string): readonly UserInfo[];
+}
+
+/** What anyone may know about a connected user (never their address). */
+export interface UserInfo {
+  readonly nick: string;
+  /** The user name given at registration (IRC's `USER`), or the nick. */
+  readonly user: string;
+  /** The real name given at registration, or "". */
+  readonly realName: string;
+  /** Away text, when away. */
+  readonly away?: string;
+  /** The user said they are a bot (IRC's bot mode, `+B`). */
+  readonly bot?: boolean;
 }
 
 /** What one input line asks for. */
 export type Intent =
-  | { kind: "register"; nick: string; resume?: HelloFrame["resume"]; password?: string }
-  | { kind: "say"; room: string; text: string; id?: string }
+  | {
+    kind: "register";
+    nick: string;
+    resume?: HelloFrame["resume"];
+    /** IRC's `USER` name and real name (other dialects have none). */
+    user?: string;
+    realName?: string;
+    /** The server's password, on a private server. */
+    password?: string;
+  }
+  | {
+    kind: "say";
+    room: string;
+    text: string;
+    id?: string;
+    /** A `/me` action, or a notice (never answered automatically); neither: text. */
+    action?: boolean;
+    notice?: boolean;
+    /** Client tags to pass on (IRC's `+draft/reply` and the like). */
+    tags?: Record<string, string>;
+  }
+  /** A private message (`/msg`), possibly an action or a notice. */
+  | {
+    kind: "tell";
+    nick: string;
+    text: string;
+    id?: string;
+    action?: boolean;
+    notice?: boolean;
+    tags?: Record<string, string>;
+  }
+  /** Client tags without a message (IRC's TAGMSG), to a room or to one person. */
+  | { kind: "tag"; room?: string; nick?: string; tags: Record<string, string>; id?: string }
+  /** Mark yourself as a bot, or not (IRC's user mode `+B`). */
+  | { kind: "bot"; bot: boolean }
+  /** A new real name (IRC's SETNAME). */
+  | { kind: "real_name"; realName: string }
+  /** Start (`watch`) or stop watching nicks for coming and going (IRC's MONITOR). */
+  | { kind: "watch"; nicks: string[]; watch: boolean }
+  /** Messages from a room's history (IRC's CHATHISTORY). */
+  | { kind: "history"; room: string; query: HistoryRequest; id?: string }
   | { kind: "command"; line: string; room: string; id?: string }
+  /**
+   * Join a room (`/join`), or with `create` make it when it does not exist (`/create`, with its
+   * own allowance): one step, so a client need not know the rooms it cannot see.
+   */
+  | { kind: "join"; room: string; password?: string; create?: boolean; id?: string }
   | { kind: "offer"; frame: OfferFrame }
   | { kind: "saved"; frame: SavedFrame }
   | { kind: "transfer"; frame: UploadFrame | DownloadFrame }
@@ -40,6 +101,12 @@ export type Intent =
   | { kind: "http"; fallback: Intent[] }
   /** The connection ends: `reason` for the log and the rooms, `bye` for the client. */
   | { kind: "end"; reason: string; bye?: string; error?: ChatError };
+
+/** What the server tells every dialect (`chat serve` options). */
+export interface DialectOptions {
+  /** The server's name, for dialects that show one (IRC's prefixes and numerics). @default "chat" */
+  readonly serverName?: string;
+}
 
 /** What a dialect's clients can do beyond chatting. */
 export interface Supports {
@@ -73,6 +140,11 @@ export const PROTOCOL_ENCODING = "protocol";
 export interface Dialect {
   readonly name: string;
   readonly supports: Supports;
+  /**
+   * Takes lines that are not valid UTF-8, each invalid sequence read as U+FFFD (IRC clients may
+   * send Latin-1); otherwise such a line is refused. @default false
+   */
+  readonly lenientUtf8?: boolean;
   /** Turns one input line into intents. Throws `ChatError` for input it refuses. */
   read(line: string, view: DialectView): Intent[];
   /**
@@ -80,6 +152,14 @@ export interface Dialect {
    * this dialect shows nothing for it.
    */
   encode(event: HubEvent, view: DialectView, shared: SharedEncodings): Uint8Array;
+  /**
+   * Output for this connection while one of its lines is being handled: a dialect may hold it
+   * back (returning less, or nothing) to reword it when the line is done (IRC's
+   * labeled-response). Without it, everything goes out as it comes.
+   */
+  hold?(bytes: Uint8Array): Uint8Array;
+  /** The line is handled: what was held back, reworded (empty when nothing was). */
+  lineDone?(): Uint8Array;
   /** The user moved to another room through a command (dialects with an active room follow). */
   switched?(room: string): void;
 }

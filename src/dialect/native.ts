@@ -11,6 +11,7 @@ import {
   type Dialect,
   type DialectView,
   type Intent,
+  NOTHING,
   PROTOCOL_ENCODING,
   type SharedEncodings,
   type Supports,
@@ -74,7 +75,8 @@ export class NativeDialect implements Dialect {
   encode(event: HubEvent, _view: DialectView, shared: SharedEncodings): Uint8Array {
     let bytes = shared.get(PROTOCOL_ENCODING);
     if (bytes === undefined) {
-      bytes = encodeFrame(nativeFrame(event));
+      const frame = nativeFrame(event);
+      bytes = frame === undefined ? NOTHING : encodeFrame(frame);
       shared.set(PROTOCOL_ENCODING, bytes);
     }
     return bytes;

@@ -7,9 +7,16 @@ import { withHint } from "../errors.ts";
 import type { ServerFrame } from "../protocol.ts";
 import type { HubEvent, RoomChange } from "../server/events.ts";
 
-/** The native frame for an event. */
-export function nativeFrame(event: HubEvent): ServerFrame {
+/** The native frame for an event; undefined for events native clients are not shown. */
+export function nativeFrame(event: HubEvent): ServerFrame | undefined {
   switch (event.type) {
+    case "user_away":
+    case "real_name":
+    case "presence":
+    case "tags":
+    case "history":
+      // Others' away changes are in /whois; tags and history queries are IRC's.
+      return undefined;
     case "mode":
       return { type: "notice", room: event.room, text: `${event.by} ${changeText(event.change)}` };
     case "away":

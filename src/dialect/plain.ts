@@ -90,7 +90,9 @@ export class PlainDialect implements Dialect {
   encode(event: HubEvent, view: DialectView, shared: SharedEncodings): Uint8Array {
     // This runs once per viewer of every event: the common case (a message seen by everyone in
     // a room) allocates nothing here once the room's rendering is shared.
-    this.#follow(event, view);
+    const frame = nativeFrame(event);
+    if (frame === undefined) return NOTHING;
+    this.#follow(frame, view);
     // Events whose rendering depends on the viewer's nick are rendered per viewer; the rest
     // once per active room (it decides the `[#room]` prefix), without a nick.
     const personal = event.type === "nick" || event.type === "room" || event.type === "private";
@@ -104,7 +106,7 @@ export class PlainDialect implements Dialect {
     let bytes = personal ? undefined : shared.get(this.#key);
     if (bytes === undefined) {
       const self = personal ? view.nick : undefined;
-      const lines = renderFrame(nativeFrame(event), { self, room: this.#room }).map(plainText);
+      const lines = renderFrame(frame, { self, room: this.#room }).map(plainText);
       bytes = lines.length === 0 ? NOTHING : encoder.encode(lines.join("\n") + "\n");
       if (!personal) shared.set(this.#key, bytes);
     }

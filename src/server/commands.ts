@@ -130,12 +130,13 @@ export const COMMANDS: readonly Command[] = [
   {
     name: "leave",
     aliases: ["part"],
-    usage: "/leave [ROOM]",
-    summary: "Leave a room (this one if none is named)",
+    usage: "/leave [ROOM [REASON]]",
+    summary: "Leave a room (this one if none is named); the others see the reason",
     minArgs: 0,
-    maxArgs: 1,
-    run: (context, [room = context.room]) =>
-      deliver(context.hub.leave(context.id, room, "", context.now)),
+    maxArgs: 2,
+    rest: true,
+    run: (context, [room = context.room, reason = ""]) =>
+      deliver(context.hub.leave(context.id, room, cleanReason(reason), context.now)),
   },
   {
     name: "users",
@@ -154,7 +155,7 @@ export const COMMANDS: readonly Command[] = [
     minArgs: 0,
     maxArgs: 2,
     run: (context, [count, before]) =>
-      deliver(context.hub.history(
+      deliver(context.hub.historyPage(
         context.id,
         context.room,
         count === undefined ? HISTORY_PAGE : parseWhole(count, 1, MAX_HISTORY_PAGE, "N"),

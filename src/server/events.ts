@@ -4,7 +4,18 @@
  * them in its own way (`src/dialect/native_frames.ts` words them for `chat join` and `nc`). Pure.
  */
 import type { ChatError } from "../errors.ts";
-import type { ServerFrame } from "../protocol.ts";
+import type { MessageFrame, ServerFrame } from "../protocol.ts";
+import type { HistoryBound, HistoryQuery } from "../store/room_log.ts";
+
+/**
+ * What a member asks of a room's history (IRC's CHATHISTORY): a range; the messages around one
+ * point (half before it, the rest from it on); or those between two points in either order
+ * (the oldest first when the first point is the earlier, else the newest).
+ */
+export type HistoryRequest =
+  | HistoryQuery
+  | { readonly around: HistoryBound; readonly limit: number }
+  | { readonly between: readonly [HistoryBound, HistoryBound]; readonly limit: number };
 
 /** A change to a room's settings, like an IRC channel mode. */
 export type RoomChange =
@@ -34,6 +45,29 @@ export type HubEvent =
   | { readonly type: "away"; readonly text?: string }
   /** The person you wrote to is away. */
   | { readonly type: "away_reply"; readonly nick: string; readonly text: string }
+  /** Someone (possibly you) changed their real name (IRC's SETNAME). */
+  | { readonly type: "real_name"; readonly nick: string; readonly realName: string }
+  /** A nick you watch (IRC's MONITOR) came online (registered, or renamed to it) or went. */
+  | { readonly type: "presence"; readonly nick: string; readonly online: boolean }
+  /**
+   * Someone who shares a room with you, or whom you watch, went away (with `text`) or came back
+   * (without).
+   */
+  | { readonly type: "user_away"; readonly nick: string; readonly text?: string }
+  /**
+   * Client tags without a message (IRC's TAGMSG: typing, reactions), to a room (`room`) or one
+   * person (`to`); the sender gets it too, to echo it if its dialect does.
+   */
+  | {
+    readonly type: "tags";
+    readonly from: string;
+    readonly room?: string;
+    readonly to?: string;
+    readonly tags: Readonly<Record<string, string>>;
+    readonly time: number;
+  }
+  /** Messages from a room's history you asked for, oldest first. */
+  | { readonly type: "history"; readonly room: string; readonly messages: readonly MessageFrame[] }
   /** You asked for the nick you have. */
   | { readonly type: "same_nick"; readonly nick: string }
   /** Resuming, you could not be put back in a room. */

@@ -8,18 +8,32 @@ import {
   DEFAULT_HISTORY,
   HISTORY_REPLAY_MAX_BYTES,
   LOBBY,
+  MAX_CLIENT_TAG_BYTES,
+  MAX_CLIENT_TAGS,
+  MAX_DEPARTED,
+  MAX_HISTORY_QUERY,
   MAX_PASSWORD_CHARS,
+  MAX_REAL_NAME_CHARS,
   MAX_ROOM_LIMIT,
   MAX_ROOMS,
   MAX_TOPIC_CHARS,
+  MAX_USER_NAME_CHARS,
+  MAX_WATCHED,
 } from "../limits.ts";
-import { quote, validateNick } from "../nick.ts";
+import { nickKey, quote, validateNick } from "../nick.ts";
 import { encodeFrame } from "../protocol.ts";
 import { PROTOCOL_ENCODING, type SharedEncodings } from "../dialect/dialect.ts";
-import { ADMIN, type HubEvent, type RoomChange } from "./events.ts";
-import type { MessageFrame, RoomsFrame, ServerFrame, UsersFrame, WhoisFrame } from "../protocol.ts";
+import { ADMIN, type HistoryRequest, type HubEvent, type RoomChange } from "./events.ts";
+import type {
+  MessageFrame,
+  PrivateFrame,
+  RoomsFrame,
+  ServerFrame,
+  UsersFrame,
+  WhoisFrame,
+} from "../protocol.ts";
 import { roomKey, validateRoomName } from "../room_name.ts";
-import { validateText } from "../text.ts";
+import { cleanReason, validateText } from "../text.ts";
 import { Room, type RoomSettings } from "./room.ts";
 import { MemoryNickRegistry } from "../store/memory_nick_registry.ts";
 import { MemoryRoomDirectory } from "../store/memory_room_directory.ts";
@@ -28,8 +42,17 @@ import type { NickRegistry } from "../store/nick_registry.ts";
 import type { RoomDirectory } from "../store/room_directory.ts";
 import type { RoomLog } from "../store/room_log.ts";
 import type { MemberId } from "../store/member_id.ts";
+import type { UserInfo } from "../dialect/dialect.ts";
 
-export type { MemberId };
+export type { MemberId, UserInfo };
+
+/** Who a member says they are besides the nick (IRC's `USER` line); both optional. */
+export interface Identity {
+  /** A user name: cleaned to letters, digits and `_ - . ~`, at most MAX_USER_NAME_CHARS. */
+  readonly user?: string;
+  /** A real name: control characters removed, at most MAX_REAL_NAME_CHARS. */
+  readonly realName?: string;
+}
 
 /** Who asks for a change: a member, or the server's operator at the admin console. */
 export type Actor = MemberId | "admin";
@@ -41,6 +64,12 @@ export interface MessageRef {
   /** Unique to the sender across reconnects (the server builds it from the resume token). */
   readonly key: string;
 }
+
+/**
+ * What kind of message: ordinary `text`, an `action` (`/me`), or a `notice` (IRC's NOTICE:
+ * information that must never trigger an automatic reply, such as an away message).
+ */
+export type MessageKind = "text" | "action" | "notice";
 
 /** A reconnecting member's request: the rooms they were in with the last seq seen in each. */
 export interface Resume {
@@ -81,6 +110,13 @@ export interface HubOptions {
 interface Member {
   readonly id: MemberId;
   nick: string;
+  /** Nick keys the member watches (MONITOR). */
+  readonly watching: Set<string>;
+  /** The user name given at registration, if any (else the nick stands for it). */
+  readonly user: string | undefined;
+  realName: string;
+  /** Said to be a bot (IRC's bot mode). */
+  bot: boolean;
   /** Keys of the rooms the member is in, in the order joined. */
   readonly rooms: Set<string>;
   away: string | undefined;
@@ -100,6 +136,10 @@ export class Hub {
   readonly #userRooms: boolean;
   readonly #maxRooms: number;
   readonly #historyBytes: number;
+  /** Who watches each nick (by nick key) for coming and going (IRC's MONITOR). */
+  readonly #watchers = new Map<string, Set<MemberId>>();
+  /** Who left or renamed lately, oldest first, at most MAX_DEPARTED (for WHOWAS). */
+  #departed: { key: string; info: UserInfo }[] = [];
 
   constructor(options: HubOptions = {}) {
     this.#log = options.roomLog ??
@@ -127,6 +167,68 @@ export class Hub {
   /** The member's nick, or undefined before registration. */
   nickOf(id: MemberId): string | undefined {
     return this.#members.get(id)?.nick;
+  }
+
+  /** Who holds a nick (ignoring case), if anyone: nick, user name, real name, away text. */
+  userInfo(nick: string): UserInfo | undefined {
+    const id = this.#nickRegistry.holder(nick);
+    const member = id === undefined ? undefined : this.#members.get(id);
+    if (member === undefined) return undefined;
+    return {
+      nick: member.nick,
+      user: member.user ?? member.nick,
+      realName: member.realName,
+      ...(member.away === undefined ? {} : { away: member.away }),
+      ...(member.bot ? { bot: true } : {}),
+    };
+  }
+
+  /**
+   * Starts (`watch`) or stops watching nicks: the member then hears (`presence`) when one comes
+   * online or goes. At most MAX_WATCHED nicks each (more are ignored); invalid nicks are ignored.
+   */
+  watch(id: MemberId, nicks: readonly string[], watch: boolean): void {
+    const member = this.#member(id);
+    for (const nick of nicks) {
+      const key = nickKey(nick);
+      if (watch) {
+        if (member.watching.size >= MAX_WATCHED || member.watching.has(key)) continue;
+        member.watching.add(key);
+        const set = this.#watchers.get(key) ?? new Set<MemberId>();
+        set.add(id);
+        this.#watchers.set(key, set);
+      } else if (member.watching.delete(key)) {
+        this.#unwatch(id, key);
+      }
+    }
+  }
+
+  #unwatch(id: MemberId, key: string): void {
+    const set = this.#watchers.get(key);
+    set?.delete(id);
+    if (set?.size === 0) this.#watchers.delete(key);
+  }
+
+  /** A `presence` event for whoever watches a nick (but the member itself). */
+  #presence(nick: string, online: boolean, except: MemberId): Delivery[] {
+    const to = [...this.#watchers.get(nickKey(nick)) ?? []].filter((id) => id !== except);
+    return to.length === 0 ? [] : [{ to, frame: { type: "presence", nick, online } }];
+  }
+
+  /** Who went by a nick lately (quit or renamed away from it), newest first. */
+  departed(nick: string): UserInfo[] {
+    const key = nickKey(nick);
+    return this.#departed.filter((entry) => entry.key === key).map((entry) => entry.info)
+      .reverse();
+  }
+
+  /** Remembers a member's nick, user name and real name as they leave it behind. */
+  #remember(member: Member): void {
+    this.#departed.push({
+      key: nickKey(member.nick),
+      info: { nick: member.nick, user: member.user ?? member.nick, realName: member.realName },
+    });
+    if (this.#departed.length > MAX_DEPARTED) this.#departed.shift();
   }
 
   /** The id of whoever holds a nick (ignoring case), if anyone. */
@@ -172,7 +274,13 @@ export class Hub {
    * then the lobby's `room` frame and history. Throws `nick_invalid`, `nick_taken` or
    * `already_registered`; the connection may try again with another nick.
    */
-  register(id: MemberId, rawNick: string, now: number, resume?: Resume): Delivery[] {
+  register(
+    id: MemberId,
+    rawNick: string,
+    now: number,
+    resume?: Resume,
+    identity: Identity = {},
+  ): Delivery[] {
     if (this.#members.has(id)) {
       throw new ChatError(
         "already_registered",
@@ -185,6 +293,10 @@ export class Hub {
     const member: Member = {
       id,
       nick,
+      watching: new Set(),
+      user: identity.user === undefined ? undefined : cleanUserName(identity.user),
+      realName: cleanRealName(identity.realName ?? ""),
+      bot: false,
       rooms: new Set(),
       away: undefined,
       lastActive: now,
@@ -198,7 +310,11 @@ export class Hub {
       entered.push(...this.#reenter(member, name, resume?.trusted ?? [], since, now));
     }
     // The list comes first but counts the newcomer in the lobby.
-    return [{ to: [id], frame: this.listRooms(id) }, ...entered];
+    return [
+      { to: [id], frame: this.listRooms(id) },
+      ...entered,
+      ...this.#presence(nick, true, id),
+    ];
   }
 
   /** Puts a resuming member back in a room they were in, or says why it cannot. */
@@ -226,16 +342,18 @@ export class Hub {
 
   /**
    * Sends a message to a room the member is in: everyone there but the sender gets it. With a
-   * `ref`, the sender gets an `ack` with the message's seq, and a resend of the same ref is
-   * acknowledged again without being delivered twice.
+   * `ref`, the sender gets an `ack` with the message's seq and time, and a resend of the same ref
+   * is acknowledged again (with its seq) without being delivered twice. `kind` is `text`, or
+   * `action` (`/me`) or `notice`, which the message then carries as a flag; `true` means action.
    */
   say(
     id: MemberId,
     roomName: string,
     text: string,
     now: number,
-    action = false,
+    kind: MessageKind | boolean = "text",
     ref?: MessageRef,
+    tags?: Readonly<Record<string, string>>,
   ): Delivery[] {
     const member = this.#member(id);
     const room = this.#joinedRoom(member, roomName);
@@ -255,7 +373,10 @@ export class Hub {
       time: now,
       seq,
     };
-    if (action) frame.action = true;
+    if (kind === true || kind === "action") frame.action = true;
+    if (kind === "notice") frame.notice = true;
+    const kept = tags === undefined ? undefined : clientTags(tags);
+    if (kept !== undefined) frame.tags = kept;
     // Encoded once: its length sizes the replay budget, and the bytes are kept for every
     // recipient whose dialect speaks the protocol's own encoding.
     const json = encodeFrame(frame);
@@ -269,30 +390,42 @@ export class Hub {
       this.#log.markSent(room.key, ref.key, seq);
       deliveries.push({
         to: [id],
-        frame: { type: "ack", id: ref.id, room: room.name, seq },
+        frame: { type: "ack", id: ref.id, room: room.name, seq, time: now },
       });
     }
     return deliveries;
   }
 
-  /** Sends a private message; both the recipient and the sender get the `private` frame. */
+  /**
+   * Sends a private message; both the recipient and the sender get the `private` frame. The
+   * sender hears that the recipient is away, unless it is a notice (never answered).
+   */
   privateMessage(
     id: MemberId,
     nick: string,
     text: string,
     now: number,
-    action = false,
+    kind: MessageKind | boolean = "text",
+    tags?: Readonly<Record<string, string>>,
   ): Delivery[] {
     const member = this.#member(id);
     const target = this.#memberByNick(nick);
     if (target.id === id) throw new ChatError("bad_arguments", "That is you: pick someone else");
     validateText(text);
     member.lastActive = now;
-    const frame: ServerFrame = action
-      ? { type: "private", from: member.nick, to: target.nick, text, time: now, action: true }
-      : { type: "private", from: member.nick, to: target.nick, text, time: now };
+    const frame: PrivateFrame = {
+      type: "private",
+      from: member.nick,
+      to: target.nick,
+      text,
+      time: now,
+    };
+    if (kind === true || kind === "action") frame.action = true;
+    if (kind === "notice") frame.notice = true;
+    const kept = tags === undefined ? undefined : clientTags(tags);
+    if (kept !== undefined) frame.tags = kept;
     const deliveries: Delivery[] = [{ to: [target.id, id], frame }];
-    if (target.away !== undefined) {
+    if (target.away !== undefined && kind !== "notice") {
       deliveries.push({
         to: [id],
         frame: { type: "away_reply", nick: target.nick, text: target.away },
@@ -310,22 +443,145 @@ export class Hub {
     if (holder !== undefined && holder !== id) throw nickTaken(nick);
     if (nick === old) return [{ to: [id], frame: { type: "same_nick", nick } }];
     if (!this.#nickRegistry.rename(old, nick, id)) throw nickTaken(nick);
+    this.#remember(member);
     member.nick = nick;
+    return [
+      { to: [id, ...this.#neighbours(member)], frame: { type: "nick", old, new: nick, time: now } },
+      ...(nickKey(old) === nickKey(nick) ? [] : [
+        ...this.#presence(old, false, id),
+        ...this.#presence(nick, true, id),
+      ]),
+    ];
+  }
+
+  /**
+   * Marks a member away with a reason, or back when `text` is empty. Everyone who shares a room
+   * with them hears of the change (`user_away`, which IRC's away-notify shows).
+   */
+  setAway(id: MemberId, text: string): Delivery[] {
+    const member = this.#member(id);
+    const was = member.away;
+    if (text.trim() === "") {
+      member.away = undefined;
+    } else {
+      member.away = validateText(text, "Away text");
+    }
+    const away = member.away;
+    const deliveries: Delivery[] = [{
+      to: [id],
+      frame: away === undefined ? { type: "away" } : { type: "away", text: away },
+    }];
+    const neighbours = this.#neighboursAndWatchers(member);
+    if (away !== was && neighbours.length > 0) {
+      deliveries.push({
+        to: neighbours,
+        frame: away === undefined
+          ? { type: "user_away", nick: member.nick }
+          : { type: "user_away", nick: member.nick, text: away },
+      });
+    }
+    return deliveries;
+  }
+
+  /** Marks a member as a bot, or not: others see it in WHO and WHOIS (IRC's bot mode). */
+  setBot(id: MemberId, bot: boolean): void {
+    this.#member(id).bot = bot;
+  }
+
+  /**
+   * Changes a member's real name; they, those who share a room with them and those who watch
+   * their nick hear of it (`real_name`, which IRC's setname shows). Cleaned like at registration.
+   */
+  setRealName(id: MemberId, text: string): Delivery[] {
+    const member = this.#member(id);
+    member.realName = cleanRealName(text);
     return [{
-      to: [id, ...this.#neighbours(member)],
-      frame: { type: "nick", old, new: nick, time: now },
+      to: [id, ...this.#neighboursAndWatchers(member)],
+      frame: { type: "real_name", nick: member.nick, realName: member.realName },
     }];
   }
 
-  /** Marks a member away with a reason, or back when `text` is empty. */
-  setAway(id: MemberId, text: string): Delivery[] {
-    const member = this.#member(id);
-    if (text.trim() === "") {
-      member.away = undefined;
-      return [{ to: [id], frame: { type: "away" } }];
+  /** Those who share a room with the member or watch its nick, without the member. */
+  #neighboursAndWatchers(member: Member): MemberId[] {
+    const ids = new Set(this.#neighbours(member));
+    for (const id of this.#watchers.get(nickKey(member.nick)) ?? []) {
+      if (id !== member.id) ids.add(id);
     }
-    member.away = validateText(text, "Away text");
-    return [{ to: [id], frame: { type: "away", text: member.away } }];
+    return [...ids];
+  }
+
+  /**
+   * Client tags without a message (IRC's TAGMSG) to a room the member is in, or to one person.
+   * Everyone there (or the person) and the sender get a `tags` event. Nothing is kept.
+   */
+  tag(
+    id: MemberId,
+    target: { readonly room: string } | { readonly nick: string },
+    tags: Readonly<Record<string, string>>,
+    now: number,
+  ): Delivery[] {
+    const member = this.#member(id);
+    const kept = clientTags(tags);
+    if (kept === undefined) return [];
+    if ("room" in target) {
+      const room = this.#joinedRoom(member, target.room);
+      return [{
+        to: [...room.members],
+        frame: { type: "tags", from: member.nick, room: room.name, tags: kept, time: now },
+      }];
+    }
+    const other = this.#memberByNick(target.nick);
+    return [{
+      to: other.id === id ? [id] : [other.id, id],
+      frame: { type: "tags", from: member.nick, to: other.nick, tags: kept, time: now },
+    }];
+  }
+
+  /**
+   * Messages from the history of a room the member is in (IRC's CHATHISTORY), at most
+   * MAX_HISTORY_QUERY. Throws `not_in_room`, `no_such_room`.
+   */
+  history(id: MemberId, roomName: string, request: HistoryRequest): Delivery[] {
+    const room = this.#joinedRoom(this.#member(id), roomName);
+    const limit = Math.max(0, Math.min(MAX_HISTORY_QUERY, Math.floor(request.limit)));
+    let messages: MessageFrame[];
+    if ("around" in request) {
+      // Half before the point, then the rest from the point on.
+      const point = request.around;
+      const before = this.#log.query(room.key, {
+        before: point,
+        limit: Math.floor(limit / 2),
+        from: "newest",
+      });
+      const from = "seq" in point ? { seq: point.seq - 1 } : { time: point.time - 1 };
+      const after = this.#log.query(room.key, {
+        after: from,
+        limit: limit - before.length,
+        from: "oldest",
+      });
+      messages = [...before, ...after];
+    } else if ("between" in request) {
+      // Which point is the earlier is known only from the messages (a seq and a time may be
+      // compared through them): a range the wrong way round is empty.
+      const [first, second] = request.between;
+      messages = this.#log.query(room.key, {
+        after: first,
+        before: second,
+        limit,
+        from: "oldest",
+      });
+      if (messages.length === 0) {
+        messages = this.#log.query(room.key, {
+          after: second,
+          before: first,
+          limit,
+          from: "newest",
+        });
+      }
+    } else {
+      messages = this.#log.query(room.key, { ...request, limit });
+    }
+    return [{ to: [id], frame: { type: "history", room: room.name, messages } }];
   }
 
   /** What a member may know about someone: shared rooms, idle time, away text. */
@@ -575,6 +831,9 @@ export class Hub {
     for (const room of this.#allRooms()) if (room.owner === id) room.owner = undefined;
     this.#members.delete(id);
     this.#nickRegistry.release(member.nick, id);
+    this.#remember(member);
+    for (const key of member.watching) this.#unwatch(id, key);
+    deliveries.push(...this.#presence(member.nick, false, id));
     return deliveries;
   }
 
@@ -617,6 +876,8 @@ export class Hub {
     }
     if (room.topic !== undefined) frame.topic = room.topic;
     if (room.limit !== undefined) frame.limit = room.limit;
+    if (!room.listed) frame.private = true;
+    if (room.created !== undefined) frame.created = room.created;
     const owner = room.owner === undefined ? undefined : this.nickOf(room.owner);
     if (owner !== undefined) frame.owner = owner;
     if (history.length > 0) frame.history = history.length;
@@ -662,6 +923,7 @@ export class Hub {
   ): Room {
     const key = roomKey(name);
     this.#directory.create({
+      ...(options.created === undefined ? {} : { created: options.created }),
       key,
       name,
       persistent: options.persistent,
@@ -852,7 +1114,7 @@ export class Hub {
    * `before` (below the newest when not given), oldest first, after a `history_page` event.
    * Throws `not_in_room`, `no_such_room`.
    */
-  history(id: MemberId, roomName: string, count: number, before?: number): Delivery[] {
+  historyPage(id: MemberId, roomName: string, count: number, before?: number): Delivery[] {
     const room = this.#joinedRoom(this.#member(id), roomName);
     const frames = this.#log.page(room.key, before ?? room.seq + 1, count);
     const first = frames[0]?.seq;
@@ -882,6 +1144,39 @@ function others(room: Room, id: MemberId): MemberId[] {
 
 /** Nick order for member lists; one collator for all (localeCompare builds one per call). */
 const compareNicks = new Intl.Collator("en", { sensitivity: "base" }).compare;
+
+/** A client tag's name: `+`, an optional vendor (`example.com/`), then letters, digits, `-`. */
+const CLIENT_TAG_NAME = /^\+(?:[A-Za-z0-9][A-Za-z0-9.-]*\/)?[A-Za-z0-9-]+$/;
+
+/**
+ * The client tags worth passing on: names starting with `+`, values without line breaks or NUL,
+ * at most MAX_CLIENT_TAGS and MAX_CLIENT_TAG_BYTES together; undefined when none are left.
+ */
+function clientTags(tags: Readonly<Record<string, string>>): Record<string, string> | undefined {
+  const kept: Record<string, string> = {};
+  let count = 0;
+  let bytes = 0;
+  for (const [name, value] of Object.entries(tags)) {
+    if (name.length > 100 || !CLIENT_TAG_NAME.test(name) || /[\0\r\n]/.test(value)) continue;
+    bytes += name.length + 1 + new TextEncoder().encode(value).length + 1;
+    if (++count > MAX_CLIENT_TAGS || bytes > MAX_CLIENT_TAG_BYTES) break;
+    kept[name] = value;
+  }
+  return count === 0 ? undefined : kept;
+}
+
+/** A user name safe in `nick!user@host`: undefined when nothing usable is left. */
+function cleanUserName(raw: string): string | undefined {
+  const cleaned = [...raw.replace(/[^\p{L}\p{N}_.~-]/gu, "")].slice(0, MAX_USER_NAME_CHARS).join(
+    "",
+  );
+  return cleaned === "" ? undefined : cleaned;
+}
+
+function cleanRealName(raw: string): string {
+  const cleaned = cleanReason(raw);
+  return [...cleaned].slice(0, MAX_REAL_NAME_CHARS).join("");
+}
 
 function checkSettings(settings: RoomSettings): RoomSettings {
   return {

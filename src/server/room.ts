@@ -88,6 +88,11 @@ export class Room {
     this.#update({ listed });
   }
 
+  /** When the room was created (ms since the epoch), if known. */
+  get created(): number | undefined {
+    return this.#record.created;
+  }
+
   /** Sequence number of the last accepted message (0 before the first), from the room log. */
   get seq(): number {
     return this.#stores.log.lastSeq(this.key);

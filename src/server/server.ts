@@ -27,7 +27,7 @@ import { formatHostPort } from "../carrier/tcp.ts";
 import type { Accepted, ByteStream, LineConnection, Listener } from "../carrier/connection.ts";
 import { serveHttp } from "../carrier/http_front.ts";
 import { type Delivery, Hub, type MemberId } from "./hub.ts";
-import type { SharedEncodings } from "../dialect/dialect.ts";
+import type { DialectOptions, SharedEncodings } from "../dialect/dialect.ts";
 import type { HubEvent } from "./events.ts";
 import { FlushScheduler, type Outbox } from "./outbox.ts";
 import { Session, type SessionHost, type SessionLimits } from "./session.ts";
@@ -85,6 +85,8 @@ export interface ServerOptions {
   store?: Store;
   /** How long messages are kept in the store, in ms; older ones are deleted. @default forever */
   retainMs?: number;
+  /** The server's name, for dialects that show one (IRC). @default "chat" */
+  serverName?: string;
 }
 
 /** A user kept in the hub after their connection dropped, for a quiet resume. */
@@ -99,6 +101,11 @@ interface Lingering {
 
 /** Frames a resumed client gets back another way: history, or its rooms' `room` frames. */
 const RESYNCED: ReadonlySet<string> = new Set([
+  // ...or that are not worth keeping: others' away changes, tags without a message.
+  "user_away",
+  "real_name",
+  "presence",
+  "tags",
   "message",
   "join",
   "leave",
@@ -130,6 +137,7 @@ export class ChatServer implements SessionHost, AdminApi {
   readonly log: Logger;
   readonly maxOutboxBytes: number;
   readonly limits: SessionLimits;
+  readonly dialectOptions: DialectOptions;
   /** Where the server listens (port 0 resolved to the real port). */
   readonly addr: { readonly hostname: string; readonly port: number };
   /** Resolves when the server has shut down and every connection is closed. */
@@ -212,6 +220,9 @@ export class ChatServer implements SessionHost, AdminApi {
     this.#commit();
     if (options.store !== undefined) this.#emptyRoomsUntil = this.now() + RESUME_WINDOW_MS;
     this.#greetAfterMs = options.greetAfterMs ?? 500;
+    this.dialectOptions = options.serverName === undefined
+      ? {}
+      : { serverName: options.serverName };
     this.#resumeGraceMs = options.resumeGraceMs ?? RESUME_GRACE_MS;
     this.#allowedOrigins = options.allowedOrigins ?? [];
     this.#maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS;

@@ -24,6 +24,7 @@ import {
 import type { Logger } from "../log.ts";
 import {
   decodeUtf8,
+  decodeUtf8Lenient,
   type DownloadFrame,
   type HelloFrame,
   type OfferFrame,
@@ -35,6 +36,7 @@ import {
 import { roomKey } from "../room_name.ts";
 import type {
   Dialect,
+  DialectOptions,
   DialectView,
   Intent,
   SharedEncodings,
@@ -45,7 +47,7 @@ import { PLAIN_GREETING } from "../dialect/plain.ts";
 import type { ByteStream, LineConnection } from "../carrier/connection.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
 import { COMMANDS, type LimitedAction } from "./commands.ts";
-import type { Delivery, Hub, MemberId, MessageRef } from "./hub.ts";
+import type { Delivery, Hub, Identity, MemberId, MessageRef } from "./hub.ts";
 import type { HubEvent } from "./events.ts";
 import { Outbox } from "./outbox.ts";
 import { type BucketOptions, TokenBucket } from "../rate_limit.ts";
@@ -70,6 +72,8 @@ export interface SessionHost {
   readonly log: Logger;
   readonly limits: SessionLimits;
   readonly maxOutboxBytes: number;
+  /** What every connection's dialect is told (the server's name). */
+  readonly dialectOptions: DialectOptions;
   now(): number;
   /**
    * Sends each delivery to its recipients (encoded once per dialect). Returns a promise when a
@@ -218,6 +222,8 @@ export class Session {
         return hub.nickOf(current());
       },
       rooms: () => hub.roomsOf(current()),
+      user: (nick) => hub.userInfo(nick),
+      departed: (nick) => hub.departed(nick),
     };
 
     this.#outbox = new Outbox({
@@ -354,7 +360,15 @@ export class Session {
   send(frame: HubEvent, shared: SharedEncodings = new Map()): void {
     const dialect = this.#dialect ?? (this.#fallback ??= detectDialect(""));
     const bytes = dialect.encode(frame, this.#view, shared);
-    if (bytes.length > 0) this.#outbox.push(bytes);
+    this.#push(bytes);
+  }
+
+  /** Queues bytes for this client, unless its dialect holds them back for now (`hold`). */
+  #push(bytes: Uint8Array): void {
+    const now = bytes.length > 0 && this.#dialect?.hold !== undefined
+      ? this.#dialect.hold(bytes)
+      : bytes;
+    if (now.length > 0) this.#outbox.push(now);
   }
 
   /** The dialect used to tell a connection that never spoke why it is closed. */
@@ -488,31 +502,66 @@ export class Session {
       if (line === null) {
         throw new ChatError("frame_too_large", `Line is too long: over ${MAX_LINE_BYTES} bytes`);
       }
-      const text = decodeUtf8(line);
+      const text = this.#decode(line);
       if (this.#dialect === undefined) {
-        this.#dialect = detectDialect(text);
+        this.#dialect = detectDialect(text, this.#host.dialectOptions);
         this.#host.log.info("mode", { id: this.id, mode: this.#dialect.name });
         if (this.#refuse !== undefined && this.#dialect.name !== "http") {
           this.#turnAway();
           return;
         }
       }
-      for (const intent of this.#dialect.read(text, this.#view)) {
-        if (this.#closing) return;
-        this.#act(intent);
+      // A line may ask for several things (IRC's `PRIVMSG #a,#b`, `JOIN #a,#b`): one that fails
+      // is reported with its ref, and the rest are still carried out.
+      const dialect = this.#dialect;
+      try {
+        for (const intent of dialect.read(text, this.#view)) {
+          if (this.#closing) return;
+          this.#currentRef = undefined;
+          try {
+            this.#act(intent);
+          } catch (error) {
+            if (!(error instanceof ChatError)) throw error;
+            this.#fail(error);
+          }
+        }
+      } finally {
+        const held = dialect.lineDone?.();
+        if (held !== undefined && held.length > 0) this.#outbox.push(held);
       }
     } catch (error) {
       if (error instanceof ChatError) {
-        this.send(
-          this.#currentRef === undefined
-            ? { type: "failure", error }
-            : { type: "failure", error, ref: this.#currentRef },
-        );
+        this.#fail(error);
         return;
       }
       this.#host.log.error("bug", { id: this.id, error: String(error), stack: errorStack(error) });
       this.#abort("Internal server error", "final");
     }
+  }
+
+  /**
+   * A line's text: invalid UTF-8 is refused (`bad_frame`) unless the connection's dialect (or,
+   * for the first line, the dialect it picks) reads it leniently.
+   */
+  #decode(line: Uint8Array): string {
+    if (this.#dialect?.lenientUtf8 === true) return decodeUtf8Lenient(line);
+    try {
+      return decodeUtf8(line);
+    } catch (error) {
+      if (this.#dialect !== undefined) throw error;
+      const text = decodeUtf8Lenient(line);
+      if (detectDialect(text, this.#host.dialectOptions).lenientUtf8 !== true) throw error;
+      return text;
+    }
+  }
+
+  /** Tells the client its request failed (with the request's ref, when it had one). */
+  #fail(error: ChatError): void {
+    this.send(
+      this.#currentRef === undefined
+        ? { type: "failure", error }
+        : { type: "failure", error, ref: this.#currentRef },
+    );
   }
 
   /** Refuses the connection (server full, too many from one address) in its own dialect. */
@@ -530,7 +579,10 @@ export class Session {
     switch (intent.kind) {
       case "register":
         this.#checkServerPassword(intent.password);
-        this.#register(intent.nick, intent.resume);
+        this.#register(intent.nick, intent.resume, {
+          user: intent.user,
+          realName: intent.realName,
+        });
         return;
       case "say":
         this.#currentRef = intent.id;
@@ -541,15 +593,64 @@ export class Session {
             intent.room,
             intent.text,
             host.now(),
-            false,
+            intent.notice === true ? "notice" : intent.action === true ? "action" : "text",
             this.#ref(intent.id),
+            intent.tags,
           ),
         );
+        return;
+      case "tell":
+        this.#currentRef = intent.id;
+        this.#requireNick();
+        this.#deliver(
+          host.hub.privateMessage(
+            this.member,
+            intent.nick,
+            intent.text,
+            host.now(),
+            intent.notice === true ? "notice" : intent.action === true ? "action" : "text",
+            intent.tags,
+          ),
+        );
+        return;
+      case "tag":
+        this.#currentRef = intent.id;
+        this.#requireNick();
+        this.#deliver(
+          host.hub.tag(
+            this.member,
+            intent.room !== undefined ? { room: intent.room } : { nick: intent.nick ?? "" },
+            intent.tags,
+            host.now(),
+          ),
+        );
+        return;
+      case "bot":
+        this.#requireNick();
+        this.#host.hub.setBot(this.member, intent.bot);
+        return;
+      case "real_name":
+        this.#requireNick();
+        this.#deliver(this.#host.hub.setRealName(this.member, intent.realName));
+        return;
+      case "watch":
+        this.#requireNick();
+        this.#host.hub.watch(this.member, intent.nicks, intent.watch);
+        return;
+      case "history":
+        this.#currentRef = intent.id;
+        this.#requireNick();
+        this.#deliver(host.hub.history(this.member, intent.room, intent.query));
         return;
       case "command":
         this.#currentRef = intent.id;
         this.#requireNick();
         this.#command(intent.line, intent.room);
+        return;
+      case "join":
+        this.#currentRef = intent.id;
+        this.#requireNick();
+        this.#join(intent.room, intent.password, intent.create === true);
         return;
       case "offer":
         this.#currentRef = intent.frame.ref;
@@ -567,7 +668,7 @@ export class Session {
         this.send(intent.frame);
         return;
       case "raw":
-        this.#outbox.push(intent.bytes);
+        this.#push(intent.bytes);
         return;
       case "http": {
         const raw = this.#conn.takeRaw?.();
@@ -661,7 +762,7 @@ export class Session {
       : new ChatError("bad_server_password", "That is not the server's password");
   }
 
-  #register(nick: string, resume: HelloFrame["resume"]): void {
+  #register(nick: string, resume: HelloFrame["resume"], identity: Identity): void {
     const hub = this.#host.hub;
     if (hub.nickOf(this.member) !== undefined) {
       throw new ChatError(
@@ -707,6 +808,7 @@ export class Session {
       nick,
       now,
       resume === undefined ? undefined : { rooms, trusted: trusted ?? [] },
+      identity,
     );
     // Kept even when not trusted (see `takeResume`), so resent messages are recognised.
     if (resume !== undefined) this.token = resume.token;
@@ -756,6 +858,16 @@ export class Session {
     if (result.quit !== undefined) {
       const reason = result.quit === "" ? "Quit" : `Quit: ${result.quit}`;
       void this.close(reason, "Goodbye", DRAIN_ON_EOF_MS);
+    }
+  }
+
+  /** Joins a room, or creates it when `create` and it does not exist (each its allowance). */
+  #join(room: string, password: string | undefined, create: boolean): void {
+    try {
+      this.#command(password === undefined ? `/join ${room}` : `/join ${room} ${password}`, room);
+    } catch (error) {
+      if (!create || !(error instanceof ChatError) || error.code !== "no_such_room") throw error;
+      this.#command(`/create ${room}`, room);
     }
   }
 

@@ -1,6 +1,12 @@
 /** A {@linkcode RoomLog} in memory: what a server without a database forgets on restart. Pure. */
 import type { MessageFrame } from "../protocol.ts";
-import { type Replay, type RoomLog, searchWords } from "./room_log.ts";
+import {
+  type HistoryBound,
+  type HistoryQuery,
+  type Replay,
+  type RoomLog,
+  searchWords,
+} from "./room_log.ts";
 
 /** Options for {@linkcode MemoryRoomLog}. */
 export interface MemoryRoomLogOptions {
@@ -107,6 +113,16 @@ export class MemoryRoomLog implements RoomLog {
     return found;
   }
 
+  query(room: string, query: HistoryQuery): MessageFrame[] {
+    const frames = this.history(room).filter((frame) =>
+      (query.after === undefined || isAfter(frame, query.after)) &&
+      (query.before === undefined || isBefore(frame, query.before))
+    );
+    const limit = Math.max(0, query.limit);
+    if (limit === 0) return [];
+    return query.from === "newest" ? frames.slice(-limit) : frames.slice(0, limit);
+  }
+
   sentSeq(room: string, key: string): number | undefined {
     return this.#logs.get(room)?.sent.get(key);
   }
@@ -133,4 +149,12 @@ export class MemoryRoomLog implements RoomLog {
     }
     return log;
   }
+}
+
+function isAfter(frame: MessageFrame, bound: HistoryBound): boolean {
+  return "seq" in bound ? frame.seq > bound.seq : frame.time > bound.time;
+}
+
+function isBefore(frame: MessageFrame, bound: HistoryBound): boolean {
+  return "seq" in bound ? frame.seq < bound.seq : frame.time < bound.time;
 }

@@ -5,6 +5,21 @@
  */
 import type { MessageFrame } from "../protocol.ts";
 
+/** Where a history query starts or ends: a message's seq, or a time (ms since the epoch). */
+export type HistoryBound = { readonly seq: number } | { readonly time: number };
+
+/** Which remembered messages a history query asks for (IRC's CHATHISTORY). */
+export interface HistoryQuery {
+  /** Only messages after this bound (exclusive). */
+  readonly after?: HistoryBound;
+  /** Only messages before this bound (exclusive). */
+  readonly before?: HistoryBound;
+  /** At most this many. */
+  readonly limit: number;
+  /** Which end of the range the limit keeps: the newest messages, or the oldest. */
+  readonly from: "newest" | "oldest";
+}
+
 /** What a replay returns: the messages that fit, and whether older ones were left out. */
 export interface Replay {
   /** Oldest first. */
@@ -44,6 +59,11 @@ export interface RoomLog {
    * keeps; one in memory, its history.
    */
   search(room: string, words: string, limit: number): MessageFrame[];
+  /**
+   * The remembered messages within a query's bounds, at most `limit` of them from its `from`
+   * end, oldest first.
+   */
+  query(room: string, query: HistoryQuery): MessageFrame[];
   /** The seq a message with this client id key was accepted as, if still remembered. */
   sentSeq(room: string, key: string): number | undefined;
   /** Remembers a client message id key with its seq; the oldest may be forgotten past a bound. */

@@ -4,7 +4,7 @@
  * ids survive a restart too, so a client resending after one is not delivered twice.
  */
 import type { MessageFrame } from "../protocol.ts";
-import { type Replay, type RoomLog, searchWords } from "./room_log.ts";
+import { type HistoryQuery, type Replay, type RoomLog, searchWords } from "./room_log.ts";
 import type { SqliteDatabase } from "./sqlite_database.ts";
 
 /** Options for {@linkcode SqliteRoomLog}. */
@@ -55,6 +55,8 @@ export class SqliteRoomLog implements RoomLog {
   /** How many ids each room remembers, read once from the database. */
   readonly #sentCounts = new Map<string, number>();
   readonly #sql: ReturnType<typeof statements>;
+  /** History queries' statements by their SQL (a few shapes: bounds by seq or time, either end). */
+  readonly #queries = new Map<string, ReturnType<SqliteDatabase["prepare"]>>();
 
   constructor(db: SqliteDatabase, options: SqliteRoomLogOptions) {
     this.#db = db;
@@ -110,6 +112,30 @@ export class SqliteRoomLog implements RoomLog {
     if (limit <= 0) return [];
     const rows = this.#sql.page.all(room, before, limit) as unknown as Row[];
     return rows.reverse().map((row) => JSON.parse(row.frame) as MessageFrame);
+  }
+
+  query(room: string, query: HistoryQuery): MessageFrame[] {
+    const limit = Math.max(0, Math.floor(query.limit));
+    if (limit === 0) return [];
+    // Every kept message counts, not only the replayed history: the store reaches further back.
+    const where = ["room = ?"];
+    const args: (string | number)[] = [room];
+    for (const [bound, op] of [[query.after, ">"], [query.before, "<"]] as const) {
+      if (bound === undefined) continue;
+      where.push("seq" in bound ? `seq ${op} ?` : `time ${op} ?`);
+      args.push("seq" in bound ? bound.seq : bound.time);
+    }
+    const order = query.from === "newest" ? "DESC" : "ASC";
+    const sql = `SELECT frame, size, seq FROM messages WHERE ${where.join(" AND ")} ` +
+      `ORDER BY seq ${order} LIMIT ?`;
+    let statement = this.#queries.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#queries.set(sql, statement);
+    }
+    const rows = statement.all(...args, limit) as unknown as Row[];
+    if (order === "DESC") rows.reverse();
+    return rows.map((row) => JSON.parse(row.frame) as MessageFrame);
   }
 
   search(room: string, words: string, limit: number): MessageFrame[] {

@@ -1020,7 +1020,6 @@ const TYPE_CASES: readonly Case[] = [
         "/back now",
         "/password",
         "/users a b",
-        "/leave a b",
         "/private on off",
       ];
       await errorsEach(context, "native", lines.map((line) => command(line)), "bad_arguments", {

@@ -95,6 +95,50 @@ Deno.test("IRC, chat join and nc users talk in one room, messages all ways", asy
   });
 });
 
+Deno.test("IRC user names, part reasons, notices, echoes with time and Latin-1 reach every dialect", async () => {
+  await withServer({ args: ["--server-name", "irc.example"] }, async (server, track) => {
+    const irc = track(await RawClient.connect(server.port));
+    await irc.write(
+      "CAP LS 302\r\nCAP REQ :echo-message server-time message-tags\r\nNICK ana\r\n" +
+        "USER anauser 0 * :Ana Lovelace\r\nCAP END\r\n",
+    );
+    await irc.lines.waitFor(":irc.example 422 ana ");
+    await irc.sendLine("JOIN #lobby,#games\r");
+    await irc.lines.waitFor(":ana!anauser@chat JOIN #games");
+    const bob = track(await joinedClient(server, "bob"));
+    await bob.send("/join games");
+    await bob.stdout.waitFor("* You are in games with ana");
+    const carl = track(await ncUser(server, "carl"));
+    await carl.sendLine("/join games");
+    await carl.lines.waitFor("* You are in games with");
+    // The echo carries the time the others got and the same msgid.
+    await irc.sendLine("PRIVMSG #games :hello\r");
+    await irc.lines.waitFor(/^@time=\S+Z;msgid=\S+ :ana!anauser@chat PRIVMSG #games hello\r?$/);
+    await bob.stdout.waitFor("<ana> hello");
+    // A NOTICE stays a notice.
+    await irc.sendLine("NOTICE #games :bus at five\r");
+    await bob.stdout.waitFor("-ana- bus at five");
+    await carl.lines.waitFor("-ana- bus at five");
+    // Latin-1 from an old client: the invalid byte becomes U+FFFD, the line still arrives.
+    await irc.write(
+      new Uint8Array([...new TextEncoder().encode("PRIVMSG #games :caf"), 0xe9, 13, 10]),
+    );
+    await carl.lines.waitFor("<ana> caf\uFFFD");
+    await irc.sendLine("WHOIS bob\r");
+    await irc.lines.waitFor(":irc.example 311 ana bob bob chat * bob");
+    // A part reason reaches chat join and nc users.
+    await irc.sendLine("PART #games :time for tea\r");
+    await bob.stdout.waitFor("ana left (time for tea)");
+    await carl.lines.waitFor("ana left (time for tea)");
+    // And theirs reach IRC.
+    const mark = irc.lines.lines.length;
+    await irc.sendLine("JOIN #games\r");
+    await irc.lines.waitFor(":ana!anauser@chat JOIN #games", { from: mark });
+    await carl.sendLine("/leave games off to bed");
+    await irc.lines.waitFor(":carl!carl@chat PART #games :off to bed");
+  });
+});
+
 Deno.test("IRC errors are numerics and hostile input leaves the server serving", async () => {
   await withServer({}, async (server, track) => {
     const early = track(await RawClient.connect(server.port));

@@ -12,63 +12,91 @@
 import { ChatError } from "../../errors.ts";
 import {
   LOBBY,
+  MAX_HISTORY_QUERY,
   MAX_NICK_CHARS,
+  MAX_REAL_NAME_CHARS,
   MAX_REASON_CHARS,
   MAX_ROOM_NAME_CHARS,
   MAX_TOPIC_CHARS,
+  MAX_WATCHED,
 } from "../../limits.ts";
-import type { RoomInfo, ServerFrame } from "../../protocol.ts";
+import type { MessageFrame, RoomInfo, ServerFrame } from "../../protocol.ts";
 import { roomKey } from "../../room_name.ts";
 import { cleanReason } from "../../text.ts";
 import { VERSION } from "../../version.ts";
-import { ADMIN, type HubEvent, type RoomChange } from "../../server/events.ts";
+import { ADMIN, type HistoryRequest, type HubEvent, type RoomChange } from "../../server/events.ts";
 import {
   type Dialect,
+  type DialectOptions,
   type DialectView,
   type Intent,
   NOTHING,
   type SharedEncodings,
   type Supports,
+  type UserInfo,
 } from "../dialect.ts";
 import { CASEMAPPING, ircLower } from "./casemap.ts";
 import { formatAction, parseCtcp } from "./ctcp.ts";
 import { stripFormatting } from "./formatting.ts";
 import {
+  escapeTagValue,
   formatMessage,
   type IrcMessageInit,
   MAX_BODY_BYTES,
   parseMessage,
   utf8Length,
 } from "./message.ts";
+import { parseHistoryRequest } from "./chathistory.ts";
+import { matchMask } from "./mask.ts";
+import { hashMsgid, privateMsgid, roomMsgid } from "./msgid.ts";
 import * as N from "./numerics.ts";
 import { MIN_SPLIT_BYTES, splitText } from "./split_text.ts";
 
-/** The server's name in IRC prefixes and numerics. */
+/** The server's name in IRC prefixes and numerics, unless `--server-name` gives another. */
 export const SERVER_NAME = "chat";
+
+/** The host in every user's `nick!user@host`: a fixed cloak (nobody's address is shown). */
+export const USER_HOST = "chat";
 
 /** The network name advertised in ISUPPORT. */
 export const NETWORK = "chat";
 
 /** IRCv3 capabilities this server offers, each fully implemented. */
 export const CAPABILITIES: readonly string[] = [
+  "away-notify",
+  "batch",
+  "cap-notify",
+  "draft/chathistory",
   "echo-message",
+  "labeled-response",
+  "extended-monitor",
+  "message-tags",
   "multi-prefix",
   "server-time",
+  "setname",
   "userhost-in-names",
 ];
 
+/** The chathistory capability (the IRCv3 draft's name). */
+const CHATHISTORY = "draft/chathistory";
+
 /** ISUPPORT tokens: our limits, told truthfully. */
 export const ISUPPORT: readonly string[] = [
+  "BOT=B",
   `CASEMAPPING=${CASEMAPPING}`,
+  `CHATHISTORY=${MAX_HISTORY_QUERY}`,
   "CHANTYPES=#",
   `CHANNELLEN=${MAX_ROOM_NAME_CHARS + 1}`,
   "CHANMODES=,k,l,nst",
   `KICKLEN=${MAX_REASON_CHARS}`,
+  `MONITOR=${MAX_WATCHED}`,
+  "MSGREFTYPES=msgid,timestamp",
   `NETWORK=${NETWORK}`,
   `NICKLEN=${MAX_NICK_CHARS}`,
   "PREFIX=(o)@",
   "TARGMAX=KICK:,NAMES:,NOTICE:,PART:,PRIVMSG:,WHOIS:1",
   `TOPICLEN=${MAX_TOPIC_CHARS}`,
+  "WHOX",
 ];
 
 /**
@@ -85,6 +113,7 @@ const IRC_REGISTRATION = /^(?:@\S+ +)?(?::\S+ +)?(?:CAP|NICK|USER|PASS) +\S/i;
 
 const SUPPORTS: Supports = { files: false, resume: false, ping: true };
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** A room the viewer is in, as the dialect tracks it. */
 interface Channel {
@@ -95,6 +124,10 @@ interface Channel {
   members: Map<string, string>;
   /** Whether the IRC user sees it (false only for the lobby until they JOIN it). */
   shown: boolean;
+  /** Unlisted (`+s`): NAMES marks it `@`. */
+  secret: boolean;
+  /** When the room was created (ms), for 329. */
+  created?: number;
 }
 
 /** What a failed intent was about, to pick its numeric. */
@@ -102,15 +135,33 @@ interface Context {
   verb: string;
   /** The channel (`#name`) or nick the command named. */
   target?: string;
-  /** Say nothing about failures (NOTICE, and the create step of a JOIN). */
+  /** Say nothing about failures (NOTICE). */
   quiet?: boolean;
   /** MODE: the mode letter and its value, for 696. */
   mode?: string;
   value?: string;
   /** KICK: the nick to kick, for 441. */
   nick?: string;
-  /** JOIN of a room not in the list, tried as a create: the join to retry if it exists. */
-  retry?: { room: string; key?: string };
+  /** PRIVMSG or NOTICE to a channel: what to echo when the hub acknowledges it. */
+  echo?: { text: string; action: boolean; tags?: Record<string, string> };
+  /** CHATHISTORY: the subcommand, for FAIL. */
+  sub?: string;
+}
+
+/** How a message is marked, and the client tags it carries. */
+interface MessageFlags {
+  action?: boolean;
+  notice?: boolean;
+  tags?: Record<string, string>;
+}
+
+/** Only the flags that are set (intents carry no `false`). */
+function messageFlags(flags: MessageFlags): MessageFlags {
+  return {
+    ...(flags.action === true ? { action: true } : {}),
+    ...(flags.notice === true ? { notice: true } : {}),
+    ...(flags.tags === undefined ? {} : { tags: flags.tags }),
+  };
 }
 
 /** An answer the dialect waits for, to word it for the command that asked. */
@@ -118,9 +169,7 @@ type Pending =
   | { kind: "list"; only?: Set<string> }
   | { kind: "lusers" }
   | { kind: "mode"; channel: string }
-  | { kind: "directory" }
   | { kind: "whois"; nick: string }
-  | { kind: "who"; mask: string }
   | { kind: "help" };
 
 /** One IRC command: its preconditions, and what it asks for. */
@@ -135,6 +184,10 @@ interface Verb {
 export class IrcDialect implements Dialect {
   readonly name = "irc";
   readonly supports = SUPPORTS;
+  /** Old IRC clients may send Latin-1 or CP1252: invalid bytes are read as U+FFFD. */
+  readonly lenientUtf8 = true;
+  /** The server's name in prefixes and numerics. */
+  readonly server: string;
 
   /** The nick asked for with NICK before registration. */
   nickWanted: string | undefined;
@@ -142,9 +195,13 @@ export class IrcDialect implements Dialect {
   password: string | undefined;
   /** The user name from USER. */
   user: string | undefined;
+  /** The real name from USER. */
+  realName = "";
   /** `ls` while CAP negotiation is under way (registration waits for CAP END). */
   capState: "none" | "ls" | "done" = "none";
   readonly caps = new Set<string>();
+  /** Nicks the user MONITORs, by `ircLower`, as the user spelled them. */
+  readonly monitored = new Map<string, string>();
   /** Rooms the viewer is in, by room key. */
   readonly channels = new Map<string, Channel>();
   /** Room keys known to exist, from the last room list. */
@@ -155,16 +212,40 @@ export class IrcDialect implements Dialect {
   #contexts = new Map<string, Context>();
   #lineContext: Context | undefined;
   #next = 0;
-  /**
-   * Joins to retry with the client's next line: an unlisted (private) room looked new, so it
-   * was created, which failed because it exists. Failures end a line's intents in the session,
-   * so the join waits for the next line (clients ping regularly).
-   */
-  #retries: { room: string; key?: string; target?: string }[] = [];
-  /** PART reasons the hub does not carry, by room key, for the user's own PART line. */
-  readonly partReasons = new Map<string, string>();
+  #nextBatch = 0;
+  /** Client tags (`+name`) of the line being read, when the client speaks message-tags. */
+  #clientTags: Record<string, string> | undefined;
+  /** A room's history being replayed after its entry: how many messages are left, in a batch? */
+  #replay: { key: string; left: number; batch?: string; skip: boolean } | undefined;
+  /** The `label` of the line being handled (labeled-response), and the lines held back for it. */
+  #label: string | undefined;
+  #held: string[] = [];
+  /** The connection's view, from the last read or encode (for user names in prefixes). */
+  #view: DialectView | undefined;
+  /** User names of people seen, by `ircLower` of their nick, for lines about them once gone. */
+  readonly #users = new Map<string, string>();
+
+  constructor(options: DialectOptions = {}) {
+    this.server = options.serverName ?? SERVER_NAME;
+  }
+
+  /** The `nick!user@host` prefix of a user (the host is a fixed cloak). */
+  prefix(nick: string): string {
+    const lower = ircLower(nick);
+    const info = this.#view?.user(nick);
+    let user = info?.user;
+    if (user === undefined) user = this.#users.get(lower) ?? nick;
+    else this.#users.set(lower, user);
+    return `${nick}!${user}@${USER_HOST}`;
+  }
+
+  /** The prefix for an actor: a nick, or the server for the admin. */
+  source(by: string): string {
+    return by === ADMIN || by.includes(" ") ? this.server : this.prefix(by);
+  }
 
   read(line: string, view: DialectView): Intent[] {
+    this.#view = view;
     this.#pending = [];
     this.#contexts.clear();
     this.#lineContext = undefined;
@@ -182,7 +263,14 @@ export class IrcDialect implements Dialect {
       }
     }
     // A client-supplied source is never trusted: it is ignored.
-    const { command, params } = parsed.message;
+    const { command, params, tags } = parsed.message;
+    this.#label = this.caps.has("labeled-response") ? tags.get("label") : undefined;
+    this.#held = [];
+    this.#clientTags = undefined;
+    if (this.caps.has("message-tags")) {
+      const own = [...tags].filter(([name]) => name.startsWith("+"));
+      if (own.length > 0) this.#clientTags = Object.fromEntries(own);
+    }
     const verb = VERBS[command];
     if (verb === undefined) {
       return [this.numerics(view, [N.ERR_UNKNOWNCOMMAND, command, "Unknown command"])];
@@ -194,14 +282,7 @@ export class IrcDialect implements Dialect {
       return [this.numerics(view, [N.ERR_NEEDMOREPARAMS, command, "Not enough parameters"])];
     }
     this.#lineContext = { verb: command, target: params[0] };
-    const retries = this.#retries.map(({ room, key, target }) =>
-      this.command(key === undefined ? `/join ${room}` : `/join ${room} ${key}`, room, {
-        verb: "JOIN",
-        target,
-      })
-    );
-    this.#retries = [];
-    return [...retries, ...verb.run(this, params, view)];
+    return verb.run(this, params, view);
   }
 
   /** A slash command for the hub, with a context for its failure. */
@@ -210,25 +291,68 @@ export class IrcDialect implements Dialect {
     return { kind: "command", line, room, id };
   }
 
-  /** A message to a room, with a context for its failure. */
-  say(room: string, text: string, context: Context): Intent {
-    return { kind: "say", room, text, id: this.#remember(context) };
+  /** While a labelled line is handled, its answer is held back, to be labelled as a whole. */
+  hold(bytes: Uint8Array): Uint8Array {
+    if (this.#label === undefined) return bytes;
+    this.#held.push(...decoder.decode(bytes).split("\r\n").filter((each) => each !== ""));
+    return NOTHING;
   }
 
-  /** JOIN of one room: `/join` when it is known to exist, `/create` otherwise, decided late. */
-  joinOrCreate(room: string, key: string | undefined, context: Context): Intent {
+  /**
+   * A labelled line is handled: its answer goes out labelled (labeled-response): one line with
+   * the label, several in a `labeled-response` batch, none as a labelled ACK.
+   */
+  lineDone(): Uint8Array {
+    const label = this.#label;
+    if (label === undefined) return NOTHING;
+    const held = this.#held;
+    this.#label = undefined;
+    this.#held = [];
+    if (held.length === 0) return toBytes([withTag(line(this.server, "ACK"), "label", label)]);
+    if (held.length === 1) return toBytes([withTag(held[0] ?? "", "label", label)]);
+    const batch = this.#batchId();
+    return toBytes([
+      withTag(line(this.server, "BATCH", "+" + batch, "labeled-response"), "label", label),
+      ...held.map((each) => withTag(each, "batch", batch)),
+      line(this.server, "BATCH", "-" + batch),
+    ]);
+  }
+
+  /** The client tags of the line being read (message-tags), if any. */
+  get clientTags(): Record<string, string> | undefined {
+    return this.#clientTags;
+  }
+
+  /** A message to a room, with a context for its failure (and its echo). */
+  say(room: string, text: string, context: Context, flags: MessageFlags = {}): Intent {
+    return { kind: "say", room, text, id: this.#remember(context), ...messageFlags(flags) };
+  }
+
+  /** A private message, with a context for its failure. */
+  tell(nick: string, text: string, context: Context, flags: MessageFlags = {}): Intent {
+    return { kind: "tell", nick, text, id: this.#remember(context), ...messageFlags(flags) };
+  }
+
+  /** JOIN of one room: joined if it exists, created (the user owns it) if not. */
+  join(room: string, key: string | undefined, context: Context): Intent {
     const id = this.#remember(context);
-    const exists = (): boolean => this.directory.has(roomKey(room));
-    return {
-      kind: "command",
-      room,
-      id,
-      // Read when the intent is carried out, after the room list asked for just before it.
-      get line(): string {
-        if (exists()) return key === undefined ? `/join ${room}` : `/join ${room} ${key}`;
-        return `/create ${room}`;
-      },
-    };
+    return key === undefined
+      ? { kind: "join", room, create: true, id }
+      : { kind: "join", room, password: key, create: true, id };
+  }
+
+  /** Client tags without a message (TAGMSG), to a room or a nick. */
+  tag(
+    target: { room: string } | { nick: string },
+    tags: Record<string, string>,
+    context: Context,
+  ): Intent {
+    return { kind: "tag", ...target, tags, id: this.#remember(context) };
+  }
+
+  /** A history query (CHATHISTORY) for a room. */
+  history(room: string, query: HistoryRequest, context: Context): Intent {
+    return { kind: "history", room, query, id: this.#remember(context) };
   }
 
   /** Waits for an answer frame (a room list, a whois) to word it for the asking command. */
@@ -246,7 +370,7 @@ export class IrcDialect implements Dialect {
   numerics(view: DialectView, ...replies: string[][]): Intent {
     const target = view.nick ?? "*";
     const lines = replies.map(([code = "", ...rest]) =>
-      formatMessage({ source: SERVER_NAME, command: code, params: [target, ...rest] })
+      formatMessage({ source: this.server, command: code, params: [target, ...rest] })
     );
     return this.raw(lines);
   }
@@ -262,17 +386,19 @@ export class IrcDialect implements Dialect {
     if (this.nickWanted === undefined || this.user === undefined) return [];
     // A refused nick (433, 432) names the nick tried, whichever line completed registration.
     this.#lineContext = { verb: "NICK", target: this.nickWanted };
-    return [
-      this.password === undefined
-        ? { kind: "register", nick: this.nickWanted }
-        : { kind: "register", nick: this.nickWanted, password: this.password },
-    ];
+    return [{
+      kind: "register",
+      nick: this.nickWanted,
+      user: this.user,
+      realName: this.realName,
+      ...this.password === undefined ? {} : { password: this.password },
+    }];
   }
 
   /** The lines showing the viewer's entry to a channel: JOIN, topic, names. */
   joinLines(channel: Channel, self: string): string[] {
     return [
-      line(prefix(self), "JOIN", "#" + channel.name),
+      line(this.prefix(self), "JOIN", "#" + channel.name),
       ...(channel.topic === undefined
         ? []
         : [this.numeric(self, N.RPL_TOPIC, "#" + channel.name, channel.topic)]),
@@ -285,45 +411,83 @@ export class IrcDialect implements Dialect {
     const full = this.caps.has("userhost-in-names");
     const names = [...channel.members.values()].map((nick) =>
       (channel.owner !== undefined && ircLower(channel.owner) === ircLower(nick) ? "@" : "") +
-      (full ? prefix(nick) : nick)
+      (full ? this.prefix(nick) : nick)
     );
     const lines: string[] = [];
-    const head = `:${SERVER_NAME} ${N.RPL_NAMREPLY} ${self} = #${channel.name} :`;
+    const kind = channel.secret ? "@" : "=";
+    const head = `:${this.server} ${N.RPL_NAMREPLY} ${self} ${kind} #${channel.name} :`;
     let batch: string[] = [];
     for (const name of names) {
       if (utf8Length(head + [...batch, name].join(" ")) > MAX_BODY_BYTES && batch.length > 0) {
-        lines.push(this.numeric(self, N.RPL_NAMREPLY, "=", "#" + channel.name, batch.join(" ")));
+        lines.push(this.numeric(self, N.RPL_NAMREPLY, kind, "#" + channel.name, batch.join(" ")));
         batch = [];
       }
       batch.push(name);
     }
     if (batch.length > 0) {
-      lines.push(this.numeric(self, N.RPL_NAMREPLY, "=", "#" + channel.name, batch.join(" ")));
+      lines.push(this.numeric(self, N.RPL_NAMREPLY, kind, "#" + channel.name, batch.join(" ")));
     }
     lines.push(this.numeric(self, N.RPL_ENDOFNAMES, "#" + channel.name, "End of /NAMES list"));
     return lines;
   }
 
-  /** 352 lines for a channel's members, without the 315. */
-  whoLines(channel: Channel, self: string): string[] {
+  /** 352 (or WHOX 354) lines for a channel's members, without the 315. */
+  whoLines(channel: Channel, self: string, whox?: Whox): string[] {
     return [...channel.members.values()].map((nick) => {
       const op = channel.owner !== undefined && ircLower(channel.owner) === ircLower(nick);
-      return this.numeric(
-        self,
-        N.RPL_WHOREPLY,
-        "#" + channel.name,
-        nick,
-        SERVER_NAME,
-        SERVER_NAME,
-        nick,
-        op ? "H@" : "H",
-        `0 ${nick}`,
-      );
+      return this.whoLine(self, "#" + channel.name, this.#info(nick), op, whox);
     });
   }
 
+  /**
+   * One 352: `channel user host server nick flags :hops realname`; with WHOX, one 354 with the
+   * fields asked for, in WHOX's order (`tcuihsnfdlaor`). No IP is shown, accounts and op levels
+   * do not exist, and idle time is in WHOIS only (0 here).
+   */
+  whoLine(self: string, channel: string, info: UserInfo, op = false, whox?: Whox): string {
+    const flags = (info.away === undefined ? "H" : "G") + (info.bot ? "B" : "") + (op ? "@" : "");
+    const realName = info.realName === "" ? info.nick : info.realName;
+    if (whox !== undefined) {
+      const values: Record<string, string> = {
+        t: whox.token,
+        c: channel,
+        u: info.user,
+        i: "255.255.255.255",
+        h: USER_HOST,
+        s: this.server,
+        n: info.nick,
+        f: flags,
+        d: "0",
+        l: "0",
+        a: "0",
+        o: "n/a",
+        r: realName,
+      };
+      const fields = [...WHOX_FIELDS].filter((field) => whox.fields.includes(field));
+      return this.numeric(self, N.RPL_WHOSPCRPL, ...fields.map((field) => values[field] ?? "*"));
+    }
+    return this.numeric(
+      self,
+      N.RPL_WHOREPLY,
+      channel,
+      info.user,
+      USER_HOST,
+      this.server,
+      info.nick,
+      flags,
+      `0 ${realName}`,
+    );
+  }
+
+  /** What is known of a nick: the hub's answer, or the nick alone for someone gone. */
+  #info(nick: string): UserInfo {
+    const info = this.#view?.user(nick);
+    if (info !== undefined) this.#users.set(ircLower(nick), info.user);
+    return info ?? { nick, user: this.#users.get(ircLower(nick)) ?? nick, realName: "" };
+  }
+
   numeric(self: string, code: string, ...params: string[]): string {
-    return line(SERVER_NAME, code, self, ...params);
+    return line(this.server, code, self, ...params);
   }
 
   /** The channel for `#name` the viewer is in and sees, if any. */
@@ -335,26 +499,86 @@ export class IrcDialect implements Dialect {
   // ---- encoding ------------------------------------------------------------------------------
 
   encode(event: HubEvent, view: DialectView, shared: SharedEncodings): Uint8Array {
+    this.#view = view;
     const self = view.nick ?? "*";
     if (event.type === "message") {
       const channel = this.channels.get(roomKey(event.room));
       if (channel === undefined || !channel.shown) return NOTHING;
-      const timed = this.caps.has("server-time");
-      const key = timed ? "irc+time" : "irc";
+      // A replayed message belongs to this viewer's replay (its batch): not shared.
+      if (event.history === true) return toBytes(this.#replayed(event));
+      const key = "irc" + (this.caps.has("server-time") ? "+time" : "") +
+        (this.caps.has("message-tags") ? "+tags" : "");
       let bytes = shared.get(key);
       if (bytes === undefined) {
-        bytes = toBytes(
-          textLines(prefix(event.nick), "PRIVMSG", "#" + event.room, event.text, {
-            action: event.action === true,
-            time: timed ? event.time : undefined,
-          }),
-        );
+        bytes = toBytes(this.#messageLines(event));
         shared.set(key, bytes);
       }
       return bytes;
     }
     const lines = this.#lines(event, self);
     return lines.length === 0 ? NOTHING : toBytes(lines);
+  }
+
+  /** A room message as IRC lines, with the tags this viewer asked for (and `extra`). */
+  #messageLines(event: MessageFrame, extra: Record<string, string> = {}): string[] {
+    const verb = event.notice === true ? "NOTICE" : "PRIVMSG";
+    return textLines(this.prefix(event.nick), verb, "#" + event.room, event.text, {
+      action: event.action === true,
+      tags: { ...this.#tags(event.time, roomMsgid(event), event.tags, event.nick), ...extra },
+    });
+  }
+
+  /**
+   * Tags for a message: `time` (server-time), `msgid`, client tags and `bot` for a sender in bot
+   * mode (message-tags).
+   */
+  #tags(
+    time: number,
+    msgid: string,
+    tags?: Readonly<Record<string, string>>,
+    from?: string,
+  ): Record<string, string> {
+    const bot = from !== undefined && this.#view?.user(from)?.bot === true;
+    return {
+      ...(this.caps.has("server-time") ? { time: new Date(time).toISOString() } : {}),
+      ...(this.caps.has("message-tags") ? { msgid, ...tags, ...(bot ? { bot: "" } : {}) } : {}),
+    };
+  }
+
+  /**
+   * A message of the history replayed after a room's entry: in a `chathistory` batch for a
+   * client that speaks batch, and not at all for one that asks with CHATHISTORY itself.
+   */
+  #replayed(event: MessageFrame): string[] {
+    const replay = this.#replay?.key === roomKey(event.room) ? this.#replay : undefined;
+    if (replay === undefined) return this.#messageLines(event);
+    replay.left--;
+    const lines = replay.skip
+      ? []
+      : this.#messageLines(event, replay.batch === undefined ? {} : { batch: replay.batch });
+    if (replay.left <= 0) {
+      this.#replay = undefined;
+      if (replay.batch !== undefined) lines.push(line(this.server, "BATCH", "-" + replay.batch));
+    }
+    return lines;
+  }
+
+  /**
+   * Whether the viewer follows someone else's changes: they share a channel it sees, or it
+   * MONITORs them with extended-monitor.
+   */
+  #follows(nick: string, self: string): boolean {
+    const lower = ircLower(nick);
+    if (lower === ircLower(self)) return false;
+    const shares = [...this.channels.values()].some((channel) =>
+      channel.shown && channel.members.has(lower)
+    );
+    return shares || (this.caps.has("extended-monitor") && this.monitored.has(lower));
+  }
+
+  /** A new batch id for this connection. */
+  #batchId(): string {
+    return `b${++this.#nextBatch}`;
   }
 
   #lines(event: HubEvent, self: string): string[] {
@@ -372,7 +596,12 @@ export class IrcDialect implements Dialect {
         const channel = this.channels.get(roomKey(event.room));
         if (channel === undefined) return [];
         channel.members.set(ircLower(event.nick), event.nick);
-        return channel.shown ? [line(prefix(event.nick), "JOIN", "#" + channel.name)] : [];
+        if (!channel.shown) return [];
+        const away = this.caps.has("away-notify") ? this.#view?.user(event.nick)?.away : undefined;
+        return [
+          line(this.prefix(event.nick), "JOIN", "#" + channel.name),
+          ...(away === undefined ? [] : [line(this.prefix(event.nick), "AWAY", away)]),
+        ];
       }
       case "leave": {
         const channel = this.channels.get(roomKey(event.room));
@@ -382,7 +611,7 @@ export class IrcDialect implements Dialect {
         if (event.kickedBy !== undefined) {
           return [
             line(
-              source(event.kickedBy),
+              this.source(event.kickedBy),
               "KICK",
               "#" + channel.name,
               event.nick,
@@ -392,8 +621,8 @@ export class IrcDialect implements Dialect {
         }
         return [
           event.reason === undefined
-            ? line(prefix(event.nick), "PART", "#" + channel.name)
-            : line(prefix(event.nick), "PART", "#" + channel.name, event.reason),
+            ? line(this.prefix(event.nick), "PART", "#" + channel.name)
+            : line(this.prefix(event.nick), "PART", "#" + channel.name, event.reason),
         ];
       }
       case "quit": {
@@ -402,7 +631,9 @@ export class IrcDialect implements Dialect {
         for (const channel of this.channels.values()) {
           if (channel.members.delete(lower) && channel.shown) seen = true;
         }
-        return seen ? [line(prefix(event.nick), "QUIT", event.reason ?? "Quit")] : [];
+        const from = this.prefix(event.nick);
+        this.#users.delete(lower);
+        return seen ? [line(from, "QUIT", event.reason ?? "Quit")] : [];
       }
       case "nick": {
         const old = ircLower(event.old);
@@ -416,14 +647,18 @@ export class IrcDialect implements Dialect {
             channel.owner = event.new;
           }
         }
-        return seen ? [line(prefix(event.old), "NICK", event.new)] : [];
+        const from = this.prefix(event.old);
+        const user = this.#users.get(old);
+        this.#users.delete(old);
+        if (user !== undefined) this.#users.set(ircLower(event.new), user);
+        return seen ? [line(from, "NICK", event.new)] : [];
       }
       case "topic": {
         const channel = this.channels.get(roomKey(event.room));
         if (channel === undefined) return [];
         channel.topic = event.topic === "" ? undefined : event.topic;
         return channel.shown
-          ? [line(source(event.nick), "TOPIC", "#" + channel.name, event.topic)]
+          ? [line(this.source(event.nick), "TOPIC", "#" + channel.name, event.topic)]
           : [];
       }
       case "mode":
@@ -431,9 +666,10 @@ export class IrcDialect implements Dialect {
       case "private": {
         const mine = ircLower(event.from) === ircLower(self);
         if (mine && !this.caps.has("echo-message")) return [];
-        return textLines(prefix(event.from), "PRIVMSG", mine ? event.to : self, event.text, {
+        const verb = event.notice === true ? "NOTICE" : "PRIVMSG";
+        return textLines(this.prefix(event.from), verb, mine ? event.to : self, event.text, {
           action: event.action === true,
-          time: this.caps.has("server-time") ? event.time : undefined,
+          tags: this.#tags(event.time, privateMsgid(event), event.tags, event.from),
         });
       }
       case "users":
@@ -443,15 +679,15 @@ export class IrcDialect implements Dialect {
         return this.#whois(event, self);
       case "announce": {
         const channel = event.room === undefined ? undefined : this.shownChannel(event.room);
-        return textLines(SERVER_NAME, "NOTICE", channel ? "#" + channel.name : self, event.text);
+        return textLines(this.server, "NOTICE", channel ? "#" + channel.name : self, event.text);
       }
       case "notice":
-        return textLines(SERVER_NAME, "NOTICE", self, event.text);
+        return textLines(this.server, "NOTICE", self, event.text);
       case "help": {
         const pending = this.#pending.shift();
         if (pending?.kind !== "help") {
           return event.commands.flatMap((entry) =>
-            textLines(SERVER_NAME, "NOTICE", self, `${entry.usage}: ${entry.summary}`)
+            textLines(this.server, "NOTICE", self, `${entry.usage}: ${entry.summary}`)
           );
         }
         return [
@@ -471,7 +707,7 @@ export class IrcDialect implements Dialect {
         const channel = event.room === undefined ? undefined : this.shownChannel(event.room);
         const text = `${event.from} shared the file ${event.name} (${event.size} bytes): ` +
           "IRC clients cannot fetch files; use chat join to get it";
-        return textLines(SERVER_NAME, "NOTICE", channel ? "#" + channel.name : self, text);
+        return textLines(this.server, "NOTICE", channel ? "#" + channel.name : self, text);
       }
       case "error":
         return this.#failure(new ChatError(event.code, event.message), undefined, self);
@@ -480,7 +716,7 @@ export class IrcDialect implements Dialect {
       case "bye":
         return [line(undefined, "ERROR", `Closing link: ${event.reason}`)];
       case "ping":
-        return [line(undefined, "PING", event.token ?? SERVER_NAME)];
+        return [line(undefined, "PING", event.token ?? this.server)];
       case "away":
         return event.text === undefined
           ? [this.numeric(self, N.RPL_UNAWAY, "You are no longer marked as being away")]
@@ -489,7 +725,7 @@ export class IrcDialect implements Dialect {
         return [this.numeric(self, N.RPL_AWAY, event.nick, event.text)];
       case "ownership":
         return textLines(
-          SERVER_NAME,
+          this.server,
           "NOTICE",
           self,
           event.given
@@ -514,9 +750,31 @@ export class IrcDialect implements Dialect {
             ? `No older messages in #${event.room}`
             : `${event.count} older messages in #${event.room} follow`,
         );
+      case "ack":
+        return this.#echo(event, self);
+      case "user_away": {
+        if (!this.caps.has("away-notify") || !this.#follows(event.nick, self)) return [];
+        const from = this.prefix(event.nick);
+        return [event.text === undefined ? line(from, "AWAY") : line(from, "AWAY", event.text)];
+      }
+      case "real_name": {
+        const mine = ircLower(event.nick) === ircLower(self);
+        if (!this.caps.has("setname") || !(mine || this.#follows(event.nick, self))) return [];
+        return [line(this.prefix(event.nick), "SETNAME", event.realName)];
+      }
+      case "presence":
+        if (!this.monitored.has(ircLower(event.nick))) return [];
+        return [
+          event.online
+            ? this.numeric(self, N.RPL_MONONLINE, this.prefix(event.nick))
+            : this.numeric(self, N.RPL_MONOFFLINE, event.nick),
+        ];
+      case "tags":
+        return this.#tagLines(event, self);
+      case "history":
+        return this.#historyLines(event);
       case "same_nick":
       case "rejoin_failed":
-      case "ack":
       case "offer_ok":
       case "transfer":
       case "ready":
@@ -528,17 +786,75 @@ export class IrcDialect implements Dialect {
     }
   }
 
+  /** With echo-message, the sender's own channel message, when the hub has accepted it. */
+  #echo(event: Extract<ServerFrame, { type: "ack" }>, self: string): string[] {
+    const context = this.#contexts.get(event.id);
+    if (context?.echo === undefined || !this.caps.has("echo-message")) return [];
+    const time = event.time ?? 0;
+    const msgid = roomMsgid({ room: event.room, seq: event.seq, time });
+    return textLines(
+      this.prefix(self),
+      context.verb,
+      context.target ?? "#" + event.room,
+      context.echo.text,
+      {
+        action: context.echo.action,
+        tags: event.time === undefined ? {} : this.#tags(time, msgid, context.echo.tags),
+      },
+    );
+  }
+
+  /** TAGMSG, for clients that speak message-tags (the sender's own with echo-message). */
+  #tagLines(event: Extract<HubEvent, { type: "tags" }>, self: string): string[] {
+    if (!this.caps.has("message-tags")) return [];
+    const mine = ircLower(event.from) === ircLower(self);
+    if (mine && !this.caps.has("echo-message")) return [];
+    let target = self;
+    if (event.room !== undefined) {
+      const channel = this.shownChannel(event.room);
+      if (channel === undefined) return [];
+      target = "#" + channel.name;
+    } else if (mine) {
+      target = event.to ?? self;
+    }
+    const msgid = hashMsgid("t", event.time, [
+      event.from,
+      event.room ?? event.to ?? "",
+      JSON.stringify(event.tags),
+    ]);
+    return [
+      formatMessage({
+        tags: this.#tags(event.time, msgid, event.tags),
+        source: this.prefix(event.from),
+        command: "TAGMSG",
+        params: [target],
+      }),
+    ];
+  }
+
+  /** A CHATHISTORY answer: a `chathistory` batch of the messages (plain lines without batch). */
+  #historyLines(event: Extract<HubEvent, { type: "history" }>): string[] {
+    const target = "#" + event.room;
+    if (!this.caps.has("batch")) return event.messages.flatMap((each) => this.#messageLines(each));
+    const batch = this.#batchId();
+    return [
+      line(this.server, "BATCH", "+" + batch, "chathistory", target),
+      ...event.messages.flatMap((each) => this.#messageLines(each, { batch })),
+      line(this.server, "BATCH", "-" + batch),
+    ];
+  }
+
   #welcome(nick: string): string[] {
     return [
       this.numeric(nick, N.RPL_WELCOME, `Welcome to the ${NETWORK} IRC network, ${nick}`),
       this.numeric(
         nick,
         N.RPL_YOURHOST,
-        `Your host is ${SERVER_NAME}, running version chat-${VERSION}`,
+        `Your host is ${this.server}, running version chat-${VERSION}`,
       ),
       this.numeric(nick, N.RPL_CREATED, "This server speaks IRC beside chat's own protocol"),
-      this.numeric(nick, N.RPL_MYINFO, SERVER_NAME, `chat-${VERSION}`, "i", "klnost", "klo"),
-      this.numeric(nick, N.RPL_ISUPPORT, ...ISUPPORT, "are supported by this server"),
+      this.numeric(nick, N.RPL_MYINFO, this.server, `chat-${VERSION}`, "i", "klnost", "klo"),
+      ...isupportReplies().map(([code = "", ...rest]) => this.numeric(nick, code, ...rest)),
     ];
   }
 
@@ -597,12 +913,20 @@ export class IrcDialect implements Dialect {
           args.push(String(room.limit));
         }
         if (room.private === true) modes += "s";
-        return [this.numeric(self, N.RPL_CHANNELMODEIS, "#" + room.name, modes, ...args)];
+        const created = this.channels.get(roomKey(room.name))?.created;
+        return [
+          this.numeric(self, N.RPL_CHANNELMODEIS, "#" + room.name, modes, ...args),
+          ...(created === undefined ? [] : [
+            this.numeric(
+              self,
+              N.RPL_CREATIONTIME,
+              "#" + room.name,
+              String(Math.floor(created / 1000)),
+            ),
+          ]),
+        ];
       }
-      case "directory":
-        return [];
       case "whois":
-      case "who":
       case "help":
         this.#pending.unshift(pending);
         return [];
@@ -616,12 +940,27 @@ export class IrcDialect implements Dialect {
       name: event.room,
       members: new Map(event.members.map((nick) => [ircLower(nick), nick])),
       shown: !lobby || (this.channels.get(key)?.shown ?? false),
+      secret: event.private === true,
     };
+    if (event.created !== undefined) channel.created = event.created;
     if (event.topic !== undefined) channel.topic = event.topic;
     if (event.owner !== undefined) channel.owner = event.owner;
     this.channels.set(key, channel);
     this.directory.add(key);
     const lines = channel.shown ? this.joinLines(channel, self) : [];
+    const history = event.history ?? 0;
+    if (channel.shown && history > 0) {
+      // Its history follows: skipped for a client that asks for it (CHATHISTORY), in a batch
+      // for one that speaks batch.
+      const skip = this.caps.has(CHATHISTORY);
+      const batch = !skip && this.caps.has("batch") ? this.#batchId() : undefined;
+      this.#replay = batch === undefined
+        ? { key, left: history, skip }
+        : { key, left: history, skip, batch };
+      if (batch !== undefined) {
+        lines.push(line(this.server, "BATCH", "+" + batch, "chathistory", "#" + channel.name));
+      }
+    }
     if (this.#registering) {
       // The lobby's entry ends the registration burst: LUSERS and the (absent) MOTD follow.
       this.#registering = false;
@@ -642,16 +981,15 @@ export class IrcDialect implements Dialect {
     if (channel === undefined || !channel.shown) return [];
     const name = "#" + channel.name;
     if (event.kickedBy !== undefined) {
-      return [line(source(event.kickedBy), "KICK", name, self, event.reason ?? "")];
+      return [line(this.source(event.kickedBy), "KICK", name, self, event.reason ?? "")];
     }
     const reason = event.closedBy !== undefined
       ? `Room closed by ${event.closedBy}` + (event.reason === undefined ? "" : `: ${event.reason}`)
-      : this.partReasons.get(key) ?? event.reason;
-    this.partReasons.delete(key);
+      : event.reason;
     return [
       reason === undefined
-        ? line(prefix(self), "PART", name)
-        : line(prefix(self), "PART", name, reason),
+        ? line(this.prefix(self), "PART", name)
+        : line(this.prefix(self), "PART", name, reason),
     ];
   }
 
@@ -659,9 +997,10 @@ export class IrcDialect implements Dialect {
     const channel = this.channels.get(roomKey(room));
     if (channel === undefined) return [];
     if (change.kind === "owner") channel.owner = change.owner;
+    if (change.kind === "listed") channel.secret = !change.listed;
     if (!channel.shown) return [];
     const name = "#" + channel.name;
-    const from = source(by);
+    const from = this.source(by);
     switch (change.kind) {
       case "limit":
         return [
@@ -695,24 +1034,9 @@ export class IrcDialect implements Dialect {
   }
 
   #whois(event: Extract<ServerFrame, { type: "whois" }>, self: string): string[] {
-    const pending = this.#pending.shift();
-    if (pending?.kind === "who") {
-      return [
-        this.numeric(
-          self,
-          N.RPL_WHOREPLY,
-          "*",
-          event.nick,
-          SERVER_NAME,
-          SERVER_NAME,
-          event.nick,
-          event.away === undefined ? "H" : "G",
-          `0 ${event.nick}`,
-        ),
-        this.numeric(self, N.RPL_ENDOFWHO, pending.mask, "End of WHO list"),
-      ];
-    }
+    this.#pending.shift();
     const nick = event.nick;
+    const info = this.#info(nick);
     const channels = event.rooms.flatMap((room) => {
       const channel = this.shownChannel(room);
       if (channel === undefined) return [];
@@ -720,11 +1044,20 @@ export class IrcDialect implements Dialect {
       return [(op ? "@#" : "#") + channel.name];
     });
     const lines = [
-      this.numeric(self, N.RPL_WHOISUSER, nick, nick, SERVER_NAME, "*", nick),
+      this.numeric(
+        self,
+        N.RPL_WHOISUSER,
+        nick,
+        info.user,
+        USER_HOST,
+        "*",
+        info.realName === "" ? nick : info.realName,
+      ),
       ...(channels.length === 0
         ? []
         : [this.numeric(self, N.RPL_WHOISCHANNELS, nick, channels.join(" "))]),
-      this.numeric(self, N.RPL_WHOISSERVER, nick, SERVER_NAME, `chat ${VERSION}`),
+      this.numeric(self, N.RPL_WHOISSERVER, nick, this.server, `chat ${VERSION}`),
+      ...(info.bot ? [this.numeric(self, N.RPL_WHOISBOT, nick, "is a bot")] : []),
       ...(event.away === undefined ? [] : [this.numeric(self, N.RPL_AWAY, nick, event.away)]),
       this.numeric(
         self,
@@ -742,16 +1075,20 @@ export class IrcDialect implements Dialect {
   /** The numeric for a failed intent, by its error code and what the intent was about. */
   #failure(error: ChatError, ref: string | undefined, self: string): string[] {
     const context = (ref === undefined ? undefined : this.#contexts.get(ref)) ?? this.#lineContext;
-    if (context?.retry !== undefined && error.code === "room_exists") {
-      const { room, key } = context.retry;
-      this.directory.add(roomKey(room));
-      this.#retries.push({ room, key, target: context.target });
-      return [];
-    }
     if (context?.quiet) return [];
-    if (context?.verb === "WHO") {
-      // Nobody by that nick: an empty answer.
-      return [this.numeric(self, N.RPL_ENDOFWHO, context.target ?? "*", "End of WHO list")];
+    if (context?.verb === "CHATHISTORY") {
+      // No such room, or not in it: the target is not one the client may read.
+      return [
+        line(
+          this.server,
+          "FAIL",
+          "CHATHISTORY",
+          "INVALID_TARGET",
+          context.sub ?? "*",
+          context.target ?? "*",
+          error.message,
+        ),
+      ];
     }
     const verb = context?.verb ?? "*";
     const target = context?.target ?? "*";
@@ -800,7 +1137,7 @@ export class IrcDialect implements Dialect {
             ...num(N.RPL_ENDOFWHOIS, target, "End of /WHOIS list"),
           ];
         }
-        return num(N.ERR_NOSUCHNICK, target, text);
+        return num(N.ERR_NOSUCHNICK, context?.nick ?? target, text);
       case "text_invalid":
         if (target.startsWith("#")) return num(N.ERR_CANNOTSENDTOCHAN, target, text);
         return num(N.ERR_UNKNOWNERROR, verb, text);
@@ -844,7 +1181,6 @@ function join(dialect: IrcDialect, params: string[], view: DialectView): Intent[
   if (channels === "0") return partAll(dialect, view);
   const keyList = keys === "" ? [] : keys.split(",");
   const intents: Intent[] = [];
-  let listed = false;
   channels.split(",").forEach((channel, index) => {
     if (channel === "") return;
     const room = roomOf(channel);
@@ -860,20 +1196,9 @@ function join(dialect: IrcDialect, params: string[], view: DialectView): Intent[
       }
       return;
     }
-    if (!listed) {
-      // A fresh room list says whether each room is joined or created (the join decides late).
-      dialect.expect({ kind: "directory" });
-      intents.push(dialect.command("/rooms", LOBBY, { verb: "JOIN", quiet: true }));
-      listed = true;
-    }
     const key = keyList[index];
-    const wanted = key === "" ? undefined : key;
     intents.push(
-      dialect.joinOrCreate(room, wanted, {
-        verb: "JOIN",
-        target: channel,
-        retry: wanted === undefined ? { room } : { room, key: wanted },
-      }),
+      dialect.join(room, key === "" ? undefined : key, { verb: "JOIN", target: channel }),
     );
   });
   return intents;
@@ -903,14 +1228,15 @@ function part(dialect: IrcDialect, params: string[], view: DialectView): Intent[
       const name = "#" + shown.name;
       return dialect.raw([
         reason === undefined || reason === ""
-          ? line(prefix(self), "PART", name)
-          : line(prefix(self), "PART", name, cleanReason(reason)),
+          ? line(dialect.prefix(self), "PART", name)
+          : line(dialect.prefix(self), "PART", name, cleanReason(reason)),
       ]);
     }
-    if (reason !== undefined && reason !== "") {
-      dialect.partReasons.set(key, cleanReason(reason));
-    }
-    return dialect.command(`/leave ${shown.name}`, shown.name, { verb: "PART", target: channel });
+    const why = reason === undefined ? "" : cleanReason(stripFormatting(reason));
+    return dialect.command(`/leave ${shown.name} ${why}`.trimEnd(), shown.name, {
+      verb: "PART",
+      target: channel,
+    });
   });
 }
 
@@ -937,7 +1263,6 @@ function message(
   // One rule for formatting codes: bold, colours and the like are stripped from what IRC
   // clients send (our other clients show plain text); other control characters are refused.
   const text = stripFormatting(action ? ctcp.args : raw);
-  const self = view.nick ?? "*";
   const intents: Intent[] = [];
   for (const target of targets.split(",")) {
     if (target === "") continue;
@@ -953,25 +1278,14 @@ function message(
         }
         continue;
       }
-      intents.push(
-        action ? dialect.command(`/me ${text}`, room, context) : dialect.say(room, text, context),
-      );
-      if (dialect.caps.has("echo-message")) {
-        intents.push(
-          dialect.raw(
-            textLines(prefix(self), verb, target, text, {
-              action,
-              // The hub tells the sender no time for its own message (a pure dialect reads no
-              // clock), so the echo goes without a server-time tag.
-              time: undefined,
-            }),
-          ),
-        );
-      }
+      // With echo-message, the hub's ack (which carries the message's time) is worded as the
+      // echo.
+      const tags = dialect.clientTags;
+      const echo = tags === undefined ? { text, action } : { text, action, tags };
+      intents.push(dialect.say(room, text, { ...context, echo }, { action, notice, tags }));
     } else {
-      // A private /me has no command of its own: it arrives as text starting with "* ".
       intents.push(
-        dialect.command(`/msg ${target} ${action ? "* " + text : text}`, LOBBY, context),
+        dialect.tell(target, text, context, { action, notice, tags: dialect.clientTags }),
       );
     }
   }
@@ -986,7 +1300,17 @@ function mode(dialect: IrcDialect, params: string[], view: DialectView): Intent[
     if (ircLower(target) !== ircLower(self)) {
       return [dialect.numerics(view, [N.ERR_USERSDONTMATCH, "Cannot change mode for other users"])];
     }
-    return modes === undefined ? [dialect.numerics(view, [N.RPL_UMODEIS, "+"])] : [];
+    // Everyone is invisible (+i): WHO masks show only who shares a channel with you. Bot mode
+    // (+B) is the one user mode that changes.
+    if (modes === undefined) {
+      return [dialect.numerics(view, [N.RPL_UMODEIS, view.user(self)?.bot ? "+Bi" : "+i"])];
+    }
+    const bot = /^[+-]B$/.exec(modes);
+    if (bot === null) return [];
+    return [
+      { kind: "bot", bot: modes.startsWith("+") },
+      dialect.raw([line(self, "MODE", self, modes)]),
+    ];
   }
   if (modes === undefined) {
     dialect.expect({ kind: "mode", channel: room });
@@ -1093,19 +1417,45 @@ function names(dialect: IrcDialect, params: string[], view: DialectView): Intent
 
 function who(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
   const self = view.nick ?? "*";
-  const [mask = "*"] = params;
+  const [mask = "*", options] = params;
+  const whox = options?.startsWith("%") ? parseWhox(options) : undefined;
   const room = roomOf(mask);
-  if (room !== undefined || mask === "*" || mask === "0") {
-    const shown = room === undefined ? undefined : dialect.shownChannel(room);
+  const end = dialect.numeric(self, N.RPL_ENDOFWHO, mask, "End of WHO list");
+  if (room !== undefined) {
+    const shown = dialect.shownChannel(room);
     return [
-      dialect.raw([
-        ...(shown === undefined ? [] : dialect.whoLines(shown, self)),
-        dialect.numeric(self, N.RPL_ENDOFWHO, mask, "End of WHO list"),
-      ]),
+      dialect.raw([...(shown === undefined ? [] : dialect.whoLines(shown, self, whox)), end]),
     ];
   }
-  dialect.expect({ kind: "who", mask });
-  return [dialect.command(`/whois ${mask}`, LOBBY, { verb: "WHO", target: mask })];
+  // A nick, or a mask (`*`, `0`, `ana*`) matched against the nick, user name and real name of
+  // the people the viewer can see (itself, and who shares a channel with it).
+  const pattern = mask === "0" ? "*" : mask;
+  const candidates = new Map(knownNicks(dialect, view));
+  const exact = view.user(mask);
+  if (exact !== undefined) candidates.set(ircLower(exact.nick), exact.nick);
+  const lines = [...candidates.values()].flatMap((nick) => {
+    const info = view.user(nick);
+    if (info === undefined) return [];
+    const fields = [info.nick, info.user, info.realName, `${info.nick}!${info.user}@${USER_HOST}`];
+    return fields.some((field) => matchMask(pattern, field))
+      ? [dialect.whoLine(self, "*", info, false, whox)]
+      : [];
+  });
+  return [dialect.raw([...lines, end])];
+}
+
+/** WHOX's fields, in the order a 354 gives them. */
+const WHOX_FIELDS = "tcuihsnfdlaor";
+
+/** What a WHOX request (`%fields[,token]`) asks for. */
+interface Whox {
+  readonly fields: string;
+  readonly token: string;
+}
+
+function parseWhox(options: string): Whox {
+  const [fields = "", token = "0"] = options.slice(1).split(",", 2);
+  return { fields, token: /^\d{1,3}$/.test(token) ? token : "0" };
 }
 
 function topic(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
@@ -1142,7 +1492,7 @@ function topic(dialect: IrcDialect, params: string[], view: DialectView): Intent
 function cap(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
   const [sub = "", arg = ""] = params;
   const nick = view.nick ?? "*";
-  const reply = (...rest: string[]) => dialect.raw([line(SERVER_NAME, "CAP", nick, ...rest)]);
+  const reply = (...rest: string[]) => dialect.raw([line(dialect.server, "CAP", nick, ...rest)]);
   switch (sub.toUpperCase()) {
     case "LS":
       if (view.nick === undefined) dialect.capState = "ls";
@@ -1179,6 +1529,136 @@ function nick(dialect: IrcDialect, params: string[], view: DialectView): Intent[
   return [dialect.command(`/nick ${wanted}`, LOBBY, { verb: "NICK", target: wanted })];
 }
 
+/** TAGMSG: client tags without a message, for clients that speak message-tags. */
+function tagmsg(dialect: IrcDialect, params: string[]): Intent[] {
+  const tags = dialect.clientTags;
+  if (!dialect.caps.has("message-tags") || tags === undefined) return [];
+  return (params[0] ?? "").split(",").filter((target) => target !== "").map((target) => {
+    const room = roomOf(target);
+    const context: Context = { verb: "TAGMSG", target };
+    return dialect.tag(room === undefined ? { nick: target } : { room }, tags, context);
+  });
+}
+
+/**
+ * CHATHISTORY (IRCv3 draft): LATEST, BEFORE, AFTER, AROUND, BETWEEN a channel's history, by
+ * msgid or timestamp; TARGETS is answered with an empty batch (no private history is kept).
+ */
+function chathistory(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
+  const [raw = "", target = "", ...rest] = params;
+  const sub = raw.toUpperCase();
+  const fail = (code: string, text: string, ...more: string[]) => [
+    dialect.raw([line(dialect.server, "FAIL", "CHATHISTORY", code, sub || "*", ...more, text)]),
+  ];
+  if (sub === "TARGETS") {
+    if (!dialect.caps.has("batch")) return [];
+    const batch = "targets";
+    return [
+      dialect.raw([
+        line(dialect.server, "BATCH", "+" + batch, "draft/chathistory-targets"),
+        line(dialect.server, "BATCH", "-" + batch),
+      ]),
+    ];
+  }
+  const room = roomOf(target);
+  const context: Context = { verb: "CHATHISTORY", target, sub };
+  if (room === undefined) {
+    // A nick: private messages are not kept, so their history is empty.
+    if (view.user(target) === undefined) return fail("INVALID_TARGET", "No such target", target);
+    return [dialect.raw(emptyBatch(dialect, target))];
+  }
+  const request = parseHistoryRequest(sub, rest);
+  if (typeof request === "string") return fail("INVALID_PARAMS", request);
+  return [dialect.history(room, request, context)];
+}
+
+/** An empty `chathistory` batch for a target with nothing kept. */
+function emptyBatch(dialect: IrcDialect, target: string): string[] {
+  if (!dialect.caps.has("batch")) return [];
+  return [
+    line(dialect.server, "BATCH", "+empty", "chathistory", target),
+    line(dialect.server, "BATCH", "-empty"),
+  ];
+}
+
+/**
+ * MONITOR (IRCv3): `+ nicks` watches (730 for those online, 731 for the rest), `- nicks` stops,
+ * `C` clears, `L` lists (732, 733), `S` gives each one's status. Masks are refused (432).
+ */
+function monitor(dialect: IrcDialect, params: string[], view: DialectView): Intent[] {
+  const [sub = "", targets = ""] = params;
+  const list = targets.split(",").filter((each) => each !== "");
+  const status = (nicks: string[]): string[][] => {
+    const online = nicks.flatMap((nick) => {
+      const info = view.user(nick);
+      return info === undefined ? [] : [`${info.nick}!${info.user}@${USER_HOST}`];
+    });
+    const offline = nicks.filter((nick) => view.user(nick) === undefined);
+    return [
+      ...(online.length === 0 ? [] : [[N.RPL_MONONLINE, online.join(",")]]),
+      ...(offline.length === 0 ? [] : [[N.RPL_MONOFFLINE, offline.join(",")]]),
+    ];
+  };
+  switch (sub.toUpperCase()) {
+    case "+": {
+      const replies: string[][] = [];
+      const added: string[] = [];
+      for (const nick of list) {
+        if (/[!@*?,\s]/.test(nick)) {
+          replies.push([N.ERR_ERRONEUSNICKNAME, nick, "Not a nick: masks cannot be monitored"]);
+          continue;
+        }
+        if (dialect.monitored.has(ircLower(nick))) continue;
+        if (dialect.monitored.size >= MAX_WATCHED) {
+          replies.push([N.ERR_MONLISTFULL, String(MAX_WATCHED), nick, "Monitor list is full"]);
+          continue;
+        }
+        dialect.monitored.set(ircLower(nick), nick);
+        added.push(nick);
+      }
+      replies.push(...status(added));
+      return [
+        ...(added.length === 0 ? [] : [{ kind: "watch" as const, nicks: added, watch: true }]),
+        ...(replies.length === 0 ? [] : [dialect.numerics(view, ...replies)]),
+      ];
+    }
+    case "-": {
+      const removed = list.filter((nick) => dialect.monitored.delete(ircLower(nick)));
+      return removed.length === 0 ? [] : [{ kind: "watch", nicks: removed, watch: false }];
+    }
+    case "C": {
+      const all = [...dialect.monitored.values()];
+      dialect.monitored.clear();
+      return all.length === 0 ? [] : [{ kind: "watch", nicks: all, watch: false }];
+    }
+    case "L":
+      return [
+        dialect.numerics(
+          view,
+          ...(dialect.monitored.size === 0
+            ? []
+            : [[N.RPL_MONLIST, [...dialect.monitored.values()].join(",")]]),
+          [N.RPL_ENDOFMONLIST, "End of MONITOR list"],
+        ),
+      ];
+    case "S": {
+      const replies = status([...dialect.monitored.values()]);
+      return replies.length === 0 ? [] : [dialect.numerics(view, ...replies)];
+    }
+    default:
+      return [dialect.numerics(view, [N.ERR_NEEDMOREPARAMS, "MONITOR", "Not enough parameters"])];
+  }
+}
+
+/** ISUPPORT as 005 replies of at most 12 tokens each (a line holds 15 parameters). */
+function isupportReplies(): string[][] {
+  const replies: string[][] = [];
+  for (let i = 0; i < ISUPPORT.length; i += 12) {
+    replies.push([N.RPL_ISUPPORT, ...ISUPPORT.slice(i, i + 12), "are supported by this server"]);
+  }
+  return replies;
+}
+
 /** Every IRC command the dialect understands; anything else is 421. */
 const VERBS: Readonly<Record<string, Verb>> = {
   CAP: { minParams: 1, registered: false, run: cap },
@@ -1206,6 +1686,7 @@ const VERBS: Readonly<Record<string, Verb>> = {
         return [dialect.numerics(view, [N.ERR_NEEDMOREPARAMS, "USER", "Not enough parameters"])];
       }
       dialect.user = params[0] ?? "";
+      dialect.realName = params[3] ?? "";
       return dialect.tryRegister(view);
     },
   },
@@ -1213,7 +1694,7 @@ const VERBS: Readonly<Record<string, Verb>> = {
     minParams: 1,
     registered: false,
     run: (dialect, params) => [
-      dialect.raw([line(SERVER_NAME, "PONG", SERVER_NAME, params[0] ?? "")]),
+      dialect.raw([line(dialect.server, "PONG", dialect.server, params[0] ?? "")]),
     ],
   },
   PONG: { minParams: 0, registered: false, run: () => [] },
@@ -1230,6 +1711,30 @@ const VERBS: Readonly<Record<string, Verb>> = {
     },
   },
   JOIN: { minParams: 1, registered: true, run: join },
+  TAGMSG: { minParams: 1, registered: true, run: tagmsg },
+  MONITOR: { minParams: 1, registered: true, run: monitor },
+  SETNAME: {
+    minParams: 1,
+    registered: true,
+    run: (dialect, [text = ""], view) => {
+      const realName = stripFormatting(text).trim();
+      if (realName === "" || [...realName].length > MAX_REAL_NAME_CHARS) {
+        return [
+          dialect.raw([
+            line(
+              dialect.server,
+              "FAIL",
+              "SETNAME",
+              "INVALID_REALNAME",
+              `Real name must be 1 to ${MAX_REAL_NAME_CHARS} characters`,
+            ),
+          ]),
+        ];
+      }
+      return view.nick === undefined ? [] : [{ kind: "real_name", realName }];
+    },
+  },
+  CHATHISTORY: { minParams: 2, registered: true, run: chathistory },
   PART: { minParams: 1, registered: true, run: part },
   PRIVMSG: { minParams: 0, registered: true, run: (d, p, v) => message(d, p, v, false) },
   NOTICE: { minParams: 0, registered: true, run: (d, p, v) => message(d, p, v, true) },
@@ -1269,8 +1774,8 @@ const VERBS: Readonly<Record<string, Verb>> = {
     run: (dialect, _params, view) => [
       dialect.numerics(
         view,
-        [N.RPL_VERSION, `chat-${VERSION}`, SERVER_NAME, "IRC front end of chat"],
-        [N.RPL_ISUPPORT, ...ISUPPORT, "are supported by this server"],
+        [N.RPL_VERSION, `chat-${VERSION}`, dialect.server, "IRC front end of chat"],
+        ...isupportReplies(),
       ),
     ],
   },
@@ -1332,8 +1837,10 @@ const VERBS: Readonly<Record<string, Verb>> = {
     minParams: 1,
     registered: true,
     run: (dialect, params, view) => {
-      const known = knownNicks(dialect, view);
-      const online = params.join(" ").split(" ").filter((each) => known.has(ircLower(each)));
+      const online = params.join(" ").split(" ").flatMap((each) => {
+        const info = each === "" ? undefined : view.user(each);
+        return info === undefined ? [] : [info.nick];
+      });
       return [dialect.numerics(view, [N.RPL_ISON, online.join(" ")])];
     },
   },
@@ -1341,10 +1848,10 @@ const VERBS: Readonly<Record<string, Verb>> = {
     minParams: 1,
     registered: true,
     run: (dialect, params, view) => {
-      const known = knownNicks(dialect, view);
       const found = params.slice(0, 5).flatMap((each) => {
-        const spelled = known.get(ircLower(each));
-        return spelled === undefined ? [] : [`${spelled}=+${spelled}@${SERVER_NAME}`];
+        const info = view.user(each);
+        if (info === undefined) return [];
+        return [`${info.nick}=${info.away === undefined ? "+" : "-"}${info.user}@${USER_HOST}`];
       });
       return [dialect.numerics(view, [N.RPL_USERHOST, found.join(" ")])];
     },
@@ -1353,7 +1860,11 @@ const VERBS: Readonly<Record<string, Verb>> = {
     minParams: 0,
     registered: true,
     run: (dialect, _params, view) => [
-      dialect.numerics(view, [N.RPL_TIME, SERVER_NAME, "Time is kept by each client: ask yours"]),
+      dialect.numerics(view, [
+        N.RPL_TIME,
+        dialect.server,
+        "Time is kept by each client: ask yours",
+      ]),
     ],
   },
   HELP: {
@@ -1393,14 +1904,40 @@ const VERBS: Readonly<Record<string, Verb>> = {
   WHOWAS: {
     minParams: 0,
     registered: true,
-    run: (dialect, [nick = ""], view) =>
-      nick === "" ? [dialect.numerics(view, [N.ERR_NONICKNAMEGIVEN, "No nickname given"])] : [
+    run: (dialect, [nick = "", count = ""], view) => {
+      if (nick === "") {
+        return [dialect.numerics(view, [N.ERR_NONICKNAMEGIVEN, "No nickname given"])];
+      }
+      // Newest first; a count that is not positive means all.
+      const wanted = /^\d+$/.test(count) && Number(count) > 0 ? Number(count) : Infinity;
+      const found = view.departed(nick).slice(0, wanted);
+      if (found.length === 0) {
+        return [
+          dialect.numerics(
+            view,
+            [N.ERR_WASNOSUCHNICK, nick, "There was no such nickname"],
+            [N.RPL_ENDOFWHOWAS, nick, "End of WHOWAS"],
+          ),
+        ];
+      }
+      return [
         dialect.numerics(
           view,
-          [N.ERR_WASNOSUCHNICK, nick, "There was no such nickname (no nick history is kept)"],
+          ...found.flatMap((info) => [
+            [
+              N.RPL_WHOWASUSER,
+              info.nick,
+              info.user,
+              USER_HOST,
+              "*",
+              info.realName === "" ? info.nick : info.realName,
+            ],
+            [N.RPL_WHOISSERVER, info.nick, dialect.server, `chat ${VERSION}`],
+          ]),
           [N.RPL_ENDOFWHOWAS, nick, "End of WHOWAS"],
         ),
-      ],
+      ];
+    },
   },
 };
 
@@ -1421,7 +1958,7 @@ function operatorMode(
   if (nick === undefined) {
     return dialect.numerics(view, [N.ERR_NEEDMOREPARAMS, "MODE", "Not enough parameters"]);
   }
-  if (!knownNicks(dialect, view).has(ircLower(nick))) {
+  if (view.user(nick) === undefined) {
     return dialect.numerics(view, [N.ERR_NOSUCHNICK, nick, "No such nick"]);
   }
   if (!shown.members.has(ircLower(nick))) {
@@ -1440,29 +1977,22 @@ function operatorMode(
 }
 
 /**
- * Nicks the viewer can see: itself and the members of every room it is in. ISON and USERHOST
- * answer from them (someone sharing no room with you is not reported online).
+ * Nicks the viewer can see: itself and the members of every channel it sees. WHO masks match
+ * them only (everyone is invisible, +i, to the rest).
  */
 function knownNicks(dialect: IrcDialect, view: DialectView): Map<string, string> {
   const known = new Map<string, string>();
   if (view.nick !== undefined) known.set(ircLower(view.nick), view.nick);
   for (const channel of dialect.channels.values()) {
+    // A hidden lobby is not shared as far as the IRC user knows: everyone is invisible (+i)
+    // to WHO masks but for who shares a channel the user sees.
+    if (!channel.shown) continue;
     for (const [lower, spelled] of channel.members) known.set(lower, spelled);
   }
   return known;
 }
 
 // ---- lines -------------------------------------------------------------------------------------
-
-/** The `nick!user@host` prefix of a user (the user name and host are not shown: both are ours). */
-function prefix(nick: string): string {
-  return `${nick}!${nick}@${SERVER_NAME}`;
-}
-
-/** The prefix for an actor: a nick, or the server for the admin. */
-function source(by: string): string {
-  return by === ADMIN || by.includes(" ") ? SERVER_NAME : prefix(by);
-}
 
 function line(from: string | undefined, command: string, ...params: string[]): string {
   const message: IrcMessageInit = from === undefined
@@ -1485,14 +2015,14 @@ function textLines(
   command: string,
   target: string,
   text: string,
-  options: { action?: boolean; time?: number } = {},
+  options: { action?: boolean; tags?: Record<string, string> } = {},
 ): string[] {
   const head = `:${from} ${command} ${target} :`;
   const wrap = options.action ? utf8Length(formatAction("")) : 0;
   const room = Math.max(MIN_SPLIT_BYTES, MAX_BODY_BYTES - utf8Length(head) - wrap);
-  const tags = options.time === undefined
+  const tags = options.tags === undefined || Object.keys(options.tags).length === 0
     ? undefined
-    : { time: new Date(options.time).toISOString() };
+    : options.tags;
   return splitText(oneLine(text), room).map((piece) => {
     const message: IrcMessageInit = {
       source: from,
@@ -1502,6 +2032,12 @@ function textLines(
     if (tags !== undefined) message.tags = tags;
     return formatMessage(message);
   });
+}
+
+/** A formatted line with one more tag in front. */
+function withTag(formatted: string, key: string, value: string): string {
+  const tag = `${key}=${escapeTagValue(value)}`;
+  return formatted.startsWith("@") ? `@${tag};${formatted.slice(1)}` : `@${tag} ${formatted}`;
 }
 
 function toBytes(lines: string[]): Uint8Array {

@@ -53,6 +53,8 @@ export const RPL_NOWAWAY = "306";
 export const RPL_WHOISUSER = "311";
 /** `<nick> <server> :<server info>`. */
 export const RPL_WHOISSERVER = "312";
+/** `<nick> :is a bot`: in WHOIS, for a user in bot mode (IRCv3 bot mode). */
+export const RPL_WHOISBOT = "335";
 /** `<nick> :is an IRC operator`: for the server's admin. */
 export const RPL_WHOISOPERATOR = "313";
 /** `<nick> <seconds idle> <signon time> :seconds idle, signon time`. */
