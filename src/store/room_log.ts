@@ -60,8 +60,8 @@ export interface RoomLog {
    */
   search(room: string, words: string, limit: number): MessageFrame[];
   /**
-   * The remembered messages within a query's bounds, at most `limit` of them from its `from`
-   * end, oldest first.
+   * The kept messages within a query's bounds, at most `limit` of them from its `from` end,
+   * oldest first. A log in memory keeps its history; one on disk, every message it keeps.
    */
   query(room: string, query: HistoryQuery): MessageFrame[];
   /** The seq a message with this client id key was accepted as, if still remembered. */
