@@ -32,7 +32,19 @@ export function validateRoomName(raw: string): string {
   return name;
 }
 
+/** Keys already made: folding is costly (two normalisations), and a server has few room names. */
+const keys = new Map<string, string>();
+
+/** Most keys remembered; past it the memory starts over (names from hostile input cannot pile up). */
+const MAX_REMEMBERED_KEYS = 4096;
+
 /** The key under which a room name is unique: the same folding as nicks. */
 export function roomKey(name: string): string {
-  return nickKey(name.replace(/^#/, ""));
+  let key = keys.get(name);
+  if (key === undefined) {
+    key = nickKey(name.replace(/^#/, ""));
+    if (keys.size >= MAX_REMEMBERED_KEYS) keys.clear();
+    keys.set(name, key);
+  }
+  return key;
 }

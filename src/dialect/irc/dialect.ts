@@ -417,11 +417,17 @@ export class IrcDialect implements Dialect {
     const kind = channel.secret ? "@" : "=";
     const head = `:${this.server} ${N.RPL_NAMREPLY} ${self} ${kind} #${channel.name} :`;
     let batch: string[] = [];
+    // The line's length so far, kept as names are added (not measured again for each one).
+    const headLength = utf8Length(head);
+    let length = headLength;
     for (const name of names) {
-      if (utf8Length(head + [...batch, name].join(" ")) > MAX_BODY_BYTES && batch.length > 0) {
+      const size = utf8Length(name);
+      if (batch.length > 0 && length + 1 + size > MAX_BODY_BYTES) {
         lines.push(this.numeric(self, N.RPL_NAMREPLY, kind, "#" + channel.name, batch.join(" ")));
         batch = [];
+        length = headLength;
       }
+      length += (batch.length > 0 ? 1 : 0) + size;
       batch.push(name);
     }
     if (batch.length > 0) {
