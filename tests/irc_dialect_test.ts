@@ -461,3 +461,32 @@ Deno.test("IrcDialect answers HELP, OPER and WHOWAS without the hub, and pairs K
     ":chat 366 ana #games,#nowhere :End of /NAMES list",
   ]);
 });
+
+Deno.test("IrcDialect shows a shared file as a NOTICE ending with its download link", () => {
+  const irc = registered("ana", ["games"]);
+  const url = "http://192.168.1.5:12345/files/7/abcDEF123/notes.pdf";
+  const file = {
+    type: "file",
+    id: "7",
+    from: "bob",
+    name: "notes.pdf",
+    size: 48_000,
+    room: "games",
+    token: "t",
+    time: 1,
+    url,
+  } as const;
+  assert.deepEqual(shown(irc, file), [
+    `:chat NOTICE #games :bob shared notes.pdf (46.9 KiB): ${url}`,
+  ]);
+  // Too long for one line with the link: the link goes on a line of its own, whole.
+  const longUrl = url.replace("abcDEF123", "t".repeat(200));
+  const lines = shown(irc, { ...file, name: "n".repeat(150) + ".pdf", url: longUrl });
+  assert.equal(lines.length, 2);
+  assert.equal(lines[1], `:chat NOTICE #games ${longUrl}`);
+  // A hostile name is shown safe; without a link, how to get the file instead.
+  const hostile = shown(irc, { ...file, name: "../../etc/pass\u202ewd", url: undefined });
+  assert.deepEqual(hostile, [
+    ":chat NOTICE #games :bob shared passwd (46.9 KiB): use chat join to get it",
+  ]);
+});

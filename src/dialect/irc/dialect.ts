@@ -24,6 +24,8 @@ import type { MessageFrame, RoomInfo, ServerFrame } from "../../protocol.ts";
 import { roomKey } from "../../room_name.ts";
 import { cleanReason } from "../../text.ts";
 import { VERSION } from "../../version.ts";
+import { safeFileName } from "../../file_name.ts";
+import { formatBytes } from "../../units.ts";
 import { ADMIN, type HistoryRequest, type HubEvent, type RoomChange } from "../../server/events.ts";
 import {
   type Dialect,
@@ -111,7 +113,10 @@ export function isIrcRegistration(line: string): boolean {
 
 const IRC_REGISTRATION = /^(?:@\S+ +)?(?::\S+ +)?(?:CAP|NICK|USER|PASS) +\S/i;
 
-const SUPPORTS: Supports = { files: false, resume: false, ping: true };
+const SUPPORTS: Supports = { files: false, resume: false, ping: true, links: true };
+
+/** Longest file notice that keeps its download link on the same line. */
+const MAX_FILE_NOTICE_BYTES = 400;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -711,9 +716,22 @@ export class IrcDialect implements Dialect {
       }
       case "file": {
         const channel = event.room === undefined ? undefined : this.shownChannel(event.room);
-        const text = `${event.from} shared the file ${event.name} (${event.size} bytes): ` +
-          "IRC clients cannot fetch files; use chat join to get it";
-        return textLines(this.server, "NOTICE", channel ? "#" + channel.name : self, text);
+        const target = channel ? "#" + channel.name : self;
+        const what = `${event.from} shared ${safeFileName(event.name)} (${
+          formatBytes(event.size)
+        })`;
+        if (event.url === undefined) {
+          return textLines(this.server, "NOTICE", target, `${what}: use chat join to get it`);
+        }
+        // The link last, a word of its own, so clients make it clickable; on a line of its own
+        // when the two would not fit one line, so splitting never cuts it.
+        const text = `${what}: ${event.url}`;
+        return utf8Length(text) <= MAX_FILE_NOTICE_BYTES
+          ? textLines(this.server, "NOTICE", target, text)
+          : [
+            ...textLines(this.server, "NOTICE", target, `${what}, download link:`),
+            line(this.server, "NOTICE", target, event.url),
+          ];
       }
       case "error":
         return this.#failure(new ChatError(event.code, event.message), undefined, self);
