@@ -66,7 +66,10 @@ export interface RoomLog {
   query(room: string, query: HistoryQuery): MessageFrame[];
   /** The seq a message with this client id key was accepted as, if still remembered. */
   sentSeq(room: string, key: string): number | undefined;
-  /** Remembers a client message id key with its seq; the oldest may be forgotten past a bound. */
+  /**
+   * Remembers a client message id key with its seq. At least the newest max(history size, 1000)
+   * are kept; older ones may be forgotten (a log on disk forgets them in batches).
+   */
   markSent(room: string, key: string, seq: number): void;
   /** Forgets everything about a room: its seq, history and remembered ids. */
   drop(room: string): void;

@@ -16,6 +16,11 @@ export interface SqliteRoomLogOptions {
 /** Client message ids each room remembers at least, whatever its history size. */
 const MIN_SENT_KEYS = 1000;
 
+/** How far past its bound a room's remembered ids may go before the oldest are forgotten. */
+function sentSlack(bound: number): number {
+  return Math.max(64, Math.floor(bound / 4));
+}
+
 /** The columns indexing reads. */
 interface IndexRow {
   id: number;
@@ -176,9 +181,11 @@ export class SqliteRoomLog implements RoomLog {
     if (this.#sql.markSent.run(room, key, seq).changes === 0) {
       this.#sql.remarkSent.run(seq, room, key);
     } else kept++;
-    if (kept > this.#sentBound) {
-      this.#sql.forgetOldestSent.run(room, room);
-      kept--;
+    // Forgotten in batches, not one per message (that delete was most of a message's cost):
+    // past the bound by a slack, down to the bound in one statement.
+    if (kept > this.#sentBound + sentSlack(this.#sentBound)) {
+      this.#sql.forgetOldestSent.run(room, room, kept - this.#sentBound);
+      kept = this.#sentBound;
     }
     this.#sentCounts.set(room, kept);
   }
@@ -246,8 +253,8 @@ function statements(db: SqliteDatabase) {
     markSent: db.prepare("INSERT OR IGNORE INTO sent (room, key, seq) VALUES (?, ?, ?)"),
     remarkSent: db.prepare("UPDATE sent SET seq = ? WHERE room = ? AND key = ?"),
     forgetOldestSent: db.prepare(
-      "DELETE FROM sent WHERE room = ? AND rowid = " +
-        "(SELECT min(rowid) FROM sent WHERE room = ?)",
+      "DELETE FROM sent WHERE room = ? AND rowid IN " +
+        "(SELECT rowid FROM sent WHERE room = ? ORDER BY rowid LIMIT ?)",
     ),
     oldest: db.prepare("SELECT id, room, time FROM messages ORDER BY id LIMIT ?"),
     setFloor: db.prepare(
