@@ -5,7 +5,7 @@
  * between the steps. Everything is bounded: each group has a time cap, and the server a memory
  * cap, past which both processes are killed.
  */
-import { PERMISSIONS } from "../compile.ts";
+import { PERMISSIONS, V8_FLAGS } from "../compile.ts";
 import { cpuSeconds, machineBusySeconds, type Memory, memory, resetPeak } from "./procfs.ts";
 import { startPeer } from "./peers.ts";
 import {
@@ -411,6 +411,7 @@ async function startChat(
       "--config",
       CONFIG,
       ...PERMISSIONS,
+      ...V8_FLAGS,
       ...profile,
       MAIN,
       "serve",

@@ -3,8 +3,6 @@
  * (self-signed ECDSA P-256 with SHA-256, not a CA, naming this host's names and addresses) and
  * kept in a folder, so its fingerprint stays the same from one start to the next.
  */
-import "reflect-metadata";
-import * as x509 from "@peculiar/x509";
 import { ChatError } from "../errors.ts";
 import { formatFingerprint, pemToDer } from "../fingerprint.ts";
 
@@ -79,11 +77,22 @@ export async function loadOrCreateTlsIdentity(
   return { cert, key, fingerprint: await fingerprintOfPem(cert), selfSigned: true };
 }
 
+/**
+ * Loads the certificate library on first use: it (with its dependencies) costs every process
+ * that loads it about 4 MB of JavaScript heap and 19 MB of RSS, and only a server making its
+ * own certificate needs it (docs/BENCHMARKS.md, "Where the memory goes").
+ */
+async function loadX509(): Promise<typeof import("@peculiar/x509")> {
+  await import("reflect-metadata");
+  return await import("@peculiar/x509");
+}
+
 /** Makes a self-signed server certificate for `names` (host names and IP addresses). */
 export async function makeSelfSigned(
   names: readonly string[],
   now: Date = new Date(),
 ): Promise<{ cert: string; key: string }> {
+  const x509 = await loadX509();
   const keys = await crypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"]);
   const serial = crypto.getRandomValues(new Uint8Array(16));
   serial[0] = (serial[0] ?? 0) & 0x7f; // a positive serial number

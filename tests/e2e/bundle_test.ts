@@ -18,6 +18,7 @@ import {
   sha256Hex,
   sumsLine,
   TARGETS,
+  V8_FLAGS,
 } from "../../scripts/compile.ts";
 import { VERSION } from "../../src/version.ts";
 import { ChatProcess, type Launcher as BaseLauncher } from "./harness.ts";
@@ -84,6 +85,18 @@ Deno.test("compileArgs() bakes in exactly PERMISSIONS, never all permissions", (
   assert.equal(args[args.indexOf("--target") + 1], "aarch64-apple-darwin");
   assert.equal(args[args.indexOf("--output") + 1], "/out/chat-macos-aarch64");
   assert.match(args.at(-1) ?? "", /main\.ts$/);
+});
+
+Deno.test("compileArgs() and deno.json's run tasks pass V8_FLAGS", async () => {
+  const target = TARGETS[0];
+  assert.ok(target);
+  const args = compileArgs(target, "/out/chat");
+  for (const flag of V8_FLAGS) assert.ok(args.includes(flag), args.join(" "));
+  const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
+  for (const task of ["chat", "serve", "join"]) {
+    const words = String(config.tasks[task]).split(" ");
+    for (const flag of V8_FLAGS) assert.ok(words.includes(flag), `${task}: ${config.tasks[task]}`);
+  }
 });
 
 Deno.test("sha256Hex() and sumsLine() write what sha256sum -c reads", async () => {
