@@ -103,6 +103,8 @@ export interface JoinCommand {
   fingerprint?: string;
   /** A file holding a private server's password. */
   serverPasswordFile?: string;
+  /** A file holding the password of the account `nick` is (log in as the connection starts). */
+  passwordFile?: string;
 }
 
 /** `chat backup FILE`: a copy of a stopped server's database. */
@@ -516,6 +518,10 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       parsed(parseFingerprintOption),
     )
     .option("--server-password-file <file>", "A private server's password (first line of FILE)")
+    .option(
+      "--password-file <file>",
+      "Your account's password (first line of FILE): log in to the account --nick names",
+    )
     .action((address, opts) => {
       result = {
         kind: "join",
@@ -530,6 +536,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         trustOnFirstUse: opts.trustOnFirstUse === true,
         fingerprint: opts.fingerprint,
         serverPasswordFile: opts.serverPasswordFile,
+        passwordFile: opts.passwordFile,
       };
     });
 

@@ -100,6 +100,7 @@ const JOIN_DEFAULTS = {
   trustOnFirstUse: false,
   fingerprint: undefined,
   serverPasswordFile: undefined,
+  passwordFile: undefined,
 };
 
 /** The serve options that take a whole number, with their field and accepted range. */

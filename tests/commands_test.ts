@@ -98,6 +98,27 @@ Deno.test("helpEntries() lists every command of the table with /aliases", () => 
     },
     { usage: "/nick NEW", summary: "Change your nick", aliases: [] },
     {
+      usage: "/register PASSWORD",
+      summary: "Make your nick an account: only you, logged in, may use it",
+      aliases: [],
+    },
+    {
+      usage: "/login NICK PASSWORD",
+      summary: "Log in to your account and take its nick (from any other connection of yours)",
+      aliases: ["/identify"],
+    },
+    {
+      usage: "/logout",
+      summary: "Log out of your account (you keep the nick until you leave)",
+      aliases: [],
+    },
+    { usage: "/passwd OLD NEW", summary: "Change your account's password", aliases: [] },
+    {
+      usage: "/unregister PASSWORD",
+      summary: "Delete your account: the nick is free for anyone again",
+      aliases: [],
+    },
+    {
       usage: "/create ROOM [LIMIT]",
       summary: "Create a room and join it; you own it",
       aliases: [],

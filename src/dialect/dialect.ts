@@ -23,7 +23,15 @@ export interface DialectView {
 
 /** What one input line asks for. */
 export type Intent =
-  | { kind: "register"; nick: string; resume?: HelloFrame["resume"]; password?: string }
+  | {
+    kind: "register";
+    nick: string;
+    resume?: HelloFrame["resume"];
+    /** The server's password (a private server). */
+    password?: string;
+    /** The password of the account `nick` is: log in to it, then register. */
+    login?: string;
+  }
   | { kind: "say"; room: string; text: string; id?: string }
   | { kind: "command"; line: string; room: string; id?: string }
   | { kind: "offer"; frame: OfferFrame }

@@ -5,9 +5,16 @@
  */
 import { helpEntries, type TableEntry } from "../command_table.ts";
 import { ChatError } from "../errors.ts";
-import { quote } from "../nick.ts";
+import { quote, validateNick } from "../nick.ts";
 import { cleanReason } from "../text.ts";
-import { HISTORY_PAGE, MAX_HISTORY_PAGE, MAX_ROOM_LIMIT, SEARCH_RESULTS } from "../limits.ts";
+import {
+  HISTORY_PAGE,
+  MAX_ACCOUNT_PASSWORD_CHARS,
+  MAX_HISTORY_PAGE,
+  MAX_ROOM_LIMIT,
+  MIN_ACCOUNT_PASSWORD_CHARS,
+  SEARCH_RESULTS,
+} from "../limits.ts";
 import { searchWords } from "../store/room_log.ts";
 import type { Delivery, Hub, MemberId } from "./hub.ts";
 
@@ -27,7 +34,19 @@ export interface CommandResult {
   quit?: string;
   /** The room the user now looks at (for connections whose active room the server keeps). */
   switchTo?: string;
+  /**
+   * An account change the session carries out off the hub (a password is hashed or checked:
+   * slow, so never in the pure hub), then records with a synchronous hub call.
+   */
+  account?: AccountRequest;
 }
+
+/** What `/register`, `/login`, `/passwd` and `/unregister` ask the session to do. */
+export type AccountRequest =
+  | { readonly kind: "register"; readonly password: string }
+  | { readonly kind: "login"; readonly nick: string; readonly password: string }
+  | { readonly kind: "passwd"; readonly old: string; readonly password: string }
+  | { readonly kind: "unregister"; readonly password: string };
 
 /** Actions with their own allowance per connection, besides the message flood limit. */
 export type LimitedAction = "nick" | "join" | "create";
@@ -43,6 +62,30 @@ const reply = (context: CommandContext, frame: Delivery["frame"]): CommandResult
 });
 
 const deliver = (deliveries: Delivery[]): CommandResult => ({ deliveries });
+
+/** Checks a new account password: its length, and no spaces or control characters. */
+export function newAccountPassword(password: string): string {
+  const chars = [...password].length;
+  if (
+    chars < MIN_ACCOUNT_PASSWORD_CHARS || chars > MAX_ACCOUNT_PASSWORD_CHARS ||
+    /[\s\p{Cc}]/u.test(password)
+  ) {
+    throw new ChatError(
+      "bad_arguments",
+      `A password must be ${MIN_ACCOUNT_PASSWORD_CHARS} to ${MAX_ACCOUNT_PASSWORD_CHARS} ` +
+        "characters, without spaces",
+    );
+  }
+  return password;
+}
+
+const account = (request: AccountRequest): CommandResult => ({ deliveries: [], account: request });
+
+function requireLogin(context: CommandContext): void {
+  if (context.hub.accountOf(context.id) === undefined) {
+    throw new ChatError("not_allowed", "You are not logged in", "/login NICK PASSWORD");
+  }
+}
 
 /** Parses a whole number argument from `min` to `max`; throws `bad_arguments`. */
 function parseWhole(text: string, min: number, max: number, what: string): number {
@@ -235,6 +278,69 @@ export const COMMANDS: readonly Command[] = [
     minArgs: 1,
     maxArgs: 1,
     run: (context, [nick = ""]) => deliver(context.hub.rename(context.id, nick, context.now)),
+  },
+  {
+    name: "register",
+    aliases: [],
+    usage: "/register PASSWORD",
+    summary: "Make your nick an account: only you, logged in, may use it",
+    minArgs: 1,
+    maxArgs: 1,
+    run: (context, [password = ""]) => {
+      if (context.hub.accountOf(context.id) !== undefined) {
+        throw new ChatError("bad_arguments", "You are logged in to an account already");
+      }
+      return account({ kind: "register", password: newAccountPassword(password) });
+    },
+  },
+  {
+    name: "login",
+    aliases: ["identify"],
+    usage: "/login NICK PASSWORD",
+    summary: "Log in to your account and take its nick (from any other connection of yours)",
+    minArgs: 2,
+    maxArgs: 2,
+    run: (_context, [nick = "", password = ""]) =>
+      account({ kind: "login", nick: validateNick(nick), password }),
+  },
+  {
+    name: "logout",
+    aliases: [],
+    usage: "/logout",
+    summary: "Log out of your account (you keep the nick until you leave)",
+    minArgs: 0,
+    maxArgs: 0,
+    run: (context) => {
+      if (context.hub.accountOf(context.id) === undefined) {
+        throw new ChatError("not_allowed", "You are not logged in");
+      }
+      context.hub.logout(context.id);
+      return reply(context, { type: "notice", text: "Logged out" });
+    },
+  },
+  {
+    name: "passwd",
+    aliases: [],
+    usage: "/passwd OLD NEW",
+    summary: "Change your account's password",
+    minArgs: 2,
+    maxArgs: 2,
+    run: (context, [old = "", password = ""]) => {
+      requireLogin(context);
+      return account({ kind: "passwd", old, password: newAccountPassword(password) });
+    },
+  },
+  {
+    name: "unregister",
+    aliases: [],
+    usage: "/unregister PASSWORD",
+    summary: "Delete your account: the nick is free for anyone again",
+    minArgs: 1,
+    maxArgs: 1,
+    run: (context, [password = ""]) => {
+      requireLogin(context);
+      return account({ kind: "unregister", password });
+    },
   },
   {
     name: "create",

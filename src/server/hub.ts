@@ -13,7 +13,7 @@ import {
   MAX_ROOMS,
   MAX_TOPIC_CHARS,
 } from "../limits.ts";
-import { quote, validateNick } from "../nick.ts";
+import { nickKey, quote, validateNick } from "../nick.ts";
 import { encodeFrame } from "../protocol.ts";
 import { PROTOCOL_ENCODING, type SharedEncodings } from "../dialect/dialect.ts";
 import { ADMIN, type HubEvent, type RoomChange } from "./events.ts";
@@ -28,6 +28,8 @@ import type { NickRegistry } from "../store/nick_registry.ts";
 import type { RoomDirectory } from "../store/room_directory.ts";
 import type { RoomLog } from "../store/room_log.ts";
 import type { MemberId } from "../store/member_id.ts";
+import type { AccountStore } from "../store/account_store.ts";
+import { MemoryAccountStore } from "../store/memory_account_store.ts";
 
 export type { MemberId };
 
@@ -76,6 +78,8 @@ export interface HubOptions {
   nickRegistry?: NickRegistry;
   /** Which rooms exist, with their settings. @default a MemoryRoomDirectory */
   roomDirectory?: RoomDirectory;
+  /** Registered nicks: only their owner, logged in, may use one. @default a MemoryAccountStore */
+  accounts?: AccountStore;
 }
 
 interface Member {
@@ -100,6 +104,9 @@ export class Hub {
   readonly #userRooms: boolean;
   readonly #maxRooms: number;
   readonly #historyBytes: number;
+  readonly #accounts: AccountStore;
+  /** The account each logged-in member is logged in to (its key), set before or after register. */
+  readonly #logins = new Map<MemberId, string>();
 
   constructor(options: HubOptions = {}) {
     this.#log = options.roomLog ??
@@ -109,6 +116,7 @@ export class Hub {
     this.#historyBytes = options.historyBytes ?? HISTORY_REPLAY_MAX_BYTES;
     this.#nickRegistry = options.nickRegistry ?? new MemoryNickRegistry();
     this.#directory = options.roomDirectory ?? new MemoryRoomDirectory();
+    this.#accounts = options.accounts ?? new MemoryAccountStore();
     if (this.#directory.find(roomKey(LOBBY)) === undefined) {
       this.#addRoom(LOBBY, {}, { persistent: true });
     }
@@ -181,6 +189,7 @@ export class Hub {
       );
     }
     const nick = validateNick(rawNick);
+    this.#requireNickOwner(id, nick);
     if (!this.#nickRegistry.claim(nick, id)) throw nickTaken(nick);
     const member: Member = {
       id,
@@ -301,6 +310,42 @@ export class Hub {
     return deliveries;
   }
 
+  /**
+   * Records that a member (registered or not yet) has proved they own an account: the session
+   * checked the password, off the hub. Their registered nick is theirs to use from now on.
+   */
+  login(id: MemberId, account: string): void {
+    this.#logins.set(id, nickKey(account));
+  }
+
+  /** Ends a member's login (they keep the nick they hold on this connection). */
+  logout(id: MemberId): void {
+    this.#logins.delete(id);
+  }
+
+  /** The key of the account a member is logged in to, if any. */
+  accountOf(id: MemberId): string | undefined {
+    return this.#logins.get(id);
+  }
+
+  /** Whoever is logged in to an account (its key), if anyone. */
+  loggedIn(account: string): MemberId | undefined {
+    const key = nickKey(account);
+    for (const [id, each] of this.#logins) if (each === key) return id;
+    return undefined;
+  }
+
+  /** Throws `nick_registered` when `nick` is an account the member is not logged in to. */
+  #requireNickOwner(id: MemberId, nick: string): void {
+    const key = nickKey(nick);
+    if (this.#accounts.find(key) === undefined || this.#logins.get(id) === key) return;
+    throw new ChatError(
+      "nick_taken",
+      `Nick ${quote(nick)} is registered: log in to use it, or choose another`,
+      `/login ${nick} PASSWORD`,
+    );
+  }
+
   /** Changes a member's nick and tells everyone who shares a room with them (and them). */
   rename(id: MemberId, rawNick: string, now: number): Delivery[] {
     const member = this.#member(id);
@@ -309,6 +354,7 @@ export class Hub {
     const holder = this.#nickRegistry.holder(nick);
     if (holder !== undefined && holder !== id) throw nickTaken(nick);
     if (nick === old) return [{ to: [id], frame: { type: "same_nick", nick } }];
+    if (holder !== id) this.#requireNickOwner(id, nick);
     if (!this.#nickRegistry.rename(old, nick, id)) throw nickTaken(nick);
     member.nick = nick;
     return [{
@@ -574,6 +620,7 @@ export class Hub {
     const deliveries: Delivery[] = neighbours.length > 0 ? [{ to: neighbours, frame }] : [];
     for (const room of this.#allRooms()) if (room.owner === id) room.owner = undefined;
     this.#members.delete(id);
+    this.#logins.delete(id);
     this.#nickRegistry.release(member.nick, id);
     return deliveries;
   }

@@ -40,6 +40,8 @@ import { ChatError } from "../errors.ts";
 import { validateNick } from "../nick.ts";
 import { roomKey } from "../room_name.ts";
 import type { Store } from "../store/store.ts";
+import { Accounts } from "./accounts.ts";
+import { MemoryAccountStore } from "../store/memory_account_store.ts";
 
 /** Options for {@linkcode ChatServer}. */
 export interface ServerOptions {
@@ -85,6 +87,8 @@ export interface ServerOptions {
   store?: Store;
   /** How long messages are kept in the store, in ms; older ones are deleted. @default forever */
   retainMs?: number;
+  /** scrypt's N for account password hashes (tests make it small). @default ACCOUNT_COST */
+  accountCost?: number;
 }
 
 /** A user kept in the hub after their connection dropped, for a quiet resume. */
@@ -127,6 +131,7 @@ interface ResumeRecord {
 /** A running chat server. */
 export class ChatServer implements SessionHost, AdminApi {
   readonly hub: Hub;
+  readonly accounts: Accounts;
   readonly log: Logger;
   readonly maxOutboxBytes: number;
   readonly limits: SessionLimits;
@@ -189,7 +194,13 @@ export class ChatServer implements SessionHost, AdminApi {
     this.#store = options.store;
     this.#retainMs = options.retainMs;
     this.#flusher = new FlushScheduler(undefined, () => this.#commit());
+    this.accounts = new Accounts({
+      store: options.store?.accounts ?? new MemoryAccountStore(),
+      clock: this.#clock,
+      cost: options.accountCost,
+    });
     this.hub = new Hub({
+      accounts: this.accounts.store,
       historySize: options.historySize,
       userRooms: options.userRooms,
       // A quarter of a client's queue at most: the rest is for the room list, members, traffic.
@@ -360,6 +371,24 @@ export class ChatServer implements SessionHost, AdminApi {
     return frame.type === "upload"
       ? this.#transfers.upload(conn, frame)
       : this.#transfers.download(conn, frame);
+  }
+
+  takeOver(member: MemberId, by: Session, token?: string): void {
+    const lingering = this.#lingeringMembers.get(member);
+    if (lingering !== undefined) {
+      // Kept for a quiet resume: unless this is that resume, the newest login wins.
+      if (lingering.token !== token) this.#letGo(lingering);
+      return;
+    }
+    const session = this.#carriers.get(member);
+    if (session === undefined || session === by || session.closing) return;
+    if (token !== undefined && session.token === token) return; // Its resume: quietResume acts.
+    this.log.info("login_elsewhere", { id: session.id, by: by.id });
+    void session.close(
+      "Logged in from another connection",
+      "Your account was logged in from another connection",
+      1000,
+    );
   }
 
   serverPasswordMatches(given: string | undefined): boolean {

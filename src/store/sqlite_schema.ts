@@ -68,6 +68,20 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO fts_state (indexed) VALUES (0);
     `,
   },
+  {
+    summary: "accounts: nicks people own, with salted password hashes, and operators",
+    sql: `
+      -- One row per registered nick, by its key (case and look-alikes folded). hash is a salted
+      -- scrypt hash (password_hash.ts), never a password.
+      CREATE TABLE accounts (
+        key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        operator INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version this program writes. */
