@@ -163,6 +163,7 @@ async function serveWith(
         tlsOnly: command.tlsOnly,
       }),
       allowedOrigins: command.allowOrigins,
+      admins: command.admins,
       store,
       retainMs: command.retainDays === undefined ? undefined : command.retainDays * 86_400_000,
       limits: {

@@ -72,6 +72,8 @@ export interface ServeCommand {
   passwordFile?: string;
   /** Other sites whose pages may open a WebSocket (`https://web.example`, or `*`). */
   allowOrigins: string[];
+  /** Accounts that are operators (`--admin NICK`, repeatable). */
+  admins: string[];
   /** The data folder (`--data`); undefined for the platform's default (main finds it). */
   data: string | undefined;
   /** Keep nothing on disk (`--memory`): a restart forgets every room and message. */
@@ -422,6 +424,12 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       DEFAULT_MAX_FILE_BYTES / (1024 * 1024),
     )
     .option(
+      "--admin <nick>",
+      "The account NICK is an operator: it may /ban, /mute, /kick and /closeroom (repeatable)",
+      (text: string, previous: string[]) => [...previous, parsed(validateNick)(text)],
+      [] as string[],
+    )
+    .option(
       "--allow-origin <origin>",
       "Let pages from this site open a WebSocket here, such as a web IRC client (repeatable; * for any)",
       (text: string, previous: string[]) => [...previous, parsed(parseOrigin)(text)],
@@ -482,6 +490,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         tlsOnly: opts.tlsOnly === true,
         passwordFile: opts.passwordFile,
         allowOrigins: opts.allowOrigin,
+        admins: opts.admin,
         data: opts.data,
         memory: opts.memory === true,
         retainDays: opts.retain,

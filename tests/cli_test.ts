@@ -84,6 +84,7 @@ const SERVE_DEFAULTS = {
   tlsOnly: false,
   passwordFile: undefined,
   allowOrigins: [],
+  admins: [],
   data: undefined,
   memory: false,
   retainDays: undefined,

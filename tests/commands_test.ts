@@ -17,6 +17,8 @@ import {
   splitCommandLine,
 } from "../src/command_table.ts";
 import { type Command, type CommandContext, COMMANDS, parseLimit } from "../src/server/commands.ts";
+import { Moderation } from "../src/server/moderation.ts";
+import { MemoryModerationStore } from "../src/store/memory_moderation_store.ts";
 import { Hub } from "../src/server/hub.ts";
 
 const NOW = 5000;
@@ -26,7 +28,16 @@ function setup(): { hub: Hub; context: CommandContext } {
   const hub = new Hub();
   hub.register(1, "ana", 0);
   hub.register(2, "bob", 0);
-  return { hub, context: { hub, id: 1, room: LOBBY, now: NOW } };
+  return {
+    hub,
+    context: {
+      hub,
+      id: 1,
+      room: LOBBY,
+      now: NOW,
+      moderation: new Moderation(new MemoryModerationStore()),
+    },
+  };
 }
 
 Deno.test("findCommand() finds commands by name and alias, ignoring case", () => {
@@ -154,6 +165,28 @@ Deno.test("helpEntries() lists every command of the table with /aliases", () => 
       summary: "Close this room (owner); its members move to the lobby",
       aliases: [],
     },
+    {
+      usage: "/ban NICK|ADDRESS|CIDR [DURATION] [REASON]",
+      summary: "Operators: keep someone out of the server (10m, 2h, 7d; none: for good). " +
+        "Room owners: /ban NICK keeps them out of this room",
+      aliases: [],
+    },
+    {
+      usage: "/unban NICK|ADDRESS|CIDR",
+      summary: "Lift a ban (operators: the server's; room owners: this room's)",
+      aliases: [],
+    },
+    {
+      usage: "/bans",
+      summary: "List the bans (operators: the server's; room owners: this room's)",
+      aliases: [],
+    },
+    {
+      usage: "/mute NICK [DURATION]",
+      summary: "Operators: stop someone talking (they can still read)",
+      aliases: [],
+    },
+    { usage: "/unmute NICK", summary: "Operators: let someone talk again", aliases: [] },
     { usage: "/quit [REASON]", summary: "Leave the chat", aliases: ["/exit", "/close"] },
   ]);
 });
@@ -227,7 +260,7 @@ Deno.test("runCommand() /users and its /names alias list the room", () => {
 Deno.test("runCommand() /users in a room that does not exist is no_such_room", () => {
   const { hub } = setup();
   assertChatError(
-    () => runCommand(COMMANDS, { hub, id: 1, room: "nowhere", now: NOW }, "/users"),
+    () => runCommand(COMMANDS, { ...setup().context, hub, room: "nowhere" }, "/users"),
     "no_such_room",
   );
 });
@@ -332,7 +365,7 @@ Deno.test("splitCommandLine() ignores white space before the slash", () => {
 
 /** The context of member `id` typing in `room`. */
 function at(hub: Hub, id: number, room: string): CommandContext {
-  return { hub, id, room, now: NOW };
+  return { hub, id, room, now: NOW, moderation: new Moderation(new MemoryModerationStore()) };
 }
 
 /** setup(), plus a room "games" that ana (1) owns and talks in, with bob (2) in it too. */

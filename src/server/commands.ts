@@ -17,6 +17,8 @@ import {
 } from "../limits.ts";
 import { searchWords } from "../store/room_log.ts";
 import type { Delivery, Hub, MemberId } from "./hub.ts";
+import { type Moderation, type ModerationAct } from "./moderation.ts";
+import { formatTimeLeft, parseDuration } from "../duration.ts";
 
 /** What a handler may use. */
 export interface CommandContext {
@@ -25,6 +27,8 @@ export interface CommandContext {
   /** The room the user is looking at. */
   readonly room: string;
   readonly now: number;
+  /** Server bans and mutes. */
+  readonly moderation: Moderation;
 }
 
 /** What a handler returns. */
@@ -39,6 +43,8 @@ export interface CommandResult {
    * slow, so never in the pure hub), then records with a synchronous hub call.
    */
   account?: AccountRequest;
+  /** A moderation act: logged with who did it; a new ban is enforced by the server now. */
+  moderation?: ModerationAct;
 }
 
 /** What `/register`, `/login`, `/passwd` and `/unregister` ask the session to do. */
@@ -80,6 +86,23 @@ export function newAccountPassword(password: string): string {
 }
 
 const account = (request: AccountRequest): CommandResult => ({ deliveries: [], account: request });
+
+/** The nick of an operator running a command; throws `not_allowed` for anyone else. */
+function requireOperator(context: CommandContext, what: string): string {
+  if (!context.hub.isOperator(context.id)) {
+    throw new ChatError("not_allowed", `Only the server's operators may ${what}`);
+  }
+  return context.hub.nickOf(context.id) ?? "";
+}
+
+/** Splits `[DURATION] [REASON]`: a first word that is a duration is one. */
+function durationAndReason(text: string): { durationMs?: number; reason: string } {
+  const [first = "", ...rest] = text.trim().split(/\s+/);
+  const durationMs = parseDuration(first);
+  return durationMs === undefined
+    ? { reason: cleanReason(text.trim()) }
+    : { durationMs, reason: cleanReason(rest.join(" ")) };
+}
 
 function requireLogin(context: CommandContext): void {
   if (context.hub.accountOf(context.id) === undefined) {
@@ -437,6 +460,139 @@ export const COMMANDS: readonly Command[] = [
     rest: true,
     run: (context, [reason = ""]) =>
       deliver(context.hub.closeRoom(context.id, context.room, cleanReason(reason), context.now)),
+  },
+  {
+    name: "ban",
+    aliases: [],
+    usage: "/ban NICK|ADDRESS|CIDR [DURATION] [REASON]",
+    summary: "Operators: keep someone out of the server (10m, 2h, 7d; none: for good). " +
+      "Room owners: /ban NICK keeps them out of this room",
+    minArgs: 1,
+    maxArgs: 2,
+    rest: true,
+    run: (context, [target = "", more = ""]) => {
+      const by = context.hub.nickOf(context.id) ?? "";
+      if (!context.hub.isOperator(context.id)) {
+        const deliveries = context.hub.roomBan(context.id, context.room, target, context.now);
+        return {
+          deliveries,
+          moderation: { action: "room_ban", by, target, room: context.room },
+        };
+      }
+      const { durationMs, reason } = durationAndReason(more);
+      const ban = context.moderation.ban(by, target, { durationMs, reason, now: context.now });
+      const left = ban.until === undefined
+        ? "for good"
+        : `for ${formatTimeLeft(ban.until - context.now)}`;
+      return {
+        ...reply(context, { type: "notice", text: `Banned ${ban.label} ${left}` }),
+        moderation: {
+          action: "ban",
+          by,
+          target: ban.label,
+          reason,
+          ...ban.until === undefined ? {} : { until: ban.until },
+          ban,
+        },
+      };
+    },
+  },
+  {
+    name: "unban",
+    aliases: [],
+    usage: "/unban NICK|ADDRESS|CIDR",
+    summary: "Lift a ban (operators: the server's; room owners: this room's)",
+    minArgs: 1,
+    maxArgs: 1,
+    run: (context, [target = ""]) => {
+      const by = context.hub.nickOf(context.id) ?? "";
+      if (!context.hub.isOperator(context.id)) {
+        return {
+          deliveries: context.hub.roomUnban(context.id, context.room, target),
+          moderation: { action: "room_unban", by, target, room: context.room },
+        };
+      }
+      const ban = context.moderation.unban(target);
+      return {
+        ...reply(context, { type: "notice", text: `Lifted the ban on ${ban.label}` }),
+        moderation: { action: "unban", by, target: ban.label },
+      };
+    },
+  },
+  {
+    name: "bans",
+    aliases: [],
+    usage: "/bans",
+    summary: "List the bans (operators: the server's; room owners: this room's)",
+    minArgs: 0,
+    maxArgs: 0,
+    run: (context) => {
+      const lines = context.hub.isOperator(context.id)
+        ? context.moderation.bans(context.now).map((ban) =>
+          `${ban.label} by ${ban.by}` + (ban.reason === "" ? "" : `: ${ban.reason}`) +
+          (ban.until === undefined
+            ? " (for good)"
+            : ` (${formatTimeLeft(ban.until - context.now)} left)`)
+        )
+        : context.hub.roomBans(context.id, context.room);
+      const text = lines.length === 0 ? "No bans" : `Bans (${lines.length}): ${lines.join("; ")}`;
+      return reply(context, { type: "notice", text });
+    },
+  },
+  {
+    name: "mute",
+    aliases: [],
+    usage: "/mute NICK [DURATION]",
+    summary: "Operators: stop someone talking (they can still read)",
+    minArgs: 1,
+    maxArgs: 2,
+    run: (context, [nick = "", duration]) => {
+      const by = requireOperator(context, "mute people");
+      const durationMs = duration === undefined ? undefined : parseDuration(duration);
+      if (duration !== undefined && durationMs === undefined) {
+        throw new ChatError(
+          "bad_arguments",
+          `Not a duration: ${quote(duration)} (try 10m, 2h, 7d)`,
+        );
+      }
+      const mute = context.moderation.mute(by, nick, { durationMs, now: context.now });
+      const target = context.hub.idOf(mute.nick);
+      const deliveries: Delivery[] = [{
+        to: [context.id],
+        frame: { type: "notice", text: `Muted ${mute.nick}` },
+      }];
+      if (target !== undefined) {
+        deliveries.push({
+          to: [target],
+          frame: { type: "notice", text: `${by} has muted you: you can read but not talk` },
+        });
+      }
+      return {
+        deliveries,
+        moderation: {
+          action: "mute",
+          by,
+          target: mute.nick,
+          ...mute.until === undefined ? {} : { until: mute.until },
+        },
+      };
+    },
+  },
+  {
+    name: "unmute",
+    aliases: [],
+    usage: "/unmute NICK",
+    summary: "Operators: let someone talk again",
+    minArgs: 1,
+    maxArgs: 1,
+    run: (context, [nick = ""]) => {
+      const by = requireOperator(context, "unmute people");
+      context.moderation.unmute(nick);
+      return {
+        ...reply(context, { type: "notice", text: `${nick} may talk again` }),
+        moderation: { action: "unmute", by, target: nick },
+      };
+    },
   },
   {
     name: "quit",

@@ -42,6 +42,11 @@ import { roomKey } from "../room_name.ts";
 import type { Store } from "../store/store.ts";
 import { Accounts } from "./accounts.ts";
 import { MemoryAccountStore } from "../store/memory_account_store.ts";
+import { MemoryModerationStore } from "../store/memory_moderation_store.ts";
+import type { BanRecord } from "../store/moderation_store.ts";
+import { describeBan, Moderation } from "./moderation.ts";
+import { addressMatches, hostOf } from "../address_match.ts";
+import { nickKey } from "../nick.ts";
 
 /** Options for {@linkcode ChatServer}. */
 export interface ServerOptions {
@@ -89,6 +94,8 @@ export interface ServerOptions {
   retainMs?: number;
   /** scrypt's N for account password hashes (tests make it small). @default ACCOUNT_COST */
   accountCost?: number;
+  /** Accounts that are operators whatever the store says (`--admin NICK`). */
+  admins?: readonly string[];
 }
 
 /** A user kept in the hub after their connection dropped, for a quiet resume. */
@@ -132,6 +139,7 @@ interface ResumeRecord {
 export class ChatServer implements SessionHost, AdminApi {
   readonly hub: Hub;
   readonly accounts: Accounts;
+  readonly moderation: Moderation;
   readonly log: Logger;
   readonly maxOutboxBytes: number;
   readonly limits: SessionLimits;
@@ -199,8 +207,11 @@ export class ChatServer implements SessionHost, AdminApi {
       clock: this.#clock,
       cost: options.accountCost,
     });
+    this.moderation = new Moderation(options.store?.moderation ?? new MemoryModerationStore());
     this.hub = new Hub({
       accounts: this.accounts.store,
+      moderation: this.moderation.store,
+      operators: options.admins,
       historySize: options.historySize,
       userRooms: options.userRooms,
       // A quarter of a client's queue at most: the rest is for the room list, members, traffic.
@@ -371,6 +382,25 @@ export class ChatServer implements SessionHost, AdminApi {
     return frame.type === "upload"
       ? this.#transfers.upload(conn, frame)
       : this.#transfers.download(conn, frame);
+  }
+
+  enforceBan(ban: BanRecord): void {
+    const now = this.now();
+    const covers = (member: MemberId, remote: string | undefined) => {
+      if (ban.kind === "address") {
+        return remote !== undefined && addressMatches(hostOf(remote), ban.target);
+      }
+      const nick = this.hub.nickOf(member);
+      return nick !== undefined && nickKey(nick) === ban.target;
+    };
+    for (const lingering of [...this.#lingeringMembers.values()]) {
+      if (covers(lingering.member, undefined)) this.#letGo(lingering);
+    }
+    for (const session of [...this.#sessions.values()]) {
+      if (session.closing || !covers(session.member, session.remote)) continue;
+      this.log.info("banned_out", { id: session.id, by: ban.by, ban: ban.label });
+      void session.close(`Banned by ${ban.by}`, describeBan(ban, now), 1000);
+    }
   }
 
   takeOver(member: MemberId, by: Session, token?: string): void {
@@ -739,7 +769,9 @@ export class ChatServer implements SessionHost, AdminApi {
 
   #serve({ conn, ip }: Accepted): void {
     const fromIp = this.#perIp.get(ip) ?? 0;
-    const refuse = this.#fullReason() ??
+    const ban = this.moderation.banFor(undefined, ip, this.now());
+    const refuse = (ban === undefined ? undefined : describeBan(ban, this.now())) ??
+      this.#fullReason() ??
       (this.#maxPerIp > 0 && fromIp >= this.#maxPerIp
         ? `Too many connections from your address (${fromIp}, at most ${this.#maxPerIp})`
         : undefined);

@@ -46,6 +46,9 @@ import type { ByteStream, LineConnection } from "../carrier/connection.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
 import { type AccountRequest, COMMANDS, type LimitedAction } from "./commands.ts";
 import type { Accounts } from "./accounts.ts";
+import { describeBan, type Moderation } from "./moderation.ts";
+import type { BanRecord } from "../store/moderation_store.ts";
+import { hostOf } from "../address_match.ts";
 import { nickKey } from "../nick.ts";
 import type { Delivery, Hub, MemberId, MessageRef } from "./hub.ts";
 import type { HubEvent } from "./events.ts";
@@ -108,6 +111,10 @@ export interface SessionHost {
    * server without one.
    */
   serverPasswordMatches(given: string | undefined): boolean;
+  /** Server bans and mutes. */
+  readonly moderation: Moderation;
+  /** Disconnects everyone a new ban covers. */
+  enforceBan(ban: BanRecord): void;
   /** Accounts: passwords are checked and hashed there, off the hub. */
   readonly accounts: Accounts;
   /**
@@ -681,6 +688,7 @@ export class Session {
 
   #register(nick: string, resume: HelloFrame["resume"]): void {
     const hub = this.#host.hub;
+    this.#refuseBanned(nick);
     if (hub.nickOf(this.member) !== undefined) {
       throw new ChatError(
         "already_registered",
@@ -764,7 +772,13 @@ export class Session {
       throw this.#slowDown(limit === "nick" ? "nick changes" : `/${limit} commands`, bucket);
     }
     const before = hub.nickOf(this.member);
-    const result = runTable(COMMANDS, { hub, id: this.member, room, now }, line);
+    const moderation = this.#host.moderation;
+    const result = runTable(COMMANDS, { hub, id: this.member, room, now, moderation }, line);
+    if (result.moderation !== undefined) {
+      const { ban, ...act } = result.moderation;
+      this.#host.log.info("moderation", { id: this.id, ...act });
+      if (ban !== undefined) this.#host.enforceBan(ban);
+    }
     if (result.account !== undefined) {
       const request = result.account;
       this.#accountTask(() => this.#accountRequest(request));
@@ -822,6 +836,16 @@ export class Session {
     this.#host.log.info("login", { id: this.id, account: record.name });
   }
 
+  /** A banned nick (or address) is refused with the reason and time left, then closed. */
+  #refuseBanned(nick: string): void {
+    const now = this.#host.now();
+    const ban = this.#host.moderation.banFor(nick, hostOf(this.remote), now);
+    if (ban === undefined) return;
+    this.#host.log.warn("refused_banned", { id: this.id, remote: this.remote, nick });
+    queueMicrotask(() => void this.close("Banned", undefined, DRAIN_ON_EOF_MS));
+    throw new ChatError("not_allowed", describeBan(ban, now));
+  }
+
   /** Checks a password for an account, logging a failure (never the password). */
   async #verify(nick: string, password: string) {
     try {
@@ -870,6 +894,7 @@ export class Session {
       case "login": {
         const record = await this.#verify(request.nick, request.password);
         if (this.#closing) return;
+        this.#refuseBanned(record.name);
         this.#takeOver(record.key);
         hub.login(this.member, record.key);
         const nick = hub.nickOf(this.member);
