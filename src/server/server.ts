@@ -398,6 +398,8 @@ export class ChatServer implements SessionHost, AdminApi {
     }
     for (const session of [...this.#sessions.values()]) {
       if (session.closing || !covers(session.member, session.remote)) continue;
+      // Operators are not put out by a ban (an address ban may cover their own address).
+      if (this.hub.isOperator(session.member)) continue;
       this.log.info("banned_out", { id: session.id, by: ban.by, ban: ban.label });
       void session.close(`Banned by ${ban.by}`, describeBan(ban, now), 1000);
     }
