@@ -182,6 +182,11 @@ Deno.test("helpEntries() lists every command of the table with /aliases", () => 
       aliases: [],
     },
     {
+      usage: "/kill NICK [REASON]",
+      summary: "Operators: disconnect someone from the server (they may come back)",
+      aliases: [],
+    },
+    {
       usage: "/mute NICK [DURATION]",
       summary: "Operators: stop someone talking (they can still read)",
       aliases: [],

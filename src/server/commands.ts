@@ -540,6 +540,30 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   {
+    name: "kill",
+    aliases: [],
+    usage: "/kill NICK [REASON]",
+    summary: "Operators: disconnect someone from the server (they may come back)",
+    minArgs: 1,
+    maxArgs: 2,
+    rest: true,
+    run: (context, [nick = "", reason = ""]) => {
+      const by = requireOperator(context, "disconnect people");
+      const target = context.hub.nickOf(context.hub.requireIdOf(nick)) ?? nick;
+      const why = cleanReason(reason);
+      return {
+        ...reply(context, { type: "notice", text: `Disconnected ${target}` }),
+        moderation: {
+          action: "kill",
+          by,
+          target,
+          reason: why,
+          bye: `Disconnected by ${by}` + (why === "" ? "" : `: ${why}`),
+        },
+      };
+    },
+  },
+  {
     name: "mute",
     aliases: [],
     usage: "/mute NICK [DURATION]",

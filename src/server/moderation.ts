@@ -12,7 +12,7 @@ import type { BanRecord, ModerationStore, MuteRecord } from "../store/moderation
 
 /** A moderation act, for the event log (who did what to whom) and for the server to enforce. */
 export interface ModerationAct {
-  readonly action: "ban" | "unban" | "mute" | "unmute" | "room_ban" | "room_unban";
+  readonly action: "ban" | "unban" | "mute" | "unmute" | "room_ban" | "room_unban" | "kill";
   /** Who did it: an operator's or a room owner's nick, or `admin` at the console. */
   readonly by: string;
   /** The nick, address or block. */
@@ -20,6 +20,8 @@ export interface ModerationAct {
   readonly room?: string;
   readonly reason?: string;
   readonly until?: number;
+  /** For `kill`: what the person disconnected is told. */
+  readonly bye?: string;
   /** A new ban: the server disconnects whoever it covers now. */
   readonly ban?: BanRecord;
 }

@@ -600,16 +600,20 @@ export class ChatServer implements SessionHost, AdminApi {
   /** Disconnects someone by nick, telling them and their rooms why. False if nobody has it. */
   kick(nick: string, reason: string): boolean {
     const id = this.hub.idOf(nick);
+    if (id === undefined) return false;
+    this.log.info("kick", { id: this.#carriers.get(id)?.id ?? id, nick, reason });
+    return this.disconnect(nick, `Kicked by the server admin${reason ? `: ${reason}` : ""}`);
+  }
+
+  disconnect(nick: string, why: string): boolean {
+    const id = this.hub.idOf(nick);
     const lingering = id === undefined ? undefined : this.#lingeringMembers.get(id);
     if (lingering !== undefined) {
-      this.log.info("kick", { id, nick, reason });
       this.#letGo(lingering);
       return true;
     }
     const session = id === undefined ? undefined : this.#carriers.get(id);
     if (session === undefined) return false;
-    const why = `Kicked by the server admin${reason ? `: ${reason}` : ""}`;
-    this.log.info("kick", { id: session.id, nick, reason });
     void session.close(why, why, SHUTDOWN_FLUSH_MS);
     return true;
   }

@@ -113,6 +113,8 @@ export interface SessionHost {
   serverPasswordMatches(given: string | undefined): boolean;
   /** Server bans and mutes. */
   readonly moderation: Moderation;
+  /** Disconnects whoever holds `nick`, telling them and their rooms `why`. */
+  disconnect(nick: string, why: string): boolean;
   /** Disconnects everyone a new ban covers. */
   enforceBan(ban: BanRecord): void;
   /** Accounts: passwords are checked and hashed there, off the hub. */
@@ -775,9 +777,10 @@ export class Session {
     const moderation = this.#host.moderation;
     const result = runTable(COMMANDS, { hub, id: this.member, room, now, moderation }, line);
     if (result.moderation !== undefined) {
-      const { ban, ...act } = result.moderation;
+      const { ban, bye, ...act } = result.moderation;
       this.#host.log.info("moderation", { id: this.id, ...act });
       if (ban !== undefined) this.#host.enforceBan(ban);
+      if (act.action === "kill" && bye !== undefined) this.#host.disconnect(act.target, bye);
     }
     if (result.account !== undefined) {
       const request = result.account;

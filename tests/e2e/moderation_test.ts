@@ -74,13 +74,23 @@ Deno.test("mutes, room bans, and server bans by nick and address that survive a 
     await eve.sendLine("/join chess");
     await eve.lines.waitFor(/You are in chess/);
 
+    // /kill disconnects (she may come back); only operators may.
+    await ana.sendLine("/kill eve");
+    await ana.lines.waitFor("! Only the server's operators may disconnect people");
+    await op.sendLine("/kill eve calm down");
+    await eve.lines.waitFor("* Disconnected: Disconnected by op: calm down");
+    await eve.lines.done;
+    const eveAgain = track(await nc(port, "eve"));
+    await eveAgain.sendLine("/join chess");
+    await eveAgain.lines.waitFor(/You are in chess/);
+
     // A server ban by nick: eve is put out now, and refused when she comes back.
     await op.sendLine("/ban eve 1h spamming the lobby");
     await op.lines.waitFor("* Banned eve for 1h");
-    await eve.lines.waitFor(
+    await eveAgain.lines.waitFor(
       /You are banned from this server by op: spamming the lobby \((1h|\d+m)/,
     );
-    await eve.lines.done;
+    await eveAgain.lines.done;
     const back = track(await RawClient.connect(port));
     await back.sendLine("eve");
     await back.lines.waitFor(/^! You are banned from this server by op: spamming the lobby/);
