@@ -159,10 +159,15 @@ Deno.test("helpEntries() lists every command of the table with /aliases", () => 
       summary: "Keep this room when it is empty, or let it go again (owner)",
       aliases: [],
     },
-    { usage: "/kick NICK [REASON]", summary: "Remove someone from this room (owner)", aliases: [] },
     {
-      usage: "/closeroom [REASON]",
-      summary: "Close this room (owner); its members move to the lobby",
+      usage: "/kick [#ROOM] NICK [REASON]",
+      summary: "Remove someone from this room, or from #ROOM (owner; operators: any room)",
+      aliases: [],
+    },
+    {
+      usage: "/closeroom [#ROOM] [REASON]",
+      summary:
+        "Close this room, or #ROOM (owner; operators: any room); its members move to the lobby",
       aliases: [],
     },
     {
@@ -626,7 +631,7 @@ Deno.test("runCommand() /kick removes someone from the current room with a reaso
   assertChatError(
     () => runCommand(COMMANDS, context, "/kick"),
     "bad_arguments",
-    "Not enough arguments: usage: /kick NICK [REASON]",
+    "Not enough arguments: usage: /kick [#ROOM] NICK [REASON]",
   );
   const cleaned = gamesSetup();
   const result = runCommand(COMMANDS, cleaned.context, "/kick bob a\u001b[2Jb");
@@ -803,4 +808,16 @@ Deno.test("/search WORDS finds messages in the room, newest first; words are nee
     () => runCommand(COMMANDS, context, "/search ,,"),
     (error: unknown) => error instanceof ChatError && error.code === "bad_arguments",
   );
+});
+
+Deno.test("runCommand() /kick #ROOM and /closeroom #ROOM act on the room named", () => {
+  const { hub, context } = gamesSetup();
+  const lobby = { ...context, room: LOBBY };
+  assert.deepEqual(runCommand(COMMANDS, lobby, "/kick #games bob  too loud").deliveries[0], {
+    to: [2],
+    frame: { type: "left", room: "games", reason: "too loud", kickedBy: "ana" },
+  });
+  assertChatError(() => runCommand(COMMANDS, lobby, "/kick #games"), "bad_arguments");
+  runCommand(COMMANDS, lobby, "/closeroom #games done for today");
+  assert.equal(hub.allRooms().some((room) => room.name === "games"), false);
 });

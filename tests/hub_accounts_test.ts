@@ -35,3 +35,11 @@ Deno.test("Hub.rename() refuses a registered nick; logout ends the login, discon
   hub.disconnect(1, "", 0);
   assert.equal(hub.loggedIn("ana"), undefined);
 });
+
+Deno.test("Hub.disconnect() ends a login made before any nick was taken", () => {
+  const hub = hubWithAccount();
+  hub.login(4, "ana");
+  assert.equal(hub.loggedIn("ana"), 4);
+  hub.disconnect(4, "", 0);
+  assert.equal(hub.loggedIn("ana"), undefined);
+});

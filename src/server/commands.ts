@@ -104,6 +104,28 @@ function durationAndReason(text: string): { durationMs?: number; reason: string 
     : { durationMs, reason: cleanReason(rest.join(" ")) };
 }
 
+/**
+ * A first word `#ROOM` names the room a command acts on (nicks never hold `#`); without one, the
+ * command's room. Returns the room and the rest of the argument text.
+ */
+function roomFirst(
+  context: CommandContext,
+  args: readonly string[],
+): { room: string; text: string } {
+  const line = args.join(" ").trim();
+  if (!line.startsWith("#")) return { room: context.room, text: line };
+  const space = line.search(/\s/);
+  return space === -1
+    ? { room: line.slice(1), text: "" }
+    : { room: line.slice(1, space), text: line.slice(space).trim() };
+}
+
+/** Splits text into its first word and the rest. */
+function firstWord(text: string): [string, string] {
+  const space = text.search(/\s/);
+  return space === -1 ? [text, ""] : [text.slice(0, space), text.slice(space).trim()];
+}
+
 function requireLogin(context: CommandContext): void {
   if (context.hub.accountOf(context.id) === undefined) {
     throw new ChatError("not_allowed", "You are not logged in", "/login NICK PASSWORD");
@@ -442,24 +464,36 @@ export const COMMANDS: readonly Command[] = [
   {
     name: "kick",
     aliases: [],
-    usage: "/kick NICK [REASON]",
-    summary: "Remove someone from this room (owner)",
+    usage: "/kick [#ROOM] NICK [REASON]",
+    summary: "Remove someone from this room, or from #ROOM (owner; operators: any room)",
     minArgs: 1,
     maxArgs: 2,
     rest: true,
-    run: (context, [nick = "", reason = ""]) =>
-      deliver(context.hub.kick(context.id, context.room, nick, cleanReason(reason), context.now)),
+    run: (context, args) => {
+      const { room, text } = roomFirst(context, args);
+      const [nick, reason] = firstWord(text);
+      if (nick === "") {
+        throw new ChatError(
+          "bad_arguments",
+          "Not enough arguments: usage: /kick [#ROOM] NICK [REASON]",
+        );
+      }
+      return deliver(context.hub.kick(context.id, room, nick, cleanReason(reason), context.now));
+    },
   },
   {
     name: "closeroom",
     aliases: [],
-    usage: "/closeroom [REASON]",
-    summary: "Close this room (owner); its members move to the lobby",
+    usage: "/closeroom [#ROOM] [REASON]",
+    summary:
+      "Close this room, or #ROOM (owner; operators: any room); its members move to the lobby",
     minArgs: 0,
     maxArgs: 1,
     rest: true,
-    run: (context, [reason = ""]) =>
-      deliver(context.hub.closeRoom(context.id, context.room, cleanReason(reason), context.now)),
+    run: (context, args) => {
+      const { room, text: reason } = roomFirst(context, args);
+      return deliver(context.hub.closeRoom(context.id, room, cleanReason(reason), context.now));
+    },
   },
   {
     name: "ban",

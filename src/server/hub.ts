@@ -694,6 +694,8 @@ export class Hub {
 
   /** Removes a member (quit, disconnect, kick): every room they were in is told. No-op if unknown. */
   disconnect(id: MemberId, reason: string, now: number): Delivery[] {
+    // A login made before a nick was taken (hello.login) ends with the connection too.
+    this.#logins.delete(id);
     const member = this.#members.get(id);
     if (member === undefined) return [];
     // One quit for everyone who shared a room with them, however many rooms that was.
@@ -711,7 +713,6 @@ export class Hub {
     const deliveries: Delivery[] = neighbours.length > 0 ? [{ to: neighbours, frame }] : [];
     for (const room of this.#allRooms()) if (room.owner === id) room.owner = undefined;
     this.#members.delete(id);
-    this.#logins.delete(id);
     this.#nickRegistry.release(member.nick, id);
     return deliveries;
   }
