@@ -163,6 +163,7 @@ async function serveWith(
         tlsOnly: command.tlsOnly,
       }),
       allowedOrigins: command.allowOrigins,
+      admins: command.admins,
       store,
       retainMs: command.retainDays === undefined ? undefined : command.retainDays * 86_400_000,
       serverName: command.serverName,
@@ -232,12 +233,16 @@ async function serveWith(
 }
 
 /**
- * A password from the first line of `file`, else from `CHAT_SERVER_PASSWORD`; undefined when
+ * A password from the first line of `file`, else from the variable `env`; undefined when
  * neither gives one. Throws `ChatError` for a file that cannot be read or has an empty first line.
  */
-async function secret(file: string | undefined, what: string): Promise<string | undefined> {
+async function secret(
+  file: string | undefined,
+  what: string,
+  env = "CHAT_SERVER_PASSWORD",
+): Promise<string | undefined> {
   if (file === undefined) {
-    const fromEnv = Deno.env.get("CHAT_SERVER_PASSWORD");
+    const fromEnv = Deno.env.get(env);
     return fromEnv === undefined || fromEnv === "" ? undefined : fromEnv;
   }
   let text: string;
@@ -383,8 +388,10 @@ async function joinServer(command: JoinCommand, stdio: Stdio): Promise<number> {
   try {
     const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
     let serverPassword: string | undefined;
+    let login: string | undefined;
     try {
       serverPassword = await secret(command.serverPasswordFile, "server password");
+      login = await secret(command.passwordFile, "account password", "CHAT_PASSWORD");
     } catch (error) {
       if (!(error instanceof ChatError)) throw error;
       printErr(`chat: ${error.message}`);
@@ -406,6 +413,9 @@ async function joinServer(command: JoinCommand, stdio: Stdio): Promise<number> {
       connect: (host, port) => connectTcp(host, port, dial),
       openData: (host, port) => DataLink.open(host, port, dial),
       serverPassword,
+      login: login === undefined || command.nick === undefined
+        ? undefined
+        : { nick: command.nick, password: login },
       error: printErr,
       echo: stdio.isTerminal,
       signal: controller.signal,

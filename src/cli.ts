@@ -72,6 +72,8 @@ export interface ServeCommand {
   passwordFile?: string;
   /** Other sites whose pages may open a WebSocket (`https://web.example`, or `*`). */
   allowOrigins: string[];
+  /** Accounts that are operators (`--admin NICK`, repeatable). */
+  admins: string[];
   /** The data folder (`--data`); undefined for the platform's default (main finds it). */
   data: string | undefined;
   /** Keep nothing on disk (`--memory`): a restart forgets every room and message. */
@@ -105,6 +107,8 @@ export interface JoinCommand {
   fingerprint?: string;
   /** A file holding a private server's password. */
   serverPasswordFile?: string;
+  /** A file holding the password of the account `nick` is (log in as the connection starts). */
+  passwordFile?: string;
 }
 
 /** `chat backup FILE`: a copy of a stopped server's database. */
@@ -432,6 +436,12 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       DEFAULT_MAX_FILE_BYTES / (1024 * 1024),
     )
     .option(
+      "--admin <nick>",
+      "The account NICK is an operator: it may /ban, /mute, /kick and /closeroom (repeatable)",
+      (text: string, previous: string[]) => [...previous, parsed(validateNick)(text)],
+      [] as string[],
+    )
+    .option(
       "--allow-origin <origin>",
       "Let pages from this site open a WebSocket here, such as a web IRC client (repeatable; * for any)",
       (text: string, previous: string[]) => [...previous, parsed(parseOrigin)(text)],
@@ -498,6 +508,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         tlsOnly: opts.tlsOnly === true,
         passwordFile: opts.passwordFile,
         allowOrigins: opts.allowOrigin,
+        admins: opts.admin,
         data: opts.data,
         memory: opts.memory === true,
         retainDays: opts.retain,
@@ -535,6 +546,10 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       parsed(parseFingerprintOption),
     )
     .option("--server-password-file <file>", "A private server's password (first line of FILE)")
+    .option(
+      "--password-file <file>",
+      "Your account's password (first line of FILE): log in to the account --nick names",
+    )
     .action((address, opts) => {
       result = {
         kind: "join",
@@ -549,6 +564,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         trustOnFirstUse: opts.trustOnFirstUse === true,
         fingerprint: opts.fingerprint,
         serverPasswordFile: opts.serverPasswordFile,
+        passwordFile: opts.passwordFile,
       };
     });
 

@@ -90,6 +90,16 @@ export const JOIN_LIMIT = { burst: 20, perSecond: 0.5 };
  */
 export const CREATE_LIMIT = { burst: 5, perSecond: 1 / 30 };
 
+/**
+ * Failed logins allowed per account and per address: a burst, then one more every 30 s (an
+ * online guesser gets about three thousand tries a day per account, whatever addresses it has).
+ */
+export const LOGIN_LIMIT = { burst: 5, perSecond: 1 / 30 };
+
+/** Shortest and longest account password, in characters (no spaces). */
+export const MIN_ACCOUNT_PASSWORD_CHARS = 6;
+export const MAX_ACCOUNT_PASSWORD_CHARS = 128;
+
 /** A TLS connection whose handshake is not over after this long is closed. */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 

@@ -15,6 +15,8 @@ export interface HelloFrame {
   client?: string;
   /** The server's password, on a private server (`chat serve --password-file`). */
   password?: string;
+  /** The password of the account `nick` is, to log in to it as the connection registers. */
+  login?: string;
   /** Reconnecting: the token from the last `welcome`, and the last `seq` seen in each room. */
   resume?: ResumeRequest;
 }
@@ -461,6 +463,7 @@ const CLIENT_SCHEMAS: Record<ClientFrame["type"], Schema> = {
     nick: str,
     client: optStr,
     password: optStr,
+    login: optStr,
     resume: { kind: "resume", optional: true },
   },
   say: { room: str, text: str, id: optStr },

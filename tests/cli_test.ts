@@ -85,6 +85,7 @@ const SERVE_DEFAULTS = {
   tlsOnly: false,
   passwordFile: undefined,
   allowOrigins: [],
+  admins: [],
   data: undefined,
   memory: false,
   retainDays: undefined,
@@ -102,6 +103,7 @@ const JOIN_DEFAULTS = {
   trustOnFirstUse: false,
   fingerprint: undefined,
   serverPasswordFile: undefined,
+  passwordFile: undefined,
 };
 
 /** The serve options that take a whole number, with their field and accepted range. */

@@ -17,6 +17,8 @@ import {
   splitCommandLine,
 } from "../src/command_table.ts";
 import { type Command, type CommandContext, COMMANDS, parseLimit } from "../src/server/commands.ts";
+import { Moderation } from "../src/server/moderation.ts";
+import { MemoryModerationStore } from "../src/store/memory_moderation_store.ts";
 import { Hub } from "../src/server/hub.ts";
 
 const NOW = 5000;
@@ -26,7 +28,16 @@ function setup(): { hub: Hub; context: CommandContext } {
   const hub = new Hub();
   hub.register(1, "ana", 0);
   hub.register(2, "bob", 0);
-  return { hub, context: { hub, id: 1, room: LOBBY, now: NOW } };
+  return {
+    hub,
+    context: {
+      hub,
+      id: 1,
+      room: LOBBY,
+      now: NOW,
+      moderation: new Moderation(new MemoryModerationStore()),
+    },
+  };
 }
 
 Deno.test("findCommand() finds commands by name and alias, ignoring case", () => {
@@ -98,6 +109,27 @@ Deno.test("helpEntries() lists every command of the table with /aliases", () => 
     },
     { usage: "/nick NEW", summary: "Change your nick", aliases: [] },
     {
+      usage: "/register PASSWORD",
+      summary: "Make your nick an account: only you, logged in, may use it",
+      aliases: [],
+    },
+    {
+      usage: "/login NICK PASSWORD",
+      summary: "Log in to your account and take its nick (from any other connection of yours)",
+      aliases: ["/identify"],
+    },
+    {
+      usage: "/logout",
+      summary: "Log out of your account (you keep the nick until you leave)",
+      aliases: [],
+    },
+    { usage: "/passwd OLD NEW", summary: "Change your account's password", aliases: [] },
+    {
+      usage: "/unregister PASSWORD",
+      summary: "Delete your account: the nick is free for anyone again",
+      aliases: [],
+    },
+    {
       usage: "/create ROOM [LIMIT]",
       summary: "Create a room and join it; you own it",
       aliases: [],
@@ -127,12 +159,44 @@ Deno.test("helpEntries() lists every command of the table with /aliases", () => 
       summary: "Keep this room when it is empty, or let it go again (owner)",
       aliases: [],
     },
-    { usage: "/kick NICK [REASON]", summary: "Remove someone from this room (owner)", aliases: [] },
     {
-      usage: "/closeroom [REASON]",
-      summary: "Close this room (owner); its members move to the lobby",
+      usage: "/kick [#ROOM] NICK [REASON]",
+      summary: "Remove someone from this room, or from #ROOM (owner; operators: any room)",
       aliases: [],
     },
+    {
+      usage: "/closeroom [#ROOM] [REASON]",
+      summary:
+        "Close this room, or #ROOM (owner; operators: any room); its members move to the lobby",
+      aliases: [],
+    },
+    {
+      usage: "/ban NICK|ADDRESS|CIDR [DURATION] [REASON]",
+      summary: "Operators: keep someone out of the server (10m, 2h, 7d; none: for good). " +
+        "Room owners: /ban NICK keeps them out of this room",
+      aliases: [],
+    },
+    {
+      usage: "/unban NICK|ADDRESS|CIDR",
+      summary: "Lift a ban (operators: the server's; room owners: this room's)",
+      aliases: [],
+    },
+    {
+      usage: "/bans",
+      summary: "List the bans (operators: the server's; room owners: this room's)",
+      aliases: [],
+    },
+    {
+      usage: "/kill NICK [REASON]",
+      summary: "Operators: disconnect someone from the server (they may come back)",
+      aliases: [],
+    },
+    {
+      usage: "/mute NICK [DURATION]",
+      summary: "Operators: stop someone talking (they can still read)",
+      aliases: [],
+    },
+    { usage: "/unmute NICK", summary: "Operators: let someone talk again", aliases: [] },
     { usage: "/quit [REASON]", summary: "Leave the chat", aliases: ["/exit", "/close"] },
   ]);
 });
@@ -206,7 +270,7 @@ Deno.test("runCommand() /users and its /names alias list the room", () => {
 Deno.test("runCommand() /users in a room that does not exist is no_such_room", () => {
   const { hub } = setup();
   assertChatError(
-    () => runCommand(COMMANDS, { hub, id: 1, room: "nowhere", now: NOW }, "/users"),
+    () => runCommand(COMMANDS, { ...setup().context, hub, room: "nowhere" }, "/users"),
     "no_such_room",
   );
 });
@@ -311,7 +375,7 @@ Deno.test("splitCommandLine() ignores white space before the slash", () => {
 
 /** The context of member `id` typing in `room`. */
 function at(hub: Hub, id: number, room: string): CommandContext {
-  return { hub, id, room, now: NOW };
+  return { hub, id, room, now: NOW, moderation: new Moderation(new MemoryModerationStore()) };
 }
 
 /** setup(), plus a room "games" that ana (1) owns and talks in, with bob (2) in it too. */
@@ -579,7 +643,7 @@ Deno.test("runCommand() /kick removes someone from the current room with a reaso
   assertChatError(
     () => runCommand(COMMANDS, context, "/kick"),
     "bad_arguments",
-    "Not enough arguments: usage: /kick NICK [REASON]",
+    "Not enough arguments: usage: /kick [#ROOM] NICK [REASON]",
   );
   const cleaned = gamesSetup();
   const result = runCommand(COMMANDS, cleaned.context, "/kick bob a\u001b[2Jb");
@@ -766,4 +830,16 @@ Deno.test("/search WORDS finds messages in the room, newest first; words are nee
     () => runCommand(COMMANDS, context, "/search ,,"),
     (error: unknown) => error instanceof ChatError && error.code === "bad_arguments",
   );
+});
+
+Deno.test("runCommand() /kick #ROOM and /closeroom #ROOM act on the room named", () => {
+  const { hub, context } = gamesSetup();
+  const lobby = { ...context, room: LOBBY };
+  assert.deepEqual(runCommand(COMMANDS, lobby, "/kick #games bob  too loud").deliveries[0], {
+    to: [2],
+    frame: { type: "left", room: "games", reason: "too loud", kickedBy: "ana" },
+  });
+  assertChatError(() => runCommand(COMMANDS, lobby, "/kick #games"), "bad_arguments");
+  runCommand(COMMANDS, lobby, "/closeroom #games done for today");
+  assert.equal(hub.allRooms().some((room) => room.name === "games"), false);
 });

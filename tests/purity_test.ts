@@ -22,6 +22,7 @@ const PURE_PLACES = [
   "src/server/events.ts",
   "src/server/commands.ts",
   "src/server/console_commands.ts",
+  "src/server/moderation.ts",
   "src/server/addresses.ts",
   "src/carrier/http_request.ts",
   "src/carrier/websocket_frame.ts",

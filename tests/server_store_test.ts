@@ -258,6 +258,8 @@ Deno.test("a store that cannot commit stops the server before anything unkept go
     location: inner.location,
     roomLog: inner.roomLog,
     roomDirectory: inner.roomDirectory,
+    accounts: inner.accounts,
+    moderation: inner.moderation,
     commit: () => {
       if (failing) throw new Error("disk I/O error");
       inner.commit();

@@ -48,6 +48,8 @@ export interface JoinIo {
   connect(host: string, port: number): Promise<ServerConnection>;
   /** The server's password, for a private server. */
   serverPassword?: string;
+  /** An account to log in to whenever the hello asks for its nick (`--password-file`). */
+  login?: { readonly nick: string; readonly password: string };
   /** Opens a file-transfer connection. @default `DataLink.open` (plain TCP) */
   openData?(host: string, port: number): Promise<DataLink>;
   /** Writes one line to stderr. */
@@ -374,6 +376,14 @@ class ChatSession {
         this.#show(frame);
         if (frame.type === "error" && frame.code.startsWith("nick_")) break;
         if (
+          frame.type === "error" && /^(wrong_password|rate_limited)$/.test(frame.code) &&
+          this.#io.login !== undefined
+        ) {
+          this.#ui.show([system("* Check your account's password (--password-file FILE)")]);
+          server.close();
+          return 1;
+        }
+        if (
           frame.type === "error" && /^(password_required|bad_server_password)$/.test(frame.code)
         ) {
           this.#ui.show([
@@ -416,6 +426,10 @@ class ChatSession {
       hello.resume = { token: this.#token, rooms: this.#resumeRooms ?? this.#roomsWithSeq() };
     }
     if (this.#io.serverPassword !== undefined) hello.password = this.#io.serverPassword;
+    const login = this.#io.login;
+    if (login !== undefined && login.nick.toLowerCase() === nick.toLowerCase()) {
+      hello.login = login.password;
+    }
     return hello;
   }
 

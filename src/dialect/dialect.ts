@@ -49,6 +49,8 @@ export type Intent =
     realName?: string;
     /** The server's password, on a private server. */
     password?: string;
+    /** The password of the account `nick` is: log in to it, then register. */
+    login?: string;
   }
   | {
     kind: "say";

@@ -44,6 +44,7 @@ export class NativeDialect implements Dialect {
           nick: frame.nick,
           ...frame.resume === undefined ? {} : { resume: frame.resume },
           ...frame.password === undefined ? {} : { password: frame.password },
+          ...frame.login === undefined ? {} : { login: frame.login },
         }];
       case "say":
         return [{ kind: "say", room: frame.room, text: frame.text, id: frame.id }];

@@ -48,6 +48,8 @@ export class PlainDialect implements Dialect {
   /** The nick last tried, and whether the server asked for its password (a private server). */
   #nickTried = "";
   #askingPassword = false;
+  /** The account password given with `/login NICK PASSWORD` before registering. */
+  #loginTried: string | undefined;
   /** The shared-encodings key for the active room (made when the room changes, not per event). */
   #key = sharedKey(LOBBY);
 
@@ -61,16 +63,27 @@ export class PlainDialect implements Dialect {
     if (view.nick === undefined) {
       if (this.#askingPassword) {
         this.#askingPassword = false;
-        return [{ kind: "register", nick: this.#nickTried, password: line.trim() }];
+        const login = this.#loginTried === undefined ? {} : { login: this.#loginTried };
+        return [{ kind: "register", nick: this.#nickTried, password: line.trim(), ...login }];
       }
       const nick = line.trim();
       if (/^\/(quit|exit|close)\b/i.test(nick)) {
         return [{ kind: "end", reason: "Quit", bye: "Goodbye" }];
       }
+      const login = /^\/(?:login|identify)\s+(\S+)\s+(\S+)\s*$/i.exec(nick);
+      if (login !== null) {
+        this.#nickTried = login[1] ?? "";
+        this.#loginTried = login[2] ?? "";
+        return [{ kind: "register", nick: login[1] ?? "", login: login[2] ?? "" }];
+      }
       if (nick.startsWith("/")) {
-        throw new ChatError("not_registered", "Type a nick first (or /quit to leave)");
+        throw new ChatError(
+          "not_registered",
+          "Type a nick first (or /login NICK PASSWORD, or /quit to leave)",
+        );
       }
       this.#nickTried = nick;
+      this.#loginTried = undefined;
       return nick === "" ? [] : [{ kind: "register", nick }];
     }
     if (line.trim() === "") return [];

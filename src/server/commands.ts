@@ -5,11 +5,20 @@
  */
 import { helpEntries, type TableEntry } from "../command_table.ts";
 import { ChatError } from "../errors.ts";
-import { quote } from "../nick.ts";
+import { quote, validateNick } from "../nick.ts";
 import { cleanReason } from "../text.ts";
-import { HISTORY_PAGE, MAX_HISTORY_PAGE, MAX_ROOM_LIMIT, SEARCH_RESULTS } from "../limits.ts";
+import {
+  HISTORY_PAGE,
+  MAX_ACCOUNT_PASSWORD_CHARS,
+  MAX_HISTORY_PAGE,
+  MAX_ROOM_LIMIT,
+  MIN_ACCOUNT_PASSWORD_CHARS,
+  SEARCH_RESULTS,
+} from "../limits.ts";
 import { searchWords } from "../store/room_log.ts";
 import type { Delivery, Hub, MemberId } from "./hub.ts";
+import { type Moderation, type ModerationAct } from "./moderation.ts";
+import { formatTimeLeft, parseDuration } from "../duration.ts";
 
 /** What a handler may use. */
 export interface CommandContext {
@@ -18,6 +27,8 @@ export interface CommandContext {
   /** The room the user is looking at. */
   readonly room: string;
   readonly now: number;
+  /** Server bans and mutes. */
+  readonly moderation: Moderation;
 }
 
 /** What a handler returns. */
@@ -27,7 +38,21 @@ export interface CommandResult {
   quit?: string;
   /** The room the user now looks at (for connections whose active room the server keeps). */
   switchTo?: string;
+  /**
+   * An account change the session carries out off the hub (a password is hashed or checked:
+   * slow, so never in the pure hub), then records with a synchronous hub call.
+   */
+  account?: AccountRequest;
+  /** A moderation act: logged with who did it; a new ban is enforced by the server now. */
+  moderation?: ModerationAct;
 }
+
+/** What `/register`, `/login`, `/passwd` and `/unregister` ask the session to do. */
+export type AccountRequest =
+  | { readonly kind: "register"; readonly password: string }
+  | { readonly kind: "login"; readonly nick: string; readonly password: string }
+  | { readonly kind: "passwd"; readonly old: string; readonly password: string }
+  | { readonly kind: "unregister"; readonly password: string };
 
 /** Actions with their own allowance per connection, besides the message flood limit. */
 export type LimitedAction = "nick" | "join" | "create";
@@ -43,6 +68,69 @@ const reply = (context: CommandContext, frame: Delivery["frame"]): CommandResult
 });
 
 const deliver = (deliveries: Delivery[]): CommandResult => ({ deliveries });
+
+/** Checks a new account password: its length, and no spaces or control characters. */
+export function newAccountPassword(password: string): string {
+  const chars = [...password].length;
+  if (
+    chars < MIN_ACCOUNT_PASSWORD_CHARS || chars > MAX_ACCOUNT_PASSWORD_CHARS ||
+    /[\s\p{Cc}]/u.test(password)
+  ) {
+    throw new ChatError(
+      "bad_arguments",
+      `A password must be ${MIN_ACCOUNT_PASSWORD_CHARS} to ${MAX_ACCOUNT_PASSWORD_CHARS} ` +
+        "characters, without spaces",
+    );
+  }
+  return password;
+}
+
+const account = (request: AccountRequest): CommandResult => ({ deliveries: [], account: request });
+
+/** The nick of an operator running a command; throws `not_allowed` for anyone else. */
+function requireOperator(context: CommandContext, what: string): string {
+  if (!context.hub.isOperator(context.id)) {
+    throw new ChatError("not_allowed", `Only the server's operators may ${what}`);
+  }
+  return context.hub.nickOf(context.id) ?? "";
+}
+
+/** Splits `[DURATION] [REASON]`: a first word that is a duration is one. */
+function durationAndReason(text: string): { durationMs?: number; reason: string } {
+  const [first = "", ...rest] = text.trim().split(/\s+/);
+  const durationMs = parseDuration(first);
+  return durationMs === undefined
+    ? { reason: cleanReason(text.trim()) }
+    : { durationMs, reason: cleanReason(rest.join(" ")) };
+}
+
+/**
+ * A first word `#ROOM` names the room a command acts on (nicks never hold `#`); without one, the
+ * command's room. Returns the room and the rest of the argument text.
+ */
+function roomFirst(
+  context: CommandContext,
+  args: readonly string[],
+): { room: string; text: string } {
+  const line = args.join(" ").trim();
+  if (!line.startsWith("#")) return { room: context.room, text: line };
+  const space = line.search(/\s/);
+  return space === -1
+    ? { room: line.slice(1), text: "" }
+    : { room: line.slice(1, space), text: line.slice(space).trim() };
+}
+
+/** Splits text into its first word and the rest. */
+function firstWord(text: string): [string, string] {
+  const space = text.search(/\s/);
+  return space === -1 ? [text, ""] : [text.slice(0, space), text.slice(space).trim()];
+}
+
+function requireLogin(context: CommandContext): void {
+  if (context.hub.accountOf(context.id) === undefined) {
+    throw new ChatError("not_allowed", "You are not logged in", "/login NICK PASSWORD");
+  }
+}
 
 /** Parses a whole number argument from `min` to `max`; throws `bad_arguments`. */
 function parseWhole(text: string, min: number, max: number, what: string): number {
@@ -238,6 +326,69 @@ export const COMMANDS: readonly Command[] = [
     run: (context, [nick = ""]) => deliver(context.hub.rename(context.id, nick, context.now)),
   },
   {
+    name: "register",
+    aliases: [],
+    usage: "/register PASSWORD",
+    summary: "Make your nick an account: only you, logged in, may use it",
+    minArgs: 1,
+    maxArgs: 1,
+    run: (context, [password = ""]) => {
+      if (context.hub.accountOf(context.id) !== undefined) {
+        throw new ChatError("bad_arguments", "You are logged in to an account already");
+      }
+      return account({ kind: "register", password: newAccountPassword(password) });
+    },
+  },
+  {
+    name: "login",
+    aliases: ["identify"],
+    usage: "/login NICK PASSWORD",
+    summary: "Log in to your account and take its nick (from any other connection of yours)",
+    minArgs: 2,
+    maxArgs: 2,
+    run: (_context, [nick = "", password = ""]) =>
+      account({ kind: "login", nick: validateNick(nick), password }),
+  },
+  {
+    name: "logout",
+    aliases: [],
+    usage: "/logout",
+    summary: "Log out of your account (you keep the nick until you leave)",
+    minArgs: 0,
+    maxArgs: 0,
+    run: (context) => {
+      if (context.hub.accountOf(context.id) === undefined) {
+        throw new ChatError("not_allowed", "You are not logged in");
+      }
+      context.hub.logout(context.id);
+      return reply(context, { type: "notice", text: "Logged out" });
+    },
+  },
+  {
+    name: "passwd",
+    aliases: [],
+    usage: "/passwd OLD NEW",
+    summary: "Change your account's password",
+    minArgs: 2,
+    maxArgs: 2,
+    run: (context, [old = "", password = ""]) => {
+      requireLogin(context);
+      return account({ kind: "passwd", old, password: newAccountPassword(password) });
+    },
+  },
+  {
+    name: "unregister",
+    aliases: [],
+    usage: "/unregister PASSWORD",
+    summary: "Delete your account: the nick is free for anyone again",
+    minArgs: 1,
+    maxArgs: 1,
+    run: (context, [password = ""]) => {
+      requireLogin(context);
+      return account({ kind: "unregister", password });
+    },
+  },
+  {
     name: "create",
     aliases: [],
     limit: "create",
@@ -314,24 +465,193 @@ export const COMMANDS: readonly Command[] = [
   {
     name: "kick",
     aliases: [],
-    usage: "/kick NICK [REASON]",
-    summary: "Remove someone from this room (owner)",
+    usage: "/kick [#ROOM] NICK [REASON]",
+    summary: "Remove someone from this room, or from #ROOM (owner; operators: any room)",
     minArgs: 1,
     maxArgs: 2,
     rest: true,
-    run: (context, [nick = "", reason = ""]) =>
-      deliver(context.hub.kick(context.id, context.room, nick, cleanReason(reason), context.now)),
+    run: (context, args) => {
+      const { room, text } = roomFirst(context, args);
+      const [nick, reason] = firstWord(text);
+      if (nick === "") {
+        throw new ChatError(
+          "bad_arguments",
+          "Not enough arguments: usage: /kick [#ROOM] NICK [REASON]",
+        );
+      }
+      return deliver(context.hub.kick(context.id, room, nick, cleanReason(reason), context.now));
+    },
   },
   {
     name: "closeroom",
     aliases: [],
-    usage: "/closeroom [REASON]",
-    summary: "Close this room (owner); its members move to the lobby",
+    usage: "/closeroom [#ROOM] [REASON]",
+    summary:
+      "Close this room, or #ROOM (owner; operators: any room); its members move to the lobby",
     minArgs: 0,
     maxArgs: 1,
     rest: true,
-    run: (context, [reason = ""]) =>
-      deliver(context.hub.closeRoom(context.id, context.room, cleanReason(reason), context.now)),
+    run: (context, args) => {
+      const { room, text: reason } = roomFirst(context, args);
+      return deliver(context.hub.closeRoom(context.id, room, cleanReason(reason), context.now));
+    },
+  },
+  {
+    name: "ban",
+    aliases: [],
+    usage: "/ban NICK|ADDRESS|CIDR [DURATION] [REASON]",
+    summary: "Operators: keep someone out of the server (10m, 2h, 7d; none: for good). " +
+      "Room owners: /ban NICK keeps them out of this room",
+    minArgs: 1,
+    maxArgs: 2,
+    rest: true,
+    run: (context, [target = "", more = ""]) => {
+      const by = context.hub.nickOf(context.id) ?? "";
+      if (!context.hub.isOperator(context.id)) {
+        const deliveries = context.hub.roomBan(context.id, context.room, target, context.now);
+        return {
+          deliveries,
+          moderation: { action: "room_ban", by, target, room: context.room },
+        };
+      }
+      const { durationMs, reason } = durationAndReason(more);
+      const ban = context.moderation.ban(by, target, { durationMs, reason, now: context.now });
+      const left = ban.until === undefined
+        ? "for good"
+        : `for ${formatTimeLeft(ban.until - context.now)}`;
+      return {
+        ...reply(context, { type: "notice", text: `Banned ${ban.label} ${left}` }),
+        moderation: {
+          action: "ban",
+          by,
+          target: ban.label,
+          reason,
+          ...ban.until === undefined ? {} : { until: ban.until },
+          ban,
+        },
+      };
+    },
+  },
+  {
+    name: "unban",
+    aliases: [],
+    usage: "/unban NICK|ADDRESS|CIDR",
+    summary: "Lift a ban (operators: the server's; room owners: this room's)",
+    minArgs: 1,
+    maxArgs: 1,
+    run: (context, [target = ""]) => {
+      const by = context.hub.nickOf(context.id) ?? "";
+      if (!context.hub.isOperator(context.id)) {
+        return {
+          deliveries: context.hub.roomUnban(context.id, context.room, target),
+          moderation: { action: "room_unban", by, target, room: context.room },
+        };
+      }
+      const ban = context.moderation.unban(target);
+      return {
+        ...reply(context, { type: "notice", text: `Lifted the ban on ${ban.label}` }),
+        moderation: { action: "unban", by, target: ban.label },
+      };
+    },
+  },
+  {
+    name: "bans",
+    aliases: [],
+    usage: "/bans",
+    summary: "List the bans (operators: the server's; room owners: this room's)",
+    minArgs: 0,
+    maxArgs: 0,
+    run: (context) => {
+      const lines = context.hub.isOperator(context.id)
+        ? context.moderation.bans(context.now).map((ban) =>
+          `${ban.label} by ${ban.by}` + (ban.reason === "" ? "" : `: ${ban.reason}`) +
+          (ban.until === undefined
+            ? " (for good)"
+            : ` (${formatTimeLeft(ban.until - context.now)} left)`)
+        )
+        : context.hub.roomBans(context.id, context.room);
+      const text = lines.length === 0 ? "No bans" : `Bans (${lines.length}): ${lines.join("; ")}`;
+      return reply(context, { type: "notice", text });
+    },
+  },
+  {
+    name: "kill",
+    aliases: [],
+    usage: "/kill NICK [REASON]",
+    summary: "Operators: disconnect someone from the server (they may come back)",
+    minArgs: 1,
+    maxArgs: 2,
+    rest: true,
+    run: (context, [nick = "", reason = ""]) => {
+      const by = requireOperator(context, "disconnect people");
+      const target = context.hub.nickOf(context.hub.requireIdOf(nick)) ?? nick;
+      const why = cleanReason(reason);
+      return {
+        ...reply(context, { type: "notice", text: `Disconnected ${target}` }),
+        moderation: {
+          action: "kill",
+          by,
+          target,
+          reason: why,
+          bye: `Disconnected by ${by}` + (why === "" ? "" : `: ${why}`),
+        },
+      };
+    },
+  },
+  {
+    name: "mute",
+    aliases: [],
+    usage: "/mute NICK [DURATION]",
+    summary: "Operators: stop someone talking (they can still read)",
+    minArgs: 1,
+    maxArgs: 2,
+    run: (context, [nick = "", duration]) => {
+      const by = requireOperator(context, "mute people");
+      const durationMs = duration === undefined ? undefined : parseDuration(duration);
+      if (duration !== undefined && durationMs === undefined) {
+        throw new ChatError(
+          "bad_arguments",
+          `Not a duration: ${quote(duration)} (try 10m, 2h, 7d)`,
+        );
+      }
+      const mute = context.moderation.mute(by, nick, { durationMs, now: context.now });
+      const target = context.hub.idOf(mute.nick);
+      const deliveries: Delivery[] = [{
+        to: [context.id],
+        frame: { type: "notice", text: `Muted ${mute.nick}` },
+      }];
+      if (target !== undefined) {
+        deliveries.push({
+          to: [target],
+          frame: { type: "notice", text: `${by} has muted you: you can read but not talk` },
+        });
+      }
+      return {
+        deliveries,
+        moderation: {
+          action: "mute",
+          by,
+          target: mute.nick,
+          ...mute.until === undefined ? {} : { until: mute.until },
+        },
+      };
+    },
+  },
+  {
+    name: "unmute",
+    aliases: [],
+    usage: "/unmute NICK",
+    summary: "Operators: let someone talk again",
+    minArgs: 1,
+    maxArgs: 1,
+    run: (context, [nick = ""]) => {
+      const by = requireOperator(context, "unmute people");
+      context.moderation.unmute(nick);
+      return {
+        ...reply(context, { type: "notice", text: `${nick} may talk again` }),
+        moderation: { action: "unmute", by, target: nick },
+      };
+    },
   },
   {
     name: "quit",

@@ -5,7 +5,8 @@
 import { helpEntries, runTable, type TableEntry } from "../command_table.ts";
 import { ChatError } from "../errors.ts";
 import { LOBBY } from "../limits.ts";
-import { quote } from "../nick.ts";
+import { nickKey, quote } from "../nick.ts";
+import type { AccountStore } from "../store/account_store.ts";
 import type { LogFields } from "../log.ts";
 import { cleanReason } from "../text.ts";
 import { roomKey } from "../room_name.ts";
@@ -35,6 +36,8 @@ export interface AdminApi {
    * its size in bytes, or rejects with `ChatError` when it cannot (no store, the file exists...).
    */
   backup(file: string): Promise<number>;
+  /** Accounts, for `/op` and `/deop`; undefined where there are none (tests). */
+  readonly accounts?: { readonly store: AccountStore };
 }
 
 /** A store's place and size, for `/stats`. */
@@ -53,6 +56,24 @@ export interface ConsoleResult {
 type ConsoleCommand = TableEntry<AdminApi, ConsoleResult>;
 
 const show = (...lines: string[]): ConsoleResult => ({ lines });
+
+function setOperator(api: AdminApi, nick: string, operator: boolean): ConsoleResult {
+  const key = nickKey(nick);
+  const record = api.accounts?.store.find(key);
+  if (api.accounts === undefined || record === undefined) {
+    throw new ChatError(
+      "bad_arguments",
+      `No account is called ${quote(nick)}: they /register first`,
+    );
+  }
+  api.accounts.store.setOperator(key, operator);
+  api.log.info("moderation", {
+    action: operator ? "op" : "deop",
+    by: "admin",
+    target: record.name,
+  });
+  return show(operator ? `${record.name} is an operator` : `${record.name} is no operator now`);
+}
 
 /** How many event log lines `/log` shows without an argument. */
 const DEFAULT_LOG_LINES = 20;
@@ -182,6 +203,24 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
       api.deliver(api.hub.closeRoom("admin", room, cleanReason(reason), api.now()));
       return show(`Closed room ${room}`);
     },
+  },
+  {
+    name: "op",
+    aliases: [],
+    usage: "/op NICK",
+    summary: "Make the account NICK one of the server's operators (kept in the store)",
+    minArgs: 1,
+    maxArgs: 1,
+    run: (api, [nick = ""]) => setOperator(api, nick, true),
+  },
+  {
+    name: "deop",
+    aliases: [],
+    usage: "/deop NICK",
+    summary: "Take operator rights from the account NICK (not from a --admin one)",
+    minArgs: 1,
+    maxArgs: 1,
+    run: (api, [nick = ""]) => setOperator(api, nick, false),
   },
   {
     name: "kick",

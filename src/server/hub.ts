@@ -43,6 +43,11 @@ import type { RoomDirectory } from "../store/room_directory.ts";
 import type { RoomLog } from "../store/room_log.ts";
 import type { MemberId } from "../store/member_id.ts";
 import type { UserInfo } from "../dialect/dialect.ts";
+import type { AccountStore } from "../store/account_store.ts";
+import { MemoryAccountStore } from "../store/memory_account_store.ts";
+import type { ModerationStore } from "../store/moderation_store.ts";
+import { MemoryModerationStore } from "../store/memory_moderation_store.ts";
+import { describeMute } from "./moderation.ts";
 
 export type { MemberId, UserInfo };
 
@@ -105,6 +110,12 @@ export interface HubOptions {
   nickRegistry?: NickRegistry;
   /** Which rooms exist, with their settings. @default a MemoryRoomDirectory */
   roomDirectory?: RoomDirectory;
+  /** Registered nicks: only their owner, logged in, may use one. @default a MemoryAccountStore */
+  accounts?: AccountStore;
+  /** Mutes and room bans (the server enforces server bans). @default a MemoryModerationStore */
+  moderation?: ModerationStore;
+  /** Accounts that are operators whatever the store says (`chat serve --admin NICK`). */
+  operators?: readonly string[];
 }
 
 interface Member {
@@ -140,6 +151,11 @@ export class Hub {
   readonly #watchers = new Map<string, Set<MemberId>>();
   /** Who left or renamed lately, oldest first, at most MAX_DEPARTED (for WHOWAS). */
   #departed: { key: string; info: UserInfo }[] = [];
+  readonly #accounts: AccountStore;
+  readonly #moderation: ModerationStore;
+  readonly #operators: ReadonlySet<string>;
+  /** The account each logged-in member is logged in to (its key), set before or after register. */
+  readonly #logins = new Map<MemberId, string>();
 
   constructor(options: HubOptions = {}) {
     this.#log = options.roomLog ??
@@ -149,6 +165,9 @@ export class Hub {
     this.#historyBytes = options.historyBytes ?? HISTORY_REPLAY_MAX_BYTES;
     this.#nickRegistry = options.nickRegistry ?? new MemoryNickRegistry();
     this.#directory = options.roomDirectory ?? new MemoryRoomDirectory();
+    this.#accounts = options.accounts ?? new MemoryAccountStore();
+    this.#moderation = options.moderation ?? new MemoryModerationStore();
+    this.#operators = new Set((options.operators ?? []).map(nickKey));
     if (this.#directory.find(roomKey(LOBBY)) === undefined) {
       this.#addRoom(LOBBY, {}, { persistent: true });
     }
@@ -289,6 +308,7 @@ export class Hub {
       );
     }
     const nick = validateNick(rawNick);
+    this.#requireNickOwner(id, nick);
     if (!this.#nickRegistry.claim(nick, id)) throw nickTaken(nick);
     const member: Member = {
       id,
@@ -357,6 +377,7 @@ export class Hub {
   ): Delivery[] {
     const member = this.#member(id);
     const room = this.#joinedRoom(member, roomName);
+    this.#requireVoice(member, now);
     const already = ref === undefined ? undefined : this.#log.sentSeq(room.key, ref.key);
     if (ref !== undefined && already !== undefined) {
       // A resend after a reconnect: acknowledged again, not delivered twice.
@@ -411,6 +432,7 @@ export class Hub {
     const member = this.#member(id);
     const target = this.#memberByNick(nick);
     if (target.id === id) throw new ChatError("bad_arguments", "That is you: pick someone else");
+    this.#requireVoice(member, now);
     validateText(text);
     member.lastActive = now;
     const frame: PrivateFrame = {
@@ -434,6 +456,114 @@ export class Hub {
     return deliveries;
   }
 
+  /**
+   * Records that a member (registered or not yet) has proved they own an account: the session
+   * checked the password, off the hub. Their registered nick is theirs to use from now on.
+   */
+  login(id: MemberId, account: string): void {
+    this.#logins.set(id, nickKey(account));
+  }
+
+  /** Ends a member's login (they keep the nick they hold on this connection). */
+  logout(id: MemberId): void {
+    this.#logins.delete(id);
+  }
+
+  /** The key of the account a member is logged in to, if any. */
+  accountOf(id: MemberId): string | undefined {
+    return this.#logins.get(id);
+  }
+
+  /** Whoever is logged in to an account (its key), if anyone. */
+  loggedIn(account: string): MemberId | undefined {
+    const key = nickKey(account);
+    for (const [id, each] of this.#logins) if (each === key) return id;
+    return undefined;
+  }
+
+  /** Whether a member is logged in to an account that is one of the server's operators. */
+  isOperator(id: MemberId): boolean {
+    const key = this.#logins.get(id);
+    if (key === undefined) return false;
+    return this.#operators.has(key) || this.#accounts.find(key)?.operator === true;
+  }
+
+  /**
+   * Keeps `nick` out of a room (its owner, an operator or the admin): they are kicked now if
+   * there, and refused when they try to join.
+   */
+  roomBan(actor: Actor, roomName: string, nick: string, now: number): Delivery[] {
+    const room = this.#room(roomName);
+    if (room.key === roomKey(LOBBY)) {
+      throw new ChatError("not_allowed", "Nobody can be banned from the lobby: ask an operator");
+    }
+    this.#requireOwner(actor, room, "ban people");
+    const name = validateNick(nick);
+    if (actor !== "admin" && nickKey(name) === nickKey(this.#member(actor).nick)) {
+      throw new ChatError("bad_arguments", "That is you");
+    }
+    this.#moderation.putRoomBan({
+      room: room.key,
+      key: nickKey(name),
+      nick: name,
+      by: this.#actorName(actor),
+      since: now,
+    });
+    const target = this.#nickRegistry.holder(name);
+    const deliveries: Delivery[] = [];
+    if (target !== undefined && room.members.has(target)) {
+      deliveries.push(...this.kick(actor, room.name, name, "Banned from the room", now));
+    }
+    if (actor !== "admin") {
+      deliveries.push({
+        to: [actor],
+        frame: { type: "notice", text: `${name} is banned from ${room.name}` },
+      });
+    }
+    return deliveries;
+  }
+
+  /** Lets `nick` into a room again (its owner, an operator or the admin). */
+  roomUnban(actor: Actor, roomName: string, nick: string): Delivery[] {
+    const room = this.#room(roomName);
+    this.#requireOwner(actor, room, "lift bans");
+    if (!this.#moderation.removeRoomBan(room.key, nickKey(nick))) {
+      throw new ChatError("bad_arguments", `${quote(nick)} is not banned from ${room.name}`);
+    }
+    return actor === "admin"
+      ? []
+      : [{ to: [actor], frame: { type: "notice", text: `${nick} may join ${room.name} again` } }];
+  }
+
+  /** The nicks banned from a room, for its owner or an operator. */
+  roomBans(actor: Actor, roomName: string): string[] {
+    const room = this.#room(roomName);
+    this.#requireOwner(actor, room, "see its bans");
+    return this.#moderation.roomBans(room.key).map((ban) => `${ban.nick} (by ${ban.by})`);
+  }
+
+  /** Throws `not_allowed` with the reason and time left when the member is muted. */
+  #requireVoice(member: Member, now: number): void {
+    const mute = this.#moderation.mute(nickKey(member.nick));
+    if (mute === undefined) return;
+    if (mute.until !== undefined && mute.until <= now) {
+      this.#moderation.removeMute(mute.key);
+      return;
+    }
+    throw new ChatError("not_allowed", describeMute(mute, now));
+  }
+
+  /** Throws `nick_taken` when `nick` is an account the member is not logged in to. */
+  #requireNickOwner(id: MemberId, nick: string): void {
+    const key = nickKey(nick);
+    if (this.#accounts.find(key) === undefined || this.#logins.get(id) === key) return;
+    throw new ChatError(
+      "nick_taken",
+      `Nick ${quote(nick)} is registered: log in to use it, or choose another`,
+      `/login ${nick} PASSWORD`,
+    );
+  }
+
   /** Changes a member's nick and tells everyone who shares a room with them (and them). */
   rename(id: MemberId, rawNick: string, now: number): Delivery[] {
     const member = this.#member(id);
@@ -442,6 +572,7 @@ export class Hub {
     const holder = this.#nickRegistry.holder(nick);
     if (holder !== undefined && holder !== id) throw nickTaken(nick);
     if (nick === old) return [{ to: [id], frame: { type: "same_nick", nick } }];
+    if (holder !== id) this.#requireNickOwner(id, nick);
     if (!this.#nickRegistry.rename(old, nick, id)) throw nickTaken(nick);
     this.#remember(member);
     member.nick = nick;
@@ -654,6 +785,12 @@ export class Hub {
         `/switch ${room.name} to talk there`,
       );
     }
+    if (this.#moderation.roomBanned(room.key, nickKey(member.nick))) {
+      throw new ChatError(
+        "not_allowed",
+        `Cannot join room ${quote(room.name)}: you are banned from it`,
+      );
+    }
     if (
       room.password !== undefined &&
       (password === undefined || !this.#directory.passwordMatches(room.key, password))
@@ -813,6 +950,8 @@ export class Hub {
 
   /** Removes a member (quit, disconnect, kick): every room they were in is told. No-op if unknown. */
   disconnect(id: MemberId, reason: string, now: number): Delivery[] {
+    // A login made before a nick was taken (hello.login) ends with the connection too.
+    this.#logins.delete(id);
     const member = this.#members.get(id);
     if (member === undefined) return [];
     // One quit for everyone who shared a room with them, however many rooms that was.
@@ -977,7 +1116,7 @@ export class Hub {
   }
 
   #requireOwner(actor: Actor, room: Room, what: string): void {
-    if (actor === "admin" || room.owner === actor) return;
+    if (actor === "admin" || room.owner === actor || this.isOperator(actor)) return;
     const owner = room.owner === undefined ? undefined : this.nickOf(room.owner);
     throw new ChatError(
       "not_allowed",

@@ -40,6 +40,13 @@ import { ChatError } from "../errors.ts";
 import { validateNick } from "../nick.ts";
 import { roomKey } from "../room_name.ts";
 import type { Store } from "../store/store.ts";
+import { Accounts } from "./accounts.ts";
+import { MemoryAccountStore } from "../store/memory_account_store.ts";
+import { MemoryModerationStore } from "../store/memory_moderation_store.ts";
+import type { BanRecord } from "../store/moderation_store.ts";
+import { describeBan, Moderation } from "./moderation.ts";
+import { addressMatches, hostOf } from "../address_match.ts";
+import { nickKey } from "../nick.ts";
 
 /** Options for {@linkcode ChatServer}. */
 export interface ServerOptions {
@@ -87,6 +94,10 @@ export interface ServerOptions {
   retainMs?: number;
   /** The server's name, for dialects that show one (IRC). @default "chat" */
   serverName?: string;
+  /** scrypt's N for account password hashes (tests make it small). @default ACCOUNT_COST */
+  accountCost?: number;
+  /** Accounts that are operators whatever the store says (`--admin NICK`). */
+  admins?: readonly string[];
 }
 
 /** A user kept in the hub after their connection dropped, for a quiet resume. */
@@ -134,6 +145,8 @@ interface ResumeRecord {
 /** A running chat server. */
 export class ChatServer implements SessionHost, AdminApi {
   readonly hub: Hub;
+  readonly accounts: Accounts;
+  readonly moderation: Moderation;
   readonly log: Logger;
   readonly maxOutboxBytes: number;
   readonly limits: SessionLimits;
@@ -197,7 +210,16 @@ export class ChatServer implements SessionHost, AdminApi {
     this.#store = options.store;
     this.#retainMs = options.retainMs;
     this.#flusher = new FlushScheduler(undefined, () => this.#commit());
+    this.accounts = new Accounts({
+      store: options.store?.accounts ?? new MemoryAccountStore(),
+      clock: this.#clock,
+      cost: options.accountCost,
+    });
+    this.moderation = new Moderation(options.store?.moderation ?? new MemoryModerationStore());
     this.hub = new Hub({
+      accounts: this.accounts.store,
+      moderation: this.moderation.store,
+      operators: options.admins,
       historySize: options.historySize,
       userRooms: options.userRooms,
       // A quarter of a client's queue at most: the rest is for the room list, members, traffic.
@@ -371,6 +393,45 @@ export class ChatServer implements SessionHost, AdminApi {
     return frame.type === "upload"
       ? this.#transfers.upload(conn, frame)
       : this.#transfers.download(conn, frame);
+  }
+
+  enforceBan(ban: BanRecord): void {
+    const now = this.now();
+    const covers = (member: MemberId, remote: string | undefined) => {
+      if (ban.kind === "address") {
+        return remote !== undefined && addressMatches(hostOf(remote), ban.target);
+      }
+      const nick = this.hub.nickOf(member);
+      return nick !== undefined && nickKey(nick) === ban.target;
+    };
+    for (const lingering of [...this.#lingeringMembers.values()]) {
+      if (covers(lingering.member, undefined)) this.#letGo(lingering);
+    }
+    for (const session of [...this.#sessions.values()]) {
+      if (session.closing || !covers(session.member, session.remote)) continue;
+      // Operators are not put out by a ban (an address ban may cover their own address).
+      if (this.hub.isOperator(session.member)) continue;
+      this.log.info("banned_out", { id: session.id, by: ban.by, ban: ban.label });
+      void session.close(`Banned by ${ban.by}`, describeBan(ban, now), 1000);
+    }
+  }
+
+  takeOver(member: MemberId, by: Session, token?: string): void {
+    const lingering = this.#lingeringMembers.get(member);
+    if (lingering !== undefined) {
+      // Kept for a quiet resume: unless this is that resume, the newest login wins.
+      if (lingering.token !== token) this.#letGo(lingering);
+      return;
+    }
+    const session = this.#carriers.get(member);
+    if (session === undefined || session === by || session.closing) return;
+    if (token !== undefined && session.token === token) return; // Its resume: quietResume acts.
+    this.log.info("login_elsewhere", { id: session.id, by: by.id });
+    void session.close(
+      "Logged in from another connection",
+      "Your account was logged in from another connection",
+      1000,
+    );
   }
 
   serverPasswordMatches(given: string | undefined): boolean {
@@ -550,16 +611,20 @@ export class ChatServer implements SessionHost, AdminApi {
   /** Disconnects someone by nick, telling them and their rooms why. False if nobody has it. */
   kick(nick: string, reason: string): boolean {
     const id = this.hub.idOf(nick);
+    if (id === undefined) return false;
+    this.log.info("kick", { id: this.#carriers.get(id)?.id ?? id, nick, reason });
+    return this.disconnect(nick, `Kicked by the server admin${reason ? `: ${reason}` : ""}`);
+  }
+
+  disconnect(nick: string, why: string): boolean {
+    const id = this.hub.idOf(nick);
     const lingering = id === undefined ? undefined : this.#lingeringMembers.get(id);
     if (lingering !== undefined) {
-      this.log.info("kick", { id, nick, reason });
       this.#letGo(lingering);
       return true;
     }
     const session = id === undefined ? undefined : this.#carriers.get(id);
     if (session === undefined) return false;
-    const why = `Kicked by the server admin${reason ? `: ${reason}` : ""}`;
-    this.log.info("kick", { id: session.id, nick, reason });
     void session.close(why, why, SHUTDOWN_FLUSH_MS);
     return true;
   }
@@ -721,7 +786,9 @@ export class ChatServer implements SessionHost, AdminApi {
 
   #serve({ conn, ip }: Accepted): void {
     const fromIp = this.#perIp.get(ip) ?? 0;
-    const refuse = this.#fullReason() ??
+    const ban = this.moderation.banFor(undefined, ip, this.now());
+    const refuse = (ban === undefined ? undefined : describeBan(ban, this.now())) ??
+      this.#fullReason() ??
       (this.#maxPerIp > 0 && fromIp >= this.#maxPerIp
         ? `Too many connections from your address (${fromIp}, at most ${this.#maxPerIp})`
         : undefined);

@@ -46,7 +46,12 @@ import { detectDialect } from "../dialect/detect.ts";
 import { PLAIN_GREETING } from "../dialect/plain.ts";
 import type { ByteStream, LineConnection } from "../carrier/connection.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
-import { COMMANDS, type LimitedAction } from "./commands.ts";
+import { type AccountRequest, COMMANDS, type LimitedAction } from "./commands.ts";
+import type { Accounts } from "./accounts.ts";
+import { describeBan, type Moderation } from "./moderation.ts";
+import type { BanRecord } from "../store/moderation_store.ts";
+import { hostOf } from "../address_match.ts";
+import { nickKey } from "../nick.ts";
 import type { Delivery, Hub, Identity, MemberId, MessageRef } from "./hub.ts";
 import type { HubEvent } from "./events.ts";
 import { Outbox } from "./outbox.ts";
@@ -110,6 +115,20 @@ export interface SessionHost {
    * server without one.
    */
   serverPasswordMatches(given: string | undefined): boolean;
+  /** Server bans and mutes. */
+  readonly moderation: Moderation;
+  /** Disconnects whoever holds `nick`, telling them and their rooms `why`. */
+  disconnect(nick: string, why: string): boolean;
+  /** Disconnects everyone a new ban covers. */
+  enforceBan(ban: BanRecord): void;
+  /** Accounts: passwords are checked and hashed there, off the hub. */
+  readonly accounts: Accounts;
+  /**
+   * Someone logged in to an account held by another connection (a second device): the newest
+   * login wins, so `member`'s connection is closed (or its kept user let go), unless it is the
+   * one `token` resumes.
+   */
+  takeOver(member: MemberId, by: Session, token?: string): void;
   /** A session ended; `resumable` when the client may come back with its token. */
   ended(session: Session, resumable: boolean): void;
   /** Checks and registers a file offer; returns what to deliver. Throws `ChatError`. */
@@ -192,6 +211,8 @@ export class Session {
   #passwordTries = 0;
   /** The `id` of the frame being handled, for errors about it. */
   #currentRef: string | undefined;
+  /** An account request under way (a password being checked): input waits for it. */
+  #busy: Promise<void> | undefined;
 
   /**
    * `id` numbers the connection; `member` is who it carries in the hub (a new member, unless a
@@ -325,6 +346,7 @@ export class Session {
           }
           if (this.#closing) break;
           this.#handleLine(line);
+          if (this.#busy !== undefined) await this.#busy;
           if (this.#dataTask !== undefined) break;
           await this.#backOff();
         }
@@ -579,6 +601,12 @@ export class Session {
     switch (intent.kind) {
       case "register":
         this.#checkServerPassword(intent.password);
+        if (intent.login !== undefined) {
+          const { nick, login, resume } = intent;
+          const identity = { user: intent.user, realName: intent.realName };
+          this.#accountTask(() => this.#loginThenRegister(nick, login, resume, identity));
+          return;
+        }
         this.#register(intent.nick, intent.resume, {
           user: intent.user,
           realName: intent.realName,
@@ -764,6 +792,7 @@ export class Session {
 
   #register(nick: string, resume: HelloFrame["resume"], identity: Identity): void {
     const hub = this.#host.hub;
+    this.#refuseBanned(nick);
     if (hub.nickOf(this.member) !== undefined) {
       throw new ChatError(
         "already_registered",
@@ -848,7 +877,18 @@ export class Session {
       throw this.#slowDown(limit === "nick" ? "nick changes" : `/${limit} commands`, bucket);
     }
     const before = hub.nickOf(this.member);
-    const result = runTable(COMMANDS, { hub, id: this.member, room, now }, line);
+    const moderation = this.#host.moderation;
+    const result = runTable(COMMANDS, { hub, id: this.member, room, now, moderation }, line);
+    if (result.moderation !== undefined) {
+      const { ban, bye, ...act } = result.moderation;
+      this.#host.log.info("moderation", { id: this.id, ...act });
+      if (ban !== undefined) this.#host.enforceBan(ban);
+      if (act.action === "kill" && bye !== undefined) this.#host.disconnect(act.target, bye);
+    }
+    if (result.account !== undefined) {
+      const request = result.account;
+      this.#accountTask(() => this.#accountRequest(request));
+    }
     // Only what succeeded counts against the allowance: a mistyped nick or room costs nothing.
     bucket?.take(now);
     if (result.switchTo !== undefined) this.#dialect?.switched?.(result.switchTo);
@@ -869,6 +909,145 @@ export class Session {
       if (!create || !(error instanceof ChatError) || error.code !== "no_such_room") throw error;
       this.#command(`/create ${room}`, room);
     }
+  }
+
+  /**
+   * Runs an account request off the hub (passwords are hashed on worker threads); this
+   * connection's input waits until it is done, so its lines keep their order.
+   */
+  #accountTask(task: () => Promise<void>): void {
+    const ref = this.#currentRef;
+    this.#busy = task().catch((error) => {
+      if (this.#closing) return;
+      if (error instanceof ChatError) {
+        this.send(ref === undefined ? { type: "failure", error } : { type: "failure", error, ref });
+        return;
+      }
+      this.#host.log.error("bug", { id: this.id, error: String(error), stack: errorStack(error) });
+      this.#abort("Internal server error", "final");
+    }).finally(() => this.#busy = undefined);
+  }
+
+  /** `hello` (or `/login` typed before a nick) with an account password. */
+  async #loginThenRegister(
+    nick: string,
+    password: string,
+    resume: HelloFrame["resume"],
+    identity: Identity = {},
+  ): Promise<void> {
+    const hub = this.#host.hub;
+    if (hub.nickOf(this.member) !== undefined) {
+      throw new ChatError("already_registered", "You are already registered", "use /login");
+    }
+    const record = await this.#verify(nick, password);
+    if (this.#closing) return;
+    this.#takeOver(record.key, resume?.token);
+    const before = this.member;
+    hub.login(before, record.key);
+    this.#register(record.name, resume, identity);
+    if (this.member !== before) {
+      // A quiet resume handed over the kept member (logged in already).
+      hub.logout(before);
+      hub.login(this.member, record.key);
+    }
+    this.#host.log.info("login", { id: this.id, account: record.name });
+  }
+
+  /** A banned nick (or address) is refused with the reason and time left, then closed. */
+  #refuseBanned(nick: string): void {
+    const now = this.#host.now();
+    const ban = this.#host.moderation.banFor(nick, hostOf(this.remote), now);
+    if (ban === undefined) return;
+    this.#host.log.warn("refused_banned", { id: this.id, remote: this.remote, nick });
+    queueMicrotask(() => void this.close("Banned", undefined, DRAIN_ON_EOF_MS));
+    throw new ChatError("not_allowed", describeBan(ban, now));
+  }
+
+  /** Checks a password for an account, logging a failure (never the password). */
+  async #verify(nick: string, password: string) {
+    try {
+      return await this.#host.accounts.verify(nick, password, this.remote);
+    } catch (error) {
+      if (error instanceof ChatError) {
+        this.#host.log.warn("login_failed", {
+          id: this.id,
+          remote: this.remote,
+          account: nick,
+          reason: error.code,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** The newest login wins: whoever else holds the account's nick or login is let go. */
+  #takeOver(key: string, token?: string): void {
+    const hub = this.#host.hub;
+    for (const holder of [hub.idOf(key), hub.loggedIn(key)]) {
+      if (holder !== undefined && holder !== this.member) {
+        this.#host.takeOver(holder, this, token);
+      }
+    }
+  }
+
+  /** Carries out `/register`, `/login`, `/passwd` or `/unregister`. */
+  async #accountRequest(request: AccountRequest): Promise<void> {
+    const host = this.#host;
+    const hub = host.hub;
+    const notice = (text: string) => this.send({ type: "notice", text });
+    switch (request.kind) {
+      case "register": {
+        const nick = hub.nickOf(this.member) ?? "";
+        const record = await host.accounts.register(nick, request.password);
+        if (this.#closing) return;
+        hub.login(this.member, record.key);
+        host.log.info("account_registered", { id: this.id, account: record.name });
+        notice(
+          `Nick ${record.name} is now your account: next time log in with ` +
+            `/login ${record.name} PASSWORD (chat join --password-file FILE)`,
+        );
+        return;
+      }
+      case "login": {
+        const record = await this.#verify(request.nick, request.password);
+        if (this.#closing) return;
+        this.#refuseBanned(record.name);
+        this.#takeOver(record.key);
+        hub.login(this.member, record.key);
+        const nick = hub.nickOf(this.member);
+        if (nick === undefined || nickKey(nick) !== record.key || nick !== record.name) {
+          this.#deliver(hub.rename(this.member, record.name, host.now()));
+        }
+        host.log.info("login", { id: this.id, account: record.name });
+        notice(`Logged in as ${record.name}`);
+        return;
+      }
+      case "passwd": {
+        const name = this.#accountName();
+        await host.accounts.change(name, request.old, request.password, this.remote);
+        host.log.info("account_password_changed", { id: this.id, account: name });
+        notice("Password changed");
+        return;
+      }
+      case "unregister": {
+        const name = this.#accountName();
+        await host.accounts.remove(name, request.password, this.remote);
+        hub.logout(this.member);
+        host.log.info("account_deleted", { id: this.id, account: name });
+        notice(`Account ${name} deleted: the nick is free for anyone`);
+        return;
+      }
+      default:
+        unreachable(request);
+    }
+  }
+
+  /** The name of the account this connection is logged in to. */
+  #accountName(): string {
+    const key = this.#host.hub.accountOf(this.member);
+    const record = key === undefined ? undefined : this.#host.accounts.store.find(key);
+    if (record === undefined) throw new ChatError("not_allowed", "You are not logged in");
+    return record.name;
   }
 
   /** The allowance for one kind of action, made on first use. */

@@ -68,6 +68,54 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO fts_state (indexed) VALUES (0);
     `,
   },
+  {
+    summary: "accounts: nicks people own, with salted password hashes, and operators",
+    sql: `
+      -- One row per registered nick, by its key (case and look-alikes folded). hash is a salted
+      -- scrypt hash (password_hash.ts), never a password.
+      CREATE TABLE accounts (
+        key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        operator INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    summary: "moderation: server bans, mutes and room bans",
+    sql: `
+      -- Server bans by nick key (kind 'nick') or by address or CIDR block (kind 'address');
+      -- until is when it ends (ms since the epoch), NULL for never. by_nick: who banned.
+      CREATE TABLE bans (
+        kind TEXT NOT NULL,
+        target TEXT NOT NULL,
+        label TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        by_nick TEXT NOT NULL,
+        since INTEGER NOT NULL,
+        until INTEGER,
+        PRIMARY KEY (kind, target)
+      );
+      -- Muted nicks (by key): they read, they do not talk.
+      CREATE TABLE mutes (
+        key TEXT PRIMARY KEY,
+        nick TEXT NOT NULL,
+        by_nick TEXT NOT NULL,
+        since INTEGER NOT NULL,
+        until INTEGER
+      );
+      -- Nicks (by key) a room's owner keeps out of the room (by key).
+      CREATE TABLE room_bans (
+        room TEXT NOT NULL,
+        key TEXT NOT NULL,
+        nick TEXT NOT NULL,
+        by_nick TEXT NOT NULL,
+        since INTEGER NOT NULL,
+        PRIMARY KEY (room, key)
+      );
+    `,
+  },
 ];
 
 /** The schema version this program writes. */

@@ -4,7 +4,9 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { StoreError } from "../errors.ts";
+import { SqliteAccountStore } from "./sqlite_account_store.ts";
 import { SqliteDatabase } from "./sqlite_database.ts";
+import { SqliteModerationStore } from "./sqlite_moderation_store.ts";
 import { SqliteRoomDirectory } from "./sqlite_room_directory.ts";
 import { SqliteRoomLog } from "./sqlite_room_log.ts";
 import type { Store, StoreStats } from "./store.ts";
@@ -25,12 +27,16 @@ export class SqliteStore implements Store {
   readonly database: SqliteDatabase;
   readonly roomLog: SqliteRoomLog;
   readonly roomDirectory: SqliteRoomDirectory;
+  readonly accounts: SqliteAccountStore;
+  readonly moderation: SqliteModerationStore;
   readonly #countMessages;
 
   constructor(database: SqliteDatabase, options: SqliteStoreOptions) {
     this.database = database;
     this.roomLog = new SqliteRoomLog(database, { historySize: options.historySize });
     this.roomDirectory = new SqliteRoomDirectory(database);
+    this.accounts = new SqliteAccountStore(database);
+    this.moderation = new SqliteModerationStore(database);
     this.#countMessages = database.prepare("SELECT count(*) AS n FROM messages");
   }
 

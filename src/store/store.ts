@@ -3,6 +3,8 @@
  * with the place they are kept (commit, statistics, a backup, close). A server without one keeps
  * everything in memory. Pure (a type).
  */
+import type { AccountStore } from "./account_store.ts";
+import type { ModerationStore } from "./moderation_store.ts";
 import type { RoomDirectory } from "./room_directory.ts";
 import type { RoomLog } from "./room_log.ts";
 
@@ -20,6 +22,10 @@ export interface Store {
   readonly location: string;
   readonly roomLog: RoomLog;
   readonly roomDirectory: RoomDirectory;
+  /** Registered nicks and operators. */
+  readonly accounts: AccountStore;
+  /** Bans, mutes and room bans. */
+  readonly moderation: ModerationStore;
   /**
    * Makes every write so far durable. The server calls it before any outgoing bytes are written,
    * so nothing is acknowledged (or shown to anyone) before it is kept.

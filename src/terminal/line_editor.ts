@@ -7,6 +7,7 @@
  * and Backspace removes it whole. Display widths follow the terminal convention: East Asian wide
  * and full-width characters and emoji take two columns, combining and invisible characters none.
  */
+import { isSecretCommand } from "../secret_commands.ts";
 
 /** Options for {@linkcode LineEditor}. */
 export interface LineEditorOptions {
@@ -337,11 +338,12 @@ export class LineEditor {
 
   /**
    * Returns the line and starts a new, empty one. A line that is not blank, and not the same as
-   * the last one, is added to the history.
+   * the last one, is added to the history (unless it holds a password: `isSecretCommand`).
    */
   submit(): string {
     const line = this.text;
-    if (line.trim() !== "" && this.#history.at(-1) !== line) {
+    // A line with a password (`/login ana ...`) is never kept.
+    if (line.trim() !== "" && this.#history.at(-1) !== line && !isSecretCommand(line)) {
       this.#history.push(line);
       if (this.#history.length > this.#historySize) {
         this.#history.splice(0, this.#history.length - this.#historySize);

@@ -56,7 +56,7 @@ Deno.test("a plain-text user can /quit before choosing a nick", async () => {
   await withServer({}, async (server, track) => {
     const nc = track(await RawClient.connect(server.port));
     await nc.sendLine("/users");
-    await nc.lines.waitFor("! Type a nick first (or /quit to leave)");
+    await nc.lines.waitFor("! Type a nick first (or /login NICK PASSWORD, or /quit to leave)");
     await nc.sendLine("/quit");
     await nc.lines.waitFor("* Disconnected: Goodbye");
     await nc.lines.done; // the server closed the connection
