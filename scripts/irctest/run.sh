@@ -20,8 +20,8 @@ done
 if [ "$own_selection" = false ]; then
   set -- -m "not services" -k "not Ergo and not deprecated and not strict" "$@"
 fi
-# irctest runs on pytest: Debian's python3-pytest, installed here when missing (as .ci/run does
-# for what the test suite needs).
+# irctest runs on pytest: Debian's python3-pytest, installed here when missing (irctest is not
+# part of .ci/run, so CI never needs it).
 if ! python3 -c "import pytest" >/dev/null 2>&1; then
   (apt-get update -qq && apt-get install -y -qq python3-pytest) >/dev/null 2>&1 || {
     echo "irctest needs pytest: apt-get install python3-pytest (it could not be installed here)" >&2

@@ -16,6 +16,55 @@ const SALT_BYTES = 16;
 const KEY_BYTES = 32;
 const PREFIX = "scrypt";
 
+/** What a hash is made with: scrypt's parameters, the salt and the key length. */
+interface Params {
+  readonly cost: number;
+  readonly blockSize: number;
+  readonly parallel: number;
+  readonly salt: Buffer;
+  readonly bytes: number;
+}
+
+/** Fresh parameters (a new salt) for a password hashed with `cost` as scrypt's N. */
+function fresh(cost: number): Params {
+  return {
+    cost,
+    blockSize: BLOCK_SIZE,
+    parallel: PARALLEL,
+    salt: randomBytes(SALT_BYTES),
+    bytes: KEY_BYTES,
+  };
+}
+
+/** `scrypt$N$r$p$SALT$HASH` (base64). */
+function format(params: Params, hash: Buffer): string {
+  const { cost, blockSize, parallel, salt } = params;
+  return [PREFIX, cost, blockSize, parallel, salt.toString("base64"), hash.toString("base64")]
+    .join("$");
+}
+
+/** The parameters and hash a stored text holds, or undefined when it is not one of ours. */
+function parse(stored: string): { params: Params; expected: Buffer } | undefined {
+  const [prefix, cost, blockSize, parallel, salt, hash] = stored.split("$");
+  if (prefix !== PREFIX || salt === undefined || hash === undefined) return undefined;
+  const expected = Buffer.from(hash, "base64");
+  return {
+    params: {
+      cost: Number(cost),
+      blockSize: Number(blockSize),
+      parallel: Number(parallel),
+      salt: Buffer.from(salt, "base64"),
+      bytes: expected.length,
+    },
+    expected,
+  };
+}
+
+/** Whether two hashes are the same, compared in constant time. */
+function same(actual: Buffer, expected: Buffer): boolean {
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
 /**
  * A salted hash of a password, with its parameters: `scrypt$N$r$p$SALT$HASH` (base64).
  *
@@ -28,41 +77,18 @@ const PREFIX = "scrypt";
  * ```
  */
 export function hashPassword(password: string): string {
-  const salt = randomBytes(SALT_BYTES);
-  const hash = derive(password, salt, COST, BLOCK_SIZE, PARALLEL);
-  return [PREFIX, COST, BLOCK_SIZE, PARALLEL, salt.toString("base64"), hash.toString("base64")]
-    .join("$");
+  const params = fresh(COST);
+  return format(params, derive(password, params));
 }
 
 /** Whether `given` is the password `stored` (from {@linkcode hashPassword}) was made from. */
 export function passwordMatches(stored: string, given: string): boolean {
-  const [prefix, cost, blockSize, parallel, salt, hash] = stored.split("$");
-  if (prefix !== PREFIX || salt === undefined || hash === undefined) return false;
-  const expected = Buffer.from(hash, "base64");
-  const actual = derive(
-    given,
-    Buffer.from(salt, "base64"),
-    Number(cost),
-    Number(blockSize),
-    Number(parallel),
-    expected.length,
-  );
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  const parsed = parse(stored);
+  return parsed !== undefined && same(derive(given, parsed.params), parsed.expected);
 }
 
-function derive(
-  password: string,
-  salt: Buffer,
-  cost: number,
-  blockSize: number,
-  parallel: number,
-  bytes = KEY_BYTES,
-): Buffer {
-  return scryptSync(password, salt, bytes, {
-    N: cost,
-    r: blockSize,
-    p: parallel,
-  });
+function derive(password: string, { salt, bytes, cost, blockSize, parallel }: Params): Buffer {
+  return scryptSync(password, salt, bytes, { N: cost, r: blockSize, p: parallel });
 }
 
 /**
@@ -76,10 +102,8 @@ export const ACCOUNT_COST = 16384;
  * `cost` (a power of two) as scrypt's N.
  */
 export async function hashPasswordAsync(password: string, cost = ACCOUNT_COST): Promise<string> {
-  const salt = randomBytes(SALT_BYTES);
-  const hash = await deriveAsync(password, salt, cost, BLOCK_SIZE, PARALLEL, KEY_BYTES);
-  return [PREFIX, cost, BLOCK_SIZE, PARALLEL, salt.toString("base64"), hash.toString("base64")]
-    .join("$");
+  const params = fresh(cost);
+  return format(params, await deriveAsync(password, params));
 }
 
 /**
@@ -87,27 +111,13 @@ export async function hashPasswordAsync(password: string, cost = ACCOUNT_COST): 
  * time.
  */
 export async function passwordMatchesAsync(stored: string, given: string): Promise<boolean> {
-  const [prefix, cost, blockSize, parallel, salt, hash] = stored.split("$");
-  if (prefix !== PREFIX || salt === undefined || hash === undefined) return false;
-  const expected = Buffer.from(hash, "base64");
-  const actual = await deriveAsync(
-    given,
-    Buffer.from(salt, "base64"),
-    Number(cost),
-    Number(blockSize),
-    Number(parallel),
-    expected.length,
-  );
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  const parsed = parse(stored);
+  return parsed !== undefined && same(await deriveAsync(given, parsed.params), parsed.expected);
 }
 
 function deriveAsync(
   password: string,
-  salt: Buffer,
-  cost: number,
-  blockSize: number,
-  parallel: number,
-  bytes: number,
+  { salt, bytes, cost, blockSize, parallel }: Params,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     scrypt(

@@ -227,6 +227,24 @@ export interface ServerProcess extends ChatProcess {
   readonly host: string;
 }
 
+/** A free loopback port (a restarted server must come back on the same one). */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** Starts `chat serve` on loopback at `port` with `args` and waits until it listens. */
+export async function startServerOn(port: number, args: readonly string[]): Promise<ServerProcess> {
+  const process = new ChatProcess(
+    ["serve", "--host", "127.0.0.1", "--port", String(port), ...args],
+    {},
+  );
+  await process.stdout.waitFor(/is listening/);
+  return Object.assign(process, { port, host: "127.0.0.1" });
+}
+
 /** Starts `chat serve --port 0` on `host` and waits until it prints its address. */
 export async function startServer(
   options: { host?: string; args?: readonly string[] } = {},

@@ -5,25 +5,9 @@
  * restart (`--data`). Every act is in the event log with who did it.
  */
 import assert from "node:assert/strict";
-import { ChatProcess, RawClient, type ServerProcess } from "./harness.ts";
+import { ChatProcess, freePort, RawClient, type ServerProcess, startServerOn } from "./harness.ts";
 
 const PASSWORD = "operator-secret";
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-async function startServerOn(port: number, args: readonly string[]): Promise<ServerProcess> {
-  const process = new ChatProcess(
-    ["serve", "--host", "127.0.0.1", "--port", String(port), ...args],
-    {},
-  );
-  await process.stdout.waitFor(/is listening/);
-  return Object.assign(process, { port, host: "127.0.0.1" });
-}
 
 async function nc(port: number, nick: string): Promise<RawClient> {
   const client = await RawClient.connect(port);

@@ -8,28 +8,19 @@
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { chatCommand, ChatProcess, DEADLINE_MS, ncUser, type ServerProcess } from "./harness.ts";
+import {
+  chatCommand,
+  ChatProcess,
+  DEADLINE_MS,
+  freePort,
+  ncUser,
+  type ServerProcess,
+  startServerOn,
+} from "./harness.ts";
 import { shellQuote, TmuxSession } from "./tmux.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-/** A free loopback port (a restarted server must come back on the same one). */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-async function startServerOn(port: number, args: readonly string[]): Promise<ServerProcess> {
-  const process = new ChatProcess(
-    ["serve", "--host", "127.0.0.1", "--port", String(port), ...args],
-    {},
-  );
-  await process.stdout.waitFor(/is listening/);
-  return Object.assign(process, { port, host: "127.0.0.1" });
-}
 
 async function withDataFolder(body: (folder: string) => Promise<void>): Promise<void> {
   const folder = await Deno.makeTempDir({ prefix: "chat-data-test-" });
