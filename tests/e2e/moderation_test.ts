@@ -5,7 +5,7 @@
  * restart (`--data`). Every act is in the event log with who did it.
  */
 import assert from "node:assert/strict";
-import { ChatProcess, freePort, RawClient, type ServerProcess, startServerOn } from "./harness.ts";
+import { freePort, RawClient, startServerOn } from "./harness.ts";
 
 const PASSWORD = "operator-secret";
 

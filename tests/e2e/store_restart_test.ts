@@ -14,7 +14,6 @@ import {
   DEADLINE_MS,
   freePort,
   ncUser,
-  type ServerProcess,
   startServerOn,
 } from "./harness.ts";
 import { shellQuote, TmuxSession } from "./tmux.ts";
