@@ -33,6 +33,8 @@ import { resolve } from "node:path";
 import { SqliteDatabase } from "./src/store/sqlite_database.ts";
 import { DATABASE_FILE, openSqliteStore, type SqliteStore } from "./src/store/sqlite_store.ts";
 import { formatBytes } from "./src/units.ts";
+import { redact, RedisOpLog } from "./src/cluster/redis_op_log.ts";
+import { hostname } from "node:os";
 
 const encoder = new TextEncoder();
 
@@ -81,7 +83,8 @@ function openStore(command: ServeCommand): SqliteStore | undefined | 1 {
 
 async function serve(command: ServeCommand, stdio: Stdio): Promise<number> {
   const log = new Logger({ format: command.logFormat, sink: printErr });
-  const store = openStore(command);
+  // A cluster keeps its rooms and history in Redis.
+  const store = command.redis === undefined ? openStore(command) : undefined;
   if (store === 1) return 1;
   if (command.compact && store !== undefined) {
     try {
@@ -114,9 +117,23 @@ async function serveWith(
 ): Promise<number> {
   let identity: TlsIdentity | undefined;
   let serverPassword: string | undefined;
+  let opLog: RedisOpLog | undefined;
   try {
     if (command.tlsPort !== undefined) identity = await tlsIdentity(command);
     serverPassword = await secret(command.passwordFile, "server password");
+    if (command.redis !== undefined) {
+      const password = await secret(
+        command.redisPasswordFile,
+        "Redis password",
+        "CHAT_REDIS_PASSWORD",
+      );
+      opLog = await RedisOpLog.connect({
+        url: command.redis,
+        password,
+        name: command.node ?? `${hostName()}:${command.port}`,
+        log,
+      });
+    }
   } catch (error) {
     if (!(error instanceof ChatError)) throw error;
     printErr(`chat: ${error.message}`);
@@ -165,6 +182,7 @@ async function serveWith(
       allowedOrigins: command.allowOrigins,
       admins: command.admins,
       store,
+      opLog,
       retainMs: command.retainDays === undefined ? undefined : command.retainDays * 86_400_000,
       serverName: command.serverName,
       limits: {
@@ -176,6 +194,7 @@ async function serveWith(
       },
     }, log);
   } catch (error) {
+    await opLog?.close();
     if (error instanceof ChatError) {
       printErr(`chat: ${error.message}`);
     } else if (error instanceof Deno.errors.AddrInUse) {
@@ -195,6 +214,11 @@ async function serveWith(
     stopping = true;
     void server.shutdown("Server is shutting down");
   });
+  if (opLog !== undefined && command.redis !== undefined) {
+    // The rooms as the cluster has them, before anyone is let in.
+    await server.ready;
+    printOut(`Node ${opLog.node} (${opLog.name}) of the cluster at ${redact(command.redis)}`);
+  }
   printOut(`chat server ${server.address} is listening (Ctrl-C to stop)`);
   const stopReloads = tls === undefined || identity === undefined
     ? () => {}
@@ -206,7 +230,9 @@ async function serveWith(
   });
   for (const line of hints) printOut(line);
   printOut(
-    store === undefined
+    opLog !== undefined
+      ? "Rooms and history are kept in Redis, shared by every node"
+      : store === undefined
       ? "Rooms and history are kept in memory only (--memory): a restart forgets them"
       : `Rooms and history are kept in ${store.location}`,
   );
@@ -259,6 +285,15 @@ async function secret(
   const password = text.split(/\r?\n/)[0]?.trim() ?? "";
   if (password === "") throw new ChatError("bad_arguments", `The first line of ${file} is empty`);
   return password;
+}
+
+/** This machine's name, for a cluster node's default name ("node" when it may not be asked). */
+function hostName(): string {
+  try {
+    return hostname();
+  } catch {
+    return "node";
+  }
 }
 
 /** The operator's certificate, or the one kept in the data folder (made on first start). */

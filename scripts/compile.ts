@@ -30,7 +30,7 @@ export const PERMISSIONS: readonly string[] = [
   "--allow-read",
   // your download folder; the server's temporary folder for files in transit, its database
   "--allow-write",
-  "--allow-sys=networkInterfaces", // the server names the addresses others can join it at
+  "--allow-sys=networkInterfaces,hostname", // the addresses others can join at; a node's name
 ];
 
 /**

@@ -84,6 +84,12 @@ export interface ServeCommand {
   compact: boolean;
   /** The server's name, shown to IRC clients. */
   serverName: string;
+  /** The cluster's Redis (`--redis redis://...`): this server is then one of its nodes. */
+  redis?: string;
+  /** A file holding the Redis password. */
+  redisPasswordFile?: string;
+  /** This node's name in the cluster (default: host name and port). */
+  node?: string;
 }
 
 /** `chat join`. Address and nick may be missing, to be asked for on a terminal. */
@@ -129,6 +135,22 @@ export interface ExitCommand {
 }
 
 export type CliCommand = ServeCommand | JoinCommand | BackupCommand | ExitCommand;
+
+/** Reads `--redis`: a `redis://` or `rediss://` URL with a host. */
+export function parseRedisUrl(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !/^rediss?:$/.test(url.protocol) || url.hostname === "") {
+    throw new UsageError(
+      `Not a Redis address: ${JSON.stringify(text)} (redis://HOST:PORT, or rediss:// for TLS)`,
+    );
+  }
+  return text;
+}
 
 /** Reads `--fingerprint`: `SHA256:` and base64, or 64 hex digits. */
 export function parseFingerprintOption(text: string): string {
@@ -482,6 +504,13 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       parsed(parseServerName),
       "chat",
     )
+    .option(
+      "--redis <url>",
+      "Be one node of a cluster: every server given the same Redis shares rooms, nicks and history",
+      parsed(parseRedisUrl),
+    )
+    .option("--redis-password-file <file>", "The Redis password, in FILE (first line)")
+    .option("--node <name>", "This node's name in the cluster (default: host name and port)")
     .action((opts) => {
       result = {
         kind: "serve",
@@ -514,6 +543,9 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         retainDays: opts.retain,
         compact: opts.compact === true,
         serverName: opts.serverName,
+        redis: opts.redis,
+        redisPasswordFile: opts.redisPasswordFile,
+        node: opts.node,
       };
       if (opts.tlsOnly === true && opts.tlsPort === undefined) {
         throw new InvalidArgumentError("--tls-only needs --tls-port");
@@ -614,6 +646,24 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
     }
     if (result.memory && result.retainDays !== undefined) {
       return usageError("--retain needs a database: --memory keeps nothing to delete", serve);
+    }
+    if (result.redis !== undefined) {
+      const clash = result.data !== undefined
+        ? "--data"
+        : result.compact
+        ? "--compact"
+        : result.retainDays !== undefined
+        ? "--retain"
+        : undefined;
+      if (clash !== undefined) {
+        return usageError(
+          `${clash} does not go with --redis: a cluster keeps its rooms and history in Redis`,
+          serve,
+        );
+      }
+    } else if (result.redisPasswordFile !== undefined || result.node !== undefined) {
+      const option = result.node !== undefined ? "--node" : "--redis-password-file";
+      return usageError(`${option} needs --redis`, serve);
     }
     if (result.data !== undefined && result.data.trim() === "") {
       return usageError("--data needs a folder: got an empty name", serve);

@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   "no_such_transfer", // no transfer with that id and token (or it failed or expired)
   "password_required", // the server is private: the hello must carry its password
   "bad_server_password", // the hello carried a password, and it is not the server's
+  "unavailable", // a cluster node cannot reach the cluster's Redis: nothing can be sent for now
 ] as const;
 
 /** One of {@linkcode ERROR_CODES}. */

@@ -30,7 +30,7 @@ import { type Delivery, Hub, type MemberId } from "./hub.ts";
 import type { DialectOptions, SharedEncodings } from "../dialect/dialect.ts";
 import type { HubEvent } from "./events.ts";
 import { FlushScheduler, type Outbox } from "./outbox.ts";
-import { Session, type SessionHost, type SessionLimits } from "./session.ts";
+import { type Ran, Session, type SessionHost, type SessionLimits } from "./session.ts";
 import type { AdminApi, StoreSummary } from "./console_commands.ts";
 import { Transfers } from "./transfers.ts";
 import { serveFileRequest } from "./http_files.ts";
@@ -47,6 +47,8 @@ import type { BanRecord } from "../store/moderation_store.ts";
 import { describeBan, Moderation } from "./moderation.ts";
 import { addressMatches, hostOf } from "../address_match.ts";
 import { nickKey } from "../nick.ts";
+import { applyHubOp, type HubOp, type HubOpOutcome, NODE_SPAN } from "./hub_op.ts";
+import type { LogHealth, OpEntry, OpLog } from "./op_log.ts";
 
 /** Options for {@linkcode ChatServer}. */
 export interface ServerOptions {
@@ -98,6 +100,18 @@ export interface ServerOptions {
   accountCost?: number;
   /** Accounts that are operators whatever the store says (`--admin NICK`). */
   admins?: readonly string[];
+  /**
+   * The cluster's shared op log (`--redis`): this server is then one node of several that apply
+   * the same hub ops in the same order. @default a server on its own
+   */
+  opLog?: OpLog;
+}
+
+/** A session waiting for its op to come back through the cluster's log. */
+interface Waiting {
+  readonly first: ((outcome: HubOpOutcome) => void) | undefined;
+  readonly resolve: (ran: Ran) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 /** A user kept in the hub after their connection dropped, for a quiet resume. */
@@ -194,6 +208,23 @@ export class ChatServer implements SessionHost, AdminApi {
   readonly #allowedOrigins: readonly string[];
   #nextId = 1;
   #nextMember = 1;
+  /** The cluster's log, on a cluster node. */
+  readonly #opLog: OpLog | undefined;
+  /** Applied every op the log held at start: connections may be served. */
+  readonly #ready: Promise<void>;
+
+  /** Resolves once a cluster node has caught up with its cluster (at once for a server alone). */
+  get ready(): Promise<void> {
+    return this.#ready;
+  }
+  /** Ops of this node's sessions on their way through the log, by ticket. */
+  readonly #waiting = new Map<number, Waiting>();
+  #nextTicket = 1;
+  /** Members by resume-token digest, across the cluster (see `hub_op.ts`). */
+  readonly #tokens = new Map<string, MemberId>();
+  /** Nodes this node has said are gone (each is said once). */
+  readonly #nodesDown = new Set<number>();
+  #checkingNodes = false;
   /** SHA-256 of the server's password, on a private server. */
   readonly #passwordDigest: Uint8Array | undefined;
   #shuttingDown = false;
@@ -227,17 +258,26 @@ export class ChatServer implements SessionHost, AdminApi {
       roomLog: options.store?.roomLog,
       roomDirectory: options.store?.roomDirectory,
     });
-    for (const room of options.rooms ?? []) {
-      // Kept from the last run: it stays when empty, and the command line's limit holds.
-      const kept = this.hub.allRooms().find((each) => each.key === roomKey(room.name));
-      if (kept === undefined) {
-        this.hub.createRoom("admin", room.name, { limit: room.limit }, this.now());
-        continue;
-      }
-      if (!kept.persistent) this.hub.setPersistent("admin", room.name, true);
-      if (room.limit !== undefined && kept.limit !== room.limit) {
-        this.hub.setLimit("admin", room.name, room.limit);
-      }
+    this.#opLog = options.opLog;
+    if (this.#opLog !== undefined) {
+      this.#nextMember = this.#opLog.node * NODE_SPAN + 1;
+      this.#opLog.onHealth((health) => this.#healthChanged(health));
+    }
+    // Kept from the last run (or made by another node): it stays when empty, and the command
+    // line's limit holds.
+    const rooms = (options.rooms ?? []).map((room): HubOp => ({
+      kind: "keep_room",
+      name: room.name,
+      limit: room.limit,
+      now: this.now(),
+    }));
+    if (this.#opLog === undefined) {
+      for (const op of rooms) this.#applyNow(op, undefined);
+      this.#ready = Promise.resolve();
+    } else {
+      this.#ready = this.#opLog.follow((entry) => this.#applyEntry(entry)).then(async () => {
+        for (const op of rooms) await this.run(op);
+      });
     }
     this.#commit();
     if (options.store !== undefined) this.#emptyRoomsUntil = this.now() + RESUME_WINDOW_MS;
@@ -245,7 +285,10 @@ export class ChatServer implements SessionHost, AdminApi {
     this.dialectOptions = options.serverName === undefined
       ? {}
       : { serverName: options.serverName };
-    this.#resumeGraceMs = options.resumeGraceMs ?? RESUME_GRACE_MS;
+    // A cluster node keeps no one for a quiet resume: a client comes back through any node.
+    this.#resumeGraceMs = options.opLog !== undefined
+      ? 0
+      : options.resumeGraceMs ?? RESUME_GRACE_MS;
     this.#allowedOrigins = options.allowedOrigins ?? [];
     this.#maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS;
     this.#maxPerIp = options.maxPerIp ?? DEFAULT_MAX_PER_IP;
@@ -294,6 +337,153 @@ export class ChatServer implements SessionHost, AdminApi {
 
   now(): number {
     return this.#clock();
+  }
+
+  /** Whether this server is one node of a cluster. */
+  get clustered(): boolean {
+    return this.#opLog !== undefined;
+  }
+
+  /** The cluster's log, on a cluster node. */
+  get opLog(): OpLog | undefined {
+    return this.#opLog;
+  }
+
+  /**
+   * Carries out a hub op: at once on a server of its own, or, on a cluster node, once the
+   * cluster's log hands it back in its turn (then the returned promise resolves). `first` runs
+   * right after the hub changed, before anything is delivered (a welcome goes before the room
+   * frames). A refusal is in the outcome's `error`. Rejects with `ChatError` `unavailable` when
+   * the cluster's log cannot be reached.
+   */
+  run(op: HubOp, first?: (outcome: HubOpOutcome) => void): Ran | Promise<Ran> {
+    const log = this.#opLog;
+    if (log === undefined) return this.#applyNow(op, first);
+    // A node shutting down says once that all its people left (see `shutdown`).
+    if (this.#shuttingDown && op.kind === "disconnect") return { outcome: { deliveries: [] } };
+    const ticket = this.#nextTicket++;
+    return new Promise<Ran>((resolve, reject) => {
+      this.#waiting.set(ticket, { first, resolve, reject });
+      const mustLand = op.kind === "disconnect" || op.kind === "node_down";
+      log.append(op, ticket, mustLand).catch((error) => {
+        this.#waiting.delete(ticket);
+        reject(error);
+      });
+    });
+  }
+
+  #applyNow(op: HubOp, first: ((outcome: HubOpOutcome) => void) | undefined): Ran {
+    const outcome = applyHubOp({ hub: this.hub, moderation: this.moderation }, op);
+    if (outcome.error === undefined) first?.(outcome);
+    const pressure = this.deliver(outcome.deliveries);
+    this.#afterOp(outcome);
+    return pressure === undefined ? { outcome } : { outcome, pressure };
+  }
+
+  /** Applies an op from the cluster's log (every node does, in the same order). */
+  #applyEntry(entry: OpEntry): void {
+    const mine = entry.node === this.#opLog?.node;
+    const waiting = mine ? this.#waiting.get(entry.ticket) : undefined;
+    if (waiting !== undefined) this.#waiting.delete(entry.ticket);
+    if (entry.late) {
+      // Its sender was told it failed: no node applies it.
+      waiting?.resolve({ outcome: { deliveries: [], error: unavailableError() } });
+      return;
+    }
+    let outcome: HubOpOutcome;
+    try {
+      outcome = applyHubOp(
+        { hub: this.hub, moderation: this.moderation, tokens: this.#tokens },
+        entry.op,
+      );
+    } catch (error) {
+      this.log.error("bug", { entry: entry.id, error: String(error), stack: errorStack(error) });
+      waiting?.reject(error);
+      return;
+    }
+    let failed: unknown;
+    if (outcome.error === undefined && waiting?.first !== undefined) {
+      try {
+        waiting.first(outcome);
+      } catch (error) {
+        failed = error;
+      }
+    }
+    const pressure = this.deliver(outcome.deliveries);
+    this.#afterOp(outcome);
+    if (waiting !== undefined) {
+      if (failed !== undefined) waiting.reject(failed);
+      else waiting.resolve(pressure === undefined ? { outcome } : { outcome, pressure });
+    } else if (
+      mine && entry.op.kind === "register" && outcome.error === undefined &&
+      this.#carriers.get(entry.op.member)?.closing !== false
+    ) {
+      // Registered after its session gave up waiting (or closed): it leaves again.
+      void this.run({
+        kind: "disconnect",
+        member: entry.op.member,
+        reason: "Connection closed",
+        now: this.now(),
+      });
+    }
+  }
+
+  /** What every node does after an op: enforce a new ban, put out whom it removed. */
+  #afterOp(outcome: HubOpOutcome): void {
+    const act = outcome.command?.moderation;
+    if (act !== undefined) {
+      if (act.ban !== undefined) this.enforceBan(act.ban);
+      if (act.action === "kill" && act.bye !== undefined) this.disconnect(act.target, act.bye);
+    }
+    if (this.#shuttingDown) return;
+    for (const member of outcome.gone ?? []) {
+      const session = this.#carriers.get(member);
+      if (session === undefined || session.closing) continue;
+      if (Math.floor(member / NODE_SPAN) === this.#opLog?.node) {
+        // This node was taken for gone by the others: its people reconnect (to any node).
+        const why = "This server lost touch with the cluster: reconnect";
+        void session.close(why, why, SHUTDOWN_FLUSH_MS, "resumable");
+      } else void session.close("Reconnected elsewhere", undefined, 0);
+    }
+  }
+
+  /** Tells everyone here once when the cluster's Redis goes away, and when it is back. */
+  #healthChanged(health: LogHealth): void {
+    const text = health === "healthy"
+      ? "The server is back to normal: messages can be sent again"
+      : "The server is degraded: messages cannot be sent right now";
+    for (const session of this.#sessions.values()) {
+      if (!session.closing && this.hub.nickOf(session.member) !== undefined) {
+        session.send({ type: "notice", text });
+      }
+    }
+  }
+
+  /** Once a second on a cluster node: members of nodes whose lease ran out leave. */
+  async #checkNodes(): Promise<void> {
+    const log = this.#opLog;
+    if (log === undefined || this.#checkingNodes || this.#shuttingDown) return;
+    this.#checkingNodes = true;
+    try {
+      const nodes = new Set(this.hub.ids().map((id) => Math.floor(id / NODE_SPAN)));
+      for (const node of this.#nodesDown) nodes.delete(node);
+      nodes.delete(log.node);
+      if (nodes.size === 0) return;
+      for (const node of await log.goneNodes([...nodes])) {
+        this.#nodesDown.add(node);
+        this.log.warn("node_gone", { node });
+        void this.run({
+          kind: "node_down",
+          node,
+          reason: "Connection to their server was lost",
+          now: this.now(),
+        });
+      }
+    } catch {
+      // Redis is away: asked again next second.
+    } finally {
+      this.#checkingNodes = false;
+    }
   }
 
   readonly schedule = (outbox: Outbox): void => this.#flusher.schedule(outbox);
@@ -671,6 +861,17 @@ export class ChatServer implements SessionHost, AdminApi {
       this.log.info("shutdown", { reason, clients: this.#sessions.size });
       // What was said is kept; everyone leaving now is not (their rooms wait for them).
       this.#commit();
+      const log = this.#opLog;
+      if (log !== undefined) {
+        // The other nodes hear at once that everyone here left (not one op per person).
+        const op: HubOp = { kind: "node_down", node: log.node, reason, now: this.now() };
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          log.append(op, 0, true),
+          new Promise((resolve) => timer = setTimeout(resolve, SHUTDOWN_FLUSH_MS)),
+        ]);
+        clearTimeout(timer);
+      }
       this.#storeFrozen = true;
       try {
         for (const listener of this.#listeners) listener.close();
@@ -733,6 +934,7 @@ export class ChatServer implements SessionHost, AdminApi {
         this.log.info("room_gone", { room: name, reason: "nobody came back after a restart" });
       }
     }
+    if (this.#opLog !== undefined) void this.#checkNodes();
     for (const session of this.#sessions.values()) session.sweep(now);
     this.#transfers.sweep(now);
     for (const [token, record] of this.#resumable) {
@@ -744,10 +946,12 @@ export class ChatServer implements SessionHost, AdminApi {
   }
 
   async #acceptLoop(): Promise<void> {
+    await this.#ready;
     await Promise.all(this.#listeners.map((listener) => this.#acceptFrom(listener)));
     clearInterval(this.#sweeper);
     await Promise.all(this.#running);
     await this.#transfers.close();
+    await this.#opLog?.close();
     if (this.#storeFrozen) {
       try {
         this.#store?.discard();
@@ -834,6 +1038,17 @@ export class ChatServer implements SessionHost, AdminApi {
       clearTimeout(greeting);
     }
   }
+}
+
+function unavailableError(): ChatError {
+  return new ChatError(
+    "unavailable",
+    "The server is degraded: messages cannot be sent right now: try again soon",
+  );
+}
+
+function errorStack(error: unknown): string | undefined {
+  return error instanceof Error ? error.stack : undefined;
 }
 
 function sha256(text: string): Uint8Array {

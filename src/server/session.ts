@@ -46,7 +46,12 @@ import { detectDialect } from "../dialect/detect.ts";
 import { PLAIN_GREETING } from "../dialect/plain.ts";
 import type { ByteStream, LineConnection } from "../carrier/connection.ts";
 import { PROTOCOL_VERSION, VERSION } from "../version.ts";
-import { type AccountRequest, COMMANDS, type LimitedAction } from "./commands.ts";
+import {
+  type AccountRequest,
+  type CommandResult,
+  COMMANDS,
+  type LimitedAction,
+} from "./commands.ts";
 import type { Accounts } from "./accounts.ts";
 import { describeBan, type Moderation } from "./moderation.ts";
 import type { BanRecord } from "../store/moderation_store.ts";
@@ -56,6 +61,16 @@ import type { Delivery, Hub, Identity, MemberId, MessageRef } from "./hub.ts";
 import type { HubEvent } from "./events.ts";
 import { Outbox } from "./outbox.ts";
 import { type BucketOptions, TokenBucket } from "../rate_limit.ts";
+import type { HubOp, HubOpOutcome } from "./hub_op.ts";
+import { isSecretCommand } from "../secret_commands.ts";
+import { createHash } from "node:crypto";
+
+/** What running a hub op did (see `SessionHost.run`). */
+export interface Ran {
+  readonly outcome: HubOpOutcome;
+  /** Resolves when the queues it filled past their high-water mark have drained. */
+  readonly pressure?: Promise<void>;
+}
 
 /** Time limits a session enforces (the server's sweep calls `sweep()`). */
 export interface SessionLimits {
@@ -73,7 +88,17 @@ export interface SessionLimits {
 
 /** What a session needs from its server. */
 export interface SessionHost {
+  /** The hub, to read: every change goes through `run`. */
   readonly hub: Hub;
+  /**
+   * Carries out a hub op and delivers what it caused: at once (a result), or on a cluster node
+   * once the cluster's log hands it back (a promise; it rejects with `ChatError` `unavailable`
+   * when the log cannot be reached). `first` runs after the hub changed and before anything is
+   * delivered. A refusal is the outcome's `error`.
+   */
+  run(op: HubOp, first?: (outcome: HubOpOutcome) => void): Ran | Promise<Ran>;
+  /** Whether the server is one node of a cluster (its ops take a trip through Redis). */
+  readonly clustered: boolean;
   readonly log: Logger;
   readonly limits: SessionLimits;
   readonly maxOutboxBytes: number;
@@ -345,7 +370,8 @@ export class Session {
             await new Promise((resolve) => setTimeout(resolve, wait));
           }
           if (this.#closing) break;
-          this.#handleLine(line);
+          const pending = this.#handleLine(line);
+          if (pending !== undefined) await pending;
           if (this.#busy !== undefined) await this.#busy;
           if (this.#dataTask !== undefined) break;
           await this.#backOff();
@@ -518,7 +544,7 @@ export class Session {
     void this.close(error.message, error.message, DRAIN_ON_EOF_MS);
   }
 
-  #handleLine(line: Uint8Array | null): void {
+  #handleLine(line: Uint8Array | null): Promise<void> | undefined {
     this.#currentRef = undefined;
     try {
       if (line === null) {
@@ -530,35 +556,64 @@ export class Session {
         this.#host.log.info("mode", { id: this.id, mode: this.#dialect.name });
         if (this.#refuse !== undefined && this.#dialect.name !== "http") {
           this.#turnAway();
-          return;
+          return undefined;
         }
       }
       // A line may ask for several things (IRC's `PRIVMSG #a,#b`, `JOIN #a,#b`): one that fails
       // is reported with its ref, and the rest are still carried out.
       const dialect = this.#dialect;
+      let pending: Promise<void> | undefined;
       try {
-        for (const intent of dialect.read(text, this.#view)) {
-          if (this.#closing) return;
-          this.#currentRef = undefined;
-          try {
-            this.#act(intent);
-          } catch (error) {
-            if (!(error instanceof ChatError)) throw error;
-            this.#fail(error);
-          }
-        }
+        pending = this.#actAll(dialect, dialect.read(text, this.#view), 0);
       } finally {
-        const held = dialect.lineDone?.();
-        if (held !== undefined && held.length > 0) this.#outbox.push(held);
+        if (pending === undefined) this.#lineDone(dialect);
       }
+      return pending?.catch((error) => this.#failed(error)).finally(() => this.#lineDone(dialect));
     } catch (error) {
-      if (error instanceof ChatError) {
-        this.#fail(error);
-        return;
-      }
-      this.#host.log.error("bug", { id: this.id, error: String(error), stack: errorStack(error) });
-      this.#abort("Internal server error", "final");
+      this.#failed(error);
     }
+    return undefined;
+  }
+
+  /**
+   * Carries out a line's intents from `from` on, in order; when one waits (for the cluster's
+   * log), the rest follow once it is done, and the promise returned resolves after the last.
+   */
+  #actAll(dialect: Dialect, intents: Intent[], from: number): Promise<void> | undefined {
+    for (let index = from; index < intents.length; index++) {
+      if (this.#closing) return undefined;
+      this.#currentRef = undefined;
+      let waiting: Promise<void> | undefined;
+      try {
+        waiting = this.#act(intents[index] as Intent);
+      } catch (error) {
+        if (!(error instanceof ChatError)) throw error;
+        this.#fail(error);
+      }
+      if (waiting !== undefined) {
+        return waiting.catch((error) => {
+          if (!(error instanceof ChatError)) throw error;
+          this.#fail(error);
+        }).then(() => this.#actAll(dialect, intents, index + 1));
+      }
+    }
+    return undefined;
+  }
+
+  /** Whatever the dialect held back while the line was handled goes out. */
+  #lineDone(dialect: Dialect): void {
+    const held = dialect.lineDone?.();
+    if (held !== undefined && held.length > 0) this.#outbox.push(held);
+  }
+
+  /** A line failed: a refusal is told to the client; anything else is a bug. */
+  #failed(error: unknown): void {
+    if (error instanceof ChatError) {
+      this.#fail(error);
+      return;
+    }
+    this.#host.log.error("bug", { id: this.id, error: String(error), stack: errorStack(error) });
+    this.#abort("Internal server error", "final");
   }
 
   /**
@@ -593,9 +648,13 @@ export class Session {
     void this.close("Refused: " + reason, reason, DRAIN_ON_EOF_MS);
   }
 
-  /** Carries out one intent of the client's. */
-  #act(intent: Intent): void {
+  /**
+   * Carries out one intent of the client's. Returns a promise when it waits for the cluster's
+   * log (the client's next intent waits for it too).
+   */
+  #act(intent: Intent): Promise<void> | undefined {
     const host = this.#host;
+    const member = this.member;
     // Lines, so the raw bytes kept for a web front are not needed.
     if (intent.kind !== "http") this.#conn.settle?.();
     switch (intent.kind) {
@@ -607,64 +666,54 @@ export class Session {
           this.#accountTask(() => this.#loginThenRegister(nick, login, resume, identity));
           return;
         }
-        this.#register(intent.nick, intent.resume, {
+        return this.#register(intent.nick, intent.resume, {
           user: intent.user,
           realName: intent.realName,
         });
-        return;
       case "say":
         this.#currentRef = intent.id;
         this.#requireNick();
-        this.#deliver(
-          host.hub.say(
-            this.member,
-            intent.room,
-            intent.text,
-            host.now(),
-            intent.notice === true ? "notice" : intent.action === true ? "action" : "text",
-            this.#ref(intent.id),
-            intent.tags,
-          ),
-        );
-        return;
+        return this.#run({
+          kind: "say",
+          member,
+          room: intent.room,
+          text: intent.text,
+          now: host.now(),
+          message: messageKind(intent),
+          ref: this.#ref(intent.id),
+          tags: intent.tags,
+        });
       case "tell":
         this.#currentRef = intent.id;
         this.#requireNick();
-        this.#deliver(
-          host.hub.privateMessage(
-            this.member,
-            intent.nick,
-            intent.text,
-            host.now(),
-            intent.notice === true ? "notice" : intent.action === true ? "action" : "text",
-            intent.tags,
-          ),
-        );
-        return;
+        return this.#run({
+          kind: "tell",
+          member,
+          nick: intent.nick,
+          text: intent.text,
+          now: host.now(),
+          message: messageKind(intent),
+          tags: intent.tags,
+        });
       case "tag":
         this.#currentRef = intent.id;
         this.#requireNick();
-        this.#deliver(
-          host.hub.tag(
-            this.member,
-            intent.room !== undefined ? { room: intent.room } : { nick: intent.nick ?? "" },
-            intent.tags,
-            host.now(),
-          ),
-        );
-        return;
+        return this.#run({
+          kind: "tag",
+          member,
+          target: intent.room !== undefined ? { room: intent.room } : { nick: intent.nick ?? "" },
+          tags: intent.tags,
+          now: host.now(),
+        });
       case "bot":
         this.#requireNick();
-        this.#host.hub.setBot(this.member, intent.bot);
-        return;
+        return this.#run({ kind: "bot", member, bot: intent.bot });
       case "real_name":
         this.#requireNick();
-        this.#deliver(this.#host.hub.setRealName(this.member, intent.realName));
-        return;
+        return this.#run({ kind: "real_name", member, realName: intent.realName });
       case "watch":
         this.#requireNick();
-        this.#host.hub.watch(this.member, intent.nicks, intent.watch);
-        return;
+        return this.#run({ kind: "watch", member, nicks: intent.nicks, watch: intent.watch });
       case "history":
         this.#currentRef = intent.id;
         this.#requireNick();
@@ -673,13 +722,11 @@ export class Session {
       case "command":
         this.#currentRef = intent.id;
         this.#requireNick();
-        this.#command(intent.line, intent.room);
-        return;
+        return this.#command(intent.line, intent.room);
       case "join":
         this.#currentRef = intent.id;
         this.#requireNick();
-        this.#join(intent.room, intent.password, intent.create === true);
-        return;
+        return this.#join(intent.room, intent.password, intent.create === true);
       case "offer":
         this.#currentRef = intent.frame.ref;
         this.#requireNick();
@@ -701,8 +748,11 @@ export class Session {
       case "http": {
         const raw = this.#conn.takeRaw?.();
         if (raw === undefined) {
-          for (const each of intent.fallback) this.#act(each);
-          return;
+          let waiting: Promise<void> | undefined;
+          for (const each of intent.fallback) {
+            waiting = waiting === undefined ? this.#act(each) : waiting.then(() => this.#act(each));
+          }
+          return waiting;
         }
         this.#data = true;
         this.#handedOver = true;
@@ -719,6 +769,33 @@ export class Session {
       default:
         unreachable(intent);
     }
+  }
+
+  /**
+   * Runs a hub op through the server (see `SessionHost.run`): `first` right after the hub
+   * changed, before anything is delivered; `after` once it is delivered. A refusal is thrown
+   * (or rejected) as `ChatError`. Returns a promise when the op waits for the cluster's log.
+   */
+  #run(
+    op: HubOp,
+    after?: (outcome: HubOpOutcome) => void,
+    first?: (outcome: HubOpOutcome) => void,
+  ): Promise<void> | undefined {
+    const ran = this.#host.run(op, first);
+    if (ran instanceof Promise) {
+      return ran.then((done) => {
+        this.#ran(done);
+        after?.(done.outcome);
+      });
+    }
+    this.#ran(ran);
+    after?.(ran.outcome);
+    return undefined;
+  }
+
+  #ran({ outcome, pressure }: Ran): void {
+    if (pressure !== undefined) this.#pressure.push(pressure);
+    if (outcome.error !== undefined) throw outcome.error;
   }
 
   /** Delivers what a line of this client's caused, noting queues it filled too far. */
@@ -790,7 +867,11 @@ export class Session {
       : new ChatError("bad_server_password", "That is not the server's password");
   }
 
-  #register(nick: string, resume: HelloFrame["resume"], identity: Identity): void {
+  #register(
+    nick: string,
+    resume: HelloFrame["resume"],
+    identity: Identity,
+  ): Promise<void> | undefined {
     const hub = this.#host.hub;
     this.#refuseBanned(nick);
     if (hub.nickOf(this.member) !== undefined) {
@@ -832,24 +913,31 @@ export class Session {
       : resume.rooms.filter(({ room }) =>
         roomKey(room) === roomKey(LOBBY) || this.#bucket("join").tryTake(now)
       );
-    const deliveries = hub.register(
-      this.member,
-      nick,
-      now,
-      resume === undefined ? undefined : { rooms, trusted: trusted ?? [] },
-      identity,
+    const token = resume?.token ?? this.token;
+    return this.#run(
+      {
+        kind: "register",
+        member: this.member,
+        nick,
+        now,
+        identity,
+        resume: resume === undefined ? undefined : { rooms, trusted: trusted ?? [] },
+        // In a cluster the client may come back through another node: the token says who.
+        token: this.#host.clustered ? digest(token) : undefined,
+      },
+      undefined,
+      () => {
+        // Kept even when not trusted (see `takeResume`), so resent messages are recognised.
+        if (resume !== undefined) this.token = resume.token;
+        this.#host.log.info("register", {
+          id: this.id,
+          nick: hub.nickOf(this.member) ?? nick,
+          mode: this.#dialect?.name,
+          resumed: resume === undefined ? undefined : trusted !== undefined,
+        });
+        this.send(this.#welcome());
+      },
     );
-    // Kept even when not trusted (see `takeResume`), so resent messages are recognised.
-    if (resume !== undefined) this.token = resume.token;
-    const registered = hub.nickOf(this.member) ?? nick;
-    this.#host.log.info("register", {
-      id: this.id,
-      nick: registered,
-      mode: this.#dialect?.name,
-      resumed: resume === undefined ? undefined : trusted !== undefined,
-    });
-    this.send(this.#welcome());
-    this.#deliver(deliveries);
   }
 
   /** The `welcome` frame for this (registered) client. */
@@ -868,7 +956,11 @@ export class Session {
     return welcome;
   }
 
-  #command(line: string, room: string): void {
+  /**
+   * Runs a slash command line; with `create`, a `/join` of a missing room makes it (with its
+   * own allowance). Returns a promise when it waits for the cluster's log.
+   */
+  #command(line: string, room: string, create = false): Promise<void> | undefined {
     const hub = this.#host.hub;
     const now = this.#host.now();
     const limit = findEntry(COMMANDS, splitCommandLine(line).name)?.limit;
@@ -877,38 +969,56 @@ export class Session {
       throw this.#slowDown(limit === "nick" ? "nick changes" : `/${limit} commands`, bucket);
     }
     const before = hub.nickOf(this.member);
-    const moderation = this.#host.moderation;
-    const result = runTable(COMMANDS, { hub, id: this.member, room, now, moderation }, line);
-    if (result.moderation !== undefined) {
-      const { ban, bye, ...act } = result.moderation;
-      this.#host.log.info("moderation", { id: this.id, ...act });
-      if (ban !== undefined) this.#host.enforceBan(ban);
-      if (act.action === "kill" && bye !== undefined) this.#host.disconnect(act.target, bye);
+    const after = (result: CommandResult, created: boolean) => {
+      if (result.moderation !== undefined) {
+        // Enforced by the server (on every node of a cluster); logged here, with who did it.
+        const { ban: _ban, bye: _bye, ...act } = result.moderation;
+        this.#host.log.info("moderation", { id: this.id, ...act });
+      }
+      if (result.account !== undefined) {
+        const request = result.account;
+        this.#accountTask(() => this.#accountRequest(request));
+      }
+      // Only what succeeded counts against the allowance: a mistyped nick or room costs nothing.
+      (created ? this.#bucket("create") : bucket)?.take(now);
+      const after = hub.nickOf(this.member);
+      if (before !== after) this.#host.log.info("nick", { id: this.id, old: before, new: after });
+      if (result.quit !== undefined) {
+        const reason = result.quit === "" ? "Quit" : `Quit: ${result.quit}`;
+        void this.close(reason, "Goodbye", DRAIN_ON_EOF_MS);
+      }
+    };
+    const switched = (result: CommandResult) => {
+      if (result.switchTo !== undefined) this.#dialect?.switched?.(result.switchTo);
+    };
+    if (isSecretCommand(line)) {
+      // It holds a password, so it never goes to a cluster's log; it changes nothing in the hub
+      // itself (an account request is carried out after).
+      const context = { hub, id: this.member, room, now, moderation: this.#host.moderation };
+      const result = runTable(COMMANDS, context, line);
+      switched(result);
+      this.#deliver(result.deliveries);
+      after(result, false);
+      return undefined;
     }
-    if (result.account !== undefined) {
-      const request = result.account;
-      this.#accountTask(() => this.#accountRequest(request));
-    }
-    // Only what succeeded counts against the allowance: a mistyped nick or room costs nothing.
-    bucket?.take(now);
-    if (result.switchTo !== undefined) this.#dialect?.switched?.(result.switchTo);
-    this.#deliver(result.deliveries);
-    const after = hub.nickOf(this.member);
-    if (before !== after) this.#host.log.info("nick", { id: this.id, old: before, new: after });
-    if (result.quit !== undefined) {
-      const reason = result.quit === "" ? "Quit" : `Quit: ${result.quit}`;
-      void this.close(reason, "Goodbye", DRAIN_ON_EOF_MS);
-    }
+    if (create && this.#bucket("create").waitMs(now) > 0) create = false;
+    return this.#run(
+      { kind: "command", member: this.member, room, line, now, create },
+      (outcome) => after(outcome.command ?? { deliveries: [] }, outcome.created === true),
+      (outcome) => {
+        if (outcome.command !== undefined) switched(outcome.command);
+      },
+    );
   }
 
   /** Joins a room, or creates it when `create` and it does not exist (each its allowance). */
-  #join(room: string, password: string | undefined, create: boolean): void {
-    try {
-      this.#command(password === undefined ? `/join ${room}` : `/join ${room} ${password}`, room);
-    } catch (error) {
-      if (!create || !(error instanceof ChatError) || error.code !== "no_such_room") throw error;
-      this.#command(`/create ${room}`, room);
-    }
+  #join(
+    room: string,
+    password: string | undefined,
+    create: boolean,
+  ): Promise<void> | undefined {
+    const line = password === undefined ? `/join ${room}` : `/join ${room} ${password}`;
+    return this.#command(line, room, create);
   }
 
   /**
@@ -939,16 +1049,17 @@ export class Session {
     if (hub.nickOf(this.member) !== undefined) {
       throw new ChatError("already_registered", "You are already registered", "use /login");
     }
+    this.#requireSingleServer();
     const record = await this.#verify(nick, password);
     if (this.#closing) return;
     this.#takeOver(record.key, resume?.token);
     const before = this.member;
-    hub.login(before, record.key);
-    this.#register(record.name, resume, identity);
+    await this.#run({ kind: "login", member: before, account: record.key });
+    await this.#register(record.name, resume, identity);
     if (this.member !== before) {
       // A quiet resume handed over the kept member (logged in already).
-      hub.logout(before);
-      hub.login(this.member, record.key);
+      await this.#run({ kind: "logout", member: before });
+      await this.#run({ kind: "login", member: this.member, account: record.key });
     }
     this.#host.log.info("login", { id: this.id, account: record.name });
   }
@@ -995,12 +1106,14 @@ export class Session {
     const host = this.#host;
     const hub = host.hub;
     const notice = (text: string) => this.send({ type: "notice", text });
+    const member = this.member;
+    this.#requireSingleServer();
     switch (request.kind) {
       case "register": {
         const nick = hub.nickOf(this.member) ?? "";
         const record = await host.accounts.register(nick, request.password);
         if (this.#closing) return;
-        hub.login(this.member, record.key);
+        await this.#run({ kind: "login", member, account: record.key });
         host.log.info("account_registered", { id: this.id, account: record.name });
         notice(
           `Nick ${record.name} is now your account: next time log in with ` +
@@ -1013,10 +1126,10 @@ export class Session {
         if (this.#closing) return;
         this.#refuseBanned(record.name);
         this.#takeOver(record.key);
-        hub.login(this.member, record.key);
-        const nick = hub.nickOf(this.member);
+        await this.#run({ kind: "login", member, account: record.key });
+        const nick = hub.nickOf(member);
         if (nick === undefined || nickKey(nick) !== record.key || nick !== record.name) {
-          this.#deliver(hub.rename(this.member, record.name, host.now()));
+          await this.#run({ kind: "rename", member, nick: record.name, now: host.now() });
         }
         host.log.info("login", { id: this.id, account: record.name });
         notice(`Logged in as ${record.name}`);
@@ -1032,7 +1145,7 @@ export class Session {
       case "unregister": {
         const name = this.#accountName();
         await host.accounts.remove(name, request.password, this.remote);
-        hub.logout(this.member);
+        await this.#run({ kind: "logout", member });
         host.log.info("account_deleted", { id: this.id, account: name });
         notice(`Account ${name} deleted: the nick is free for anyone`);
         return;
@@ -1089,10 +1202,38 @@ export class Session {
 
   #leaveHub(reason: string): void {
     const nick = this.#host.hub.nickOf(this.member);
-    const deliveries = this.#host.hub.disconnect(this.member, reason, this.#host.now());
+    // A cluster's other nodes never heard of a member that did not register.
+    if (nick === undefined && this.#host.clustered) return;
+    const ran = this.#host.run({
+      kind: "disconnect",
+      member: this.member,
+      reason,
+      now: this.#host.now(),
+    });
+    // Someone leaving is retried until the cluster's log takes it.
+    if (ran instanceof Promise) ran.catch(() => {});
     if (nick !== undefined) this.#host.log.info("leave", { id: this.id, nick, reason });
-    this.#host.deliver(deliveries);
   }
+
+  /** Accounts are kept by each server: a cluster's nodes do not share them yet. */
+  #requireSingleServer(): void {
+    if (this.#host.clustered) {
+      throw new ChatError(
+        "not_allowed",
+        "Accounts are not available on a cluster: its nodes do not share them yet",
+      );
+    }
+  }
+}
+
+/** How an intent's text is meant: a notice, a `/me` action, or plain text. */
+function messageKind(intent: { notice?: boolean; action?: boolean }): "text" | "action" | "notice" {
+  return intent.notice === true ? "notice" : intent.action === true ? "action" : "text";
+}
+
+/** A resume token as a cluster's log carries it: its SHA-256, so Redis never holds the token. */
+function digest(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("base64url");
 }
 
 function errorStack(error: unknown): string | undefined {

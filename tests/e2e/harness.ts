@@ -35,7 +35,7 @@ export function chatCommand(args: readonly string[]): { command: string; args: s
       "--allow-env",
       "--allow-read",
       "--allow-write",
-      "--allow-sys=networkInterfaces",
+      "--allow-sys=networkInterfaces,hostname",
       MAIN,
       ...inMemoryUnlessTold(args),
     ],

@@ -1186,6 +1186,7 @@ export class IrcDialect implements Dialect {
       case "bad_version":
       case "file_refused":
       case "no_such_transfer":
+      case "unavailable":
         return num(N.ERR_UNKNOWNERROR, verb, text);
       default:
         return unreachableCode(error.code);

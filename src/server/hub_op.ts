@@ -1,0 +1,255 @@
+/**
+ * Changes to the hub as data: everything a session (or the server) does that changes the hub's
+ * state is a `HubOp`, and `applyHubOp` carries one out. One server applies each op at once; the
+ * nodes of a cluster apply the same ops in the same order (the order of their shared log), so
+ * every node's hub holds the same rooms, nicks and messages and numbers them alike. An op holds
+ * everything its outcome depends on (who, when, what), never a connection. Pure.
+ */
+import { runTable } from "../command_table.ts";
+import { ChatError } from "../errors.ts";
+import { unreachable } from "../protocol.ts";
+import { type CommandResult, COMMANDS } from "./commands.ts";
+import type { Delivery, Hub, Identity, MemberId, MessageKind, MessageRef } from "./hub.ts";
+import type { Moderation } from "./moderation.ts";
+import { roomKey } from "../room_name.ts";
+
+/** A resume asked for at registration. */
+export interface ResumeRequest {
+  readonly rooms: readonly { readonly room: string; readonly seq: number }[];
+  /** Keys of the rooms the member may re-enter without a password or a free place. */
+  readonly trusted: readonly string[];
+}
+
+/** One change to the hub. `now` is the origin's clock (ms since the epoch). */
+export type HubOp =
+  | {
+    readonly kind: "register";
+    readonly member: MemberId;
+    readonly nick: string;
+    readonly now: number;
+    readonly identity: Identity;
+    readonly resume?: ResumeRequest;
+    /**
+     * The digest of the session's resume token, in a cluster: a resume with the token of a
+     * member still here (through another node, whose loss was not noticed yet) replaces that
+     * member, and its rooms are trusted.
+     */
+    readonly token?: string;
+  }
+  | {
+    readonly kind: "say";
+    readonly member: MemberId;
+    readonly room: string;
+    readonly text: string;
+    readonly now: number;
+    readonly message: MessageKind;
+    readonly ref?: MessageRef;
+    readonly tags?: Readonly<Record<string, string>>;
+  }
+  | {
+    readonly kind: "tell";
+    readonly member: MemberId;
+    readonly nick: string;
+    readonly text: string;
+    readonly now: number;
+    readonly message: MessageKind;
+    readonly tags?: Readonly<Record<string, string>>;
+  }
+  | {
+    readonly kind: "tag";
+    readonly member: MemberId;
+    readonly target: { readonly room: string } | { readonly nick: string };
+    readonly tags: Readonly<Record<string, string>>;
+    readonly now: number;
+  }
+  | { readonly kind: "bot"; readonly member: MemberId; readonly bot: boolean }
+  | { readonly kind: "real_name"; readonly member: MemberId; readonly realName: string }
+  | {
+    readonly kind: "watch";
+    readonly member: MemberId;
+    readonly nicks: readonly string[];
+    readonly watch: boolean;
+  }
+  /**
+   * A slash command line (never one holding a password: those change no hub state). With
+   * `create`, a `/join` of a room that does not exist becomes a `/create`.
+   */
+  | {
+    readonly kind: "command";
+    readonly member: MemberId;
+    readonly room: string;
+    readonly line: string;
+    readonly now: number;
+    readonly create?: boolean;
+  }
+  | { readonly kind: "login"; readonly member: MemberId; readonly account: string }
+  | { readonly kind: "logout"; readonly member: MemberId }
+  | {
+    readonly kind: "rename";
+    readonly member: MemberId;
+    readonly nick: string;
+    readonly now: number;
+  }
+  | {
+    readonly kind: "disconnect";
+    readonly member: MemberId;
+    readonly reason: string;
+    readonly now: number;
+  }
+  /** A room the server keeps (`--room`): made when missing, else kept and given the limit. */
+  | {
+    readonly kind: "keep_room";
+    readonly name: string;
+    readonly limit?: number;
+    readonly now: number;
+  }
+  /** Every member of a cluster node that died leaves. */
+  | {
+    readonly kind: "node_down";
+    readonly node: number;
+    readonly reason: string;
+    readonly now: number;
+  };
+
+/** What applying an op did. */
+export interface HubOpOutcome {
+  /** What to deliver (each node delivers to the members it carries). */
+  readonly deliveries: Delivery[];
+  /** The refusal, when the op was refused (nothing changed). */
+  readonly error?: ChatError;
+  /** A command's whole result, for its origin's session (its room switch, quit, account...). */
+  readonly command?: CommandResult;
+  /** Members removed from the hub by this op besides its own (a resume's stale holder). */
+  readonly gone?: readonly MemberId[];
+  /** A `/join` made the room it did not find (`create`): the `/create` allowance is taken. */
+  readonly created?: boolean;
+}
+
+/** How many member ids each cluster node has: a member's node is `Math.floor(id / NODE_SPAN)`. */
+export const NODE_SPAN = 2 ** 32;
+
+/** What ops need besides the hub. */
+export interface HubOpContext {
+  readonly hub: Hub;
+  readonly moderation: Moderation;
+  /**
+   * Members by resume-token digest, kept by the caller across ops (a cluster's): filled by
+   * registrations that carry a digest, read by later ones.
+   */
+  readonly tokens?: Map<string, MemberId>;
+}
+
+/**
+ * Carries out one op. A refusal (`ChatError`) is returned, not thrown, with nothing changed;
+ * anything else thrown is a bug.
+ */
+export function applyHubOp(context: HubOpContext, op: HubOp): HubOpOutcome {
+  try {
+    return apply(context, op);
+  } catch (error) {
+    if (error instanceof ChatError) return { deliveries: [], error };
+    throw error;
+  }
+}
+
+function apply({ hub, moderation, tokens }: HubOpContext, op: HubOp): HubOpOutcome {
+  switch (op.kind) {
+    case "register": {
+      const resume = op.resume;
+      const deliveries: Delivery[] = [];
+      let trusted = resume?.trusted ?? [];
+      let gone: MemberId[] | undefined;
+      const stale = resume === undefined || op.token === undefined
+        ? undefined
+        : tokens?.get(op.token);
+      if (stale !== undefined && stale !== op.member && hub.nickOf(stale) !== undefined) {
+        // The same client, back through another node before its old one was noticed gone.
+        trusted = [...trusted, ...hub.roomKeysOf(stale)];
+        deliveries.push(...hub.disconnect(stale, "Reconnected", op.now));
+        gone = [stale];
+      }
+      deliveries.push(
+        ...hub.register(
+          op.member,
+          op.nick,
+          op.now,
+          resume === undefined ? undefined : { rooms: resume.rooms, trusted },
+          op.identity,
+        ),
+      );
+      if (op.token !== undefined) tokens?.set(op.token, op.member);
+      return gone === undefined ? { deliveries } : { deliveries, gone };
+    }
+    case "say":
+      return {
+        deliveries: hub.say(op.member, op.room, op.text, op.now, op.message, op.ref, op.tags),
+      };
+    case "tell":
+      return {
+        deliveries: hub.privateMessage(op.member, op.nick, op.text, op.now, op.message, op.tags),
+      };
+    case "tag":
+      return { deliveries: hub.tag(op.member, op.target, op.tags, op.now) };
+    case "bot":
+      hub.setBot(op.member, op.bot);
+      return { deliveries: [] };
+    case "real_name":
+      return { deliveries: hub.setRealName(op.member, op.realName) };
+    case "watch":
+      hub.watch(op.member, op.nicks, op.watch);
+      return { deliveries: [] };
+    case "command": {
+      const context = { hub, id: op.member, room: op.room, now: op.now, moderation };
+      let command: CommandResult;
+      try {
+        command = runTable(COMMANDS, context, op.line);
+      } catch (error) {
+        if (
+          op.create !== true || !(error instanceof ChatError) || error.code !== "no_such_room"
+        ) throw error;
+        command = runTable(COMMANDS, context, `/create ${op.room}`);
+        return { deliveries: command.deliveries, command, created: true };
+      }
+      return { deliveries: command.deliveries, command };
+    }
+    case "login":
+      hub.login(op.member, op.account);
+      return { deliveries: [] };
+    case "logout":
+      hub.logout(op.member);
+      return { deliveries: [] };
+    case "rename":
+      return { deliveries: hub.rename(op.member, op.nick, op.now) };
+    case "disconnect":
+      return { deliveries: hub.disconnect(op.member, op.reason, op.now) };
+    case "keep_room": {
+      const kept = hub.allRooms().find((each) => each.key === roomKey(op.name));
+      if (kept === undefined) {
+        return { deliveries: hub.createRoom("admin", op.name, { limit: op.limit }, op.now) };
+      }
+      const deliveries: Delivery[] = [];
+      if (!kept.persistent) deliveries.push(...hub.setPersistent("admin", op.name, true));
+      if (op.limit !== undefined && kept.limit !== op.limit) {
+        deliveries.push(...hub.setLimit("admin", op.name, op.limit));
+      }
+      return { deliveries };
+    }
+    case "node_down": {
+      const deliveries: Delivery[] = [];
+      const gone: MemberId[] = [];
+      for (const id of hub.ids()) {
+        if (Math.floor(id / NODE_SPAN) !== op.node) continue;
+        deliveries.push(...hub.disconnect(id, op.reason, op.now));
+        gone.push(id);
+      }
+      if (tokens !== undefined) {
+        for (const [token, id] of tokens) {
+          if (Math.floor(id / NODE_SPAN) === op.node) tokens.delete(token);
+        }
+      }
+      return { deliveries, gone };
+    }
+    default:
+      return unreachable(op);
+  }
+}
