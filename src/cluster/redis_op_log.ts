@@ -285,13 +285,22 @@ export class RedisOpLog implements OpLog {
     await this.#following;
   }
 
+  /** Renews the lease; Redis not answering within a second is trouble (said once). */
   async #renew(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await this.#writer.set(LEASE_PREFIX + this.node, this.name, {
-        expiration: { type: "PX", value: LEASE_MS },
-      });
+      await Promise.race([
+        this.#writer.set(LEASE_PREFIX + this.node, this.name, {
+          expiration: { type: "PX", value: LEASE_MS },
+        }),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error("timeout")), LEASE_RENEW_MS);
+        }),
+      ]);
     } catch {
       this.#trouble();
+    } finally {
+      clearTimeout(timer);
     }
   }
 
