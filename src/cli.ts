@@ -100,6 +100,11 @@ export interface JoinCommand {
   nick?: string;
   /** A room to join straight away. */
   room?: string;
+  /**
+   * More nodes of the same cluster (`chat join HOST1:PORT,HOST2:PORT`): a reconnect tries them in
+   * turn after the first address.
+   */
+  others?: { host: string; port: number }[];
   color: boolean;
   /** Where received files go (main fills in the default). */
   downloads?: string;
@@ -559,8 +564,9 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
     .description("Join a chat server")
     .argument(
       "[address]",
-      `Server as HOST[:PORT] (port ${DEFAULT_PORT} if omitted)`,
-      parsed(parseAddress),
+      `Server as HOST[:PORT] (port ${DEFAULT_PORT} if omitted); a cluster's nodes as ` +
+        "HOST1:PORT,HOST2:PORT (tried in turn when reconnecting)",
+      parsed((text) => text.split(",").map(parseAddress)),
     )
     .option("--nick <nick>", "Your nick", parsed(validateNick))
     .option("--room <room>", "A room to join straight away", parsed(validateRoomName))
@@ -582,11 +588,15 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       "--password-file <file>",
       "Your account's password (first line of FILE): log in to the account --nick names",
     )
-    .action((address, opts) => {
+    .action((addresses, opts) => {
+      const [address, ...others] = addresses ?? [];
       result = {
         kind: "join",
         host: address?.host,
         port: address?.port ?? DEFAULT_PORT,
+        ...(others.length > 0
+          ? { others: others.map((each) => ({ host: each.host, port: each.port ?? DEFAULT_PORT })) }
+          : {}),
         nick: opts.nick,
         room: opts.room,
         color: opts.color,

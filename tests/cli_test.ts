@@ -91,6 +91,9 @@ const SERVE_DEFAULTS = {
   retainDays: undefined,
   compact: false,
   serverName: "chat",
+  redis: undefined,
+  redisPasswordFile: undefined,
+  node: undefined,
 } as const;
 
 /** What `chat join` gives for the options not given. */
@@ -798,4 +801,40 @@ Deno.test("parseCli() takes chat backup FILE [--data DIR]", () => {
     "chat: Too many arguments: chat backup takes one file: got a.db, b.db",
     "chat backup [options] <file>",
   );
+});
+
+Deno.test("parseCli() takes --redis URL with --node and --redis-password-file, not with --data", () => {
+  assert.deepEqual(
+    parseCli(["serve", "--redis", "redis://10.0.0.5:6379/2", "--node", "east"], batch),
+    { ...SERVE_DEFAULTS, redis: "redis://10.0.0.5:6379/2", node: "east" },
+  );
+  assert.deepEqual(parseCli(["serve", "--redis", "rediss://cache.example"], batch), {
+    ...SERVE_DEFAULTS,
+    redis: "rediss://cache.example",
+  });
+  assertUsageError(
+    parseCli(["serve", "--redis", "http://10.0.0.5"], batch),
+    'chat: Not a Redis address: "http://10.0.0.5" (redis://HOST:PORT, or rediss:// for TLS)',
+    "chat serve [options]",
+  );
+  assertUsageError(
+    parseCli(["serve", "--redis", "redis://h", "--data", "/srv/chat"], batch),
+    "chat: --data does not go with --redis: a cluster keeps its rooms and history in Redis",
+    "chat serve [options]",
+  );
+  assertUsageError(
+    parseCli(["serve", "--node", "east"], batch),
+    "chat: --node needs --redis",
+    "chat serve [options]",
+  );
+});
+
+Deno.test("parseCli() join takes a cluster's nodes as HOST:PORT,HOST:PORT", () => {
+  const command = parseCli(["join", "east:4000,[::1]:4001,west", "--nick", "ana"], batch);
+  assert.equal(command.kind, "join");
+  if (command.kind !== "join") return;
+  assert.equal(command.host, "east");
+  assert.equal(command.port, 4000);
+  assert.deepEqual(command.others, [{ host: "::1", port: 4001 }, { host: "west", port: 12345 }]);
+  assert.equal(parseCli(["join", "east", "--nick", "ana"], batch).kind, "join");
 });

@@ -134,13 +134,31 @@ export async function join(command: JoinCommand, io: JoinIo): Promise<number> {
       try {
         const server = await io.connect(host, port);
         ui.show([system(`* Connected to ${formatHostPort(host, port)}`)]);
-        const dataHost = host;
-        const dataPort = port;
+        // A cluster's nodes, tried in turn from the one last connected to.
+        const nodes = [{ host, port }, ...command.others ?? []];
+        let current = 0;
+        const node = () => nodes[current] ?? { host: "", port: 0 };
+        const reconnect = async () => {
+          let failure: unknown;
+          for (let tried = 0; tried < nodes.length; tried++) {
+            const index = (current + tried) % nodes.length;
+            const next = nodes[index] ?? node();
+            try {
+              const connection = await io.connect(next.host, next.port);
+              current = index;
+              return connection;
+            } catch (error) {
+              if (!(error instanceof ConnectError)) throw error;
+              failure = error;
+            }
+          }
+          throw failure;
+        };
         const session = new ChatSession(
           io,
-          formatHostPort(host, port),
-          () => io.connect(dataHost, dataPort),
-          () => io.openData?.(dataHost, dataPort) ?? DataLink.open(dataHost, dataPort),
+          () => formatHostPort(node().host, node().port),
+          reconnect,
+          () => io.openData?.(node().host, node().port) ?? DataLink.open(node().host, node().port),
           command.room,
         );
         outcome = await session.run(server, command.nick);
@@ -208,7 +226,8 @@ class ChatSession {
   readonly #ui: ChatUi;
   readonly #io: JoinIo;
   /** The server's address, as shown to the user. */
-  readonly #address: string;
+  /** The server's address as shown (the node connected to, in a cluster). */
+  readonly #address: () => string;
   readonly #reconnectTo: () => Promise<ServerConnection>;
   readonly #policy: ReconnectPolicy;
   readonly #joinRoom: string | undefined;
@@ -254,7 +273,7 @@ class ChatSession {
 
   constructor(
     io: JoinIo,
-    address: string,
+    address: () => string,
     reconnectTo: () => Promise<ServerConnection>,
     openData: () => Promise<DataLink>,
     joinRoom: string | undefined,
@@ -355,7 +374,7 @@ class ChatSession {
         if (frame === "silent") {
           if (this.#quitting) return 0;
           throw new ConnectError(
-            `No chat server answered on ${this.#address} (nothing came back within ` +
+            `No chat server answered on ${this.#address()} (nothing came back within ` +
               `${formatDuration(this.#policy.handshakeMs)})`,
           );
         }
@@ -608,7 +627,7 @@ class ChatSession {
           this.#hideRoomList = true;
           this.#welcomed(frame, false);
           this.#setConnectionStatus(undefined);
-          this.#ui.show([system(`* Reconnected to ${this.#address}`)]);
+          this.#ui.show([system(`* Reconnected to ${this.#address()}`)]);
           for (const say of this.#unacked.values()) await this.#paced(say);
           if (this.#quitting) await this.#sendQuit(this.#quitReason);
           return { server };

@@ -38,6 +38,21 @@ export interface AdminApi {
   backup(file: string): Promise<number>;
   /** Accounts, for `/op` and `/deop`; undefined where there are none (tests). */
   readonly accounts?: { readonly store: AccountStore };
+  /** Whether the server is one node of a cluster (see `requireAlone`). @default false */
+  readonly clustered?: boolean;
+}
+
+/**
+ * Throws `not_allowed` on a cluster node: the console changes this node's rooms directly, which
+ * the other nodes would not hear of (its changes do not go through the cluster's log yet).
+ */
+function requireAlone(api: AdminApi, command: string): void {
+  if (api.clustered === true) {
+    throw new ChatError(
+      "not_allowed",
+      `/${command} is not available on a cluster node yet: its change would not reach the other nodes`,
+    );
+  }
 }
 
 /** A store's place and size, for `/stats`. */
@@ -156,6 +171,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     minArgs: 1,
     maxArgs: 3,
     run: (api, args) => {
+      requireAlone(api, "create");
       const [room = "", limitText, owner] =
         args.length === 2 && !/^(\d+|off|none)$/i.test(args[1] ?? "")
           ? [args[0], undefined, args[1]] // `/create class teacher`: no limit
@@ -181,6 +197,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     minArgs: 2,
     maxArgs: 2,
     run: (api, [room = "", nick = ""]) => {
+      requireAlone(api, "owner");
       const off = nick.toLowerCase() === "off";
       const ownerNick = off ? undefined : api.hub.nickOf(api.hub.requireIdOf(nick));
       api.deliver(api.hub.setOwner("admin", room, ownerNick));
@@ -200,6 +217,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     maxArgs: 2,
     rest: true,
     run: (api, [room = "", reason = ""]) => {
+      requireAlone(api, "close");
       api.deliver(api.hub.closeRoom("admin", room, cleanReason(reason), api.now()));
       return show(`Closed room ${room}`);
     },
@@ -211,7 +229,10 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     summary: "Make the account NICK one of the server's operators (kept in the store)",
     minArgs: 1,
     maxArgs: 1,
-    run: (api, [nick = ""]) => setOperator(api, nick, true),
+    run: (api, [nick = ""]) => {
+      requireAlone(api, "op");
+      return setOperator(api, nick, true);
+    },
   },
   {
     name: "deop",
@@ -220,7 +241,10 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     summary: "Take operator rights from the account NICK (not from a --admin one)",
     minArgs: 1,
     maxArgs: 1,
-    run: (api, [nick = ""]) => setOperator(api, nick, false),
+    run: (api, [nick = ""]) => {
+      requireAlone(api, "deop");
+      return setOperator(api, nick, false);
+    },
   },
   {
     name: "kick",
@@ -246,6 +270,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     maxArgs: 1,
     rest: true,
     run: (api, [text = ""]) => {
+      requireAlone(api, "announce");
       const match = /^#(\S+)\s+([\s\S]+)$/.exec(text);
       const room = match?.[1];
       const body = match?.[2] ?? text;
@@ -262,6 +287,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     maxArgs: 2,
     rest: true,
     run: (api, [room = LOBBY, text = ""]) => {
+      requireAlone(api, "topic");
       api.deliver(api.hub.setTopic("admin", room, text, api.now()));
       return show(text === "" ? `Cleared the topic of ${room}` : `Set the topic of ${room}`);
     },

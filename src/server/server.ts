@@ -38,7 +38,6 @@ import type { DownloadFrame, OfferFrame, SavedFrame, UploadFrame } from "../prot
 import { createHash, timingSafeEqual } from "node:crypto";
 import { ChatError } from "../errors.ts";
 import { validateNick } from "../nick.ts";
-import { roomKey } from "../room_name.ts";
 import type { Store } from "../store/store.ts";
 import { Accounts } from "./accounts.ts";
 import { MemoryAccountStore } from "../store/memory_account_store.ts";

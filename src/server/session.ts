@@ -847,7 +847,9 @@ export class Session {
         `Message id must be 1 to ${MAX_MESSAGE_ID_CHARS} characters`,
       );
     }
-    return { id, key: `${this.token}:${id}` };
+    // A cluster's log never holds the token itself: its digest is as unique.
+    const sender = this.#host.clustered ? digest(this.token) : this.token;
+    return { id, key: `${sender}:${id}` };
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import {
+  ChatProcess,
   freePort,
   ncUser,
   RawClient,
@@ -318,5 +319,37 @@ Deno.test("Redis restarted with its append-only file: the cluster carries on and
   } finally {
     await cleanUp(clients, nodes, redis);
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("chat join given two nodes fails over to the other when its node is killed, missing nothing", async () => {
+  const redis = await RedisProcess.start();
+  const clients: RawClient[] = [];
+  const nodes = await startNodes(redis, 2);
+  const [a, b] = nodes as [ServerProcess, ServerProcess];
+  try {
+    const both = new ChatProcess(
+      ["join", `127.0.0.1:${a.port},127.0.0.1:${b.port}`, "--nick", "ana"],
+      { stdin: true },
+    );
+    try {
+      await both.stdout.waitFor(/^\* You are in lobby/);
+      const bob = clients[clients.push(await ncUser(b, "bob")) - 1] as RawClient;
+      await both.send("before");
+      await bob.lines.waitFor("<ana> before");
+      a.kill("SIGKILL");
+      await a.exit();
+      await bob.sendLine("while you were moving");
+      await both.stdout.waitFor(`* Reconnected to 127.0.0.1:${b.port}`, { timeoutMs: 15_000 });
+      await both.stdout.waitFor("<bob> while you were moving");
+      await both.send("after");
+      await bob.lines.waitFor("<ana> after");
+      const moving = both.stdout.lines.filter((line) => line.includes("while you were moving"));
+      assert.equal(moving.length, 1, both.stdout.text());
+    } finally {
+      await both.stop();
+    }
+  } finally {
+    await cleanUp(clients, nodes, redis);
   }
 });
