@@ -21,6 +21,8 @@ const PURE_PLACES = [
   "src/server/room.ts",
   "src/server/events.ts",
   "src/server/commands.ts",
+  "src/server/hub_op.ts",
+  "src/server/op_log.ts",
   "src/server/console_commands.ts",
   "src/server/moderation.ts",
   "src/server/addresses.ts",
