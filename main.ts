@@ -33,7 +33,8 @@ import { resolve } from "node:path";
 import { SqliteDatabase } from "./src/store/sqlite_database.ts";
 import { DATABASE_FILE, openSqliteStore, type SqliteStore } from "./src/store/sqlite_store.ts";
 import { formatBytes } from "./src/units.ts";
-import { redact, RedisOpLog } from "./src/cluster/redis_op_log.ts";
+import type { RedisOpLog } from "./src/cluster/redis_op_log.ts";
+import { hidePassword } from "./src/hide_password.ts";
 import { hostname } from "node:os";
 
 const encoder = new TextEncoder();
@@ -127,6 +128,8 @@ async function serveWith(
         "Redis password",
         "CHAT_REDIS_PASSWORD",
       );
+      // The Redis client is loaded only by a cluster node: a server alone starts without it.
+      const { RedisOpLog } = await import("./src/cluster/redis_op_log.ts");
       opLog = await RedisOpLog.connect({
         url: command.redis,
         password,
@@ -217,7 +220,7 @@ async function serveWith(
   if (opLog !== undefined && command.redis !== undefined) {
     // The rooms as the cluster has them, before anyone is let in.
     await server.ready;
-    printOut(`Node ${opLog.node} (${opLog.name}) of the cluster at ${redact(command.redis)}`);
+    printOut(`Node ${opLog.node} (${opLog.name}) of the cluster at ${hidePassword(command.redis)}`);
   }
   printOut(`chat server ${server.address} is listening (Ctrl-C to stop)`);
   const stopReloads = tls === undefined || identity === undefined

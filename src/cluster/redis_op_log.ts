@@ -6,6 +6,7 @@
  */
 import { createClient } from "@redis/client";
 import { ChatError } from "../errors.ts";
+import { hidePassword } from "../hide_password.ts";
 import type { Logger } from "../log.ts";
 import type { HubOp } from "../server/hub_op.ts";
 import type { LogHealth, OpEntry, OpLog } from "../server/op_log.ts";
@@ -135,7 +136,10 @@ export class RedisOpLog implements OpLog {
       writer.destroy();
       reader.destroy();
       const reason = error instanceof Error ? error.message : String(error);
-      throw new ChatError("bad_arguments", `Cannot use Redis at ${redact(options.url)}: ${reason}`);
+      throw new ChatError(
+        "bad_arguments",
+        `Cannot use Redis at ${hidePassword(options.url)}: ${reason}`,
+      );
     }
   }
 
@@ -335,12 +339,4 @@ export class RedisOpLog implements OpLog {
     }
     this.#probing = false;
   }
-}
-
-/** A Redis URL with its password hidden, for messages. */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, (_, auth: string) => {
-    const colon = auth.indexOf(":");
-    return colon === -1 ? `//${auth}@` : `//${auth.slice(0, colon)}:***@`;
-  });
 }
