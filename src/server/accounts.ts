@@ -12,6 +12,7 @@ import type { BucketOptions } from "../rate_limit.ts";
 import type { AccountRecord, AccountStore } from "../store/account_store.ts";
 import { ACCOUNT_COST, hashPasswordAsync, passwordMatchesAsync } from "../store/password_hash.ts";
 import { hostOf } from "../address_match.ts";
+import { unreachable } from "../protocol.ts";
 
 /** Options for {@linkcode Accounts}. */
 export interface AccountsOptions {
@@ -21,7 +22,19 @@ export interface AccountsOptions {
   readonly cost?: number;
   /** Failed logins allowed per account and per address. @default LOGIN_LIMIT */
   readonly limit?: BucketOptions;
+  /**
+   * Makes a change to the store (a cluster node sends it through the cluster's log, so every
+   * node's store changes alike). Rejects with `ChatError` when it cannot be made.
+   * @default the store changed at once
+   */
+  readonly write?: (change: AccountChange) => Promise<void>;
 }
+
+/** A change to the accounts kept. */
+export type AccountChange =
+  | { readonly kind: "account_create"; readonly record: AccountRecord }
+  | { readonly kind: "account_hash"; readonly key: string; readonly hash: string }
+  | { readonly kind: "account_remove"; readonly key: string };
 
 /** Accounts: register, check, change, delete. */
 export class Accounts {
@@ -31,12 +44,32 @@ export class Accounts {
   readonly #throttle: LoginThrottle;
   /** A hash of nothing, checked against when there is no account: the same work either way. */
   #decoy: Promise<string> | undefined;
+  readonly #write: ((change: AccountChange) => Promise<void>) | undefined;
 
   constructor(options: AccountsOptions) {
     this.store = options.store;
     this.#clock = options.clock;
     this.#cost = options.cost ?? ACCOUNT_COST;
     this.#throttle = new LoginThrottle(options.limit ?? LOGIN_LIMIT);
+    this.#write = options.write;
+  }
+
+  /** Makes a change: through `write`, or to the store at once. */
+  async #change(change: AccountChange): Promise<void> {
+    if (this.#write !== undefined) return await this.#write(change);
+    switch (change.kind) {
+      case "account_create":
+        this.store.create(change.record);
+        return;
+      case "account_hash":
+        if (this.store.find(change.key) !== undefined) this.store.setHash(change.key, change.hash);
+        return;
+      case "account_remove":
+        this.store.remove(change.key);
+        return;
+      default:
+        unreachable(change);
+    }
   }
 
   /** Whether a nick is an account. */
@@ -52,7 +85,7 @@ export class Accounts {
       throw new ChatError("nick_taken", `Nick ${nick} is registered already`);
     }
     const record = { key, name: nick, hash, created: this.#clock(), operator };
-    this.store.create(record);
+    await this.#change({ kind: "account_create", record });
     return record;
   }
 
@@ -87,12 +120,12 @@ export class Accounts {
   async change(nick: string, old: string, password: string, remote: string): Promise<void> {
     const record = await this.verify(nick, old, remote);
     const hash = await hashPasswordAsync(password, this.#cost);
-    if (this.store.find(record.key) !== undefined) this.store.setHash(record.key, hash);
+    await this.#change({ kind: "account_hash", key: record.key, hash });
   }
 
   /** Deletes an account, after checking its password (as a login). */
   async remove(nick: string, password: string, remote: string): Promise<void> {
     const record = await this.verify(nick, password, remote);
-    this.store.remove(record.key);
+    await this.#change({ kind: "account_remove", key: record.key });
   }
 }

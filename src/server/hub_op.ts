@@ -11,6 +11,7 @@ import { unreachable } from "../protocol.ts";
 import { type CommandResult, COMMANDS } from "./commands.ts";
 import type { Delivery, Hub, Identity, MemberId, MessageKind, MessageRef } from "./hub.ts";
 import type { Moderation } from "./moderation.ts";
+import type { AccountRecord, AccountStore } from "../store/account_store.ts";
 import { roomKey } from "../room_name.ts";
 
 /** A resume asked for at registration. */
@@ -103,6 +104,20 @@ export type HubOp =
     readonly limit?: number;
     readonly now: number;
   }
+  /** An account change (its hash is already made: hashing is slow, and done by the sender). */
+  | { readonly kind: "account_create"; readonly record: AccountRecord }
+  | { readonly kind: "account_hash"; readonly key: string; readonly hash: string }
+  | { readonly kind: "account_remove"; readonly key: string }
+  /**
+   * `member` logged in to `account`: whoever else holds the account's nick or login leaves (the
+   * newest login wins), wherever they are connected.
+   */
+  | {
+    readonly kind: "take_over";
+    readonly member: MemberId;
+    readonly account: string;
+    readonly now: number;
+  }
   /** Every member of a cluster node that died leaves. */
   | {
     readonly kind: "node_down";
@@ -121,6 +136,8 @@ export interface HubOpOutcome {
   readonly command?: CommandResult;
   /** Members removed from the hub by this op besides its own (a resume's stale holder). */
   readonly gone?: readonly MemberId[];
+  /** Why they were removed, for their connections. */
+  readonly goneWhy?: string;
   /** A `/join` made the room it did not find (`create`): the `/create` allowance is taken. */
   readonly created?: boolean;
 }
@@ -137,6 +154,8 @@ export interface HubOpContext {
    * registrations that carry a digest, read by later ones.
    */
   readonly tokens?: Map<string, MemberId>;
+  /** Where accounts are kept (the hub reads them too). */
+  readonly accounts?: AccountStore;
 }
 
 /**
@@ -152,7 +171,7 @@ export function applyHubOp(context: HubOpContext, op: HubOp): HubOpOutcome {
   }
 }
 
-function apply({ hub, moderation, tokens }: HubOpContext, op: HubOp): HubOpOutcome {
+function apply({ hub, moderation, tokens, accounts }: HubOpContext, op: HubOp): HubOpOutcome {
   switch (op.kind) {
     case "register": {
       const resume = op.resume;
@@ -233,6 +252,32 @@ function apply({ hub, moderation, tokens }: HubOpContext, op: HubOp): HubOpOutco
         deliveries.push(...hub.setLimit("admin", op.name, op.limit));
       }
       return { deliveries };
+    }
+    case "account_create":
+      if (accounts?.find(op.record.key) !== undefined) {
+        throw new ChatError("nick_taken", `Nick ${op.record.name} is registered already`);
+      }
+      accounts?.create(op.record);
+      return { deliveries: [] };
+    case "account_hash":
+      if (accounts?.find(op.key) !== undefined) accounts.setHash(op.key, op.hash);
+      return { deliveries: [] };
+    case "account_remove":
+      accounts?.remove(op.key);
+      return { deliveries: [] };
+    case "take_over": {
+      const deliveries: Delivery[] = [];
+      const gone: MemberId[] = [];
+      for (const holder of new Set([hub.idOf(op.account), hub.loggedIn(op.account)])) {
+        if (holder === undefined || holder === op.member) continue;
+        deliveries.push(...hub.disconnect(holder, "Logged in from another connection", op.now));
+        gone.push(holder);
+      }
+      return {
+        deliveries,
+        gone,
+        goneWhy: "Your account was logged in from another connection",
+      };
     }
     case "node_down": {
       const deliveries: Delivery[] = [];

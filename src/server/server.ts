@@ -244,6 +244,11 @@ export class ChatServer implements SessionHost, AdminApi {
       store: options.store?.accounts ?? new MemoryAccountStore(),
       clock: this.#clock,
       cost: options.accountCost,
+      // A cluster's nodes change their accounts alike, in the log's order.
+      write: options.opLog === undefined ? undefined : async (change) => {
+        const { outcome } = await this.run(change);
+        if (outcome.error !== undefined) throw outcome.error;
+      },
     });
     this.moderation = new Moderation(options.store?.moderation ?? new MemoryModerationStore());
     this.hub = new Hub({
@@ -372,7 +377,10 @@ export class ChatServer implements SessionHost, AdminApi {
   }
 
   #applyNow(op: HubOp, first: ((outcome: HubOpOutcome) => void) | undefined): Ran {
-    const outcome = applyHubOp({ hub: this.hub, moderation: this.moderation }, op);
+    const outcome = applyHubOp(
+      { hub: this.hub, moderation: this.moderation, accounts: this.accounts.store },
+      op,
+    );
     if (outcome.error === undefined) first?.(outcome);
     const pressure = this.deliver(outcome.deliveries);
     this.#afterOp(outcome);
@@ -392,7 +400,12 @@ export class ChatServer implements SessionHost, AdminApi {
     let outcome: HubOpOutcome;
     try {
       outcome = applyHubOp(
-        { hub: this.hub, moderation: this.moderation, tokens: this.#tokens },
+        {
+          hub: this.hub,
+          moderation: this.moderation,
+          tokens: this.#tokens,
+          accounts: this.accounts.store,
+        },
         entry.op,
       );
     } catch (error) {
@@ -438,7 +451,9 @@ export class ChatServer implements SessionHost, AdminApi {
     for (const member of outcome.gone ?? []) {
       const session = this.#carriers.get(member);
       if (session === undefined || session.closing) continue;
-      if (Math.floor(member / NODE_SPAN) === this.#opLog?.node) {
+      if (outcome.goneWhy !== undefined) {
+        void session.close(outcome.goneWhy, outcome.goneWhy, 1000);
+      } else if (Math.floor(member / NODE_SPAN) === this.#opLog?.node) {
         // This node was taken for gone by the others: its people reconnect (to any node).
         const why = "This server lost touch with the cluster: reconnect";
         void session.close(why, why, SHUTDOWN_FLUSH_MS, "resumable");

@@ -1051,10 +1051,9 @@ export class Session {
     if (hub.nickOf(this.member) !== undefined) {
       throw new ChatError("already_registered", "You are already registered", "use /login");
     }
-    this.#requireSingleServer();
     const record = await this.#verify(nick, password);
     if (this.#closing) return;
-    this.#takeOver(record.key, resume?.token);
+    await this.#takeOver(record.key, resume?.token);
     const before = this.member;
     await this.#run({ kind: "login", member: before, account: record.key });
     await this.#register(record.name, resume, identity);
@@ -1094,8 +1093,18 @@ export class Session {
   }
 
   /** The newest login wins: whoever else holds the account's nick or login is let go. */
-  #takeOver(key: string, token?: string): void {
+  async #takeOver(key: string, token?: string): Promise<void> {
     const hub = this.#host.hub;
+    if (this.#host.clustered) {
+      // Wherever they are connected: every node removes them, in the log's order.
+      await this.#run({
+        kind: "take_over",
+        member: this.member,
+        account: key,
+        now: this.#host.now(),
+      });
+      return;
+    }
     for (const holder of [hub.idOf(key), hub.loggedIn(key)]) {
       if (holder !== undefined && holder !== this.member) {
         this.#host.takeOver(holder, this, token);
@@ -1109,7 +1118,6 @@ export class Session {
     const hub = host.hub;
     const notice = (text: string) => this.send({ type: "notice", text });
     const member = this.member;
-    this.#requireSingleServer();
     switch (request.kind) {
       case "register": {
         const nick = hub.nickOf(this.member) ?? "";
@@ -1127,7 +1135,7 @@ export class Session {
         const record = await this.#verify(request.nick, request.password);
         if (this.#closing) return;
         this.#refuseBanned(record.name);
-        this.#takeOver(record.key);
+        await this.#takeOver(record.key);
         await this.#run({ kind: "login", member, account: record.key });
         const nick = hub.nickOf(member);
         if (nick === undefined || nickKey(nick) !== record.key || nick !== record.name) {
@@ -1215,16 +1223,6 @@ export class Session {
     // Someone leaving is retried until the cluster's log takes it.
     if (ran instanceof Promise) ran.catch(() => {});
     if (nick !== undefined) this.#host.log.info("leave", { id: this.id, nick, reason });
-  }
-
-  /** Accounts are kept by each server: a cluster's nodes do not share them yet. */
-  #requireSingleServer(): void {
-    if (this.#host.clustered) {
-      throw new ChatError(
-        "not_allowed",
-        "Accounts are not available on a cluster: its nodes do not share them yet",
-      );
-    }
   }
 }
 

@@ -353,3 +353,41 @@ Deno.test("chat join given two nodes fails over to the other when its node is ki
     await cleanUp(clients, nodes, redis);
   }
 });
+
+Deno.test("accounts and bans hold across nodes: register on one, log in on another, banned on all", async () => {
+  const redis = await RedisProcess.start();
+  const clients: RawClient[] = [];
+  const nodes = await startNodes(redis, 3, ["--admin", "boss"]);
+  const [a, b, c] = nodes as [ServerProcess, ServerProcess, ServerProcess];
+  const track = (client: RawClient) => clients[clients.push(client) - 1] as RawClient;
+  try {
+    const first = track(await ncUser(a, "ana"));
+    await first.sendLine("/register correct-horse");
+    await first.lines.waitFor(/^\* Nick ana is now your account/);
+    // Another node refuses the nick to anyone not logged in, and lets the owner log in.
+    const second = track(await RawClient.connect(b.port));
+    await second.sendLine("ANA");
+    await second.lines.waitFor(/^! Nick "ANA" is registered: log in/);
+    await second.sendLine("/login ana wrong-guess");
+    await second.lines.waitFor("! Wrong nick or password");
+    await second.sendLine("/login ana correct-horse");
+    await second.lines.waitFor(/^\* Welcome, ana!/);
+    // The newest login wins, across nodes too.
+    await first.lines.waitFor(/Your account was logged in from another connection/);
+    await first.lines.done;
+
+    // An operator on node 1 bans someone on node 2: out now, and refused on node 3.
+    const boss = track(await ncUser(a, "boss"));
+    await boss.sendLine("/register boss-password");
+    await boss.lines.waitFor(/^\* Nick boss is now your account/);
+    const troll = track(await ncUser(b, "troll"));
+    await boss.sendLine("/ban troll 10m being rude");
+    await troll.lines.waitFor(/Banned.*being rude/i);
+    await troll.lines.done;
+    const again = track(await RawClient.connect(c.port));
+    await again.sendLine("troll");
+    await again.lines.waitFor(/being rude/);
+  } finally {
+    await cleanUp(clients, nodes, redis);
+  }
+});
