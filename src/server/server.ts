@@ -41,6 +41,7 @@ import { validateNick } from "../nick.ts";
 import { roomKey } from "../room_name.ts";
 import type { Store } from "../store/store.ts";
 import { Accounts } from "./accounts.ts";
+import type { TokenVerifier } from "./token_login.ts";
 import { MemoryAccountStore } from "../store/memory_account_store.ts";
 import { MemoryModerationStore } from "../store/memory_moderation_store.ts";
 import type { BanRecord } from "../store/moderation_store.ts";
@@ -98,6 +99,8 @@ export interface ServerOptions {
   accountCost?: number;
   /** Accounts that are operators whatever the store says (`--admin NICK`). */
   admins?: readonly string[];
+  /** Checks tokens as logins (single sign-on, `--oidc-issuer`). @default no token logins */
+  tokens?: TokenVerifier;
 }
 
 /** A user kept in the hub after their connection dropped, for a quiet resume. */
@@ -214,6 +217,7 @@ export class ChatServer implements SessionHost, AdminApi {
       store: options.store?.accounts ?? new MemoryAccountStore(),
       clock: this.#clock,
       cost: options.accountCost,
+      tokens: options.tokens,
     });
     this.moderation = new Moderation(options.store?.moderation ?? new MemoryModerationStore());
     this.hub = new Hub({
