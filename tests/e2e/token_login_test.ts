@@ -6,7 +6,7 @@
  * in the server's output or in /whois.
  */
 import assert from "node:assert/strict";
-import { ChatProcess, RawClient, withServer } from "./harness.ts";
+import { ChatProcess, freePort, RawClient, withServer } from "./harness.ts";
 import { TestProvider } from "../oidc_provider.ts";
 
 async function tokenFile(token: string): Promise<string> {
@@ -105,4 +105,23 @@ Deno.test("single sign-on: good tokens log in (chat join, native, nc); bad ones 
   } finally {
     await provider.close();
   }
+});
+
+Deno.test("single sign-on: a provider that cannot be reached is said at start, and to whoever logs in", async () => {
+  // A loopback port nothing listens on.
+  const issuer = `http://127.0.0.1:${freePort()}`;
+  await withServer(
+    { args: ["--oidc-issuer", issuer, "--oidc-audience", "chat"] },
+    async (server, track) => {
+      await server.stderr.waitFor(
+        /^chat: Single sign-on: Cannot check tokens now: the identity provider cannot be reached at .* \(asked again at the next token login\)$/,
+      );
+      const nc = track(await RawClient.connect(server.port));
+      await nc.sendLine("/login --token eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln");
+      await nc.lines.waitFor(/^! Cannot check tokens now: the identity provider cannot be reached/);
+      // The connection may still pick a nick.
+      await nc.sendLine("ana");
+      await nc.lines.waitFor(/^\* You are in lobby/);
+    },
+  );
 });
