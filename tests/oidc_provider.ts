@@ -46,6 +46,8 @@ export class TestProvider {
   discoveryFetches = 0;
   /** When false, the provider answers 503 to everything (down). */
   up = true;
+  /** When false, the key set (only) is answered with 503. */
+  keysUp = true;
   readonly #server: Deno.HttpServer;
   readonly #keys: Record<"es" | "rs" | "other" | "rotated", Signer>;
   /** The keys published in the key set. */
@@ -125,6 +127,7 @@ export class TestProvider {
     }
     if (path === "/keys") {
       this.jwksFetches += 1;
+      if (!this.keysUp) return new Response("Down", { status: 503 });
       return Response.json({ keys: this.#published.map((key) => key.jwk) });
     }
     return new Response("Not found", { status: 404 });

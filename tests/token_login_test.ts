@@ -170,6 +170,16 @@ Deno.test("OidcVerifier says when the provider is down, and asks again later", a
     assert.ok(down instanceof ProviderUnavailable);
     assert.match(down.message, /^Cannot check tokens now: the identity provider answered 503/);
     provider.up = true;
+    // Found, but its keys are not given: not the token's fault either.
+    provider.keysUp = false;
+    const noKeys = await refusal(verifier.verify(await provider.token()));
+    assert.ok(noKeys instanceof ProviderUnavailable);
+    assert.equal(
+      noKeys.message,
+      "Cannot check tokens now: the identity provider did not give its keys: " +
+        "Expected 200 OK from the JSON Web Key Set HTTP response",
+    );
+    provider.keysUp = true;
     assert.equal((await verifier.verify(await provider.token())).name, "ana");
   });
 });

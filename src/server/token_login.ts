@@ -138,7 +138,10 @@ export async function checkToken(
         `use ${NICK_RULE}`,
     );
   }
-  return { name, issuer: options.issuer, subject: payload.sub ?? "" };
+  if (typeof payload.sub !== "string" || payload.sub === "") {
+    throw refused('its "sub" claim is not a string');
+  }
+  return { name, issuer: options.issuer, subject: payload.sub };
 }
 
 /** Throws when `token` cannot be a signed JWT at all (no key is needed to tell). */
@@ -187,6 +190,10 @@ function tokenError(error: unknown): ChatError {
   if (error instanceof jose.JWKSTimeout) return new ProviderUnavailable("did not answer in time");
   if (error instanceof jose.JWKSInvalid) {
     return new ProviderUnavailable("published keys that cannot be read");
+  }
+  if (error instanceof jose.JOSEError && error.code === jose.JOSEError.code) {
+    // jose's plain error is only for the key set's answer: not 200, or not JSON.
+    return new ProviderUnavailable(`did not give its keys: ${error.message}`);
   }
   if (error instanceof jose.JOSEError) return refused("it is not a valid signed JWT");
   if (error instanceof TypeError || error instanceof SyntaxError) {
