@@ -36,6 +36,7 @@ import { formatBytes } from "./src/units.ts";
 import type { RedisOpLog } from "./src/cluster/redis_op_log.ts";
 import { hidePassword } from "./src/hide_password.ts";
 import { hostname } from "node:os";
+import { OidcVerifier } from "./src/server/token_login.ts";
 
 const encoder = new TextEncoder();
 
@@ -142,6 +143,7 @@ async function serveWith(
     printErr(`chat: ${error.message}`);
     return 1;
   }
+  const tokens = command.oidc === undefined ? undefined : new OidcVerifier(command.oidc);
   let server: ChatServer;
   let tls: TlsListener | undefined;
   try {
@@ -184,6 +186,7 @@ async function serveWith(
       }),
       allowedOrigins: command.allowOrigins,
       admins: command.admins,
+      tokens,
       store,
       opLog,
       retainMs: command.retainDays === undefined ? undefined : command.retainDays * 86_400_000,
@@ -232,6 +235,7 @@ async function serveWith(
     tlsOnly: command.tlsOnly,
   });
   for (const line of hints) printOut(line);
+  if (tokens !== undefined) void announceSingleSignOn(tokens);
   printOut(
     opLog !== undefined
       ? "Rooms and history are kept in Redis, shared by every node"
@@ -259,6 +263,20 @@ async function serveWith(
     return 1;
   }
   return 0;
+}
+
+/**
+ * Says whether single sign-on is ready: the issuer's discovery document names its keys. A
+ * provider that cannot be reached now is asked again at the next token login.
+ */
+async function announceSingleSignOn(tokens: OidcVerifier): Promise<void> {
+  try {
+    await tokens.ready();
+    printOut(`Single sign-on: tokens from ${tokens.issuer} are logins (keys: ${tokens.jwksUri})`);
+  } catch (error) {
+    if (!(error instanceof ChatError)) throw error;
+    printErr(`chat: Single sign-on: ${error.message} (asked again at the next token login)`);
+  }
 }
 
 /**
@@ -427,9 +445,13 @@ async function joinServer(command: JoinCommand, stdio: Stdio): Promise<number> {
     const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
     let serverPassword: string | undefined;
     let login: string | undefined;
+    let token: string | undefined;
     try {
       serverPassword = await secret(command.serverPasswordFile, "server password");
       login = await secret(command.passwordFile, "account password", "CHAT_PASSWORD");
+      if (command.passwordFile === undefined || command.tokenFile !== undefined) {
+        token = await secret(command.tokenFile, "token", "CHAT_TOKEN");
+      }
     } catch (error) {
       if (!(error instanceof ChatError)) throw error;
       printErr(`chat: ${error.message}`);
@@ -454,6 +476,13 @@ async function joinServer(command: JoinCommand, stdio: Stdio): Promise<number> {
       login: login === undefined || command.nick === undefined
         ? undefined
         : { nick: command.nick, password: login },
+      token: token === undefined ? undefined : async () => {
+        // Read again at every connection (it may have been renewed); the last good one if not.
+        if (command.tokenFile !== undefined) {
+          token = await secret(command.tokenFile, "token").catch(() => token) ?? token;
+        }
+        return token ?? "";
+      },
       error: printErr,
       echo: stdio.isTerminal,
       signal: controller.signal,
@@ -479,7 +508,10 @@ function defaultDownloads(home: string | undefined): string {
 
 async function main(args: string[]): Promise<number> {
   const stdio = denoStdio();
-  const command = parseCli(args, { interactive: stdio.isTerminal });
+  const command = parseCli(args, {
+    interactive: stdio.isTerminal,
+    tokenInEnv: (Deno.env.get("CHAT_TOKEN") ?? "") !== "",
+  });
   switch (command.kind) {
     case "exit":
       if (command.stdout) writeAllSync(Deno.stdout, encoder.encode(command.stdout));

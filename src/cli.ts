@@ -27,6 +27,7 @@ import type { LogFormat } from "./log.ts";
 import { validateNick } from "./nick.ts";
 import { VERSION } from "./version.ts";
 import { parseFingerprint } from "./fingerprint.ts";
+import { DEFAULT_NAME_CLAIM, parseIssuer } from "./oidc_issuer.ts";
 
 /** `chat serve`. */
 export interface ServeCommand {
@@ -90,6 +91,18 @@ export interface ServeCommand {
   redisPasswordFile?: string;
   /** This node's name in the cluster (default: host name and port). */
   node?: string;
+  /** Single sign-on: tokens from this OpenID Connect issuer are logins (`--oidc-issuer`). */
+  oidc?: OidcSettings;
+}
+
+/** `chat serve --oidc-issuer URL --oidc-audience ID [--oidc-claim NAME]`. */
+export interface OidcSettings {
+  /** The issuer, as in its tokens' `iss`. */
+  issuer: string;
+  /** The audience tokens must be for (this server's client id at the provider). */
+  audience: string;
+  /** The claim that names the account. */
+  claim: string;
 }
 
 /** `chat join`. Address and nick may be missing, to be asked for on a terminal. */
@@ -120,6 +133,8 @@ export interface JoinCommand {
   serverPasswordFile?: string;
   /** A file holding the password of the account `nick` is (log in as the connection starts). */
   passwordFile?: string;
+  /** A file holding a token for single sign-on (read again at every connection). */
+  tokenFile?: string;
 }
 
 /** `chat backup FILE`: a copy of a stopped server's database. */
@@ -265,6 +280,30 @@ export function parseServerName(text: string): string {
   return text;
 }
 
+/**
+ * Parses `--oidc-issuer`: an `https://` URL, or `http://` on this machine (loopback) only,
+ * without query or fragment; returned as given (it must match the tokens' `iss` exactly).
+ */
+export function parseOidcIssuer(text: string): string {
+  try {
+    parseIssuer(text);
+  } catch (error) {
+    if (error instanceof TypeError) throw new UsageError(`--oidc-issuer: ${error.message}`);
+    throw error;
+  }
+  return text;
+}
+
+/** Parses `--oidc-audience` and `--oidc-claim`: a non-empty value without spaces. */
+export function parseOidcWord(option: string): (text: string) => string {
+  return (text) => {
+    if (!/^\S{1,256}$/.test(text)) {
+      throw new UsageError(`${option} must be 1 to 256 characters without spaces: got "${text}"`);
+    }
+    return text;
+  };
+}
+
 /** Parses `--log-format`: `text` or `json`. */
 export function parseLogFormat(text: string): LogFormat {
   if (text === "text" || text === "json") return text;
@@ -345,6 +384,8 @@ function ourWords(error: CommanderError, invalid: string | undefined, name: stri
 export interface ParseCliOptions {
   /** Whether a missing address or nick can be asked for (stdin is a terminal). */
   interactive: boolean;
+  /** Whether `CHAT_TOKEN` holds a token (the token names the nick, so none is needed). */
+  tokenInEnv?: boolean;
 }
 
 /** Parses the arguments after the program name. */
@@ -516,6 +557,22 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
     )
     .option("--redis-password-file <file>", "The Redis password, in FILE (first line)")
     .option("--node <name>", "This node's name in the cluster (default: host name and port)")
+    .option(
+      "--oidc-issuer <url>",
+      "Single sign-on: take signed tokens from this OpenID Connect issuer as logins",
+      parsed(parseOidcIssuer),
+    )
+    .option(
+      "--oidc-audience <id>",
+      "With --oidc-issuer: the audience (client id) tokens must be for",
+      parsed(parseOidcWord("--oidc-audience")),
+    )
+    .option(
+      "--oidc-claim <name>",
+      "With --oidc-issuer: the token claim that names the account",
+      parsed(parseOidcWord("--oidc-claim")),
+      DEFAULT_NAME_CLAIM,
+    )
     .action((opts) => {
       result = {
         kind: "serve",
@@ -552,6 +609,16 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         redisPasswordFile: opts.redisPasswordFile,
         node: opts.node,
       };
+      if ((opts.oidcIssuer === undefined) !== (opts.oidcAudience === undefined)) {
+        throw new InvalidArgumentError("--oidc-issuer and --oidc-audience go together");
+      }
+      if (opts.oidcIssuer !== undefined && opts.oidcAudience !== undefined) {
+        result.oidc = {
+          issuer: opts.oidcIssuer,
+          audience: opts.oidcAudience,
+          claim: opts.oidcClaim,
+        };
+      }
       if (opts.tlsOnly === true && opts.tlsPort === undefined) {
         throw new InvalidArgumentError("--tls-only needs --tls-port");
       }
@@ -588,6 +655,10 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       "--password-file <file>",
       "Your account's password (first line of FILE): log in to the account --nick names",
     )
+    .option(
+      "--token-file <file>",
+      "Single sign-on: log in with the token in FILE (first line, read at every connection)",
+    )
     .action((addresses, opts) => {
       const [address, ...others] = addresses ?? [];
       result = {
@@ -607,7 +678,11 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         fingerprint: opts.fingerprint,
         serverPasswordFile: opts.serverPasswordFile,
         passwordFile: opts.passwordFile,
+        ...opts.tokenFile === undefined ? {} : { tokenFile: opts.tokenFile },
       };
+      if (opts.tokenFile !== undefined && opts.passwordFile !== undefined) {
+        throw new InvalidArgumentError("--token-file and --password-file do not go together");
+      }
     });
 
   const backup = program.command("backup")
@@ -694,7 +769,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
   if (result.kind === "join" && !options.interactive) {
     const missing = result.host === undefined
       ? "address"
-      : result.nick === undefined
+      : result.nick === undefined && result.tokenFile === undefined && !options.tokenInEnv
       ? "--nick"
       : undefined;
     if (missing !== undefined) {

@@ -17,6 +17,11 @@ export interface HelloFrame {
   password?: string;
   /** The password of the account `nick` is, to log in to it as the connection registers. */
   login?: string;
+  /**
+   * A signed token from the server's identity provider (single sign-on): log in to the account
+   * it names and take that nick; `nick` is then empty, or that name.
+   */
+  token?: string;
   /** Reconnecting: the token from the last `welcome`, and the last `seq` seen in each room. */
   resume?: ResumeRequest;
 }
@@ -464,6 +469,7 @@ const CLIENT_SCHEMAS: Record<ClientFrame["type"], Schema> = {
     client: optStr,
     password: optStr,
     login: optStr,
+    token: optStr,
     resume: { kind: "resume", optional: true },
   },
   say: { room: str, text: str, id: optStr },

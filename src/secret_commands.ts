@@ -1,6 +1,7 @@
 /**
- * Slash commands whose arguments hold a password: their lines are never logged, echoed or kept
- * in input history (by the server, `chat join`'s line editor, or anyone else). Pure.
+ * Slash commands whose arguments hold a password (or a single sign-on token, `/login --token`):
+ * their lines are never logged, echoed or kept in input history (by the server, `chat join`'s
+ * line editor, or anyone else). Pure.
  *
  * @example
  * ```ts

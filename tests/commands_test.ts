@@ -114,7 +114,7 @@ Deno.test("helpEntries() lists every command of the table with /aliases", () => 
       aliases: [],
     },
     {
-      usage: "/login NICK PASSWORD",
+      usage: "/login NICK PASSWORD|--token TOKEN",
       summary: "Log in to your account and take its nick (from any other connection of yours)",
       aliases: ["/identify"],
     },

@@ -709,3 +709,62 @@ Deno.test("historyFrom() makes /history go on from the oldest message shown", ()
   assert.equal(historyFrom("/history", undefined), "/history");
   assert.equal(historyFrom("/historyx", 120), "/historyx");
 });
+
+Deno.test("join() with a token sends it in every hello, read anew, and takes the nick from the welcome", async () => {
+  const ui = new RecordingUi();
+  const hellos: HelloFrame[] = [];
+  let first: FakeConnection | undefined;
+  let reads = 0;
+  const done = join(
+    { ...COMMAND, nick: undefined },
+    joinIo(
+      ui,
+      scripted([
+        welcoming((frame, conn) => {
+          if (frame.type === "hello") [hellos[0], first] = [frame, conn];
+        }),
+        welcoming((frame) => {
+          if (frame.type === "hello") hellos.push(frame);
+        }),
+      ]),
+      { token: () => Promise.resolve(`token-${++reads}`) },
+    ),
+  );
+  await ui.waitFor("* You are in lobby");
+  first?.drop();
+  await ui.waitFor("* Reconnected to h:1");
+  ui.type(null);
+  assert.equal(await done, 0);
+  // No nick was asked for: the first hello has none, the next one the welcome's.
+  assert.ok(!ui.prompts.includes("Nick: "));
+  assert.deepEqual(hellos.map((hello) => [hello.nick, hello.token]), [
+    ["", "token-1"],
+    ["ana", "token-2"],
+  ]);
+});
+
+Deno.test("join() with a refused token says so and exits 1, asking for no nick", async () => {
+  const ui = new RecordingUi();
+  const done = join(
+    { ...COMMAND, nick: undefined },
+    joinIo(
+      ui,
+      scripted([(frame, conn) => {
+        if (frame.type !== "hello") return;
+        conn.push({
+          type: "error",
+          code: "wrong_password",
+          message: "Token refused: it has expired: get a new one",
+        });
+      }]),
+      { token: () => Promise.resolve("expired") },
+    ),
+  );
+  assert.equal(await done, 1);
+  assert.ok(
+    ui.shown.some((line) => line.includes("Token refused: it has expired")),
+    ui.shown.join("\n"),
+  );
+  assert.ok(ui.shown.includes("* Check your token (--token-file FILE, or CHAT_TOKEN)"));
+  assert.ok(!ui.prompts.includes("Nick: "));
+});

@@ -3,7 +3,15 @@ import { isSecretCommand } from "../src/secret_commands.ts";
 import { LineEditor } from "../src/terminal/line_editor.ts";
 
 Deno.test("isSecretCommand() knows the lines that hold a password", () => {
-  for (const line of ["/register pw", "/LOGIN ana pw", " /passwd a b", "/unregister x"]) {
+  for (
+    const line of [
+      "/register pw",
+      "/LOGIN ana pw",
+      " /passwd a b",
+      "/unregister x",
+      "/login --token t",
+    ]
+  ) {
     assert.equal(isSecretCommand(line), true, line);
   }
   for (const line of ["/join games", "hello /login", "//login ana pw", "/loginx"]) {

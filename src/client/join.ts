@@ -50,6 +50,11 @@ export interface JoinIo {
   serverPassword?: string;
   /** An account to log in to whenever the hello asks for its nick (`--password-file`). */
   login?: { readonly nick: string; readonly password: string };
+  /**
+   * Single sign-on: the token to log in with, asked for at every hello (a token expires: the
+   * file it comes from may have been renewed since). The token names the nick.
+   */
+  token?: () => Promise<string>;
   /** Opens a file-transfer connection. @default `DataLink.open` (plain TCP) */
   openData?(host: string, port: number): Promise<DataLink>;
   /** Writes one line to stderr. */
@@ -366,9 +371,10 @@ class ChatSession {
     server: ServerConnection,
     nick: string | undefined,
   ): Promise<number | undefined> {
-    let wanted = nick ?? await this.#askNick();
+    // With a token, the token names the nick: the server says which in its welcome.
+    let wanted = nick ?? (this.#io.token !== undefined ? "" : await this.#askNick());
     while (wanted !== null) {
-      await server.send(this.#hello(wanted)).catch(() => {});
+      await server.send(await this.#hello(wanted)).catch(() => {});
       while (true) {
         const frame = await this.#answer(server);
         if (frame === "silent") {
@@ -393,6 +399,12 @@ class ChatSession {
           return undefined;
         }
         this.#show(frame);
+        if (frame.type === "error" && this.#io.token !== undefined) {
+          // A refused token: asking for another nick would not help.
+          this.#ui.show([system("* Check your token (--token-file FILE, or CHAT_TOKEN)")]);
+          server.close();
+          return 1;
+        }
         if (frame.type === "error" && frame.code.startsWith("nick_")) break;
         if (
           frame.type === "error" && /^(wrong_password|rate_limited)$/.test(frame.code) &&
@@ -434,7 +446,7 @@ class ChatSession {
     return answer;
   }
 
-  #hello(nick: string): ClientFrame {
+  async #hello(nick: string): Promise<ClientFrame> {
     const hello: ClientFrame = {
       type: "hello",
       version: PROTOCOL_VERSION,
@@ -449,6 +461,7 @@ class ChatSession {
     if (login !== undefined && login.nick.toLowerCase() === nick.toLowerCase()) {
       hello.login = login.password;
     }
+    if (this.#io.token !== undefined) hello.token = await this.#io.token();
     return hello;
   }
 
@@ -618,7 +631,7 @@ class ChatSession {
           throw error;
         }
         this.#attach(server);
-        await server.send(this.#hello(this.#nick)).catch(() => {});
+        await server.send(await this.#hello(this.#nick)).catch(() => {});
         const frame = await this.#answer(server);
         if (frame !== null && frame !== "silent" && frame.type === "welcome") {
           // The server now sends the rooms back: the list fills again from its room frames.

@@ -51,6 +51,8 @@ export type Intent =
     password?: string;
     /** The password of the account `nick` is: log in to it, then register. */
     login?: string;
+    /** A signed token (single sign-on): log in to the account it names, then register. */
+    token?: string;
   }
   | {
     kind: "say";

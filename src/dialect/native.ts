@@ -45,6 +45,7 @@ export class NativeDialect implements Dialect {
           ...frame.resume === undefined ? {} : { resume: frame.resume },
           ...frame.password === undefined ? {} : { password: frame.password },
           ...frame.login === undefined ? {} : { login: frame.login },
+          ...frame.token === undefined ? {} : { token: frame.token },
         }];
       case "say":
         return [{ kind: "say", room: frame.room, text: frame.text, id: frame.id }];

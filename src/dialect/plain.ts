@@ -48,8 +48,11 @@ export class PlainDialect implements Dialect {
   /** The nick last tried, and whether the server asked for its password (a private server). */
   #nickTried = "";
   #askingPassword = false;
-  /** The account password given with `/login NICK PASSWORD` before registering. */
-  #loginTried: string | undefined;
+  /**
+   * The account password given with `/login NICK PASSWORD` before registering, or the token
+   * given with `/login --token TOKEN` (single sign-on).
+   */
+  #loginTried: { login: string } | { token: string } | undefined;
   /** The shared-encodings key for the active room (made when the room changes, not per event). */
   #key = sharedKey(LOBBY);
 
@@ -63,7 +66,7 @@ export class PlainDialect implements Dialect {
     if (view.nick === undefined) {
       if (this.#askingPassword) {
         this.#askingPassword = false;
-        const login = this.#loginTried === undefined ? {} : { login: this.#loginTried };
+        const login = this.#loginTried ?? {};
         return [{ kind: "register", nick: this.#nickTried, password: line.trim(), ...login }];
       }
       const nick = line.trim();
@@ -72,9 +75,11 @@ export class PlainDialect implements Dialect {
       }
       const login = /^\/(?:login|identify)\s+(\S+)\s+(\S+)\s*$/i.exec(nick);
       if (login !== null) {
-        this.#nickTried = login[1] ?? "";
-        this.#loginTried = login[2] ?? "";
-        return [{ kind: "register", nick: login[1] ?? "", login: login[2] ?? "" }];
+        // `/login --token TOKEN`: `--token` is no nick (a nick never starts with `-`).
+        const token = login[1] === "--token";
+        this.#nickTried = token ? "" : login[1] ?? "";
+        this.#loginTried = token ? { token: login[2] ?? "" } : { login: login[2] ?? "" };
+        return [{ kind: "register", nick: this.#nickTried, ...this.#loginTried }];
       }
       if (nick.startsWith("/")) {
         throw new ChatError(

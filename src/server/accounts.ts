@@ -2,7 +2,8 @@
  * The server's side of accounts: hashing and checking passwords (slow, on node:crypto's worker
  * threads, never in the hub), with failed logins slowed down per account and per address. A
  * failed login says the same thing, after the same work, whether the account exists or not.
- * The session calls these, then records a login with a synchronous hub call.
+ * The session calls these, then records a login with a synchronous hub call. On a server with
+ * single sign-on, a token checked by its {@linkcode TokenVerifier} is a login too.
  */
 import { ChatError } from "../errors.ts";
 import { LOGIN_LIMIT } from "../limits.ts";
@@ -13,6 +14,8 @@ import type { AccountRecord, AccountStore } from "../store/account_store.ts";
 import { ACCOUNT_COST, hashPasswordAsync, passwordMatchesAsync } from "../store/password_hash.ts";
 import { hostOf } from "../address_match.ts";
 import { unreachable } from "../protocol.ts";
+import { isTokenAccount, tokenBinding } from "../store/token_account.ts";
+import { ProviderUnavailable, type TokenVerifier } from "./token_login.ts";
 
 /** Options for {@linkcode Accounts}. */
 export interface AccountsOptions {
@@ -28,6 +31,8 @@ export interface AccountsOptions {
    * @default the store changed at once
    */
   readonly write?: (change: AccountChange) => Promise<void>;
+  /** Checks tokens for single sign-on (`chat serve --oidc-issuer`). @default no token logins */
+  readonly tokens?: TokenVerifier;
 }
 
 /** A change to the accounts kept. */
@@ -42,6 +47,7 @@ export class Accounts {
   readonly #clock: () => number;
   readonly #cost: number;
   readonly #throttle: LoginThrottle;
+  readonly #tokens: TokenVerifier | undefined;
   /** A hash of nothing, checked against when there is no account: the same work either way. */
   #decoy: Promise<string> | undefined;
   readonly #write: ((change: AccountChange) => Promise<void>) | undefined;
@@ -52,6 +58,7 @@ export class Accounts {
     this.#cost = options.cost ?? ACCOUNT_COST;
     this.#throttle = new LoginThrottle(options.limit ?? LOGIN_LIMIT);
     this.#write = options.write;
+    this.#tokens = options.tokens;
   }
 
   /** Makes a change: through `write`, or to the store at once. */
@@ -70,6 +77,11 @@ export class Accounts {
       default:
         unreachable(change);
     }
+  }
+
+  /** Whether this server takes tokens as logins (single sign-on). */
+  get takesTokens(): boolean {
+    return this.#tokens !== undefined;
   }
 
   /** Whether a nick is an account. */
@@ -105,6 +117,7 @@ export class Accounts {
       );
     }
     const record = this.store.find(key);
+    if (record !== undefined && isTokenAccount(record)) throw tokenOnly(record.name);
     const stored = record?.hash ?? await (this.#decoy ??= hashPasswordAsync("", this.#cost));
     const matches = await passwordMatchesAsync(stored, password);
     // Read again: it may have gone while the hash was computed.
@@ -116,8 +129,71 @@ export class Accounts {
     return now;
   }
 
+  /**
+   * Checks a login by token (single sign-on) and returns the account the token names, made on
+   * first use: an account with no password, bound to the token's issuer and subject. Throws
+   * `bad_arguments` on a server without single sign-on, `rate_limited` (too many failures from
+   * this address), `wrong_password` (the token is refused, saying why; counted as a failed
+   * login unless the identity provider could not be asked) or `nick_taken` (the name is a
+   * password account here, or the token account of another subject).
+   *
+   * IRC's `SASL OAUTHBEARER` calls this with the bearer token (see `sasl_oauthbearer.ts`).
+   */
+  async loginWithToken(token: string, remote: string): Promise<AccountRecord> {
+    const tokens = this.#tokens;
+    if (tokens === undefined) {
+      throw new ChatError(
+        "bad_arguments",
+        "This server takes no tokens: log in with a nick and password",
+      );
+    }
+    const keys = [`address:${hostOf(remote)}`];
+    const wait = this.#throttle.waitMs(keys, this.#clock());
+    if (wait > 0) {
+      throw new ChatError(
+        "rate_limited",
+        `Too many failed logins: try again in ${Math.ceil(wait / 1000)} s`,
+      );
+    }
+    let identity;
+    try {
+      identity = await tokens.verify(token);
+    } catch (error) {
+      if (error instanceof ChatError && !(error instanceof ProviderUnavailable)) {
+        this.#throttle.failed(keys, this.#clock());
+      }
+      throw error;
+    }
+    const key = nickKey(identity.name);
+    const binding = tokenBinding(identity.issuer, identity.subject);
+    const record = this.store.find(key);
+    if (record === undefined) {
+      const made = {
+        key,
+        name: identity.name,
+        hash: binding,
+        created: this.#clock(),
+        operator: false,
+      };
+      await this.#change({ kind: "account_create", record: made });
+      return made;
+    }
+    if (record.hash === binding) return record;
+    throw isTokenAccount(record)
+      ? new ChatError(
+        "nick_taken",
+        `Account ${record.name} belongs to someone else at the identity provider`,
+      )
+      : new ChatError(
+        "nick_taken",
+        `Nick ${record.name} is a password account here: log in with its password`,
+        `/login ${record.name} PASSWORD`,
+      );
+  }
+
   /** Changes an account's password, after checking the old one (as a login). */
   async change(nick: string, old: string, password: string, remote: string): Promise<void> {
+    this.#passwordAccount(nick);
     const record = await this.verify(nick, old, remote);
     const hash = await hashPasswordAsync(password, this.#cost);
     await this.#change({ kind: "account_hash", key: record.key, hash });
@@ -125,7 +201,23 @@ export class Accounts {
 
   /** Deletes an account, after checking its password (as a login). */
   async remove(nick: string, password: string, remote: string): Promise<void> {
+    this.#passwordAccount(nick);
     const record = await this.verify(nick, password, remote);
     await this.#change({ kind: "account_remove", key: record.key });
   }
+
+  /** Throws for an account that logs in by token: it has no password to check or change. */
+  #passwordAccount(nick: string): void {
+    const record = this.store.find(nickKey(nick));
+    if (record !== undefined && isTokenAccount(record)) throw tokenOnly(record.name);
+  }
+}
+
+/** The refusal of a password for an account that logs in by token. */
+function tokenOnly(name: string): ChatError {
+  return new ChatError(
+    "not_allowed",
+    `Account ${name} logs in by single sign-on: it has no password`,
+    "/login --token TOKEN",
+  );
 }

@@ -51,6 +51,8 @@ export interface CommandResult {
 export type AccountRequest =
   | { readonly kind: "register"; readonly password: string }
   | { readonly kind: "login"; readonly nick: string; readonly password: string }
+  /** `/login --token TOKEN`: single sign-on, the token names the account. */
+  | { readonly kind: "login"; readonly token: string }
   | { readonly kind: "passwd"; readonly old: string; readonly password: string }
   | { readonly kind: "unregister"; readonly password: string };
 
@@ -342,12 +344,17 @@ export const COMMANDS: readonly Command[] = [
   {
     name: "login",
     aliases: ["identify"],
-    usage: "/login NICK PASSWORD",
+    usage: "/login NICK PASSWORD|--token TOKEN",
     summary: "Log in to your account and take its nick (from any other connection of yours)",
     minArgs: 2,
     maxArgs: 2,
+    // `--token` is no nick (a nick never starts with `-`): the token of single sign-on.
     run: (_context, [nick = "", password = ""]) =>
-      account({ kind: "login", nick: validateNick(nick), password }),
+      account(
+        nick === "--token"
+          ? { kind: "login", token: password }
+          : { kind: "login", nick: validateNick(nick), password },
+      ),
   },
   {
     name: "logout",

@@ -45,6 +45,7 @@ import type { MemberId } from "../store/member_id.ts";
 import type { UserInfo } from "../dialect/dialect.ts";
 import type { AccountStore } from "../store/account_store.ts";
 import { MemoryAccountStore } from "../store/memory_account_store.ts";
+import { isTokenAccount } from "../store/token_account.ts";
 import type { ModerationStore } from "../store/moderation_store.ts";
 import { MemoryModerationStore } from "../store/memory_moderation_store.ts";
 import { describeMute } from "./moderation.ts";
@@ -556,11 +557,12 @@ export class Hub {
   /** Throws `nick_taken` when `nick` is an account the member is not logged in to. */
   #requireNickOwner(id: MemberId, nick: string): void {
     const key = nickKey(nick);
-    if (this.#accounts.find(key) === undefined || this.#logins.get(id) === key) return;
+    const account = this.#accounts.find(key);
+    if (account === undefined || this.#logins.get(id) === key) return;
     throw new ChatError(
       "nick_taken",
       `Nick ${quote(nick)} is registered: log in to use it, or choose another`,
-      `/login ${nick} PASSWORD`,
+      isTokenAccount(account) ? "/login --token TOKEN" : `/login ${nick} PASSWORD`,
     );
   }
 

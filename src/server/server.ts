@@ -40,6 +40,7 @@ import { ChatError } from "../errors.ts";
 import { validateNick } from "../nick.ts";
 import type { Store } from "../store/store.ts";
 import { Accounts } from "./accounts.ts";
+import type { TokenVerifier } from "./token_login.ts";
 import { MemoryAccountStore } from "../store/memory_account_store.ts";
 import { MemoryModerationStore } from "../store/memory_moderation_store.ts";
 import type { BanRecord } from "../store/moderation_store.ts";
@@ -99,6 +100,8 @@ export interface ServerOptions {
   accountCost?: number;
   /** Accounts that are operators whatever the store says (`--admin NICK`). */
   admins?: readonly string[];
+  /** Checks tokens as logins (single sign-on, `--oidc-issuer`). @default no token logins */
+  tokens?: TokenVerifier;
   /**
    * The cluster's shared op log (`--redis`): this server is then one node of several that apply
    * the same hub ops in the same order. @default a server on its own
@@ -249,6 +252,7 @@ export class ChatServer implements SessionHost, AdminApi {
         const { outcome } = await this.run(change);
         if (outcome.error !== undefined) throw outcome.error;
       },
+      tokens: options.tokens,
     });
     this.moderation = new Moderation(options.store?.moderation ?? new MemoryModerationStore());
     this.hub = new Hub({

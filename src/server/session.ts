@@ -660,8 +660,9 @@ export class Session {
     switch (intent.kind) {
       case "register":
         this.#checkServerPassword(intent.password);
-        if (intent.login !== undefined) {
-          const { nick, login, resume } = intent;
+        if (intent.login !== undefined || intent.token !== undefined) {
+          const { nick, resume } = intent;
+          const login = intent.token !== undefined ? { token: intent.token } : intent.login ?? "";
           const identity = { user: intent.user, realName: intent.realName };
           this.#accountTask(() => this.#loginThenRegister(nick, login, resume, identity));
           return;
@@ -1040,10 +1041,13 @@ export class Session {
     }).finally(() => this.#busy = undefined);
   }
 
-  /** `hello` (or `/login` typed before a nick) with an account password. */
+  /**
+   * `hello` (or `/login` typed before a nick) with an account password, or with a token (single
+   * sign-on: the token names the account; `nick` is empty or that name).
+   */
   async #loginThenRegister(
     nick: string,
-    password: string,
+    password: string | { readonly token: string },
     resume: HelloFrame["resume"],
     identity: Identity = {},
   ): Promise<void> {
@@ -1051,7 +1055,9 @@ export class Session {
     if (hub.nickOf(this.member) !== undefined) {
       throw new ChatError("already_registered", "You are already registered", "use /login");
     }
-    const record = await this.#verify(nick, password);
+    const record = typeof password === "string"
+      ? await this.#verify(nick, password)
+      : await this.#verifyToken(password.token, nick);
     if (this.#closing) return;
     await this.#takeOver(record.key, resume?.token);
     const before = this.member;
@@ -1086,6 +1092,33 @@ export class Session {
           remote: this.remote,
           account: nick,
           reason: error.code,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Checks a token (single sign-on) and returns the account it names, logging a failure (never
+   * the token). With `nick` (a hello's), the token must name that nick.
+   */
+  async #verifyToken(token: string, nick = "") {
+    try {
+      const record = await this.#host.accounts.loginWithToken(token, this.remote);
+      if (nick !== "" && nickKey(nick) !== record.key) {
+        throw new ChatError(
+          "wrong_password",
+          `Token refused: it is for ${record.name}, not ${nick}`,
+        );
+      }
+      return record;
+    } catch (error) {
+      if (error instanceof ChatError) {
+        this.#host.log.warn("login_failed", {
+          id: this.id,
+          remote: this.remote,
+          account: nick === "" ? undefined : nick,
+          reason: error.message,
         });
       }
       throw error;
@@ -1132,7 +1165,9 @@ export class Session {
         return;
       }
       case "login": {
-        const record = await this.#verify(request.nick, request.password);
+        const record = "token" in request
+          ? await this.#verifyToken(request.token)
+          : await this.#verify(request.nick, request.password);
         if (this.#closing) return;
         this.#refuseBanned(record.name);
         await this.#takeOver(record.key);

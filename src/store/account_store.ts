@@ -10,7 +10,10 @@ export interface AccountRecord {
   readonly key: string;
   /** The nick as registered. */
   readonly name: string;
-  /** The password's salted hash (`password_hash.ts`): `scrypt$N$r$p$SALT$HASH`. */
+  /**
+   * The password's salted hash (`password_hash.ts`): `scrypt$N$r$p$SALT$HASH`; for an account
+   * that logs in by token, whose it is at the identity provider (`token_account.ts`).
+   */
   readonly hash: string;
   /** When it was registered, in ms since the epoch. */
   readonly created: number;
