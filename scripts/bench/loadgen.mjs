@@ -62,6 +62,8 @@ import { ircJoin, ircPrivmsg, ircRegistration, pongsFor, readIrcLine } from "./i
  * @typedef {object} Config
  * @property {string} [host] Default 127.0.0.1.
  * @property {number} port
+ * @property {number[]} [ports] Several servers (a cluster's nodes): client i connects to
+ *   `ports[i % ports.length]` instead of `port`.
  * @property {Protocol} protocol
  * @property {number} clients
  * @property {number} [joinConcurrency] Joins in flight at once. Default 50.
@@ -549,7 +551,11 @@ class LoadGen {
     const client = new Client(index, nickFor(index, this.config), room, roomName);
     this.clients.push(client);
     this.pending++;
-    const socket = net.connect({ host: this.host, port: this.config.port });
+    const ports = this.config.ports ?? [];
+    const port = ports.length > 0
+      ? ports[index % ports.length] ?? this.config.port
+      : this.config.port;
+    const socket = net.connect({ host: this.host, port });
     client.socket = socket;
     socket.setNoDelay(true);
     socket.on("connect", () => {

@@ -168,7 +168,7 @@ export interface GroupResult {
   durationMs: number;
 }
 
-interface Started {
+export interface Started {
   child: Deno.ChildProcess;
   port: number;
   /** Lines of the server's stderr that log a dropped client, so far. */
@@ -397,7 +397,7 @@ function phaseConfig(phase: PhaseSpec): Record<string, unknown> {
 }
 
 /** Starts `chat serve` on a free loopback port and waits for its "listening" line. */
-async function startChat(
+export async function startChat(
   flags: readonly string[],
   profileDir: string | undefined,
   nice: number,
