@@ -250,3 +250,31 @@ Deno.test("/shutdown --restart tells the server it is a restart, with a reason o
     ["--restarting", undefined],
   ]);
 });
+
+Deno.test("/nodes lists a cluster's nodes and /users names each person's node", () => {
+  const alone = serverWith("ana");
+  assert.deepEqual(run(alone, "/nodes"), ["This server is on its own, not a cluster node"]);
+  const node = {
+    ...serverWith("ana", "bob"),
+    clustered: true,
+    cluster: {
+      nodes: () => [
+        { node: 1, name: "east", people: 1, self: true },
+        { node: 2, name: "west", people: 1, self: false },
+      ],
+      nodeOf: (member: MemberId) => member === 1 ? "east" : "west",
+    },
+  };
+  assert.deepEqual(run(node, "/nodes"), [
+    "2 nodes:",
+    "  east (node 1)  1 people  (this one)",
+    "  west (node 2)  1 people",
+  ]);
+  assert.deepEqual(run(node, "/users"), [
+    "2 people:",
+    "  ana  in lobby  (node east)",
+    "  bob  in lobby  (node west)",
+  ]);
+  // The console's own changes would reach this node alone: refused.
+  assert.match(run(node, "/topic lobby hello")[0] ?? "", /not available on a cluster node/);
+});

@@ -12,7 +12,7 @@ import { cleanReason } from "../text.ts";
 import { roomKey } from "../room_name.ts";
 import { formatBytes } from "../units.ts";
 import { parseLimit } from "./commands.ts";
-import type { Delivery, Hub } from "./hub.ts";
+import type { Delivery, Hub, MemberId } from "./hub.ts";
 
 /** What the console may do to the running server. */
 export interface AdminApi {
@@ -40,6 +40,16 @@ export interface AdminApi {
   readonly accounts?: { readonly store: AccountStore };
   /** Whether the server is one node of a cluster (see `requireAlone`). @default false */
   readonly clustered?: boolean;
+  /** A cluster node's view of the cluster; undefined for a server alone. */
+  readonly cluster?: ClusterView;
+}
+
+/** The cluster as a node last saw it (its leases, read each second). */
+export interface ClusterView {
+  /** The nodes alive, with how many people each has, this node marked. */
+  nodes(): { node: number; name: string; people: number; self: boolean }[];
+  /** The name of the node a member is connected to. */
+  nodeOf(member: MemberId): string;
 }
 
 /**
@@ -157,9 +167,32 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
         return show(`In ${room} (${nicks.length}): ${nicks.join(", ") || "nobody"}`);
       }
       const ids = api.hub.ids();
+      const cluster = api.cluster;
       return show(
         `${ids.length} people:`,
-        ...ids.map((id) => `  ${api.hub.nickOf(id)}  in ${api.hub.roomsOf(id).join(", ")}`),
+        ...ids.map((id) =>
+          `  ${api.hub.nickOf(id)}  in ${api.hub.roomsOf(id).join(", ")}` +
+          (cluster === undefined ? "" : `  (node ${cluster.nodeOf(id)})`)
+        ),
+      );
+    },
+  },
+  {
+    name: "nodes",
+    aliases: [],
+    usage: "/nodes",
+    summary: "List the cluster's nodes and how many people each has (chat serve --redis)",
+    minArgs: 0,
+    maxArgs: 0,
+    run: (api) => {
+      const nodes = api.cluster?.nodes();
+      if (nodes === undefined) return show("This server is on its own, not a cluster node");
+      return show(
+        `${nodes.length} nodes:`,
+        ...nodes.map((each) =>
+          `  ${each.name} (node ${each.node})  ${each.people} people` +
+          (each.self ? "  (this one)" : "")
+        ),
       );
     },
   },

@@ -31,7 +31,7 @@ import type { DialectOptions, SharedEncodings } from "../dialect/dialect.ts";
 import type { HubEvent } from "./events.ts";
 import { FlushScheduler, type Outbox } from "./outbox.ts";
 import { type Ran, Session, type SessionHost, type SessionLimits } from "./session.ts";
-import type { AdminApi, StoreSummary } from "./console_commands.ts";
+import type { AdminApi, ClusterView, StoreSummary } from "./console_commands.ts";
 import { Transfers } from "./transfers.ts";
 import { serveFileRequest } from "./http_files.ts";
 import type { DownloadFrame, OfferFrame, SavedFrame, UploadFrame } from "../protocol.ts";
@@ -227,6 +227,8 @@ export class ChatServer implements SessionHost, AdminApi {
   /** Nodes this node has said are gone (each is said once). */
   readonly #nodesDown = new Set<number>();
   #checkingNodes = false;
+  /** The cluster's nodes by number, with their names (from their leases, read each second). */
+  #nodeNames = new Map<number, string>();
   /** SHA-256 of the server's password, on a private server. */
   readonly #passwordDigest: Uint8Array | undefined;
   #shuttingDown = false;
@@ -357,6 +359,31 @@ export class ChatServer implements SessionHost, AdminApi {
     return this.#opLog;
   }
 
+  /** The cluster as this node sees it (for the admin console); undefined for a server alone. */
+  get cluster(): ClusterView | undefined {
+    const log = this.#opLog;
+    if (log === undefined) return undefined;
+    const nameOf = (node: number) =>
+      this.#nodeNames.get(node) ?? (node === log.node ? log.name : `node ${node}`);
+    return {
+      nodes: () => {
+        const people = new Map<number, number>();
+        for (const id of this.hub.ids()) {
+          const node = Math.floor(id / NODE_SPAN);
+          people.set(node, (people.get(node) ?? 0) + 1);
+        }
+        const numbers = new Set([...this.#nodeNames.keys(), log.node]);
+        return [...numbers].sort((a, b) => a - b).map((node) => ({
+          node,
+          name: nameOf(node),
+          people: people.get(node) ?? 0,
+          self: node === log.node,
+        }));
+      },
+      nodeOf: (member) => nameOf(Math.floor(member / NODE_SPAN)),
+    };
+  }
+
   /**
    * Carries out a hub op: at once on a server of its own, or, on a cluster node, once the
    * cluster's log hands it back in its turn (then the returned promise resolves). `first` runs
@@ -483,6 +510,7 @@ export class ChatServer implements SessionHost, AdminApi {
     if (log === undefined || this.#checkingNodes || this.#shuttingDown) return;
     this.#checkingNodes = true;
     try {
+      this.#nodeNames = new Map((await log.nodes()).map(({ node, name }) => [node, name]));
       const nodes = new Set(this.hub.ids().map((id) => Math.floor(id / NODE_SPAN)));
       for (const node of this.#nodesDown) nodes.delete(node);
       nodes.delete(log.node);
@@ -839,6 +867,10 @@ export class ChatServer implements SessionHost, AdminApi {
 
   /** Writes the event log entries that room changes deserve. */
   #logDelivery({ to, frame }: Delivery): void {
+    // On a cluster node, each node logs what its own people do (every node applies every op).
+    if (this.#opLog !== undefined && (frame.type === "room" || frame.type === "left")) {
+      to = to.filter((id) => this.#carriers.has(id));
+    }
     switch (frame.type) {
       case "room":
         for (const id of to) {
