@@ -177,6 +177,12 @@ const DRAIN_ON_EOF_MS = 1000;
 
 const GREETING_BYTES = encoder.encode(PLAIN_GREETING + "\n");
 
+/**
+ * Most messages one connection may have on their way through a cluster's log at once before its
+ * next line waits for them.
+ */
+const MAX_PIPELINED = 64;
+
 /** Wrong or missing server passwords one connection may give before it is closed. */
 const MAX_PASSWORD_TRIES = 3;
 
@@ -236,6 +242,8 @@ export class Session {
   #passwordTries = 0;
   /** The `id` of the frame being handled, for errors about it. */
   #currentRef: string | undefined;
+  /** Message ops on their way through a cluster's log, not waited for (see `#pipelined`). */
+  #inFlight = 0;
   /** An account request under way (a password being checked): input waits for it. */
   #busy: Promise<void> | undefined;
 
@@ -674,7 +682,7 @@ export class Session {
       case "say":
         this.#currentRef = intent.id;
         this.#requireNick();
-        return this.#run({
+        return this.#pipelined({
           kind: "say",
           member,
           room: intent.room,
@@ -687,7 +695,7 @@ export class Session {
       case "tell":
         this.#currentRef = intent.id;
         this.#requireNick();
-        return this.#run({
+        return this.#pipelined({
           kind: "tell",
           member,
           nick: intent.nick,
@@ -699,7 +707,7 @@ export class Session {
       case "tag":
         this.#currentRef = intent.id;
         this.#requireNick();
-        return this.#run({
+        return this.#pipelined({
           kind: "tag",
           member,
           target: intent.room !== undefined ? { room: intent.room } : { nick: intent.nick ?? "" },
@@ -792,6 +800,25 @@ export class Session {
     this.#ran(ran);
     after?.(ran.outcome);
     return undefined;
+  }
+
+  /**
+   * Runs a message op (`say`, `tell`, `tag`) without waiting for it on a cluster node: the next
+   * line is read while it travels through the cluster's log (which keeps their order), up to
+   * MAX_PIPELINED at once; a refusal comes back later, with its ref. A dialect that holds its
+   * output for a line (IRC's labeled-response) waits for each.
+   */
+  #pipelined(op: HubOp): Promise<void> | undefined {
+    const waiting = this.#run(op);
+    if (waiting === undefined || this.#dialect?.hold !== undefined) return waiting;
+    const ref = this.#currentRef;
+    this.#inFlight += 1;
+    const done = waiting.catch((error) => {
+      if (!(error instanceof ChatError)) throw error;
+      if (this.#closing) return;
+      this.send(ref === undefined ? { type: "failure", error } : { type: "failure", error, ref });
+    }).catch((error) => this.#failed(error)).finally(() => this.#inFlight -= 1);
+    return this.#inFlight >= MAX_PIPELINED ? done : undefined;
   }
 
   #ran({ outcome, pressure }: Ran): void {
