@@ -1,10 +1,10 @@
 /**
- * A cluster's shared op log in Redis: one stream (`chat:ops`) holds every hub op in the order
- * the nodes apply them; each node holds a lease (`chat:node:N`, renewed every second) that
- * says it is alive; `chat:nodes` numbers the nodes as they start. Two connections per node: one
+ * A cluster's shared op log in Redis: one stream (`{chat}:ops`) holds every hub op in the order
+ * the nodes apply them; each node holds a lease (`{chat}:node:N`, renewed every second) that
+ * says it is alive; `{chat}:nodes` numbers the nodes as they start. Two connections per node: one
  * for commands, one blocked reading the stream. See docs/CLUSTER.md.
  */
-import { createClient } from "@redis/client";
+import { createClient, createCluster } from "@redis/client";
 import { ChatError } from "../errors.ts";
 import { hidePassword } from "../hide_password.ts";
 import type { Logger } from "../log.ts";
@@ -29,9 +29,13 @@ const READ_BLOCK_MS = 1000;
 /** How often an unreachable Redis is asked whether it is back (ms). */
 const PROBE_MS = 500;
 
-const STREAM = "chat:ops";
-const NODE_COUNTER = "chat:nodes";
-const LEASE_PREFIX = "chat:node:";
+// Every key has the hash tag `{chat}`: on a Redis Cluster they all live in one slot, so the same
+// commands run on one Redis and on a cluster of several.
+const STREAM = "{chat}:ops";
+const NODE_COUNTER = "{chat}:nodes";
+const LEASE_PREFIX = "{chat}:node:";
+/** A hash of node number to name, for listing the nodes (a lease says whether one is alive). */
+const NAMES = "{chat}:names";
 
 /** What a node needs to join a cluster. */
 export interface RedisOpLogOptions {
@@ -44,21 +48,67 @@ export interface RedisOpLogOptions {
   readonly log: Logger;
 }
 
-/** A client as `connect` makes it. */
-function makeClient(options: RedisOpLogOptions) {
-  const client = createClient({
+/** How every connection is made: fail fast while down, reconnect by itself. */
+function clientOptions(options: RedisOpLogOptions) {
+  return {
     url: options.url,
     password: options.password,
     // A command while the connection is down fails at once instead of waiting for it.
     disableOfflineQueue: true,
-    socket: { connectTimeout: 5000, reconnectStrategy: (tries) => Math.min(tries * 100, 1000) },
-  });
+    socket: {
+      connectTimeout: 5000,
+      reconnectStrategy: (tries: number) => Math.min(tries * 100, 1000),
+    },
+  };
+}
+
+/** A client to one Redis. */
+function makeClient(options: RedisOpLogOptions) {
+  const client = createClient(clientOptions(options));
   // Errors surface in the commands that fail; the client reconnects by itself.
   client.on("error", () => {});
   return client;
 }
 
-type Client = ReturnType<typeof makeClient>;
+/** A client to a Redis Cluster, reached through one of its nodes (it follows the slots). */
+function makeClusterClient(options: RedisOpLogOptions) {
+  const { url, password, ...defaults } = clientOptions(options);
+  const client = createCluster({
+    rootNodes: [{ url }],
+    defaults: { ...defaults, password },
+  });
+  client.on("error", () => {});
+  return client;
+}
+
+/** What the op log asks of Redis: a client to one Redis or to a cluster answers it alike. */
+type Client = Pick<
+  ReturnType<typeof makeClient>,
+  | "connect"
+  | "destroy"
+  | "incr"
+  | "time"
+  | "set"
+  | "del"
+  | "mGet"
+  | "xAdd"
+  | "xRead"
+  | "xRevRange"
+  | "hSet"
+  | "hGetAll"
+  | "hDel"
+>;
+
+/** Whether the Redis at `options.url` is a node of a Redis Cluster. */
+async function isRedisCluster(options: RedisOpLogOptions): Promise<boolean> {
+  const probe = makeClient(options);
+  try {
+    await probe.connect();
+    return /^cluster_enabled:1/m.test(await probe.info("cluster"));
+  } finally {
+    probe.destroy();
+  }
+}
 
 /** The unavailable error every refused append gets. */
 function unavailable(): ChatError {
@@ -119,11 +169,15 @@ export class RedisOpLog implements OpLog {
    * when Redis cannot be reached or refuses us, with Redis's reason.
    */
   static async connect(options: RedisOpLogOptions): Promise<RedisOpLog> {
-    const writer = makeClient(options);
-    const reader = makeClient(options);
+    let writer: Client | undefined;
+    let reader: Client | undefined;
     try {
+      const make = await isRedisCluster(options) ? makeClusterClient : makeClient;
+      writer = make(options) as unknown as Client;
+      reader = make(options) as unknown as Client;
       await Promise.all([writer.connect(), reader.connect()]);
       const node = await writer.incr(NODE_COUNTER);
+      await writer.hSet(NAMES, String(node), options.name);
       const before = Date.now();
       const [seconds = "0", micros = "0"] = await writer.time() as unknown as string[];
       const offset = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) -
@@ -133,8 +187,8 @@ export class RedisOpLog implements OpLog {
       });
       return new RedisOpLog(writer, reader, node, offset, options);
     } catch (error) {
-      writer.destroy();
-      reader.destroy();
+      writer?.destroy();
+      reader?.destroy();
       const reason = error instanceof Error ? error.message : String(error);
       throw new ChatError(
         "bad_arguments",
@@ -256,21 +310,17 @@ export class RedisOpLog implements OpLog {
       Date.now() - this.#healthySince < LEASE_MS + LEASE_RENEW_MS
     ) return [];
     const leases = await this.#writer.mGet(others.map((node) => LEASE_PREFIX + node));
-    return others.filter((_, index) => leases[index] === null);
+    const gone = others.filter((_, index) => leases[index] === null);
+    if (gone.length > 0) await this.#writer.hDel(NAMES, gone.map(String));
+    return gone;
   }
 
   async nodes(): Promise<{ node: number; name: string }[]> {
-    const found: { node: number; name: string }[] = [];
-    for await (const keys of this.#writer.scanIterator({ MATCH: LEASE_PREFIX + "*", COUNT: 100 })) {
-      const names = keys.length === 0 ? [] : await this.#writer.mGet(keys);
-      keys.forEach((key, index) => {
-        const name = names[index];
-        if (name !== null && name !== undefined) {
-          found.push({ node: Number(key.slice(LEASE_PREFIX.length)), name });
-        }
-      });
-    }
-    return found.sort((a, b) => a.node - b.node);
+    const names = Object.entries(await this.#writer.hGetAll(NAMES) as Record<string, string>)
+      .map(([node, name]) => ({ node: Number(node), name }));
+    if (names.length === 0) return [];
+    const leases = await this.#writer.mGet(names.map(({ node }) => LEASE_PREFIX + node));
+    return names.filter((_, index) => leases[index] !== null).sort((a, b) => a.node - b.node);
   }
 
   async close(): Promise<void> {
@@ -279,7 +329,13 @@ export class RedisOpLog implements OpLog {
     clearInterval(this.#renewer);
     try {
       if (this.#healthy) {
-        await Promise.race([this.#writer.del(LEASE_PREFIX + this.node), delay(500)]);
+        await Promise.race([
+          Promise.all([
+            this.#writer.del(LEASE_PREFIX + this.node),
+            this.#writer.hDel(NAMES, String(this.node)),
+          ]),
+          delay(500),
+        ]);
       }
     } catch {
       // Redis is away: the lease runs out by itself.
@@ -325,7 +381,7 @@ export class RedisOpLog implements OpLog {
       await delay(PROBE_MS);
       try {
         await Promise.race([
-          this.#writer.ping(),
+          this.#writer.time(),
           delay(PROBE_MS).then(() => Promise.reject(new Error("timeout"))),
         ]);
         this.#healthy = true;

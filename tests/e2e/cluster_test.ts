@@ -14,7 +14,7 @@ import {
   startClient,
   startServerOn,
 } from "./harness.ts";
-import { RedisProcess } from "./redis.ts";
+import { RedisClusterProcess, RedisProcess } from "./redis.ts";
 
 /** Starts `count` nodes on `redis`, each with `args`. */
 async function startNodes(
@@ -389,5 +389,34 @@ Deno.test("accounts and bans hold across nodes: register on one, log in on anoth
     await again.lines.waitFor(/being rude/);
   } finally {
     await cleanUp(clients, nodes, redis);
+  }
+});
+
+Deno.test("on a Redis Cluster of three masters, nodes pointed at different masters share a room", async () => {
+  const redis = await RedisClusterProcess.start();
+  const clients: RawClient[] = [];
+  const nodes: ServerProcess[] = [];
+  try {
+    for (let index = 0; index < 3; index++) {
+      nodes.push(
+        await startServerOn(freePort(), ["--redis", redis.url(index), "--node", `n${index}`]),
+      );
+    }
+    const users = [];
+    for (const [index, node] of nodes.entries()) {
+      users.push(clients[clients.push(await ncUser(node, `user${index}`)) - 1] as RawClient);
+    }
+    await users[0]?.sendLine("hello across the shards");
+    await users[1]?.lines.waitFor("<user0> hello across the shards");
+    await users[2]?.lines.waitFor("<user0> hello across the shards");
+    await users[2]?.sendLine("/users");
+    await users[2]?.lines.waitFor(/In lobby \(3\): user0, user1, user2/);
+  } finally {
+    for (const client of clients) {
+      client.close();
+      await client.lines.done;
+    }
+    for (const node of nodes) await node.stop();
+    await redis.stop();
   }
 });
