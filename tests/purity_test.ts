@@ -22,6 +22,7 @@ const PURE_PLACES = [
   "src/server/events.ts",
   "src/server/commands.ts",
   "src/server/hub_op.ts",
+  "src/server/resume_tokens.ts",
   "src/server/op_log.ts",
   "src/server/console_commands.ts",
   "src/server/moderation.ts",

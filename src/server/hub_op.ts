@@ -11,6 +11,7 @@ import { unreachable } from "../protocol.ts";
 import { type CommandResult, COMMANDS } from "./commands.ts";
 import type { Delivery, Hub, Identity, MemberId, MessageKind, MessageRef } from "./hub.ts";
 import type { Moderation } from "./moderation.ts";
+import type { ResumeTokens } from "./resume_tokens.ts";
 import type { AccountRecord, AccountStore } from "../store/account_store.ts";
 import { roomKey } from "../room_name.ts";
 
@@ -153,7 +154,7 @@ export interface HubOpContext {
    * Members by resume-token digest, kept by the caller across ops (a cluster's): filled by
    * registrations that carry a digest, read by later ones.
    */
-  readonly tokens?: Map<string, MemberId>;
+  readonly tokens?: ResumeTokens;
   /** Where accounts are kept (the hub reads them too). */
   readonly accounts?: AccountStore;
 }
@@ -180,11 +181,12 @@ function apply({ hub, moderation, tokens, accounts }: HubOpContext, op: HubOp): 
       let gone: MemberId[] | undefined;
       const stale = resume === undefined || op.token === undefined
         ? undefined
-        : tokens?.get(op.token);
+        : tokens?.memberOf(op.token);
       if (stale !== undefined && stale !== op.member && hub.nickOf(stale) !== undefined) {
         // The same client, back through another node before its old one was noticed gone.
         trusted = [...trusted, ...hub.roomKeysOf(stale)];
         deliveries.push(...hub.disconnect(stale, "Reconnected", op.now));
+        tokens?.forget(stale);
         gone = [stale];
       }
       deliveries.push(
@@ -240,6 +242,7 @@ function apply({ hub, moderation, tokens, accounts }: HubOpContext, op: HubOp): 
     case "rename":
       return { deliveries: hub.rename(op.member, op.nick, op.now) };
     case "disconnect":
+      tokens?.forget(op.member);
       return { deliveries: hub.disconnect(op.member, op.reason, op.now) };
     case "keep_room": {
       const kept = hub.allRooms().find((each) => each.key === roomKey(op.name));
@@ -271,6 +274,7 @@ function apply({ hub, moderation, tokens, accounts }: HubOpContext, op: HubOp): 
       for (const holder of new Set([hub.idOf(op.account), hub.loggedIn(op.account)])) {
         if (holder === undefined || holder === op.member) continue;
         deliveries.push(...hub.disconnect(holder, "Logged in from another connection", op.now));
+        tokens?.forget(holder);
         gone.push(holder);
       }
       return {
@@ -285,12 +289,8 @@ function apply({ hub, moderation, tokens, accounts }: HubOpContext, op: HubOp): 
       for (const id of hub.ids()) {
         if (Math.floor(id / NODE_SPAN) !== op.node) continue;
         deliveries.push(...hub.disconnect(id, op.reason, op.now));
+        tokens?.forget(id);
         gone.push(id);
-      }
-      if (tokens !== undefined) {
-        for (const [token, id] of tokens) {
-          if (Math.floor(id / NODE_SPAN) === op.node) tokens.delete(token);
-        }
       }
       return { deliveries, gone };
     }

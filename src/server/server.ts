@@ -48,6 +48,7 @@ import { describeBan, Moderation } from "./moderation.ts";
 import { addressMatches, hostOf } from "../address_match.ts";
 import { nickKey } from "../nick.ts";
 import { applyHubOp, type HubOp, type HubOpOutcome, NODE_SPAN } from "./hub_op.ts";
+import { ResumeTokens } from "./resume_tokens.ts";
 import type { LogHealth, OpEntry, OpLog } from "./op_log.ts";
 
 /** Options for {@linkcode ChatServer}. */
@@ -223,7 +224,7 @@ export class ChatServer implements SessionHost, AdminApi {
   readonly #waiting = new Map<number, Waiting>();
   #nextTicket = 1;
   /** Members by resume-token digest, across the cluster (see `hub_op.ts`). */
-  readonly #tokens = new Map<string, MemberId>();
+  readonly #tokens = new ResumeTokens();
   /** Nodes this node has said are gone (each is said once). */
   readonly #nodesDown = new Set<number>();
   #checkingNodes = false;
