@@ -52,6 +52,50 @@ async function native(
   return { client, welcomed: frame.type === "welcome", token: frame.token };
 }
 
+/**
+ * A browser's connection: the native protocol over a WebSocket on `/ws` (what the page served by
+ * the server speaks), registered as `nick`.
+ */
+async function webSocketUser(port: number, nick: string) {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+  const frames: string[] = [];
+  let wake = () => {};
+  socket.addEventListener("message", (event) => {
+    frames.push(...String(event.data).split("\n").filter((line) => line !== ""));
+    wake();
+  });
+  const closed = new Promise((resolve) => socket.addEventListener("close", resolve));
+  await new Promise((resolve, reject) => {
+    socket.addEventListener("open", resolve);
+    socket.addEventListener("error", reject);
+  });
+  const send = (frame: Record<string, unknown>) => socket.send(JSON.stringify(frame) + "\n");
+  const waitFor = async (pattern: RegExp): Promise<string> => {
+    const deadline = Date.now() + 10_000;
+    while (true) {
+      const found = frames.find((frame) => pattern.test(frame));
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) throw new Error(`No ${pattern} in ${JSON.stringify(frames)}`);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, deadline - Date.now());
+      });
+      clearTimeout(timer);
+    }
+  };
+  send({ type: "hello", version: 1, nick });
+  await waitFor(/"type":"room"/);
+  return {
+    send,
+    waitFor,
+    close: async () => {
+      socket.close();
+      await closed;
+    },
+  };
+}
+
 /** The `message` frames a client got in `room`, in order. */
 function messages(
   client: RawClient,
@@ -82,6 +126,7 @@ Deno.test("users of every dialect on three nodes share one room, private message
   const nodes = await startNodes(redis, 3);
   const [a, b, c] = nodes as [ServerProcess, ServerProcess, ServerProcess];
   const cat = startClient(c, "cat");
+  const web = await webSocketUser(b.port, "dee");
   try {
     const ana = clients[clients.push(await ncUser(a, "ana")) - 1] as RawClient;
     const bob = clients[clients.push(await RawClient.connect(b.port)) - 1] as RawClient;
@@ -91,7 +136,6 @@ Deno.test("users of every dialect on three nodes share one room, private message
     await bob.sendLine("JOIN #lobby");
     await bob.lines.waitFor(/ 366 bob #lobby /);
     await cat.stdout.waitFor(/^\* You are in lobby/);
-    await ana.lines.waitFor("* cat joined");
 
     await ana.sendLine("hello from ana on node1");
     await bob.lines.waitFor(/:ana!.* PRIVMSG #lobby :hello from ana on node1/);
@@ -102,6 +146,12 @@ Deno.test("users of every dialect on three nodes share one room, private message
     await cat.send("hello from cat on node3");
     await ana.lines.waitFor("<cat> hello from cat on node3");
     await bob.lines.waitFor(/:cat!.* PRIVMSG #lobby :hello from cat on node3/);
+    // A browser user (the page's WebSocket) on node 2 hears everyone and is heard.
+    await web.waitFor(/"nick":"cat","text":"hello from cat on node3"/);
+    web.send({ type: "say", room: "lobby", text: "hello from the browser on node2" });
+    await ana.lines.waitFor("<dee> hello from the browser on node2");
+    await cat.stdout.waitFor("<dee> hello from the browser on node2");
+    await bob.lines.waitFor(/:dee!.* PRIVMSG #lobby :hello from the browser on node2/);
 
     await ana.sendLine("/msg bob psst, across nodes");
     await bob.lines.waitFor(/:ana!.* PRIVMSG bob :psst, across nodes/);
@@ -109,13 +159,14 @@ Deno.test("users of every dialect on three nodes share one room, private message
     await cat.stdout.waitFor(/bob.*and to node3/);
 
     await ana.sendLine("/users");
-    await ana.lines.waitFor(/In lobby \(3\): .*ana.*bob.*cat/);
+    await ana.lines.waitFor(/In lobby \(4\): .*ana.*bob.*cat.*dee/);
     // The same nick on another node is taken.
     const copy = await native(b.port, "ANA");
     clients.push(copy.client);
     assert.equal(copy.welcomed, false);
     await copy.client.lines.waitFor(/nick_taken/);
   } finally {
+    await web.close();
     await cat.stop();
     await cleanUp(clients, nodes, redis);
   }
