@@ -49,7 +49,7 @@ export class Accounts {
     const hash = await hashPasswordAsync(password, this.#cost);
     const key = nickKey(nick);
     if (this.store.find(key) !== undefined) {
-      throw new ChatError("nick_taken", `Nick ${nick} is registered already`);
+      throw new ChatError("nick_registered", `Nick ${nick} is registered already`);
     }
     const record = { key, name: nick, hash, created: this.#clock(), operator };
     this.store.create(record);
@@ -78,7 +78,7 @@ export class Accounts {
     const now = this.store.find(key);
     if (!matches || record === undefined || now === undefined || now.hash !== record.hash) {
       this.#throttle.failed(keys, this.#clock());
-      throw new ChatError("wrong_password", "Wrong nick or password");
+      throw new ChatError("login_failed", "Wrong nick or password");
     }
     return now;
   }

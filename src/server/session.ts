@@ -710,6 +710,10 @@ export class Session {
         this.#dataTask = host.webConnection(raw.stream, raw.head, this.remote);
         return;
       }
+      case "authenticate":
+        this.#currentRef = intent.id;
+        this.#accountTask(() => this.#authenticate(intent));
+        return;
       case "end":
         if (intent.error !== undefined) {
           this.send({ type: "failure", error: intent.error });
@@ -953,6 +957,33 @@ export class Session {
     this.#host.log.info("login", { id: this.id, account: record.name });
   }
 
+  /**
+   * Logs in to an account without taking its nick (IRC's SASL and OPER; see the `authenticate`
+   * intent), then tells the dialect (`logged_in`).
+   */
+  async #authenticate(
+    { account, password, purpose }: Extract<Intent, { kind: "authenticate" }>,
+  ): Promise<void> {
+    const hub = this.#host.hub;
+    const record = await this.#verify(account, password);
+    if (this.#closing) return;
+    if (purpose === "oper" && !hub.isOperatorAccount(record.key)) {
+      throw new ChatError("not_allowed", `Account ${record.name} is not an operator`);
+    }
+    if (purpose === "sasl") {
+      this.#refuseBanned(record.name);
+      this.#takeOver(record.key);
+    }
+    hub.login(this.member, record.key);
+    this.#host.log.info("login", { id: this.id, account: record.name, purpose });
+    this.send({
+      type: "logged_in",
+      account: record.name,
+      operator: hub.isOperator(this.member),
+      purpose,
+    });
+  }
+
   /** A banned nick (or address) is refused with the reason and time left, then closed. */
   #refuseBanned(nick: string): void {
     const now = this.#host.now();
@@ -960,7 +991,7 @@ export class Session {
     if (ban === undefined) return;
     this.#host.log.warn("refused_banned", { id: this.id, remote: this.remote, nick });
     queueMicrotask(() => void this.close("Banned", undefined, DRAIN_ON_EOF_MS));
-    throw new ChatError("not_allowed", describeBan(ban, now));
+    throw new ChatError("banned", describeBan(ban, now));
   }
 
   /** Checks a password for an account, logging a failure (never the password). */
@@ -1046,7 +1077,7 @@ export class Session {
   #accountName(): string {
     const key = this.#host.hub.accountOf(this.member);
     const record = key === undefined ? undefined : this.#host.accounts.store.find(key);
-    if (record === undefined) throw new ChatError("not_allowed", "You are not logged in");
+    if (record === undefined) throw new ChatError("not_logged_in", "You are not logged in");
     return record.name;
   }
 

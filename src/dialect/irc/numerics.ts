@@ -235,6 +235,8 @@ export const ERR_NEEDMOREPARAMS = "461";
 export const ERR_ALREADYREGISTERED = "462";
 /** `:Password incorrect`: PASS (server password) or OPER. */
 export const ERR_PASSWDMISMATCH = "464";
+/** `:You are banned from this server`: a server ban. */
+export const ERR_YOUREBANNEDCREEP = "465";
 /** `<channel> :Cannot join channel (+l)`: the room is full. */
 export const ERR_CHANNELISFULL = "471";
 /** `<mode char> :is unknown mode char to me`. */
