@@ -154,8 +154,10 @@ Deno.test("IrcDialect OPER logs in as an operator: 381, or 464 and 491", () => {
   );
   assert.deepEqual(
     shown(irc, { type: "logged_in", account: "boss", operator: true, purpose: "oper" }),
-    [":chat 381 ana :You are now an IRC operator"],
+    [":chat 381 ana :You are now an IRC operator", ":ana!ana@chat MODE ana +o"],
   );
+  const users = { ana: { nick: "ana", user: "ana", realName: "", operator: true } };
+  assert.deepEqual(rawLines(irc.read("MODE ana", view("ana", users))), [":chat 221 ana +io"]);
   const wrong = irc.read("OPER boss nope", view("ana"));
   assert.deepEqual(
     shown(irc, {
@@ -186,6 +188,19 @@ Deno.test("IrcDialect KILL is /kill; 481 for someone who is not an operator", ()
   ]);
   const bare = irc.read("KILL bob", view("ana"));
   assert.ok(bare[0]?.kind === "command" && bare[0].line === "/kill bob");
+});
+
+Deno.test("IrcDialect INFO answers 371 and 374, or 402 for another server", () => {
+  const irc = registered("ana");
+  assert.deepEqual(rawLines(irc.read("INFO", view("ana"))).map((l) => l.split(" ")[1]), [
+    "371",
+    "371",
+    "374",
+  ]);
+  assert.equal(rawLines(irc.read("INFO chat", view("ana"))).length, 3);
+  assert.deepEqual(rawLines(irc.read("INFO elsewhere.example", view("ana"))), [
+    ":chat 402 ana elsewhere.example :No such server",
+  ]);
 });
 
 Deno.test("nickOfMask() takes nick masks only; banMask() shows a nick ban", () => {

@@ -97,6 +97,7 @@ Deno.test("IRC OPER logs in an operator, who may KILL; others get 481, 464, 491"
     await op.lines.waitFor(":chat 491 op1 :Account ana is not an operator");
     await op.write("OPER boss bosspass1\r\n");
     await op.lines.waitFor(":chat 381 op1 :You are now an IRC operator");
+    await op.lines.waitFor(":op1!op1@chat MODE op1 +o");
     await op.write("WHOIS op1\r\n");
     await op.lines.waitFor(":chat 313 op1 op1 :is an IRC operator");
     await op.write("KILL bob :enough\r\n");

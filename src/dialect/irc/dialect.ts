@@ -922,7 +922,10 @@ export class IrcDialect implements Dialect {
   /** A login made: SASL's 900 and 903, or OPER's 381 (491 when not an operator). */
   #loggedIn(event: Extract<HubEvent, { type: "logged_in" }>, self: string): string[] {
     if (event.purpose === "oper") {
-      return [this.numeric(self, N.RPL_YOUREOPER, "You are now an IRC operator")];
+      return [
+        this.numeric(self, N.RPL_YOUREOPER, "You are now an IRC operator"),
+        line(this.prefix(self), "MODE", self, "+o"),
+      ];
     }
     this.saslAccount = event.account;
     const nick = this.#view?.nick ?? this.nickWanted ?? "*";
@@ -1442,7 +1445,9 @@ function mode(dialect: IrcDialect, params: string[], view: DialectView): Intent[
     // Everyone is invisible (+i): WHO masks show only who shares a channel with you. Bot mode
     // (+B) is the one user mode that changes.
     if (modes === undefined) {
-      return [dialect.numerics(view, [N.RPL_UMODEIS, view.user(self)?.bot ? "+Bi" : "+i"])];
+      const info = view.user(self);
+      const modes = "+" + (info?.bot ? "B" : "") + "i" + (info?.operator ? "o" : "");
+      return [dialect.numerics(view, [N.RPL_UMODEIS, modes])];
     }
     const bot = /^[+-]B$/.exec(modes);
     if (bot === null) return [];
@@ -2114,6 +2119,23 @@ const VERBS: Readonly<Record<string, Verb>> = {
         return [`${info.nick}=${info.away === undefined ? "+" : "-"}${info.user}@${USER_HOST}`];
       });
       return [dialect.numerics(view, [N.RPL_USERHOST, found.join(" ")])];
+    },
+  },
+  INFO: {
+    minParams: 0,
+    registered: true,
+    run: (dialect, [target], view) => {
+      if (target !== undefined && target !== "" && !matchMask(target, dialect.server)) {
+        return [dialect.numerics(view, [N.ERR_NOSUCHSERVER, target, "No such server"])];
+      }
+      return [
+        dialect.numerics(
+          view,
+          [N.RPL_INFO, `chat ${VERSION}: rooms and people for chat join, browsers, nc and IRC`],
+          [N.RPL_INFO, "See README.md and docs/IRC.md"],
+          [N.RPL_ENDOFINFO, "End of INFO list"],
+        ),
+      ];
     },
   },
   TIME: {

@@ -141,6 +141,10 @@ export const RPL_MOTDSTART = "375";
 export const RPL_ENDOFMOTD = "376";
 
 // OPER and TIME.
+/** `:<text>`: a line of INFO. */
+export const RPL_INFO = "371";
+/** `:End of INFO list`. */
+export const RPL_ENDOFINFO = "374";
 /** `:You are now an IRC operator`. */
 export const RPL_YOUREOPER = "381";
 /** `<server> [<timestamp> [<TS offset>]] :<human-readable time>`. */
