@@ -131,6 +131,10 @@ Deno.test("IrcDialect NickServ IDENTIFY and REGISTER become /login and /register
   assert.deepEqual(lines("PRIVMSG nickserv :identify Ana sesame"), ["/login Ana sesame"]);
   assert.deepEqual(lines("NS IDENTIFY sesame"), ["/login ana sesame"]);
   assert.deepEqual(lines("NICKSERV IDENTIFY ana sesame"), ["/login ana sesame"]);
+  // Never passed on, whatever else the line names; a notice or action to it is dropped.
+  const both = irc.read("PRIVMSG bob,NickServ :IDENTIFY sesame", view("ana"));
+  assert.deepEqual(both.map((intent) => intent.kind), ["tell", "command"]);
+  assert.deepEqual(irc.read("NOTICE NickServ :IDENTIFY sesame", view("ana")), []);
   assert.deepEqual(lines("PRIVMSG NickServ :REGISTER sesame ana@example.org"), [
     "/register sesame",
   ]);
@@ -245,6 +249,10 @@ Deno.test("IrcDialect MODE +b, -b and b are room bans by nick, shown as MODE and
       ":chat 368 ana #games :End of channel ban list",
     ],
   );
+  // Lifting a ban that is not there changes nothing.
+  const lift = irc.read("MODE #games -b zed", view("ana"));
+  const none = new ChatError("bad_arguments", '"zed" is not banned from games');
+  assert.deepEqual(shown(irc, { type: "failure", error: none, ref: lastId(lift) }), []);
   // Someone who may not see the list gets an empty one.
   const list = irc.read("MODE #games b", view("ana"));
   const error = new ChatError("not_allowed", "Only the owner of games may see its bans");

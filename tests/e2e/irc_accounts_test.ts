@@ -105,6 +105,12 @@ Deno.test("IRC OPER logs in an operator, who may KILL; others get 481, 464, 491"
     await bob.lines.done;
     await op.lines.waitFor(":chat NOTICE op1 :Disconnected bob");
     assert.ok(!alice.lines.ended, "alice stays");
+    // An operator bans from a channel it is not on, as its owner could.
+    await alice.write("JOIN #mine\r\n");
+    await alice.lines.waitFor(":alice!alice@chat JOIN #mine");
+    await op.write("MODE #mine +b carl!*@*\r\n");
+    await op.lines.waitFor(":op1!op1@chat MODE #mine +b carl!*@*");
+    await alice.lines.waitFor(":op1!op1@chat MODE #mine +b carl!*@*");
   });
 });
 

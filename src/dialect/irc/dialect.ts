@@ -1281,6 +1281,8 @@ export class IrcDialect implements Dialect {
       case "unknown_command":
         return num(N.ERR_UNKNOWNCOMMAND, verb, text);
       case "bad_arguments":
+        // Lifting a ban that is not there changes nothing, as on other servers.
+        if (verb === "MODE" && context?.mode === "b") return [];
         return num(N.ERR_NEEDMOREPARAMS, verb, text);
       case "frame_too_large":
         return num(N.ERR_INPUTTOOLONG, "Input line was too long");
@@ -1402,12 +1404,14 @@ function message(
   // One rule for formatting codes: bold, colours and the like are stripped from what IRC
   // clients send (our other clients show plain text); other control characters are refused.
   const text = stripFormatting(action ? ctcp.args : raw);
-  if (!notice && !action && ircLower(targets) === ircLower(NICKSERV)) {
-    return nickserv(dialect, text, view);
-  }
   const intents: Intent[] = [];
   for (const target of targets.split(",")) {
     if (target === "") continue;
+    if (ircLower(target) === ircLower(NICKSERV)) {
+      // Never passed on (a password may be in it), not even to someone who took that nick.
+      if (!notice && !action) intents.push(...nickserv(dialect, text, view));
+      continue;
+    }
     const context: Context = { verb, target, quiet: notice };
     const room = roomOf(target);
     if (room !== undefined) {
