@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { ncUser, RawClient, type Server, type Track, withServer } from "./harness.ts";
+import { iiInstalled, waitForFile, waitForText, writeFifo } from "./ii.ts";
 
 /** Connects a raw socket and registers it as an IRC client. */
 async function ircUser(server: Server, nick: string): Promise<RawClient> {
@@ -140,5 +141,37 @@ Deno.test("IRC MODE +b keeps a nick out of one room only; b lists, -b lifts", as
     await chanop.lines.waitFor(":chanop!chanop@chat MODE #chan -b bar!*@*");
     await bar.write("JOIN #chan\r\n");
     await bar.lines.waitFor(":bar!bar@chat JOIN #chan");
+  });
+});
+
+Deno.test("Debian's ii logs in with /j NickServ IDENTIFY and takes the account's nick", async (t) => {
+  if (!await iiInstalled()) {
+    t.step({ name: "ii is not installed (apt-get install ii)", ignore: true, fn: () => {} });
+    return;
+  }
+  await withServer({}, async (server, track) => {
+    await account(server, track, "ana", "sesame123");
+    const watcher = track(await ircUser(server, "watcher"));
+    const dir = await Deno.makeTempDir({ prefix: "chat_ii_" });
+    const process = new Deno.Command("ii", {
+      args: ["-s", "127.0.0.1", "-p", String(server.port), "-n", "iiuser", "-i", dir],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    try {
+      const base = `${dir}/127.0.0.1`;
+      await waitForFile(`${base}/in`);
+      await writeFifo(`${base}/in`, "/j #lobby\n");
+      await watcher.write("JOIN #lobby\r\n");
+      await watcher.lines.waitFor(":chat 366 watcher #lobby ");
+      // ii's query: `/j NICK MESSAGE` sends the message to NICK.
+      await writeFifo(`${base}/in`, "/j NickServ IDENTIFY ana sesame123\n");
+      await watcher.lines.waitFor(":iiuser!iiuser@chat NICK ana");
+      await waitForText(`${base}/out`, "Logged in as ana");
+    } finally {
+      process.kill("SIGTERM");
+      await process.status;
+      await Deno.remove(dir, { recursive: true });
+    }
   });
 });
