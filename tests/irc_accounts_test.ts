@@ -332,3 +332,22 @@ Deno.test("IrcDialect shows accounts: WHOIS 330 and 313, WHO flags, account-tag"
   }, on);
   assert.deepEqual(message, ["@account=Bob :bob!bob@chat PRIVMSG #games hi"]);
 });
+
+Deno.test("IrcDialect extended-join gives the account (or *) and the real name with JOIN", () => {
+  const users: Record<string, UserInfo> = {
+    ana: { nick: "ana", user: "ana", realName: "Ana A" },
+    bob: { nick: "bob", user: "b", realName: "Bob B", account: "Bob" },
+    carl: { nick: "carl", user: "carl", realName: "" },
+  };
+  const irc = registered("ana", ["games"]);
+  const on = view("ana", users);
+  irc.read("CAP REQ extended-join", on);
+  assert.deepEqual(shown(irc, { type: "join", room: "games", nick: "bob", time: 0 }, on), [
+    ":bob!b@chat JOIN #games Bob :Bob B",
+  ]);
+  assert.deepEqual(shown(irc, { type: "join", room: "games", nick: "carl", time: 0 }, on), [
+    ":carl!carl@chat JOIN #games * carl",
+  ]);
+  const own = shown(irc, { type: "room", room: "chess", members: ["ana"], seq: 0 }, on);
+  assert.equal(own[0], ":ana!ana@chat JOIN #chess * :Ana A");
+});

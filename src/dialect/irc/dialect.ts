@@ -72,6 +72,7 @@ export const CAPABILITIES: readonly string[] = [
   "cap-notify",
   "draft/chathistory",
   "echo-message",
+  "extended-join",
   "labeled-response",
   "extended-monitor",
   "message-tags",
@@ -433,12 +434,20 @@ export class IrcDialect implements Dialect {
   /** The lines showing the viewer's entry to a channel: JOIN, topic, names. */
   joinLines(channel: Channel, self: string): string[] {
     return [
-      line(this.prefix(self), "JOIN", "#" + channel.name),
+      this.#joinLine(self, "#" + channel.name),
       ...(channel.topic === undefined
         ? []
         : [this.numeric(self, N.RPL_TOPIC, "#" + channel.name, channel.topic)]),
       ...this.namesLines(channel, self),
     ];
+  }
+
+  /** A JOIN; with extended-join, with the account (`*` for none) and the real name. */
+  #joinLine(nick: string, channel: string): string {
+    if (!this.caps.has("extended-join")) return line(this.prefix(nick), "JOIN", channel);
+    const info = this.#info(nick);
+    const realName = info.realName === "" ? info.nick : info.realName;
+    return line(this.prefix(nick), "JOIN", channel, info.account ?? "*", realName);
   }
 
   /** 353 and 366 for a channel. */
@@ -645,7 +654,7 @@ export class IrcDialect implements Dialect {
         if (!channel.shown) return [];
         const away = this.caps.has("away-notify") ? this.#view?.user(event.nick)?.away : undefined;
         return [
-          line(this.prefix(event.nick), "JOIN", "#" + channel.name),
+          this.#joinLine(event.nick, "#" + channel.name),
           ...(away === undefined ? [] : [line(this.prefix(event.nick), "AWAY", away)]),
         ];
       }
