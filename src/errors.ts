@@ -33,6 +33,11 @@ export const ERROR_CODES = [
   "no_such_transfer", // no transfer with that id and token (or it failed or expired)
   "password_required", // the server is private: the hello must carry its password
   "bad_server_password", // the hello carried a password, and it is not the server's
+  "nick_registered", // the nick is an account the user is not logged in to
+  "login_failed", // wrong account name or password (the same either way)
+  "not_logged_in", // the command needs a login to an account
+  "banned", // the nick or address is banned from the server, or the nick from the room
+  "muted", // an operator muted the user: they can read but not talk
   "unavailable", // a cluster node cannot reach the cluster's Redis: nothing can be sent for now
 ] as const;
 

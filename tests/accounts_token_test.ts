@@ -27,7 +27,7 @@ const fakeVerifier: TokenVerifier = {
     if (token === "down") return Promise.reject(new ProviderUnavailable("did not answer in time"));
     const [name, subject] = token.split(":");
     if (name === undefined || subject === undefined) {
-      return Promise.reject(new ChatError("wrong_password", "Token refused: it has expired"));
+      return Promise.reject(new ChatError("login_failed", "Token refused: it has expired"));
     }
     return Promise.resolve({ name, subject, issuer: ISSUER });
   },
@@ -104,7 +104,7 @@ Deno.test("Accounts.loginWithToken() counts refused tokens per address, not an u
   for (let i = 0; i < 2; i++) {
     await assert.rejects(
       store.loginWithToken("expired", "10.0.0.1:5000"),
-      (error) => assertChatError(error, "wrong_password", "Token refused: it has expired"),
+      (error) => assertChatError(error, "login_failed", "Token refused: it has expired"),
     );
   }
   // Out of tries from that address, even with a good token...

@@ -171,19 +171,19 @@ Deno.test("helpEntries() lists every command of the table with /aliases", () => 
       aliases: [],
     },
     {
-      usage: "/ban NICK|ADDRESS|CIDR [DURATION] [REASON]",
+      usage: "/ban [#ROOM] NICK|ADDRESS|CIDR [DURATION] [REASON]",
       summary: "Operators: keep someone out of the server (10m, 2h, 7d; none: for good). " +
-        "Room owners: /ban NICK keeps them out of this room",
+        "Room owners (and operators naming #ROOM): /ban [#ROOM] NICK keeps them out of the room",
       aliases: [],
     },
     {
-      usage: "/unban NICK|ADDRESS|CIDR",
-      summary: "Lift a ban (operators: the server's; room owners: this room's)",
+      usage: "/unban [#ROOM] NICK|ADDRESS|CIDR",
+      summary: "Lift a ban (operators: the server's, or #ROOM's; room owners: this room's)",
       aliases: [],
     },
     {
-      usage: "/bans",
-      summary: "List the bans (operators: the server's; room owners: this room's)",
+      usage: "/bans [#ROOM]",
+      summary: "List the bans (operators: the server's, or #ROOM's; room owners: this room's)",
       aliases: [],
     },
     {

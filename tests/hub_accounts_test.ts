@@ -12,7 +12,7 @@ function hubWithAccount(): Hub {
 
 Deno.test("Hub.register() refuses a registered nick to anyone not logged in to it", () => {
   const hub = hubWithAccount();
-  assertChatError(() => hub.register(1, "ANA", 0), "nick_taken", /registered: log in/);
+  assertChatError(() => hub.register(1, "ANA", 0), "nick_registered", /registered: log in/);
   assert.equal(hub.nickOf(1), undefined, "the connection may try again");
   hub.login(2, "Ana");
   hub.register(2, "ana", 0);
@@ -24,7 +24,7 @@ Deno.test("Hub.register() refuses a registered nick to anyone not logged in to i
 Deno.test("Hub.rename() refuses a registered nick; logout ends the login, disconnect too", () => {
   const hub = hubWithAccount();
   hub.register(1, "bob", 0);
-  assertChatError(() => hub.rename(1, "ana", 0), "nick_taken", /registered/);
+  assertChatError(() => hub.rename(1, "ana", 0), "nick_registered", /registered/);
   hub.login(1, "ana");
   hub.rename(1, "Ana", 0);
   assert.equal(hub.nickOf(1), "Ana");

@@ -69,14 +69,14 @@ Deno.test("IrcDialect.read() registers once NICK and USER have both come, in any
 Deno.test("IrcDialect.read() holds registration until CAP END when CAP LS was sent", () => {
   const irc = new IrcDialect();
   assert.deepEqual(rawLines(irc.read("CAP LS 302", view())), [
-    ":chat CAP * LS :away-notify batch cap-notify draft/chathistory echo-message labeled-response extended-monitor message-tags multi-prefix server-time setname userhost-in-names",
+    ":chat CAP * LS :account-tag away-notify batch cap-notify draft/chathistory echo-message extended-join labeled-response extended-monitor message-tags multi-prefix sasl=PLAIN server-time setname userhost-in-names",
   ]);
   assert.deepEqual(irc.read("NICK ana", view()), []);
   assert.deepEqual(irc.read("USER ana 0 * :Ana", view()), []);
   assert.deepEqual(rawLines(irc.read("CAP REQ :server-time", view())), [
     ":chat CAP * ACK server-time",
   ]);
-  assert.deepEqual(rawLines(irc.read("CAP REQ :sasl", view())), [":chat CAP * NAK sasl"]);
+  assert.deepEqual(rawLines(irc.read("CAP REQ :frob", view())), [":chat CAP * NAK frob"]);
   assert.deepEqual(rawLines(irc.read("CAP LIST", view())), [":chat CAP * LIST server-time"]);
   assert.deepEqual(rawLines(irc.read("CAP FROB", view())), [
     ":chat 410 * FROB :Invalid CAP command",
@@ -129,7 +129,7 @@ Deno.test("IrcDialect.encode() sends 001-005, LUSERS and 422, and keeps the lobb
       "NICKLEN=24",
       "TOPICLEN=300",
       "PREFIX=(o)@",
-      "CHANMODES=,k,l,nst",
+      "CHANMODES=b,k,l,nst",
       "NETWORK=chat",
       "WHOX",
       "CHATHISTORY=100",
@@ -425,12 +425,11 @@ Deno.test("IrcDialect answers NAMES, WHO, TOPIC and MODE from what it knows", ()
     ["/limit 9", "/password key", "/private off"],
   );
   assert.deepEqual(rawLines(irc.read("MODE ana", view("ana"))), [":chat 221 ana +i"]);
-  assert.deepEqual(rawLines(irc.read("MODE #games b", view("ana"))), [
-    ":chat 368 ana #games :End of channel ban list",
-  ]);
+  const bans = irc.read("MODE #games b", view("ana"));
+  assert.ok(bans[0]?.kind === "command" && bans[0].line === "/bans #games");
 });
 
-Deno.test("IrcDialect answers HELP, OPER and WHOWAS without the hub, and pairs KICK targets", () => {
+Deno.test("IrcDialect answers HELP and WHOWAS without the hub, and pairs KICK targets", () => {
   const irc = registered("ana", ["games"]);
   assert.deepEqual(rawLines(irc.read("HELP PRIVMSG", view("ana"))).map((l) => l.split(" ")[1]), [
     "704",
@@ -440,7 +439,6 @@ Deno.test("IrcDialect answers HELP, OPER and WHOWAS without the hub, and pairs K
   assert.deepEqual(rawLines(irc.read("HELP FROB", view("ana"))), [
     ":chat 524 ana FROB :No help for that subject",
   ]);
-  assert.match(rawLines(irc.read("OPER a b", view("ana")))[0] ?? "", /^:chat 491 ana :/);
   assert.deepEqual(rawLines(irc.read("WHOWAS bob", view("ana"))).map((l) => l.split(" ")[1]), [
     "406",
     "369",

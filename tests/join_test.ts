@@ -753,7 +753,7 @@ Deno.test("join() with a refused token says so and exits 1, asking for no nick",
         if (frame.type !== "hello") return;
         conn.push({
           type: "error",
-          code: "wrong_password",
+          code: "login_failed",
           message: "Token refused: it has expired: get a new one",
         });
       }]),

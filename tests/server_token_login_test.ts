@@ -12,7 +12,7 @@ const tokens: TokenVerifier = {
   verify(token) {
     const [name, subject] = token.split(":");
     if (name === undefined || subject === undefined) {
-      return Promise.reject(new ChatError("wrong_password", "Token refused: it has expired"));
+      return Promise.reject(new ChatError("login_failed", "Token refused: it has expired"));
     }
     return Promise.resolve({ name, subject, issuer: "https://id.example.org" });
   },
@@ -46,7 +46,7 @@ Deno.test("token login: a refused token, or one for another nick, is refused wit
     const client = connect();
     await client.send(hello({ nick: "", token: "expired" }));
     await client.waitFor(
-      '{"type":"error","code":"wrong_password","message":"Token refused: it has expired"}',
+      '{"type":"error","code":"login_failed","message":"Token refused: it has expired"}',
     );
     await client.send(hello({ nick: "bob", token: "ana:s-1" }));
     await client.waitFor('"message":"Token refused: it is for ana, not bob"');

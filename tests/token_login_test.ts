@@ -62,7 +62,7 @@ Deno.test("OidcVerifier.verify() refuses expired, early, wrong-audience and wron
     ];
     for (const [spec, message] of cases) {
       const error = await refusal(verifier.verify(await provider.token(spec)));
-      assert.equal(error.code, "wrong_password");
+      assert.equal(error.code, "login_failed");
       assert.match(error.message, message);
       assert.ok(!(error instanceof ProviderUnavailable));
     }

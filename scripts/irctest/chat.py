@@ -9,7 +9,9 @@ irctest terminates is Deno and nothing is left running). CHAT_REPO names the che
 import atexit
 import os
 import shlex
+import socket
 import subprocess
+import time
 from pathlib import Path
 from typing import Optional, Set, Type
 
@@ -17,6 +19,10 @@ from irctest.basecontrollers import BaseServerController, DirectoryBasedControll
 from irctest.runner import NotImplementedByController
 
 REPO = Path(os.environ.get("CHAT_REPO", Path(__file__).resolve().parents[2]))
+
+# The operator irctest's tests OPER as (its configs give every server this one).
+OPER_NAME = "operuser"
+OPER_PASSWORD = "operpassword"
 
 # irctest skips some tests from setUp after the server started, without killing it: every
 # server this controller started is stopped when pytest exits.
@@ -36,7 +42,7 @@ def _stop_all() -> None:
 
 class ChatController(BaseServerController, DirectoryBasedController):
     software_name = "chat"
-    supported_sasl_mechanisms: Set[str] = set()
+    supported_sasl_mechanisms: Set[str] = {"PLAIN"}
     supports_sts = False
 
     def run(
@@ -54,8 +60,7 @@ class ChatController(BaseServerController, DirectoryBasedController):
             raise NotImplementedByController("PASS (server passwords)")
         if ssl:
             raise NotImplementedByController("TLS")
-        if run_services:
-            raise NotImplementedByController("Services")
+        # Accounts are built in (no services to run): registerUser makes them.
         if kwargs.get("websocket_hostname") or kwargs.get("websocket_port"):
             raise NotImplementedByController("Websocket")
         assert self.proc is None
@@ -91,11 +96,47 @@ class ChatController(BaseServerController, DirectoryBasedController):
                 # The server name irctest's own configs give the servers it tests.
                 "--server-name",
                 "My.Little.Server",
+                # irctest's operator: its account is made once the server is up.
+                "--admin",
+                OPER_NAME,
                 *shlex.split(os.environ.get("CHAT_IRCTEST_ARGS", "")),
             ],
             stdin=subprocess.DEVNULL,
         )
         _started.append(self.proc)
+        self.wait_for_port()
+        self._register(OPER_NAME, OPER_PASSWORD)
+
+    def wait_for_services(self) -> None:
+        # No services: accounts are the server's own.
+        self.wait_for_port()
+
+    def registerUser(self, case, username: str, password: Optional[str] = None) -> None:
+        if password is None:
+            raise NotImplementedByController("accounts without a password")
+        self._register(username, password)
+
+    def _register(self, nick: str, password: str) -> None:
+        """Makes `nick` an account from a plain-text connection (a nick line, then /register)."""
+        deadline = time.monotonic() + 10
+        with socket.create_connection((self.hostname, self.port), timeout=10) as conn:
+            conn.sendall(f"{nick}\n/register {password}\n".encode())
+            seen = b""
+            while b"is now your account" not in seen:
+                if b"\n! " in seen:
+                    # Refused, such as a password over 128 characters: not one of ours.
+                    reason = seen.split(b"\n! ", 1)[1].split(b"\n", 1)[0].decode()
+                    raise NotImplementedByController(f"account {nick}: {reason}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"could not register {nick}: {seen[-500:]!r}")
+                chunk = conn.recv(4096)
+                if not chunk:
+                    raise RuntimeError(f"could not register {nick}: {seen[-500:]!r}")
+                seen += chunk
+            # Gone before any test counts users (LUSERS): wait for the server to close.
+            conn.sendall(b"/quit\n")
+            while conn.recv(4096):
+                pass
 
 
 def get_irctest_controller_class() -> Type[ChatController]:

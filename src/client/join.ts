@@ -407,7 +407,7 @@ class ChatSession {
         }
         if (frame.type === "error" && frame.code.startsWith("nick_")) break;
         if (
-          frame.type === "error" && /^(wrong_password|rate_limited)$/.test(frame.code) &&
+          frame.type === "error" && /^(login_failed|rate_limited)$/.test(frame.code) &&
           this.#io.login !== undefined
         ) {
           this.#ui.show([system("* Check your account's password (--password-file FILE)")]);

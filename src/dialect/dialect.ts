@@ -36,6 +36,10 @@ export interface UserInfo {
   readonly away?: string;
   /** The user said they are a bot (IRC's bot mode, `+B`). */
   readonly bot?: boolean;
+  /** The account the user is logged in to (its name), if any. */
+  readonly account?: string;
+  /** The user is logged in to an account that is one of the server's operators. */
+  readonly operator?: boolean;
 }
 
 /** What one input line asks for. */
@@ -103,6 +107,20 @@ export type Intent =
    * WebSocket); a carrier that cannot hand one over gets `fallback` instead.
    */
   | { kind: "http"; fallback: Intent[] }
+  /**
+   * Log in to an account without taking its nick (IRC's SASL and OPER). The password is checked
+   * off the hub and the connection's input waits meanwhile (so a registration that follows waits
+   * for it); then the dialect hears `logged_in`, or a failure with `id`. A `sasl` login is a
+   * login like `/login` (the newest wins: another connection holding the account is let go); an
+   * `oper` login is made only when the account is an operator, and lets nobody go.
+   */
+  | {
+    kind: "authenticate";
+    account: string;
+    password: string;
+    purpose: "sasl" | "oper";
+    id?: string;
+  }
   /** The connection ends: `reason` for the log and the rooms, `bye` for the client. */
   | { kind: "end"; reason: string; bye?: string; error?: ChatError };
 

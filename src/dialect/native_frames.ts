@@ -41,6 +41,16 @@ export function nativeFrame(event: HubEvent): ServerFrame | undefined {
       return { type: "notice", room: event.room, text: searchText(event) };
     case "history_page":
       return { type: "notice", room: event.room, text: historyText(event) };
+    case "room_bans": {
+      const list = event.bans.map((ban) => `${ban.nick} (by ${ban.by})`);
+      return {
+        type: "notice",
+        room: event.room,
+        text: list.length === 0 ? "No bans" : `Bans (${list.length}): ${list.join("; ")}`,
+      };
+    }
+    case "logged_in":
+      return { type: "notice", text: `Logged in as ${event.account}` };
     case "failure": {
       const frame: ServerFrame = {
         type: "error",
@@ -89,6 +99,8 @@ function changeText(change: RoomChange): string {
       return change.owner === undefined
         ? "removed the room's owner" + (change.was === undefined ? "" : ` (was ${change.was})`)
         : `made ${change.owner} the owner of the room`;
+    case "ban":
+      return change.set ? `banned ${change.nick} from the room` : `let ${change.nick} in again`;
   }
 }
 

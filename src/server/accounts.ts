@@ -94,7 +94,7 @@ export class Accounts {
     const hash = await hashPasswordAsync(password, this.#cost);
     const key = nickKey(nick);
     if (this.store.find(key) !== undefined) {
-      throw new ChatError("nick_taken", `Nick ${nick} is registered already`);
+      throw new ChatError("nick_registered", `Nick ${nick} is registered already`);
     }
     const record = { key, name: nick, hash, created: this.#clock(), operator };
     await this.#change({ kind: "account_create", record });
@@ -124,7 +124,7 @@ export class Accounts {
     const now = this.store.find(key);
     if (!matches || record === undefined || now === undefined || now.hash !== record.hash) {
       this.#throttle.failed(keys, this.#clock());
-      throw new ChatError("wrong_password", "Wrong nick or password");
+      throw new ChatError("login_failed", "Wrong nick or password");
     }
     return now;
   }
@@ -133,7 +133,7 @@ export class Accounts {
    * Checks a login by token (single sign-on) and returns the account the token names, made on
    * first use: an account with no password, bound to the token's issuer and subject. Throws
    * `bad_arguments` on a server without single sign-on, `rate_limited` (too many failures from
-   * this address), `wrong_password` (the token is refused, saying why; counted as a failed
+   * this address), `login_failed` (the token is refused, saying why; counted as a failed
    * login unless the identity provider could not be asked) or `nick_taken` (the name is a
    * password account here, or the token account of another subject).
    *

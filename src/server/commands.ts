@@ -130,7 +130,7 @@ function firstWord(text: string): [string, string] {
 
 function requireLogin(context: CommandContext): void {
   if (context.hub.accountOf(context.id) === undefined) {
-    throw new ChatError("not_allowed", "You are not logged in", "/login NICK PASSWORD");
+    throw new ChatError("not_logged_in", "You are not logged in", "/login NICK PASSWORD");
   }
 }
 
@@ -365,7 +365,7 @@ export const COMMANDS: readonly Command[] = [
     maxArgs: 0,
     run: (context) => {
       if (context.hub.accountOf(context.id) === undefined) {
-        throw new ChatError("not_allowed", "You are not logged in");
+        throw new ChatError("not_logged_in", "You are not logged in");
       }
       context.hub.logout(context.id);
       return reply(context, { type: "notice", text: "Logged out" });
@@ -506,20 +506,21 @@ export const COMMANDS: readonly Command[] = [
   {
     name: "ban",
     aliases: [],
-    usage: "/ban NICK|ADDRESS|CIDR [DURATION] [REASON]",
+    usage: "/ban [#ROOM] NICK|ADDRESS|CIDR [DURATION] [REASON]",
     summary: "Operators: keep someone out of the server (10m, 2h, 7d; none: for good). " +
-      "Room owners: /ban NICK keeps them out of this room",
+      "Room owners (and operators naming #ROOM): /ban [#ROOM] NICK keeps them out of the room",
     minArgs: 1,
-    maxArgs: 2,
+    maxArgs: 3,
     rest: true,
-    run: (context, [target = "", more = ""]) => {
+    run: (context, args) => {
       const by = context.hub.nickOf(context.id) ?? "";
-      if (!context.hub.isOperator(context.id)) {
-        const deliveries = context.hub.roomBan(context.id, context.room, target, context.now);
-        return {
-          deliveries,
-          moderation: { action: "room_ban", by, target, room: context.room },
-        };
+      const { room, text } = roomFirst(context, args);
+      const [target = "", more = ""] = firstWord(text);
+      if (target === "") throw new ChatError("bad_arguments", "Usage: /ban [#ROOM] NICK");
+      const named = args[0]?.startsWith("#") === true;
+      if (!context.hub.isOperator(context.id) || named) {
+        const deliveries = context.hub.roomBan(context.id, room, target, context.now);
+        return { deliveries, moderation: { action: "room_ban", by, target, room } };
       }
       const { durationMs, reason } = durationAndReason(more);
       const ban = context.moderation.ban(by, target, { durationMs, reason, now: context.now });
@@ -542,16 +543,20 @@ export const COMMANDS: readonly Command[] = [
   {
     name: "unban",
     aliases: [],
-    usage: "/unban NICK|ADDRESS|CIDR",
-    summary: "Lift a ban (operators: the server's; room owners: this room's)",
+    usage: "/unban [#ROOM] NICK|ADDRESS|CIDR",
+    summary: "Lift a ban (operators: the server's, or #ROOM's; room owners: this room's)",
     minArgs: 1,
-    maxArgs: 1,
-    run: (context, [target = ""]) => {
+    maxArgs: 2,
+    run: (context, args) => {
       const by = context.hub.nickOf(context.id) ?? "";
-      if (!context.hub.isOperator(context.id)) {
+      const { room, text: target } = roomFirst(context, args);
+      if (target === "" || /\s/.test(target)) {
+        throw new ChatError("bad_arguments", "Usage: /unban [#ROOM] NICK|ADDRESS|CIDR");
+      }
+      if (!context.hub.isOperator(context.id) || args.length > 1) {
         return {
-          deliveries: context.hub.roomUnban(context.id, context.room, target),
-          moderation: { action: "room_unban", by, target, room: context.room },
+          deliveries: context.hub.roomUnban(context.id, room, target),
+          moderation: { action: "room_unban", by, target, room },
         };
       }
       const ban = context.moderation.unban(target);
@@ -564,19 +569,22 @@ export const COMMANDS: readonly Command[] = [
   {
     name: "bans",
     aliases: [],
-    usage: "/bans",
-    summary: "List the bans (operators: the server's; room owners: this room's)",
+    usage: "/bans [#ROOM]",
+    summary: "List the bans (operators: the server's, or #ROOM's; room owners: this room's)",
     minArgs: 0,
-    maxArgs: 0,
-    run: (context) => {
-      const lines = context.hub.isOperator(context.id)
-        ? context.moderation.bans(context.now).map((ban) =>
-          `${ban.label} by ${ban.by}` + (ban.reason === "" ? "" : `: ${ban.reason}`) +
-          (ban.until === undefined
-            ? " (for good)"
-            : ` (${formatTimeLeft(ban.until - context.now)} left)`)
-        )
-        : context.hub.roomBans(context.id, context.room);
+    maxArgs: 1,
+    run: (context, args) => {
+      const { room, text: rest } = roomFirst(context, args);
+      if (rest !== "") throw new ChatError("bad_arguments", "Usage: /bans [#ROOM]");
+      if (!context.hub.isOperator(context.id) || args.length > 0) {
+        return deliver(context.hub.roomBans(context.id, room));
+      }
+      const lines = context.moderation.bans(context.now).map((ban) =>
+        `${ban.label} by ${ban.by}` + (ban.reason === "" ? "" : `: ${ban.reason}`) +
+        (ban.until === undefined
+          ? " (for good)"
+          : ` (${formatTimeLeft(ban.until - context.now)} left)`)
+      );
       const text = lines.length === 0 ? "No bans" : `Bans (${lines.length}): ${lines.join("; ")}`;
       return reply(context, { type: "notice", text });
     },

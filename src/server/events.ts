@@ -23,7 +23,9 @@ export type RoomChange =
   | { readonly kind: "password"; readonly set: boolean }
   | { readonly kind: "listed"; readonly listed: boolean }
   | { readonly kind: "persistent"; readonly persistent: boolean }
-  | { readonly kind: "owner"; readonly owner?: string; readonly was?: string };
+  | { readonly kind: "owner"; readonly owner?: string; readonly was?: string }
+  /** A nick was banned from the room (`set`), or let in again. */
+  | { readonly kind: "ban"; readonly nick: string; readonly set: boolean };
 
 /**
  * Who did something: a member's nick, or `ADMIN` for the server's operator at the admin console
@@ -105,6 +107,29 @@ export type HubEvent =
     readonly words: string;
     readonly count: number;
     readonly limit: number;
+  }
+  /**
+   * A room's bans, for its owner or an operator (`/bans` in the room): each banned nick, who
+   * banned it and since when (ms).
+   */
+  | {
+    readonly type: "room_bans";
+    readonly room: string;
+    readonly bans: readonly {
+      readonly nick: string;
+      readonly by: string;
+      readonly since: number;
+    }[];
+  }
+  /**
+   * You logged in to an account without taking its nick (IRC's SASL and OPER: the `authenticate`
+   * intent's `purpose`); `operator` when the account is one of the server's operators.
+   */
+  | {
+    readonly type: "logged_in";
+    readonly account: string;
+    readonly operator: boolean;
+    readonly purpose: "sasl" | "oper";
   }
   /** Your last request failed (`ref`: its id). */
   | { readonly type: "failure"; readonly error: ChatError; readonly ref?: string };

@@ -193,13 +193,17 @@ export class Hub {
   userInfo(nick: string): UserInfo | undefined {
     const id = this.#nickRegistry.holder(nick);
     const member = id === undefined ? undefined : this.#members.get(id);
-    if (member === undefined) return undefined;
+    if (member === undefined || id === undefined) return undefined;
+    const login = this.#logins.get(id);
+    const account = login === undefined ? undefined : this.#accounts.find(login)?.name;
     return {
       nick: member.nick,
       user: member.user ?? member.nick,
       realName: member.realName,
       ...(member.away === undefined ? {} : { away: member.away }),
       ...(member.bot ? { bot: true } : {}),
+      ...(account === undefined ? {} : { account }),
+      ...(this.isOperator(id) ? { operator: true } : {}),
     };
   }
 
@@ -291,8 +295,8 @@ export class Hub {
 
   /**
    * Registers a nick for a new member (the server picks its id) and puts it in the lobby: the newcomer gets the room list,
-   * then the lobby's `room` frame and history. Throws `nick_invalid`, `nick_taken` or
-   * `already_registered`; the connection may try again with another nick.
+   * then the lobby's `room` frame and history. Throws `nick_invalid`, `nick_taken`,
+   * `nick_registered` or `already_registered`; the connection may try again with another nick.
    */
   register(
     id: MemberId,
@@ -485,13 +489,19 @@ export class Hub {
   /** Whether a member is logged in to an account that is one of the server's operators. */
   isOperator(id: MemberId): boolean {
     const key = this.#logins.get(id);
-    if (key === undefined) return false;
+    return key !== undefined && this.isOperatorAccount(key);
+  }
+
+  /** Whether an account (its key) is one of the server's operators. */
+  isOperatorAccount(account: string): boolean {
+    const key = nickKey(account);
     return this.#operators.has(key) || this.#accounts.find(key)?.operator === true;
   }
 
   /**
-   * Keeps `nick` out of a room (its owner, an operator or the admin): they are kicked now if
-   * there, and refused when they try to join.
+   * Keeps `nick` out of a room (its owner, an operator or the admin): the room and the actor
+   * hear of it (a `mode` event, IRC's `+b`), they are kicked now if there, and refused when they
+   * try to join.
    */
   roomBan(actor: Actor, roomName: string, nick: string, now: number): Delivery[] {
     const room = this.#room(roomName);
@@ -511,15 +521,9 @@ export class Hub {
       since: now,
     });
     const target = this.#nickRegistry.holder(name);
-    const deliveries: Delivery[] = [];
+    const deliveries = [this.#banMode(room, actor, name, true)];
     if (target !== undefined && room.members.has(target)) {
       deliveries.push(...this.kick(actor, room.name, name, "Banned from the room", now));
-    }
-    if (actor !== "admin") {
-      deliveries.push({
-        to: [actor],
-        frame: { type: "notice", text: `${name} is banned from ${room.name}` },
-      });
     }
     return deliveries;
   }
@@ -528,22 +532,35 @@ export class Hub {
   roomUnban(actor: Actor, roomName: string, nick: string): Delivery[] {
     const room = this.#room(roomName);
     this.#requireOwner(actor, room, "lift bans");
-    if (!this.#moderation.removeRoomBan(room.key, nickKey(nick))) {
+    const key = nickKey(nick);
+    const ban = this.#moderation.roomBans(room.key).find((each) => each.key === key);
+    if (ban === undefined || !this.#moderation.removeRoomBan(room.key, key)) {
       throw new ChatError("bad_arguments", `${quote(nick)} is not banned from ${room.name}`);
     }
-    return actor === "admin"
-      ? []
-      : [{ to: [actor], frame: { type: "notice", text: `${nick} may join ${room.name} again` } }];
+    return [this.#banMode(room, actor, ban.nick, false)];
   }
 
-  /** The nicks banned from a room, for its owner or an operator. */
-  roomBans(actor: Actor, roomName: string): string[] {
+  /** A room's bans (`room_bans`, to the actor), for its owner or an operator. */
+  roomBans(actor: MemberId, roomName: string): Delivery[] {
     const room = this.#room(roomName);
     this.#requireOwner(actor, room, "see its bans");
-    return this.#moderation.roomBans(room.key).map((ban) => `${ban.nick} (by ${ban.by})`);
+    const bans = this.#moderation.roomBans(room.key).map(({ nick, by, since }) => ({
+      nick,
+      by,
+      since,
+    }));
+    return [{ to: [actor], frame: { type: "room_bans", room: room.name, bans } }];
   }
 
-  /** Throws `not_allowed` with the reason and time left when the member is muted. */
+  /** A room ban set or lifted: its members hear of it, and so does the actor from outside. */
+  #banMode(room: Room, actor: Actor, nick: string, set: boolean): Delivery {
+    const delivery = this.#mode(room, actor, { kind: "ban", nick, set });
+    return actor === "admin" || room.members.has(actor)
+      ? delivery
+      : { ...delivery, to: [...delivery.to, actor] };
+  }
+
+  /** Throws `muted` with the reason and time left when the member is muted. */
   #requireVoice(member: Member, now: number): void {
     const mute = this.#moderation.mute(nickKey(member.nick));
     if (mute === undefined) return;
@@ -551,16 +568,16 @@ export class Hub {
       this.#moderation.removeMute(mute.key);
       return;
     }
-    throw new ChatError("not_allowed", describeMute(mute, now));
+    throw new ChatError("muted", describeMute(mute, now));
   }
 
-  /** Throws `nick_taken` when `nick` is an account the member is not logged in to. */
+  /** Throws `nick_registered` when `nick` is an account the member is not logged in to. */
   #requireNickOwner(id: MemberId, nick: string): void {
     const key = nickKey(nick);
     const account = this.#accounts.find(key);
     if (account === undefined || this.#logins.get(id) === key) return;
     throw new ChatError(
-      "nick_taken",
+      "nick_registered",
       `Nick ${quote(nick)} is registered: log in to use it, or choose another`,
       isTokenAccount(account) ? "/login --token TOKEN" : `/login ${nick} PASSWORD`,
     );
@@ -789,7 +806,7 @@ export class Hub {
     }
     if (this.#moderation.roomBanned(room.key, nickKey(member.nick))) {
       throw new ChatError(
-        "not_allowed",
+        "banned",
         `Cannot join room ${quote(room.name)}: you are banned from it`,
       );
     }

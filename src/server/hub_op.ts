@@ -10,7 +10,7 @@ import { ChatError } from "../errors.ts";
 import { unreachable } from "../protocol.ts";
 import { type CommandResult, COMMANDS } from "./commands.ts";
 import type { Delivery, Hub, Identity, MemberId, MessageKind, MessageRef } from "./hub.ts";
-import type { Moderation } from "./moderation.ts";
+import { describeBan, type Moderation } from "./moderation.ts";
 import type { ResumeTokens } from "./resume_tokens.ts";
 import type { AccountRecord, AccountStore } from "../store/account_store.ts";
 import { roomKey } from "../room_name.ts";
@@ -37,6 +37,11 @@ export type HubOp =
      * member, and its rooms are trusted.
      */
     readonly token?: string;
+    /**
+     * The client's address (its host), checked against the bans when the op is applied: in a
+     * cluster, a ban another node made may have reached this node only just before.
+     */
+    readonly address?: string;
   }
   | {
     readonly kind: "say";
@@ -175,6 +180,8 @@ export function applyHubOp(context: HubOpContext, op: HubOp): HubOpOutcome {
 function apply({ hub, moderation, tokens, accounts }: HubOpContext, op: HubOp): HubOpOutcome {
   switch (op.kind) {
     case "register": {
+      const ban = moderation.banFor(op.nick, op.address, op.now);
+      if (ban !== undefined) throw new ChatError("banned", describeBan(ban, op.now));
       const resume = op.resume;
       const deliveries: Delivery[] = [];
       let trusted = resume?.trusted ?? [];

@@ -769,6 +769,10 @@ export class Session {
         this.#dataTask = host.webConnection(raw.stream, raw.head, this.remote);
         return;
       }
+      case "authenticate":
+        this.#currentRef = intent.id;
+        this.#accountTask(() => this.#authenticate(intent));
+        return;
       case "end":
         if (intent.error !== undefined) {
           this.send({ type: "failure", error: intent.error });
@@ -944,30 +948,44 @@ export class Session {
         roomKey(room) === roomKey(LOBBY) || this.#bucket("join").tryTake(now)
       );
     const token = resume?.token ?? this.token;
-    return this.#run(
-      {
-        kind: "register",
-        member: this.member,
-        nick,
-        now,
-        identity,
-        resume: resume === undefined ? undefined : { rooms, trusted: trusted ?? [] },
-        // In a cluster the client may come back through another node: the token says who.
-        token: this.#host.clustered ? digest(token) : undefined,
-      },
-      undefined,
-      () => {
-        // Kept even when not trusted (see `takeResume`), so resent messages are recognised.
-        if (resume !== undefined) this.token = resume.token;
-        this.#host.log.info("register", {
-          id: this.id,
-          nick: hub.nickOf(this.member) ?? nick,
-          mode: this.#dialect?.name,
-          resumed: resume === undefined ? undefined : trusted !== undefined,
-        });
-        this.send(this.#welcome());
-      },
-    );
+    const refused = (error: unknown) => {
+      // Banned meanwhile (on another node of a cluster): refused and closed, as above.
+      if (error instanceof ChatError && error.code === "banned") {
+        queueMicrotask(() => void this.close("Banned", undefined, DRAIN_ON_EOF_MS));
+      }
+      throw error;
+    };
+    let waiting: Promise<void> | undefined;
+    try {
+      waiting = this.#run(
+        {
+          kind: "register",
+          member: this.member,
+          nick,
+          now,
+          identity,
+          resume: resume === undefined ? undefined : { rooms, trusted: trusted ?? [] },
+          // In a cluster the client may come back through another node: the token says who.
+          token: this.#host.clustered ? digest(token) : undefined,
+          address: hostOf(this.remote),
+        },
+        undefined,
+        () => {
+          // Kept even when not trusted (see `takeResume`), so resent messages are recognised.
+          if (resume !== undefined) this.token = resume.token;
+          this.#host.log.info("register", {
+            id: this.id,
+            nick: hub.nickOf(this.member) ?? nick,
+            mode: this.#dialect?.name,
+            resumed: resume === undefined ? undefined : trusted !== undefined,
+          });
+          this.send(this.#welcome());
+        },
+      );
+    } catch (error) {
+      refused(error);
+    }
+    return waiting?.catch(refused);
   }
 
   /** The `welcome` frame for this (registered) client. */
@@ -1098,6 +1116,33 @@ export class Session {
     this.#host.log.info("login", { id: this.id, account: record.name });
   }
 
+  /**
+   * Logs in to an account without taking its nick (IRC's SASL and OPER; see the `authenticate`
+   * intent), then tells the dialect (`logged_in`).
+   */
+  async #authenticate(
+    { account, password, purpose }: Extract<Intent, { kind: "authenticate" }>,
+  ): Promise<void> {
+    const hub = this.#host.hub;
+    const record = await this.#verify(account, password);
+    if (this.#closing) return;
+    if (purpose === "oper" && !hub.isOperatorAccount(record.key)) {
+      throw new ChatError("not_allowed", `Account ${record.name} is not an operator`);
+    }
+    if (purpose === "sasl") {
+      this.#refuseBanned(record.name);
+      await this.#takeOver(record.key);
+    }
+    await this.#run({ kind: "login", member: this.member, account: record.key });
+    this.#host.log.info("login", { id: this.id, account: record.name, purpose });
+    this.send({
+      type: "logged_in",
+      account: record.name,
+      operator: hub.isOperator(this.member),
+      purpose,
+    });
+  }
+
   /** A banned nick (or address) is refused with the reason and time left, then closed. */
   #refuseBanned(nick: string): void {
     const now = this.#host.now();
@@ -1105,7 +1150,7 @@ export class Session {
     if (ban === undefined) return;
     this.#host.log.warn("refused_banned", { id: this.id, remote: this.remote, nick });
     queueMicrotask(() => void this.close("Banned", undefined, DRAIN_ON_EOF_MS));
-    throw new ChatError("not_allowed", describeBan(ban, now));
+    throw new ChatError("banned", describeBan(ban, now));
   }
 
   /** Checks a password for an account, logging a failure (never the password). */
@@ -1134,7 +1179,7 @@ export class Session {
       const record = await this.#host.accounts.loginWithToken(token, this.remote);
       if (nick !== "" && nickKey(nick) !== record.key) {
         throw new ChatError(
-          "wrong_password",
+          "login_failed",
           `Token refused: it is for ${record.name}, not ${nick}`,
         );
       }
@@ -1231,7 +1276,7 @@ export class Session {
   #accountName(): string {
     const key = this.#host.hub.accountOf(this.member);
     const record = key === undefined ? undefined : this.#host.accounts.store.find(key);
-    if (record === undefined) throw new ChatError("not_allowed", "You are not logged in");
+    if (record === undefined) throw new ChatError("not_logged_in", "You are not logged in");
     return record.name;
   }
 

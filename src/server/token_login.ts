@@ -31,7 +31,7 @@ export interface TokenIdentity {
 /**
  * Checks bearer tokens. `verify` resolves with who the token is for, or throws `ChatError`:
  * {@linkcode ProviderUnavailable} when the identity provider could not be asked (not the
- * holder's fault), otherwise `wrong_password` saying what is wrong with the token.
+ * holder's fault), otherwise `login_failed` saying what is wrong with the token.
  */
 export interface TokenVerifier {
   verify(token: string): Promise<TokenIdentity>;
@@ -43,7 +43,7 @@ export interface TokenVerifier {
  */
 export class ProviderUnavailable extends ChatError {
   constructor(why: string) {
-    super("wrong_password", `Cannot check tokens now: the identity provider ${why}`);
+    super("login_failed", `Cannot check tokens now: the identity provider ${why}`);
     this.name = "ProviderUnavailable";
   }
 }
@@ -154,9 +154,9 @@ function checkShape(token: string): void {
   }
 }
 
-/** A `wrong_password` refusal of a token, saying why. */
+/** A `login_failed` refusal of a token, saying why. */
 function refused(why: string): ChatError {
-  return new ChatError("wrong_password", `Token refused: ${why}`);
+  return new ChatError("login_failed", `Token refused: ${why}`);
 }
 
 /** What a `jose` error means for the token's holder. */

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { joinedClient, ncUser, RawClient, type Server, withServer } from "./harness.ts";
+import { iiInstalled, waitForFile, waitForText, writeFifo } from "./ii.ts";
 
 /** Connects a raw socket and registers it as an IRC client (with CAP negotiation). */
 async function ircUser(server: Server, nick: string): Promise<RawClient> {
@@ -196,9 +197,7 @@ Deno.test("an IRC client sending thousands of JOINs is cut off for flooding; oth
 });
 
 Deno.test("Debian's ii joins #lobby and talks with a chat join user", async (t) => {
-  const ii = await new Deno.Command("sh", { args: ["-c", "command -v ii"], stdout: "null" })
-    .output().catch(() => undefined);
-  if (ii === undefined || !ii.success) {
+  if (!await iiInstalled()) {
     t.step({ name: "ii is not installed (apt-get install ii)", ignore: true, fn: () => {} });
     return;
   }
@@ -228,36 +227,3 @@ Deno.test("Debian's ii joins #lobby and talks with a chat join user", async (t) 
     }
   });
 });
-
-async function waitForFile(path: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    try {
-      await Deno.stat(path);
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  throw new Error(`${path} did not appear`);
-}
-
-async function waitForText(path: string, text: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  let seen = "";
-  while (Date.now() < deadline) {
-    seen = await Deno.readTextFile(path).catch(() => "");
-    if (seen.includes(text)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${path} never held ${JSON.stringify(text)}; it holds:\n${seen}`);
-}
-
-async function writeFifo(path: string, text: string): Promise<void> {
-  const file = await Deno.open(path, { write: true });
-  try {
-    await file.write(new TextEncoder().encode(text));
-  } finally {
-    file.close();
-  }
-}

@@ -51,7 +51,7 @@ Deno.test("mutes, room bans, and server bans by nick and address that survive a 
     await ana.sendLine("/switch games");
     await ana.lines.waitFor("* Now talking in games");
     await ana.sendLine("/ban eve");
-    await ana.lines.waitFor("* eve is banned from games");
+    await ana.lines.waitFor("* ana banned eve from the room");
     await eve.lines.waitFor("* You were kicked from games by ana: Banned from the room");
     await eve.sendLine("/join games");
     await eve.lines.waitFor(/^! Cannot join room "games": you are banned from it/);

@@ -55,7 +55,7 @@ Deno.test("single sign-on: good tokens log in (chat join, native, nc); bad ones 
         token: await made({ expiresIn: -600 }),
       });
       await native.lines.waitFor(
-        /"code":"wrong_password","message":"Token refused: it has expired/,
+        /"code":"login_failed","message":"Token refused: it has expired/,
       );
       await native.sendFrame({
         type: "hello",

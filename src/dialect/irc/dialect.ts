@@ -53,6 +53,7 @@ import { matchMask } from "./mask.ts";
 import { hashMsgid, privateMsgid, roomMsgid } from "./msgid.ts";
 import * as N from "./numerics.ts";
 import { MIN_SPLIT_BYTES, splitText } from "./split_text.ts";
+import { SASL_MECHANISMS, type SaslMechanism, SaslResponse } from "./sasl.ts";
 
 /** The server's name in IRC prefixes and numerics, unless `--server-name` gives another. */
 export const SERVER_NAME = "chat";
@@ -65,19 +66,30 @@ export const NETWORK = "chat";
 
 /** IRCv3 capabilities this server offers, each fully implemented. */
 export const CAPABILITIES: readonly string[] = [
+  "account-tag",
   "away-notify",
   "batch",
   "cap-notify",
   "draft/chathistory",
   "echo-message",
+  "extended-join",
   "labeled-response",
   "extended-monitor",
   "message-tags",
   "multi-prefix",
+  "sasl",
   "server-time",
   "setname",
   "userhost-in-names",
 ];
+
+/** Values of capabilities, shown in `CAP LS 302` (`sasl=PLAIN`). */
+const CAPABILITY_VALUES: Readonly<Record<string, string>> = {
+  sasl: Object.keys(SASL_MECHANISMS).join(","),
+};
+
+/** The source of NickServ's notices: a service name, as IRC clients expect. */
+const NICKSERV = "NickServ";
 
 /** The chathistory capability (the IRCv3 draft's name). */
 const CHATHISTORY = "draft/chathistory";
@@ -89,7 +101,7 @@ export const ISUPPORT: readonly string[] = [
   `CHATHISTORY=${MAX_HISTORY_QUERY}`,
   "CHANTYPES=#",
   `CHANNELLEN=${MAX_ROOM_NAME_CHARS + 1}`,
-  "CHANMODES=,k,l,nst",
+  "CHANMODES=b,k,l,nst",
   `KICKLEN=${MAX_REASON_CHARS}`,
   `MONITOR=${MAX_WATCHED}`,
   "MSGREFTYPES=msgid,timestamp",
@@ -209,6 +221,10 @@ export class IrcDialect implements Dialect {
   readonly monitored = new Map<string, string>();
   /** Rooms the viewer is in, by room key. */
   readonly channels = new Map<string, Channel>();
+  /** A SASL exchange under way: its mechanism and the response gathered so far. */
+  sasl: { mechanism: SaslMechanism; response: SaslResponse } | undefined;
+  /** The account SASL logged in to (907 for another AUTHENTICATE). */
+  saslAccount: string | undefined;
   /** Room keys known to exist, from the last room list. */
   directory = new Set<string>();
   #registering = false;
@@ -355,6 +371,16 @@ export class IrcDialect implements Dialect {
     return { kind: "tag", ...target, tags, id: this.#remember(context) };
   }
 
+  /** A login to an account (SASL, OPER), with a context for its failure. */
+  authenticate(
+    account: string,
+    password: string,
+    purpose: "sasl" | "oper",
+    context: Context,
+  ): Intent {
+    return { kind: "authenticate", account, password, purpose, id: this.#remember(context) };
+  }
+
   /** A history query (CHATHISTORY) for a room. */
   history(room: string, query: HistoryRequest, context: Context): Intent {
     return { kind: "history", room, query, id: this.#remember(context) };
@@ -391,7 +417,12 @@ export class IrcDialect implements Dialect {
     if (this.nickWanted === undefined || this.user === undefined) return [];
     // A refused nick (433, 432) names the nick tried, whichever line completed registration.
     this.#lineContext = { verb: "NICK", target: this.nickWanted };
-    return [{
+    // A SASL exchange left unfinished is aborted; registration goes on without a login.
+    const aborted = this.sasl === undefined
+      ? []
+      : [this.numerics(view, [N.ERR_SASLABORTED, "SASL authentication aborted"])];
+    this.sasl = undefined;
+    return [...aborted, {
       kind: "register",
       nick: this.nickWanted,
       user: this.user,
@@ -403,12 +434,20 @@ export class IrcDialect implements Dialect {
   /** The lines showing the viewer's entry to a channel: JOIN, topic, names. */
   joinLines(channel: Channel, self: string): string[] {
     return [
-      line(this.prefix(self), "JOIN", "#" + channel.name),
+      this.#joinLine(self, "#" + channel.name),
       ...(channel.topic === undefined
         ? []
         : [this.numeric(self, N.RPL_TOPIC, "#" + channel.name, channel.topic)]),
       ...this.namesLines(channel, self),
     ];
+  }
+
+  /** A JOIN; with extended-join, with the account (`*` for none) and the real name. */
+  #joinLine(nick: string, channel: string): string {
+    if (!this.caps.has("extended-join")) return line(this.prefix(nick), "JOIN", channel);
+    const info = this.#info(nick);
+    const realName = info.realName === "" ? info.nick : info.realName;
+    return line(this.prefix(nick), "JOIN", channel, info.account ?? "*", realName);
   }
 
   /** 353 and 366 for a channel. */
@@ -456,7 +495,8 @@ export class IrcDialect implements Dialect {
    * do not exist, and idle time is in WHOIS only (0 here).
    */
   whoLine(self: string, channel: string, info: UserInfo, op = false, whox?: Whox): string {
-    const flags = (info.away === undefined ? "H" : "G") + (info.bot ? "B" : "") + (op ? "@" : "");
+    const flags = (info.away === undefined ? "H" : "G") + (info.operator ? "*" : "") +
+      (info.bot ? "B" : "") + (op ? "@" : "");
     const realName = info.realName === "" ? info.nick : info.realName;
     if (whox !== undefined) {
       const values: Record<string, string> = {
@@ -470,7 +510,7 @@ export class IrcDialect implements Dialect {
         f: flags,
         d: "0",
         l: "0",
-        a: "0",
+        a: info.account ?? "0",
         o: "n/a",
         r: realName,
       };
@@ -518,7 +558,8 @@ export class IrcDialect implements Dialect {
       // A replayed message belongs to this viewer's replay (its batch): not shared.
       if (event.history === true) return toBytes(this.#replayed(event));
       const key = "irc" + (this.caps.has("server-time") ? "+time" : "") +
-        (this.caps.has("message-tags") ? "+tags" : "");
+        (this.caps.has("message-tags") ? "+tags" : "") +
+        (this.caps.has("account-tag") ? "+account" : "");
       let bytes = shared.get(key);
       if (bytes === undefined) {
         bytes = toBytes(this.#messageLines(event));
@@ -549,10 +590,13 @@ export class IrcDialect implements Dialect {
     tags?: Readonly<Record<string, string>>,
     from?: string,
   ): Record<string, string> {
-    const bot = from !== undefined && this.#view?.user(from)?.bot === true;
+    const sender = from === undefined ? undefined : this.#view?.user(from);
+    const bot = sender?.bot === true;
+    const account = this.caps.has("account-tag") ? sender?.account : undefined;
     return {
       ...(this.caps.has("server-time") ? { time: new Date(time).toISOString() } : {}),
       ...(this.caps.has("message-tags") ? { msgid, ...tags, ...(bot ? { bot: "" } : {}) } : {}),
+      ...(account === undefined ? {} : { account }),
     };
   }
 
@@ -610,7 +654,7 @@ export class IrcDialect implements Dialect {
         if (!channel.shown) return [];
         const away = this.caps.has("away-notify") ? this.#view?.user(event.nick)?.away : undefined;
         return [
-          line(this.prefix(event.nick), "JOIN", "#" + channel.name),
+          this.#joinLine(event.nick, "#" + channel.name),
           ...(away === undefined ? [] : [line(this.prefix(event.nick), "AWAY", away)]),
         ];
       }
@@ -797,6 +841,22 @@ export class IrcDialect implements Dialect {
         return this.#tagLines(event, self);
       case "history":
         return this.#historyLines(event);
+      case "room_bans":
+        return [
+          ...event.bans.map((ban) =>
+            this.numeric(
+              self,
+              N.RPL_BANLIST,
+              "#" + event.room,
+              banMask(ban.nick),
+              ban.by,
+              String(Math.floor(ban.since / 1000)),
+            )
+          ),
+          this.numeric(self, N.RPL_ENDOFBANLIST, "#" + event.room, "End of channel ban list"),
+        ];
+      case "logged_in":
+        return this.#loggedIn(event, self);
       case "same_nick":
       case "rejoin_failed":
       case "offer_ok":
@@ -865,6 +925,29 @@ export class IrcDialect implements Dialect {
       line(this.server, "BATCH", "+" + batch, "chathistory", target),
       ...event.messages.flatMap((each) => this.#messageLines(each, { batch })),
       line(this.server, "BATCH", "-" + batch),
+    ];
+  }
+
+  /** A login made: SASL's 900 and 903, or OPER's 381 (491 when not an operator). */
+  #loggedIn(event: Extract<HubEvent, { type: "logged_in" }>, self: string): string[] {
+    if (event.purpose === "oper") {
+      return [
+        this.numeric(self, N.RPL_YOUREOPER, "You are now an IRC operator"),
+        line(this.prefix(self), "MODE", self, "+o"),
+      ];
+    }
+    this.saslAccount = event.account;
+    const nick = this.#view?.nick ?? this.nickWanted ?? "*";
+    const mask = `${nick}!${this.user ?? nick}@${USER_HOST}`;
+    return [
+      this.numeric(
+        self,
+        N.RPL_LOGGEDIN,
+        mask,
+        event.account,
+        `You are now logged in as ${event.account}`,
+      ),
+      this.numeric(self, N.RPL_SASLSUCCESS, "SASL authentication successful"),
     ];
   }
 
@@ -1019,7 +1102,12 @@ export class IrcDialect implements Dialect {
 
   #mode(room: string, by: string, change: RoomChange): string[] {
     const channel = this.channels.get(roomKey(room));
-    if (channel === undefined) return [];
+    if (channel === undefined) {
+      // A ban set from outside the room (an operator): the actor sees it still.
+      if (change.kind !== "ban") return [];
+      const sign = change.set ? "+b" : "-b";
+      return [line(this.source(by), "MODE", "#" + room, sign, banMask(change.nick))];
+    }
     if (change.kind === "owner") channel.owner = change.owner;
     if (change.kind === "listed") channel.secret = !change.listed;
     if (!channel.shown) return [];
@@ -1054,6 +1142,8 @@ export class IrcDialect implements Dialect {
         if (change.owner !== undefined) lines.push(line(from, "MODE", name, "+o", change.owner));
         return lines;
       }
+      case "ban":
+        return [line(from, "MODE", name, change.set ? "+b" : "-b", banMask(change.nick))];
     }
   }
 
@@ -1081,7 +1171,13 @@ export class IrcDialect implements Dialect {
         ? []
         : [this.numeric(self, N.RPL_WHOISCHANNELS, nick, channels.join(" "))]),
       this.numeric(self, N.RPL_WHOISSERVER, nick, this.server, `chat ${VERSION}`),
+      ...(info.operator
+        ? [this.numeric(self, N.RPL_WHOISOPERATOR, nick, "is an IRC operator")]
+        : []),
       ...(info.bot ? [this.numeric(self, N.RPL_WHOISBOT, nick, "is a bot")] : []),
+      ...(info.account === undefined
+        ? []
+        : [this.numeric(self, N.RPL_WHOISACCOUNT, nick, info.account, "is logged in as")]),
       ...(event.away === undefined ? [] : [this.numeric(self, N.RPL_AWAY, nick, event.away)]),
       this.numeric(
         self,
@@ -1114,13 +1210,33 @@ export class IrcDialect implements Dialect {
         ),
       ];
     }
+    if (context?.verb === NICKSERV) {
+      return textLines(`${NICKSERV}!${NICKSERV}@${USER_HOST}`, "NOTICE", self, error.message);
+    }
+    if (context?.verb === "AUTHENTICATE") {
+      this.sasl = undefined;
+      return [this.numeric(self, N.ERR_SASLFAIL, `SASL authentication failed: ${error.message}`)];
+    }
     const verb = context?.verb ?? "*";
     const target = context?.target ?? "*";
     const text = error.message;
     const num = (code: string, ...params: string[]) => [this.numeric(self, code, ...params)];
     switch (error.code) {
       case "nick_taken":
+      case "nick_registered":
         return num(N.ERR_NICKNAMEINUSE, target, text);
+      case "login_failed":
+        return num(N.ERR_PASSWDMISMATCH, text);
+      case "banned":
+        return verb === "JOIN"
+          ? num(N.ERR_BANNEDFROMCHAN, target, text)
+          : num(N.ERR_YOUREBANNEDCREEP, text);
+      case "muted":
+        return target.startsWith("#")
+          ? num(N.ERR_CANNOTSENDTOCHAN, target, text)
+          : num(N.ERR_UNKNOWNERROR, verb, text);
+      case "not_logged_in":
+        return num(N.ERR_UNKNOWNERROR, verb, text);
       case "nick_invalid":
         return num(N.ERR_ERRONEUSNICKNAME, target, text);
       case "not_registered":
@@ -1153,6 +1269,12 @@ export class IrcDialect implements Dialect {
       case "wrong_password":
         return num(N.ERR_BADCHANNELKEY, target, text);
       case "not_allowed":
+        if (verb === "KILL") return num(N.ERR_NOPRIVILEGES, text);
+        if (verb === "OPER") return num(N.ERR_NOOPERHOST, text);
+        if (verb === "MODE" && context?.mode === "b" && context.value === undefined) {
+          // Only owners and operators see a room's bans: to others the list is empty.
+          return num(N.RPL_ENDOFBANLIST, target, "End of channel ban list");
+        }
         return num(N.ERR_CHANOPRIVSNEEDED, target, text);
       case "no_such_nick":
         if (verb === "WHOIS") {
@@ -1168,6 +1290,8 @@ export class IrcDialect implements Dialect {
       case "unknown_command":
         return num(N.ERR_UNKNOWNCOMMAND, verb, text);
       case "bad_arguments":
+        // Lifting a ban that is not there changes nothing, as on other servers.
+        if (verb === "MODE" && context?.mode === "b") return [];
         return num(N.ERR_NEEDMOREPARAMS, verb, text);
       case "frame_too_large":
         return num(N.ERR_INPUTTOOLONG, "Input line was too long");
@@ -1177,10 +1301,12 @@ export class IrcDialect implements Dialect {
       case "already_in_room":
       case "room_exists":
         return [];
+      case "rate_limited":
+        if (verb === "OPER") return num(N.ERR_PASSWDMISMATCH, text);
+        return num(N.ERR_UNKNOWNERROR, verb, text);
       case "last_room":
       case "rooms_disabled":
       case "too_many_rooms":
-      case "rate_limited":
       case "server_full":
       case "bad_frame":
       case "bad_version":
@@ -1291,6 +1417,11 @@ function message(
   const intents: Intent[] = [];
   for (const target of targets.split(",")) {
     if (target === "") continue;
+    if (ircLower(target) === ircLower(NICKSERV)) {
+      // Never passed on (a password may be in it), not even to someone who took that nick.
+      if (!notice && !action) intents.push(...nickserv(dialect, text, view));
+      continue;
+    }
     const context: Context = { verb, target, quiet: notice };
     const room = roomOf(target);
     if (room !== undefined) {
@@ -1328,7 +1459,9 @@ function mode(dialect: IrcDialect, params: string[], view: DialectView): Intent[
     // Everyone is invisible (+i): WHO masks show only who shares a channel with you. Bot mode
     // (+B) is the one user mode that changes.
     if (modes === undefined) {
-      return [dialect.numerics(view, [N.RPL_UMODEIS, view.user(self)?.bot ? "+Bi" : "+i"])];
+      const info = view.user(self);
+      const modes = "+" + (info?.bot ? "B" : "") + "i" + (info?.operator ? "o" : "");
+      return [dialect.numerics(view, [N.RPL_UMODEIS, modes])];
     }
     const bot = /^[+-]B$/.exec(modes);
     if (bot === null) return [];
@@ -1387,16 +1520,33 @@ function mode(dialect: IrcDialect, params: string[], view: DialectView): Intent[
       case "p":
         intents.push(dialect.command(set ? "/private on" : "/private off", room, context));
         break;
-      case "b":
-        if (args.length === 0) {
-          intents.push(
-            dialect.numerics(view, [N.RPL_ENDOFBANLIST, target, "End of channel ban list"]),
-          );
-        } else {
-          args.shift();
-          intents.push(dialect.numerics(view, [N.ERR_UNKNOWNMODE, "b", "Bans are not supported"]));
+      case "b": {
+        const mask = args.shift();
+        if (mask === undefined) {
+          intents.push(dialect.command(`/bans #${room}`, room, { ...context, mode: "b" }));
+          break;
         }
+        const banned = nickOfMask(mask);
+        if (banned === undefined) {
+          intents.push(dialect.numerics(view, [
+            N.ERR_INVALIDMODEPARAM,
+            target,
+            "b",
+            mask,
+            "Only nick bans are supported: nick!*@*",
+          ]));
+          break;
+        }
+        const verb = set ? "/ban" : "/unban";
+        intents.push(
+          dialect.command(`${verb} #${room} ${banned}`, room, {
+            ...context,
+            mode: "b",
+            value: mask,
+          }),
+        );
         break;
+      }
       case "o":
       case "v":
         intents.push(operatorMode(dialect, view, target, args.shift()));
@@ -1469,6 +1619,103 @@ function who(dialect: IrcDialect, params: string[], view: DialectView): Intent[]
   return [dialect.raw([...lines, end])];
 }
 
+/**
+ * NickServ, for clients and scripts that log in that way (`/msg NickServ IDENTIFY`, `NS`,
+ * `NICKSERV`): IDENTIFY is `/login`, REGISTER is `/register`. Its answers and errors are
+ * notices from NickServ.
+ */
+function nickserv(dialect: IrcDialect, text: string, view: DialectView): Intent[] {
+  const [sub = "", ...args] = text.trim().split(/\s+/);
+  const context: Context = { verb: NICKSERV };
+  const say = (reply: string) =>
+    dialect.raw(
+      textLines(`${NICKSERV}!${NICKSERV}@${USER_HOST}`, "NOTICE", view.nick ?? "*", reply),
+    );
+  switch (sub.toUpperCase()) {
+    case "IDENTIFY":
+    case "LOGIN": {
+      // IDENTIFY password (the current nick's account) or IDENTIFY account password.
+      const [first = "", second] = args;
+      if (first === "" || args.length > 2) return [say("Usage: IDENTIFY [account] password")];
+      const [account, password] = second === undefined ? [view.nick ?? "", first] : [first, second];
+      return [dialect.command(`/login ${account} ${password}`, LOBBY, context)];
+    }
+    case "REGISTER": {
+      // REGISTER password [email]: the email is not kept.
+      const [password = ""] = args;
+      if (password === "") return [say("Usage: REGISTER password")];
+      return [dialect.command(`/register ${password}`, LOBBY, context)];
+    }
+    case "LOGOUT":
+      return [dialect.command("/logout", LOBBY, context)];
+    default:
+      return [say("Commands: IDENTIFY [account] password, REGISTER password, LOGOUT")];
+  }
+}
+
+/**
+ * SASL (IRCv3): `AUTHENTICATE mechanism`, then the response in base64 chunks of 400 (`+` for an
+ * empty one), or `*` to abort. The login is checked off the hub; registration waits for it.
+ */
+function authenticate(dialect: IrcDialect, [arg = ""]: string[], view: DialectView): Intent[] {
+  const fail = (code: string, text: string) => [dialect.numerics(view, [code, text])];
+  if (arg === "*") {
+    const under = dialect.sasl !== undefined;
+    dialect.sasl = undefined;
+    return under
+      ? fail(N.ERR_SASLABORTED, "SASL authentication aborted")
+      : fail(N.ERR_SASLFAIL, "SASL authentication failed: nothing to abort");
+  }
+  const exchange = dialect.sasl;
+  if (exchange === undefined) {
+    if (dialect.saslAccount !== undefined) {
+      return fail(N.ERR_SASLALREADY, "You have already authenticated using SASL");
+    }
+    const mechanism = SASL_MECHANISMS[arg.toUpperCase()];
+    if (mechanism === undefined) {
+      return [
+        dialect.numerics(
+          view,
+          [
+            N.RPL_SASLMECHS,
+            Object.keys(SASL_MECHANISMS).join(","),
+            "are available SASL mechanisms",
+          ],
+          [N.ERR_SASLFAIL, "SASL authentication failed: unknown mechanism"],
+        ),
+      ];
+    }
+    dialect.sasl = { mechanism, response: new SaslResponse() };
+    return [dialect.raw([line(undefined, "AUTHENTICATE", "+")])];
+  }
+  const chunk = exchange.response.add(arg);
+  if (chunk.kind === "more") return [];
+  dialect.sasl = undefined;
+  if (chunk.kind === "too_long") return fail(N.ERR_SASLTOOLONG, "SASL message too long");
+  if (chunk.kind === "invalid") {
+    return fail(N.ERR_SASLFAIL, "SASL authentication failed: the response is not base64");
+  }
+  const outcome = exchange.mechanism.login(chunk.response);
+  if (!outcome.ok) return fail(N.ERR_SASLFAIL, `SASL authentication failed: ${outcome.reason}`);
+  return [
+    dialect.authenticate(outcome.account, outcome.password, "sasl", { verb: "AUTHENTICATE" }),
+  ];
+}
+
+/**
+ * The nick a ban mask names: `nick`, `nick!*` or `nick!*@*` (bans are by nick: nobody's address
+ * is shown, so masks on user or host cannot be matched). Undefined for any other mask.
+ */
+export function nickOfMask(mask: string): string | undefined {
+  const match = /^([^!@*?]+)(?:!\*(?:@\*)?)?$/.exec(mask);
+  return match?.[1];
+}
+
+/** The mask a banned nick is shown as. */
+export function banMask(nick: string): string {
+  return `${nick}!*@*`;
+}
+
 /** WHOX's fields, in the order a 354 gives them. */
 const WHOX_FIELDS = "tcuihsnfdlaor";
 
@@ -1519,9 +1766,16 @@ function cap(dialect: IrcDialect, params: string[], view: DialectView): Intent[]
   const nick = view.nick ?? "*";
   const reply = (...rest: string[]) => dialect.raw([line(dialect.server, "CAP", nick, ...rest)]);
   switch (sub.toUpperCase()) {
-    case "LS":
+    case "LS": {
       if (view.nick === undefined) dialect.capState = "ls";
-      return [reply("LS", CAPABILITIES.join(" "))];
+      // Version 302 and later get capability values (`sasl=PLAIN`).
+      const values = /^\d+$/.test(arg) && Number(arg) >= 302;
+      const offered = CAPABILITIES.map((name) => {
+        const value = CAPABILITY_VALUES[name];
+        return values && value !== undefined ? `${name}=${value}` : name;
+      });
+      return [reply("LS", offered.join(" "))];
+    }
     case "LIST":
       return [reply("LIST", [...dialect.caps].join(" "))];
     case "REQ": {
@@ -1881,6 +2135,23 @@ const VERBS: Readonly<Record<string, Verb>> = {
       return [dialect.numerics(view, [N.RPL_USERHOST, found.join(" ")])];
     },
   },
+  INFO: {
+    minParams: 0,
+    registered: true,
+    run: (dialect, [target], view) => {
+      if (target !== undefined && target !== "" && !matchMask(target, dialect.server)) {
+        return [dialect.numerics(view, [N.ERR_NOSUCHSERVER, target, "No such server"])];
+      }
+      return [
+        dialect.numerics(
+          view,
+          [N.RPL_INFO, `chat ${VERSION}: rooms and people for chat join, browsers, nc and IRC`],
+          [N.RPL_INFO, "See README.md and docs/IRC.md"],
+          [N.RPL_ENDOFINFO, "End of INFO list"],
+        ),
+      ];
+    },
+  },
   TIME: {
     minParams: 0,
     registered: true,
@@ -1916,15 +2187,35 @@ const VERBS: Readonly<Record<string, Verb>> = {
       return [dialect.command("/help", LOBBY, { verb: "HELP" })];
     },
   },
+  AUTHENTICATE: { minParams: 1, registered: false, run: authenticate },
   OPER: {
     minParams: 2,
     registered: true,
-    run: (dialect, _params, view) => [
-      dialect.numerics(view, [
-        N.ERR_NOOPERHOST,
-        "No operators here: the server is run from its admin console",
-      ]),
+    // The name and password of an account that is one of the server's operators.
+    run: (dialect, [name = "", password = ""]) => [
+      dialect.authenticate(name, password, "oper", { verb: "OPER" }),
     ],
+  },
+  KILL: {
+    minParams: 1,
+    registered: true,
+    run: (dialect, [nick = "", reason = ""]) => [
+      dialect.command(`/kill ${nick} ${stripFormatting(reason)}`.trimEnd(), LOBBY, {
+        verb: "KILL",
+        target: nick,
+        nick,
+      }),
+    ],
+  },
+  NICKSERV: {
+    minParams: 0,
+    registered: true,
+    run: (dialect, params, view) => nickserv(dialect, params.join(" "), view),
+  },
+  NS: {
+    minParams: 0,
+    registered: true,
+    run: (dialect, params, view) => nickserv(dialect, params.join(" "), view),
   },
   WHOWAS: {
     minParams: 0,

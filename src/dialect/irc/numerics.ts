@@ -141,6 +141,10 @@ export const RPL_MOTDSTART = "375";
 export const RPL_ENDOFMOTD = "376";
 
 // OPER and TIME.
+/** `:<text>`: a line of INFO. */
+export const RPL_INFO = "371";
+/** `:End of INFO list`. */
+export const RPL_ENDOFINFO = "374";
 /** `:You are now an IRC operator`. */
 export const RPL_YOUREOPER = "381";
 /** `<server> [<timestamp> [<TS offset>]] :<human-readable time>`. */
@@ -235,6 +239,8 @@ export const ERR_NEEDMOREPARAMS = "461";
 export const ERR_ALREADYREGISTERED = "462";
 /** `:Password incorrect`: PASS (server password) or OPER. */
 export const ERR_PASSWDMISMATCH = "464";
+/** `:You are banned from this server`: a server ban. */
+export const ERR_YOUREBANNEDCREEP = "465";
 /** `<channel> :Cannot join channel (+l)`: the room is full. */
 export const ERR_CHANNELISFULL = "471";
 /** `<mode char> :is unknown mode char to me`. */
