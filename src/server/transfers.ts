@@ -427,7 +427,6 @@ export class Transfers {
           continue;
         }
         const bytes = buffer.subarray(0, n);
-        hash.update(bytes);
         const chunk = new HeldChunk(pool, bytes, {
           at: transfer.arrived,
           onFree: () => {
@@ -453,6 +452,8 @@ export class Transfers {
         // Observed now (it is awaited later): a failed write while the next read waits must not
         // count as an unhandled rejection.
         spooling.catch(() => {});
+        // Hashed once the followers' and the spool's writes are under way, beside them.
+        hash.update(bytes);
       }
       await spooling;
     } catch (error) {
