@@ -139,13 +139,22 @@ async function makeFile(path: string, size: number): Promise<void> {
 }
 
 /** The raw copy: a receiver process writes what it reads to a file; the sender sends the file. */
-const RAW_RECEIVER = `
+/** CPU time of the process running it so far (user and system, all threads), in ms. */
+const CPU_MS = `
+function cpuMs() {
+  const stat = Deno.readTextFileSync("/proc/self/stat");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+`;
+const RAW_RECEIVER = CPU_MS + `
 const [out] = Deno.args;
 const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
 console.log("port " + listener.addr.port);
 const conn = await listener.accept();
 // Timed from the sender's connection, so neither process's start-up counts.
 const started = performance.now();
+const cpuBefore = cpuMs();
 using file = await Deno.open(out, { write: true, create: true, truncate: true });
 const buffer = new Uint8Array(256 * 1024);
 while (true) {
@@ -154,11 +163,12 @@ while (true) {
   let offset = 0;
   while (offset < n) offset += await file.write(buffer.subarray(offset, n));
 }
-console.log("done " + (performance.now() - started));
+console.log("done " + (performance.now() - started) + " " + (cpuMs() - cpuBefore));
 `;
-const RAW_SENDER = `
+const RAW_SENDER = CPU_MS + `
 const [path, port] = Deno.args;
 const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+const cpuBefore = cpuMs();
 using file = await Deno.open(path, { read: true });
 const buffer = new Uint8Array(256 * 1024);
 while (true) {
@@ -168,20 +178,24 @@ while (true) {
   while (offset < n) offset += await conn.write(buffer.subarray(offset, n));
 }
 conn.close();
+console.log("cpu " + (cpuMs() - cpuBefore));
 `;
 
-async function rawCopy(dir: string, path: string): Promise<number> {
+/** The raw copy's time, and the CPU time its two processes used meanwhile (ms, from /proc). */
+async function rawCopy(dir: string, path: string): Promise<{ ms: number; cpu: number }> {
   await Deno.writeTextFile(`${dir}/raw_receiver.ts`, RAW_RECEIVER);
   await Deno.writeTextFile(`${dir}/raw_sender.ts`, RAW_SENDER);
   const receiver = new Child(["run", "-A", `${dir}/raw_receiver.ts`, `${dir}/raw.out`]);
   const portLine = receiver.lines[await receiver.waitFor(/^port /)] ?? "";
   const sender = new Child(["run", "-A", `${dir}/raw_sender.ts`, path, portLine.slice(5)]);
-  const done = receiver.lines[await receiver.waitFor(/^done /)] ?? "";
-  const ms = Number(done.slice(5));
+  const done = (receiver.lines[await receiver.waitFor(/^done /)] ?? "").split(" ");
+  const senderCpu = sender.lines[await sender.waitFor(/^cpu /)] ?? "";
+  const ms = Number(done[1]);
+  const cpu = Number(done[2]) + Number(senderCpu.slice(4));
   await sender.stop();
   await receiver.stop();
   await Deno.remove(`${dir}/raw.out`);
-  return ms;
+  return { ms, cpu };
 }
 
 /** `deno run` arguments for one chat process; with `--profile`, a V8 CPU profile per process. */
@@ -280,19 +294,20 @@ try {
   console.log(
     `| file | raw TCP copy MiB/s | chat /send MiB/s (${receivers} receiver${
       receivers === 1 ? "" : "s"
-    }) | ratio | CPU ms: server, sender, receiver | server peak RSS | receiver peak RSS |`,
+    }) | ratio | CPU ms: server, sender, receiver (raw copy) | server peak RSS | receiver peak RSS |`,
   );
   console.log("|---|---|---|---|---|---|---|");
   for (const size of sizes) {
     const path = `${dir}/file-${size}.bin`;
     await makeFile(path, size);
-    const raw: number[] = [];
+    const raw: { ms: number; cpu: number }[] = [];
     const results: ChatResult[] = [];
     for (let run = 0; run < runs; run++) {
       raw.push(await rawCopy(dir, path));
       results.push(await chatTransfer(dir, path, size));
     }
-    const rawMs = median(raw);
+    const rawMs = median(raw.map((copy) => copy.ms));
+    const rawCpu = median(raw.map((copy) => copy.cpu)).toFixed(0);
     const chatMs = median(results.map((result) => result.ms));
     const cpu = (role: keyof ChatResult["cpu"]) =>
       median(results.map((result) => result.cpu[role])).toFixed(0);
@@ -300,7 +315,7 @@ try {
     console.log(
       `| ${size / MiB} MiB | ${rate(size, rawMs)} | ${rate(size, chatMs)} | ${
         (rawMs / chatMs).toFixed(2)
-      } | ${cpu("server")}, ${cpu("sender")}, ${cpu("receiver")} | ` +
+      } | ${cpu("server")}, ${cpu("sender")}, ${cpu("receiver")} (${rawCpu}) | ` +
         `${peak(results.map((r) => r.serverPeak))} MiB | ` +
         `${peak(results.map((r) => r.receiverPeak))} MiB |`,
     );
