@@ -140,7 +140,7 @@ interface Transfer {
   readonly notSaved: { nick: string; reason: string }[];
   /** Recipients that fetched every byte but never said whether they saved it. */
   delivered: number;
-  /** Bytes read from the uploader: the spool holds `life.received` of them, the rest are on their way. */
+  /** Bytes read from the uploader; the spool holds `life.received` of them, the rest are coming. */
   arrived: number;
   /** Chunks arrived and still in memory (being spooled, or written to a download), in order. */
   readonly recent: HeldChunk[];
@@ -777,8 +777,9 @@ class DownloadSource {
 
   /**
    * The next bytes: from memory while the upload still holds them, else from the spool; null once
-   * the transfer has failed. Its buffer stays untouched until `release()` is called, and a spool buffer is reused only two pieces later: the caller writes
-   * one piece at a time and finishes each before asking for the one after next.
+   * the transfer has failed. Its buffer stays untouched until `release()` is called, and a spool
+   * buffer is reused only two pieces later: the caller writes one piece at a time and finishes
+   * each before asking for the one after next.
    */
   async next(): Promise<Piece | null> {
     const transfer = this.#transfer;
