@@ -366,7 +366,8 @@ export function quickSweep(options: SweepOptions = {}): GroupSpec[] {
 
 /**
  * Groups for `--sweep profile`: one phase each on 1,000 clients, long enough that the join (which
- * the profile also covers) is a small part of it. Run with `--profile DIR`.
+ * the profile also covers) is a small part of it; and issue 17's light-traffic figure (IRC, 100
+ * clients, one sender at 100/s). Run with `--profile DIR`.
  */
 export function profileSweep(): GroupSpec[] {
   return [
@@ -379,6 +380,10 @@ export function profileSweep(): GroupSpec[] {
     {
       ...fanOutGroup("chat", "native", 1000, [ratePhase(1, RATE_PER_SENDER, { rateSeconds: 20 })]),
       name: "profile-rate-chat-native-1000",
+    },
+    {
+      ...fanOutGroup("chat", "irc", 100, [ratePhase(1, RATE_PER_SENDER, { rateSeconds: 20 })]),
+      name: "profile-rate-chat-irc-100",
     },
   ];
 }

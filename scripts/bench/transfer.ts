@@ -6,12 +6,17 @@
  * memory does not grow with the file.
  *
  *   scripts/deno run -A scripts/bench/transfer.ts [--sizes 64,256] [--runs 3] [--receivers 1]
+ *     [--profile DIR]
  *
- * Prints a Markdown table. Loopback only; everything it starts is stopped at the end.
+ * `--profile DIR` writes a V8 CPU profile of each chat process under DIR/server, DIR/sender and
+ * DIR/receiver0 (summarise them with `profile_summary.ts`).
+ *
+ * Prints a Markdown table, with the median CPU time each chat process used during a transfer
+ * (/proc, all threads). Loopback only; everything it starts is stopped at the end.
  */
 import { parseArgs } from "node:util";
 import { PERMISSIONS } from "../compile.ts";
-import { memory } from "./procfs.ts";
+import { clockTicks, cpuSeconds, memory } from "./procfs.ts";
 
 const MiB = 1024 * 1024;
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -24,11 +29,15 @@ const { values } = parseArgs({
     sizes: { type: "string", default: "64,256" },
     runs: { type: "string", default: "3" },
     receivers: { type: "string", default: "1" },
+    profile: { type: "string" },
   },
 });
 const sizes = (values.sizes ?? "64,256").split(",").map((size) => Number(size) * MiB);
 const runs = Number(values.runs ?? "3");
 const receivers = Number(values.receivers ?? "1");
+/** Where V8 CPU profiles of the server, sender and first receiver go (`--cpu-prof`), if asked. */
+const profileDir = values.profile;
+const ticks = await clockTicks();
 
 /** A child process whose output lines can be awaited. */
 class Child {
@@ -130,13 +139,22 @@ async function makeFile(path: string, size: number): Promise<void> {
 }
 
 /** The raw copy: a receiver process writes what it reads to a file; the sender sends the file. */
-const RAW_RECEIVER = `
+/** CPU time of the process running it so far (user and system, all threads), in ms. */
+const CPU_MS = `
+function cpuMs() {
+  const stat = Deno.readTextFileSync("/proc/self/stat");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+`;
+const RAW_RECEIVER = CPU_MS + `
 const [out] = Deno.args;
 const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
 console.log("port " + listener.addr.port);
 const conn = await listener.accept();
 // Timed from the sender's connection, so neither process's start-up counts.
 const started = performance.now();
+const cpuBefore = cpuMs();
 using file = await Deno.open(out, { write: true, create: true, truncate: true });
 const buffer = new Uint8Array(256 * 1024);
 while (true) {
@@ -145,11 +163,12 @@ while (true) {
   let offset = 0;
   while (offset < n) offset += await file.write(buffer.subarray(offset, n));
 }
-console.log("done " + (performance.now() - started));
+console.log("done " + (performance.now() - started) + " " + (cpuMs() - cpuBefore));
 `;
-const RAW_SENDER = `
+const RAW_SENDER = CPU_MS + `
 const [path, port] = Deno.args;
 const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+const cpuBefore = cpuMs();
 using file = await Deno.open(path, { read: true });
 const buffer = new Uint8Array(256 * 1024);
 while (true) {
@@ -159,31 +178,45 @@ while (true) {
   while (offset < n) offset += await conn.write(buffer.subarray(offset, n));
 }
 conn.close();
+console.log("cpu " + (cpuMs() - cpuBefore));
 `;
 
-async function rawCopy(dir: string, path: string): Promise<number> {
+/** The raw copy's time, and the CPU time its two processes used meanwhile (ms, from /proc). */
+async function rawCopy(dir: string, path: string): Promise<{ ms: number; cpu: number }> {
   await Deno.writeTextFile(`${dir}/raw_receiver.ts`, RAW_RECEIVER);
   await Deno.writeTextFile(`${dir}/raw_sender.ts`, RAW_SENDER);
   const receiver = new Child(["run", "-A", `${dir}/raw_receiver.ts`, `${dir}/raw.out`]);
   const portLine = receiver.lines[await receiver.waitFor(/^port /)] ?? "";
   const sender = new Child(["run", "-A", `${dir}/raw_sender.ts`, path, portLine.slice(5)]);
-  const done = receiver.lines[await receiver.waitFor(/^done /)] ?? "";
-  const ms = Number(done.slice(5));
+  const done = (receiver.lines[await receiver.waitFor(/^done /)] ?? "").split(" ");
+  const senderCpu = sender.lines[await sender.waitFor(/^cpu /)] ?? "";
+  const ms = Number(done[1]);
+  const cpu = Number(done[2]) + Number(senderCpu.slice(4));
   await sender.stop();
   await receiver.stop();
   await Deno.remove(`${dir}/raw.out`);
-  return ms;
+  return { ms, cpu };
 }
 
-const CHAT = ["run", ...PERMISSIONS, "main.ts"];
+/** `deno run` arguments for one chat process; with `--profile`, a V8 CPU profile per process. */
+function chat(role: string): string[] {
+  const profile = profileDir === undefined
+    ? []
+    : ["--cpu-prof", `--cpu-prof-dir=${profileDir}/${role}`];
+  return ["run", ...profile, ...PERMISSIONS, "main.ts"];
+}
 
-async function chatTransfer(
-  dir: string,
-  path: string,
-  size: number,
-): Promise<{ ms: number; serverPeak: number; receiverPeak: number }> {
+/** One transfer's time, peak RSS, and each process's CPU time while it went on (ms). */
+interface ChatResult {
+  ms: number;
+  serverPeak: number;
+  receiverPeak: number;
+  cpu: { server: number; sender: number; receiver: number };
+}
+
+async function chatTransfer(dir: string, path: string, size: number): Promise<ChatResult> {
   const server = new Child([
-    ...CHAT,
+    ...chat("server"),
     "serve",
     "--memory",
     "--host",
@@ -201,7 +234,7 @@ async function chatTransfer(
   try {
     for (let i = 0; i < receivers; i++) {
       const receiver = new Child([
-        ...CHAT,
+        ...chat(`receiver${i}`),
         "join",
         `127.0.0.1:${port}`,
         "--nick",
@@ -212,21 +245,44 @@ async function chatTransfer(
       await receiver.waitFor(/^\* You are in lobby/);
       clients.push(receiver);
     }
-    const sender = new Child([...CHAT, "join", `127.0.0.1:${port}`, "--nick", "sender"]);
+    const sender = new Child([...chat("sender"), "join", `127.0.0.1:${port}`, "--nick", "sender"]);
     await sender.waitFor(/^\* You are in lobby/);
     clients.push(sender);
+    const pids = {
+      server: server.process.pid,
+      sender: sender.process.pid,
+      receiver: clients[0]?.process.pid ?? 0,
+    };
+    const cpuBefore = await cpuOf(pids);
     const started = performance.now();
     await sender.send(`/send ${path}`);
     for (const receiver of clients.slice(0, receivers)) await receiver.waitFor(/^\* Saved /);
     const ms = performance.now() - started;
+    const cpuAfter = await cpuOf(pids);
     const serverPeak = (await memory(server.process.pid)).peakKiB;
-    const receiverPeak = (await memory(clients[0]?.process.pid ?? 0)).peakKiB;
+    const receiverPeak = (await memory(pids.receiver)).peakKiB;
     for (let i = 0; i < receivers; i++) await Deno.remove(`${dir}/r${i}`, { recursive: true });
-    return { ms, serverPeak, receiverPeak };
+    const cpu = {
+      server: cpuAfter.server - cpuBefore.server,
+      sender: cpuAfter.sender - cpuBefore.sender,
+      receiver: cpuAfter.receiver - cpuBefore.receiver,
+    };
+    return { ms, serverPeak, receiverPeak, cpu };
   } finally {
     for (const client of clients) await client.stop();
     await server.stop();
   }
+}
+
+/** CPU time (user + system, all threads) of each process so far, in ms. */
+async function cpuOf(
+  pids: { server: number; sender: number; receiver: number },
+): Promise<{ server: number; sender: number; receiver: number }> {
+  return {
+    server: 1000 * await cpuSeconds(pids.server, ticks),
+    sender: 1000 * await cpuSeconds(pids.sender, ticks),
+    receiver: 1000 * await cpuSeconds(pids.receiver, ticks),
+  };
 }
 
 const median = (numbers: number[]) =>
@@ -238,30 +294,30 @@ try {
   console.log(
     `| file | raw TCP copy MiB/s | chat /send MiB/s (${receivers} receiver${
       receivers === 1 ? "" : "s"
-    }) | ratio | server peak RSS | receiver peak RSS |`,
+    }) | ratio | CPU ms: server, sender, receiver (raw copy) | server peak RSS | receiver peak RSS |`,
   );
-  console.log("|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|");
   for (const size of sizes) {
     const path = `${dir}/file-${size}.bin`;
     await makeFile(path, size);
-    const raw: number[] = [];
-    const chat: number[] = [];
-    let serverPeak = 0;
-    let receiverPeak = 0;
+    const raw: { ms: number; cpu: number }[] = [];
+    const results: ChatResult[] = [];
     for (let run = 0; run < runs; run++) {
       raw.push(await rawCopy(dir, path));
-      const result = await chatTransfer(dir, path, size);
-      chat.push(result.ms);
-      serverPeak = Math.max(serverPeak, result.serverPeak);
-      receiverPeak = Math.max(receiverPeak, result.receiverPeak);
+      results.push(await chatTransfer(dir, path, size));
     }
-    const rawMs = median(raw);
-    const chatMs = median(chat);
+    const rawMs = median(raw.map((copy) => copy.ms));
+    const rawCpu = median(raw.map((copy) => copy.cpu)).toFixed(0);
+    const chatMs = median(results.map((result) => result.ms));
+    const cpu = (role: keyof ChatResult["cpu"]) =>
+      median(results.map((result) => result.cpu[role])).toFixed(0);
+    const peak = (kib: number[]) => (Math.max(...kib) / 1024).toFixed(0);
     console.log(
       `| ${size / MiB} MiB | ${rate(size, rawMs)} | ${rate(size, chatMs)} | ${
         (rawMs / chatMs).toFixed(2)
-      } | ` +
-        `${(serverPeak / 1024).toFixed(0)} MiB | ${(receiverPeak / 1024).toFixed(0)} MiB |`,
+      } | ${cpu("server")}, ${cpu("sender")}, ${cpu("receiver")} (${rawCpu}) | ` +
+        `${peak(results.map((r) => r.serverPeak))} MiB | ` +
+        `${peak(results.map((r) => r.receiverPeak))} MiB |`,
     );
     await Deno.remove(path);
   }

@@ -257,8 +257,10 @@ export class FileTransfers {
       let sent = 0;
       const hash = createHash("sha256");
       await pump((buffer) => source.read(buffer), async (chunk) => {
+        // Hashed while the socket takes it (the chunk is not touched until the write ends).
+        const writing = link?.write(chunk);
         hash.update(chunk);
-        await link?.write(chunk);
+        await writing;
         sent += chunk.length;
         this.#advance(key, sent);
       }, { chunkBytes: FILE_CHUNK_BYTES, limit: offer.size });
