@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   const perWrite = (cpu / writes * 1e6).toFixed(2);
   console.log(
     `${label}: ${writes} writes of ${message.length} B to ${clients} connections at ${rate}/s: ` +
-      `${cpu.toFixed(2)} s CPU, ${perWrite} µs per write (${perWrite} CPU s per million); ` +
+      `${cpu.toFixed(2)} s CPU, ${perWrite} \u00b5s per write (${perWrite} CPU s per million); ` +
       `reader: ${output.trim().replace(/\s+/g, " ")}`,
   );
 }
