@@ -456,3 +456,28 @@ Deno.test("IrcDialect extended-join gives the account (or *) and the real name w
   const own = shown(irc, { type: "room", room: "chess", members: ["ana"], seq: 0 }, on);
   assert.equal(own[0], ":ana!ana@chat JOIN #chess * :Ana A");
 });
+
+Deno.test("IrcDialect account-notify: ACCOUNT name, or *, for those who share a channel or monitor", () => {
+  const users: Record<string, UserInfo> = {
+    bob: { nick: "bob", user: "b", realName: "" },
+    dee: { nick: "dee", user: "dee", realName: "" },
+  };
+  const on = view("ana", users);
+  const irc = registered("ana", ["games"]);
+  // Without the capability: nothing.
+  assert.deepEqual(shown(irc, { type: "account", nick: "bob", account: "Bob" }, on), []);
+  assert.deepEqual(rawLines(irc.read("CAP REQ account-notify", on)), [
+    ":chat CAP ana ACK account-notify",
+  ]);
+  assert.deepEqual(shown(irc, { type: "account", nick: "bob", account: "Bob" }, on), [
+    ":bob!b@chat ACCOUNT Bob",
+  ]);
+  assert.deepEqual(shown(irc, { type: "account", nick: "bob" }, on), [":bob!b@chat ACCOUNT *"]);
+  // Someone in no channel the user sees: shown only to a watcher with extended-monitor.
+  assert.deepEqual(shown(irc, { type: "account", nick: "dee", account: "dee" }, on), []);
+  irc.read("MONITOR + dee", on);
+  irc.read("CAP REQ extended-monitor", on);
+  assert.deepEqual(shown(irc, { type: "account", nick: "dee", account: "dee" }, on), [
+    ":dee!dee@chat ACCOUNT dee",
+  ]);
+});

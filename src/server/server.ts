@@ -131,6 +131,7 @@ interface Lingering {
 const RESYNCED: ReadonlySet<string> = new Set([
   // ...or that are not worth keeping: others' away changes, tags without a message.
   "user_away",
+  "account",
   "real_name",
   "presence",
   "tags",

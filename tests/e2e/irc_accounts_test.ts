@@ -188,6 +188,57 @@ Deno.test("IRC NickServ IDENTIFY logs in and takes the account's nick", async ()
   });
 });
 
+Deno.test("IRC account-notify: logins and logouts of people sharing a channel are ACCOUNT lines", async () => {
+  await withServer({}, async (server, track) => {
+    await account(server, track, "ana", "sesame123");
+    await account(server, track, "bob", "bobpass12");
+    const watcher = track(await RawClient.connect(server.port));
+    await watcher.write(
+      "CAP LS 302\r\nCAP REQ :account-notify\r\nNICK watcher\r\nUSER w 0 * :W\r\nCAP END\r\n",
+    );
+    await watcher.lines.waitFor(":chat 422 watcher ");
+    await watcher.write("JOIN #games\r\n");
+    await watcher.lines.waitFor(":chat 366 watcher #games ");
+    const blind = track(await ircUser(server, "blind"));
+    await blind.write("JOIN #games\r\n");
+    await watcher.lines.waitFor(":blind!blind@chat JOIN #games");
+
+    // NickServ IDENTIFY: the login is told under the old nick, then the nick follows.
+    const guest = track(await ircUser(server, "guest"));
+    await guest.write("JOIN #games\r\n");
+    await watcher.lines.waitFor(":guest!guest@chat JOIN #games");
+    await guest.write("PRIVMSG NickServ :IDENTIFY ana sesame123\r\n");
+    const told = await watcher.lines.waitFor(":guest!guest@chat ACCOUNT ana");
+    await watcher.lines.waitFor(":guest!guest@chat NICK ana", { from: told });
+    await guest.write("NS LOGOUT\r\n");
+    await watcher.lines.waitFor(":ana!guest@chat ACCOUNT *");
+
+    // SASL after registration, as irctest does it.
+    const late = track(await ircUser(server, "late"));
+    await late.write("JOIN #games\r\n");
+    await watcher.lines.waitFor(":late!late@chat JOIN #games");
+    await late.write("CAP REQ sasl\r\nAUTHENTICATE PLAIN\r\n");
+    await late.lines.waitFor("AUTHENTICATE +");
+    await late.write(`AUTHENTICATE ${btoa("\0bob\0bobpass12")}\r\n`);
+    await late.lines.waitFor(":chat 903 late :SASL authentication successful");
+    await watcher.lines.waitFor(":late!late@chat ACCOUNT bob");
+
+    // A plain-text user's /login reaches IRC users the same way (all are in the lobby).
+    await watcher.write("JOIN #lobby\r\n");
+    await watcher.lines.waitFor(":chat 366 watcher #lobby ");
+    const nc = track(await ncUser(server, "plain"));
+    await watcher.lines.waitFor(":plain!plain@chat JOIN #lobby");
+    await nc.sendLine("/register plainpass1");
+    await nc.lines.waitFor("* Nick plain is now your account");
+    await watcher.lines.waitFor(":plain!plain@chat ACCOUNT plain");
+
+    // Whoever did not ask for the capability sees none of it.
+    await blind.write("PING :done\r\n");
+    await blind.lines.waitFor("PONG");
+    assert.ok(!blind.lines.text().includes(" ACCOUNT "), blind.lines.text());
+  });
+});
+
 Deno.test("IRC OPER logs in an operator, who may KILL; others get 481, 464, 491", async () => {
   await withServer({ args: ["--admin", "boss"] }, async (server, track) => {
     await account(server, track, "boss", "bosspass1");

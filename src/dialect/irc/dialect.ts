@@ -73,6 +73,7 @@ export const NETWORK = "chat";
 
 /** IRCv3 capabilities this server offers, each fully implemented. */
 export const CAPABILITIES: readonly string[] = [
+  "account-notify",
   "account-tag",
   "away-notify",
   "batch",
@@ -876,6 +877,9 @@ export class IrcDialect implements Dialect {
         const from = this.prefix(event.nick);
         return [event.text === undefined ? line(from, "AWAY") : line(from, "AWAY", event.text)];
       }
+      case "account":
+        if (!this.caps.has("account-notify") || !this.#follows(event.nick, self)) return [];
+        return [line(this.prefix(event.nick), "ACCOUNT", event.account ?? "*")];
       case "real_name": {
         const mine = ircLower(event.nick) === ircLower(self);
         if (!this.caps.has("setname") || !(mine || this.#follows(event.nick, self))) return [];
