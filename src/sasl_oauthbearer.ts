@@ -3,13 +3,14 @@
  * text of its base64 `AUTHENTICATE` lines, decoded) carries the bearer token, which the server
  * checks like `/login --token` (`Accounts.loginWithToken`). Pure.
  *
- * The exchange, for the IRC side: offer `OAUTHBEARER` in `sasl=` only when
- * `Accounts.takesTokens`; on `AUTHENTICATE OAUTHBEARER` answer `AUTHENTICATE +`, join the
- * client's base64 pieces, decode, {@linkcode parseOauthBearer}; the session then calls
+ * The exchange, on the IRC side: `OAUTHBEARER` is offered in `sasl=` only when the server takes
+ * tokens (`DialectOptions.tokens`); on `AUTHENTICATE OAUTHBEARER` the dialect answers
+ * `AUTHENTICATE +`, joins the client's base64 pieces, decodes them and reads them with
+ * {@linkcode parseOauthBearer} (`OAUTH_BEARER` in `src/dialect/irc/sasl.ts`); the session calls
  * `accounts.loginWithToken(token, remote)` (throttled and logged like any login; an `authzid`
  * must have the account's nick key) and logs the member in as a password login does (takeover,
- * `hub.login`), answering 900 and 903. When it throws `ChatError`, send
- * `AUTHENTICATE BASE64(oauthBearerFailure(discoveryUrl(issuer)))`, wait for the client's
+ * the `login` hub op), answering 900 and 903. When it throws `ChatError`, the dialect sends
+ * `AUTHENTICATE BASE64(oauthBearerFailure(discoveryUrl(issuer)))`, waits for the client's
  * `AUTHENTICATE AQ==` (one ^A), then 904 with the error's message.
  *
  * @example

@@ -43,3 +43,30 @@ Deno.test("Hub.disconnect() ends a login made before any nick was taken", () => 
   hub.disconnect(4, "", 0);
   assert.equal(hub.loggedIn("ana"), undefined);
 });
+
+Deno.test("Hub.login() and logout() tell those sharing a room or watching the nick (account-notify)", () => {
+  const hub = hubWithAccount();
+  // A login before registration tells nobody: the member is in no room yet.
+  assert.deepEqual(hub.login(1, "ana"), []);
+  hub.register(1, "ana", 0);
+  hub.register(2, "bob", 0);
+  hub.register(3, "cy", 0);
+  hub.createRoom(2, "games", {}, 0);
+  hub.join(1, "games", undefined, 0);
+  hub.watch(3, ["dee"], true);
+  // Everyone is in the lobby: bob and cy share it with ana.
+  assert.deepEqual(hub.logout(1), [{ to: [2, 3], frame: { type: "account", nick: "ana" } }]);
+  assert.deepEqual(hub.logout(1), [], "not logged in: nothing changes");
+  // The account's name, as it was registered.
+  assert.deepEqual(hub.login(1, "ANA"), [
+    { to: [2, 3], frame: { type: "account", nick: "ana", account: "Ana" } },
+  ]);
+  assert.deepEqual(hub.login(1, "ana"), [], "the same login again is no change");
+  // Someone alone in no shared room, but watched, is told to the watcher.
+  hub.register(4, "dee", 0);
+  hub.createRoom(4, "alone", {}, 0);
+  hub.leave(4, "lobby", "", 0);
+  assert.deepEqual(hub.login(4, "dee"), [
+    { to: [3], frame: { type: "account", nick: "dee", account: "dee" } },
+  ]);
+});

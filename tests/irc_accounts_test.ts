@@ -64,7 +64,7 @@ Deno.test("IrcDialect SASL PLAIN logs in before registration, which waits for CA
   const intents = irc.read(`AUTHENTICATE ${btoa("\0ana\0sesame")}`, view());
   assert.equal(intents.length, 1);
   const intent = intents[0];
-  assert.ok(intent?.kind === "authenticate");
+  assert.ok(intent?.kind === "authenticate" && "password" in intent);
   assert.deepEqual(
     { account: intent.account, password: intent.password, purpose: intent.purpose },
     { account: "ana", password: "sesame", purpose: "sasl" },
@@ -123,6 +123,111 @@ Deno.test("IrcDialect SASL failures: 904 for a wrong password, 908 mechanisms, 9
   assert.equal(end.at(-1)?.kind, "register");
 });
 
+Deno.test("IrcDialect offers OAUTHBEARER only on a server that takes tokens", () => {
+  const plain = new IrcDialect();
+  assert.match(rawLines(plain.read("CAP LS 302", view()))[0] ?? "", / sasl=PLAIN /);
+  plain.read("AUTHENTICATE OAUTHBEARER", view());
+  assert.deepEqual(rawLines(plain.read("AUTHENTICATE OAUTHBEARER", view())), [
+    ":chat 908 * PLAIN :are available SASL mechanisms",
+    ":chat 904 * :SASL authentication failed: unknown mechanism",
+  ]);
+  const sso = new IrcDialect({ tokens: {} });
+  assert.match(rawLines(sso.read("CAP LS 302", view()))[0] ?? "", / sasl=PLAIN,OAUTHBEARER /);
+  assert.deepEqual(
+    rawLines(sso.read("AUTHENTICATE EXTERNAL", view()))[0],
+    ":chat 908 * PLAIN,OAUTHBEARER :are available SASL mechanisms",
+  );
+});
+
+Deno.test("IrcDialect SASL OAUTHBEARER: a token login, then 900 and 903", () => {
+  const irc = new IrcDialect({ tokens: { configuration: "https://id.example/.well-known/x" } });
+  irc.read("CAP LS 302", view());
+  irc.read("CAP REQ sasl", view());
+  irc.read("NICK ana", view());
+  irc.read("USER ana 0 * :Ana", view());
+  assert.deepEqual(rawLines(irc.read("AUTHENTICATE oauthbearer", view())), ["AUTHENTICATE +"]);
+  const message = "n,a=ana,\x01host=chat\x01port=6667\x01auth=Bearer eyJ.eyJ.sig\x01\x01";
+  const intents = irc.read(`AUTHENTICATE ${btoa(message)}`, view());
+  assert.deepEqual(intents, [{
+    kind: "authenticate",
+    token: "eyJ.eyJ.sig",
+    account: "ana",
+    purpose: "sasl",
+    id: lastId(intents),
+  }]);
+  assert.deepEqual(
+    shown(irc, { type: "logged_in", account: "ana", operator: false, purpose: "sasl" }, view()),
+    [
+      ":chat 900 * ana!ana@chat ana :You are now logged in as ana",
+      ":chat 903 * :SASL authentication successful",
+    ],
+  );
+  // Without a=, the token alone names the account.
+  const bare = new IrcDialect({ tokens: {} });
+  bare.read("AUTHENTICATE OAUTHBEARER", view());
+  const alone = bare.read(`AUTHENTICATE ${btoa("n,,\x01auth=Bearer t.k.n\x01\x01")}`, view());
+  assert.deepEqual(alone, [
+    { kind: "authenticate", token: "t.k.n", purpose: "sasl", id: lastId(alone) },
+  ]);
+});
+
+Deno.test("IrcDialect SASL OAUTHBEARER: a refused token is the RFC 7628 challenge, then 904", () => {
+  const configuration = "http://127.0.0.1:9/.well-known/openid-configuration";
+  const irc = new IrcDialect({ tokens: { configuration } });
+  irc.read("CAP LS 302", view());
+  irc.read("AUTHENTICATE OAUTHBEARER", view());
+  const token = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+  const intents = irc.read(`AUTHENTICATE ${btoa(`n,,\x01auth=Bearer ${token}\x01\x01`)}`, view());
+  const error = new ChatError("login_failed", "Token refused: it has expired");
+  const challenge = shown(irc, { type: "failure", error, ref: lastId(intents) }, view());
+  assert.equal(challenge.length, 1);
+  const [verb, payload = ""] = (challenge[0] ?? "").split(" ");
+  assert.equal(verb, "AUTHENTICATE");
+  assert.deepEqual(JSON.parse(atob(payload)), {
+    status: "invalid_token",
+    "openid-configuration": configuration,
+  });
+  // The client answers with a single ^A; then the failure, with the reason (never the token).
+  const failed = rawLines(irc.read("AUTHENTICATE AQ==", view()));
+  assert.deepEqual(failed, [
+    ":chat 904 * :SASL authentication failed: Token refused: it has expired",
+  ]);
+  assert.ok(!challenge.concat(failed).join("").includes("c2lnbmF0dXJl"));
+  // The exchange is over: a new one may start.
+  assert.deepEqual(rawLines(irc.read("AUTHENTICATE OAUTHBEARER", view())), ["AUTHENTICATE +"]);
+  const again = irc.read(`AUTHENTICATE ${btoa("n,,\x01auth=Bearer a.b.c\x01\x01")}`, view());
+  assert.equal(again[0]?.kind, "authenticate");
+});
+
+Deno.test("IrcDialect SASL OAUTHBEARER: a malformed message is 904 at once, a challenge left unanswered is aborted", () => {
+  const irc = new IrcDialect({ tokens: {} });
+  irc.read("CAP LS 302", view());
+  irc.read("AUTHENTICATE OAUTHBEARER", view());
+  assert.deepEqual(
+    rawLines(irc.read(`AUTHENTICATE ${btoa("n,,\x01auth=Basic x\x01\x01")}`, view())),
+    [
+      ":chat 904 * :SASL authentication failed: Bad OAUTHBEARER message: auth must be Bearer TOKEN",
+    ],
+  );
+  irc.read("AUTHENTICATE OAUTHBEARER", view());
+  const intents = irc.read(`AUTHENTICATE ${btoa("n,,\x01auth=Bearer a.b.c\x01\x01")}`, view());
+  const error = new ChatError("login_failed", "Token refused: its signature does not match");
+  const challenge = shown(irc, { type: "failure", error, ref: lastId(intents) }, view());
+  assert.deepEqual(challenge, [`AUTHENTICATE ${btoa('{"status":"invalid_token"}')}`]);
+  assert.deepEqual(rawLines(irc.read("AUTHENTICATE *", view())), [
+    ":chat 906 * :SASL authentication aborted",
+  ]);
+  // Registering instead of answering aborts it too.
+  irc.read("AUTHENTICATE OAUTHBEARER", view());
+  const more = irc.read(`AUTHENTICATE ${btoa("n,,\x01auth=Bearer a.b.c\x01\x01")}`, view());
+  shown(irc, { type: "failure", error, ref: lastId(more) }, view());
+  irc.read("NICK ana", view());
+  irc.read("USER ana 0 * :Ana", view());
+  const end = irc.read("CAP END", view());
+  assert.deepEqual(rawLines(end), [":chat 906 * :SASL authentication aborted"]);
+  assert.equal(end.at(-1)?.kind, "register");
+});
+
 Deno.test("IrcDialect NickServ IDENTIFY and REGISTER become /login and /register", () => {
   const irc = registered("ana");
   const lines = (line: string) =>
@@ -151,7 +256,7 @@ Deno.test("IrcDialect NickServ IDENTIFY and REGISTER become /login and /register
 Deno.test("IrcDialect OPER logs in as an operator: 381, or 464 and 491", () => {
   const irc = registered("ana");
   const oper = irc.read("OPER boss hunter22", view("ana"));
-  assert.ok(oper[0]?.kind === "authenticate");
+  assert.ok(oper[0]?.kind === "authenticate" && "password" in oper[0]);
   assert.deepEqual(
     { account: oper[0].account, password: oper[0].password, purpose: oper[0].purpose },
     { account: "boss", password: "hunter22", purpose: "oper" },
@@ -350,4 +455,29 @@ Deno.test("IrcDialect extended-join gives the account (or *) and the real name w
   ]);
   const own = shown(irc, { type: "room", room: "chess", members: ["ana"], seq: 0 }, on);
   assert.equal(own[0], ":ana!ana@chat JOIN #chess * :Ana A");
+});
+
+Deno.test("IrcDialect account-notify: ACCOUNT name, or *, for those who share a channel or monitor", () => {
+  const users: Record<string, UserInfo> = {
+    bob: { nick: "bob", user: "b", realName: "" },
+    dee: { nick: "dee", user: "dee", realName: "" },
+  };
+  const on = view("ana", users);
+  const irc = registered("ana", ["games"]);
+  // Without the capability: nothing.
+  assert.deepEqual(shown(irc, { type: "account", nick: "bob", account: "Bob" }, on), []);
+  assert.deepEqual(rawLines(irc.read("CAP REQ account-notify", on)), [
+    ":chat CAP ana ACK account-notify",
+  ]);
+  assert.deepEqual(shown(irc, { type: "account", nick: "bob", account: "Bob" }, on), [
+    ":bob!b@chat ACCOUNT Bob",
+  ]);
+  assert.deepEqual(shown(irc, { type: "account", nick: "bob" }, on), [":bob!b@chat ACCOUNT *"]);
+  // Someone in no channel the user sees: shown only to a watcher with extended-monitor.
+  assert.deepEqual(shown(irc, { type: "account", nick: "dee", account: "dee" }, on), []);
+  irc.read("MONITOR + dee", on);
+  irc.read("CAP REQ extended-monitor", on);
+  assert.deepEqual(shown(irc, { type: "account", nick: "dee", account: "dee" }, on), [
+    ":dee!dee@chat ACCOUNT dee",
+  ]);
 });

@@ -69,7 +69,7 @@ Deno.test("IrcDialect.read() registers once NICK and USER have both come, in any
 Deno.test("IrcDialect.read() holds registration until CAP END when CAP LS was sent", () => {
   const irc = new IrcDialect();
   assert.deepEqual(rawLines(irc.read("CAP LS 302", view())), [
-    ":chat CAP * LS :account-tag away-notify batch cap-notify draft/chathistory echo-message extended-join labeled-response extended-monitor message-tags multi-prefix sasl=PLAIN server-time setname userhost-in-names",
+    ":chat CAP * LS :account-notify account-tag away-notify batch cap-notify draft/chathistory echo-message extended-join labeled-response extended-monitor message-tags multi-prefix sasl=PLAIN server-time setname userhost-in-names",
   ]);
   assert.deepEqual(irc.read("NICK ana", view()), []);
   assert.deepEqual(irc.read("USER ana 0 * :Ana", view()), []);

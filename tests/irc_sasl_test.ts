@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import {
+  challengeChunks,
   decodeBase64,
+  encodeBase64,
+  OAUTH_BEARER,
+  offeredMechanisms,
   PLAIN,
   SASL_CHUNK_BYTES,
   SASL_MECHANISMS,
@@ -33,8 +37,49 @@ Deno.test("PLAIN.login() refuses malformed responses and logging in as someone e
   });
 });
 
-Deno.test("SASL_MECHANISMS offers PLAIN", () => {
-  assert.deepEqual(Object.keys(SASL_MECHANISMS), ["PLAIN"]);
+Deno.test("offeredMechanisms() offers OAUTHBEARER beside PLAIN only on a server taking tokens", () => {
+  assert.deepEqual(Object.keys(SASL_MECHANISMS), ["PLAIN", "OAUTHBEARER"]);
+  assert.deepEqual(Object.keys(offeredMechanisms(false)), ["PLAIN"]);
+  assert.deepEqual(Object.keys(offeredMechanisms(true)), ["PLAIN", "OAUTHBEARER"]);
+});
+
+Deno.test("OAUTH_BEARER.login() reads the bearer token and the account asked for", () => {
+  assert.deepEqual(
+    OAUTH_BEARER.login(encoder.encode("n,,\x01auth=Bearer eyJ.eyJ.sig\x01\x01")),
+    { ok: true, token: "eyJ.eyJ.sig" },
+  );
+  assert.deepEqual(
+    OAUTH_BEARER.login(
+      encoder.encode("n,a=ana,\x01host=chat.example.org\x01port=6697\x01auth=Bearer t.k.n\x01\x01"),
+    ),
+    { ok: true, token: "t.k.n", account: "ana" },
+  );
+});
+
+Deno.test("OAUTH_BEARER.login() refuses a malformed message, saying why", () => {
+  assert.deepEqual(OAUTH_BEARER.login(encoder.encode("n,,\x01auth=Basic abc\x01\x01")), {
+    ok: false,
+    reason: "Bad OAUTHBEARER message: auth must be Bearer TOKEN",
+  });
+  assert.deepEqual(OAUTH_BEARER.login(encoder.encode("\0ana\0sesame")), {
+    ok: false,
+    reason: "Bad OAUTHBEARER message: no key-value part",
+  });
+  assert.deepEqual(OAUTH_BEARER.login(encoder.encode("p=tls-unique,,\x01auth=Bearer x\x01\x01")), {
+    ok: false,
+    reason: "Bad OAUTHBEARER message: channel binding is not supported",
+  });
+});
+
+Deno.test("challengeChunks() splits a challenge's base64 in 400s, with + after a full last one", () => {
+  assert.deepEqual(challengeChunks(encoder.encode("{}")), [btoa("{}")]);
+  assert.deepEqual(challengeChunks(new Uint8Array(0)), ["+"]);
+  const exact = encoder.encode("z".repeat(300));
+  assert.deepEqual(challengeChunks(exact), [btoa("z".repeat(300)), "+"]);
+  const long = encoder.encode("w".repeat(450));
+  const chunks = challengeChunks(long);
+  assert.deepEqual(chunks.map((chunk) => chunk.length), [400, 200]);
+  assert.equal(chunks.join(""), encodeBase64(long));
 });
 
 Deno.test("SaslResponse gathers chunks of 400 until a shorter one or +", () => {

@@ -121,6 +121,11 @@ export type Intent =
     purpose: "sasl" | "oper";
     id?: string;
   }
+  /**
+   * Log in with a bearer token (IRC's SASL OAUTHBEARER, single sign-on): the token names the
+   * account (`account`, when given, must be it); otherwise as a `sasl` login with a password.
+   */
+  | { kind: "authenticate"; token: string; account?: string; purpose: "sasl"; id?: string }
   /** The connection ends: `reason` for the log and the rooms, `bye` for the client. */
   | { kind: "end"; reason: string; bye?: string; error?: ChatError };
 
@@ -128,6 +133,12 @@ export type Intent =
 export interface DialectOptions {
   /** The server's name, for dialects that show one (IRC's prefixes and numerics). @default "chat" */
   readonly serverName?: string;
+  /**
+   * The server takes bearer tokens as logins (single sign-on, `--oidc-issuer`): IRC offers SASL
+   * OAUTHBEARER. `configuration` is the identity provider's discovery URL, told to a client
+   * whose token is refused. @default no token logins
+   */
+  readonly tokens?: { readonly configuration?: string };
 }
 
 /** What a dialect's clients can do beyond chatting. */

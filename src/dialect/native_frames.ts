@@ -11,11 +11,12 @@ import type { HubEvent, RoomChange } from "../server/events.ts";
 export function nativeFrame(event: HubEvent): ServerFrame | undefined {
   switch (event.type) {
     case "user_away":
+    case "account":
     case "real_name":
     case "presence":
     case "tags":
     case "history":
-      // Others' away changes are in /whois; tags and history queries are IRC's.
+      // Others' away changes and logins are in /whois; tags and history queries are IRC's.
       return undefined;
     case "mode":
       return { type: "notice", room: event.room, text: `${event.by} ${changeText(event.change)}` };

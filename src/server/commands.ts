@@ -367,8 +367,9 @@ export const COMMANDS: readonly Command[] = [
       if (context.hub.accountOf(context.id) === undefined) {
         throw new ChatError("not_logged_in", "You are not logged in");
       }
-      context.hub.logout(context.id);
-      return reply(context, { type: "notice", text: "Logged out" });
+      const deliveries = context.hub.logout(context.id);
+      const result = reply(context, { type: "notice", text: "Logged out" });
+      return { ...result, deliveries: [...result.deliveries, ...deliveries] };
     },
   },
   {

@@ -57,6 +57,11 @@ export type HubEvent =
    */
   | { readonly type: "user_away"; readonly nick: string; readonly text?: string }
   /**
+   * Someone who shares a room with you, or whom you watch, logged in to an account (`account`:
+   * its name) or out (without); IRC's account-notify.
+   */
+  | { readonly type: "account"; readonly nick: string; readonly account?: string }
+  /**
    * Client tags without a message (IRC's TAGMSG: typing, reactions), to a room (`room`) or one
    * person (`to`); the sender gets it too, to echo it if its dialect does.
    */

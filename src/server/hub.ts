@@ -465,13 +465,36 @@ export class Hub {
    * Records that a member (registered or not yet) has proved they own an account: the session
    * checked the password, off the hub. Their registered nick is theirs to use from now on.
    */
-  login(id: MemberId, account: string): void {
-    this.#logins.set(id, nickKey(account));
+  login(id: MemberId, account: string): Delivery[] {
+    const key = nickKey(account);
+    const was = this.#logins.get(id);
+    this.#logins.set(id, key);
+    if (was === key) return [];
+    return this.#accountChange(id, this.#accounts.find(key)?.name ?? account);
   }
 
   /** Ends a member's login (they keep the nick they hold on this connection). */
-  logout(id: MemberId): void {
-    this.#logins.delete(id);
+  logout(id: MemberId): Delivery[] {
+    if (!this.#logins.delete(id)) return [];
+    return this.#accountChange(id, undefined);
+  }
+
+  /**
+   * Those who share a room with a registered member, or watch its nick, hear that it logged in
+   * to an account (its name) or out (IRC's account-notify). Nobody hears of a login made before
+   * registration: the member is in no room yet.
+   */
+  #accountChange(id: MemberId, account: string | undefined): Delivery[] {
+    const member = this.#members.get(id);
+    if (member === undefined) return [];
+    const to = this.#neighboursAndWatchers(member);
+    if (to.length === 0) return [];
+    return [{
+      to,
+      frame: account === undefined
+        ? { type: "account", nick: member.nick }
+        : { type: "account", nick: member.nick, account },
+    }];
   }
 
   /** The key of the account a member is logged in to, if any. */

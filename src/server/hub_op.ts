@@ -241,11 +241,9 @@ function apply({ hub, moderation, tokens, accounts }: HubOpContext, op: HubOp): 
       return { deliveries: command.deliveries, command };
     }
     case "login":
-      hub.login(op.member, op.account);
-      return { deliveries: [] };
+      return { deliveries: hub.login(op.member, op.account) };
     case "logout":
-      hub.logout(op.member);
-      return { deliveries: [] };
+      return { deliveries: hub.logout(op.member) };
     case "rename":
       return { deliveries: hub.rename(op.member, op.nick, op.now) };
     case "disconnect":

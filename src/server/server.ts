@@ -40,7 +40,7 @@ import { ChatError } from "../errors.ts";
 import { validateNick } from "../nick.ts";
 import type { Store } from "../store/store.ts";
 import { Accounts } from "./accounts.ts";
-import type { TokenVerifier } from "./token_login.ts";
+import { discoveryUrl, type TokenVerifier } from "./token_login.ts";
 import { MemoryAccountStore } from "../store/memory_account_store.ts";
 import { MemoryModerationStore } from "../store/memory_moderation_store.ts";
 import type { BanRecord } from "../store/moderation_store.ts";
@@ -131,6 +131,7 @@ interface Lingering {
 const RESYNCED: ReadonlySet<string> = new Set([
   // ...or that are not worth keeping: others' away changes, tags without a message.
   "user_away",
+  "account",
   "real_name",
   "presence",
   "tags",
@@ -293,9 +294,13 @@ export class ChatServer implements SessionHost, AdminApi {
     this.#commit();
     if (options.store !== undefined) this.#emptyRoomsUntil = this.now() + RESUME_WINDOW_MS;
     this.#greetAfterMs = options.greetAfterMs ?? 500;
-    this.dialectOptions = options.serverName === undefined
-      ? {}
-      : { serverName: options.serverName };
+    const issuer = options.tokens?.issuer;
+    this.dialectOptions = {
+      ...options.serverName === undefined ? {} : { serverName: options.serverName },
+      ...options.tokens === undefined
+        ? {}
+        : { tokens: issuer === undefined ? {} : { configuration: discoveryUrl(issuer).href } },
+    };
     // A cluster node keeps no one for a quiet resume: a client comes back through any node.
     this.#resumeGraceMs = options.opLog !== undefined
       ? 0

@@ -1120,11 +1120,13 @@ export class Session {
    * Logs in to an account without taking its nick (IRC's SASL and OPER; see the `authenticate`
    * intent), then tells the dialect (`logged_in`).
    */
-  async #authenticate(
-    { account, password, purpose }: Extract<Intent, { kind: "authenticate" }>,
-  ): Promise<void> {
+  async #authenticate(intent: Extract<Intent, { kind: "authenticate" }>): Promise<void> {
     const hub = this.#host.hub;
-    const record = await this.#verify(account, password);
+    const purpose = intent.purpose;
+    // A token (SASL OAUTHBEARER) names its account; an account the client asked for must be it.
+    const record = "token" in intent
+      ? await this.#verifyToken(intent.token, intent.account)
+      : await this.#verify(intent.account, intent.password);
     if (this.#closing) return;
     if (purpose === "oper" && !hub.isOperatorAccount(record.key)) {
       throw new ChatError("not_allowed", `Account ${record.name} is not an operator`);

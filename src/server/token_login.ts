@@ -35,6 +35,8 @@ export interface TokenIdentity {
  */
 export interface TokenVerifier {
   verify(token: string): Promise<TokenIdentity>;
+  /** The issuer whose tokens are taken, when known (IRC tells a refused client where it is). */
+  readonly issuer?: string;
 }
 
 /**

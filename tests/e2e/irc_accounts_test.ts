@@ -1,11 +1,12 @@
 /**
  * End to end: accounts from IRC against a real server process, over raw IRC sockets: SASL PLAIN
- * (registration waits for the password check), NickServ IDENTIFY, OPER and KILL, and `+b`
- * keeping a nick out of one room only.
+ * (registration waits for the password check), SASL OAUTHBEARER against a loopback identity
+ * provider, NickServ IDENTIFY, OPER and KILL, and `+b` keeping a nick out of one room only.
  */
 import assert from "node:assert/strict";
 import { ncUser, RawClient, type Server, type Track, withServer } from "./harness.ts";
 import { iiInstalled, waitForFile, waitForText, writeFifo } from "./ii.ts";
+import { TestProvider } from "../oidc_provider.ts";
 
 /** Connects a raw socket and registers it as an IRC client. */
 async function ircUser(server: Server, nick: string): Promise<RawClient> {
@@ -65,6 +66,112 @@ Deno.test("IRC SASL PLAIN logs in before registration; a wrong password is 904",
   });
 });
 
+/** Sends a SASL response as AUTHENTICATE lines: base64 in chunks of 400, `+` after a full one. */
+async function saslResponse(irc: RawClient, message: string, then = ""): Promise<void> {
+  const base64 = btoa(message);
+  const chunks: string[] = base64.match(/.{1,400}/g) ?? [];
+  if (base64.length % 400 === 0) chunks.push("+");
+  await irc.write(chunks.map((chunk) => `AUTHENTICATE ${chunk}\r\n`).join("") + then);
+}
+
+/** An OAUTHBEARER client message (RFC 7628) carrying `token`, for `account` if given. */
+function bearer(token: string, account = ""): string {
+  return `n,${
+    account === "" ? "" : `a=${account}`
+  },\x01host=127.0.0.1\x01auth=Bearer ${token}\x01\x01`;
+}
+
+Deno.test("IRC SASL OAUTHBEARER logs in with a token; a refused one is the RFC 7628 challenge, then 904", async () => {
+  const provider = await TestProvider.start();
+  const tokens: string[] = [];
+  const made = async (spec: Parameters<TestProvider["token"]>[0]) => {
+    const token = await provider.token(spec);
+    tokens.push(token);
+    return token;
+  };
+  try {
+    const args = ["--oidc-issuer", provider.issuer, "--oidc-audience", provider.audience];
+    await withServer({ args }, async (server, track) => {
+      await server.stdout.waitFor(`Single sign-on: tokens from ${provider.issuer} are logins`);
+
+      // A good token (an RS256 one, long enough to take two chunks), before registration.
+      const irc = track(await RawClient.connect(server.port));
+      await irc.write("CAP LS 302\r\n");
+      await irc.lines.waitFor(/^:chat CAP \* LS :.*\bsasl=PLAIN,OAUTHBEARER\b/);
+      await irc.write("CAP REQ sasl\r\nNICK ana\r\nUSER ana 0 * :Ana\r\n");
+      await irc.lines.waitFor(":chat CAP * ACK sasl");
+      await irc.write("AUTHENTICATE OAUTHBEARER\r\n");
+      await irc.lines.waitFor("AUTHENTICATE +");
+      const good = await made({ key: "rs" });
+      assert.ok(btoa(bearer(good, "ana")).length > 400);
+      // CAP END right behind the response: registration waits for the token's check.
+      await saslResponse(irc, bearer(good, "ana"), "CAP END\r\n");
+      const loggedIn = await irc.lines.waitFor(
+        ":chat 900 * ana!ana@chat ana :You are now logged in as ana",
+      );
+      const success = await irc.lines.waitFor(":chat 903 * :SASL authentication successful");
+      const welcome = await irc.lines.waitFor(":chat 001 ana ");
+      assert.ok(loggedIn < success && success < welcome, irc.lines.text());
+      await irc.write("WHOIS ana\r\n");
+      await irc.lines.waitFor(":chat 330 ana ana ana :is logged in as");
+
+      // An expired token: the failure challenge names the provider's discovery document; the
+      // client answers it with ^A, then 904 says why. The nick stays out of reach.
+      const expired = track(await RawClient.connect(server.port));
+      await expired.write("CAP LS 302\r\nCAP REQ sasl\r\nNICK ana\r\nUSER x 0 * :x\r\n");
+      await expired.write("AUTHENTICATE OAUTHBEARER\r\n");
+      await expired.lines.waitFor("AUTHENTICATE +");
+      await saslResponse(expired, bearer(await made({ expiresIn: -600 })));
+      const at = await expired.lines.waitFor(/^AUTHENTICATE (?!\+)/);
+      const challenge = JSON.parse(atob(expired.lines.lines[at]?.split(" ")[1] ?? ""));
+      assert.deepEqual(challenge, {
+        status: "invalid_token",
+        "openid-configuration": `${provider.issuer}/.well-known/openid-configuration`,
+      });
+      await expired.write("AUTHENTICATE AQ==\r\n");
+      await expired.lines.waitFor(
+        /^:chat 904 \* :SASL authentication failed: Token refused: it has expired/,
+      );
+      await expired.write("CAP END\r\n");
+      await expired.lines.waitFor(/^:chat 433 \* ana :Nick "ana" is registered/);
+
+      // A token for someone other than the account asked for (a=) is refused the same way.
+      const other = track(await RawClient.connect(server.port));
+      await other.write("CAP LS 302\r\nCAP REQ sasl\r\nAUTHENTICATE OAUTHBEARER\r\n");
+      await other.lines.waitFor("AUTHENTICATE +");
+      const cy = await made({ claims: { sub: "s-cy", preferred_username: "cy" } });
+      await saslResponse(other, bearer(cy, "bob"));
+      await other.lines.waitFor(/^AUTHENTICATE (?!\+)/);
+      await other.write("AUTHENTICATE AQ==\r\n");
+      await other.lines.waitFor(
+        ":chat 904 * :SASL authentication failed: Token refused: it is for cy, not bob",
+      );
+      // A malformed message is 904 at once; then a good token for cy, without a=, logs in.
+      await other.write("AUTHENTICATE OAUTHBEARER\r\n");
+      await saslResponse(other, "n,,\x01auth=Basic abc\x01\x01");
+      await other.lines.waitFor(
+        ":chat 904 * :SASL authentication failed: Bad OAUTHBEARER message: auth must be Bearer TOKEN",
+      );
+      await other.write("AUTHENTICATE OAUTHBEARER\r\n");
+      await saslResponse(other, bearer(cy), "NICK cy\r\nUSER cy 0 * :Cy\r\nCAP END\r\n");
+      await other.lines.waitFor(":chat 903 * :SASL authentication successful");
+      await other.lines.waitFor(":chat 001 cy ");
+
+      // No token was logged, echoed or shown to anyone.
+      const seen = [server.stdout, server.stderr, irc.lines, expired.lines, other.lines]
+        .flatMap((collector) => collector.lines).join("\n");
+      assert.match(seen, /login_failed/);
+      for (const token of tokens) {
+        const signature = token.split(".")[2] ?? "";
+        assert.ok(signature.length > 40);
+        assert.ok(!seen.includes(signature), "A token appears in the output");
+      }
+    });
+  } finally {
+    await provider.close();
+  }
+});
+
 Deno.test("IRC NickServ IDENTIFY logs in and takes the account's nick", async () => {
   await withServer({}, async (server, track) => {
     await account(server, track, "ana", "sesame123");
@@ -78,6 +185,57 @@ Deno.test("IRC NickServ IDENTIFY logs in and takes the account's nick", async ()
     await irc.lines.waitFor(
       ":NickServ!NickServ@chat NOTICE ana :You are logged in to an account already",
     );
+  });
+});
+
+Deno.test("IRC account-notify: logins and logouts of people sharing a channel are ACCOUNT lines", async () => {
+  await withServer({}, async (server, track) => {
+    await account(server, track, "ana", "sesame123");
+    await account(server, track, "bob", "bobpass12");
+    const watcher = track(await RawClient.connect(server.port));
+    await watcher.write(
+      "CAP LS 302\r\nCAP REQ :account-notify\r\nNICK watcher\r\nUSER w 0 * :W\r\nCAP END\r\n",
+    );
+    await watcher.lines.waitFor(":chat 422 watcher ");
+    await watcher.write("JOIN #games\r\n");
+    await watcher.lines.waitFor(":chat 366 watcher #games ");
+    const blind = track(await ircUser(server, "blind"));
+    await blind.write("JOIN #games\r\n");
+    await watcher.lines.waitFor(":blind!blind@chat JOIN #games");
+
+    // NickServ IDENTIFY: the login is told under the old nick, then the nick follows.
+    const guest = track(await ircUser(server, "guest"));
+    await guest.write("JOIN #games\r\n");
+    await watcher.lines.waitFor(":guest!guest@chat JOIN #games");
+    await guest.write("PRIVMSG NickServ :IDENTIFY ana sesame123\r\n");
+    const told = await watcher.lines.waitFor(":guest!guest@chat ACCOUNT ana");
+    await watcher.lines.waitFor(":guest!guest@chat NICK ana", { from: told });
+    await guest.write("NS LOGOUT\r\n");
+    await watcher.lines.waitFor(":ana!guest@chat ACCOUNT *");
+
+    // SASL after registration, as irctest does it.
+    const late = track(await ircUser(server, "late"));
+    await late.write("JOIN #games\r\n");
+    await watcher.lines.waitFor(":late!late@chat JOIN #games");
+    await late.write("CAP REQ sasl\r\nAUTHENTICATE PLAIN\r\n");
+    await late.lines.waitFor("AUTHENTICATE +");
+    await late.write(`AUTHENTICATE ${btoa("\0bob\0bobpass12")}\r\n`);
+    await late.lines.waitFor(":chat 903 late :SASL authentication successful");
+    await watcher.lines.waitFor(":late!late@chat ACCOUNT bob");
+
+    // A plain-text user's /login reaches IRC users the same way (all are in the lobby).
+    await watcher.write("JOIN #lobby\r\n");
+    await watcher.lines.waitFor(":chat 366 watcher #lobby ");
+    const nc = track(await ncUser(server, "plain"));
+    await watcher.lines.waitFor(":plain!plain@chat JOIN #lobby");
+    await nc.sendLine("/register plainpass1");
+    await nc.lines.waitFor("* Nick plain is now your account");
+    await watcher.lines.waitFor(":plain!plain@chat ACCOUNT plain");
+
+    // Whoever did not ask for the capability sees none of it.
+    await blind.write("PING :done\r\n");
+    await blind.lines.waitFor("PONG");
+    assert.ok(!blind.lines.text().includes(" ACCOUNT "), blind.lines.text());
   });
 });
 

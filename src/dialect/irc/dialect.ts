@@ -53,7 +53,14 @@ import { matchMask } from "./mask.ts";
 import { hashMsgid, privateMsgid, roomMsgid } from "./msgid.ts";
 import * as N from "./numerics.ts";
 import { MIN_SPLIT_BYTES, splitText } from "./split_text.ts";
-import { SASL_MECHANISMS, type SaslMechanism, SaslResponse } from "./sasl.ts";
+import {
+  challengeChunks,
+  offeredMechanisms,
+  type SaslMechanism,
+  type SaslOutcome,
+  SaslResponse,
+} from "./sasl.ts";
+import { oauthBearerFailure } from "../../sasl_oauthbearer.ts";
 
 /** The server's name in IRC prefixes and numerics, unless `--server-name` gives another. */
 export const SERVER_NAME = "chat";
@@ -66,6 +73,7 @@ export const NETWORK = "chat";
 
 /** IRCv3 capabilities this server offers, each fully implemented. */
 export const CAPABILITIES: readonly string[] = [
+  "account-notify",
   "account-tag",
   "away-notify",
   "batch",
@@ -82,11 +90,6 @@ export const CAPABILITIES: readonly string[] = [
   "setname",
   "userhost-in-names",
 ];
-
-/** Values of capabilities, shown in `CAP LS 302` (`sasl=PLAIN`). */
-const CAPABILITY_VALUES: Readonly<Record<string, string>> = {
-  sasl: Object.keys(SASL_MECHANISMS).join(","),
-};
 
 /** The source of NickServ's notices: a service name, as IRC clients expect. */
 const NICKSERV = "NickServ";
@@ -163,6 +166,8 @@ interface Context {
   echo?: { text: string; action: boolean; tags?: Record<string, string> };
   /** CHATHISTORY: the subcommand, for FAIL. */
   sub?: string;
+  /** AUTHENTICATE with a token (OAUTHBEARER): a refusal is a failure challenge first. */
+  token?: boolean;
 }
 
 /** How a message is marked, and the client tags it carries. */
@@ -223,6 +228,13 @@ export class IrcDialect implements Dialect {
   readonly channels = new Map<string, Channel>();
   /** A SASL exchange under way: its mechanism and the response gathered so far. */
   sasl: { mechanism: SaslMechanism; response: SaslResponse } | undefined;
+  /**
+   * A token refused (OAUTHBEARER): the failure challenge was sent, and the reason waits for the
+   * client's answer to it (`AUTHENTICATE AQ==`), then goes out with 904.
+   */
+  saslRefused: string | undefined;
+  /** The SASL mechanisms offered, by name. */
+  readonly mechanisms: Readonly<Record<string, SaslMechanism>>;
   /** The account SASL logged in to (907 for another AUTHENTICATE). */
   saslAccount: string | undefined;
   /** Room keys known to exist, from the last room list. */
@@ -246,8 +258,18 @@ export class IrcDialect implements Dialect {
   /** User names of people seen, by `ircLower` of their nick, for lines about them once gone. */
   readonly #users = new Map<string, string>();
 
+  /** The identity provider's discovery URL, for the OAUTHBEARER failure challenge. */
+  readonly #tokenConfiguration: string | undefined;
+
   constructor(options: DialectOptions = {}) {
     this.server = options.serverName ?? SERVER_NAME;
+    this.mechanisms = offeredMechanisms(options.tokens !== undefined);
+    this.#tokenConfiguration = options.tokens?.configuration;
+  }
+
+  /** A capability's value, shown in `CAP LS 302` (`sasl=PLAIN,OAUTHBEARER`). */
+  capabilityValue(name: string): string | undefined {
+    return name === "sasl" ? Object.keys(this.mechanisms).join(",") : undefined;
   }
 
   /** The `nick!user@host` prefix of a user (the host is a fixed cloak). */
@@ -381,6 +403,35 @@ export class IrcDialect implements Dialect {
     return { kind: "authenticate", account, password, purpose, id: this.#remember(context) };
   }
 
+  /** The login a SASL mechanism read from the client's response. */
+  saslLogin(outcome: Extract<SaslOutcome, { ok: true }>): Intent {
+    if (!("token" in outcome)) {
+      return this.authenticate(outcome.account, outcome.password, "sasl", {
+        verb: "AUTHENTICATE",
+      });
+    }
+    const id = this.#remember({ verb: "AUTHENTICATE", token: true });
+    return outcome.account === undefined
+      ? { kind: "authenticate", token: outcome.token, purpose: "sasl", id }
+      : {
+        kind: "authenticate",
+        token: outcome.token,
+        account: outcome.account,
+        purpose: "sasl",
+        id,
+      };
+  }
+
+  /**
+   * A refused token (RFC 7628 section 3.2.2): the failure challenge (the identity provider's
+   * discovery URL in it, when known); the reason waits for the client's answer.
+   */
+  #tokenRefused(reason: string): string[] {
+    this.saslRefused = reason;
+    const challenge = encoder.encode(oauthBearerFailure(this.#tokenConfiguration));
+    return challengeChunks(challenge).map((chunk) => line(undefined, "AUTHENTICATE", chunk));
+  }
+
   /** A history query (CHATHISTORY) for a room. */
   history(room: string, query: HistoryRequest, context: Context): Intent {
     return { kind: "history", room, query, id: this.#remember(context) };
@@ -418,10 +469,11 @@ export class IrcDialect implements Dialect {
     // A refused nick (433, 432) names the nick tried, whichever line completed registration.
     this.#lineContext = { verb: "NICK", target: this.nickWanted };
     // A SASL exchange left unfinished is aborted; registration goes on without a login.
-    const aborted = this.sasl === undefined
+    const aborted = this.sasl === undefined && this.saslRefused === undefined
       ? []
       : [this.numerics(view, [N.ERR_SASLABORTED, "SASL authentication aborted"])];
     this.sasl = undefined;
+    this.saslRefused = undefined;
     return [...aborted, {
       kind: "register",
       nick: this.nickWanted,
@@ -825,6 +877,9 @@ export class IrcDialect implements Dialect {
         const from = this.prefix(event.nick);
         return [event.text === undefined ? line(from, "AWAY") : line(from, "AWAY", event.text)];
       }
+      case "account":
+        if (!this.caps.has("account-notify") || !this.#follows(event.nick, self)) return [];
+        return [line(this.prefix(event.nick), "ACCOUNT", event.account ?? "*")];
       case "real_name": {
         const mine = ircLower(event.nick) === ircLower(self);
         if (!this.caps.has("setname") || !(mine || this.#follows(event.nick, self))) return [];
@@ -1215,6 +1270,7 @@ export class IrcDialect implements Dialect {
     }
     if (context?.verb === "AUTHENTICATE") {
       this.sasl = undefined;
+      if (context.token === true) return this.#tokenRefused(error.message);
       return [this.numeric(self, N.ERR_SASLFAIL, `SASL authentication failed: ${error.message}`)];
     }
     const verb = context?.verb ?? "*";
@@ -1659,26 +1715,30 @@ function nickserv(dialect: IrcDialect, text: string, view: DialectView): Intent[
  */
 function authenticate(dialect: IrcDialect, [arg = ""]: string[], view: DialectView): Intent[] {
   const fail = (code: string, text: string) => [dialect.numerics(view, [code, text])];
+  const refused = dialect.saslRefused;
+  dialect.saslRefused = undefined;
   if (arg === "*") {
-    const under = dialect.sasl !== undefined;
+    const under = dialect.sasl !== undefined || refused !== undefined;
     dialect.sasl = undefined;
     return under
       ? fail(N.ERR_SASLABORTED, "SASL authentication aborted")
       : fail(N.ERR_SASLFAIL, "SASL authentication failed: nothing to abort");
   }
+  // The client's answer to a token's failure challenge (a single ^A, `AQ==`) ends the exchange.
+  if (refused !== undefined) return fail(N.ERR_SASLFAIL, `SASL authentication failed: ${refused}`);
   const exchange = dialect.sasl;
   if (exchange === undefined) {
     if (dialect.saslAccount !== undefined) {
       return fail(N.ERR_SASLALREADY, "You have already authenticated using SASL");
     }
-    const mechanism = SASL_MECHANISMS[arg.toUpperCase()];
+    const mechanism = dialect.mechanisms[arg.toUpperCase()];
     if (mechanism === undefined) {
       return [
         dialect.numerics(
           view,
           [
             N.RPL_SASLMECHS,
-            Object.keys(SASL_MECHANISMS).join(","),
+            Object.keys(dialect.mechanisms).join(","),
             "are available SASL mechanisms",
           ],
           [N.ERR_SASLFAIL, "SASL authentication failed: unknown mechanism"],
@@ -1697,9 +1757,7 @@ function authenticate(dialect: IrcDialect, [arg = ""]: string[], view: DialectVi
   }
   const outcome = exchange.mechanism.login(chunk.response);
   if (!outcome.ok) return fail(N.ERR_SASLFAIL, `SASL authentication failed: ${outcome.reason}`);
-  return [
-    dialect.authenticate(outcome.account, outcome.password, "sasl", { verb: "AUTHENTICATE" }),
-  ];
+  return [dialect.saslLogin(outcome)];
 }
 
 /**
@@ -1771,7 +1829,7 @@ function cap(dialect: IrcDialect, params: string[], view: DialectView): Intent[]
       // Version 302 and later get capability values (`sasl=PLAIN`).
       const values = /^\d+$/.test(arg) && Number(arg) >= 302;
       const offered = CAPABILITIES.map((name) => {
-        const value = CAPABILITY_VALUES[name];
+        const value = dialect.capabilityValue(name);
         return values && value !== undefined ? `${name}=${value}` : name;
       });
       return [reply("LS", offered.join(" "))];
