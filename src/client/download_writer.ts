@@ -9,9 +9,6 @@
  * or cancelled download removes its `.part` and never makes a final file. Nothing written here is
  * opened or executed, and files are created without execute permission.
  *
- * A large file is flushed to disk in the background as it arrives (every 8 MiB, through a second
- * handle), so the flush before it gets its final name has only the tail left.
- *
  * On a file system without hard links (FAT, some network shares) the final name is checked and
  * then the `.part` renamed: a file made under that very name by another program between the
  * check and the rename could be replaced. That window is a few microseconds, and only on such
@@ -61,11 +58,6 @@ const PART_SUFFIX = ".part";
 /** Times a name is picked again because another writer took it between check and create. */
 const MAX_NAME_TRIES = 100;
 const DEFAULT_ABORT_REASON = "Download was cancelled";
-/**
- * Bytes written between background flushes to disk: a large file is flushed as it arrives, so the
- * flush before it gets its final name has at most this much (plus what came meanwhile) left.
- */
-const BACKGROUND_SYNC_BYTES = 8 * 1024 * 1024;
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 
 type WriterState = "open" | "finishing" | "finished" | "aborted";
@@ -177,11 +169,6 @@ export class DownloadWriter {
   /** Set once the download is to be thrown away (aborted or failed); later calls throw it. */
   #failure: TransferError | undefined;
   #cleanup: Promise<void> | undefined;
-  /** Bytes written since the last background flush started. */
-  #unsynced = 0;
-  /** The background flush under way, and the handle it flushes through. */
-  #syncing: Promise<void> | undefined;
-  #syncer: Deno.FsFile | undefined;
 
   private constructor(
     fields: { dir: string; size: number; sha256?: string; base: string; name: string },
@@ -271,9 +258,6 @@ export class DownloadWriter {
     }
     const writing = writeAll(this.#file, chunk);
     this.#busy = writing;
-    // Hashed while the write goes on in the background (the chunk is not touched until it ends);
-    // a failed write throws the whole download away, hash included.
-    this.#hash.update(chunk);
     try {
       await writing;
     } catch (error) {
@@ -282,36 +266,8 @@ export class DownloadWriter {
       this.#busy = undefined;
     }
     this.#throwIfFailed();
+    this.#hash.update(chunk);
     this.#received = total;
-    this.#unsynced += chunk.length;
-    if (this.#unsynced >= BACKGROUND_SYNC_BYTES && this.#syncing === undefined) this.#syncSoFar();
-  }
-
-  /**
-   * Starts flushing what is written so far to disk, through a second handle (a flush on the one
-   * being written to would hold up its writes), so that `finish()` has only the tail left to
-   * flush. Best effort: a failure here changes nothing, `finish()` flushes everything anyway.
-   */
-  #syncSoFar(): void {
-    this.#unsynced = 0;
-    this.#syncing = (async () => {
-      // Never written through: opened for writing only because Windows flushes no other handle.
-      this.#syncer ??= await Deno.open(this.partPath, { write: true });
-      await this.#syncer.syncData();
-    })().catch(() => {}).finally(() => {
-      this.#syncing = undefined;
-    });
-  }
-
-  /** Waits for a background flush under way, then closes its handle. Never throws. */
-  async #stopSyncing(): Promise<void> {
-    await this.#syncing;
-    try {
-      this.#syncer?.close();
-    } catch {
-      // Already closed.
-    }
-    this.#syncer = undefined;
   }
 
   /**
@@ -376,7 +332,6 @@ export class DownloadWriter {
         `File is corrupt: its SHA-256 is ${digest}, the sender declared ${this.#sha256}`,
       );
     }
-    await this.#stopSyncing();
     await this.#file.syncData();
     this.#file.close();
     const partPath = this.partPath;
@@ -437,7 +392,6 @@ export class DownloadWriter {
       } catch {
         // Already closed.
       }
-      await this.#stopSyncing();
       await removeQuietly(this.partPath);
     })();
     return this.#cleanup;

@@ -257,10 +257,8 @@ export class FileTransfers {
       let sent = 0;
       const hash = createHash("sha256");
       await pump((buffer) => source.read(buffer), async (chunk) => {
-        // Hashed while the socket takes it (the chunk is not touched until the write ends).
-        const writing = link?.write(chunk);
         hash.update(chunk);
-        await writing;
+        await link?.write(chunk);
         sent += chunk.length;
         this.#advance(key, sent);
       }, { chunkBytes: FILE_CHUNK_BYTES, limit: offer.size });

@@ -2,10 +2,8 @@
  * File transfers on the server. A sender's offer (on its chat connection) is checked against the
  * limits before any data moves; the bytes then arrive on a separate upload connection and are
  * spooled to a file while being hashed. Each receiver fetches on its own download connection, at
- * its own pace: one that keeps up is handed each chunk from memory as it arrives (the buffer the
- * upload read it into, shared with the spool write), one that falls behind or comes late reads
- * the spool file as it grows. Chat connections never carry file data, a slow receiver slows only
- * itself, and the sender uploads once.
+ * its own pace, reading the spool file as it grows: chat connections never carry file data, a
+ * slow receiver slows only itself, and the sender uploads once.
  *
  * Deliveries (the `file` announcement, `transfer` outcomes) go through a callback; the data
  * connections are handled here directly.
@@ -33,8 +31,7 @@ import type {
   UploadFrame,
 } from "../protocol.ts";
 import { cleanReason } from "../text.ts";
-import { writeAll } from "../pump.ts";
-import { ChunkPool, HeldChunk } from "../chunk_pool.ts";
+import { pump, writeAll } from "../pump.ts";
 import { isFinal, TransferState, type TransferStatus } from "../transfer_state.ts";
 import type { Delivery, MemberId } from "./hub.ts";
 import type { ByteStream } from "../carrier/connection.ts";
@@ -140,32 +137,12 @@ interface Transfer {
   readonly notSaved: { nick: string; reason: string }[];
   /** Recipients that fetched every byte but never said whether they saved it. */
   delivered: number;
-  /** Bytes read from the uploader; the spool holds `life.received` of them, the rest are coming. */
-  arrived: number;
-  /** Chunks arrived and still in memory (being spooled, or written to a download), in order. */
-  readonly recent: HeldChunk[];
-  /** Downloads that have every byte arrived so far, waiting for the next chunk from memory. */
-  readonly followers: Set<Follower>;
   /** Wakes downloads waiting for more data or an outcome. */
   waiters: (() => void)[];
   uploadedAt?: number;
   /** Open data connections, closed if the transfer fails or stalls. */
   readonly connections: Set<DataConnection>;
 }
-
-/** Bytes for a download, and what to call once they are written (their buffer may be shared). */
-interface Piece {
-  bytes: Uint8Array;
-  release: () => void;
-}
-
-/** A download waiting for the chunk that starts at `position`, straight from the upload. */
-interface Follower {
-  readonly position: number;
-  take(piece: Piece): void;
-}
-
-const NOTHING_TO_RELEASE = (): void => {};
 
 /** An open upload or download connection, watched for stalls. */
 interface DataConnection {
@@ -275,9 +252,6 @@ export class Transfers {
       saved: [],
       notSaved: [],
       delivered: 0,
-      arrived: 0,
-      recent: [],
-      followers: new Set(),
       waiters: [],
       connections: new Set(),
     };
@@ -398,14 +372,6 @@ export class Transfers {
     await replies.outcome(conn, outcome);
   }
 
-  /**
-   * Reads the upload into the spool, hashing it once, and hands each chunk to the downloads that
-   * are waiting for it, from the same buffer; downloads a chunk or two behind take it from memory
-   * too while it is being spooled (`recent`). One spool write at a time, in order; the next socket
-   * read overlaps it. A buffer is read into again only once the spool and every download holding
-   * it are done with it, so a download that is slow to write keeps its chunk (two at most per
-   * download) without holding up the upload.
-   */
   async #receive(
     conn: ByteStream,
     file: Deno.FsFile,
@@ -413,66 +379,15 @@ export class Transfers {
     transfer: Transfer,
     data: DataConnection,
   ): Promise<void> {
-    const pool = new ChunkPool(FILE_CHUNK_BYTES);
-    let spooling: Promise<void> | undefined;
-    try {
-      // Never more than declared is read.
-      while (transfer.arrived < transfer.size) {
-        const buffer = pool.take();
-        const want = Math.min(buffer.length, transfer.size - transfer.arrived);
-        const n = await conn.read(buffer.subarray(0, want));
-        if (n === null || n === 0) {
-          pool.give(buffer);
-          if (n === null) break;
-          continue;
-        }
-        const bytes = buffer.subarray(0, n);
-        const chunk = new HeldChunk(pool, bytes, {
-          at: transfer.arrived,
-          onFree: () => {
-            const index = transfer.recent.indexOf(chunk);
-            if (index !== -1) transfer.recent.splice(index, 1);
-          },
-        });
-        transfer.arrived += n;
-        transfer.recent.push(chunk);
-        const release = chunk.hold();
-        for (const follower of [...transfer.followers]) {
-          if (follower.position !== chunk.at) continue;
-          transfer.followers.delete(follower);
-          follower.take({ bytes, release: chunk.hold() });
-        }
-        try {
-          await spooling;
-        } catch (error) {
-          release();
-          throw error;
-        }
-        spooling = this.#spool(file, bytes, transfer, data).finally(release);
-        // Observed now (it is awaited later): a failed write while the next read waits must not
-        // count as an unhandled rejection.
-        spooling.catch(() => {});
-        // Hashed once the followers' and the spool's writes are under way, beside them.
-        hash.update(bytes);
-      }
-      await spooling;
-    } catch (error) {
-      await spooling?.catch(() => {});
-      throw error;
-    }
-  }
-
-  /** Appends a chunk to the spool; counted once it is there, so spool readers never read ahead. */
-  async #spool(
-    file: Deno.FsFile,
-    chunk: Uint8Array,
-    transfer: Transfer,
-    data: DataConnection,
-  ): Promise<void> {
-    await writeAll(file, chunk);
-    if (!transfer.life.receive(chunk.length, this.#clock()).ok) throw new Error("refused");
-    data.lastProgress = this.#clock();
-    this.#wake(transfer);
+    // Never more than declared is read; the next socket read overlaps the spool write.
+    await pump((buffer) => conn.read(buffer), async (chunk) => {
+      await writeAll(file, chunk);
+      hash.update(chunk);
+      // Counted once it is in the spool file, so downloads never read ahead of it.
+      if (!transfer.life.receive(chunk.length, this.#clock()).ok) throw new Error("refused");
+      data.lastProgress = this.#clock();
+      this.#wake(transfer);
+    }, { chunkBytes: FILE_CHUNK_BYTES, limit: transfer.size });
   }
 
   /** Handles a native download connection after its first line; resolves when it is over. */
@@ -504,33 +419,35 @@ export class Transfers {
     }
     const data: DataConnection = { conn, lastProgress: this.#clock() };
     transfer.connections.add(data);
-    const source = new DownloadSource(transfer);
+    let file: Deno.FsFile | undefined;
     let sent = 0;
-    let writing: Promise<void> | undefined;
+    let read = 0;
     try {
       await replies.start(conn, { size: transfer.size, name: transfer.name });
-      // One socket write at a time; getting the next piece overlaps it.
-      while (source.position < transfer.size) {
-        const piece = await source.next();
-        if (piece === null) break;
-        try {
-          await writing;
-        } catch (error) {
-          piece.release();
-          throw error;
+      // Reads the spool as the upload grows it; the next read overlaps the socket write.
+      sent = await pump(async (buffer) => {
+        while (true) {
+          if (statusOf(transfer) === "failed") return null;
+          const available = transfer.life.received - read;
+          if (available > 0) {
+            // Opened once the spool file exists (the upload creates it); read sequentially.
+            file ??= await Deno.open(transfer.path, { read: true });
+            const n = await file.read(buffer.subarray(0, Math.min(buffer.length, available)));
+            if (n !== null && n > 0) {
+              read += n;
+              return n;
+            }
+          }
+          await new Promise<void>((resolve) => transfer.waiters.push(resolve));
         }
-        writing = writeAll(conn, piece.bytes).then(() => {
-          sent += piece.bytes.length;
-          data.lastProgress = this.#clock();
-        }).finally(piece.release);
-        writing.catch(() => {});
-      }
-      await writing;
+      }, async (chunk) => {
+        await writeAll(conn, chunk);
+        data.lastProgress = this.#clock();
+      }, { chunkBytes: FILE_CHUNK_BYTES, limit: transfer.size });
     } catch {
       // The receiver went away (or stalled and was cut off): it may try again with its token.
-      await writing?.catch(() => {});
     } finally {
-      source.close();
+      file?.close();
       transfer.connections.delete(data);
       closeQuietly(conn);
       // The last download of a transfer already settled (or failed) frees its file.
@@ -755,96 +672,6 @@ export class Transfers {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-
-/**
- * Where one download's bytes come from, in order: the spool file for what is already in it, or,
- * once the download has every byte arrived so far, the upload's next chunk straight from memory.
- */
-class DownloadSource {
-  readonly #transfer: Transfer;
-  /** Bytes handed out so far. */
-  position = 0;
-  #file: Deno.FsFile | undefined;
-  /** Where the file's next read starts; it differs from `position` after chunks from memory. */
-  #filePosition = 0;
-  /** Two buffers for spool reads, made on first use: one being written while the other fills. */
-  readonly #buffers: (Uint8Array | undefined)[] = [undefined, undefined];
-  #turn = 0;
-
-  constructor(transfer: Transfer) {
-    this.#transfer = transfer;
-  }
-
-  /**
-   * The next bytes: from memory while the upload still holds them, else from the spool; null once
-   * the transfer has failed. Its buffer stays untouched until `release()` is called, and a spool
-   * buffer is reused only two pieces later: the caller writes one piece at a time and finishes
-   * each before asking for the one after next.
-   */
-  async next(): Promise<Piece | null> {
-    const transfer = this.#transfer;
-    while (true) {
-      if (statusOf(transfer) === "failed") return null;
-      const position = this.position;
-      const held = transfer.recent.find((chunk) => chunk.at <= position && position < chunk.end);
-      if (held !== undefined) {
-        const bytes = held.bytes.subarray(position - held.at);
-        this.position += bytes.length;
-        return { bytes, release: held.hold() };
-      }
-      const available = transfer.life.received - position;
-      if (available > 0) {
-        const piece = await this.#read(available);
-        if (piece !== null) return piece;
-      } else if (position === transfer.arrived && position < transfer.size) {
-        const piece = await this.#follow();
-        if (piece !== null) return piece;
-        continue;
-      }
-      await new Promise<void>((resolve) => transfer.waiters.push(resolve));
-    }
-  }
-
-  close(): void {
-    this.#file?.close();
-    this.#file = undefined;
-  }
-
-  async #read(available: number): Promise<Piece | null> {
-    // Opened once the spool file exists (the upload creates it); read sequentially.
-    this.#file ??= await Deno.open(this.#transfer.path, { read: true });
-    if (this.#filePosition !== this.position) {
-      await this.#file.seek(this.position, Deno.SeekMode.Start);
-      this.#filePosition = this.position;
-    }
-    const buffer = this.#buffers[this.#turn] ?? new Uint8Array(FILE_CHUNK_BYTES);
-    this.#buffers[this.#turn] = buffer;
-    this.#turn = 1 - this.#turn;
-    const n = await this.#file.read(buffer.subarray(0, Math.min(buffer.length, available)));
-    if (n === null || n === 0) return null;
-    this.#filePosition += n;
-    this.position += n;
-    return { bytes: buffer.subarray(0, n), release: NOTHING_TO_RELEASE };
-  }
-
-  /** Waits for the upload's next chunk; null when woken for anything else (failure, spool). */
-  #follow(): Promise<Piece | null> {
-    const transfer = this.#transfer;
-    return new Promise((resolve) => {
-      const follower: Follower = {
-        position: this.position,
-        take: (piece) => {
-          this.position += piece.bytes.length;
-          resolve(piece);
-        },
-      };
-      transfer.followers.add(follower);
-      transfer.waiters.push(() => {
-        if (transfer.followers.delete(follower)) resolve(null);
-      });
-    });
-  }
-}
 
 /** The native upload connection: `ready`, the bytes, maybe a `checksum` line, the outcome. */
 const NATIVE_UPLOAD: UploadReplies = {
