@@ -35,6 +35,7 @@ import { DATABASE_FILE, openSqliteStore, type SqliteStore } from "./src/store/sq
 import { formatBytes } from "./src/units.ts";
 import type { RedisOpLog } from "./src/cluster/redis_op_log.ts";
 import { hidePassword } from "./src/hide_password.ts";
+import { readTextFile } from "./src/read_text_file.ts";
 import { hostname } from "node:os";
 import { OidcVerifier } from "./src/server/token_login.ts";
 
@@ -292,17 +293,7 @@ async function secret(
     const fromEnv = Deno.env.get(env);
     return fromEnv === undefined || fromEnv === "" ? undefined : fromEnv;
   }
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (error) {
-    const why = error instanceof Deno.errors.NotFound
-      ? "no such file"
-      : error instanceof Error
-      ? error.message
-      : String(error);
-    throw new ChatError("bad_arguments", `Cannot read the ${what} from ${file}: ${why}`);
-  }
+  const text = await readTextFile(file, `the ${what} from ${file}`);
   const password = text.split(/\r?\n/)[0]?.trim() ?? "";
   if (password === "") throw new ChatError("bad_arguments", `The first line of ${file} is empty`);
   return password;

@@ -43,6 +43,7 @@ const EFFECTFUL_PLACES = [
 /** Files in pure places that touch the world on purpose: the edge of their layer. */
 const EFFECTFUL = [
   "src/log.ts", // reads the clock when none is given
+  "src/read_text_file.ts", // reads the files the operator names
   "src/terminal/stdio.ts", // the one file on stdin and stdout
   "src/terminal/terminal_ui.ts", // reads the clock when none is given
 ];

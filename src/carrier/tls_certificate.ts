@@ -4,6 +4,7 @@
  * kept in a folder, so its fingerprint stays the same from one start to the next.
  */
 import { ChatError } from "../errors.ts";
+import { readTextFile } from "../read_text_file.ts";
 import { formatFingerprint, pemToDer } from "../fingerprint.ts";
 
 /** A certificate chain and its key, as PEM, with the fingerprint of the first certificate. */
@@ -132,17 +133,8 @@ function cnSafe(name: string): string {
   return name.replace(/[,=+<>#;"\\]/g, "_");
 }
 
-async function readText(file: string, what: string): Promise<string> {
-  try {
-    return await Deno.readTextFile(file);
-  } catch (error) {
-    const why = error instanceof Deno.errors.NotFound
-      ? "no such file"
-      : error instanceof Error
-      ? error.message
-      : String(error);
-    throw new ChatError("bad_arguments", `Cannot read the TLS ${what} ${file}: ${why}`);
-  }
+function readText(file: string, what: string): Promise<string> {
+  return readTextFile(file, `the TLS ${what} ${file}`);
 }
 
 async function exists(file: string): Promise<boolean> {
