@@ -99,11 +99,32 @@ type Client = Pick<
   | "hDel"
 >;
 
+/** How long connecting to Redis at start may take (ms): the client would retry for ever. */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/** Waits for a connection, or fails once CONNECT_TIMEOUT_MS has passed. */
+async function connected<T>(connecting: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      connecting,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`)),
+          CONNECT_TIMEOUT_MS,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Whether the Redis at `options.url` is a node of a Redis Cluster. */
 async function isRedisCluster(options: RedisOpLogOptions): Promise<boolean> {
   const probe = makeClient(options);
   try {
-    await probe.connect();
+    await connected(probe.connect());
     return /^cluster_enabled:1/m.test(await probe.info("cluster"));
   } finally {
     probe.destroy();
@@ -175,7 +196,7 @@ export class RedisOpLog implements OpLog {
       const make = await isRedisCluster(options) ? makeClusterClient : makeClient;
       writer = make(options) as unknown as Client;
       reader = make(options) as unknown as Client;
-      await Promise.all([writer.connect(), reader.connect()]);
+      await connected(Promise.all([writer.connect(), reader.connect()]));
       const node = await writer.incr(NODE_COUNTER);
       await writer.hSet(NAMES, String(node), options.name);
       const before = Date.now();

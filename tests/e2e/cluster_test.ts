@@ -471,3 +471,14 @@ Deno.test("on a Redis Cluster of three masters, nodes pointed at different maste
     await redis.stop();
   }
 });
+
+Deno.test("chat serve --redis with nothing listening there says so in one line and exits 1", async () => {
+  const server = new ChatProcess(
+    ["serve", "--port", "0", "--redis", `redis://127.0.0.1:${freePort()}`],
+    {},
+  );
+  const status = await server.exit(15_000);
+  assert.equal(status.code, 1);
+  assert.match(server.stderr.text(), /^chat: Cannot use Redis at redis:\/\/127\.0\.0\.1:\d+: /);
+  assert.equal(server.stderr.lines.length, 1, server.stderr.text());
+});
