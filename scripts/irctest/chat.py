@@ -56,8 +56,6 @@ class ChatController(BaseServerController, DirectoryBasedController):
         faketime: Optional[str],
         **kwargs: object,
     ) -> None:
-        if password is not None:
-            raise NotImplementedByController("PASS (server passwords)")
         if ssl:
             raise NotImplementedByController("TLS")
         # Accounts are built in (no services to run): registerUser makes them.
@@ -67,6 +65,12 @@ class ChatController(BaseServerController, DirectoryBasedController):
         self.port = port
         self.hostname = hostname
         self.create_config()
+        # A private server when irctest gives a server password (PASS): its file, first line.
+        private: "list[str]" = []
+        if password is not None:
+            with self.open_file("server-password", "w") as f:
+                f.write(password + "\n")
+            private = ["--password-file", str(self.directory / "server-password")]
         self.proc = self.execute(
             [
                 str(REPO / "scripts" / "deno"),
@@ -99,12 +103,14 @@ class ChatController(BaseServerController, DirectoryBasedController):
                 # irctest's operator: its account is made once the server is up.
                 "--admin",
                 OPER_NAME,
+                *private,
                 *shlex.split(os.environ.get("CHAT_IRCTEST_ARGS", "")),
             ],
             stdin=subprocess.DEVNULL,
         )
         _started.append(self.proc)
         self.wait_for_port()
+        self.server_password = password
         self._register(OPER_NAME, OPER_PASSWORD)
 
     def wait_for_services(self) -> None:
@@ -120,7 +126,10 @@ class ChatController(BaseServerController, DirectoryBasedController):
         """Makes `nick` an account from a plain-text connection (a nick line, then /register)."""
         deadline = time.monotonic() + 10
         with socket.create_connection((self.hostname, self.port), timeout=10) as conn:
-            conn.sendall(f"{nick}\n/register {password}\n".encode())
+            # A private server asks for its password after the nick.
+            server_password = getattr(self, "server_password", None)
+            given = "" if server_password is None else f"{server_password}\n"
+            conn.sendall(f"{nick}\n{given}/register {password}\n".encode())
             seen = b""
             while b"is now your account" not in seen:
                 if b"\n! " in seen:
