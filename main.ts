@@ -192,6 +192,7 @@ async function serveWith(
       opLog,
       retainMs: command.retainDays === undefined ? undefined : command.retainDays * 86_400_000,
       serverName: command.serverName,
+      ...command.serverInfo === undefined ? {} : { serverInfo: command.serverInfo },
       limits: {
         flood: { burst: command.floodBurst, perSecond: command.floodRate },
         registrationTimeoutMs: command.registrationTimeout * 1000,

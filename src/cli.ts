@@ -85,6 +85,8 @@ export interface ServeCommand {
   compact: boolean;
   /** The server's name, shown to IRC clients. */
   serverName: string;
+  /** The server's description, shown to IRC clients (`LINKS`, `WHOIS`); undefined: the default. */
+  serverInfo?: string;
   /** The cluster's Redis (`--redis redis://...`): this server is then one of its nodes. */
   redis?: string;
   /** A file holding the Redis password. */
@@ -275,6 +277,17 @@ export function parseServerName(text: string): string {
   if (!/^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,62})$/.test(text)) {
     throw new UsageError(
       `--server-name must be 1 to 63 letters, digits, dots or dashes, starting with a letter or digit: got "${text}"`,
+    );
+  }
+  return text;
+}
+
+/** Parses `--server-info`: 1 to 100 printable characters, the server's description. */
+export function parseServerInfo(text: string): string {
+  // deno-lint-ignore no-control-regex
+  if (!/^[^\x00-\x1f\x7f]{1,100}$/u.test(text) || text.trim() === "") {
+    throw new UsageError(
+      `--server-info must be 1 to 100 characters, without control characters: got "${text}"`,
     );
   }
   return text;
@@ -551,6 +564,11 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
       "chat",
     )
     .option(
+      "--server-info <text>",
+      "The server's description, as IRC clients see it in LINKS and WHOIS (default: chat VERSION)",
+      parsed(parseServerInfo),
+    )
+    .option(
       "--redis <url>",
       "Be one node of a cluster: every server given the same Redis shares rooms, nicks and history",
       parsed(parseRedisUrl),
@@ -605,6 +623,7 @@ export function parseCli(args: readonly string[], options: ParseCliOptions): Cli
         retainDays: opts.retain,
         compact: opts.compact === true,
         serverName: opts.serverName,
+        ...opts.serverInfo === undefined ? {} : { serverInfo: opts.serverInfo },
         redis: opts.redis,
         redisPasswordFile: opts.redisPasswordFile,
         node: opts.node,

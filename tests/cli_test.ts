@@ -9,6 +9,7 @@ import {
   parseOrigin,
   parsePort,
   parseRoomSpec,
+  parseServerInfo,
   parseServerName,
   type ServeCommand,
 } from "../src/cli.ts";
@@ -160,6 +161,17 @@ Deno.test("parseCli() serve --allow-origin takes origins (repeatable) or *, and 
   ) {
     assert.throws(() => parseOrigin(bad), UsageError, bad);
   }
+});
+
+Deno.test("parseServerInfo() takes a line of text and refuses control characters", () => {
+  assert.equal(parseServerInfo("test server"), "test server");
+  for (const bad of ["", "  ", "a\nb", "x".repeat(101)]) {
+    assert.throws(() => parseServerInfo(bad), UsageError, "--server-info");
+  }
+  assert.deepEqual(parseCli(["serve", "--server-info", "Our chat"], batch), {
+    ...SERVE_DEFAULTS,
+    serverInfo: "Our chat",
+  });
 });
 
 Deno.test("parseServerName() takes host-like names and refuses the rest", () => {

@@ -1787,6 +1787,8 @@ Deno.test("Hub.departed() remembers who quit or renamed, newest first, with user
     { nick: "ana", user: "ana", realName: "Ana  L" },
   ]);
   assert.deepEqual(hub.departed("bea"), []);
+  // Several nicks: one list, newest first across them.
+  assert.deepEqual(hub.departed("bea", "ana").map((info) => info.nick), ["ANA", "ana"]);
   assert.deepEqual(hub.userInfo("BEA"), { nick: "bea", user: "bea", realName: "" });
 });
 

@@ -100,6 +100,9 @@ class ChatController(BaseServerController, DirectoryBasedController):
                 # The server name irctest's own configs give the servers it tests.
                 "--server-name",
                 "My.Little.Server",
+                # ... and that description (LINKS shows it).
+                "--server-info",
+                "test server",
                 # irctest's operator: its account is made once the server is up.
                 "--admin",
                 OPER_NAME,

@@ -21,8 +21,8 @@ export interface DialectView {
   rooms(): string[];
   /** Who is connected under a nick (ignoring case), if anyone is now. */
   user(nick: string): UserInfo | undefined;
-  /** Who went by a nick lately (quit or renamed), newest first (IRC's WHOWAS). */
-  departed(nick: string): readonly UserInfo[];
+  /** Who went by any of these nicks lately (quit or renamed), newest first (IRC's WHOWAS). */
+  departed(...nicks: string[]): readonly UserInfo[];
 }
 
 /** What anyone may know about a connected user (never their address). */
@@ -133,6 +133,8 @@ export type Intent =
 export interface DialectOptions {
   /** The server's name, for dialects that show one (IRC's prefixes and numerics). @default "chat" */
   readonly serverName?: string;
+  /** The server's description (IRC's `LINKS` and `WHOIS`). @default "chat VERSION" */
+  readonly serverInfo?: string;
   /**
    * The server takes bearer tokens as logins (single sign-on, `--oidc-issuer`): IRC offers SASL
    * OAUTHBEARER. `configuration` is the identity provider's discovery URL, told to a client

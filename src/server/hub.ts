@@ -239,10 +239,10 @@ export class Hub {
     return to.length === 0 ? [] : [{ to, frame: { type: "presence", nick, online } }];
   }
 
-  /** Who went by a nick lately (quit or renamed away from it), newest first. */
-  departed(nick: string): UserInfo[] {
-    const key = nickKey(nick);
-    return this.#departed.filter((entry) => entry.key === key).map((entry) => entry.info)
+  /** Who went by any of these nicks lately (quit or renamed away from it), newest first. */
+  departed(...nicks: string[]): UserInfo[] {
+    const keys = new Set(nicks.map(nickKey));
+    return this.#departed.filter((entry) => keys.has(entry.key)).map((entry) => entry.info)
       .reverse();
   }
 

@@ -97,6 +97,8 @@ export interface ServerOptions {
   retainMs?: number;
   /** The server's name, for dialects that show one (IRC). @default "chat" */
   serverName?: string;
+  /** The server's description, for dialects that show one (IRC). @default "chat VERSION" */
+  serverInfo?: string;
   /** scrypt's N for account password hashes (tests make it small). @default ACCOUNT_COST */
   accountCost?: number;
   /** Accounts that are operators whatever the store says (`--admin NICK`). */
@@ -297,6 +299,7 @@ export class ChatServer implements SessionHost, AdminApi {
     const issuer = options.tokens?.issuer;
     this.dialectOptions = {
       ...options.serverName === undefined ? {} : { serverName: options.serverName },
+      ...options.serverInfo === undefined ? {} : { serverInfo: options.serverInfo },
       ...options.tokens === undefined
         ? {}
         : { tokens: issuer === undefined ? {} : { configuration: discoveryUrl(issuer).href } },

@@ -277,7 +277,7 @@ export class Session {
       },
       rooms: () => hub.roomsOf(current()),
       user: (nick) => hub.userInfo(nick),
-      departed: (nick) => hub.departed(nick),
+      departed: (...nicks) => hub.departed(...nicks),
     };
 
     this.#outbox = new Outbox({

@@ -50,6 +50,7 @@ import {
 } from "./message.ts";
 import { parseHistoryRequest } from "./chathistory.ts";
 import { matchMask } from "./mask.ts";
+import { whowasReplies } from "./whowas.ts";
 import { hashMsgid, privateMsgid, roomMsgid } from "./msgid.ts";
 import * as N from "./numerics.ts";
 import { MIN_SPLIT_BYTES, splitText } from "./split_text.ts";
@@ -111,7 +112,7 @@ export const ISUPPORT: readonly string[] = [
   `NETWORK=${NETWORK}`,
   `NICKLEN=${MAX_NICK_CHARS}`,
   "PREFIX=(o)@",
-  "TARGMAX=KICK:,NAMES:,NOTICE:,PART:,PRIVMSG:,WHOIS:1",
+  "TARGMAX=KICK:,NAMES:,NOTICE:,PART:,PRIVMSG:,WHOIS:1,WHOWAS:",
   `TOPICLEN=${MAX_TOPIC_CHARS}`,
   "WHOX",
 ];
@@ -210,6 +211,8 @@ export class IrcDialect implements Dialect {
   readonly lenientUtf8 = true;
   /** The server's name in prefixes and numerics. */
   readonly server: string;
+  /** The server's description (`LINKS`, `WHOIS`). */
+  readonly serverInfo: string;
 
   /** The nick asked for with NICK before registration. */
   nickWanted: string | undefined;
@@ -263,6 +266,7 @@ export class IrcDialect implements Dialect {
 
   constructor(options: DialectOptions = {}) {
     this.server = options.serverName ?? SERVER_NAME;
+    this.serverInfo = options.serverInfo ?? `chat ${VERSION}`;
     this.mechanisms = offeredMechanisms(options.tokens !== undefined);
     this.#tokenConfiguration = options.tokens?.configuration;
   }
@@ -1225,7 +1229,7 @@ export class IrcDialect implements Dialect {
       ...(channels.length === 0
         ? []
         : [this.numeric(self, N.RPL_WHOISCHANNELS, nick, channels.join(" "))]),
-      this.numeric(self, N.RPL_WHOISSERVER, nick, this.server, `chat ${VERSION}`),
+      this.numeric(self, N.RPL_WHOISSERVER, nick, this.server, this.serverInfo),
       ...(info.operator
         ? [this.numeric(self, N.RPL_WHOISOPERATOR, nick, "is an IRC operator")]
         : []),
@@ -2245,6 +2249,20 @@ const VERBS: Readonly<Record<string, Verb>> = {
       return [dialect.command("/help", LOBBY, { verb: "HELP" })];
     },
   },
+  // HELPOP is HELP's other name on many servers.
+  HELPOP: { minParams: 0, registered: true, run: (d, p, v) => VERBS.HELP?.run(d, p, v) ?? [] },
+  // One server, no links: itself, at 0 hops.
+  LINKS: {
+    minParams: 0,
+    registered: true,
+    run: (dialect, _params, view) => [
+      dialect.numerics(
+        view,
+        [N.RPL_LINKS, dialect.server, dialect.server, `0 ${dialect.serverInfo}`],
+        [N.RPL_ENDOFLINKS, "*", "End of /LINKS list"],
+      ),
+    ],
+  },
   AUTHENTICATE: { minParams: 1, registered: false, run: authenticate },
   OPER: {
     minParams: 2,
@@ -2278,40 +2296,16 @@ const VERBS: Readonly<Record<string, Verb>> = {
   WHOWAS: {
     minParams: 0,
     registered: true,
-    run: (dialect, [nick = "", count = ""], view) => {
-      if (nick === "") {
-        return [dialect.numerics(view, [N.ERR_NONICKNAMEGIVEN, "No nickname given"])];
-      }
-      // Newest first; a count that is not positive means all.
-      const wanted = /^\d+$/.test(count) && Number(count) > 0 ? Number(count) : Infinity;
-      const found = view.departed(nick).slice(0, wanted);
-      if (found.length === 0) {
-        return [
-          dialect.numerics(
-            view,
-            [N.ERR_WASNOSUCHNICK, nick, "There was no such nickname"],
-            [N.RPL_ENDOFWHOWAS, nick, "End of WHOWAS"],
-          ),
-        ];
-      }
-      return [
-        dialect.numerics(
-          view,
-          ...found.flatMap((info) => [
-            [
-              N.RPL_WHOWASUSER,
-              info.nick,
-              info.user,
-              USER_HOST,
-              "*",
-              info.realName === "" ? info.nick : info.realName,
-            ],
-            [N.RPL_WHOISSERVER, info.nick, dialect.server, `chat ${VERSION}`],
-          ]),
-          [N.RPL_ENDOFWHOWAS, nick, "End of WHOWAS"],
-        ),
-      ];
-    },
+    run: (dialect, [nicks = "", count = ""], view) => [
+      dialect.numerics(
+        view,
+        ...whowasReplies(nicks, count, (...each) => view.departed(...each), {
+          host: USER_HOST,
+          server: dialect.server,
+          serverInfo: dialect.serverInfo,
+        }),
+      ),
+    ],
   },
 };
 

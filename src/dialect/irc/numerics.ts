@@ -150,6 +150,12 @@ export const RPL_YOUREOPER = "381";
 /** `<server> [<timestamp> [<TS offset>]] :<human-readable time>`. */
 export const RPL_TIME = "391";
 
+// LINKS.
+/** `<mask> <server> :<hopcount> <server info>`. */
+export const RPL_LINKS = "364";
+/** `<mask> :End of /LINKS list`. */
+export const RPL_ENDOFLINKS = "365";
+
 // HELP.
 /** `<subject> :<first line>`. */
 export const RPL_HELPSTART = "704";
