@@ -170,7 +170,7 @@ Deno.test("IRC: a NOTICE stays a notice for everyone, and never gets an away rep
   });
 });
 
-Deno.test("IRC: invalid UTF-8 from an IRC client is read as U+FFFD; native and plain still refuse it", async () => {
+Deno.test("IRC: a line that is not UTF-8 is refused with FAIL INVALID_UTF8 and the connection kept; native closes", async () => {
   await withMemoryServer({}, async (connect) => {
     const ana = connect();
     await ana.conn.write(
@@ -180,7 +180,10 @@ Deno.test("IRC: invalid UTF-8 from an IRC client is read as U+FFFD; native and p
         ...new TextEncoder().encode("rc\r\n"),
       ]),
     );
+    await ana.waitFor(/^:chat FAIL USER INVALID_UTF8 :/);
+    await ana.send("USER ana 0 * :irc\r\n");
     await ana.waitFor(" 422 ana ");
+    await ana.waitFor(/ 005 ana .*UTF8ONLY/);
     await ana.send("JOIN #room\r\n");
     await ana.waitFor(" 366 ana #room ");
     const bob = connect();
@@ -188,12 +191,20 @@ Deno.test("IRC: invalid UTF-8 from an IRC client is read as U+FFFD; native and p
       '{"type":"hello","version":1,"nick":"bob"}\n{"type":"command","line":"/join room"}\n',
     );
     await bob.waitFor('"type":"room","room":"room"');
+    await ana.send("CAP REQ labeled-response\r\n");
+    await ana.waitFor(" ACK labeled-response");
     await ana.conn.write(
-      new Uint8Array([...new TextEncoder().encode("PRIVMSG #room :caf"), 0xe9, 0x0d, 0x0a]),
+      new Uint8Array([
+        ...new TextEncoder().encode("@label=x1 PRIVMSG #room :caf"),
+        0xe9,
+        0x0d,
+        0x0a,
+      ]),
     );
-    await bob.waitFor('"text":"caf\uFFFD"');
-    await ana.send("WHOIS ana\r\n");
-    await ana.waitFor(":chat 311 ana ana ana chat * i\uFFFDrc");
+    await ana.waitFor(/^@label=x1 :chat FAIL PRIVMSG INVALID_UTF8 :/);
+    await ana.send("PRIVMSG #room :caf\u00e9\r\n");
+    await bob.waitFor('"text":"caf\u00e9"');
+    assert.ok(!bob.lines.some((line) => line.includes("\uFFFD")));
     await bob.conn.write(
       new Uint8Array([
         ...new TextEncoder().encode('{"type":"say","room":"room","text":"caf'),

@@ -129,6 +129,16 @@ export type Intent =
   /** The connection ends: `reason` for the log and the rooms, `bye` for the client. */
   | { kind: "end"; reason: string; bye?: string; error?: ChatError };
 
+/** What the session knows of a line beyond its text. */
+export interface ReadOptions {
+  /**
+   * The line was not valid UTF-8: `line` is its lenient decoding (U+FFFD for each invalid
+   * sequence), good for finding the command, not for using the text. Only a dialect with
+   * `lenientUtf8` gets such lines. @default false
+   */
+  readonly invalidUtf8?: boolean;
+}
+
 /** What the server tells every dialect (`chat serve` options). */
 export interface DialectOptions {
   /** The server's name, for dialects that show one (IRC's prefixes and numerics). @default "chat" */
@@ -176,12 +186,13 @@ export interface Dialect {
   readonly name: string;
   readonly supports: Supports;
   /**
-   * Takes lines that are not valid UTF-8, each invalid sequence read as U+FFFD (IRC clients may
-   * send Latin-1); otherwise such a line is refused. @default false
+   * Takes lines that are not valid UTF-8, each invalid sequence read as U+FFFD and `read` told
+   * (`invalidUtf8`), so the dialect refuses the line in its own words (IRC's `FAIL ...
+   * INVALID_UTF8`); otherwise the session refuses such a line and closes. @default false
    */
   readonly lenientUtf8?: boolean;
   /** Turns one input line into intents. Throws `ChatError` for input it refuses. */
-  read(line: string, view: DialectView): Intent[];
+  read(line: string, view: DialectView, options?: ReadOptions): Intent[];
   /**
    * Encodes an event for this connection's viewer, reusing and filling `shared`; empty when
    * this dialect shows nothing for it.

@@ -558,7 +558,7 @@ export class Session {
       if (line === null) {
         throw new ChatError("frame_too_large", `Line is too long: over ${MAX_LINE_BYTES} bytes`);
       }
-      const text = this.#decode(line);
+      const { text, valid } = this.#decode(line);
       if (this.#dialect === undefined) {
         this.#dialect = detectDialect(text, this.#host.dialectOptions);
         this.#host.log.info("mode", { id: this.id, mode: this.#dialect.name });
@@ -572,7 +572,10 @@ export class Session {
       const dialect = this.#dialect;
       let pending: Promise<void> | undefined;
       try {
-        pending = this.#actAll(dialect, dialect.read(text, this.#view), 0);
+        const read = valid ? dialect.read(text, this.#view) : dialect.read(text, this.#view, {
+          invalidUtf8: true,
+        });
+        pending = this.#actAll(dialect, read, 0);
       } finally {
         if (pending === undefined) this.#lineDone(dialect);
       }
@@ -626,17 +629,17 @@ export class Session {
 
   /**
    * A line's text: invalid UTF-8 is refused (`bad_frame`) unless the connection's dialect (or,
-   * for the first line, the dialect it picks) reads it leniently.
+   * for the first line, the dialect it picks) takes such lines; then it gets the lenient
+   * decoding, and `valid` is false so the dialect can answer in its own words.
    */
-  #decode(line: Uint8Array): string {
-    if (this.#dialect?.lenientUtf8 === true) return decodeUtf8Lenient(line);
+  #decode(line: Uint8Array): { text: string; valid: boolean } {
     try {
-      return decodeUtf8(line);
+      return { text: decodeUtf8(line), valid: true };
     } catch (error) {
-      if (this.#dialect !== undefined) throw error;
       const text = decodeUtf8Lenient(line);
-      if (detectDialect(text, this.#host.dialectOptions).lenientUtf8 !== true) throw error;
-      return text;
+      const dialect = this.#dialect ?? detectDialect(text, this.#host.dialectOptions);
+      if (dialect.lenientUtf8 !== true) throw error;
+      return { text, valid: false };
     }
   }
 

@@ -96,7 +96,7 @@ Deno.test("IRC, chat join and nc users talk in one room, messages all ways", asy
   });
 });
 
-Deno.test("IRC user names, part reasons, notices, echoes with time and Latin-1 reach every dialect", async () => {
+Deno.test("IRC user names, part reasons, notices and echoes with time reach every dialect; Latin-1 is refused", async () => {
   await withServer({ args: ["--server-name", "irc.example"] }, async (server, track) => {
     const irc = track(await RawClient.connect(server.port));
     await irc.write(
@@ -120,11 +120,13 @@ Deno.test("IRC user names, part reasons, notices, echoes with time and Latin-1 r
     await irc.sendLine("NOTICE #games :bus at five\r");
     await bob.stdout.waitFor("-ana- bus at five");
     await carl.lines.waitFor("-ana- bus at five");
-    // Latin-1 from an old client: the invalid byte becomes U+FFFD, the line still arrives.
+    // Latin-1 from an old client: the line is refused (UTF8ONLY), the connection kept.
     await irc.write(
       new Uint8Array([...new TextEncoder().encode("PRIVMSG #games :caf"), 0xe9, 13, 10]),
     );
-    await carl.lines.waitFor("<ana> caf\uFFFD");
+    await irc.lines.waitFor(/^(@\S+ )?:irc\.example FAIL PRIVMSG INVALID_UTF8 :/);
+    await irc.sendLine("PRIVMSG #games :caf\u00e9\r");
+    await carl.lines.waitFor("<ana> caf\u00e9");
     await irc.sendLine("WHOIS bob\r");
     await irc.lines.waitFor(":irc.example 311 ana bob bob chat * bob");
     // A part reason reaches chat join and nc users.

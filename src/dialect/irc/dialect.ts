@@ -33,6 +33,7 @@ import {
   type DialectView,
   type Intent,
   NOTHING,
+  type ReadOptions,
   type SharedEncodings,
   type Supports,
   type UserInfo,
@@ -92,6 +93,10 @@ export const CAPABILITIES: readonly string[] = [
   "userhost-in-names",
 ];
 
+/** Why a line that is not valid UTF-8 is refused (`FAIL <command> INVALID_UTF8`). */
+const INVALID_UTF8 =
+  "Message rejected: it is not valid UTF-8 (set your client's encoding to UTF-8)";
+
 /** The source of NickServ's notices: a service name, as IRC clients expect. */
 const NICKSERV = "NickServ";
 
@@ -114,6 +119,7 @@ export const ISUPPORT: readonly string[] = [
   "PREFIX=(o)@",
   "TARGMAX=KICK:,NAMES:,NOTICE:,PART:,PRIVMSG:,WHOIS:1,WHOWAS:",
   `TOPICLEN=${MAX_TOPIC_CHARS}`,
+  "UTF8ONLY",
   "WHOX",
 ];
 
@@ -207,7 +213,10 @@ interface Verb {
 export class IrcDialect implements Dialect {
   readonly name = "irc";
   readonly supports = SUPPORTS;
-  /** Old IRC clients may send Latin-1 or CP1252: invalid bytes are read as U+FFFD. */
+  /**
+   * Old IRC clients may send Latin-1 or CP1252: such a line reaches `read` (invalid bytes as
+   * U+FFFD) to be refused with `FAIL <command> INVALID_UTF8`, the connection kept (UTF8ONLY).
+   */
   readonly lenientUtf8 = true;
   /** The server's name in prefixes and numerics. */
   readonly server: string;
@@ -291,7 +300,7 @@ export class IrcDialect implements Dialect {
     return by === ADMIN || by.includes(" ") ? this.server : this.prefix(by);
   }
 
-  read(line: string, view: DialectView): Intent[] {
+  read(line: string, view: DialectView, options: ReadOptions = {}): Intent[] {
     this.#view = view;
     this.#pending = [];
     this.#contexts.clear();
@@ -317,6 +326,11 @@ export class IrcDialect implements Dialect {
     if (this.caps.has("message-tags")) {
       const own = [...tags].filter(([name]) => name.startsWith("+"));
       if (own.length > 0) this.#clientTags = Object.fromEntries(own);
+    }
+    if (options.invalidUtf8 === true) {
+      // UTF8ONLY: the line is refused, whatever its command; the connection stays.
+      const params = [command, "INVALID_UTF8", INVALID_UTF8];
+      return [this.raw([formatMessage({ source: this.server, command: "FAIL", params })])];
     }
     const verb = VERBS[command];
     if (verb === undefined) {

@@ -15,7 +15,7 @@
  * UTF-8 with `new TextDecoder("utf-8", { fatal: true })`. A line that is not valid UTF-8 (many
  * older IRC clients send latin-1 or another 8-bit charset) must not be guessed at: the dialect
  * refuses that one line with `FAIL <command> INVALID_UTF8 :<text>` (the command found by parsing
- * a lenient decoding of the line, used for nothing else; `*` if there is none) and keeps the
+ * a lenient decoding of the line, used for nothing else; a line without one is ignored) and keeps the
  * connection, as ergo does with `enforce-utf8`, and advertises `UTF8ONLY` in ISUPPORT so clients
  * know. irctest's utf8.py expects exactly that FAIL, as the first reply.
  *
