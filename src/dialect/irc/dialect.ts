@@ -52,6 +52,7 @@ import {
 import { parseHistoryRequest } from "./chathistory.ts";
 import { matchMask } from "./mask.ts";
 import { whowasReplies } from "./whowas.ts";
+import { type ListFilter, listKeeps, parseListFilter } from "./elist.ts";
 import { hashMsgid, privateMsgid, roomMsgid } from "./msgid.ts";
 import * as N from "./numerics.ts";
 import { MIN_SPLIT_BYTES, splitText } from "./split_text.ts";
@@ -111,6 +112,7 @@ export const ISUPPORT: readonly string[] = [
   "CHANTYPES=#",
   `CHANNELLEN=${MAX_ROOM_NAME_CHARS + 1}`,
   "CHANMODES=b,k,l,nst",
+  "ELIST=MNU",
   `KICKLEN=${MAX_REASON_CHARS}`,
   `MONITOR=${MAX_WATCHED}`,
   "MSGREFTYPES=msgid,timestamp",
@@ -195,7 +197,7 @@ function messageFlags(flags: MessageFlags): MessageFlags {
 
 /** An answer the dialect waits for, to word it for the command that asked. */
 type Pending =
-  | { kind: "list"; only?: Set<string> }
+  | { kind: "list"; filter?: ListFilter }
   | { kind: "lusers" }
   | { kind: "mode"; channel: string }
   | { kind: "whois"; nick: string }
@@ -1066,7 +1068,7 @@ export class IrcDialect implements Dialect {
       case "list": {
         const lobbyShown = this.channels.get(roomKey(LOBBY))?.shown ?? false;
         const shown = rooms.filter((room) =>
-          (pending.only === undefined || pending.only.has(roomKey(room.name))) &&
+          (pending.filter === undefined || listKeeps(pending.filter, room)) &&
           (lobbyShown || roomKey(room.name) !== roomKey(LOBBY))
         );
         return [
@@ -2098,11 +2100,19 @@ const VERBS: Readonly<Record<string, Verb>> = {
   LIST: {
     minParams: 0,
     registered: true,
-    run: (dialect, [channels]) => {
-      const only = channels === undefined || channels === ""
-        ? undefined
-        : new Set(channels.split(",").map((each) => roomKey(each)));
-      dialect.expect(only === undefined ? { kind: "list" } : { kind: "list", only });
+    run: (dialect, [param = ""], view) => {
+      // Names, masks and member counts (ELIST=MNU): elist.ts.
+      const filter = parseListFilter(param);
+      if ("reason" in filter) {
+        return [
+          dialect.numerics(
+            view,
+            [N.ERR_UNKNOWNERROR, "LIST", `${filter.condition}: ${filter.reason}`],
+            [N.RPL_LISTEND, "End of /LIST"],
+          ),
+        ];
+      }
+      dialect.expect({ kind: "list", filter });
       return [dialect.command("/rooms", LOBBY, { verb: "LIST" })];
     },
   },
