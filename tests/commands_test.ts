@@ -187,6 +187,11 @@ Deno.test("helpEntries() lists every command of the table with /aliases", () => 
       aliases: [],
     },
     {
+      usage: "/wallops TEXT",
+      summary: "Operators: a message to every operator (and IRC users with user mode +w)",
+      aliases: [],
+    },
+    {
       usage: "/kill NICK [REASON]",
       summary: "Operators: disconnect someone from the server (they may come back)",
       aliases: [],

@@ -126,3 +126,28 @@ Deno.test("applyHubOp() keep_room makes a room once and keeps its limit", () => 
   assert.equal(rooms[0]?.limit, 8);
   assert.equal(rooms[0]?.persistent, true);
 });
+
+Deno.test("applyHubOp() wallops: +w users and operators get an operator's /wallops, others 481's error", () => {
+  const context = { ...replica(), hub: new Hub({ operators: ["ana"] }) };
+  for (const [member, nick] of [[ana, "ana"], [bob, "bob"], [cat, "cat"]] as const) {
+    applyHubOp(context, register(member, nick));
+  }
+  context.hub.login(ana, "ana");
+  const command = (member: number, line: string): HubOp => ({
+    kind: "command",
+    member,
+    room: "lobby",
+    line,
+    now: NOW,
+  });
+  assert.equal(applyHubOp(context, command(bob, "/wallops hi")).error?.code, "not_allowed");
+  applyHubOp(context, { kind: "wallops", member: bob, wallops: true });
+  assert.equal(context.hub.userInfo("bob")?.wallops, true);
+  const sent = applyHubOp(context, command(ana, "/wallops restart at noon"));
+  assert.deepEqual(sent.deliveries, [{
+    to: [ana, bob],
+    frame: { type: "wallops", from: "ana", text: "restart at noon" },
+  }]);
+  applyHubOp(context, { kind: "wallops", member: bob, wallops: false });
+  assert.deepEqual(applyHubOp(context, command(ana, "/wallops again")).deliveries[0]?.to, [ana]);
+});

@@ -40,6 +40,8 @@ export interface UserInfo {
   readonly account?: string;
   /** The user is logged in to an account that is one of the server's operators. */
   readonly operator?: boolean;
+  /** The user wants the operators' wallops (IRC's user mode +w). */
+  readonly wallops?: boolean;
 }
 
 /** What one input line asks for. */
@@ -83,6 +85,8 @@ export type Intent =
   | { kind: "tag"; room?: string; nick?: string; tags: Record<string, string>; id?: string }
   /** Mark yourself as a bot, or not (IRC's user mode `+B`). */
   | { kind: "bot"; bot: boolean }
+  /** Want the operators' wallops, or no longer (IRC's user mode +w). */
+  | { kind: "wallops"; wallops: boolean }
   /** A new real name (IRC's SETNAME). */
   | { kind: "real_name"; realName: string }
   /** Start (`watch`) or stop watching nicks for coming and going (IRC's MONITOR). */

@@ -20,6 +20,9 @@ export function nativeFrame(event: HubEvent): ServerFrame | undefined {
       return undefined;
     case "mode":
       return { type: "notice", room: event.room, text: `${event.by} ${changeText(event.change)}` };
+    case "wallops":
+      // Only operators (and IRC users with +w) get them: a notice saying whose it is.
+      return { type: "notice", text: `Wallops from ${event.from}: ${event.text}` };
     case "away":
       return {
         type: "notice",

@@ -6,7 +6,7 @@
 import { helpEntries, type TableEntry } from "../command_table.ts";
 import { ChatError } from "../errors.ts";
 import { quote, validateNick } from "../nick.ts";
-import { cleanReason } from "../text.ts";
+import { cleanReason, validateText } from "../text.ts";
 import {
   HISTORY_PAGE,
   MAX_ACCOUNT_PASSWORD_CHARS,
@@ -588,6 +588,20 @@ export const COMMANDS: readonly Command[] = [
       );
       const text = lines.length === 0 ? "No bans" : `Bans (${lines.length}): ${lines.join("; ")}`;
       return reply(context, { type: "notice", text });
+    },
+  },
+  {
+    name: "wallops",
+    aliases: [],
+    usage: "/wallops TEXT",
+    summary: "Operators: a message to every operator (and IRC users with user mode +w)",
+    minArgs: 1,
+    maxArgs: 1,
+    rest: true,
+    run: (context, [text = ""]) => {
+      const from = requireOperator(context, "send wallops");
+      validateText(text);
+      return deliver([{ to: context.hub.wallopsIds(), frame: { type: "wallops", from, text } }]);
     },
   },
   {

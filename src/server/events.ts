@@ -43,6 +43,8 @@ export type HubEvent =
     readonly by: string;
     readonly change: RoomChange;
   }
+  /** An operator's message to the operators and to those who asked for it (IRC's WALLOPS). */
+  | { readonly type: "wallops"; readonly from: string; readonly text: string }
   /** You are now away (with `text`) or back (without). */
   | { readonly type: "away"; readonly text?: string }
   /** The person you wrote to is away. */

@@ -129,6 +129,8 @@ interface Member {
   realName: string;
   /** Said to be a bot (IRC's bot mode). */
   bot: boolean;
+  /** Wants the operators' wallops (IRC's user mode +w). */
+  wallops?: boolean;
   /** Keys of the rooms the member is in, in the order joined. */
   readonly rooms: Set<string>;
   away: string | undefined;
@@ -202,6 +204,7 @@ export class Hub {
       realName: member.realName,
       ...(member.away === undefined ? {} : { away: member.away }),
       ...(member.bot ? { bot: true } : {}),
+      ...(member.wallops === true ? { wallops: true } : {}),
       ...(account === undefined ? {} : { account }),
       ...(this.isOperator(id) ? { operator: true } : {}),
     };
@@ -659,6 +662,16 @@ export class Hub {
   /** Marks a member as a bot, or not: others see it in WHO and WHOIS (IRC's bot mode). */
   setBot(id: MemberId, bot: boolean): void {
     this.#member(id).bot = bot;
+  }
+
+  /** Whether a member wants the operators' wallops (IRC's user mode +w). */
+  setWallops(id: MemberId, wallops: boolean): void {
+    this.#member(id).wallops = wallops;
+  }
+
+  /** Who gets the operators' wallops: the operators, and those who asked (IRC's +w). */
+  wallopsIds(): MemberId[] {
+    return this.ids().filter((id) => this.isOperator(id) || this.#members.get(id)?.wallops);
   }
 
   /**

@@ -70,6 +70,8 @@ export type HubOp =
     readonly now: number;
   }
   | { readonly kind: "bot"; readonly member: MemberId; readonly bot: boolean }
+  /** The member wants the operators' wallops, or no longer (IRC's user mode +w). */
+  | { readonly kind: "wallops"; readonly member: MemberId; readonly wallops: boolean }
   | { readonly kind: "real_name"; readonly member: MemberId; readonly realName: string }
   | {
     readonly kind: "watch";
@@ -220,6 +222,9 @@ function apply({ hub, moderation, tokens, accounts }: HubOpContext, op: HubOp): 
       return { deliveries: hub.tag(op.member, op.target, op.tags, op.now) };
     case "bot":
       hub.setBot(op.member, op.bot);
+      return { deliveries: [] };
+    case "wallops":
+      hub.setWallops(op.member, op.wallops);
       return { deliveries: [] };
     case "real_name":
       return { deliveries: hub.setRealName(op.member, op.realName) };

@@ -720,6 +720,9 @@ export class Session {
       case "bot":
         this.#requireNick();
         return this.#run({ kind: "bot", member, bot: intent.bot });
+      case "wallops":
+        this.#requireNick();
+        return this.#run({ kind: "wallops", member, wallops: intent.wallops });
       case "real_name":
         this.#requireNick();
         return this.#run({ kind: "real_name", member, realName: intent.realName });

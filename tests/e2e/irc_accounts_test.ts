@@ -273,6 +273,38 @@ Deno.test("IRC OPER logs in an operator, who may KILL; others get 481, 464, 491"
   });
 });
 
+Deno.test("IRC WALLOPS from an operator reaches +w users and operators only; others get 481", async () => {
+  await withServer({ args: ["--admin", "boss"] }, async (server, track) => {
+    await account(server, track, "boss", "bosspass1");
+    const op = track(await ircUser(server, "op1"));
+    const watcher = track(await ircUser(server, "watcher"));
+    const quiet = track(await ircUser(server, "quiet"));
+    await quiet.write("WALLOPS :hello\r\n");
+    await quiet.lines.waitFor(":chat 481 quiet :Only the server's operators may send wallops");
+    await watcher.write("MODE watcher +w\r\n");
+    await watcher.lines.waitFor(":watcher MODE watcher +w");
+    await watcher.write("MODE watcher\r\n");
+    await watcher.lines.waitFor(":chat 221 watcher +iw");
+    await op.write("OPER boss bosspass1\r\n");
+    await op.lines.waitFor(":chat 381 op1 :You are now an IRC operator");
+    await op.write("WALLOPS :server restarts at noon\r\n");
+    await watcher.lines.waitFor(":op1!op1@chat WALLOPS :server restarts at noon");
+    // The sender is an operator: it gets its own.
+    await op.lines.waitFor(":op1!op1@chat WALLOPS :server restarts at noon");
+    // -w stops them.
+    await watcher.write("MODE watcher -w\r\n");
+    await watcher.lines.waitFor(":watcher MODE watcher -w");
+    await op.write("WALLOPS :second\r\n");
+    await op.lines.waitFor(":op1!op1@chat WALLOPS second");
+    for (const client of [watcher, quiet]) {
+      await client.write("PING :sync\r\n");
+      await client.lines.waitFor("PONG");
+      assert.ok(!client.lines.text().includes("WALLOPS second"), client.lines.text());
+    }
+    assert.ok(!quiet.lines.text().includes(" WALLOPS "), quiet.lines.text());
+  });
+});
+
 Deno.test("IRC MODE +b keeps a nick out of one room only; b lists, -b lifts", async () => {
   await withServer({}, async (server, track) => {
     const chanop = track(await ircUser(server, "chanop"));

@@ -52,6 +52,7 @@ import {
 import { parseHistoryRequest } from "./chathistory.ts";
 import { matchMask } from "./mask.ts";
 import { whowasReplies } from "./whowas.ts";
+import { parseUserModes, userModeString } from "./user_modes.ts";
 import { type ListFilter, listKeeps, parseListFilter } from "./elist.ts";
 import { hashMsgid, privateMsgid, roomMsgid } from "./msgid.ts";
 import * as N from "./numerics.ts";
@@ -905,6 +906,12 @@ export class IrcDialect implements Dialect {
         if (!this.caps.has("setname") || !(mine || this.#follows(event.nick, self))) return [];
         return [line(this.prefix(event.nick), "SETNAME", event.realName)];
       }
+      case "wallops": {
+        // The hub sends them to operators and to those with +w only.
+        const from = this.prefix(event.from);
+        const room = Math.max(MIN_SPLIT_BYTES, MAX_BODY_BYTES - utf8Length(`:${from} WALLOPS :`));
+        return splitText(oneLine(event.text), room).map((piece) => line(from, "WALLOPS", piece));
+      }
       case "presence":
         if (!this.monitored.has(ircLower(event.nick))) return [];
         return [
@@ -1345,7 +1352,7 @@ export class IrcDialect implements Dialect {
       case "wrong_password":
         return num(N.ERR_BADCHANNELKEY, target, text);
       case "not_allowed":
-        if (verb === "KILL") return num(N.ERR_NOPRIVILEGES, text);
+        if (verb === "KILL" || verb === "WALLOPS") return num(N.ERR_NOPRIVILEGES, text);
         if (verb === "OPER") return num(N.ERR_NOOPERHOST, text);
         if (verb === "MODE" && context?.mode === "b" && context.value === undefined) {
           // Only owners and operators see a room's bans: to others the list is empty.
@@ -1533,18 +1540,13 @@ function mode(dialect: IrcDialect, params: string[], view: DialectView): Intent[
       return [dialect.numerics(view, [N.ERR_USERSDONTMATCH, "Cannot change mode for other users"])];
     }
     // Everyone is invisible (+i): WHO masks show only who shares a channel with you. Bot mode
-    // (+B) is the one user mode that changes.
+    // (+B) and wallops (+w) are the user modes that change (user_modes.ts).
     if (modes === undefined) {
-      const info = view.user(self);
-      const modes = "+" + (info?.bot ? "B" : "") + "i" + (info?.operator ? "o" : "");
-      return [dialect.numerics(view, [N.RPL_UMODEIS, modes])];
+      return [dialect.numerics(view, [N.RPL_UMODEIS, userModeString(view.user(self) ?? {})])];
     }
-    const bot = /^[+-]B$/.exec(modes);
-    if (bot === null) return [];
-    return [
-      { kind: "bot", bot: modes.startsWith("+") },
-      dialect.raw([line(self, "MODE", self, modes)]),
-    ];
+    const { changes, applied } = parseUserModes(modes);
+    if (changes.length === 0) return [];
+    return [...changes, dialect.raw([line(self, "MODE", self, applied)])];
   }
   if (modes === undefined) {
     dialect.expect({ kind: "mode", channel: room });
@@ -2272,6 +2274,14 @@ const VERBS: Readonly<Record<string, Verb>> = {
       dialect.expect({ kind: "help" });
       return [dialect.command("/help", LOBBY, { verb: "HELP" })];
     },
+  },
+  // An operator's message to the operators and those with +w (the hub's /wallops).
+  WALLOPS: {
+    minParams: 1,
+    registered: true,
+    run: (dialect, [text = ""]) => [
+      dialect.command(`/wallops ${stripFormatting(text)}`, LOBBY, { verb: "WALLOPS" }),
+    ],
   },
   // HELPOP is HELP's other name on many servers.
   HELPOP: { minParams: 0, registered: true, run: (d, p, v) => VERBS.HELP?.run(d, p, v) ?? [] },
