@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   "room_exists", // a room with that name (ignoring case) already exists
   "room_full", // the room has reached its participant limit
   "wrong_password", // the room needs a password and this is not it
+  "invite_only", // the room lets in only those its operators invited
   "already_in_room", // the user is already a member of that room
   "last_room", // leaving would leave the user in no room at all
   "not_allowed", // only the room's owner (or the server's admin) may do that

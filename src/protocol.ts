@@ -215,8 +215,15 @@ export interface RoomFrame {
   members: string[];
   topic?: string;
   limit?: number;
+  /** Who set the topic and when (ms since the epoch), if known. */
+  topicBy?: string;
+  topicTime?: number;
   /** Nick of the room's owner, if it has one and they are connected. */
   owner?: string;
+  /** Members the owner or operators made operators (they may change settings and kick), if any. */
+  operators?: string[];
+  /** Members who may talk while the room is moderated, if any. */
+  voiced?: string[];
   history?: number;
   /** The room's last message number when you entered. */
   seq?: number;
@@ -252,6 +259,14 @@ export interface RoomInfo {
   private?: boolean;
   /** Joining needs a password. */
   password?: boolean;
+  /** Joining needs an invitation (`/invite`). */
+  inviteOnly?: boolean;
+  /** Only the room's operators and voiced members talk. */
+  moderated?: boolean;
+  /** Any member may set the topic (otherwise only its operators). */
+  openTopic?: boolean;
+  /** People outside the room may send messages to it. */
+  outsiders?: boolean;
 }
 
 /** The room list: sent on registration and as the answer to `/rooms`. */

@@ -160,6 +160,35 @@ Deno.test("helpEntries() lists every command of the table with /aliases", () => 
       aliases: [],
     },
     {
+      usage: "/mode [#ROOM] +FLAGS|-FLAGS [NICK...]",
+      summary: "Change this room's flags and who runs it (owner, operators): i invite only, " +
+        "m moderated, t only operators set the topic, n only members send; o NICK operator, " +
+        "v NICK voice",
+      aliases: [],
+    },
+    {
+      usage: "/op [#ROOM] NICK",
+      summary: "Make NICK an operator of this room (owner, operators)",
+      aliases: [],
+    },
+    {
+      usage: "/deop [#ROOM] NICK",
+      summary: "Make NICK a member only again (yourself: give up)",
+      aliases: [],
+    },
+    {
+      usage: "/voice [#ROOM] NICK",
+      summary: "Let NICK talk while this room is moderated",
+      aliases: [],
+    },
+    { usage: "/devoice [#ROOM] NICK", summary: "Take back NICK's voice in this room", aliases: [] },
+    {
+      usage: "/invite [NICK [#ROOM]]",
+      summary: "Invite NICK to this room, or #ROOM (operators, when it is invite-only); " +
+        "alone: the rooms you are invited to",
+      aliases: [],
+    },
+    {
       usage: "/kick [#ROOM] NICK [REASON]",
       summary: "Remove someone from this room, or from #ROOM (owner; operators: any room)",
       aliases: [],
@@ -591,7 +620,7 @@ Deno.test("runCommand() /limit sets or removes the current room's limit", () => 
     type: "mode",
     room: "games",
     by: "ana",
-    change: { kind: "limit", limit: 5 },
+    changes: [{ kind: "limit", limit: 5 }],
   });
   assert.equal(hub.listRooms(1).rooms[1]?.limit, 5);
   runCommand(COMMANDS, context, "/limit OFF");
@@ -768,7 +797,7 @@ Deno.test("runCommand() room commands act on the context's room", () => {
   assertChatError(
     () => runCommand(COMMANDS, at(hub, 1, LOBBY), "/topic hi"),
     "not_allowed",
-    "Only the owner of lobby may set the topic",
+    "Only the owner or operators of lobby may set the topic",
   );
   const created = runCommand(COMMANDS, at(hub, 1, LOBBY), "/create chess");
   assert.equal((created.deliveries[0]?.frame as RoomFrame).room, "chess");

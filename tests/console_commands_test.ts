@@ -116,7 +116,7 @@ Deno.test("/owner ROOM NICK hands a room over and its members are told", () => {
       type: "mode",
       room: "games",
       by: "the server admin",
-      change: { kind: "owner", owner: "bob", was: "ana" },
+      changes: [{ kind: "owner", owner: "bob", was: "ana" }],
     },
   }]);
   assert.deepEqual(api.events.at(-1), {
@@ -124,7 +124,10 @@ Deno.test("/owner ROOM NICK hands a room over and its members are told", () => {
     fields: { room: "games", owner: "bob", by: "admin" },
   });
   // ana is no longer the owner.
-  assert.throws(() => api.hub.setTopic(1, "games", "mine", T0), /Only the owner of games/);
+  assert.throws(
+    () => api.hub.setTopic(1, "games", "mine", T0),
+    /Only the owner or operators of games/,
+  );
 });
 
 Deno.test("/owner ROOM off removes the owner", () => {
@@ -155,7 +158,7 @@ Deno.test("/owner refuses the lobby, unknown rooms and people who are not connec
 Deno.test("Hub.setOwner() is for the admin or the current owner only", () => {
   const api = serverWith("ana", "bob", "cy");
   api.hub.createRoom(1, "games", {}, T0);
-  assert.throws(() => api.hub.setOwner(2, "games", "bob"), /Only the owner of games/);
+  assert.throws(() => api.hub.setOwner(2, "games", "bob"), /Only the owner or operators of games/);
   // The owner may hand the room on; the new owner, not in the room, is told.
   assert.deepEqual(api.hub.setOwner(1, "games", "cy"), [
     {
@@ -164,7 +167,7 @@ Deno.test("Hub.setOwner() is for the admin or the current owner only", () => {
         type: "mode",
         room: "games",
         by: "ana",
-        change: { kind: "owner", owner: "cy", was: "ana" },
+        changes: [{ kind: "owner", owner: "cy", was: "ana" }],
       },
     },
     { to: [3], frame: { type: "ownership", room: "games", by: "ana", given: true } },
@@ -180,7 +183,7 @@ Deno.test("Hub.setOwner() is for the admin or the current owner only", () => {
         type: "mode",
         room: "games",
         by: "the server admin",
-        change: { kind: "owner", owner: "bob", was: "cy" },
+        changes: [{ kind: "owner", owner: "bob", was: "cy" }],
       },
     },
     { to: [3], frame: { type: "ownership", room: "games", by: "the server admin", given: false } },

@@ -508,7 +508,6 @@ function plan(model: Model, cmd: Command): Plan {
       breaks("not_registered", !model.members.has(cmd.id));
       const target = model.holder(cmd.nick);
       breaks("no_such_nick", target === undefined);
-      breaks("bad_arguments", target !== undefined && target === cmd.id);
       breaks("text_invalid", tryValid(() => validateText(cmd.text)) === undefined);
       return { broken, apply: noop };
     }

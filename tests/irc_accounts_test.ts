@@ -1,7 +1,8 @@
 /** The IRC dialect's side of accounts: SASL, NickServ, OPER, KILL, +b, account numerics. */
 import assert from "node:assert/strict";
 import type { DialectView, Intent, UserInfo } from "../src/dialect/dialect.ts";
-import { banMask, IrcDialect, nickOfMask } from "../src/dialect/irc/dialect.ts";
+import { IrcDialect } from "../src/dialect/irc/dialect.ts";
+import { banMask, nickOfMask } from "../src/dialect/irc/channel_modes.ts";
 import { ChatError } from "../src/errors.ts";
 import type { HubEvent } from "../src/server/events.ts";
 
@@ -339,7 +340,7 @@ Deno.test("IrcDialect MODE +b, -b and b are room bans by nick, shown as MODE and
       type: "mode",
       room: "games",
       by: "ana",
-      change: { kind: "ban", nick: "bar", set: true },
+      changes: [{ kind: "ban", nick: "bar", set: true }],
     }),
     [":ana!ana@chat MODE #games +b bar!*@*"],
   );
@@ -360,7 +361,10 @@ Deno.test("IrcDialect MODE +b, -b and b are room bans by nick, shown as MODE and
   assert.deepEqual(shown(irc, { type: "failure", error: none, ref: lastId(lift) }), []);
   // Someone who may not see the list gets an empty one.
   const list = irc.read("MODE #games b", view("ana"));
-  const error = new ChatError("not_allowed", "Only the owner of games may see its bans");
+  const error = new ChatError(
+    "not_allowed",
+    "Only the owner or operators of games may see its bans",
+  );
   assert.deepEqual(shown(irc, { type: "failure", error, ref: lastId(list) }), [
     ":chat 368 ana #games :End of channel ban list",
   ]);
@@ -370,7 +374,7 @@ Deno.test("IrcDialect MODE +b, -b and b are room bans by nick, shown as MODE and
       type: "mode",
       room: "chess",
       by: "ana",
-      change: { kind: "ban", nick: "bar", set: false },
+      changes: [{ kind: "ban", nick: "bar", set: false }],
     }),
     [":ana!ana@chat MODE #chess -b bar!*@*"],
   );

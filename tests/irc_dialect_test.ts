@@ -128,8 +128,8 @@ Deno.test("IrcDialect.encode() sends 001-005, LUSERS and 422, and keeps the lobb
       "CHANNELLEN=33",
       "NICKLEN=24",
       "TOPICLEN=300",
-      "PREFIX=(o)@",
-      "CHANMODES=b,k,l,nst",
+      "PREFIX=(ov)@+",
+      "CHANMODES=b,k,l,imnst",
       "NETWORK=chat",
       "WHOX",
       "CHATHISTORY=100",
@@ -311,7 +311,7 @@ Deno.test("IrcDialect words events as IRC lines", () => {
     ],
   );
   assert.deepEqual(
-    shown(irc, { type: "mode", room: "games", by: "ana", change: { kind: "limit", limit: 5 } }),
+    shown(irc, { type: "mode", room: "games", by: "ana", changes: [{ kind: "limit", limit: 5 }] }),
     [":ana!ana@chat MODE #games +l 5"],
   );
   assert.deepEqual(
@@ -319,7 +319,7 @@ Deno.test("IrcDialect words events as IRC lines", () => {
       type: "mode",
       room: "games",
       by: "the server admin",
-      change: { kind: "listed", listed: false },
+      changes: [{ kind: "listed", listed: false }],
     }),
     [":chat MODE #games +s"],
   );
@@ -417,7 +417,7 @@ Deno.test("IrcDialect answers NAMES, WHO, TOPIC and MODE from what it knows", ()
   assert.ok(query[0]?.kind === "command" && query[0].line === "/rooms");
   assert.deepEqual(
     shown(irc, { type: "rooms", rooms: [{ name: "games", members: 2, limit: 5, password: true }] }),
-    [":chat 324 ana #games +ntkl 5"],
+    [":chat 324 ana #games +klnt 5"],
   );
   const set = irc.read("MODE #games +lk-s 9 key", view("ana"));
   assert.deepEqual(

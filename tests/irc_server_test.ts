@@ -225,7 +225,7 @@ Deno.test("IRC: MODE shows the creation time (329), NAMES marks a secret channel
     const ana = connect();
     await ircUser(ana, "ana");
     await ana.send("JOIN #hide\r\nMODE #hide +s\r\nMODE #hide\r\nNAMES #hide\r\n");
-    await ana.waitFor(":chat 324 ana #hide +nts");
+    await ana.waitFor(":chat 324 ana #hide +nst");
     await ana.waitFor(":chat 329 ana #hide 1700000000");
     await ana.waitFor(":chat 353 ana @ #hide @ana");
   });

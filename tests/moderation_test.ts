@@ -61,7 +61,7 @@ Deno.test("a room ban keeps someone out of that room only; operators act in any 
   assert.ok(out.some((delivery) => delivery.frame.type === "left"), "kicked now");
   assert.ok(
     out.some((delivery) =>
-      delivery.frame.type === "mode" && delivery.frame.change.kind === "ban" &&
+      delivery.frame.type === "mode" && delivery.frame.changes[0]?.kind === "ban" &&
       delivery.to.includes(2)
     ),
     "the room and the owner hear of it",

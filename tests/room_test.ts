@@ -54,7 +54,7 @@ Deno.test("Room.info() lists only the settings that are set", () => {
   r.members.add(7);
   assert.deepEqual(r.info(), { name: "Games", members: 1 });
   r.limit = 8;
-  r.topic = "Chess";
+  r.setTopic("Chess", "ana", 1000);
   r.password = "pw";
   r.listed = false;
   assert.deepEqual(r.info(), {

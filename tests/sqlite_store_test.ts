@@ -45,6 +45,8 @@ Deno.test("openSqliteStore() keeps rooms, messages, seqs and message ids across 
       topic: "chess",
       password: "s3cret",
       created: 1000,
+      inviteOnly: true,
+      openTopic: true,
     });
     for (let seq = 1; seq <= 5; seq++) first.roomLog.append("games", message(seq), 100);
     first.roomLog.markSent("games", "tok:1", 5);
@@ -63,6 +65,8 @@ Deno.test("openSqliteStore() keeps rooms, messages, seqs and message ids across 
         topic: "chess",
         password: undefined,
         created: 1000,
+        inviteOnly: true,
+        openTopic: true,
       });
       assert.equal(second.roomDirectory.passwordMatches("games", "s3cret"), true);
       assert.equal(second.roomLog.lastSeq("games"), 5);

@@ -92,6 +92,13 @@ for (const [name, make] of IMPLEMENTATIONS) {
     assert.equal(rooms.find("games")?.persistent, false);
   });
 
+  Deno.test(`${name}.update() turns a room's flags on and off`, () => {
+    const rooms = make();
+    rooms.create(record("Games", { moderated: true }));
+    rooms.update("games", { inviteOnly: true, outsiders: true, moderated: undefined });
+    assert.deepEqual(rooms.find("games"), record("Games", { inviteOnly: true, outsiders: true }));
+  });
+
   Deno.test(`${name} keeps a room's creation time`, () => {
     const rooms = make();
     rooms.create(record("Games", { created: 1_700_000_000_000 }));

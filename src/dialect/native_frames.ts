@@ -6,6 +6,7 @@
 import { withHint } from "../errors.ts";
 import type { ServerFrame } from "../protocol.ts";
 import type { HubEvent, RoomChange } from "../server/events.ts";
+import type { RoomFlag } from "../store/room_directory.ts";
 
 /** The native frame for an event; undefined for events native clients are not shown. */
 export function nativeFrame(event: HubEvent): ServerFrame | undefined {
@@ -19,7 +20,25 @@ export function nativeFrame(event: HubEvent): ServerFrame | undefined {
       // Others' away changes and logins are in /whois; tags and history queries are IRC's.
       return undefined;
     case "mode":
-      return { type: "notice", room: event.room, text: `${event.by} ${changeText(event.change)}` };
+      return {
+        type: "notice",
+        room: event.room,
+        text: `${event.by} ` +
+          event.changes.map((change) => changeText(change, event.by)).join(", "),
+      };
+    case "invite":
+      // The invited member and the one who invited see the same words.
+      return {
+        type: "notice",
+        text: `${event.by} invited ${event.nick} to ${event.room} (/join ${event.room})`,
+      };
+    case "invitations":
+      return {
+        type: "notice",
+        text: event.rooms.length === 0
+          ? "You have no invitations"
+          : `You are invited to: ${event.rooms.join(", ")}`,
+      };
     case "wallops":
       // Only operators (and IRC users with +w) get them: a notice saying whose it is.
       return { type: "notice", text: `Wallops from ${event.from}: ${event.text}` };
@@ -87,7 +106,7 @@ function historyText(event: Extract<HubEvent, { type: "history_page" }>): string
     (event.more ? ` /history ${event.count} ${event.first} shows the ones before` : "");
 }
 
-function changeText(change: RoomChange): string {
+function changeText(change: RoomChange, by: string): string {
   switch (change.kind) {
     case "limit":
       return change.limit === undefined ? "removed the limit" : `set the limit to ${change.limit}`;
@@ -105,8 +124,29 @@ function changeText(change: RoomChange): string {
         : `made ${change.owner} the owner of the room`;
     case "ban":
       return change.set ? `banned ${change.nick} from the room` : `let ${change.nick} in again`;
+    case "flag":
+      return FLAG_TEXT[change.flag][change.set ? 0 : 1];
+    case "role":
+      if (change.role === "voice") {
+        return change.set ? `gave ${change.nick} voice` : `took ${change.nick}'s voice away`;
+      }
+      if (change.set) return `made ${change.nick} an operator`;
+      return change.nick === by
+        ? "is no longer an operator of the room"
+        : `made ${change.nick} a member only (no longer an operator)`;
   }
 }
+
+/** How a flag's change reads: turned on, turned off. */
+const FLAG_TEXT: Readonly<Record<RoomFlag, readonly [string, string]>> = {
+  inviteOnly: ["made the room invite-only", "opened the room to everyone"],
+  moderated: [
+    "moderated the room: only operators and voiced members talk",
+    "let everyone in the room talk",
+  ],
+  openTopic: ["let every member set the topic", "let only operators set the topic"],
+  outsiders: ["let people outside the room send to it", "let only members send to the room"],
+};
 
 function rejoinText(event: Extract<HubEvent, { type: "rejoin_failed" }>): string {
   switch (event.why) {

@@ -19,6 +19,8 @@ import { searchWords } from "../store/room_log.ts";
 import type { Delivery, Hub, MemberId } from "./hub.ts";
 import { type Moderation, type ModerationAct } from "./moderation.ts";
 import { formatTimeLeft, parseDuration } from "../duration.ts";
+import type { RoomRole } from "./events.ts";
+import { parseModes } from "./room_modes.ts";
 
 /** What a handler may use. */
 export interface CommandContext {
@@ -95,6 +97,27 @@ function requireOperator(context: CommandContext, what: string): string {
     throw new ChatError("not_allowed", `Only the server's operators may ${what}`);
   }
   return context.hub.nickOf(context.id) ?? "";
+}
+
+/** `/op`, `/deop`, `/voice`, `/devoice`: one role for one member of this room, or of #ROOM. */
+function roleCommand(name: string, role: RoomRole, set: boolean, summary: string): Command {
+  return {
+    name,
+    aliases: [],
+    usage: `/${name} [#ROOM] NICK`,
+    summary,
+    minArgs: 1,
+    maxArgs: 2,
+    run: (context, args) => {
+      const { room, text: nick } = roomFirst(context, args);
+      if (nick === "" || /\s/.test(nick)) {
+        throw new ChatError("bad_arguments", `Usage: /${name} [#ROOM] NICK`);
+      }
+      return deliver(
+        context.hub.changeModes(context.id, room, [{ kind: "role", role, nick, set }]),
+      );
+    },
+  };
 }
 
 /** Splits `[DURATION] [REASON]`: a first word that is a duration is one. */
@@ -469,6 +492,40 @@ export const COMMANDS: readonly Command[] = [
     maxArgs: 1,
     run: (context, [value]) =>
       deliver(context.hub.setPersistent(context.id, context.room, parseOnOff(value, true))),
+  },
+  {
+    name: "mode",
+    aliases: [],
+    usage: "/mode [#ROOM] +FLAGS|-FLAGS [NICK...]",
+    summary: "Change this room's flags and who runs it (owner, operators): i invite only, " +
+      "m moderated, t only operators set the topic, n only members send; o NICK operator, " +
+      "v NICK voice",
+    minArgs: 1,
+    maxArgs: 1,
+    rest: true,
+    run: (context, args) => {
+      const { room, text } = roomFirst(context, args);
+      return deliver(context.hub.changeModes(context.id, room, parseModes(text)));
+    },
+  },
+  roleCommand("op", "operator", true, "Make NICK an operator of this room (owner, operators)"),
+  roleCommand("deop", "operator", false, "Make NICK a member only again (yourself: give up)"),
+  roleCommand("voice", "voice", true, "Let NICK talk while this room is moderated"),
+  roleCommand("devoice", "voice", false, "Take back NICK's voice in this room"),
+  {
+    name: "invite",
+    aliases: [],
+    usage: "/invite [NICK [#ROOM]]",
+    summary: "Invite NICK to this room, or #ROOM (operators, when it is invite-only); " +
+      "alone: the rooms you are invited to",
+    minArgs: 0,
+    maxArgs: 2,
+    run: (context, [nick, room = context.room]) =>
+      deliver(
+        nick === undefined
+          ? context.hub.invitations(context.id)
+          : context.hub.invite(context.id, room.replace(/^#/, ""), nick),
+      ),
   },
   {
     name: "kick",

@@ -6,6 +6,7 @@
 import type { ChatError } from "../errors.ts";
 import type { MessageFrame, ServerFrame } from "../protocol.ts";
 import type { HistoryBound, HistoryQuery } from "../store/room_log.ts";
+import type { RoomFlag } from "../store/room_directory.ts";
 
 /**
  * What a member asks of a room's history (IRC's CHATHISTORY): a range; the messages around one
@@ -25,7 +26,22 @@ export type RoomChange =
   | { readonly kind: "persistent"; readonly persistent: boolean }
   | { readonly kind: "owner"; readonly owner?: string; readonly was?: string }
   /** A nick was banned from the room (`set`), or let in again. */
-  | { readonly kind: "ban"; readonly nick: string; readonly set: boolean };
+  | { readonly kind: "ban"; readonly nick: string; readonly set: boolean }
+  /** One of the room's on/off settings was turned on (`set`) or off. */
+  | { readonly kind: "flag"; readonly flag: RoomFlag; readonly set: boolean }
+  /** A member was made one of the room's operators or voiced (`set`), or no longer is. */
+  | {
+    readonly kind: "role";
+    readonly role: RoomRole;
+    readonly nick: string;
+    readonly set: boolean;
+  };
+
+/** What a member may be in a room beyond a member: an operator (`+o`) or voiced (`+v`). */
+export type RoomRole = "operator" | "voice";
+
+/** A change a member asks for with `/mode` (and IRC's MODE): a flag, or a member's role. */
+export type ModeRequest = Extract<RoomChange, { kind: "flag" | "role" }>;
 
 /**
  * Who did something: a member's nick, or `ADMIN` for the server's operator at the admin console
@@ -41,10 +57,18 @@ export type HubEvent =
     readonly type: "mode";
     readonly room: string;
     readonly by: string;
-    readonly change: RoomChange;
+    /** In the order they were made (several at once for `/mode +im`). */
+    readonly changes: readonly RoomChange[];
   }
   /** An operator's message to the operators and to those who asked for it (IRC's WALLOPS). */
   | { readonly type: "wallops"; readonly from: string; readonly text: string }
+  /**
+   * `by` invited `nick` to a room; the invited member gets it, and the one who invited as the
+   * confirmation.
+   */
+  | { readonly type: "invite"; readonly room: string; readonly by: string; readonly nick: string }
+  /** The rooms you are invited to and have not joined yet (`/invite` alone). */
+  | { readonly type: "invitations"; readonly rooms: readonly string[] }
   /** You are now away (with `text`) or back (without). */
   | { readonly type: "away"; readonly text?: string }
   /** The person you wrote to is away. */

@@ -23,7 +23,13 @@ import {
 import { nickKey, quote, validateNick } from "../nick.ts";
 import { encodeFrame } from "../protocol.ts";
 import { PROTOCOL_ENCODING, type SharedEncodings } from "../dialect/dialect.ts";
-import { ADMIN, type HistoryRequest, type HubEvent, type RoomChange } from "./events.ts";
+import {
+  ADMIN,
+  type HistoryRequest,
+  type HubEvent,
+  type ModeRequest,
+  type RoomChange,
+} from "./events.ts";
 import type {
   MessageFrame,
   PrivateFrame,
@@ -384,8 +390,17 @@ export class Hub {
     tags?: Readonly<Record<string, string>>,
   ): Delivery[] {
     const member = this.#member(id);
-    const room = this.#joinedRoom(member, roomName);
+    const room = this.#room(roomName);
+    // An outsider may send to a room that lets them (IRC's -n).
+    if (!room.flag("outsiders")) this.#joinedRoom(member, roomName);
     this.#requireVoice(member, now);
+    if (room.flag("moderated") && !room.voiced.has(id) && !this.#runsRoom(id, room)) {
+      throw new ChatError(
+        "muted",
+        `Cannot send to room ${quote(room.name)}: it is moderated, ` +
+          "only its operators and voiced members talk",
+      );
+    }
     const already = ref === undefined ? undefined : this.#log.sentSeq(room.key, ref.key);
     if (ref !== undefined && already !== undefined) {
       // A resend after a reconnect: acknowledged again, not delivered twice.
@@ -439,7 +454,6 @@ export class Hub {
   ): Delivery[] {
     const member = this.#member(id);
     const target = this.#memberByNick(nick);
-    if (target.id === id) throw new ChatError("bad_arguments", "That is you: pick someone else");
     this.#requireVoice(member, now);
     validateText(text);
     member.lastActive = now;
@@ -454,8 +468,9 @@ export class Hub {
     if (kind === "notice") frame.notice = true;
     const kept = tags === undefined ? undefined : clientTags(tags);
     if (kept !== undefined) frame.tags = kept;
-    const deliveries: Delivery[] = [{ to: [target.id, id], frame }];
-    if (target.away !== undefined && kind !== "notice") {
+    // A message to yourself (a note) arrives once.
+    const deliveries: Delivery[] = [{ to: target.id === id ? [id] : [target.id, id], frame }];
+    if (target.away !== undefined && kind !== "notice" && target.id !== id) {
       deliveries.push({
         to: [id],
         frame: { type: "away_reply", nick: target.nick, text: target.away },
@@ -829,10 +844,15 @@ export class Hub {
     return member === undefined ? [] : this.#enter(member, room, now);
   }
 
-  /** Joins a room. Throws `no_such_room`, `already_in_room`, `wrong_password`, `room_full`. */
+  /**
+   * Joins a room. Throws `no_such_room`, `already_in_room`, `banned`, `wrong_password`,
+   * `room_full`, `invite_only`. An invitation lets the member past a room ban, the password and
+   * invite-only, not past the limit.
+   */
   join(id: MemberId, roomName: string, password: string | undefined, now: number): Delivery[] {
     const member = this.#member(id);
     const room = this.#room(roomName);
+    const invited = room.invited.has(id);
     if (member.rooms.has(room.key)) {
       throw new ChatError(
         "already_in_room",
@@ -840,14 +860,14 @@ export class Hub {
         `/switch ${room.name} to talk there`,
       );
     }
-    if (this.#moderation.roomBanned(room.key, nickKey(member.nick))) {
+    if (!invited && this.#moderation.roomBanned(room.key, nickKey(member.nick))) {
       throw new ChatError(
         "banned",
         `Cannot join room ${quote(room.name)}: you are banned from it`,
       );
     }
     if (
-      room.password !== undefined &&
+      !invited && room.password !== undefined &&
       (password === undefined || !this.#directory.passwordMatches(room.key, password))
     ) {
       throw password === undefined
@@ -862,6 +882,13 @@ export class Hub {
       throw new ChatError(
         "room_full",
         `Cannot join room ${quote(room.name)}: room is full (${room.members.size}/${room.limit})`,
+      );
+    }
+    if (room.flag("inviteOnly") && !invited && !this.#runsRoom(id, room)) {
+      throw new ChatError(
+        "invite_only",
+        `Cannot join room ${quote(room.name)}: it is invite-only`,
+        "ask one of its operators to /invite you",
       );
     }
     return this.#enter(member, room, now);
@@ -928,9 +955,12 @@ export class Hub {
   /** Sets or clears (empty text) a room's topic; everyone in the room is told. */
   setTopic(actor: Actor, roomName: string, text: string, now: number): Delivery[] {
     const room = this.#room(roomName);
-    this.#requireOwner(actor, room, "set the topic");
+    const member = actor === "admin" ? undefined : this.#member(actor);
+    if (!(room.flag("openTopic") && member?.rooms.has(room.key))) {
+      this.#requireOwner(actor, room, "set the topic");
+    }
     const topic = text.trim() === "" ? undefined : checkTopic(text.trim());
-    room.topic = topic;
+    room.setTopic(topic, this.#actorName(actor), now);
     return [{
       to: [...room.members],
       frame: {
@@ -990,6 +1020,113 @@ export class Hub {
     return [this.#mode(room, actor, { kind: "persistent", persistent })];
   }
 
+  /**
+   * Changes a room's flags and its members' roles (`/mode`), all or none: every change is
+   * checked before any is made. The owner and operators may; a member may always give up being
+   * an operator (`-o` on themselves; the owner gives up the room). Changes that change nothing
+   * are left out; everyone in the room hears the rest in one `mode` event. Throws `no_such_room`,
+   * `not_allowed`, `no_such_nick`, `not_in_room`.
+   */
+  changeModes(actor: Actor, roomName: string, requests: readonly ModeRequest[]): Delivery[] {
+    const room = this.#room(roomName);
+    const lobby = room.key === roomKey(LOBBY);
+    const steps: { request: ModeRequest; target?: Member }[] = [];
+    for (const request of requests) {
+      if (request.kind === "flag") {
+        this.#requireOwner(actor, room, "change its settings");
+        if (lobby && request.flag === "inviteOnly" && request.set) {
+          throw new ChatError(
+            "not_allowed",
+            "The lobby is open to everyone: it cannot be invite-only",
+          );
+        }
+        steps.push({ request });
+        continue;
+      }
+      const target = this.#memberByNick(request.nick);
+      const givingUp = request.role === "operator" && !request.set && target.id === actor;
+      if (!givingUp) this.#requireOwner(actor, room, "change who runs it");
+      if (!room.members.has(target.id)) {
+        throw new ChatError("not_in_room", `${target.nick} is not in room ${quote(room.name)}`);
+      }
+      if (
+        request.role === "operator" && !request.set && room.owner === target.id && !givingUp &&
+        actor !== "admin" && !this.isOperator(actor)
+      ) {
+        throw new ChatError(
+          "not_allowed",
+          `${target.nick} owns ${room.name}: only they can give it up`,
+        );
+      }
+      steps.push({ request, target });
+    }
+    const changes: RoomChange[] = [];
+    for (const { request, target } of steps) {
+      if (request.kind === "flag") {
+        if (room.flag(request.flag) === request.set) continue;
+        room.setFlag(request.flag, request.set);
+        changes.push(request);
+        continue;
+      }
+      const id = (target as Member).id;
+      const nick = (target as Member).nick;
+      if (request.role === "voice") {
+        if (room.voiced.has(id) === request.set) continue;
+        if (request.set) room.voiced.add(id);
+        else room.voiced.delete(id);
+      } else if (request.set) {
+        if (room.owner === id || room.operators.has(id)) continue;
+        room.operators.add(id);
+      } else if (room.owner === id) {
+        room.owner = undefined;
+      } else if (!room.operators.delete(id)) {
+        continue;
+      }
+      changes.push({ kind: "role", role: request.role, nick, set: request.set });
+    }
+    return changes.length === 0 || room.members.size === 0
+      ? []
+      : [this.#mode(room, actor, ...changes)];
+  }
+
+  /**
+   * Invites someone to a room the actor is in: the invitation lets them into it while it is
+   * invite-only (then only its owner and operators may invite), until they join or leave the
+   * server. They get an `invite` event, and so does the actor. Throws `no_such_room`,
+   * `not_in_room`, `not_allowed`, `no_such_nick`, `already_in_room`.
+   */
+  invite(id: MemberId, roomName: string, nick: string): Delivery[] {
+    const member = this.#member(id);
+    const room = this.#joinedRoom(member, roomName);
+    if (room.flag("inviteOnly")) {
+      this.#requireOwner(id, room, "invite people while it is invite-only");
+    }
+    const target = this.#memberByNick(nick);
+    if (room.members.has(target.id)) {
+      throw new ChatError(
+        "already_in_room",
+        `${target.nick} is already in room ${quote(room.name)}`,
+      );
+    }
+    if (!room.invited.has(target.id) && room.invited.size >= MAX_INVITATIONS) {
+      // The oldest invitation makes room for the newest.
+      const [oldest] = room.invited;
+      if (oldest !== undefined) room.invited.delete(oldest);
+    }
+    room.invited.add(target.id);
+    return [{
+      to: [target.id, id],
+      frame: { type: "invite", room: room.name, by: member.nick, nick: target.nick },
+    }];
+  }
+
+  /** The rooms a member is invited to and has not joined (`/invite` alone). */
+  invitations(id: MemberId): Delivery[] {
+    this.#member(id);
+    const rooms = this.#allRooms().filter((room) => room.invited.has(id)).map((room) => room.name);
+    return [{ to: [id], frame: { type: "invitations", rooms } }];
+  }
+
   /** An announcement from the server's operator, to one room or to everyone. */
   announce(text: string, roomName: string | undefined, now: number): Delivery[] {
     validateText(text);
@@ -1022,7 +1159,12 @@ export class Hub {
       ? { type: "quit", nick: member.nick, time: now }
       : { type: "quit", nick: member.nick, reason, time: now };
     const deliveries: Delivery[] = neighbours.length > 0 ? [{ to: neighbours, frame }] : [];
-    for (const room of this.#allRooms()) if (room.owner === id) room.owner = undefined;
+    for (const room of this.#allRooms()) {
+      if (room.owner === id) room.owner = undefined;
+      room.operators.delete(id);
+      room.voiced.delete(id);
+      room.invited.delete(id);
+    }
     this.#members.delete(id);
     this.#nickRegistry.release(member.nick, id);
     this.#remember(member);
@@ -1044,6 +1186,7 @@ export class Hub {
       });
     }
     room.members.add(member.id);
+    room.invited.delete(member.id);
     member.rooms.add(room.key);
     deliveries.push(...this.#roomFrames(member, room, since));
     return deliveries;
@@ -1069,11 +1212,15 @@ export class Hub {
       if (since > room.seq || trimmed || (room.seq > since && first > since + 1)) frame.gap = true;
     }
     if (room.topic !== undefined) frame.topic = room.topic;
+    if (room.topicBy !== undefined) frame.topicBy = room.topicBy;
+    if (room.topicTime !== undefined) frame.topicTime = room.topicTime;
     if (room.limit !== undefined) frame.limit = room.limit;
     if (!room.listed) frame.private = true;
     if (room.created !== undefined) frame.created = room.created;
     const owner = room.owner === undefined ? undefined : this.nickOf(room.owner);
     if (owner !== undefined) frame.owner = owner;
+    if (room.operators.size > 0) frame.operators = this.#nickList(room.operators);
+    if (room.voiced.size > 0) frame.voiced = this.#nickList(room.voiced);
     if (history.length > 0) frame.history = history.length;
     deliveries.push({ to: [member.id], frame });
     for (const message of history) {
@@ -1092,6 +1239,8 @@ export class Hub {
     kick: { kickedBy?: string } = {},
   ): Delivery[] {
     room.members.delete(member.id);
+    room.operators.delete(member.id);
+    room.voiced.delete(member.id);
     member.rooms.delete(room.key);
     const deliveries: Delivery[] = [];
     const why = { ...(reason === "" ? {} : { reason }), ...kick };
@@ -1163,19 +1312,26 @@ export class Hub {
   }
 
   /** Everyone in the room hears of a change to its settings. */
-  #mode(room: Room, actor: Actor, change: RoomChange): Delivery {
+  #mode(room: Room, actor: Actor, ...changes: RoomChange[]): Delivery {
     return {
       to: [...room.members],
-      frame: { type: "mode", room: room.name, by: this.#actorName(actor), change },
+      frame: { type: "mode", room: room.name, by: this.#actorName(actor), changes },
     };
   }
 
+  /** Whether the actor runs the room: its owner or one of its operators, or the server's. */
+  #runsRoom(actor: Actor, room: Room): boolean {
+    return actor === "admin" || room.owner === actor || room.operators.has(actor) ||
+      this.isOperator(actor);
+  }
+
   #requireOwner(actor: Actor, room: Room, what: string): void {
-    if (actor === "admin" || room.owner === actor || this.isOperator(actor)) return;
+    if (this.#runsRoom(actor, room)) return;
     const owner = room.owner === undefined ? undefined : this.nickOf(room.owner);
     throw new ChatError(
       "not_allowed",
-      `Only the owner of ${room.name} may ${what}` + (owner ? `: that is ${owner}` : ""),
+      `Only the owner or operators of ${room.name} may ${what}` +
+        (owner ? `: its owner is ${owner}` : ""),
     );
   }
 
@@ -1184,7 +1340,11 @@ export class Hub {
   }
 
   #nicks(room: Room): string[] {
-    return [...room.members].map((id) => this.#member(id).nick).sort(compareNicks);
+    return this.#nickList(room.members);
+  }
+
+  #nickList(ids: Iterable<MemberId>): string[] {
+    return [...ids].map((id) => this.#member(id).nick).sort(compareNicks);
   }
 
   /** Everyone who shares at least one room with the member, without the member. */
@@ -1335,6 +1495,9 @@ function others(room: Room, id: MemberId): MemberId[] {
   for (const member of room.members) if (member !== id) ids.push(member);
   return ids;
 }
+
+/** How many members a room may have invited and not yet seen join: invitations are memory. */
+const MAX_INVITATIONS = 100;
 
 /** Nick order for member lists; one collator for all (localeCompare builds one per call). */
 const compareNicks = new Intl.Collator("en", { sensitivity: "base" }).compare;

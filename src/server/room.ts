@@ -3,7 +3,7 @@
  * and its messages in a {@linkcode RoomLog}. Pure state.
  */
 import type { RoomInfo } from "../protocol.ts";
-import type { RoomChanges, RoomDirectory, RoomRecord } from "../store/room_directory.ts";
+import type { RoomChanges, RoomDirectory, RoomFlag, RoomRecord } from "../store/room_directory.ts";
 import type { RoomLog } from "../store/room_log.ts";
 import type { MemberId } from "../store/member_id.ts";
 
@@ -32,6 +32,12 @@ export interface RoomStores {
 export class Room {
   readonly key: string;
   readonly members = new Set<MemberId>();
+  /** Members its owner or operators made operators (IRC's `+o`), besides the owner. */
+  readonly operators = new Set<MemberId>();
+  /** Members who may talk while the room is moderated (IRC's `+v`). */
+  readonly voiced = new Set<MemberId>();
+  /** Who was invited in (an invitation opens an invite-only room), until they join or leave. */
+  readonly invited = new Set<MemberId>();
   readonly #stores: RoomStores;
 
   /** The room with this key in `stores.directory`. */
@@ -70,8 +76,20 @@ export class Room {
   get topic(): string | undefined {
     return this.#record.topic;
   }
-  set topic(topic: string | undefined) {
-    this.#update({ topic });
+  /** Who set the topic, and when (ms since the epoch), while there is one. */
+  get topicBy(): string | undefined {
+    return this.#record.topicBy;
+  }
+  get topicTime(): number | undefined {
+    return this.#record.topicTime;
+  }
+  /** Sets the topic (undefined clears it), remembering who set it when. */
+  setTopic(topic: string | undefined, by: string, time: number): void {
+    this.#update(
+      topic === undefined
+        ? { topic, topicBy: undefined, topicTime: undefined }
+        : { topic, topicBy: by, topicTime: time },
+    );
   }
 
   get password(): string | undefined {
@@ -86,6 +104,14 @@ export class Room {
   }
   set listed(listed: boolean) {
     this.#update({ listed });
+  }
+
+  /** Whether one of the room's on/off settings is on (each is off by default). */
+  flag(flag: RoomFlag): boolean {
+    return this.#record[flag] === true;
+  }
+  setFlag(flag: RoomFlag, on: boolean): void {
+    this.#update({ [flag]: on ? true : undefined });
   }
 
   /** When the room was created (ms since the epoch), if known. */
@@ -112,6 +138,10 @@ export class Room {
     if (record.topic !== undefined) info.topic = record.topic;
     if (!record.listed) info.private = true;
     if (record.password !== undefined) info.password = true;
+    if (record.inviteOnly === true) info.inviteOnly = true;
+    if (record.moderated === true) info.moderated = true;
+    if (record.openTopic === true) info.openTopic = true;
+    if (record.outsiders === true) info.outsiders = true;
     return info;
   }
 

@@ -900,7 +900,9 @@ export class ChatServer implements SessionHost, AdminApi {
         this.log.info("topic", { room: frame.room, by: frame.nick, topic: frame.topic });
         return;
       case "mode":
-        this.log.info("room_change", { room: frame.room, by: frame.by, ...frame.change });
+        for (const change of frame.changes) {
+          this.log.info("room_change", { room: frame.room, by: frame.by, ...change });
+        }
         return;
       case "announce":
         this.log.info("announce", { room: frame.room, text: frame.text });

@@ -18,6 +18,9 @@ export interface RoomRecord {
   /** Most members at once; none means no limit. */
   readonly limit?: number;
   readonly topic?: string;
+  /** Who set the topic, and when (ms since the epoch), while there is one. */
+  readonly topicBy?: string;
+  readonly topicTime?: number;
   /**
    * Joining needs a password. Given to `create` and `update` as the password itself; read back as
    * whatever the directory keeps of it (a store on disk keeps only a salted hash), so only
@@ -28,12 +31,35 @@ export interface RoomRecord {
   readonly listed: boolean;
   /** When the room was created (ms since the epoch), if known. */
   readonly created?: number;
+  /** Joining needs an invitation (IRC's `+i`). */
+  readonly inviteOnly?: boolean;
+  /** Only the room's operators and voiced members talk (IRC's `+m`). */
+  readonly moderated?: boolean;
+  /** Any member may set the topic, not only its operators (IRC's `-t`). */
+  readonly openTopic?: boolean;
+  /** People outside the room may send messages to it (IRC's `-n`). */
+  readonly outsiders?: boolean;
 }
+
+/** A room's on/off settings beyond `listed` and `persistent`, each off by default. */
+export const ROOM_FLAGS = ["inviteOnly", "moderated", "openTopic", "outsiders"] as const;
+
+/** One of {@linkcode ROOM_FLAGS}. */
+export type RoomFlag = typeof ROOM_FLAGS[number];
 
 /** Settings to change: a field present with `undefined` clears it, a field left out stays. */
 export type RoomChanges = {
   -readonly [
-    field in "owner" | "limit" | "topic" | "password" | "listed" | "persistent"
+    field in
+      | "owner"
+      | "limit"
+      | "topic"
+      | "topicBy"
+      | "topicTime"
+      | "password"
+      | "listed"
+      | "persistent"
+      | RoomFlag
   ]?: RoomRecord[field];
 };
 

@@ -6,7 +6,12 @@
  * owners until accounts give ownership an identity that outlives a connection.
  */
 import { hashPassword, passwordMatches } from "./password_hash.ts";
-import type { RoomChanges, RoomDirectory, RoomRecord } from "./room_directory.ts";
+import {
+  ROOM_FLAGS,
+  type RoomChanges,
+  type RoomDirectory,
+  type RoomRecord,
+} from "./room_directory.ts";
 import type { SqliteDatabase } from "./sqlite_database.ts";
 
 /** A row of the `rooms` table. */
@@ -16,9 +21,12 @@ interface RoomRow {
   persistent: number;
   member_limit: number | null;
   topic: string | null;
+  topic_by: string | null;
+  topic_time: number | null;
   password_hash: string | null;
   listed: number;
   created: number | null;
+  flags: number;
 }
 
 /**
@@ -67,9 +75,12 @@ export class SqliteRoomDirectory implements RoomDirectory {
       stored.persistent ? 1 : 0,
       stored.limit ?? null,
       stored.topic ?? null,
+      stored.topicBy ?? null,
+      stored.topicTime ?? null,
       stored.password ?? null,
       stored.listed ? 1 : 0,
       stored.created ?? null,
+      flagBits(stored),
     );
     this.#rooms.set(record.key, stored);
   }
@@ -88,9 +99,12 @@ export class SqliteRoomDirectory implements RoomDirectory {
       this.#sql.update.run(
         next.limit ?? null,
         next.topic ?? null,
+        next.topicBy ?? null,
+        next.topicTime ?? null,
         next.password ?? null,
         next.listed ? 1 : 0,
         next.persistent ? 1 : 0,
+        flagBits(next),
         key,
       );
     }
@@ -117,16 +131,18 @@ export class SqliteRoomDirectory implements RoomDirectory {
 function statements(db: SqliteDatabase) {
   return {
     all: db.prepare(
-      "SELECT key, name, persistent, member_limit, topic, password_hash, listed, created " +
-        "FROM rooms ORDER BY id",
+      "SELECT key, name, persistent, member_limit, topic, topic_by, topic_time, password_hash, " +
+        "listed, created, " +
+        "flags FROM rooms ORDER BY id",
     ),
     insert: db.prepare(
-      "INSERT INTO rooms (key, name, persistent, member_limit, topic, password_hash, listed, " +
-        "created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO rooms (key, name, persistent, member_limit, topic, topic_by, topic_time, " +
+        "password_hash, listed, created, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ),
     update: db.prepare(
-      "UPDATE rooms SET member_limit = ?, topic = ?, password_hash = ?, listed = ?, " +
-        "persistent = ? WHERE key = ?",
+      "UPDATE rooms SET member_limit = ?, topic = ?, topic_by = ?, topic_time = ?, " +
+        "password_hash = ?, listed = ?, " +
+        "persistent = ?, flags = ? WHERE key = ?",
     ),
     remove: db.prepare("DELETE FROM rooms WHERE key = ?"),
   };
@@ -139,10 +155,23 @@ function fromRow(row: RoomRow): RoomRecord {
     persistent: row.persistent !== 0,
     limit: row.member_limit ?? undefined,
     topic: row.topic ?? undefined,
+    topicBy: row.topic_by ?? undefined,
+    topicTime: row.topic_time ?? undefined,
     password: row.password_hash ?? undefined,
     listed: row.listed !== 0,
     created: row.created ?? undefined,
+    ...Object.fromEntries(
+      ROOM_FLAGS.flatMap((flag, bit) => (row.flags & (1 << bit)) === 0 ? [] : [[flag, true]]),
+    ),
   });
+}
+
+/** A record's flags as the bits of the `flags` column: bit i for `ROOM_FLAGS[i]`. */
+function flagBits(record: RoomRecord): number {
+  return ROOM_FLAGS.reduce(
+    (bits, flag, bit) => record[flag] === true ? bits | (1 << bit) : bits,
+    0,
+  );
 }
 
 /** The record without fields set to `undefined`, so a cleared setting reads as never set. */

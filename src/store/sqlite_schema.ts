@@ -116,6 +116,16 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    summary: "rooms keep their on/off settings (invite-only, moderated, open topic, " +
+      "outsiders), and who set the topic when",
+    sql: `
+      -- Bit i set: ROOM_FLAGS[i] (room_directory.ts) is on.
+      ALTER TABLE rooms ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE rooms ADD COLUMN topic_by TEXT;
+      ALTER TABLE rooms ADD COLUMN topic_time INTEGER;
+    `,
+  },
 ];
 
 /** The schema version this program writes. */

@@ -326,7 +326,9 @@ Deno.test("IRC MODE +b keeps a nick out of one room only; b lists, -b lifts", as
     // Someone who does not own the room sees an empty list, and may not ban.
     await bar.write("MODE #other b\r\nMODE #other +b chanop\r\n");
     await bar.lines.waitFor(":chat 368 bar #other :End of channel ban list");
-    await bar.lines.waitFor(/^:chat 482 bar #other :Only the owner of other may ban people/);
+    await bar.lines.waitFor(
+      /^:chat 482 bar #other :Only the owner or operators of other may ban people/,
+    );
     await chanop.write("MODE #chan -b BAR!*@*\r\n");
     await chanop.lines.waitFor(":chanop!chanop@chat MODE #chan -b bar!*@*");
     await bar.write("JOIN #chan\r\n");

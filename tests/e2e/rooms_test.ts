@@ -115,7 +115,9 @@ Deno.test("closing a room tells its members why and moves them to the lobby", as
     await ana.sendLine("/leave lobby");
     await ana.lines.waitFor("* You left lobby");
     await ana.sendLine("/closeroom");
-    await ana.lines.waitFor(/^! Only the owner of party may close it: that is owner/);
+    await ana.lines.waitFor(
+      /^! Only the owner or operators of party may close it: its owner is owner/,
+    );
     await owner.send("/closeroom party is over");
     await ana.lines.waitFor("* party was closed by owner: party is over");
     await ana.lines.waitFor("* You are in lobby with owner (2 here)");

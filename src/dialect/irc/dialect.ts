@@ -52,6 +52,7 @@ import {
 import { parseHistoryRequest } from "./chathistory.ts";
 import { matchMask } from "./mask.ts";
 import { whowasReplies } from "./whowas.ts";
+import { banMask, channelModeIs, modeChanges, nickOfMask } from "./channel_modes.ts";
 import { parseUserModes, userModeString } from "./user_modes.ts";
 import { type ListFilter, listKeeps, parseListFilter } from "./elist.ts";
 import { hashMsgid, privateMsgid, roomMsgid } from "./msgid.ts";
@@ -112,14 +113,14 @@ export const ISUPPORT: readonly string[] = [
   `CHATHISTORY=${MAX_HISTORY_QUERY}`,
   "CHANTYPES=#",
   `CHANNELLEN=${MAX_ROOM_NAME_CHARS + 1}`,
-  "CHANMODES=b,k,l,nst",
+  "CHANMODES=b,k,l,imnst",
   "ELIST=MNU",
   `KICKLEN=${MAX_REASON_CHARS}`,
   `MONITOR=${MAX_WATCHED}`,
   "MSGREFTYPES=msgid,timestamp",
   `NETWORK=${NETWORK}`,
   `NICKLEN=${MAX_NICK_CHARS}`,
-  "PREFIX=(o)@",
+  "PREFIX=(ov)@+",
   "TARGMAX=KICK:,NAMES:,NOTICE:,PART:,PRIVMSG:,WHOIS:1,WHOWAS:",
   `TOPICLEN=${MAX_TOPIC_CHARS}`,
   "UTF8ONLY",
@@ -149,9 +150,15 @@ const decoder = new TextDecoder();
 interface Channel {
   name: string;
   topic?: string;
+  /** Who set the topic and when (ms), for 333. */
+  topicBy?: string;
+  topicTime?: number;
   owner?: string;
   /** Members by `ircLower` of their nick, to their nick as spelled. */
   members: Map<string, string>;
+  /** The room's operators besides its owner (`@`), and its voiced members (`+`), by `ircLower`. */
+  operators: Set<string>;
+  voiced: Set<string>;
   /** Whether the IRC user sees it (false only for the lobby until they JOIN it). */
   shown: boolean;
   /** Unlisted (`+s`): NAMES marks it `@`. */
@@ -267,6 +274,8 @@ export class IrcDialect implements Dialect {
   #replay: { key: string; left: number; batch?: string; skip: boolean } | undefined;
   /** The `label` of the line being handled (labeled-response), and the lines held back for it. */
   #label: string | undefined;
+  /** Lines that follow the labelled answer without the label (a message to yourself). */
+  #afterLabel: string[] = [];
   #held: string[] = [];
   /** The connection's view, from the last read or encode (for user names in prefixes). */
   #view: DialectView | undefined;
@@ -370,15 +379,20 @@ export class IrcDialect implements Dialect {
     const label = this.#label;
     if (label === undefined) return NOTHING;
     const held = this.#held;
+    const after = this.#afterLabel;
     this.#label = undefined;
     this.#held = [];
-    if (held.length === 0) return toBytes([withTag(line(this.server, "ACK"), "label", label)]);
-    if (held.length === 1) return toBytes([withTag(held[0] ?? "", "label", label)]);
+    this.#afterLabel = [];
+    if (held.length === 0) {
+      return toBytes([withTag(line(this.server, "ACK"), "label", label), ...after]);
+    }
+    if (held.length === 1) return toBytes([withTag(held[0] ?? "", "label", label), ...after]);
     const batch = this.#batchId();
     return toBytes([
       withTag(line(this.server, "BATCH", "+" + batch, "labeled-response"), "label", label),
       ...held.map((each) => withTag(each, "batch", batch)),
       line(this.server, "BATCH", "-" + batch),
+      ...after,
     ]);
   }
 
@@ -508,10 +522,28 @@ export class IrcDialect implements Dialect {
   joinLines(channel: Channel, self: string): string[] {
     return [
       this.#joinLine(self, "#" + channel.name),
-      ...(channel.topic === undefined
-        ? []
-        : [this.numeric(self, N.RPL_TOPIC, "#" + channel.name, channel.topic)]),
+      ...this.topicLines(channel, self, false),
       ...this.namesLines(channel, self),
+    ];
+  }
+
+  /** 332 and 333 for a channel's topic; without one, 331 if `none` (TOPIC asked), else nothing. */
+  topicLines(channel: Channel, self: string, none: boolean): string[] {
+    const name = "#" + channel.name;
+    if (channel.topic === undefined) {
+      return none ? [this.numeric(self, N.RPL_NOTOPIC, name, "No topic is set")] : [];
+    }
+    return [
+      this.numeric(self, N.RPL_TOPIC, name, channel.topic),
+      ...(channel.topicBy === undefined || channel.topicTime === undefined ? [] : [
+        this.numeric(
+          self,
+          N.RPL_TOPICWHOTIME,
+          name,
+          channel.topicBy,
+          String(Math.floor(channel.topicTime / 1000)),
+        ),
+      ]),
     ];
   }
 
@@ -527,8 +559,7 @@ export class IrcDialect implements Dialect {
   namesLines(channel: Channel, self: string): string[] {
     const full = this.caps.has("userhost-in-names");
     const names = [...channel.members.values()].map((nick) =>
-      (channel.owner !== undefined && ircLower(channel.owner) === ircLower(nick) ? "@" : "") +
-      (full ? this.prefix(nick) : nick)
+      this.#statusPrefix(channel, nick) + (full ? this.prefix(nick) : nick)
     );
     const lines: string[] = [];
     const kind = channel.secret ? "@" : "=";
@@ -554,22 +585,37 @@ export class IrcDialect implements Dialect {
     return lines;
   }
 
+  /**
+   * A member's prefix in NAMES, WHO and WHOIS: `@` for an operator (the owner is one), `+` for
+   * voice; both (`@+`) with multi-prefix, else the highest.
+   */
+  #statusPrefix(channel: Channel, nick: string): string {
+    const prefix = channelStatus(channel, nick);
+    return this.caps.has("multi-prefix") ? prefix : prefix.slice(0, 1);
+  }
+
   /** 352 (or WHOX 354) lines for a channel's members, without the 315. */
   whoLines(channel: Channel, self: string, whox?: Whox): string[] {
-    return [...channel.members.values()].map((nick) => {
-      const op = channel.owner !== undefined && ircLower(channel.owner) === ircLower(nick);
-      return this.whoLine(self, "#" + channel.name, this.#info(nick), op, whox);
-    });
+    return [...channel.members.values()].map((nick) =>
+      this.whoLine(
+        self,
+        "#" + channel.name,
+        this.#info(nick),
+        this.#statusPrefix(channel, nick),
+        whox,
+      )
+    );
   }
 
   /**
    * One 352: `channel user host server nick flags :hops realname`; with WHOX, one 354 with the
    * fields asked for, in WHOX's order (`tcuihsnfdlaor`). No IP is shown, accounts and op levels
-   * do not exist, and idle time is in WHOIS only (0 here).
+   * do not exist, and idle time is in WHOIS only (0 here). `status` is the member's prefix in
+   * the channel (`@`, `+`).
    */
-  whoLine(self: string, channel: string, info: UserInfo, op = false, whox?: Whox): string {
+  whoLine(self: string, channel: string, info: UserInfo, status = "", whox?: Whox): string {
     const flags = (info.away === undefined ? "H" : "G") + (info.operator ? "*" : "") +
-      (info.bot ? "B" : "") + (op ? "@" : "");
+      (info.bot ? "B" : "") + status;
     const realName = info.realName === "" ? info.nick : info.realName;
     if (whox !== undefined) {
       const values: Record<string, string> = {
@@ -734,7 +780,7 @@ export class IrcDialect implements Dialect {
       case "leave": {
         const channel = this.channels.get(roomKey(event.room));
         if (channel === undefined) return [];
-        channel.members.delete(ircLower(event.nick));
+        forget(channel, ircLower(event.nick));
         if (!channel.shown) return [];
         if (event.kickedBy !== undefined) {
           return [
@@ -757,7 +803,7 @@ export class IrcDialect implements Dialect {
         const lower = ircLower(event.nick);
         let seen = false;
         for (const channel of this.channels.values()) {
-          if (channel.members.delete(lower) && channel.shown) seen = true;
+          if (forget(channel, lower) && channel.shown) seen = true;
         }
         const from = this.prefix(event.nick);
         this.#users.delete(lower);
@@ -770,6 +816,9 @@ export class IrcDialect implements Dialect {
           if (channel.members.delete(old)) {
             channel.members.set(ircLower(event.new), event.new);
             if (channel.shown) seen = true;
+          }
+          for (const role of [channel.operators, channel.voiced]) {
+            if (role.delete(old)) role.add(ircLower(event.new));
           }
           if (channel.owner !== undefined && ircLower(channel.owner) === old) {
             channel.owner = event.new;
@@ -785,20 +834,35 @@ export class IrcDialect implements Dialect {
         const channel = this.channels.get(roomKey(event.room));
         if (channel === undefined) return [];
         channel.topic = event.topic === "" ? undefined : event.topic;
+        channel.topicBy = event.nick;
+        channel.topicTime = event.time;
         return channel.shown
           ? [line(this.source(event.nick), "TOPIC", "#" + channel.name, event.topic)]
           : [];
       }
       case "mode":
-        return this.#mode(event.room, event.by, event.change);
+        return this.#mode(event.room, event.by, event.changes);
+      case "invite":
+        // The invited member gets the INVITE, the one who invited 341.
+        return ircLower(event.nick) === ircLower(self)
+          ? [line(this.prefix(event.by), "INVITE", event.nick, "#" + event.room)]
+          : [this.numeric(self, N.RPL_INVITING, event.nick, "#" + event.room)];
+      case "invitations":
+        return [
+          ...event.rooms.map((room) => this.numeric(self, N.RPL_INVITELIST, "#" + room)),
+          this.numeric(self, N.RPL_ENDOFINVITELIST, "End of /INVITE list"),
+        ];
       case "private": {
         const mine = ircLower(event.from) === ircLower(self);
-        if (mine && !this.caps.has("echo-message")) return [];
+        const toSelf = mine && ircLower(event.to) === ircLower(self);
+        const echo = mine && this.caps.has("echo-message");
+        if (mine && !echo && !toSelf) return [];
         const verb = event.notice === true ? "NOTICE" : "PRIVMSG";
-        return textLines(this.prefix(event.from), verb, mine ? event.to : self, event.text, {
+        const lines = textLines(this.prefix(event.from), verb, mine ? event.to : self, event.text, {
           action: event.action === true,
           tags: this.#tags(event.time, privateMsgid(event), event.tags, event.from),
         });
+        return echo && toSelf ? this.#echoedToSelf(lines) : lines;
       }
       case "users":
       case "message":
@@ -970,11 +1034,23 @@ export class IrcDialect implements Dialect {
     );
   }
 
+  /**
+   * A message to yourself with echo-message: the echo (labelled, if the line was) and then the
+   * delivery.
+   */
+  #echoedToSelf(lines: string[]): string[] {
+    if (this.#label === undefined) return [...lines, ...lines];
+    this.#afterLabel.push(...lines);
+    return lines;
+  }
+
   /** TAGMSG, for clients that speak message-tags (the sender's own with echo-message). */
   #tagLines(event: Extract<HubEvent, { type: "tags" }>, self: string): string[] {
     if (!this.caps.has("message-tags")) return [];
     const mine = ircLower(event.from) === ircLower(self);
-    if (mine && !this.caps.has("echo-message")) return [];
+    const toSelf = mine && event.room === undefined && ircLower(event.to ?? "") === ircLower(self);
+    const echo = mine && this.caps.has("echo-message");
+    if (mine && !echo && !toSelf) return [];
     let target = self;
     if (event.room !== undefined) {
       const channel = this.shownChannel(event.room);
@@ -988,7 +1064,7 @@ export class IrcDialect implements Dialect {
       event.room ?? event.to ?? "",
       JSON.stringify(event.tags),
     ]);
-    return [
+    const lines = [
       formatMessage({
         tags: this.#tags(event.time, msgid, event.tags),
         source: this.prefix(event.from),
@@ -996,6 +1072,7 @@ export class IrcDialect implements Dialect {
         params: [target],
       }),
     ];
+    return echo && toSelf ? this.#echoedToSelf(lines) : lines;
   }
 
   /** A CHATHISTORY answer: a `chathistory` batch of the messages (plain lines without batch). */
@@ -1042,7 +1119,15 @@ export class IrcDialect implements Dialect {
         `Your host is ${this.server}, running version chat-${VERSION}`,
       ),
       this.numeric(nick, N.RPL_CREATED, "This server speaks IRC beside chat's own protocol"),
-      this.numeric(nick, N.RPL_MYINFO, this.server, `chat-${VERSION}`, "i", "klnost", "klo"),
+      this.numeric(
+        nick,
+        N.RPL_MYINFO,
+        this.server,
+        `chat-${VERSION}`,
+        "Biow",
+        "biklmnostv",
+        "bklov",
+      ),
       ...isupportReplies().map(([code = "", ...rest]) => this.numeric(nick, code, ...rest)),
     ];
   }
@@ -1093,18 +1178,9 @@ export class IrcDialect implements Dialect {
         if (room === undefined) {
           return [this.numeric(self, N.ERR_NOSUCHCHANNEL, pending.channel, "No such channel")];
         }
-        // Only members may talk in a room and only its owner sets the topic: +n and +t always.
-        let modes = "+nt";
-        const args: string[] = [];
-        if (room.password === true) modes += "k";
-        if (room.limit !== undefined) {
-          modes += "l";
-          args.push(String(room.limit));
-        }
-        if (room.private === true) modes += "s";
         const created = this.channels.get(roomKey(room.name))?.created;
         return [
-          this.numeric(self, N.RPL_CHANNELMODEIS, "#" + room.name, modes, ...args),
+          this.numeric(self, N.RPL_CHANNELMODEIS, "#" + room.name, ...channelModeIs(room)),
           ...(created === undefined ? [] : [
             this.numeric(
               self,
@@ -1128,11 +1204,15 @@ export class IrcDialect implements Dialect {
     const channel: Channel = {
       name: event.room,
       members: new Map(event.members.map((nick) => [ircLower(nick), nick])),
+      operators: new Set((event.operators ?? []).map(ircLower)),
+      voiced: new Set((event.voiced ?? []).map(ircLower)),
       shown: !lobby || (this.channels.get(key)?.shown ?? false),
       secret: event.private === true,
     };
     if (event.created !== undefined) channel.created = event.created;
     if (event.topic !== undefined) channel.topic = event.topic;
+    if (event.topicBy !== undefined) channel.topicBy = event.topicBy;
+    if (event.topicTime !== undefined) channel.topicTime = event.topicTime;
     if (event.owner !== undefined) channel.owner = event.owner;
     this.channels.set(key, channel);
     this.directory.add(key);
@@ -1182,51 +1262,43 @@ export class IrcDialect implements Dialect {
     ];
   }
 
-  #mode(room: string, by: string, change: RoomChange): string[] {
+  /**
+   * A room's changes as one MODE line (`+im-t+o ana`); a room that now stays when empty is a
+   * NOTICE (no mode says so).
+   */
+  #mode(room: string, by: string, changes: readonly RoomChange[]): string[] {
     const channel = this.channels.get(roomKey(room));
     if (channel === undefined) {
       // A ban set from outside the room (an operator): the actor sees it still.
-      if (change.kind !== "ban") return [];
-      const sign = change.set ? "+b" : "-b";
-      return [line(this.source(by), "MODE", "#" + room, sign, banMask(change.nick))];
+      const bans = changes.filter((change) => change.kind === "ban");
+      const modes = modeChanges(bans);
+      return modes.length === 0 ? [] : [line(this.source(by), "MODE", "#" + room, ...modes)];
     }
-    if (change.kind === "owner") channel.owner = change.owner;
-    if (change.kind === "listed") channel.secret = !change.listed;
+    for (const change of changes) {
+      if (change.kind === "owner") channel.owner = change.owner;
+      if (change.kind === "listed") channel.secret = !change.listed;
+      if (change.kind === "role") {
+        const role = change.role === "operator" ? channel.operators : channel.voiced;
+        if (change.set) role.add(ircLower(change.nick));
+        else role.delete(ircLower(change.nick));
+      }
+    }
     if (!channel.shown) return [];
     const name = "#" + channel.name;
-    const from = this.source(by);
-    switch (change.kind) {
-      case "limit":
-        return [
-          change.limit === undefined
-            ? line(from, "MODE", name, "-l")
-            : line(from, "MODE", name, "+l", String(change.limit)),
-        ];
-      case "password":
-        return [
-          change.set ? line(from, "MODE", name, "+k", "*") : line(from, "MODE", name, "-k", "*"),
-        ];
-      case "listed":
-        return [line(from, "MODE", name, change.listed ? "-s" : "+s")];
-      case "persistent":
-        return [
-          line(
-            SERVER_NAME,
-            "NOTICE",
-            name,
-            `${by} made the room ` +
-              (change.persistent ? "stay when empty" : "go when its last member leaves"),
-          ),
-        ];
-      case "owner": {
-        const lines: string[] = [];
-        if (change.was !== undefined) lines.push(line(from, "MODE", name, "-o", change.was));
-        if (change.owner !== undefined) lines.push(line(from, "MODE", name, "+o", change.owner));
-        return lines;
-      }
-      case "ban":
-        return [line(from, "MODE", name, change.set ? "+b" : "-b", banMask(change.nick))];
+    const lines: string[] = [];
+    const modes = modeChanges(changes);
+    if (modes.length > 0) lines.push(line(this.source(by), "MODE", name, ...modes));
+    for (const change of changes) {
+      if (change.kind !== "persistent") continue;
+      lines.push(line(
+        SERVER_NAME,
+        "NOTICE",
+        name,
+        `${by} made the room ` +
+          (change.persistent ? "stay when empty" : "go when its last member leaves"),
+      ));
     }
+    return lines;
   }
 
   #whois(event: Extract<ServerFrame, { type: "whois" }>, self: string): string[] {
@@ -1236,8 +1308,7 @@ export class IrcDialect implements Dialect {
     const channels = event.rooms.flatMap((room) => {
       const channel = this.shownChannel(room);
       if (channel === undefined) return [];
-      const op = channel.owner !== undefined && ircLower(channel.owner) === ircLower(nick);
-      return [(op ? "@#" : "#") + channel.name];
+      return [this.#statusPrefix(channel, nick) + "#" + channel.name];
     });
     const lines = [
       this.numeric(
@@ -1343,7 +1414,11 @@ export class IrcDialect implements Dialect {
         if (verb === "PRIVMSG" || verb === "NOTICE") {
           return num(N.ERR_CANNOTSENDTOCHAN, target, text);
         }
-        if (verb === "KICK" && context?.nick !== undefined && text.startsWith(context.nick)) {
+        if (
+          (verb === "KICK" || verb === "MODE" || verb === "INVITE") &&
+          context?.nick !== undefined &&
+          text.startsWith(context.nick)
+        ) {
           return num(N.ERR_USERNOTINCHANNEL, context.nick, target, text);
         }
         return num(N.ERR_NOTONCHANNEL, target, text);
@@ -1351,6 +1426,8 @@ export class IrcDialect implements Dialect {
         return num(N.ERR_CHANNELISFULL, target, text);
       case "wrong_password":
         return num(N.ERR_BADCHANNELKEY, target, text);
+      case "invite_only":
+        return num(N.ERR_INVITEONLYCHAN, target, text);
       case "not_allowed":
         if (verb === "KILL" || verb === "WALLOPS") return num(N.ERR_NOPRIVILEGES, text);
         if (verb === "OPER") return num(N.ERR_NOOPERHOST, text);
@@ -1382,6 +1459,8 @@ export class IrcDialect implements Dialect {
       case "bad_server_password":
         return num(N.ERR_PASSWDMISMATCH, text);
       case "already_in_room":
+        if (verb === "INVITE") return num(N.ERR_USERONCHANNEL, context?.nick ?? "*", target, text);
+        return [];
       case "room_exists":
         return [];
       case "rate_limited":
@@ -1505,6 +1584,15 @@ function message(
       if (!notice && !action) intents.push(...nickserv(dialect, text, view));
       continue;
     }
+    if (!fitsRelayed(dialect.prefix(view.nick ?? "*"), verb, target, text, action)) {
+      // Split or cut, it would reach IRC clients other than as typed: refused, as IRCv3 allows.
+      intents.push(dialect.numerics(view, [
+        N.ERR_INPUTTOOLONG,
+        "Input line was too long: with your nick in front it would not fit one line for the " +
+        "others; send it in parts",
+      ]));
+      continue;
+    }
     const context: Context = { verb, target, quiet: notice };
     const room = roomOf(target);
     if (room !== undefined) {
@@ -1555,6 +1643,9 @@ function mode(dialect: IrcDialect, params: string[], view: DialectView): Intent[
   const intents: Intent[] = [];
   let sign = "+";
   const context: Context = { verb: "MODE", target };
+  // Flags and roles go to the hub as one /mode, all or none, shown as one MODE line.
+  let flags = "";
+  const nicks: string[] = [];
   for (const char of modes) {
     if (char === "+" || char === "-") {
       sign = char;
@@ -1626,27 +1717,34 @@ function mode(dialect: IrcDialect, params: string[], view: DialectView): Intent[
         break;
       }
       case "o":
-      case "v":
-        intents.push(operatorMode(dialect, view, target, args.shift()));
+      case "v": {
+        const nick = args.shift();
+        const refused = roleRefused(dialect, view, target, nick);
+        if (refused !== undefined) {
+          intents.push(refused);
+        } else if (nick !== undefined) {
+          flags += sign + char;
+          nicks.push(nick);
+        }
         break;
+      }
+      case "i":
+      case "m":
       case "n":
       case "t":
-        // Always set: only members talk in a room, and only its owner sets the topic.
-        if (!set) {
-          intents.push(
-            dialect.numerics(view, [
-              N.ERR_UNKNOWNMODE,
-              char,
-              "is always set in this server's rooms",
-            ]),
-          );
-        }
+        flags += sign + char;
         break;
       default:
         intents.push(
           dialect.numerics(view, [N.ERR_UNKNOWNMODE, char, "is unknown mode char to me"]),
         );
     }
+  }
+  if (flags !== "") {
+    const nick = nicks.length === 1 ? { nick: nicks[0] } : {};
+    intents.push(
+      dialect.command(`/mode ${[flags, ...nicks].join(" ")}`, room, { ...context, ...nick }),
+    );
   }
   return intents;
 }
@@ -1691,7 +1789,7 @@ function who(dialect: IrcDialect, params: string[], view: DialectView): Intent[]
     if (info === undefined) return [];
     const fields = [info.nick, info.user, info.realName, `${info.nick}!${info.user}@${USER_HOST}`];
     return fields.some((field) => matchMask(pattern, field))
-      ? [dialect.whoLine(self, "*", info, false, whox)]
+      ? [dialect.whoLine(self, "*", info, "", whox)]
       : [];
   });
   return [dialect.raw([...lines, end])];
@@ -1783,17 +1881,21 @@ function authenticate(dialect: IrcDialect, [arg = ""]: string[], view: DialectVi
 }
 
 /**
- * The nick a ban mask names: `nick`, `nick!*` or `nick!*@*` (bans are by nick: nobody's address
- * is shown, so masks on user or host cannot be matched). Undefined for any other mask.
+ * A member's status prefixes in a channel, highest first: `@` for its owner and operators, `+`
+ * for voice.
  */
-export function nickOfMask(mask: string): string | undefined {
-  const match = /^([^!@*?]+)(?:!\*(?:@\*)?)?$/.exec(mask);
-  return match?.[1];
+function channelStatus(channel: Channel, nick: string): string {
+  const lower = ircLower(nick);
+  const op = channel.operators.has(lower) ||
+    (channel.owner !== undefined && ircLower(channel.owner) === lower);
+  return (op ? "@" : "") + (channel.voiced.has(lower) ? "+" : "");
 }
 
-/** The mask a banned nick is shown as. */
-export function banMask(nick: string): string {
-  return `${nick}!*@*`;
+/** A member left the channel: gone from its members and roles. Whether they were a member. */
+function forget(channel: Channel, lower: string): boolean {
+  channel.operators.delete(lower);
+  channel.voiced.delete(lower);
+  return channel.members.delete(lower);
 }
 
 /** WHOX's fields, in the order a 354 gives them. */
@@ -1826,11 +1928,7 @@ function topic(dialect: IrcDialect, params: string[], view: DialectView): Intent
   }
   if (text === undefined) {
     return [
-      dialect.raw([
-        shown.topic === undefined
-          ? dialect.numeric(self, N.RPL_NOTOPIC, "#" + shown.name, "No topic is set")
-          : dialect.numeric(self, N.RPL_TOPIC, "#" + shown.name, shown.topic),
-      ]),
+      dialect.raw(dialect.topicLines(shown, self, true)),
     ];
   }
   return [
@@ -2191,6 +2289,37 @@ const VERBS: Readonly<Record<string, Verb>> = {
       });
     },
   },
+  INVITE: {
+    minParams: 0,
+    registered: true,
+    run: (dialect, params, view) => {
+      const [nick, channel] = params;
+      if (nick === undefined) return [dialect.command("/invite", LOBBY, { verb: "INVITE" })];
+      if (channel === undefined) {
+        return [dialect.numerics(view, [N.ERR_NEEDMOREPARAMS, "INVITE", "Not enough parameters"])];
+      }
+      const room = roomOf(channel);
+      if (room === undefined) {
+        return [dialect.numerics(view, [N.ERR_NOSUCHCHANNEL, channel, "No such channel"])];
+      }
+      if (view.user(nick) === undefined) {
+        return [dialect.numerics(view, [N.ERR_NOSUCHNICK, nick, "No such nick"])];
+      }
+      const known = dialect.channels.get(roomKey(room));
+      if (known !== undefined && !known.shown) {
+        return [
+          dialect.numerics(view, [N.ERR_NOTONCHANNEL, channel, "You're not on that channel"]),
+        ];
+      }
+      return [
+        dialect.command(`/invite ${nick} #${room}`, room, {
+          verb: "INVITE",
+          target: channel,
+          nick,
+        }),
+      ];
+    },
+  },
   AWAY: {
     minParams: 0,
     registered: true,
@@ -2344,22 +2473,21 @@ const VERBS: Readonly<Record<string, Verb>> = {
 };
 
 /**
- * MODE +o/-o (and +v): a room has one owner, given only by the server's admin, and no voice.
- * Checked like a server would (403, 401, 441), then refused with 482.
+ * Why MODE +o/-o or +v/-v on `nick` is refused before the hub is asked, as other servers check
+ * (461, 401, 441); undefined when it may go on. A channel the user is not in is left to the hub
+ * (403 or 482).
  */
-function operatorMode(
+function roleRefused(
   dialect: IrcDialect,
   view: DialectView,
   channel: string,
   nick: string | undefined,
-): Intent {
-  const shown = dialect.shownChannel(channel.slice(1));
-  if (shown === undefined) {
-    return dialect.numerics(view, [N.ERR_NOSUCHCHANNEL, channel, "No such channel"]);
-  }
+): Intent | undefined {
   if (nick === undefined) {
     return dialect.numerics(view, [N.ERR_NEEDMOREPARAMS, "MODE", "Not enough parameters"]);
   }
+  const shown = dialect.shownChannel(channel.slice(1));
+  if (shown === undefined) return undefined;
   if (view.user(nick) === undefined) {
     return dialect.numerics(view, [N.ERR_NOSUCHNICK, nick, "No such nick"]);
   }
@@ -2371,11 +2499,7 @@ function operatorMode(
       "They aren't on that channel",
     ]);
   }
-  return dialect.numerics(view, [
-    N.ERR_CHANOPRIVSNEEDED,
-    channel,
-    "A room has one owner, given by the server's admin; there is no voice",
-  ]);
+  return undefined;
 }
 
 /**
@@ -2425,7 +2549,10 @@ function textLines(
   const tags = options.tags === undefined || Object.keys(options.tags).length === 0
     ? undefined
     : options.tags;
-  return splitText(oneLine(text), room).map((piece) => {
+  const whole = oneLine(text);
+  // Split only what does not fit (the head above counts a colon a short text may not need).
+  const fits = fitsRelayed(from, command, target, whole, options.action === true);
+  return (fits ? [whole] : splitText(whole, room)).map((piece) => {
     const message: IrcMessageInit = {
       source: from,
       command,
@@ -2434,6 +2561,23 @@ function textLines(
     if (tags !== undefined) message.tags = tags;
     return formatMessage(message);
   });
+}
+
+/**
+ * Whether a PRIVMSG or NOTICE from an IRC client fits one line when relayed with its sender's
+ * prefix (`:nick!user@host`), tags aside. Longer text from other clients is split for IRC
+ * clients (textLines); an IRC client's own line is refused instead (417), so what it sent is
+ * never shown to others differently from what its user saw.
+ */
+function fitsRelayed(
+  from: string,
+  verb: string,
+  target: string,
+  text: string,
+  action: boolean,
+): boolean {
+  return utf8Length(line(from, verb, target, action ? formatAction(text) : text)) <=
+    MAX_BODY_BYTES;
 }
 
 /** A formatted line with one more tag in front. */

@@ -115,6 +115,10 @@ export const RPL_TOPICWHOTIME = "333";
 // INVITE.
 /** `<nick> <channel>`: the invitation was sent. */
 export const RPL_INVITING = "341";
+/** `<channel>`: one channel you are invited to (INVITE alone). */
+export const RPL_INVITELIST = "336";
+/** `:End of /INVITE list`. */
+export const RPL_ENDOFINVITELIST = "337";
 
 // VERSION.
 /** `<version> <server> :<comments>`. */
