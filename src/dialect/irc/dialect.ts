@@ -719,6 +719,12 @@ export class IrcDialect implements Dialect {
     };
   }
 
+  /** A line with its sender's `account` tag, for a client with account-tag, when logged in. */
+  #withAccount(formatted: string, from: string): string {
+    const account = this.caps.has("account-tag") ? this.#view?.user(from)?.account : undefined;
+    return account === undefined ? formatted : withTag(formatted, "account", account);
+  }
+
   /**
    * A message of the history replayed after a room's entry: in a `chathistory` batch for a
    * client that speaks batch, and not at all for one that asks with CHATHISTORY itself.
@@ -844,9 +850,13 @@ export class IrcDialect implements Dialect {
         return this.#mode(event.room, event.by, event.changes);
       case "invite":
         // The invited member gets the INVITE, the one who invited 341.
-        return ircLower(event.nick) === ircLower(self)
-          ? [line(this.prefix(event.by), "INVITE", event.nick, "#" + event.room)]
-          : [this.numeric(self, N.RPL_INVITING, event.nick, "#" + event.room)];
+        if (ircLower(event.nick) !== ircLower(self)) {
+          return [this.numeric(self, N.RPL_INVITING, event.nick, "#" + event.room)];
+        }
+        return [this.#withAccount(
+          line(this.prefix(event.by), "INVITE", event.nick, "#" + event.room),
+          event.by,
+        )];
       case "invitations":
         return [
           ...event.rooms.map((room) => this.numeric(self, N.RPL_INVITELIST, "#" + room)),
