@@ -348,6 +348,8 @@ export interface QuitFrame {
   nick: string;
   reason?: string;
   time: number;
+  /** Keys of the rooms they were in: for the server's dialects, never sent. */
+  roomKeys?: string[];
 }
 
 /** Someone (possibly you) changed nick; sent once to everyone who shares a room with them. */

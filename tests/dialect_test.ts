@@ -11,7 +11,14 @@ import { PROTOCOL_VERSION } from "../src/version.ts";
 const decoder = new TextDecoder();
 
 function view(nick?: string, rooms: string[] = ["lobby"]): DialectView {
-  return { nick, rooms: () => rooms, user: () => undefined, departed: () => [] };
+  return {
+    nick,
+    rooms: () => rooms,
+    user: () => undefined,
+    departed: () => [],
+    members: () => [],
+    roomKeysOf: () => [],
+  };
 }
 
 Deno.test("detectDialect() picks http, native or plain from the first line", () => {

@@ -251,9 +251,17 @@ Deno.test("Hub.users() lists the room sorted, ignoring case", () => {
 
 Deno.test("Hub.disconnect() tells the neighbours with the reason and frees the nick", () => {
   const hub = hubWith("ana", "bob", "carl");
-  assert.deepEqual(sorted(hub.disconnect(2, "Quit: bye", T0 + 3)), [{
+  const out = hub.disconnect(2, "Quit: bye", T0 + 3);
+  // The rooms left are for the dialects: the wire frame leaves them out.
+  assert.deepEqual(nativeFrame(out[0]?.frame ?? { type: "pong" }), {
+    type: "quit",
+    nick: "bob",
+    reason: "Quit: bye",
+    time: T0 + 3,
+  });
+  assert.deepEqual(sorted(out), [{
     to: [1, 3],
-    frame: { type: "quit", nick: "bob", reason: "Quit: bye", time: T0 + 3 },
+    frame: { type: "quit", nick: "bob", reason: "Quit: bye", time: T0 + 3, roomKeys: ["lobby"] },
   }]);
   assert.equal(hub.size, 2);
   assert.equal(hub.nickOf(2), undefined);
@@ -639,7 +647,16 @@ Deno.test("Hub.disconnect() deletes member rooms left empty and tells each neigh
   hub.createRoom(1, "games", {}, T0);
   hub.join(2, "games", undefined, T0);
   assert.deepEqual(sorted(hub.disconnect(1, "Quit: bye", T0 + 9)), [
-    { to: [2], frame: { type: "quit", nick: "ana", reason: "Quit: bye", time: T0 + 9 } },
+    {
+      to: [2],
+      frame: {
+        type: "quit",
+        nick: "ana",
+        reason: "Quit: bye",
+        time: T0 + 9,
+        roomKeys: ["lobby", "solo", "games"],
+      },
+    },
   ]);
   assert.deepEqual(roomNames(hub, "admin"), [LOBBY, "games"]);
 });

@@ -2,11 +2,15 @@
 import assert from "node:assert/strict";
 import type { DialectView, Intent, UserInfo } from "../src/dialect/dialect.ts";
 import { IrcDialect } from "../src/dialect/irc/dialect.ts";
+import { FollowingRooms } from "./following_view.ts";
 import { banMask, nickOfMask } from "../src/dialect/irc/channel_modes.ts";
 import { ChatError } from "../src/errors.ts";
 import type { HubEvent } from "../src/server/events.ts";
 
 const decoder = new TextDecoder();
+
+/** Who is in which room, as the hub would have it: follows the events tests show. */
+const world = new FollowingRooms();
 
 function view(nick?: string, users: Record<string, UserInfo> = {}): DialectView {
   return {
@@ -14,6 +18,8 @@ function view(nick?: string, users: Record<string, UserInfo> = {}): DialectView 
     rooms: () => ["lobby"],
     user: (name) => users[name.toLowerCase()],
     departed: () => [],
+    members: (key) => world.members(key),
+    roomKeysOf: (name) => world.roomKeysOf(name),
   };
 }
 
@@ -24,10 +30,13 @@ function rawLines(intents: Intent[]): string[] {
 }
 
 function shown(irc: IrcDialect, event: HubEvent, on: DialectView = view("ana")): string[] {
-  return decoder.decode(irc.encode(event, on, new Map())).split("\r\n").filter((l) => l !== "");
+  return decoder.decode(irc.encode(world.follow(event), on, new Map())).split("\r\n").filter((l) =>
+    l !== ""
+  );
 }
 
 function registered(nick = "ana", rooms: string[] = []): IrcDialect {
+  world.reset();
   const irc = new IrcDialect();
   irc.read(`NICK ${nick}`, view());
   irc.read(`USER ${nick} 0 * :${nick}`, view());

@@ -5,11 +5,22 @@ import { IrcDialect, isIrcRegistration } from "../src/dialect/irc/dialect.ts";
 import { parseMessage } from "../src/dialect/irc/message.ts";
 import { ChatError } from "../src/errors.ts";
 import type { HubEvent } from "../src/server/events.ts";
+import { FollowingRooms } from "./following_view.ts";
 
 const decoder = new TextDecoder();
 
+/** Who is in which room, as the hub would have it: follows the events tests show. */
+const world = new FollowingRooms();
+
 function view(nick?: string): DialectView {
-  return { nick, rooms: () => ["lobby"], user: () => undefined, departed: () => [] };
+  return {
+    nick,
+    rooms: () => ["lobby"],
+    user: () => undefined,
+    departed: () => [],
+    members: (key) => world.members(key),
+    roomKeysOf: (name) => world.roomKeysOf(name),
+  };
 }
 
 /** The lines of every raw intent. */
@@ -21,13 +32,13 @@ function rawLines(intents: Intent[]): string[] {
 
 /** What the dialect shows for one event. */
 function shown(irc: IrcDialect, event: HubEvent, nick = "ana"): string[] {
-  return decoder.decode(irc.encode(event, view(nick), new Map())).split("\r\n").filter((l) =>
-    l !== ""
-  );
+  return decoder.decode(irc.encode(world.follow(event), view(nick), new Map())).split("\r\n")
+    .filter((l) => l !== "");
 }
 
 /** A registered dialect: welcome, room list, lobby (hidden) and optionally channels. */
 function registered(nick = "ana", rooms: string[] = []): IrcDialect {
+  world.reset();
   const irc = new IrcDialect();
   irc.read(`NICK ${nick}`, view());
   irc.read(`USER ${nick} 0 * :${nick}`, view());

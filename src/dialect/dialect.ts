@@ -23,6 +23,10 @@ export interface DialectView {
   user(nick: string): UserInfo | undefined;
   /** Who went by any of these nicks lately (quit or renamed), newest first (IRC's WHOWAS). */
   departed(...nicks: string[]): readonly UserInfo[];
+  /** The nicks of a room's members now, in the order they came in; none for no such room. */
+  members(roomKey: string): readonly string[];
+  /** Keys of the rooms whoever holds a nick is in now; none if nobody does. */
+  roomKeysOf(nick: string): readonly string[];
 }
 
 /** What anyone may know about a connected user (never their address). */

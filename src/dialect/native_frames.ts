@@ -39,6 +39,11 @@ export function nativeFrame(event: HubEvent): ServerFrame | undefined {
           ? "You have no invitations"
           : `You are invited to: ${event.rooms.join(", ")}`,
       };
+    case "quit": {
+      // The rooms they were in are the dialects' business, not the wire's.
+      const { roomKeys: _, ...frame } = event;
+      return frame;
+    }
     case "wallops":
       // Only operators (and IRC users with +w) get them: a notice saying whose it is.
       return { type: "notice", text: `Wallops from ${event.from}: ${event.text}` };

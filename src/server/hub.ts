@@ -286,6 +286,27 @@ export class Hub {
     return [...this.#members.get(id)?.rooms ?? []];
   }
 
+  /** Keys of the rooms whoever holds a nick (ignoring case) is in; none if nobody does. */
+  roomKeysOfNick(nick: string): string[] {
+    const id = this.#nickRegistry.holder(nick);
+    return id === undefined ? [] : this.roomKeysOf(id);
+  }
+
+  /**
+   * The nicks of a room's members, in the order they came in (none for no such room): what the
+   * dialects show as the room's members, read from here rather than copied per connection.
+   */
+  memberNicks(key: string): string[] {
+    const room = this.#roomAt(key);
+    if (room === undefined) return [];
+    const nicks: string[] = [];
+    for (const id of room.members) {
+      const nick = this.#members.get(id)?.nick;
+      if (nick !== undefined) nicks.push(nick);
+    }
+    return nicks;
+  }
+
   /** Every room, for the admin console. */
   allRooms(): readonly Room[] {
     return this.#allRooms();
@@ -1148,16 +1169,19 @@ export class Hub {
     if (member === undefined) return [];
     // One quit for everyone who shared a room with them, however many rooms that was.
     const neighbours = this.#neighbours(member);
-    for (const key of [...member.rooms]) {
+    const roomKeys = [...member.rooms];
+    for (const key of roomKeys) {
       const room = this.#roomAt(key);
       if (room === undefined) continue;
       room.members.delete(id);
       if (room.members.size === 0 && !room.persistent) this.#dropRoom(room.key);
     }
     member.rooms.clear();
+    // The rooms they were in travel with the quit for the dialects (IRC shows it only to those
+    // who see one of them); the wire frame leaves them out.
     const frame: ServerFrame = reason === ""
-      ? { type: "quit", nick: member.nick, time: now }
-      : { type: "quit", nick: member.nick, reason, time: now };
+      ? { type: "quit", nick: member.nick, time: now, roomKeys }
+      : { type: "quit", nick: member.nick, reason, time: now, roomKeys };
     const deliveries: Delivery[] = neighbours.length > 0 ? [{ to: neighbours, frame }] : [];
     for (const room of this.#allRooms()) {
       if (room.owner === id) room.owner = undefined;

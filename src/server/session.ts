@@ -278,6 +278,8 @@ export class Session {
       rooms: () => hub.roomsOf(current()),
       user: (nick) => hub.userInfo(nick),
       departed: (...nicks) => hub.departed(...nicks),
+      members: (key) => hub.memberNicks(key),
+      roomKeysOf: (nick) => hub.roomKeysOfNick(nick),
     };
 
     this.#outbox = new Outbox({

@@ -154,8 +154,8 @@ interface Channel {
   topicBy?: string;
   topicTime?: number;
   owner?: string;
-  /** Members by `ircLower` of their nick, to their nick as spelled. */
-  members: Map<string, string>;
+  /** The room's key (`roomKey`): its members are the hub's (`DialectView.members`). */
+  key: string;
   /** The room's operators besides its owner (`@`), and its voiced members (`+`), by `ircLower`. */
   operators: Set<string>;
   voiced: Set<string>;
@@ -279,8 +279,6 @@ export class IrcDialect implements Dialect {
   #held: string[] = [];
   /** The connection's view, from the last read or encode (for user names in prefixes). */
   #view: DialectView | undefined;
-  /** User names of people seen, by `ircLower` of their nick, for lines about them once gone. */
-  readonly #users = new Map<string, string>();
 
   /** The identity provider's discovery URL, for the OAUTHBEARER failure challenge. */
   readonly #tokenConfiguration: string | undefined;
@@ -299,12 +297,23 @@ export class IrcDialect implements Dialect {
 
   /** The `nick!user@host` prefix of a user (the host is a fixed cloak). */
   prefix(nick: string): string {
-    const lower = ircLower(nick);
-    const info = this.#view?.user(nick);
-    let user = info?.user;
-    if (user === undefined) user = this.#users.get(lower) ?? nick;
-    else this.#users.set(lower, user);
-    return `${nick}!${user}@${USER_HOST}`;
+    return `${nick}!${this.#userName(nick)}@${USER_HOST}`;
+  }
+
+  /** A nick's user name: theirs now, or the last one's who went by it (a QUIT, a NICK). */
+  #userName(nick: string): string {
+    const view = this.#view;
+    return view?.user(nick)?.user ?? view?.departed(nick)[0]?.user ?? nick;
+  }
+
+  /** The nicks of a channel's members, from the hub. */
+  #members(channel: Channel): readonly string[] {
+    return this.#view?.members(channel.key) ?? [];
+  }
+
+  /** Whether someone (not the viewer) is in a channel the viewer sees. */
+  #sharesShown(nick: string): boolean {
+    return (this.#view?.roomKeysOf(nick) ?? []).some((key) => this.channels.get(key)?.shown);
   }
 
   /** The prefix for an actor: a nick, or the server for the admin. */
@@ -518,12 +527,15 @@ export class IrcDialect implements Dialect {
     }];
   }
 
-  /** The lines showing the viewer's entry to a channel: JOIN, topic, names. */
-  joinLines(channel: Channel, self: string): string[] {
+  /**
+   * The lines showing the viewer's entry to a channel: JOIN, topic, names (`members`: the room
+   * frame's, as they were when the viewer came in).
+   */
+  joinLines(channel: Channel, self: string, members?: readonly string[]): string[] {
     return [
       this.#joinLine(self, "#" + channel.name),
       ...this.topicLines(channel, self, false),
-      ...this.namesLines(channel, self),
+      ...this.namesLines(channel, self, members),
     ];
   }
 
@@ -555,10 +567,10 @@ export class IrcDialect implements Dialect {
     return line(this.prefix(nick), "JOIN", channel, info.account ?? "*", realName);
   }
 
-  /** 353 and 366 for a channel. */
-  namesLines(channel: Channel, self: string): string[] {
+  /** 353 and 366 for a channel: its members now, or `members`. */
+  namesLines(channel: Channel, self: string, members?: readonly string[]): string[] {
     const full = this.caps.has("userhost-in-names");
-    const names = [...channel.members.values()].map((nick) =>
+    const names = (members ?? this.#members(channel)).map((nick) =>
       this.#statusPrefix(channel, nick) + (full ? this.prefix(nick) : nick)
     );
     const lines: string[] = [];
@@ -596,7 +608,7 @@ export class IrcDialect implements Dialect {
 
   /** 352 (or WHOX 354) lines for a channel's members, without the 315. */
   whoLines(channel: Channel, self: string, whox?: Whox): string[] {
-    return [...channel.members.values()].map((nick) =>
+    return this.#members(channel).map((nick) =>
       this.whoLine(
         self,
         "#" + channel.name,
@@ -651,9 +663,7 @@ export class IrcDialect implements Dialect {
 
   /** What is known of a nick: the hub's answer, or the nick alone for someone gone. */
   #info(nick: string): UserInfo {
-    const info = this.#view?.user(nick);
-    if (info !== undefined) this.#users.set(ircLower(nick), info.user);
-    return info ?? { nick, user: this.#users.get(ircLower(nick)) ?? nick, realName: "" };
+    return this.#view?.user(nick) ?? { nick, user: this.#userName(nick), realName: "" };
   }
 
   numeric(self: string, code: string, ...params: string[]): string {
@@ -750,10 +760,8 @@ export class IrcDialect implements Dialect {
   #follows(nick: string, self: string): boolean {
     const lower = ircLower(nick);
     if (lower === ircLower(self)) return false;
-    const shares = [...this.channels.values()].some((channel) =>
-      channel.shown && channel.members.has(lower)
-    );
-    return shares || (this.caps.has("extended-monitor") && this.monitored.has(lower));
+    return this.#sharesShown(nick) ||
+      (this.caps.has("extended-monitor") && this.monitored.has(lower));
   }
 
   /** A new batch id for this connection. */
@@ -774,9 +782,7 @@ export class IrcDialect implements Dialect {
         return this.#left(event, self);
       case "join": {
         const channel = this.channels.get(roomKey(event.room));
-        if (channel === undefined) return [];
-        channel.members.set(ircLower(event.nick), event.nick);
-        if (!channel.shown) return [];
+        if (channel === undefined || !channel.shown) return [];
         const away = this.caps.has("away-notify") ? this.#view?.user(event.nick)?.away : undefined;
         return [
           this.#joinLine(event.nick, "#" + channel.name),
@@ -807,22 +813,15 @@ export class IrcDialect implements Dialect {
       }
       case "quit": {
         const lower = ircLower(event.nick);
-        let seen = false;
-        for (const channel of this.channels.values()) {
-          if (forget(channel, lower) && channel.shown) seen = true;
-        }
-        const from = this.prefix(event.nick);
-        this.#users.delete(lower);
-        return seen ? [line(from, "QUIT", event.reason ?? "Quit")] : [];
+        for (const channel of this.channels.values()) forget(channel, lower);
+        const seen = (event.roomKeys ?? []).some((key) => this.channels.get(key)?.shown);
+        return seen ? [line(this.prefix(event.nick), "QUIT", event.reason ?? "Quit")] : [];
       }
       case "nick": {
         const old = ircLower(event.old);
-        let seen = old === ircLower(self) || ircLower(event.new) === ircLower(self);
+        const seen = old === ircLower(self) || ircLower(event.new) === ircLower(self) ||
+          this.#sharesShown(event.new);
         for (const channel of this.channels.values()) {
-          if (channel.members.delete(old)) {
-            channel.members.set(ircLower(event.new), event.new);
-            if (channel.shown) seen = true;
-          }
           for (const role of [channel.operators, channel.voiced]) {
             if (role.delete(old)) role.add(ircLower(event.new));
           }
@@ -830,10 +829,9 @@ export class IrcDialect implements Dialect {
             channel.owner = event.new;
           }
         }
-        const from = this.prefix(event.old);
-        const user = this.#users.get(old);
-        this.#users.delete(old);
-        if (user !== undefined) this.#users.set(ircLower(event.new), user);
+        // The user name is theirs now, under the new nick (the old one is free).
+        const user = this.#view?.user(event.new)?.user ?? this.#userName(event.old);
+        const from = `${event.old}!${user}@${USER_HOST}`;
         return seen ? [line(from, "NICK", event.new)] : [];
       }
       case "topic": {
@@ -1213,7 +1211,7 @@ export class IrcDialect implements Dialect {
     const lobby = key === roomKey(LOBBY);
     const channel: Channel = {
       name: event.room,
-      members: new Map(event.members.map((nick) => [ircLower(nick), nick])),
+      key,
       operators: new Set((event.operators ?? []).map(ircLower)),
       voiced: new Set((event.voiced ?? []).map(ircLower)),
       shown: !lobby || (this.channels.get(key)?.shown ?? false),
@@ -1226,7 +1224,7 @@ export class IrcDialect implements Dialect {
     if (event.owner !== undefined) channel.owner = event.owner;
     this.channels.set(key, channel);
     this.directory.add(key);
-    const lines = channel.shown ? this.joinLines(channel, self) : [];
+    const lines = channel.shown ? this.joinLines(channel, self, event.members) : [];
     const history = event.history ?? 0;
     if (channel.shown && history > 0) {
       // Its history follows: skipped for a client that asks for it (CHATHISTORY), in a batch
@@ -1243,7 +1241,7 @@ export class IrcDialect implements Dialect {
     if (this.#registering) {
       // The lobby's entry ends the registration burst: LUSERS and the (absent) MOTD follow.
       this.#registering = false;
-      this.#lusers.users = Math.max(this.#lusers.users, channel.members.size);
+      this.#lusers.users = Math.max(this.#lusers.users, event.members.length);
       lines.push(...this.#lusersLines(self), this.#noMotd(self));
     }
     return lines;
@@ -1901,11 +1899,10 @@ function channelStatus(channel: Channel, nick: string): string {
   return (op ? "@" : "") + (channel.voiced.has(lower) ? "+" : "");
 }
 
-/** A member left the channel: gone from its members and roles. Whether they were a member. */
-function forget(channel: Channel, lower: string): boolean {
+/** A member left the channel: gone from its roles (its members are the hub's). */
+function forget(channel: Channel, lower: string): void {
   channel.operators.delete(lower);
   channel.voiced.delete(lower);
-  return channel.members.delete(lower);
 }
 
 /** WHOX's fields, in the order a 354 gives them. */
@@ -2501,7 +2498,7 @@ function roleRefused(
   if (view.user(nick) === undefined) {
     return dialect.numerics(view, [N.ERR_NOSUCHNICK, nick, "No such nick"]);
   }
-  if (!shown.members.has(ircLower(nick))) {
+  if (!view.roomKeysOf(nick).includes(shown.key)) {
     return dialect.numerics(view, [
       N.ERR_USERNOTINCHANNEL,
       nick,
@@ -2523,7 +2520,7 @@ function knownNicks(dialect: IrcDialect, view: DialectView): Map<string, string>
     // A hidden lobby is not shared as far as the IRC user knows: everyone is invisible (+i)
     // to WHO masks but for who shares a channel the user sees.
     if (!channel.shown) continue;
-    for (const [lower, spelled] of channel.members) known.set(lower, spelled);
+    for (const spelled of view.members(channel.key)) known.set(ircLower(spelled), spelled);
   }
   return known;
 }
