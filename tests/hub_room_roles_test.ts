@@ -78,8 +78,8 @@ Deno.test("Hub.changeModes() checks every change before making any", () => {
 Deno.test("Hub.changeModes() operators run the room; the owner cannot be deopped by them", () => {
   const hub = gamesHub();
   hub.changeModes(1, "games", [role("bob")]);
-  assert.deepEqual(hub.kick(2, "games", "ana", "", T0).length > 0, true, "bob may kick");
-  hub.join(1, "games", undefined, T0);
+  hub.join(3, "games", undefined, T0);
+  assert.ok(hub.kick(2, "games", "carl", "", T0).length > 0, "bob may kick");
   const hub2 = gamesHub();
   hub2.changeModes(1, "games", [role("bob")]);
   assertChatError(
@@ -191,4 +191,59 @@ Deno.test("Hub.privateMessage() to yourself arrives once, without an away reply"
   hub.setAway(1, "out");
   const out = hub.privateMessage(1, "ana", "note", T0);
   assert.deepEqual(out.map((delivery) => [delivery.to, delivery.frame.type]), [[[1], "private"]]);
+});
+
+Deno.test("Hub.invite() by a plain member is word of mouth: no way past a password or a ban", () => {
+  const hub = gamesHub();
+  hub.setPassword(1, "games", "s3cret");
+  assert.equal(hub.invite(2, "games", "carl").length, 1, "carl is told");
+  assertChatError(() => hub.join(3, "games", undefined, T0), "wrong_password");
+  hub.roomBan(1, "games", "dave", T0);
+  assert.equal(hub.invite(2, "games", "dave").length, 1);
+  assertChatError(() => hub.join(4, "games", "s3cret", T0), "banned");
+  // An operator's invitation opens it; a ban after it closes it again.
+  hub.invite(1, "games", "carl");
+  hub.roomBan(1, "games", "carl", T0);
+  assertChatError(() => hub.join(3, "games", "s3cret", T0), "banned");
+});
+
+Deno.test("Hub room operators may kick their owner, as on IRC, but not close the room", () => {
+  const hub = gamesHub();
+  hub.changeModes(1, "games", [role("bob")]);
+  assertChatError(
+    () => hub.closeRoom(2, "games", "", T0),
+    "not_allowed",
+    "Only the owner of games may close it: its owner is ana",
+  );
+  assert.ok(hub.kick(2, "games", "ana", "", T0).length > 0);
+  // The owner, outside, still runs it.
+  assert.ok(hub.closeRoom(1, "games", "", T0).length > 0);
+});
+
+Deno.test("Hub a banned outsider cannot send to a room open to outsiders; +m stops file offers", () => {
+  const hub = gamesHub();
+  hub.changeModes(1, "games", [flag("outsiders")]);
+  hub.roomBan(1, "games", "carl", T0);
+  assertChatError(() => hub.say(3, "games", "from outside", T0), "not_in_room");
+  hub.changeModes(1, "games", [flag("moderated")]);
+  assertChatError(() => hub.othersIn(2, "games"), "muted", /it is moderated/);
+  assert.deepEqual(hub.othersIn(1, "games").ids, [2]);
+});
+
+Deno.test("Hub resume into an invite-only room or one you are banned from is refused", () => {
+  const hub = gamesHub();
+  hub.createRoom(1, "club", {}, T0);
+  hub.changeModes(1, "club", [flag("inviteOnly")]);
+  const out = hub.register(9, "eve", T0, {
+    rooms: [{ room: "club", seq: 0 }, { room: "games", seq: 0 }],
+    trusted: [],
+  });
+  const failed = out.map((delivery) => delivery.frame).filter((frame) =>
+    frame.type === "rejoin_failed"
+  );
+  assert.deepEqual(failed, [{ type: "rejoin_failed", room: "club", why: "invite_only" }]);
+  hub.roomBan(1, "games", "zoe", T0);
+  const banned = hub.register(10, "zoe", T0, { rooms: [{ room: "games", seq: 0 }], trusted: [] })
+    .map((delivery) => delivery.frame).filter((frame) => frame.type === "rejoin_failed");
+  assert.deepEqual(banned, [{ type: "rejoin_failed", room: "games", why: "banned" }]);
 });

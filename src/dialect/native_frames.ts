@@ -161,5 +161,9 @@ function rejoinText(event: Extract<HubEvent, { type: "rejoin_failed" }>): string
       return `it needs a password (/join ${event.room} PASSWORD)`;
     case "full":
       return `it is full (${event.limit ?? "?"}/${event.limit ?? "?"})`;
+    case "banned":
+      return "you are banned from it";
+    case "invite_only":
+      return "it is invite-only (ask one of its operators to /invite you)";
   }
 }

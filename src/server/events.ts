@@ -107,7 +107,7 @@ export type HubEvent =
   | {
     readonly type: "rejoin_failed";
     readonly room: string;
-    readonly why: "gone" | "password" | "full";
+    readonly why: "gone" | "password" | "full" | "banned" | "invite_only";
     readonly limit?: number;
   }
   /** Someone gave you (`given`) or took away your ownership of a room you are not in. */

@@ -23,6 +23,7 @@ import {
 import { nickKey, quote, validateNick } from "../nick.ts";
 import { encodeFrame } from "../protocol.ts";
 import { PROTOCOL_ENCODING, type SharedEncodings } from "../dialect/dialect.ts";
+import { compareNicks, insertNick, removeNick } from "./nick_order.ts";
 import {
   ADMIN,
   type HistoryRequest,
@@ -312,10 +313,24 @@ export class Hub {
     return this.#allRooms();
   }
 
-  /** Ids of the other members of a room the member is in. Throws `not_in_room`, `no_such_room`. */
+  /**
+   * Ids of the other members of a room the member is in, to share a file with them. Throws
+   * `not_in_room`, `no_such_room`, and `muted` in a moderated room the member may not talk in.
+   */
   othersIn(id: MemberId, roomName: string): { room: string; ids: MemberId[] } {
     const room = this.#joinedRoom(this.#member(id), roomName);
+    this.#requireRoomVoice(id, room);
     return { room: room.name, ids: others(room, id) };
+  }
+
+  /** Throws `muted` when the room is moderated and the member neither runs it nor has voice. */
+  #requireRoomVoice(id: MemberId, room: Room): void {
+    if (!room.flag("moderated") || room.voiced.has(id) || this.#runsRoom(id, room)) return;
+    throw new ChatError(
+      "muted",
+      `Cannot send to room ${quote(room.name)}: it is moderated, ` +
+        "only its operators and voiced members talk",
+    );
   }
 
   /** Nicks of a room's members, sorted. Throws `no_such_room`. */
@@ -383,14 +398,22 @@ export class Hub {
     const key = roomKey(name);
     if (member.rooms.has(key)) return [];
     const room = this.#roomAt(key);
-    const cannot = (why: "gone" | "password" | "full", limit?: number): Delivery[] => [{
+    type Why = Extract<HubEvent, { type: "rejoin_failed" }>["why"];
+    const cannot = (why: Why, limit?: number): Delivery[] => [{
       to: [member.id],
       frame: limit === undefined
         ? { type: "rejoin_failed", room: room?.name ?? name, why }
         : { type: "rejoin_failed", room: room?.name ?? name, why, limit },
     }];
     if (room === undefined) return cannot("gone");
-    if (room.password !== undefined && !trusted.includes(key)) return cannot("password");
+    if (!trusted.includes(key)) {
+      // A room named in a resume is let into as by /join, unless the resume token vouches.
+      if (!room.invited.has(member.id) && !this.#runsRoom(member.id, room)) {
+        if (this.#moderation.roomBanned(room.key, nickKey(member.nick))) return cannot("banned");
+        if (room.flag("inviteOnly")) return cannot("invite_only");
+      }
+      if (room.password !== undefined) return cannot("password");
+    }
     if (room.full) return cannot("full", room.limit);
     return this.#enter(member, room, now, since.get(key));
   }
@@ -412,16 +435,12 @@ export class Hub {
   ): Delivery[] {
     const member = this.#member(id);
     const room = this.#room(roomName);
-    // An outsider may send to a room that lets them (IRC's -n).
-    if (!room.flag("outsiders")) this.#joinedRoom(member, roomName);
-    this.#requireVoice(member, now);
-    if (room.flag("moderated") && !room.voiced.has(id) && !this.#runsRoom(id, room)) {
-      throw new ChatError(
-        "muted",
-        `Cannot send to room ${quote(room.name)}: it is moderated, ` +
-          "only its operators and voiced members talk",
-      );
+    // An outsider may send to a room that lets them (IRC's -n), unless banned from it.
+    if (!room.flag("outsiders") || this.#moderation.roomBanned(room.key, nickKey(member.nick))) {
+      this.#joinedRoom(member, roomName);
     }
+    this.#requireVoice(member, now);
+    this.#requireRoomVoice(id, room);
     const already = ref === undefined ? undefined : this.#log.sentSeq(room.key, ref.key);
     if (ref !== undefined && already !== undefined) {
       // A resend after a reconnect: acknowledged again, not delivered twice.
@@ -583,6 +602,7 @@ export class Hub {
       since: now,
     });
     const target = this.#nickRegistry.holder(name);
+    if (target !== undefined) room.invited.delete(target);
     const deliveries = [this.#banMode(room, actor, name, true)];
     if (target !== undefined && room.members.has(target)) {
       deliveries.push(...this.kick(actor, room.name, name, "Banned from the room", now));
@@ -657,6 +677,10 @@ export class Hub {
     if (!this.#nickRegistry.rename(old, nick, id)) throw nickTaken(nick);
     this.#remember(member);
     member.nick = nick;
+    for (const key of member.rooms) {
+      const sorted = this.#roomAt(key)?.sortedNicks;
+      if (sorted !== undefined && removeNick(sorted, old)) insertNick(sorted, nick);
+    }
     return [
       { to: [id, ...this.#neighbours(member)], frame: { type: "nick", old, new: nick, time: now } },
       ...(nickKey(old) === nickKey(nick) ? [] : [
@@ -867,8 +891,8 @@ export class Hub {
 
   /**
    * Joins a room. Throws `no_such_room`, `already_in_room`, `banned`, `wrong_password`,
-   * `room_full`, `invite_only`. An invitation lets the member past a room ban, the password and
-   * invite-only, not past the limit.
+   * `room_full`, `invite_only`. An invitation (from its owner or an operator: `invite`) lets the
+   * member past a room ban, the password and invite-only, not past the limit.
    */
   join(id: MemberId, roomName: string, password: string | undefined, now: number): Delivery[] {
     const member = this.#member(id);
@@ -952,6 +976,18 @@ export class Hub {
       throw new ChatError("not_allowed", "The lobby cannot be closed");
     }
     this.#requireOwner(actor, room, "close it");
+    // The operators the owner made run the room with them, but it stays theirs to close.
+    if (
+      actor !== "admin" && room.owner !== undefined && room.operators.has(actor) &&
+      !this.isOperator(actor)
+    ) {
+      throw new ChatError(
+        "not_allowed",
+        `Only the owner of ${room.name} may close it: its owner is ${
+          this.nickOf(room.owner) ?? "?"
+        }`,
+      );
+    }
     const closedBy = this.#actorName(actor);
     const members = [...room.members].map((id) => this.#member(id));
     const deliveries: Delivery[] = [];
@@ -965,6 +1001,7 @@ export class Hub {
     }
     for (const member of members) member.rooms.delete(room.key);
     room.members.clear();
+    room.sortedNicks = undefined;
     this.#dropRoom(room.key);
     const lobby = this.#lobby();
     for (const member of members) {
@@ -1129,12 +1166,16 @@ export class Hub {
         `${target.nick} is already in room ${quote(room.name)}`,
       );
     }
-    if (!room.invited.has(target.id) && room.invited.size >= MAX_INVITATIONS) {
-      // The oldest invitation makes room for the newest.
-      const [oldest] = room.invited;
-      if (oldest !== undefined) room.invited.delete(oldest);
+    // Only an invitation from someone who runs the room opens it (past invite-only, the
+    // password and a ban); a member's is word of mouth.
+    if (this.#runsRoom(id, room)) {
+      if (!room.invited.has(target.id) && room.invited.size >= MAX_INVITATIONS) {
+        // The oldest invitation makes room for the newest.
+        const [oldest] = room.invited;
+        if (oldest !== undefined) room.invited.delete(oldest);
+      }
+      room.invited.add(target.id);
     }
-    room.invited.add(target.id);
     return [{
       to: [target.id, id],
       frame: { type: "invite", room: room.name, by: member.nick, nick: target.nick },
@@ -1174,6 +1215,7 @@ export class Hub {
       const room = this.#roomAt(key);
       if (room === undefined) continue;
       room.members.delete(id);
+      if (room.sortedNicks !== undefined) removeNick(room.sortedNicks, member.nick);
       if (room.members.size === 0 && !room.persistent) this.#dropRoom(room.key);
     }
     member.rooms.clear();
@@ -1210,6 +1252,7 @@ export class Hub {
       });
     }
     room.members.add(member.id);
+    if (room.sortedNicks !== undefined) insertNick(room.sortedNicks, member.nick);
     room.invited.delete(member.id);
     member.rooms.add(room.key);
     deliveries.push(...this.#roomFrames(member, room, since));
@@ -1263,6 +1306,7 @@ export class Hub {
     kick: { kickedBy?: string } = {},
   ): Delivery[] {
     room.members.delete(member.id);
+    if (room.sortedNicks !== undefined) removeNick(room.sortedNicks, member.nick);
     room.operators.delete(member.id);
     room.voiced.delete(member.id);
     member.rooms.delete(room.key);
@@ -1363,8 +1407,10 @@ export class Hub {
     return actor === "admin" ? ADMIN : this.#member(actor).nick;
   }
 
+  /** A room's member nicks, sorted: kept sorted in the room as members come and go. */
   #nicks(room: Room): string[] {
-    return this.#nickList(room.members);
+    room.sortedNicks ??= this.#nickList(room.members);
+    return room.sortedNicks.slice();
   }
 
   #nickList(ids: Iterable<MemberId>): string[] {
@@ -1522,9 +1568,6 @@ function others(room: Room, id: MemberId): MemberId[] {
 
 /** How many members a room may have invited and not yet seen join: invitations are memory. */
 const MAX_INVITATIONS = 100;
-
-/** Nick order for member lists; one collator for all (localeCompare builds one per call). */
-const compareNicks = new Intl.Collator("en", { sensitivity: "base" }).compare;
 
 /** A client tag's name: `+`, an optional vendor (`example.com/`), then letters, digits, `-`. */
 const CLIENT_TAG_NAME = /^\+(?:[A-Za-z0-9][A-Za-z0-9.-]*\/)?[A-Za-z0-9-]+$/;

@@ -38,6 +38,11 @@ export class Room {
   readonly voiced = new Set<MemberId>();
   /** Who was invited in (an invitation opens an invite-only room), until they join or leave. */
   readonly invited = new Set<MemberId>();
+  /**
+   * The members' nicks in member-list order, once asked for; the hub keeps it up to date as
+   * members come, go and rename (undefined: not made yet).
+   */
+  sortedNicks: string[] | undefined;
   readonly #stores: RoomStores;
 
   /** The room with this key in `stores.directory`. */

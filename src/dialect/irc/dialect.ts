@@ -813,7 +813,11 @@ export class IrcDialect implements Dialect {
       }
       case "quit": {
         const lower = ircLower(event.nick);
-        for (const channel of this.channels.values()) forget(channel, lower);
+        for (const channel of this.channels.values()) {
+          forget(channel, lower);
+          // Ownership ends with the connection (the hub's rule): the nick's next holder is not it.
+          if (isOwner(channel, event.nick)) channel.owner = undefined;
+        }
         const seen = (event.roomKeys ?? []).some((key) => this.channels.get(key)?.shown);
         return seen ? [line(this.prefix(event.nick), "QUIT", event.reason ?? "Quit")] : [];
       }
@@ -1289,6 +1293,10 @@ export class IrcDialect implements Dialect {
         const role = change.role === "operator" ? channel.operators : channel.voiced;
         if (change.set) role.add(ircLower(change.nick));
         else role.delete(ircLower(change.nick));
+        // An owner who gives up being an operator gives up the room.
+        if (change.role === "operator" && !change.set && isOwner(channel, change.nick)) {
+          channel.owner = undefined;
+        }
       }
     }
     if (!channel.shown) return [];
@@ -1903,6 +1911,11 @@ function channelStatus(channel: Channel, nick: string): string {
 function forget(channel: Channel, lower: string): void {
   channel.operators.delete(lower);
   channel.voiced.delete(lower);
+}
+
+/** Whether `nick` is the channel's owner. */
+function isOwner(channel: Channel, nick: string): boolean {
+  return channel.owner !== undefined && ircLower(channel.owner) === ircLower(nick);
 }
 
 /** WHOX's fields, in the order a 354 gives them. */
