@@ -470,6 +470,36 @@ Deno.test("IrcDialect extended-join gives the account (or *) and the real name w
   assert.equal(own[0], ":ana!ana@chat JOIN #chess * :Ana A");
 });
 
+Deno.test("IrcDialect JOIN and QUIT lines are made once per capabilities for all viewers", () => {
+  const users: Record<string, UserInfo> = { bob: { nick: "bob", user: "b", realName: "Bob B" } };
+  const plain = registered("ana", ["games"]);
+  const extended = registered("cy", ["games"]);
+  world.follow({ type: "room", room: "games", members: ["ana", "bob", "cy"], seq: 0 });
+  extended.read("CAP REQ extended-join", view("cy", users));
+  // One delivery's shared encodings, as the server passes them to each recipient in turn.
+  const shared = new Map<string, Uint8Array>();
+  const join: HubEvent = { type: "join", room: "games", nick: "bob", time: 0 };
+  const lines = (irc: IrcDialect, nick: string) =>
+    decoder.decode(irc.encode(join, view(nick, users), shared)).trim();
+  assert.equal(lines(plain, "ana"), ":bob!b@chat JOIN #games");
+  assert.equal(lines(extended, "cy"), ":bob!b@chat JOIN #games * :Bob B");
+  assert.equal(lines(plain, "ana"), ":bob!b@chat JOIN #games", "the same bytes again");
+  assert.equal(shared.size, 2);
+  // A quit: the same line for whoever sees it; one who shares no shown channel gets nothing.
+  const quit: HubEvent = { type: "quit", nick: "bob", time: 0, roomKeys: ["games"] };
+  const quits = new Map<string, Uint8Array>();
+  const hidden: HubEvent = { ...quit, roomKeys: ["lobby"] };
+  assert.equal(decoder.decode(plain.encode(hidden, view("ana", users), new Map())), "");
+  assert.equal(
+    decoder.decode(plain.encode(quit, view("ana", users), quits)).trim(),
+    ":bob!b@chat QUIT Quit",
+  );
+  assert.equal(
+    decoder.decode(extended.encode(quit, view("cy", users), quits)).trim(),
+    ":bob!b@chat QUIT Quit",
+  );
+});
+
 Deno.test("IrcDialect account-notify: ACCOUNT name, or *, for those who share a channel or monitor", () => {
   const users: Record<string, UserInfo> = {
     bob: { nick: "bob", user: "b", realName: "" },

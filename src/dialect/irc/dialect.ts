@@ -156,7 +156,10 @@ interface Channel {
   owner?: string;
   /** The room's key (`roomKey`): its members are the hub's (`DialectView.members`). */
   key: string;
-  /** The room's operators besides its owner (`@`), and its voiced members (`+`), by `ircLower`. */
+  /**
+   * The room's operators besides its owner (`@`), and its voiced members (`+`), by nick as the
+   * hub spells it (as in member lists: no case folding for every name of a NAMES).
+   */
   operators: Set<string>;
   voiced: Set<string>;
   /** Whether the IRC user sees it (false only for the lobby until they JOIN it). */
@@ -559,6 +562,32 @@ export class IrcDialect implements Dialect {
     ];
   }
 
+  /**
+   * Someone quit: gone from the channels' roles. Whether the viewer sees it: they were in a
+   * channel it sees.
+   */
+  #quitSeen(event: Extract<HubEvent, { type: "quit" }>): boolean {
+    for (const channel of this.channels.values()) {
+      forget(channel, event.nick);
+      // Ownership ends with the connection (the hub's rule): the nick's next holder is not it.
+      if (isOwner(channel, event.nick)) channel.owner = undefined;
+    }
+    return (event.roomKeys ?? []).some((key) => this.channels.get(key)?.shown);
+  }
+
+  #quitLines(event: Extract<HubEvent, { type: "quit" }>): string[] {
+    return [line(this.prefix(event.nick), "QUIT", event.reason ?? "Quit")];
+  }
+
+  /** Someone's JOIN, and with away-notify their AWAY if they are away. */
+  #joinLines(nick: string, channel: string): string[] {
+    const away = this.caps.has("away-notify") ? this.#view?.user(nick)?.away : undefined;
+    return [
+      this.#joinLine(nick, channel),
+      ...(away === undefined ? [] : [line(this.prefix(nick), "AWAY", away)]),
+    ];
+  }
+
   /** A JOIN; with extended-join, with the account (`*` for none) and the real name. */
   #joinLine(nick: string, channel: string): string {
     if (!this.caps.has("extended-join")) return line(this.prefix(nick), "JOIN", channel);
@@ -696,6 +725,29 @@ export class IrcDialect implements Dialect {
       }
       return bytes;
     }
+    if (event.type === "quit") {
+      // Who sees a QUIT depends on the viewer; the line does not: made once for all of them.
+      if (!this.#quitSeen(event)) return NOTHING;
+      let bytes = shared.get("irc-quit");
+      if (bytes === undefined) {
+        bytes = toBytes(this.#quitLines(event));
+        shared.set("irc-quit", bytes);
+      }
+      return bytes;
+    }
+    if (event.type === "join") {
+      // Everyone in the room gets the same JOIN (per capabilities): made once, like messages.
+      const channel = this.channels.get(roomKey(event.room));
+      if (channel === undefined || !channel.shown) return NOTHING;
+      const key = "irc-join" + (this.caps.has("extended-join") ? "+extended" : "") +
+        (this.caps.has("away-notify") ? "+away" : "");
+      let bytes = shared.get(key);
+      if (bytes === undefined) {
+        bytes = toBytes(this.#joinLines(event.nick, "#" + channel.name));
+        shared.set(key, bytes);
+      }
+      return bytes;
+    }
     const lines = this.#lines(event, self);
     return lines.length === 0 ? NOTHING : toBytes(lines);
   }
@@ -783,16 +835,12 @@ export class IrcDialect implements Dialect {
       case "join": {
         const channel = this.channels.get(roomKey(event.room));
         if (channel === undefined || !channel.shown) return [];
-        const away = this.caps.has("away-notify") ? this.#view?.user(event.nick)?.away : undefined;
-        return [
-          this.#joinLine(event.nick, "#" + channel.name),
-          ...(away === undefined ? [] : [line(this.prefix(event.nick), "AWAY", away)]),
-        ];
+        return this.#joinLines(event.nick, "#" + channel.name);
       }
       case "leave": {
         const channel = this.channels.get(roomKey(event.room));
         if (channel === undefined) return [];
-        forget(channel, ircLower(event.nick));
+        forget(channel, event.nick);
         if (!channel.shown) return [];
         if (event.kickedBy !== undefined) {
           return [
@@ -811,23 +859,15 @@ export class IrcDialect implements Dialect {
             : line(this.prefix(event.nick), "PART", "#" + channel.name, event.reason),
         ];
       }
-      case "quit": {
-        const lower = ircLower(event.nick);
-        for (const channel of this.channels.values()) {
-          forget(channel, lower);
-          // Ownership ends with the connection (the hub's rule): the nick's next holder is not it.
-          if (isOwner(channel, event.nick)) channel.owner = undefined;
-        }
-        const seen = (event.roomKeys ?? []).some((key) => this.channels.get(key)?.shown);
-        return seen ? [line(this.prefix(event.nick), "QUIT", event.reason ?? "Quit")] : [];
-      }
+      case "quit":
+        return this.#quitSeen(event) ? this.#quitLines(event) : [];
       case "nick": {
         const old = ircLower(event.old);
         const seen = old === ircLower(self) || ircLower(event.new) === ircLower(self) ||
           this.#sharesShown(event.new);
         for (const channel of this.channels.values()) {
           for (const role of [channel.operators, channel.voiced]) {
-            if (role.delete(old)) role.add(ircLower(event.new));
+            if (role.delete(event.old)) role.add(event.new);
           }
           if (channel.owner !== undefined && ircLower(channel.owner) === old) {
             channel.owner = event.new;
@@ -1216,8 +1256,8 @@ export class IrcDialect implements Dialect {
     const channel: Channel = {
       name: event.room,
       key,
-      operators: new Set((event.operators ?? []).map(ircLower)),
-      voiced: new Set((event.voiced ?? []).map(ircLower)),
+      operators: new Set(event.operators),
+      voiced: new Set(event.voiced),
       shown: !lobby || (this.channels.get(key)?.shown ?? false),
       secret: event.private === true,
     };
@@ -1291,8 +1331,8 @@ export class IrcDialect implements Dialect {
       if (change.kind === "listed") channel.secret = !change.listed;
       if (change.kind === "role") {
         const role = change.role === "operator" ? channel.operators : channel.voiced;
-        if (change.set) role.add(ircLower(change.nick));
-        else role.delete(ircLower(change.nick));
+        if (change.set) role.add(change.nick);
+        else role.delete(change.nick);
         // An owner who gives up being an operator gives up the room.
         if (change.role === "operator" && !change.set && isOwner(channel, change.nick)) {
           channel.owner = undefined;
@@ -1901,16 +1941,14 @@ function authenticate(dialect: IrcDialect, [arg = ""]: string[], view: DialectVi
  * for voice.
  */
 function channelStatus(channel: Channel, nick: string): string {
-  const lower = ircLower(nick);
-  const op = channel.operators.has(lower) ||
-    (channel.owner !== undefined && ircLower(channel.owner) === lower);
-  return (op ? "@" : "") + (channel.voiced.has(lower) ? "+" : "");
+  const op = channel.owner === nick || channel.operators.has(nick);
+  return (op ? "@" : "") + (channel.voiced.has(nick) ? "+" : "");
 }
 
 /** A member left the channel: gone from its roles (its members are the hub's). */
-function forget(channel: Channel, lower: string): void {
-  channel.operators.delete(lower);
-  channel.voiced.delete(lower);
+function forget(channel: Channel, nick: string): void {
+  channel.operators.delete(nick);
+  channel.voiced.delete(nick);
 }
 
 /** Whether `nick` is the channel's owner. */
