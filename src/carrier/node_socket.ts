@@ -11,6 +11,9 @@ import type { ByteStream } from "./connection.ts";
 /** Bytes queued from the socket before it is paused. */
 const HIGH_WATER = 256 * 1024;
 
+/** How long a closed socket may take to send what it still holds before it is dropped, in ms. */
+const CLOSE_GRACE_MS = 5_000;
+
 /** The socket as a byte stream, with the peer's address. */
 export class NodeSocketStream implements ByteStream {
   readonly remoteAddr: Deno.NetAddr;
@@ -89,9 +92,21 @@ export class NodeSocketStream implements ByteStream {
     return bytes.length;
   }
 
+  /**
+   * Closes the stream. What `write` handed to Node may still be in its buffer (a write resolves
+   * before the bytes leave): `end` sends it, then TLS's close_notify, where `destroy` would drop
+   * it (a file's last chunk, a refusal's last line). A peer that does not take it within
+   * CLOSE_GRACE_MS is dropped.
+   */
   close(): void {
     this.#ended = true;
-    this.#socket.destroy();
+    const socket = this.#socket;
+    if (!socket.destroyed) {
+      socket.end();
+      const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+      Deno.unrefTimer(timer);
+      socket.once("close", () => clearTimeout(timer));
+    }
     this.#wakeReader();
   }
 
