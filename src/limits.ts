@@ -60,7 +60,13 @@ export const DEFAULT_MAX_OUTBOX_BYTES = 256 * 1024;
 export const FLUSH_INTERVAL_MS = 4;
 
 /** ...and at least this often, however busy (ms): the most batching may add to latency. */
-export const MAX_FLUSH_INTERVAL_MS = 40;
+export const MAX_FLUSH_INTERVAL_MS = 100;
+
+/**
+ * What one socket write costs beyond our JavaScript (Deno's op, the kernel's send), in ms: about
+ * 10 us measured (docs/BENCHMARKS.md, "Where light traffic's CPU goes"). Flushes are spaced by it.
+ */
+export const WRITE_COST_MS = 0.01;
 
 /** A write that makes no progress for this long means the client is gone or stuck: drop it. */
 export const WRITE_STALL_MS = 30_000;

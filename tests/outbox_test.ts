@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { FlushScheduler, Outbox, type OutboxOptions } from "../src/server/outbox.ts";
+import { FLUSH_INTERVAL_MS, MAX_FLUSH_INTERVAL_MS, WRITE_COST_MS } from "../src/limits.ts";
+import { flushInterval, FlushScheduler, Outbox, type OutboxOptions } from "../src/server/outbox.ts";
 
 interface PendingWrite {
   readonly text: string;
@@ -440,4 +441,51 @@ Deno.test("FlushScheduler writes nothing when beforeFlush says it could not comm
   outbox.push(bytes("ack\n"));
   await committed;
   assert.deepEqual(writes, []);
+});
+
+Deno.test("Outbox.flush() says whether it started a write", () => {
+  const { outbox } = setup();
+  assert.equal(outbox.flush(), false);
+  outbox.push(bytes("a\n"));
+  assert.equal(outbox.flush(), true);
+  outbox.push(bytes("b\n"));
+  assert.equal(outbox.flush(), false); // a write is in flight
+});
+
+Deno.test("Outboxes of the very same frames share one concatenation in a flush pass", () => {
+  const chunks: Uint8Array[] = [];
+  const make = () =>
+    new Outbox({
+      maxBytes: 1024,
+      write: (chunk) => {
+        chunks.push(chunk);
+        return new Promise<void>(() => {});
+      },
+      onOverflow: () => {},
+      onError: () => {},
+      schedule: () => {},
+    });
+  const [a, b, c, d] = [make(), make(), make(), make()];
+  const [x1, x2, y1, z1] = [bytes("x1\n"), bytes("x2\n"), bytes("y1\n"), bytes("z1\n")];
+  // a and b hold the same frames; c the same first and last with another in the middle (the
+  // member of two rooms); d the same bytes as a's but other frame objects.
+  for (const frame of [x1, y1, x2]) a.push(frame);
+  for (const frame of [x1, y1, x2]) b.push(frame);
+  for (const frame of [x1, z1, x2]) c.push(frame);
+  for (const text of ["x1\n", "y1\n", "x2\n"]) d.push(bytes(text));
+  const shared = new Map();
+  for (const outbox of [a, b, c, d]) outbox.flush(shared);
+  const texts = chunks.map((chunk) => new TextDecoder().decode(chunk));
+  assert.deepEqual(texts, ["x1\ny1\nx2\n", "x1\ny1\nx2\n", "x1\nz1\nx2\n", "x1\ny1\nx2\n"]);
+  assert.equal(chunks[0], chunks[1]);
+  assert.notEqual(chunks[0], chunks[2]);
+  assert.notEqual(chunks[0], chunks[3]);
+});
+
+Deno.test("flushInterval() spaces passes by four times their cost, within its bounds", () => {
+  assert.equal(flushInterval(FLUSH_INTERVAL_MS, 0), FLUSH_INTERVAL_MS);
+  assert.equal(flushInterval(FLUSH_INTERVAL_MS, 5), 20);
+  // 1,000 clients written to in a pass: the writes' estimated cost counts, not only JavaScript.
+  assert.equal(flushInterval(FLUSH_INTERVAL_MS, 2 + 1000 * WRITE_COST_MS), 48);
+  assert.equal(flushInterval(FLUSH_INTERVAL_MS, 5000 * WRITE_COST_MS), MAX_FLUSH_INTERVAL_MS);
 });

@@ -39,6 +39,8 @@ const USAGE = `Usage: deno run -A scripts/bench/run.ts [options]
   --profile DIR      write a V8 CPU profile of each chat server run into DIR
   --quiet-wait SEC   before each group, wait up to SEC seconds for other programs to leave
                      the cores idle (default 120, 0 for --quick; 0 = do not wait)
+  --join-concurrency N
+                     joins in flight at once for every group (default: per server and size)
   --nice=N           run the server and the generator at this niceness (-10 needs root):
                      on a shared machine, keeps other programs off their cores
   --json FILE        write the raw results as JSON
@@ -159,6 +161,7 @@ function parseOptions(args: string[]) {
       profile: { type: "string" },
       "quiet-wait": { type: "string" },
       nice: { type: "string", default: "0" },
+      "join-concurrency": { type: "string" },
       json: { type: "string" },
       update: { type: "string" },
       help: { type: "boolean", default: false },
@@ -206,6 +209,17 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   let groups = chosen();
+  const concurrency = values["join-concurrency"];
+  if (concurrency !== undefined) {
+    const joinConcurrency = Number(concurrency);
+    if (!/^\d+$/.test(concurrency) || joinConcurrency < 1) {
+      console.error(
+        `bench: --join-concurrency takes a whole number of 1 or more, not ${concurrency}`,
+      );
+      return 2;
+    }
+    groups = groups.map((group) => ({ ...group, joinConcurrency }));
+  }
   if (!ncat) groups = groups.filter((group) => group.target !== "ncat");
   if (values.only !== undefined) {
     const only = new RegExp(values.only);

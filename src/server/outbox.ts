@@ -8,7 +8,7 @@
  * server) should stop reading its own input until `relieved()` resolves, so TCP pushes back on
  * the sender instead of the queue growing to its cap.
  */
-import { FLUSH_INTERVAL_MS, MAX_FLUSH_INTERVAL_MS } from "../limits.ts";
+import { FLUSH_INTERVAL_MS, MAX_FLUSH_INTERVAL_MS, WRITE_COST_MS } from "../limits.ts";
 
 /** Options for {@linkcode Outbox}. */
 export interface OutboxOptions {
@@ -92,11 +92,12 @@ export class Outbox {
   }
 
   /**
-   * Starts writing everything queued, unless a write is already in flight. With a `shared`
-   * cache, outboxes holding the same frames (members of one room) share one concatenation.
+   * Starts writing everything queued, unless a write is already in flight; says whether it
+   * started one. With a `shared` cache, outboxes holding the same frames (members of one room)
+   * share one concatenation.
    */
-  flush(shared?: Map<string, Uint8Array>): void {
-    if (this.#writingBytes > 0 || this.#queue.length === 0 || this.#failed) return;
+  flush(shared?: SharedConcats): boolean {
+    if (this.#writingBytes > 0 || this.#queue.length === 0 || this.#failed) return false;
     const chunk = this.#queue.length === 1
       ? this.#queue[0] as Uint8Array
       : sharedConcat(this.#queue, shared);
@@ -127,6 +128,7 @@ export class Outbox {
         this.#options.onError(error);
       },
     );
+    return true;
   }
 
   /** Resolves when everything queued has been written (or can never be). */
@@ -156,13 +158,22 @@ export class Outbox {
   }
 }
 
+/**
+ * The time between flush passes: the costlier a pass (`costMs`), the longer, so that flushing
+ * takes a quarter of the time at most and each write carries more (one write per client per
+ * interval); never under `minMs`, never over {@linkcode MAX_FLUSH_INTERVAL_MS}.
+ */
+export function flushInterval(minMs: number, costMs: number): number {
+  return Math.min(MAX_FLUSH_INTERVAL_MS, Math.max(minMs, 4 * costMs));
+}
+
 /** Calls `flush()` on every outbox that asked, once per turn of the event loop. */
 export class FlushScheduler {
   readonly #minIntervalMs: number;
   #dirty: Outbox[] = [];
   #pending = false;
   #lastRun = 0;
-  /** How long the last flush pass took, in ms. */
+  /** What the last flush pass cost, in ms: its JavaScript and an estimate of its writes. */
   #cost = 0;
 
   readonly #beforeFlush: () => boolean;
@@ -183,9 +194,7 @@ export class FlushScheduler {
     this.#dirty.push(outbox);
     if (this.#pending) return;
     this.#pending = true;
-    // The busier flushing is, the longer between flushes (writing takes about half the time at
-    // most), so each write carries more: one write per client per interval.
-    const interval = Math.min(MAX_FLUSH_INTERVAL_MS, Math.max(this.#minIntervalMs, 4 * this.#cost));
+    const interval = flushInterval(this.#minIntervalMs, this.#cost);
     const wait = Math.max(0, this.#lastRun + interval - performance.now());
     setTimeout(this.#run, wait);
   };
@@ -197,38 +206,46 @@ export class FlushScheduler {
     this.#dirty = [];
     this.#pending = false;
     if (!this.#beforeFlush()) return;
-    const shared = new Map<string, Uint8Array>();
-    for (const outbox of dirty) outbox.flush(shared);
-    this.#cost = performance.now() - started;
+    const shared: SharedConcats = new Map();
+    let writes = 0;
+    for (const outbox of dirty) if (outbox.flush(shared)) writes++;
+    // The writes themselves run after this pass, outside JavaScript (Deno's op and the kernel's
+    // send): with thousands of clients they cost more than the pass's own JavaScript.
+    this.#cost = performance.now() - started + writes * WRITE_COST_MS;
   };
 }
 
-/** Identity numbers for encoded frames, to recognise queues that hold the same ones. */
-const frameIds = new WeakMap<Uint8Array, number>();
-let nextFrameId = 1;
-
-function frameId(frame: Uint8Array): number {
-  let id = frameIds.get(frame);
-  if (id === undefined) {
-    id = nextFrameId++;
-    frameIds.set(frame, id);
-  }
-  return id;
-}
+/**
+ * Concatenations made in one flush pass, by their first frame: queues that hold the very same
+ * frames (members of one room) share one.
+ */
+export type SharedConcats = Map<Uint8Array, { parts: readonly Uint8Array[]; joined: Uint8Array }[]>;
 
 /** Concatenates a queue, reusing the result for another queue of the very same frames. */
 function sharedConcat(
   parts: readonly Uint8Array[],
-  shared: Map<string, Uint8Array> | undefined,
+  shared: SharedConcats | undefined,
 ): Uint8Array {
   if (shared === undefined) return concat(parts);
-  const key = parts.map(frameId).join(",");
-  let joined = shared.get(key);
-  if (joined === undefined) {
-    joined = concat(parts);
-    shared.set(key, joined);
+  const first = parts[0] as Uint8Array;
+  let made = shared.get(first);
+  if (made === undefined) {
+    made = [];
+    shared.set(first, made);
   }
+  for (const candidate of made) {
+    if (sameFrames(candidate.parts, parts)) return candidate.joined;
+  }
+  const joined = concat(parts);
+  made.push({ parts, joined });
   return joined;
+}
+
+/** Whether two queues hold the same frame objects in the same order. */
+function sameFrames(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
