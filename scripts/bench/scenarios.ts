@@ -365,8 +365,8 @@ export function quickSweep(options: SweepOptions = {}): GroupSpec[] {
 
 /**
  * Groups for `--sweep profile`: one phase each on 1,000 clients, long enough that the join (which
- * the profile also covers) is a small part of it; and issue 17's light-traffic figure (IRC, 100
- * clients, one sender at 100/s). Run with `--profile DIR`.
+ * the profile also covers) is a small part of it; issue 17's light-traffic figure (IRC, 100
+ * clients, one sender at 100/s); and 5,000 IRC clients joining one room. Run with `--profile DIR`.
  */
 export function profileSweep(): GroupSpec[] {
   return [
@@ -383,6 +383,11 @@ export function profileSweep(): GroupSpec[] {
     {
       ...fanOutGroup("chat", "irc", 100, [ratePhase(1, RATE_PER_SENDER, { rateSeconds: 20 })]),
       name: "profile-rate-chat-irc-100",
+    },
+    // The join of one big room, alone: every member told of every newcomer.
+    {
+      ...idleGroup("chat", "irc", 5000, { joinTimeoutMs: 240_000 }),
+      name: "profile-join-chat-irc-5000",
     },
   ];
 }

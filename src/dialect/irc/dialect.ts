@@ -247,6 +247,8 @@ export class IrcDialect implements Dialect {
   /** `ls` while CAP negotiation is under way (registration waits for CAP END). */
   capState: "none" | "ls" | "done" = "none";
   readonly caps = new Set<string>();
+  /** The keys this viewer's shared encodings go by, made from `caps`: see `capsChanged()`. */
+  #sharedKeys: { message: string; join: string } | undefined;
   /** Nicks the user MONITORs, by `ircLower`, as the user spelled them. */
   readonly monitored = new Map<string, string>();
   /** Rooms the viewer is in, by room key. */
@@ -707,17 +709,30 @@ export class IrcDialect implements Dialect {
 
   // ---- encoding ------------------------------------------------------------------------------
 
+  /** Forgets the shared-encoding keys made from the capabilities: call when `caps` changes. */
+  capsChanged(): void {
+    this.#sharedKeys = undefined;
+  }
+
+  /** The keys this viewer's shared encodings go by (one per set of capabilities that matter). */
+  #keys(): { message: string; join: string } {
+    return this.#sharedKeys ??= {
+      message: "irc" + (this.caps.has("server-time") ? "+time" : "") +
+        (this.caps.has("message-tags") ? "+tags" : "") +
+        (this.caps.has("account-tag") ? "+account" : ""),
+      join: "irc-join" + (this.caps.has("extended-join") ? "+extended" : "") +
+        (this.caps.has("away-notify") ? "+away" : ""),
+    };
+  }
+
   encode(event: HubEvent, view: DialectView, shared: SharedEncodings): Uint8Array {
     this.#view = view;
-    const self = view.nick ?? "*";
     if (event.type === "message") {
       const channel = this.channels.get(roomKey(event.room));
       if (channel === undefined || !channel.shown) return NOTHING;
       // A replayed message belongs to this viewer's replay (its batch): not shared.
       if (event.history === true) return toBytes(this.#replayed(event));
-      const key = "irc" + (this.caps.has("server-time") ? "+time" : "") +
-        (this.caps.has("message-tags") ? "+tags" : "") +
-        (this.caps.has("account-tag") ? "+account" : "");
+      const key = this.#keys().message;
       let bytes = shared.get(key);
       if (bytes === undefined) {
         bytes = toBytes(this.#messageLines(event));
@@ -739,8 +754,7 @@ export class IrcDialect implements Dialect {
       // Everyone in the room gets the same JOIN (per capabilities): made once, like messages.
       const channel = this.channels.get(roomKey(event.room));
       if (channel === undefined || !channel.shown) return NOTHING;
-      const key = "irc-join" + (this.caps.has("extended-join") ? "+extended" : "") +
-        (this.caps.has("away-notify") ? "+away" : "");
+      const key = this.#keys().join;
       let bytes = shared.get(key);
       if (bytes === undefined) {
         bytes = toBytes(this.#joinLines(event.nick, "#" + channel.name));
@@ -748,7 +762,7 @@ export class IrcDialect implements Dialect {
       }
       return bytes;
     }
-    const lines = this.#lines(event, self);
+    const lines = this.#lines(event, view.nick ?? "*");
     return lines.length === 0 ? NOTHING : toBytes(lines);
   }
 
@@ -2023,6 +2037,7 @@ function cap(dialect: IrcDialect, params: string[], view: DialectView): Intent[]
         if (each.startsWith("-")) dialect.caps.delete(each.slice(1));
         else dialect.caps.add(each);
       }
+      dialect.capsChanged();
       return [reply("ACK", arg)];
     }
     case "END":
