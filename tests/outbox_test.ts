@@ -489,3 +489,28 @@ Deno.test("flushInterval() spaces passes by four times their cost, within its bo
   assert.equal(flushInterval(FLUSH_INTERVAL_MS, 2 + 1000 * WRITE_COST_MS), 48);
   assert.equal(flushInterval(FLUSH_INTERVAL_MS, 5000 * WRITE_COST_MS), MAX_FLUSH_INTERVAL_MS);
 });
+
+Deno.test("Queues that end alike but differ before are each concatenated with their own frames", () => {
+  const chunks: Uint8Array[] = [];
+  const shared = new Map();
+  const message = bytes("message\n");
+  // 5,000 members, each with a frame of its own and then the room's message: compared with a few
+  // earlier queues at most, not with every one (which took seconds).
+  for (let i = 0; i < 5000; i++) {
+    const outbox = new Outbox({
+      maxBytes: 1024,
+      write: (chunk) => {
+        chunks.push(chunk);
+        return new Promise<void>(() => {});
+      },
+      onOverflow: () => {},
+      onError: () => {},
+      schedule: () => {},
+    });
+    outbox.push(bytes(`own ${i}\n`));
+    outbox.push(message);
+    outbox.flush(shared);
+  }
+  assert.equal(new Set(chunks).size, 5000);
+  assert.equal(new TextDecoder().decode(chunks[4999]), "own 4999\nmessage\n");
+});

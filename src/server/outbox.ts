@@ -216,10 +216,17 @@ export class FlushScheduler {
 }
 
 /**
- * Concatenations made in one flush pass, by their first frame: queues that hold the very same
+ * Concatenations made in one flush pass, by their last frame: queues that hold the very same
  * frames (members of one room) share one.
  */
 export type SharedConcats = Map<Uint8Array, { parts: readonly Uint8Array[]; joined: Uint8Array }[]>;
+
+/**
+ * How many earlier concatenations with the same last frame a queue is compared with: queues that
+ * end alike but differ before (a frame made for each viewer, then a room's message) would
+ * otherwise be compared with every one of the room's members.
+ */
+const SHARED_CANDIDATES = 4;
 
 /** Concatenates a queue, reusing the result for another queue of the very same frames. */
 function sharedConcat(
@@ -227,13 +234,14 @@ function sharedConcat(
   shared: SharedConcats | undefined,
 ): Uint8Array {
   if (shared === undefined) return concat(parts);
-  const first = parts[0] as Uint8Array;
-  let made = shared.get(first);
+  const last = parts[parts.length - 1] as Uint8Array;
+  let made = shared.get(last);
   if (made === undefined) {
     made = [];
-    shared.set(first, made);
+    shared.set(last, made);
   }
-  for (const candidate of made) {
+  for (let i = made.length - 1; i >= Math.max(0, made.length - SHARED_CANDIDATES); i--) {
+    const candidate = made[i] as { parts: readonly Uint8Array[]; joined: Uint8Array };
     if (sameFrames(candidate.parts, parts)) return candidate.joined;
   }
   const joined = concat(parts);

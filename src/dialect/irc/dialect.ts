@@ -246,8 +246,8 @@ export class IrcDialect implements Dialect {
   realName = "";
   /** `ls` while CAP negotiation is under way (registration waits for CAP END). */
   capState: "none" | "ls" | "done" = "none";
-  readonly caps = new Set<string>();
-  /** The keys this viewer's shared encodings go by, made from `caps`: see `capsChanged()`. */
+  readonly #caps = new Set<string>();
+  /** The keys this viewer's shared encodings go by, made from the capabilities. */
   #sharedKeys: { message: string; join: string } | undefined;
   /** Nicks the user MONITORs, by `ircLower`, as the user spelled them. */
   readonly monitored = new Map<string, string>();
@@ -709,8 +709,17 @@ export class IrcDialect implements Dialect {
 
   // ---- encoding ------------------------------------------------------------------------------
 
-  /** Forgets the shared-encoding keys made from the capabilities: call when `caps` changes. */
-  capsChanged(): void {
+  /** The IRCv3 capabilities the client asked for (`CAP REQ`). */
+  get caps(): ReadonlySet<string> {
+    return this.#caps;
+  }
+
+  /** Turns capabilities on (`name`) and off (`-name`), in order. */
+  changeCaps(wanted: readonly string[]): void {
+    for (const each of wanted) {
+      if (each.startsWith("-")) this.#caps.delete(each.slice(1));
+      else this.#caps.add(each);
+    }
     this.#sharedKeys = undefined;
   }
 
@@ -2033,11 +2042,7 @@ function cap(dialect: IrcDialect, params: string[], view: DialectView): Intent[]
       const wanted = arg.split(" ").filter((each) => each !== "");
       const ok = wanted.every((each) => CAPABILITIES.includes(each.replace(/^-/, "")));
       if (!ok) return [reply("NAK", arg)];
-      for (const each of wanted) {
-        if (each.startsWith("-")) dialect.caps.delete(each.slice(1));
-        else dialect.caps.add(each);
-      }
-      dialect.capsChanged();
+      dialect.changeCaps(wanted);
       return [reply("ACK", arg)];
     }
     case "END":
