@@ -39,6 +39,20 @@ function bytes(text: string): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
+/** An outbox that records each chunk it writes into `chunks`; its writes never finish. */
+function recordingOutbox(chunks: Uint8Array[]): Outbox {
+  return new Outbox({
+    maxBytes: 1024,
+    write: (chunk) => {
+      chunks.push(chunk);
+      return new Promise<void>(() => {});
+    },
+    onOverflow: () => {},
+    onError: () => {},
+    schedule: () => {},
+  });
+}
+
 /** Lets promise callbacks run (no timers involved). */
 async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
@@ -454,18 +468,7 @@ Deno.test("Outbox.flush() says whether it started a write", () => {
 
 Deno.test("Outboxes of the very same frames share one concatenation in a flush pass", () => {
   const chunks: Uint8Array[] = [];
-  const make = () =>
-    new Outbox({
-      maxBytes: 1024,
-      write: (chunk) => {
-        chunks.push(chunk);
-        return new Promise<void>(() => {});
-      },
-      onOverflow: () => {},
-      onError: () => {},
-      schedule: () => {},
-    });
-  const [a, b, c, d] = [make(), make(), make(), make()];
+  const [a, b, c, d] = [1, 2, 3, 4].map(() => recordingOutbox(chunks)) as Outbox[];
   const [x1, x2, y1, z1] = [bytes("x1\n"), bytes("x2\n"), bytes("y1\n"), bytes("z1\n")];
   // a and b hold the same frames; c the same first and last with another in the middle (the
   // member of two rooms); d the same bytes as a's but other frame objects.
@@ -497,16 +500,7 @@ Deno.test("Queues that end alike but differ before are each concatenated with th
   // 5,000 members, each with a frame of its own and then the room's message: compared with a few
   // earlier queues at most, not with every one (which took seconds).
   for (let i = 0; i < 5000; i++) {
-    const outbox = new Outbox({
-      maxBytes: 1024,
-      write: (chunk) => {
-        chunks.push(chunk);
-        return new Promise<void>(() => {});
-      },
-      onOverflow: () => {},
-      onError: () => {},
-      schedule: () => {},
-    });
+    const outbox = recordingOutbox(chunks);
     outbox.push(bytes(`own ${i}\n`));
     outbox.push(message);
     outbox.flush(shared);

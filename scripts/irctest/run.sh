@@ -13,6 +13,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 irctest="${1:?usage: scripts/irctest/run.sh IRCTEST_DIR [pytest arguments...]}"
 shift
+# pytest from Debian, installed when missing (CI does not run irctest: it is run by hand).
+python3 -c "import pytest" 2>/dev/null ||
+  (apt-get update -qq && apt-get install -y -qq python3-pytest) >/dev/null 2>&1 ||
+  { echo "run.sh: python3-pytest is missing and could not be installed (apt-get install python3-pytest)" >&2; exit 1; }
 own_selection=false
 for arg in "$@"; do
   case "$arg" in -k | -m | -k* | -m*) own_selection=true ;; esac
