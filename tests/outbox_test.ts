@@ -468,7 +468,12 @@ Deno.test("Outbox.flush() says whether it started a write", () => {
 
 Deno.test("Outboxes of the very same frames share one concatenation in a flush pass", () => {
   const chunks: Uint8Array[] = [];
-  const [a, b, c, d] = [1, 2, 3, 4].map(() => recordingOutbox(chunks)) as Outbox[];
+  const [a, b, c, d] = [
+    recordingOutbox(chunks),
+    recordingOutbox(chunks),
+    recordingOutbox(chunks),
+    recordingOutbox(chunks),
+  ];
   const [x1, x2, y1, z1] = [bytes("x1\n"), bytes("x2\n"), bytes("y1\n"), bytes("z1\n")];
   // a and b hold the same frames; c the same first and last with another in the middle (the
   // member of two rooms); d the same bytes as a's but other frame objects.
